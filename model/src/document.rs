@@ -1,0 +1,391 @@
+//! `JobDocument`: one Automerge document per job, with the only functions that write to it.
+//!
+//! Every edit is one Automerge transaction (one change). Additions go into maps keyed by fresh
+//! ids; registers are written only by dispatch. Reads go through [`JobDocument::data`], which
+//! maps the document onto [`JobData`].
+
+use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable};
+use serde::Serialize;
+
+use crate::convert::{doc_to_json, json_to_hydrate};
+use crate::job::{
+    JobData, NewJob, NewPart, NewTimeEntry, Note, PartLine, Priority, Removal, SCHEMA_VERSION,
+    Status, StatusEvent, TimeEntry,
+};
+use crate::time::parse_rfc3339;
+use crate::{Error, JobView, Result, new_entry_id, status, validate_id};
+
+/// Longest free text accepted in a note or problem description, in bytes.
+pub const MAX_TEXT: usize = 16 * 1024;
+
+/// A job's Automerge document.
+#[derive(Debug)]
+pub struct JobDocument {
+    doc: Automerge,
+}
+
+impl JobDocument {
+    /// Creates the document for a new job. `now` is the creation time (epoch ms); the creator is
+    /// recorded as `by` on the first events. The id must already be validated and unique.
+    pub fn create(id: &str, new: &NewJob, by: &str, now: i64, actor: ActorId) -> Result<Self> {
+        validate_id("job", id)?;
+        check_text("problem", &new.problem)?;
+        if new.customer.name.trim().is_empty() {
+            return Err(Error::Invalid("customer.name must not be empty".into()));
+        }
+        if new.site.address.trim().is_empty() {
+            return Err(Error::Invalid("site.address must not be empty".into()));
+        }
+        if new.site.time_zone.trim().is_empty() {
+            return Err(Error::Invalid("site.time_zone must not be empty".into()));
+        }
+        if let Some(t) = &new.technician {
+            validate_id("technician", t)?;
+        }
+        let scheduled_start = opt_time("scheduled_start", new.scheduled_start.as_deref())?;
+        let scheduled_end = opt_time("scheduled_end", new.scheduled_end.as_deref())?;
+        check_window(scheduled_start, scheduled_end)?;
+        let data = JobData {
+            schema: SCHEMA_VERSION,
+            id: id.to_string(),
+            customer: new.customer.clone(),
+            site: new.site.clone(),
+            asset: new.asset.clone(),
+            problem: new.problem.clone(),
+            channel: new.channel.clone(),
+            priority: new.priority,
+            reported_at: parse_rfc3339("reported_at", &new.reported_at)?,
+            scheduled_start,
+            scheduled_end,
+            events: Default::default(),
+            notes: Default::default(),
+            time: Default::default(),
+            parts: Default::default(),
+        };
+        let mut doc = Automerge::new().with_actor(actor);
+        let root = match json_to_hydrate(&to_json(&data)?) {
+            automerge::hydrate::Value::Map(m) => m,
+            _ => return Err(Error::Schema("job data is not a map".into())),
+        };
+        let mut tx = doc.transaction();
+        tx.init_root_from_hydrate(&root)?;
+        tx.commit();
+        let mut job = JobDocument { doc };
+        job.append_event(StatusEvent {
+            status: Status::New,
+            at: now,
+            by: by.to_string(),
+            technician: None,
+            reason: None,
+        })?;
+        if let Some(t) = &new.technician {
+            job.assign(t, by, now)?;
+        }
+        Ok(job)
+    }
+
+    /// Loads a document from saved bytes (a snapshot, optionally followed by incremental chunks).
+    pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self> {
+        let doc = Automerge::load(bytes)?.with_actor(actor);
+        Ok(JobDocument { doc })
+    }
+
+    /// Wraps an existing Automerge document.
+    pub fn from_automerge(doc: Automerge) -> Self {
+        JobDocument { doc }
+    }
+
+    /// The underlying Automerge document (for sync: heads, changes, merges).
+    pub fn automerge(&self) -> &Automerge {
+        &self.doc
+    }
+
+    /// Mutable access to the Automerge document (for applying received changes).
+    pub fn automerge_mut(&mut self) -> &mut Automerge {
+        &mut self.doc
+    }
+
+    /// The document's current heads.
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// A compacted snapshot of the whole document.
+    pub fn save(&self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes made since `heads`, encoded for `load_incremental`.
+    pub fn save_after(&self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    /// Applies saved bytes or change chunks from another replica. Idempotent.
+    pub fn apply(&mut self, bytes: &[u8]) -> Result<()> {
+        if !bytes.is_empty() {
+            self.doc.load_incremental(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Dependencies referenced by received changes that this replica does not have yet.
+    pub fn missing_deps(&self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
+    }
+
+    /// Reads the document into the schema structs.
+    pub fn data(&self) -> Result<JobData> {
+        serde_json::from_value(doc_to_json(&self.doc)).map_err(|e| Error::Schema(e.to_string()))
+    }
+
+    /// The job JSON both sides render (`fieldwork show --json`, `GET /api/v1/jobs/{id}`).
+    pub fn view(&self) -> Result<JobView> {
+        Ok(JobView::from_data(&self.data()?))
+    }
+
+    /// Current status and technician, folded from the events.
+    pub fn derived(&self) -> Result<status::Derived> {
+        Ok(status::derive(&self.data()?.events))
+    }
+
+    /// Records a technician's status change at device time `at`. Terminal jobs refuse it.
+    pub fn record_status(&mut self, new: Status, by: &str, at: i64) -> Result<String> {
+        if !new.is_technician_status() {
+            return Err(Error::Invalid(format!(
+                "a technician cannot set status {new}; use one of accepted, en_route, on_site, \
+                 in_progress, on_hold, completed"
+            )));
+        }
+        let data = self.data()?;
+        let current = status::derive(&data.events);
+        if current.status.is_terminal() {
+            return Err(Error::IllegalTransition {
+                job: data.id,
+                from: current.status.as_str(),
+                to: new.as_str(),
+            });
+        }
+        self.append_event(StatusEvent {
+            status: new,
+            at,
+            by: by.to_string(),
+            technician: None,
+            reason: None,
+        })
+    }
+
+    /// Dispatch gives the job to `technician`.
+    pub fn assign(&mut self, technician: &str, by: &str, at: i64) -> Result<String> {
+        validate_id("technician", technician)?;
+        self.append_event(StatusEvent {
+            status: Status::Assigned,
+            at,
+            by: by.to_string(),
+            technician: Some(technician.to_string()),
+            reason: None,
+        })
+    }
+
+    /// Dispatch cancels the job. Cancelling twice is refused; cancelling a completed job is
+    /// refused here (a concurrent cancel from another replica is still kept, see status rules).
+    pub fn cancel(&mut self, reason: &str, by: &str, at: i64) -> Result<String> {
+        check_text("reason", reason)?;
+        let data = self.data()?;
+        let current = status::derive(&data.events);
+        if current.status.is_terminal() {
+            return Err(Error::IllegalTransition {
+                job: data.id,
+                from: current.status.as_str(),
+                to: Status::Cancelled.as_str(),
+            });
+        }
+        self.append_event(StatusEvent {
+            status: Status::Cancelled,
+            at,
+            by: by.to_string(),
+            technician: None,
+            reason: Some(reason.to_string()),
+        })
+    }
+
+    /// Appends a note. Returns the note id.
+    pub fn add_note(&mut self, author: &str, at: i64, text: &str) -> Result<String> {
+        check_text("note text", text)?;
+        let note = Note {
+            author: author.to_string(),
+            at,
+            text: text.to_string(),
+        };
+        self.insert_entry("notes", &note)
+    }
+
+    /// Adds a part line. Returns the new line id.
+    pub fn add_part(&mut self, part: &NewPart, by: &str, at: i64) -> Result<String> {
+        if part.sku.trim().is_empty() || part.sku.len() > 128 {
+            return Err(Error::Invalid("sku must be 1-128 characters".into()));
+        }
+        if part.qty == 0 {
+            return Err(Error::Invalid("qty must be at least 1".into()));
+        }
+        if part.description.len() > MAX_TEXT {
+            return Err(Error::Invalid("description is too long".into()));
+        }
+        if let Some(s) = &part.stock {
+            if s != "van" && s != "warehouse" {
+                return Err(Error::Invalid(format!(
+                    "stock must be van or warehouse, got {s:?}"
+                )));
+            }
+        }
+        let line = PartLine {
+            sku: part.sku.clone(),
+            description: part.description.clone(),
+            qty: part.qty,
+            serial_in: part.serial_in.clone(),
+            serial_out: part.serial_out.clone(),
+            stock: part.stock.clone(),
+            added_by: by.to_string(),
+            added_at: at,
+            removed: None,
+        };
+        self.insert_entry("parts", &line)
+    }
+
+    /// Marks a part line removed. Only its author may; removing twice is a no-op.
+    pub fn remove_part(&mut self, line_id: &str, by: &str, at: i64) -> Result<()> {
+        let data = self.data()?;
+        let line = data.parts.get(line_id).ok_or_else(|| Error::NoSuchLine {
+            job: data.id.clone(),
+            line: line_id.to_string(),
+        })?;
+        if line.added_by != by {
+            return Err(Error::NotLineAuthor {
+                line: line_id.to_string(),
+            });
+        }
+        if line.removed.is_some() {
+            return Ok(());
+        }
+        let parts = self.map_obj("parts")?;
+        let line_obj = match self.doc.get(&parts, line_id)? {
+            Some((automerge::Value::Object(ObjType::Map), obj)) => obj,
+            _ => return Err(Error::Schema(format!("part line {line_id} is not a map"))),
+        };
+        let removal = json_to_hydrate(&to_json(&Removal {
+            by: by.to_string(),
+            at,
+        })?);
+        let mut tx = self.doc.transaction();
+        tx.batch_create_object(&line_obj, "removed", &removal, false)?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Records travel or labour time. Returns the entry id.
+    pub fn add_time(&mut self, entry: NewTimeEntry, by: &str) -> Result<String> {
+        if entry.end < entry.start {
+            return Err(Error::Invalid("time entry ends before it starts".into()));
+        }
+        let e = TimeEntry {
+            kind: entry.kind,
+            start: entry.start,
+            end: entry.end,
+            by: by.to_string(),
+        };
+        self.insert_entry("time", &e)
+    }
+
+    /// Dispatch reschedules the job (epoch ms; `None` clears).
+    pub fn set_schedule(&mut self, start: Option<i64>, end: Option<i64>) -> Result<()> {
+        check_window(start, end)?;
+        let mut tx = self.doc.transaction();
+        tx.put(ROOT, "scheduled_start", opt_scalar(start))?;
+        tx.put(ROOT, "scheduled_end", opt_scalar(end))?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Dispatch changes the priority.
+    pub fn set_priority(&mut self, priority: Priority) -> Result<()> {
+        let mut tx = self.doc.transaction();
+        tx.put(ROOT, "priority", priority.as_str())?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Dispatch rewrites the problem description.
+    pub fn set_problem(&mut self, problem: &str) -> Result<()> {
+        check_text("problem", problem)?;
+        let mut tx = self.doc.transaction();
+        tx.put(ROOT, "problem", problem)?;
+        tx.commit();
+        Ok(())
+    }
+
+    fn append_event(&mut self, event: StatusEvent) -> Result<String> {
+        self.insert_entry("events", &event)
+    }
+
+    /// Writes `value` under a fresh id in the root map `collection`, in one change.
+    fn insert_entry<T: Serialize>(&mut self, collection: &str, value: &T) -> Result<String> {
+        let obj = self.map_obj(collection)?;
+        let id = new_entry_id();
+        let v = json_to_hydrate(&to_json(value)?);
+        let mut tx = self.doc.transaction();
+        tx.batch_create_object(&obj, id.as_str(), &v, false)?;
+        tx.commit();
+        Ok(id)
+    }
+
+    /// The id of a root-level map, created on first use.
+    fn map_obj(&mut self, key: &str) -> Result<ObjId> {
+        match self.doc.get(ROOT, key)? {
+            Some((automerge::Value::Object(ObjType::Map), obj)) => Ok(obj),
+            Some(_) => Err(Error::Schema(format!("{key} is not a map"))),
+            None => {
+                let mut tx = self.doc.transaction();
+                let obj = tx.put_object(ROOT, key, ObjType::Map)?;
+                tx.commit();
+                Ok(obj)
+            }
+        }
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| Error::Schema(e.to_string()))
+}
+
+fn opt_scalar(v: Option<i64>) -> automerge::ScalarValue {
+    match v {
+        Some(i) => automerge::ScalarValue::Int(i),
+        None => automerge::ScalarValue::Null,
+    }
+}
+
+fn opt_time(field: &str, v: Option<&str>) -> Result<Option<i64>> {
+    v.map(|s| parse_rfc3339(field, s)).transpose()
+}
+
+fn check_window(start: Option<i64>, end: Option<i64>) -> Result<()> {
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            return Err(Error::Invalid(
+                "scheduled_end must not be before scheduled_start".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_text(field: &str, text: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(Error::Invalid(format!("{field} must not be empty")));
+    }
+    if text.len() > MAX_TEXT {
+        return Err(Error::Invalid(format!(
+            "{field} is longer than {MAX_TEXT} bytes"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! The job document's schema: what one Automerge document per job holds.
+//!
+//! Registers (customer, site, asset, problem, priority, schedule) are written by dispatch only.
+//! Everything a technician records (status events, notes, time entries, part lines) lives in maps
+//! keyed by a fresh random id, so concurrent additions from any number of writers never collide
+//! and nothing is ever deleted: a removed part line carries a `removed` mark. See
+//! `docs/merge-semantics.md` for every field's concurrent-edit behaviour.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The schema version written into every document.
+pub const SCHEMA_VERSION: i64 = 1;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(Error::Invalid(format!(
+                        concat!(stringify!($name), " must be one of {}, got {:?}"),
+                        [$($text),+].join(", "), s
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// The status of a job, derived from its status events (see [`crate::status`]).
+    Status {
+        New => "new",
+        Assigned => "assigned",
+        Accepted => "accepted",
+        EnRoute => "en_route",
+        OnSite => "on_site",
+        InProgress => "in_progress",
+        OnHold => "on_hold",
+        Completed => "completed",
+        Cancelled => "cancelled",
+    }
+);
+
+impl Status {
+    /// Statuses a technician records from the field.
+    pub fn is_technician_status(self) -> bool {
+        matches!(
+            self,
+            Status::Accepted
+                | Status::EnRoute
+                | Status::OnSite
+                | Status::InProgress
+                | Status::OnHold
+                | Status::Completed
+        )
+    }
+
+    /// A job in a terminal status takes no more progress.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::Completed | Status::Cancelled)
+    }
+}
+
+string_enum!(
+    /// How urgent a job is.
+    Priority {
+        Emergency => "emergency",
+        High => "high",
+        Normal => "normal",
+        Low => "low",
+    }
+);
+
+string_enum!(
+    /// The region class of a site, which picks the arrival promise.
+    RegionClass {
+        City => "city",
+        Province => "province",
+        Remote => "remote",
+    }
+);
+
+string_enum!(
+    /// The kind of a time entry.
+    TimeKind {
+        Travel => "travel",
+        Labour => "labour",
+    }
+);
+
+/// The customer who reported the job.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Where the work happens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub address: String,
+    pub region: RegionClass,
+    /// IANA time zone name, e.g. `Asia/Shanghai`.
+    pub time_zone: String,
+}
+
+/// The equipment being serviced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asset {
+    #[serde(default)]
+    pub serial: String,
+    #[serde(default)]
+    pub model: String,
+}
+
+/// One entry of the append-only status history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    pub status: Status,
+    /// Device time in epoch milliseconds: when it happened where it happened.
+    pub at: i64,
+    /// Technician id or [`crate::DISPATCH_ACTOR`].
+    pub by: String,
+    /// For `assigned` events: who the job was given to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technician: Option<String>,
+    /// For `cancelled` (and optionally `on_hold`) events: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A free-text note. Notes are never edited or deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub author: String,
+    pub at: i64,
+    pub text: String,
+}
+
+/// Travel or labour time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeEntry {
+    pub kind: TimeKind,
+    pub start: i64,
+    pub end: i64,
+    pub by: String,
+}
+
+/// Who removed a part line, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    pub by: String,
+    pub at: i64,
+}
+
+/// A part used on the job. Removal is recorded, never erased.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartLine {
+    pub sku: String,
+    #[serde(default)]
+    pub description: String,
+    pub qty: u32,
+    /// Serial number of the part fitted.
+    #[serde(default)]
+    pub serial_in: Option<String>,
+    /// Serial number of the part taken out.
+    #[serde(default)]
+    pub serial_out: Option<String>,
+    /// Where the part came from: `van` or `warehouse`.
+    #[serde(default)]
+    pub stock: Option<String>,
+    pub added_by: String,
+    pub added_at: i64,
+    #[serde(default)]
+    pub removed: Option<Removal>,
+}
+
+/// Everything one job document holds, as read from Automerge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobData {
+    pub schema: i64,
+    pub id: String,
+    pub customer: Customer,
+    pub site: Site,
+    pub asset: Asset,
+    pub problem: String,
+    #[serde(default)]
+    pub channel: Option<String>,
+    pub priority: Priority,
+    pub reported_at: i64,
+    #[serde(default)]
+    pub scheduled_start: Option<i64>,
+    #[serde(default)]
+    pub scheduled_end: Option<i64>,
+    #[serde(default)]
+    pub events: BTreeMap<String, StatusEvent>,
+    #[serde(default)]
+    pub notes: BTreeMap<String, Note>,
+    #[serde(default)]
+    pub time: BTreeMap<String, TimeEntry>,
+    #[serde(default)]
+    pub parts: BTreeMap<String, PartLine>,
+}
+
+/// What dispatch supplies to create a job (the body of `POST /api/v1/jobs`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewJob {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub technician: Option<String>,
+    pub customer: Customer,
+    pub site: Site,
+    #[serde(default)]
+    pub asset: Asset,
+    pub problem: String,
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default = "default_priority")]
+    pub priority: Priority,
+    /// RFC 3339.
+    pub reported_at: String,
+    #[serde(default)]
+    pub scheduled_start: Option<String>,
+    #[serde(default)]
+    pub scheduled_end: Option<String>,
+}
+
+fn default_priority() -> Priority {
+    Priority::Normal
+}
+
+/// A part line as the technician enters it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewPart {
+    pub sku: String,
+    pub description: String,
+    pub qty: u32,
+    pub serial_in: Option<String>,
+    pub serial_out: Option<String>,
+    pub stock: Option<String>,
+}
+
+/// A time entry as the technician enters it (epoch milliseconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewTimeEntry {
+    pub kind: TimeKind,
+    pub start: i64,
+    pub end: i64,
+}

@@ -1,0 +1,66 @@
+//! Time at the edges: the document stores epoch milliseconds, JSON and the CLI speak RFC 3339.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::{Error, Result};
+
+/// Formats epoch milliseconds as RFC 3339 in UTC (`2026-11-24T09:30:00Z`, milliseconds only
+/// when they are not zero).
+pub fn to_rfc3339(ms: i64) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(ms) {
+        Some(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        None => String::from("invalid-time"),
+    }
+}
+
+/// Parses an RFC 3339 timestamp (any offset) into epoch milliseconds.
+pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| Error::Invalid(format!("{field} must be an RFC 3339 time, got {s:?}")))
+}
+
+/// Serde helpers for optional RFC 3339 fields carried as epoch milliseconds.
+pub mod opt_rfc3339 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(ms) => s.serialize_str(&super::to_rfc3339(*ms)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        let v: Option<String> = Option::deserialize(d)?;
+        v.map(|s| super::parse_rfc3339("time", &s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+/// Serde helpers for required RFC 3339 fields carried as epoch milliseconds.
+pub mod rfc3339 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::to_rfc3339(*v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        let v = String::deserialize(d)?;
+        super::parse_rfc3339("time", &v).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trips_with_and_without_millis() {
+        let ms = parse_rfc3339("t", "2026-11-24T09:30:00+08:00").unwrap();
+        assert_eq!(to_rfc3339(ms), "2026-11-24T01:30:00Z");
+        assert_eq!(to_rfc3339(ms + 5), "2026-11-24T01:30:00.005Z");
+        assert!(parse_rfc3339("t", "yesterday").is_err());
+    }
+}

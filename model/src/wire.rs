@@ -1,0 +1,138 @@
+//! The sync protocol's wire types (`POST /api/v1/sync`, JSON, version 1).
+//!
+//! One request per round carries the device's cursor and the changes of its dirty jobs; the
+//! response carries what the device lacks of every job in the pushed set or in the change feed
+//! since the cursor, and the new cursor. Applying Automerge changes is idempotent, so a lost or
+//! repeated round is harmless. The full description is in `docs/sync-protocol.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the body format; the server refuses other versions with 400.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The device's sync request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    pub v: u32,
+    /// The cursor from the last response the device applied; 0 on a new device.
+    pub cursor: u64,
+    /// Jobs with local changes the server has not acknowledged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub push: Vec<DocPush>,
+}
+
+/// Local changes of one job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocPush {
+    pub job: String,
+    /// The device's heads (hex), which include the pushed changes.
+    pub heads: Vec<String>,
+    /// Changes the server may lack (`save_after` of the last heads the server acknowledged),
+    /// or the whole document after the server asked for it.
+    #[serde(with = "b64")]
+    pub changes: Vec<u8>,
+}
+
+/// The server's answer to one round.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub v: u32,
+    /// Store this after applying `docs`, and send it next time.
+    pub cursor: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub docs: Vec<DocReply>,
+    /// More feed entries are waiting: run another round straight away.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+}
+
+/// What happened to one job in this round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocState {
+    /// Merged; `changes` holds what the device lacks (possibly nothing), `heads` the server's.
+    Ok,
+    /// The job is no longer assigned to this device's technician. Pushed changes (if any) were
+    /// accepted; nothing of the job is sent any more.
+    Revoked,
+    /// The pushed changes were refused (`error` says why); nothing was stored.
+    Refused,
+    /// The server is missing changes the pushed ones depend on: push the whole document.
+    Resend,
+}
+
+/// One job's outcome in a response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocReply {
+    pub job: String,
+    pub state: DocState,
+    /// The server's heads (hex) after this round.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heads: Vec<String>,
+    /// Changes (or a compacted snapshot, for a job new to the device) to `load_incremental`.
+    #[serde(default, with = "b64", skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Hex strings <-> change hashes.
+pub fn heads_to_hex(heads: &[automerge::ChangeHash]) -> Vec<String> {
+    heads.iter().map(|h| h.to_string()).collect()
+}
+
+/// Parses hex change hashes; `None` if any is malformed.
+pub fn heads_from_hex(heads: &[String]) -> Option<Vec<automerge::ChangeHash>> {
+    heads.iter().map(|h| h.parse().ok()).collect()
+}
+
+/// Serde helper: bytes as standard base64 strings.
+pub mod b64 {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        STANDARD.decode(s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idle_round_is_tiny_both_ways() {
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 123_456,
+            push: vec![],
+        };
+        let body = serde_json::to_vec(&req).unwrap();
+        assert!(body.len() < 64, "{}", String::from_utf8_lossy(&body));
+        let resp = SyncResponse {
+            v: PROTOCOL_VERSION,
+            cursor: 123_456,
+            docs: vec![],
+            more: false,
+        };
+        assert_eq!(
+            serde_json::to_string(&resp).unwrap(),
+            r#"{"v":1,"cursor":123456}"#
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_base64_are_rejected() {
+        assert!(serde_json::from_str::<SyncRequest>(r#"{"v":1,"cursor":0,"x":1}"#).is_err());
+        let bad = r#"{"v":1,"cursor":0,"push":[{"job":"j","heads":[],"changes":"!!"}]}"#;
+        assert!(serde_json::from_str::<SyncRequest>(bad).is_err());
+    }
+}
