@@ -1,1 +1,16 @@
-//! placeholder
+//! The device engine behind the phone apps and the `fieldwork` CLI.
+//!
+//! A [`Device`] owns one SQLite store: the technician's job documents (Automerge change chunks
+//! and snapshots), the query projections (job list, parts) and the outbox marks, all written in
+//! one transaction per edit, so an edit that returned is on disk. [`Device::sync`] merges with the
+//! office server over HTTP (see `docs/sync-protocol.md`). No uniffi here: `bindings/` wraps this.
+
+mod device;
+mod error;
+mod store;
+mod sync;
+
+pub use device::{Device, Enrollment, JobSummary};
+pub use error::{Error, Result};
+pub use fieldwork_model as model;
+pub use sync::SyncReport;

@@ -1,0 +1,356 @@
+//! `Device`: one technician's phone (or CLI data directory) — the store, the open documents
+//! and every local read and edit. Sync lives in `sync/`.
+//!
+//! Each edit: load the job's document, apply one Automerge change, then in one SQLite
+//! transaction append the change chunk, rebuild the projections and set the outbox mark.
+//! The call returns only after that transaction committed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use automerge::{ActorId, ChangeHash};
+use fieldwork_model::{
+    JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status, status::Derived,
+};
+use parking_lot::Mutex;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::store::{self, DocRow};
+use crate::sync::transport::Transport;
+use crate::{Error, Result};
+
+/// File name of the store inside the data directory.
+pub const STORE_FILE: &str = "fieldwork.db";
+/// How many documents stay loaded in memory.
+const CACHE_SIZE: usize = 64;
+
+/// Who this device is, once enrolled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrollment {
+    pub server_url: String,
+    pub device_id: String,
+    pub technician: String,
+}
+
+/// A row of the job list, read from the projection (no document is loaded).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSummary {
+    pub id: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub customer_name: String,
+    pub site_address: String,
+    pub reported_at: i64,
+    pub scheduled_start: Option<i64>,
+    pub scheduled_end: Option<i64>,
+    /// Local changes not yet acknowledged by the server.
+    pub pending_sync: bool,
+    /// The server refused this job's last changes; the reason.
+    pub sync_error: Option<String>,
+}
+
+/// The device engine. Cheap to share: every method takes `&self`.
+pub struct Device {
+    pub(crate) inner: Mutex<Inner>,
+    reader: Mutex<Connection>,
+    pub(crate) transport: Transport,
+    pub(crate) sync_lock: tokio::sync::Mutex<()>,
+    path: PathBuf,
+}
+
+pub(crate) struct Inner {
+    pub conn: Connection,
+    pub actor: ActorId,
+    pub enrollment: Option<Enrollment>,
+    pub token: Option<String>,
+    cache: HashMap<String, (u64, JobDocument)>,
+    tick: u64,
+}
+
+impl Device {
+    /// Opens (or creates) the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Device> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join(STORE_FILE);
+        let (conn, reader) = store::open(&path)?;
+        let actor = match store::meta_get(&conn, "actor")? {
+            Some(hex) => ActorId::from(
+                hex::decode(&hex)
+                    .map_err(|_| Error::Protocol("stored actor id is not hex".into()))?,
+            ),
+            None => {
+                let actor = ActorId::random();
+                store::meta_set(&conn, "actor", &actor.to_hex_string())?;
+                actor
+            }
+        };
+        let enrollment = read_enrollment(&conn)?;
+        let token = store::meta_get(&conn, "token")?;
+        Ok(Device {
+            inner: Mutex::new(Inner {
+                conn,
+                actor,
+                enrollment,
+                token,
+                cache: HashMap::new(),
+                tick: 0,
+            }),
+            reader: Mutex::new(reader),
+            transport: Transport::new()?,
+            sync_lock: tokio::sync::Mutex::new(()),
+            path,
+        })
+    }
+
+    /// Where the store file lives.
+    pub fn store_path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The enrollment, if the device has one.
+    pub fn enrollment(&self) -> Option<Enrollment> {
+        self.inner.lock().enrollment.clone()
+    }
+
+    /// The technician's jobs, by schedule (unscheduled last), then report time.
+    pub fn jobs(&self) -> Result<Vec<JobSummary>> {
+        self.list(None)
+    }
+
+    /// The technician's jobs scheduled to start in `[from, to)` (epoch ms).
+    pub fn jobs_between(&self, from: i64, to: i64) -> Result<Vec<JobSummary>> {
+        self.list(Some((from, to)))
+    }
+
+    fn list(&self, range: Option<(i64, i64)>) -> Result<Vec<JobSummary>> {
+        let technician = match self.enrollment() {
+            Some(e) => e.technician,
+            None => return Ok(Vec::new()),
+        };
+        let reader = self.reader.lock();
+        let (lo, hi) = range.unwrap_or((i64::MIN, i64::MAX));
+        let range_clause = if range.is_some() {
+            "AND j.scheduled_start >= ?2 AND j.scheduled_start < ?3"
+        } else {
+            "AND ?2 <= ?3"
+        };
+        let sql = format!(
+            "SELECT j.job_id, j.status, j.priority, j.customer_name, j.site_address,
+                    j.reported_at, j.scheduled_start, j.scheduled_end, d.dirty, d.wedged
+             FROM jobs j JOIN docs d ON d.job_id = j.job_id
+             WHERE d.revoked = 0 AND j.technician = ?1 {range_clause}
+             ORDER BY j.scheduled_start IS NULL, j.scheduled_start, j.reported_at, j.job_id"
+        );
+        let mut stmt = reader.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params![technician, lo, hi], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                JobSummary {
+                    id: String::new(),
+                    status: Status::New,
+                    priority: Priority::Normal,
+                    customer_name: r.get(3)?,
+                    site_address: r.get(4)?,
+                    reported_at: r.get(5)?,
+                    scheduled_start: r.get(6)?,
+                    scheduled_end: r.get(7)?,
+                    pending_sync: r.get(8)?,
+                    sync_error: r.get(9)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status, priority, mut summary) = row?;
+            summary.id = id;
+            summary.status = status.parse()?;
+            summary.priority = priority.parse()?;
+            out.push(summary);
+        }
+        Ok(out)
+    }
+
+    /// The job JSON of one of the technician's jobs (the same JSON the server renders).
+    pub fn job(&self, id: &str) -> Result<JobView> {
+        let mut inner = self.inner.lock();
+        inner.visible(id)?;
+        Ok(inner.doc(id)?.view()?)
+    }
+
+    /// Records a status change at device time `at` (epoch ms).
+    pub fn set_status(&self, job: &str, status: Status, at: i64) -> Result<()> {
+        self.edit(job, |doc, me| doc.record_status(status, me, at).map(drop))
+    }
+
+    /// Adds a note; returns its id.
+    pub fn add_note(&self, job: &str, text: &str, at: i64) -> Result<String> {
+        self.edit(job, |doc, me| doc.add_note(me, at, text))
+    }
+
+    /// Adds a part line; returns the line id.
+    pub fn add_part(&self, job: &str, part: &NewPart, at: i64) -> Result<String> {
+        self.edit(job, |doc, me| doc.add_part(part, me, at))
+    }
+
+    /// Marks a part line removed (only the technician who added it may).
+    pub fn remove_part(&self, job: &str, line_id: &str, at: i64) -> Result<()> {
+        self.edit(job, |doc, me| doc.remove_part(line_id, me, at))
+    }
+
+    /// Records travel or labour time; returns the entry id.
+    pub fn add_time(&self, job: &str, entry: NewTimeEntry) -> Result<String> {
+        self.edit(job, |doc, me| doc.add_time(entry, me))
+    }
+
+    /// Number of jobs with changes waiting for the server.
+    pub fn pending_sync_count(&self) -> Result<u64> {
+        let reader = self.reader.lock();
+        let n: i64 = reader.query_row("SELECT COUNT(*) FROM docs WHERE dirty = 1", [], |r| {
+            r.get(0)
+        })?;
+        Ok(n as u64)
+    }
+
+    /// The heads of a job's document (hex), for diagnostics and convergence checks.
+    pub fn heads(&self, job: &str) -> Result<Vec<String>> {
+        let mut inner = self.inner.lock();
+        let doc = inner.doc(job)?;
+        Ok(fieldwork_model::wire::heads_to_hex(&sorted(doc.heads())))
+    }
+
+    /// Runs one local edit and makes it durable before returning.
+    fn edit<T>(
+        &self,
+        job: &str,
+        f: impl FnOnce(&mut JobDocument, &str) -> fieldwork_model::Result<T>,
+    ) -> Result<T> {
+        let mut inner = self.inner.lock();
+        let me = inner
+            .enrollment
+            .as_ref()
+            .map(|e| e.technician.clone())
+            .ok_or(Error::NotEnrolled)?;
+        inner.visible(job)?;
+        let mut doc = inner.take_doc(job)?;
+        let before = doc.heads();
+        let out = f(&mut doc, &me)?;
+        let chunk = doc.save_after(&before);
+        let result = store::write(&mut inner.conn, |tx| {
+            store::append_chunk(tx, job, &chunk, || doc.save())?;
+            let data = doc.data()?;
+            let derived = fieldwork_model::status::derive(&data.events);
+            store::write_projection(tx, &data, &derived)?;
+            tx.execute(
+                "UPDATE docs SET dirty = 1, wedged = NULL WHERE job_id = ?1",
+                [job],
+            )?;
+            Ok(())
+        });
+        // Only a committed document goes back into the cache; on failure the next read reloads
+        // the last durable state from disk.
+        result?;
+        inner.put_doc(job, doc);
+        Ok(out)
+    }
+}
+
+impl Inner {
+    /// Fails with `NoSuchJob` unless the job is on this device and assigned to its technician.
+    pub fn visible(&self, job: &str) -> Result<()> {
+        let me = self.enrollment.as_ref().map(|e| e.technician.as_str());
+        let row: Option<(Option<String>, bool)> = self
+            .conn
+            .query_row(
+                "SELECT j.technician, d.revoked FROM jobs j JOIN docs d ON d.job_id = j.job_id
+                 WHERE j.job_id = ?1",
+                [job],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((tech, false)) if tech.as_deref() == me => Ok(()),
+            _ => Err(Error::NoSuchJob(job.to_string())),
+        }
+    }
+
+    /// A loaded document (from the cache, else from the store).
+    pub fn doc(&mut self, job: &str) -> Result<&JobDocument> {
+        let doc = self.take_doc(job)?;
+        self.put_doc(job, doc);
+        self.cache
+            .get(job)
+            .map(|(_, d)| d)
+            .ok_or_else(|| Error::NoSuchJob(job.to_string()))
+    }
+
+    /// Removes a document from the cache (loading it if needed) for modification.
+    pub fn take_doc(&mut self, job: &str) -> Result<JobDocument> {
+        if let Some((_, doc)) = self.cache.remove(job) {
+            return Ok(doc);
+        }
+        self.load_doc(job)?
+            .ok_or_else(|| Error::NoSuchJob(job.to_string()))
+    }
+
+    /// Loads a document from the store, if the device has it.
+    pub fn load_doc(&self, job: &str) -> Result<Option<JobDocument>> {
+        match store::load_doc_bytes(&self.conn, job)? {
+            Some(bytes) => Ok(Some(JobDocument::load(&bytes, self.actor.clone())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Puts a document (back) into the cache, evicting the least recently used one if full.
+    pub fn put_doc(&mut self, job: &str, doc: JobDocument) {
+        self.tick += 1;
+        if self.cache.len() >= CACHE_SIZE && !self.cache.contains_key(job) {
+            if let Some(oldest) = self
+                .cache
+                .iter()
+                .min_by_key(|(_, (t, _))| *t)
+                .map(|(k, _)| k.clone())
+            {
+                self.cache.remove(&oldest);
+            }
+        }
+        self.cache.insert(job.to_string(), (self.tick, doc));
+    }
+
+    /// Forgets a cached document (after a failed write).
+    pub fn evict(&mut self, job: &str) {
+        self.cache.remove(job);
+    }
+
+    /// The sync bookkeeping of a job.
+    pub fn doc_row(&self, job: &str) -> Result<Option<DocRow>> {
+        store::doc_row(&self.conn, job)
+    }
+}
+
+/// Writes projection rows for a document (used by sync when documents arrive).
+pub(crate) fn project(tx: &rusqlite::Transaction, doc: &JobDocument) -> Result<Derived> {
+    let data = doc.data()?;
+    let derived = fieldwork_model::status::derive(&data.events);
+    store::write_projection(tx, &data, &derived)?;
+    Ok(derived)
+}
+
+pub(crate) fn read_enrollment(conn: &Connection) -> Result<Option<Enrollment>> {
+    let get = |k| store::meta_get(conn, k);
+    Ok(match (get("server_url")?, get("device_id")?, get("technician")?) {
+        (Some(server_url), Some(device_id), Some(technician)) => Some(Enrollment {
+            server_url,
+            device_id,
+            technician,
+        }),
+        _ => None,
+    })
+}
+
+/// Heads in a canonical order.
+pub(crate) fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
+}

@@ -1,0 +1,55 @@
+//! The device engine's error type. Messages carry ids, never customer names or note text.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong on the device.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input broke a rule of the job model (bad status move, empty note, unknown line...).
+    #[error(transparent)]
+    Model(#[from] fieldwork_model::Error),
+    /// No job with this id on this device (or it was reassigned to someone else).
+    #[error("no job {0} on this device")]
+    NoSuchJob(String),
+    /// The device has not been enrolled with a server yet.
+    #[error("this device is not enrolled; run enroll with a code from dispatch first")]
+    NotEnrolled,
+    /// The store is already enrolled (enrolling twice would mix two identities).
+    #[error("this device is already enrolled with {0}")]
+    AlreadyEnrolled(String),
+    /// The server could not be reached (offline, refused, timed out). Retry later.
+    #[error("server unreachable: {0}")]
+    Offline(String),
+    /// The server refused our credentials (token revoked, bad enrollment code).
+    #[error("server refused the credentials ({code}): {message}")]
+    Unauthorized { code: String, message: String },
+    /// The server answered with an error status.
+    #[error("server error {status} ({code}): {message}")]
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The server answered something we cannot read.
+    #[error("unexpected answer from server: {0}")]
+    Protocol(String),
+    /// The database file could not be opened; it was moved aside, never deleted.
+    #[error("the store at {path} could not be opened ({reason}); it was moved to {moved_to}")]
+    StoreMovedAside {
+        path: PathBuf,
+        moved_to: PathBuf,
+        reason: String,
+    },
+    /// The store was written by a newer version of Fieldwork.
+    #[error("the store has schema version {found}; this build knows up to {known}")]
+    StoreTooNew { found: i64, known: i64 },
+    /// SQLite failed.
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// File system failure around the store.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Result alias for the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

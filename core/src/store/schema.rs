@@ -1,0 +1,52 @@
+//! Numbered schema migrations of the device store. Append new steps; never edit old ones.
+
+/// Migration steps; step `i` moves the store from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+    -- Sync bookkeeping per job document. `dirty` is the outbox mark.
+    CREATE TABLE docs (
+        job_id TEXT PRIMARY KEY,
+        synced_heads TEXT NOT NULL DEFAULT '',
+        dirty INTEGER NOT NULL DEFAULT 0,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        wedged TEXT,
+        chunk_count INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX docs_dirty ON docs (dirty) WHERE dirty = 1;
+
+    -- The document itself: a snapshot (seq 0 after compaction) and incremental change chunks.
+    CREATE TABLE chunks (
+        job_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (job_id, seq)
+    ) STRICT;
+
+    -- Projection for the job list, rebuilt from the document on every write.
+    CREATE TABLE jobs (
+        job_id TEXT PRIMARY KEY,
+        technician TEXT,
+        status TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        site_address TEXT NOT NULL,
+        reported_at INTEGER NOT NULL,
+        scheduled_start INTEGER,
+        scheduled_end INTEGER
+    ) STRICT;
+    CREATE INDEX jobs_scheduled ON jobs (scheduled_start);
+
+    -- Projection of part lines (van stock and reporting read it without loading documents).
+    CREATE TABLE parts (
+        job_id TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        qty INTEGER NOT NULL,
+        removed INTEGER NOT NULL,
+        PRIMARY KEY (job_id, line_id)
+    ) STRICT;
+    ",
+];

@@ -1,0 +1,257 @@
+//! The sync client: enrollment and sync rounds against the office server
+//! (protocol in `docs/sync-protocol.md`).
+//!
+//! A round builds one request from the outbox (dirty jobs) and the cursor, sends it, and applies
+//! the whole response — documents, sync state and the new cursor — in one SQLite transaction.
+//! A failed round changes nothing locally, so retrying is always safe.
+
+pub(crate) mod transport;
+
+use fieldwork_model::wire::{
+    DocPush, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex,
+    heads_to_hex,
+};
+use fieldwork_model::JobDocument;
+use serde::{Deserialize, Serialize};
+
+use crate::device::{Device, Enrollment, project, read_enrollment, sorted};
+use crate::store::{self, DocRow};
+use crate::{Error, Result};
+
+/// Upper bound on rounds in one `sync` call (pagination and resends), against a server loop.
+const MAX_ROUNDS: u32 = 1000;
+
+/// What one `sync` call did, summed over its rounds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Jobs whose local changes the server accepted.
+    pub uploaded: u64,
+    /// Jobs that received changes from the server.
+    pub downloaded: u64,
+    /// HTTP requests made.
+    pub requests: u64,
+    /// Request body bytes.
+    pub bytes_sent: u64,
+    /// Response body bytes.
+    pub bytes_received: u64,
+    /// Jobs whose changes the server refused (see the job's sync error).
+    pub refused: u64,
+}
+
+#[derive(Serialize)]
+struct EnrollRequest<'a> {
+    code: &'a str,
+    device_name: &'a str,
+}
+
+#[derive(Deserialize)]
+struct EnrollResponse {
+    device_id: String,
+    token: String,
+    technician: String,
+}
+
+impl Device {
+    /// Enrolls this device with the server using a one-time code from dispatch.
+    pub async fn enroll(&self, server_url: &str, code: &str, device_name: &str) -> Result<Enrollment> {
+        if let Some(e) = self.enrollment() {
+            return Err(Error::AlreadyEnrolled(e.server_url));
+        }
+        let base = server_url.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(fieldwork_model::Error::Invalid(
+                "server URL must start with http:// or https://".into(),
+            )
+            .into());
+        }
+        let answer = self
+            .transport
+            .post::<_, EnrollResponse>(
+                &format!("{base}/api/v1/devices/enroll"),
+                None,
+                &EnrollRequest { code, device_name },
+            )
+            .await?
+            .body;
+        let mut inner = self.inner.lock();
+        store::write(&mut inner.conn, |tx| {
+            store::meta_set(tx, "server_url", &base)?;
+            store::meta_set(tx, "device_id", &answer.device_id)?;
+            store::meta_set(tx, "technician", &answer.technician)?;
+            store::meta_set(tx, "token", &answer.token)?;
+            store::meta_set(tx, "cursor", "0")?;
+            Ok(())
+        })?;
+        inner.enrollment = read_enrollment(&inner.conn)?;
+        inner.token = Some(answer.token);
+        inner.enrollment.clone().ok_or(Error::NotEnrolled)
+    }
+
+    /// Runs sync rounds until the server has nothing more and the outbox is flushed.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let (url, token) = {
+            let inner = self.inner.lock();
+            let e = inner.enrollment.as_ref().ok_or(Error::NotEnrolled)?;
+            let token = inner.token.clone().ok_or(Error::NotEnrolled)?;
+            (format!("{}/api/v1/sync", e.server_url), token)
+        };
+        let mut report = SyncReport::default();
+        for _ in 0..MAX_ROUNDS {
+            let request = self.build_request()?;
+            let exchange = self
+                .transport
+                .post::<_, SyncResponse>(&url, Some(&token), &request)
+                .await?;
+            report.requests += 1;
+            report.bytes_sent += exchange.bytes_sent;
+            report.bytes_received += exchange.bytes_received;
+            let again = self.apply_response(&request, exchange.body, &mut report)?;
+            if !again {
+                return Ok(report);
+            }
+        }
+        Err(Error::Protocol(format!("sync did not settle after {MAX_ROUNDS} rounds")))
+    }
+
+    /// The next request: the cursor and the changes of every dirty, unwedged job.
+    fn build_request(&self) -> Result<SyncRequest> {
+        let mut inner = self.inner.lock();
+        let cursor = store::meta_get(&inner.conn, "cursor")?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let mut push = Vec::new();
+        for job in store::dirty_jobs(&inner.conn)? {
+            let row = inner.doc_row(&job)?.unwrap_or_default();
+            let doc = inner.doc(&job)?;
+            let changes = if row.synced_heads.is_empty() {
+                doc.save()
+            } else {
+                doc.save_after(&row.synced_heads)
+            };
+            push.push(DocPush {
+                job,
+                heads: heads_to_hex(&sorted(doc.heads())),
+                changes,
+            });
+        }
+        Ok(SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor,
+            push,
+        })
+    }
+
+    /// Applies a response in one transaction. Returns whether another round is needed.
+    fn apply_response(
+        &self,
+        request: &SyncRequest,
+        response: SyncResponse,
+        report: &mut SyncReport,
+    ) -> Result<bool> {
+        if response.v != PROTOCOL_VERSION {
+            return Err(Error::Protocol(format!(
+                "server speaks sync version {}, this device {PROTOCOL_VERSION}",
+                response.v
+            )));
+        }
+        let mut inner = self.inner.lock();
+        let mut again = response.more;
+        let mut reset_cursor = false;
+        let mut loaded = Vec::new();
+        // Load and merge in memory first; nothing is cached until the transaction commits.
+        for reply in &response.docs {
+            let pushed = request.push.iter().find(|p| p.job == reply.job);
+            let row = inner.doc_row(&reply.job)?;
+            let mut doc = match inner.take_doc(&reply.job) {
+                Ok(doc) => Some(doc),
+                Err(Error::NoSuchJob(_)) => None,
+                Err(e) => return Err(e),
+            };
+            let before = doc.as_ref().map(|d| d.heads());
+            if reply.state == DocState::Ok && !reply.changes.is_empty() {
+                match doc.as_mut() {
+                    Some(d) => d.apply(&reply.changes)?,
+                    None => {
+                        doc = Some(JobDocument::load(&reply.changes, inner.actor.clone())?);
+                    }
+                }
+            }
+            if let Some(d) = &doc {
+                if !d.missing_deps().is_empty() {
+                    reset_cursor = true;
+                    again = true;
+                }
+            }
+            loaded.push((reply, pushed.is_some(), row, before, doc));
+        }
+
+        let result = store::write(&mut inner.conn, |tx| {
+            for (reply, was_pushed, row, before, doc) in &loaded {
+                let mut row: DocRow = row.clone().unwrap_or_default();
+                let Some(doc) = doc else { continue };
+                let changed = before.as_ref() != Some(&doc.heads());
+                if changed {
+                    let chunk = match before {
+                        Some(h) => doc.save_after(h),
+                        None => doc.save(),
+                    };
+                    store::append_chunk(tx, &reply.job, &chunk, || doc.save())?;
+                    project(tx, doc)?;
+                }
+                match reply.state {
+                    DocState::Ok => {
+                        let server_heads = heads_from_hex(&reply.heads).ok_or_else(|| {
+                            Error::Protocol(format!("bad heads for job {}", reply.job))
+                        })?;
+                        row.synced_heads = sorted(server_heads);
+                        row.dirty = sorted(doc.heads()) != row.synced_heads;
+                        row.wedged = None;
+                        if *was_pushed {
+                            report.uploaded += 1;
+                        }
+                        if changed {
+                            report.downloaded += 1;
+                        }
+                    }
+                    DocState::Revoked => {
+                        row.revoked = true;
+                        row.dirty = false;
+                        if *was_pushed {
+                            report.uploaded += 1;
+                        }
+                    }
+                    DocState::Refused => {
+                        row.wedged = Some(
+                            reply
+                                .error
+                                .clone()
+                                .unwrap_or_else(|| "refused by server".into()),
+                        );
+                        report.refused += 1;
+                    }
+                    DocState::Resend => {
+                        row.synced_heads.clear();
+                        again = true;
+                    }
+                }
+                tx.execute(
+                    "INSERT INTO docs (job_id) VALUES (?1) ON CONFLICT (job_id) DO NOTHING",
+                    [&reply.job],
+                )?;
+                store::set_doc_row(tx, &reply.job, &row)?;
+            }
+            let cursor = if reset_cursor { 0 } else { response.cursor };
+            store::meta_set(tx, "cursor", &cursor.to_string())?;
+            Ok(())
+        });
+        for (reply, _, _, _, doc) in loaded {
+            match (&result, doc) {
+                (Ok(()), Some(doc)) => inner.put_doc(&reply.job, doc),
+                _ => inner.evict(&reply.job),
+            }
+        }
+        result?;
+        Ok(again)
+    }
+}

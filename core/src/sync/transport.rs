@@ -1,0 +1,97 @@
+//! HTTP transport for the sync client: JSON over reqwest, counting body bytes both ways and
+//! turning HTTP failures into the engine's errors.
+
+use std::time::Duration;
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::{Error, Result};
+
+/// One answered request, with its body sizes.
+pub struct Exchange<T> {
+    pub body: T,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// A reusable HTTP client (connection pool).
+pub struct Transport {
+    client: reqwest::Client,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+}
+
+impl Transport {
+    /// Builds the client: short connect timeout (a phone without signal should know quickly),
+    /// generous overall timeout (a first sync can carry many jobs).
+    pub fn new() -> Result<Transport> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| Error::Protocol(format!("cannot build HTTP client: {e}")))?;
+        Ok(Transport { client })
+    }
+
+    /// POSTs `body` as JSON to `url` and decodes the JSON answer.
+    pub async fn post<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        body: &Req,
+    ) -> Result<Exchange<Resp>> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Protocol(format!("cannot encode request: {e}")))?;
+        let bytes_sent = bytes.len() as u64;
+        let mut req = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(offline)?;
+        let status = resp.status();
+        let body = resp.bytes().await.map_err(offline)?;
+        let bytes_received = body.len() as u64;
+        if !status.is_success() {
+            let (code, message) = match serde_json::from_slice::<ErrorBody>(&body) {
+                Ok(e) => (e.error.code, e.error.message),
+                Err(_) => (
+                    "http_error".to_string(),
+                    String::from_utf8_lossy(&body).chars().take(200).collect(),
+                ),
+            };
+            return Err(if status.as_u16() == 401 {
+                Error::Unauthorized { code, message }
+            } else {
+                Error::Server {
+                    status: status.as_u16(),
+                    code,
+                    message,
+                }
+            });
+        }
+        let body = serde_json::from_slice(&body)
+            .map_err(|e| Error::Protocol(format!("cannot decode answer from {url}: {e}")))?;
+        Ok(Exchange {
+            body,
+            bytes_sent,
+            bytes_received,
+        })
+    }
+}
+
+fn offline(e: reqwest::Error) -> Error {
+    Error::Offline(e.to_string())
+}
