@@ -1,1 +1,175 @@
-//! placeholder
+//! The uniffi facade: the one native library the Android and iOS shells load, and the API the
+//! `fieldwork` CLI drives. Everything here is a thin translation of `fieldwork-core`.
+//!
+//! Conventions: one root object ([`FieldworkApp`]); immutable records; times as `i64` epoch
+//! milliseconds; network calls `async` (tokio), local reads and writes synchronous and short.
+
+mod error;
+mod records;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fieldwork_core::Device;
+use fieldwork_core::model::{NewPart, NewTimeEntry};
+
+pub use error::ApiError;
+pub use records::{
+    EnrollmentRecord, JobStatus, JobSummaryRecord, NewPartRecord, SyncReportRecord, TimeKind,
+};
+
+uniffi::setup_scaffolding!();
+
+/// The app's handle on the technician's offline store. Open one per data directory and keep it
+/// for the life of the process; every method is safe to call from any thread.
+#[derive(uniffi::Object)]
+pub struct FieldworkApp {
+    device: Device,
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl FieldworkApp {
+    /// Opens (creating if needed) the store in `data_dir`. A store that cannot be opened is moved
+    /// aside, never deleted, and reported as `ApiError::Storage`.
+    #[uniffi::constructor]
+    pub fn open(data_dir: String) -> Result<Arc<Self>, ApiError> {
+        let device = Device::open(&PathBuf::from(data_dir))?;
+        Ok(Arc::new(FieldworkApp { device }))
+    }
+
+    /// The server and technician this device is enrolled with, if any.
+    pub fn enrollment(&self) -> Option<EnrollmentRecord> {
+        self.device.enrollment().map(Into::into)
+    }
+
+    /// Enrolls the device with the office server using a one-time code from dispatch.
+    pub async fn enroll(
+        &self,
+        server_url: String,
+        code: String,
+        device_name: String,
+    ) -> Result<EnrollmentRecord, ApiError> {
+        Ok(self
+            .device
+            .enroll(&server_url, &code, &device_name)
+            .await?
+            .into())
+    }
+
+    /// Sends local changes and fetches the server's, until both sides agree.
+    /// `ApiError::Offline` means: keep working, try again when the network is back.
+    pub async fn sync(&self) -> Result<SyncReportRecord, ApiError> {
+        Ok(self.device.sync().await?.into())
+    }
+
+    /// The technician's jobs, by scheduled start (unscheduled last).
+    pub fn jobs(&self) -> Result<Vec<JobSummaryRecord>, ApiError> {
+        Ok(self.device.jobs()?.into_iter().map(Into::into).collect())
+    }
+
+    /// The technician's jobs scheduled to start in `[from_ms, to_ms)`.
+    pub fn jobs_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<JobSummaryRecord>, ApiError> {
+        Ok(self
+            .device
+            .jobs_between(from_ms, to_ms)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// One job as the job JSON the office server also renders.
+    pub fn job_json(&self, job_id: String) -> Result<String, ApiError> {
+        let view = self.device.job(&job_id)?;
+        serde_json::to_string(&view).map_err(|e| ApiError::Internal {
+            message: format!("cannot render job {job_id}: {e}"),
+        })
+    }
+
+    /// Records a status change. `at_ms` is when it happened on the device (now if absent).
+    pub fn set_status(
+        &self,
+        job_id: String,
+        status: JobStatus,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self
+            .device
+            .set_status(&job_id, status.into(), at_ms.unwrap_or_else(now_ms))?)
+    }
+
+    /// Adds a note; returns its id.
+    pub fn add_note(
+        &self,
+        job_id: String,
+        text: String,
+        at_ms: Option<i64>,
+    ) -> Result<String, ApiError> {
+        Ok(self
+            .device
+            .add_note(&job_id, &text, at_ms.unwrap_or_else(now_ms))?)
+    }
+
+    /// Adds a part line; returns the line id.
+    pub fn add_part(
+        &self,
+        job_id: String,
+        part: NewPartRecord,
+        at_ms: Option<i64>,
+    ) -> Result<String, ApiError> {
+        let part = NewPart {
+            sku: part.sku,
+            description: part.description,
+            qty: part.qty,
+            serial_in: part.serial_in,
+            serial_out: part.serial_out,
+            stock: part.stock,
+        };
+        Ok(self
+            .device
+            .add_part(&job_id, &part, at_ms.unwrap_or_else(now_ms))?)
+    }
+
+    /// Marks a part line removed; only the technician who added it may.
+    pub fn remove_part(
+        &self,
+        job_id: String,
+        line_id: String,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self
+            .device
+            .remove_part(&job_id, &line_id, at_ms.unwrap_or_else(now_ms))?)
+    }
+
+    /// Records travel or labour time; returns the entry id.
+    pub fn add_time(
+        &self,
+        job_id: String,
+        kind: TimeKind,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<String, ApiError> {
+        Ok(self.device.add_time(
+            &job_id,
+            NewTimeEntry {
+                kind: kind.into(),
+                start: start_ms,
+                end: end_ms,
+            },
+        )?)
+    }
+
+    /// How many jobs have changes waiting for the server.
+    pub fn pending_sync_count(&self) -> Result<u64, ApiError> {
+        Ok(self.device.pending_sync_count()?)
+    }
+
+    /// The document heads of a job (hex, sorted): equal heads mean identical documents.
+    pub fn job_heads(&self, job_id: String) -> Result<Vec<String>, ApiError> {
+        Ok(self.device.heads(&job_id)?)
+    }
+}

@@ -1,0 +1,157 @@
+//! Records and enums that cross the FFI, with their conversions from the core's types.
+
+use fieldwork_core::model::{Status, TimeKind as CoreTimeKind};
+use fieldwork_core::{Enrollment, JobSummary, SyncReport};
+
+/// Who this device is.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EnrollmentRecord {
+    pub server_url: String,
+    pub device_id: String,
+    pub technician: String,
+}
+
+impl From<Enrollment> for EnrollmentRecord {
+    fn from(e: Enrollment) -> Self {
+        EnrollmentRecord {
+            server_url: e.server_url,
+            device_id: e.device_id,
+            technician: e.technician,
+        }
+    }
+}
+
+/// A job's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum JobStatus {
+    New,
+    Assigned,
+    Accepted,
+    EnRoute,
+    OnSite,
+    InProgress,
+    OnHold,
+    Completed,
+    Cancelled,
+}
+
+impl From<JobStatus> for Status {
+    fn from(s: JobStatus) -> Self {
+        match s {
+            JobStatus::New => Status::New,
+            JobStatus::Assigned => Status::Assigned,
+            JobStatus::Accepted => Status::Accepted,
+            JobStatus::EnRoute => Status::EnRoute,
+            JobStatus::OnSite => Status::OnSite,
+            JobStatus::InProgress => Status::InProgress,
+            JobStatus::OnHold => Status::OnHold,
+            JobStatus::Completed => Status::Completed,
+            JobStatus::Cancelled => Status::Cancelled,
+        }
+    }
+}
+
+impl From<Status> for JobStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::New => JobStatus::New,
+            Status::Assigned => JobStatus::Assigned,
+            Status::Accepted => JobStatus::Accepted,
+            Status::EnRoute => JobStatus::EnRoute,
+            Status::OnSite => JobStatus::OnSite,
+            Status::InProgress => JobStatus::InProgress,
+            Status::OnHold => JobStatus::OnHold,
+            Status::Completed => JobStatus::Completed,
+            Status::Cancelled => JobStatus::Cancelled,
+        }
+    }
+}
+
+/// Travel or labour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TimeKind {
+    Travel,
+    Labour,
+}
+
+impl From<TimeKind> for CoreTimeKind {
+    fn from(k: TimeKind) -> Self {
+        match k {
+            TimeKind::Travel => CoreTimeKind::Travel,
+            TimeKind::Labour => CoreTimeKind::Labour,
+        }
+    }
+}
+
+/// A row of the job list.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct JobSummaryRecord {
+    pub id: String,
+    pub status: JobStatus,
+    /// `emergency`, `high`, `normal` or `low`.
+    pub priority: String,
+    pub customer_name: String,
+    pub site_address: String,
+    pub reported_at_ms: i64,
+    pub scheduled_start_ms: Option<i64>,
+    pub scheduled_end_ms: Option<i64>,
+    /// Local changes not yet acknowledged by the server.
+    pub pending_sync: bool,
+    /// Why the server refused this job's last changes, if it did.
+    pub sync_error: Option<String>,
+}
+
+impl From<JobSummary> for JobSummaryRecord {
+    fn from(j: JobSummary) -> Self {
+        JobSummaryRecord {
+            id: j.id,
+            status: j.status.into(),
+            priority: j.priority.as_str().to_string(),
+            customer_name: j.customer_name,
+            site_address: j.site_address,
+            reported_at_ms: j.reported_at,
+            scheduled_start_ms: j.scheduled_start,
+            scheduled_end_ms: j.scheduled_end,
+            pending_sync: j.pending_sync,
+            sync_error: j.sync_error,
+        }
+    }
+}
+
+/// A part line as the technician enters it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NewPartRecord {
+    pub sku: String,
+    pub description: String,
+    pub qty: u32,
+    /// Serial number of the part fitted.
+    pub serial_in: Option<String>,
+    /// Serial number of the part taken out.
+    pub serial_out: Option<String>,
+    /// `van` or `warehouse`.
+    pub stock: Option<String>,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, uniffi::Record)]
+pub struct SyncReportRecord {
+    pub uploaded: u64,
+    pub downloaded: u64,
+    pub requests: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub refused: u64,
+}
+
+impl From<SyncReport> for SyncReportRecord {
+    fn from(r: SyncReport) -> Self {
+        SyncReportRecord {
+            uploaded: r.uploaded,
+            downloaded: r.downloaded,
+            requests: r.requests,
+            bytes_sent: r.bytes_sent,
+            bytes_received: r.bytes_received,
+            refused: r.refused,
+        }
+    }
+}
