@@ -173,3 +173,9 @@ impl FieldworkApp {
         Ok(self.device.heads(&job_id)?)
     }
 }
+
+/// Formats epoch milliseconds as RFC 3339 UTC, the way the job JSON does.
+#[uniffi::export]
+pub fn format_time(ms: i64) -> String {
+    fieldwork_core::model::time::to_rfc3339(ms)
+}

@@ -1,1 +1,302 @@
-fn main() {}
+//! `fieldwork`: the headless technician. Every command goes through the same facade
+//! (`fieldwork_ffi::FieldworkApp`) the phone apps call, so scripts, support and load tests
+//! exercise exactly what ships.
+//!
+//! Exit status 0 means the change is durable on disk; any error prints `fieldwork: ...` on
+//! stderr, exits non-zero and has written nothing.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use fieldwork_ffi::{ApiError, FieldworkApp, JobStatus, NewPartRecord, TimeKind};
+
+#[derive(Parser)]
+#[command(name = "fieldwork", version, about = "Offline field-service client")]
+struct Cli {
+    /// Data directory holding this technician's store.
+    #[arg(long, global = true, default_value = "./fieldwork-device")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Enroll this data directory with the office server using a one-time code.
+    Enroll {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        /// A name dispatch sees for this device.
+        #[arg(long, default_value = "fieldwork-cli")]
+        name: String,
+    },
+    /// Exchange changes with the server; prints one JSON line of counters.
+    Sync,
+    /// List this technician's jobs.
+    Jobs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one job.
+    Show {
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a status change.
+    Status {
+        job: String,
+        status: StatusArg,
+        /// When it happened (RFC 3339); now if absent.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Add a note.
+    Note { job: String, text: String },
+    /// Record a part used; prints the new line id.
+    Part {
+        job: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        qty: u32,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Serial number of the part fitted.
+        #[arg(long)]
+        serial_in: Option<String>,
+        /// Serial number of the part taken out.
+        #[arg(long)]
+        serial_out: Option<String>,
+        /// Where the part came from: van or warehouse.
+        #[arg(long)]
+        stock: Option<String>,
+    },
+    /// Mark a part line removed (only its author may).
+    Unpart { job: String, line_id: String },
+    /// Record travel or labour time.
+    Time {
+        job: String,
+        #[arg(long)]
+        kind: KindArg,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum StatusArg {
+    Accepted,
+    EnRoute,
+    OnSite,
+    InProgress,
+    OnHold,
+    Completed,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Travel,
+    Labour,
+}
+
+/// A CLI failure: the message to print.
+struct Failure(String);
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn parse_time(field: &str, s: &str) -> Result<i64, Failure> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| Failure(format!("{field} must be an RFC 3339 time like 2026-11-24T09:30:00+08:00, got {s:?}")))
+}
+
+fn json_line<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string(v).map_err(|e| Failure(format!("cannot render JSON: {e}")))
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let app: Arc<FieldworkApp> = FieldworkApp::open(cli.data.display().to_string())?;
+    match cli.command {
+        Command::Enroll { server, code, name } => {
+            let e = app.enroll(server, code, name).await?;
+            println!(
+                "enrolled as device {} for technician {} at {}",
+                e.device_id, e.technician, e.server_url
+            );
+        }
+        Command::Sync => {
+            let r = app.sync().await?;
+            println!(
+                "{}",
+                json_line(&serde_json::json!({
+                    "uploaded": r.uploaded,
+                    "downloaded": r.downloaded,
+                    "requests": r.requests,
+                    "bytes_sent": r.bytes_sent,
+                    "bytes_received": r.bytes_received,
+                    "refused": r.refused,
+                }))?
+            );
+        }
+        Command::Jobs { json } => {
+            let jobs = app.jobs()?;
+            if json {
+                let rows: Vec<_> = jobs
+                    .iter()
+                    .map(|j| {
+                        serde_json::json!({
+                            "id": j.id,
+                            "status": status_str(j.status),
+                            "priority": j.priority,
+                            "customer": j.customer_name,
+                            "site": j.site_address,
+                            "reported_at": rfc3339(j.reported_at_ms),
+                            "scheduled_start": j.scheduled_start_ms.map(rfc3339),
+                            "scheduled_end": j.scheduled_end_ms.map(rfc3339),
+                            "pending_sync": j.pending_sync,
+                            "sync_error": j.sync_error,
+                        })
+                    })
+                    .collect();
+                println!("{}", json_line(&rows)?);
+            } else if jobs.is_empty() {
+                println!("no jobs (run `fieldwork sync` to fetch them)");
+            } else {
+                for j in jobs {
+                    let when = j
+                        .scheduled_start_ms
+                        .map(rfc3339)
+                        .unwrap_or_else(|| "unscheduled".into());
+                    let mark = if j.pending_sync { " *" } else { "" };
+                    println!(
+                        "{:<14} {:<12} {:<9} {:<22} {} — {}{}",
+                        j.id,
+                        status_str(j.status),
+                        j.priority,
+                        when,
+                        j.customer_name,
+                        j.site_address,
+                        mark
+                    );
+                }
+            }
+        }
+        Command::Show { job, json } => {
+            let text = app.job_json(job)?;
+            if json {
+                println!("{text}");
+            } else {
+                let v: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| Failure(format!("cannot read job JSON: {e}")))?;
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&v)
+                        .map_err(|e| Failure(format!("cannot render job: {e}")))?
+                );
+            }
+        }
+        Command::Status { job, status, at } => {
+            let at = at.map(|s| parse_time("--at", &s)).transpose()?;
+            app.set_status(job, status.into(), at)?;
+        }
+        Command::Note { job, text } => {
+            println!("{}", app.add_note(job, text, None)?);
+        }
+        Command::Part {
+            job,
+            sku,
+            qty,
+            description,
+            serial_in,
+            serial_out,
+            stock,
+        } => {
+            let part = NewPartRecord {
+                sku,
+                description,
+                qty,
+                serial_in,
+                serial_out,
+                stock,
+            };
+            println!("{}", app.add_part(job, part, None)?);
+        }
+        Command::Unpart { job, line_id } => app.remove_part(job, line_id, None)?,
+        Command::Time {
+            job,
+            kind,
+            start,
+            end,
+        } => {
+            let start = parse_time("--start", &start)?;
+            let end = parse_time("--end", &end)?;
+            let kind = match kind {
+                KindArg::Travel => TimeKind::Travel,
+                KindArg::Labour => TimeKind::Labour,
+            };
+            println!("{}", app.add_time(job, kind, start, end)?);
+        }
+    }
+    Ok(())
+}
+
+impl From<StatusArg> for JobStatus {
+    fn from(s: StatusArg) -> Self {
+        match s {
+            StatusArg::Accepted => JobStatus::Accepted,
+            StatusArg::EnRoute => JobStatus::EnRoute,
+            StatusArg::OnSite => JobStatus::OnSite,
+            StatusArg::InProgress => JobStatus::InProgress,
+            StatusArg::OnHold => JobStatus::OnHold,
+            StatusArg::Completed => JobStatus::Completed,
+        }
+    }
+}
+
+fn status_str(s: JobStatus) -> &'static str {
+    match s {
+        JobStatus::New => "new",
+        JobStatus::Assigned => "assigned",
+        JobStatus::Accepted => "accepted",
+        JobStatus::EnRoute => "en_route",
+        JobStatus::OnSite => "on_site",
+        JobStatus::InProgress => "in_progress",
+        JobStatus::OnHold => "on_hold",
+        JobStatus::Completed => "completed",
+        JobStatus::Cancelled => "cancelled",
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    fieldwork_ffi::format_time(ms)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fieldwork: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("fieldwork: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
