@@ -1,0 +1,139 @@
+//! Behaviour of the job document's edits and of the device-change check, one case at a time.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use automerge::ActorId;
+use fieldwork_model::validate::device_change;
+use fieldwork_model::{
+    Customer, JobDocument, NewJob, NewPart, Priority, RegionClass, Site, Status,
+};
+
+const T0: i64 = 1_764_000_000_000;
+
+fn job() -> JobDocument {
+    let new = NewJob {
+        id: None,
+        technician: Some("t1".into()),
+        customer: Customer {
+            name: "Lakeside Data Centre".into(),
+            phone: "021-5555-0199".into(),
+        },
+        site: Site {
+            address: "3 Lake Rd".into(),
+            region: RegionClass::Province,
+            time_zone: "Asia/Shanghai".into(),
+        },
+        asset: Default::default(),
+        problem: "UPS alarm".into(),
+        channel: None,
+        priority: Priority::Normal,
+        reported_at: "2026-11-24T08:00:00Z".into(),
+        scheduled_start: None,
+        scheduled_end: None,
+    };
+    JobDocument::create("J-7", &new, "dispatch", T0, ActorId::random()).unwrap()
+}
+
+fn fork(doc: &JobDocument) -> JobDocument {
+    JobDocument::load(&doc.save(), ActorId::random()).unwrap()
+}
+
+fn part(sku: &str) -> NewPart {
+    NewPart {
+        sku: sku.into(),
+        qty: 1,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn two_devices_adding_parts_keep_both_lines() {
+    let office = job();
+    let mut a = fork(&office);
+    let mut b = fork(&office);
+    a.add_part(&part("FAN-1"), "t1", T0 + 1).unwrap();
+    b.add_part(&part("RELAY-2"), "t1", T0 + 1).unwrap();
+    a.apply(&b.save()).unwrap();
+    b.apply(&a.save()).unwrap();
+    let skus: Vec<_> = a.view().unwrap().parts.into_iter().map(|p| p.sku).collect();
+    assert_eq!(skus.len(), 2);
+    assert_eq!(a.view().unwrap(), b.view().unwrap());
+}
+
+#[test]
+fn dispatch_reschedule_while_technician_is_on_site_keeps_both() {
+    let mut office = job();
+    let mut phone = fork(&office);
+    phone.record_status(Status::OnSite, "t1", T0 + 10).unwrap();
+    phone.add_note("t1", T0 + 11, "gauge reads 2.1 MPa").unwrap();
+    office.set_schedule(Some(T0 + 86_400_000), Some(T0 + 90_000_000)).unwrap();
+    office.apply(&phone.save()).unwrap();
+    let v = office.view().unwrap();
+    assert_eq!(v.status, Status::OnSite);
+    assert!(v.scheduled_start.is_some());
+    assert_eq!(v.notes.len(), 1);
+}
+
+#[test]
+fn removed_part_line_stays_visible_and_only_its_author_may_remove_it() {
+    let mut d = job();
+    let line = d.add_part(&part("FAN-1"), "t1", T0).unwrap();
+    assert!(d.remove_part(&line, "t2", T0 + 1).is_err());
+    d.remove_part(&line, "t1", T0 + 2).unwrap();
+    let p = &d.view().unwrap().parts[0];
+    assert!(p.removed);
+    assert_eq!(p.removed_by.as_deref(), Some("t1"));
+}
+
+#[test]
+fn completed_job_refuses_further_progress() {
+    let mut d = job();
+    d.record_status(Status::Completed, "t1", T0 + 5).unwrap();
+    assert!(d.record_status(Status::OnSite, "t1", T0 + 6).is_err());
+    assert!(d.cancel("too late", "dispatch", T0 + 7).is_err());
+}
+
+#[test]
+fn device_may_add_its_own_entries() {
+    let before = job();
+    let mut after = fork(&before);
+    after.record_status(Status::OnSite, "t1", T0 + 1).unwrap();
+    after.add_note("t1", T0 + 2, "ok").unwrap();
+    let line = after.add_part(&part("X"), "t1", T0 + 3).unwrap();
+    after.remove_part(&line, "t1", T0 + 4).unwrap();
+    assert!(device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_ok());
+}
+
+#[test]
+fn device_may_not_write_registers_or_as_someone_else() {
+    let before = job();
+    let cases: Vec<Box<dyn Fn(&mut JobDocument)>> = vec![
+        Box::new(|d| d.set_priority(Priority::Emergency).unwrap()),
+        Box::new(|d| d.set_schedule(Some(T0), None).unwrap()),
+        Box::new(|d| {
+            d.add_note("t2", T0, "impostor").unwrap();
+        }),
+        Box::new(|d| {
+            d.assign("t1", "t1", T0).unwrap();
+        }),
+        Box::new(|d| {
+            d.cancel("nope", "t1", T0).unwrap();
+        }),
+    ];
+    for change in cases {
+        let mut after = fork(&before);
+        change(&mut after);
+        assert!(
+            device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_err()
+        );
+    }
+}
+
+#[test]
+fn device_may_not_remove_dispatch_or_other_technicians_lines() {
+    let mut before = job();
+    let line = before.add_part(&part("X"), "t2", T0).unwrap();
+    let mut after = fork(&before);
+    after.remove_part(&line, "t2", T0 + 1).unwrap();
+    assert!(device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_err());
+}
