@@ -1,1 +1,211 @@
-//! placeholder
+//! Test harness shared by the end-to-end tests and the benchmarks: the real office server on
+//! 127.0.0.1 in a temporary data directory, driven through its REST API like dispatch would,
+//! and device cores with real SQLite stores in their own temporary directories.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use fieldwork_core::Device;
+use fieldwork_server::RunningServer;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// The office: a running server plus a dispatcher's HTTP client.
+pub struct Office {
+    pub dir: TempDir,
+    pub server: Option<RunningServer>,
+    pub addr: SocketAddr,
+    pub token: String,
+    http: reqwest::Client,
+}
+
+impl Office {
+    /// Starts a fresh server on a free loopback port.
+    pub async fn start() -> Office {
+        let dir = tempfile::tempdir().unwrap();
+        let server = fieldwork_server::spawn(dir.path(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = server.addr;
+        let token = fieldwork_server::issue_dispatcher_token(dir.path()).unwrap();
+        Office {
+            dir,
+            server: Some(server),
+            addr,
+            token,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The base URL devices enroll with.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server (the phones are now offline).
+    pub async fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+    }
+
+    /// Starts the server again on the same data directory and port.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.server = Some(fieldwork_server::spawn(self.dir.path(), self.addr).await.unwrap());
+    }
+
+    /// Any request with the dispatcher token (or another token); returns status and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.url()));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(&b).unwrap());
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.unwrap();
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (status, v) = self.call(method, path, body, Some(&self.token)).await;
+        assert!((200..300).contains(&status), "{path} -> {status}: {v}");
+        v
+    }
+
+    /// Registers a technician.
+    pub async fn technician(&self, id: &str) {
+        self.ok(
+            reqwest::Method::POST,
+            "/api/v1/technicians",
+            Some(json!({"id": id, "name": format!("Technician {id}"), "region": "east"})),
+        )
+        .await;
+    }
+
+    /// Creates a job (assigned to `technician` if given) and returns its JSON.
+    pub async fn create_job(&self, id: &str, technician: Option<&str>) -> Value {
+        self.ok(reqwest::Method::POST, "/api/v1/jobs", Some(job_body(id, technician)))
+            .await
+    }
+
+    /// The server's job JSON.
+    pub async fn job(&self, id: &str) -> Value {
+        self.ok(reqwest::Method::GET, &format!("/api/v1/jobs/{id}"), None)
+            .await
+    }
+
+    /// PATCH a job.
+    pub async fn patch(&self, id: &str, body: Value) -> Value {
+        self.ok(reqwest::Method::PATCH, &format!("/api/v1/jobs/{id}"), Some(body))
+            .await
+    }
+
+    /// Dispatch adds a note.
+    pub async fn note(&self, id: &str, text: &str) -> Value {
+        self.ok(
+            reqwest::Method::POST,
+            &format!("/api/v1/jobs/{id}/notes"),
+            Some(json!({ "text": text })),
+        )
+        .await
+    }
+
+    /// Dispatch cancels a job.
+    pub async fn cancel(&self, id: &str, reason: &str) -> Value {
+        self.ok(
+            reqwest::Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel"),
+            Some(json!({ "reason": reason })),
+        )
+        .await
+    }
+
+    /// A one-time enrollment code for a technician.
+    pub fn enroll_code(&self, technician: &str) -> String {
+        fieldwork_server::issue_enroll_code(self.dir.path(), technician).unwrap()
+    }
+}
+
+/// A realistic job body for `POST /api/v1/jobs`.
+pub fn job_body(id: &str, technician: Option<&str>) -> Value {
+    json!({
+        "id": id,
+        "technician": technician,
+        "customer": {"name": "Harbour Clinic", "phone": "+86 21 5555 0101"},
+        "site": {"address": "88 Quay Road, Pudong", "region": "city", "time_zone": "Asia/Shanghai"},
+        "asset": {"serial": "CH-2291-A", "model": "Chiller 300RT"},
+        "problem": "Compressor trips on high discharge pressure",
+        "priority": "high",
+        "reported_at": "2026-11-24T09:00:00+08:00",
+    })
+}
+
+/// A technician's phone: a device core on its own store.
+pub struct Phone {
+    pub dir: TempDir,
+    pub device: Device,
+}
+
+impl Phone {
+    /// A new phone enrolled for `technician`.
+    pub async fn enroll(office: &Office, technician: &str) -> Phone {
+        let dir = tempfile::tempdir().unwrap();
+        let device = Device::open(dir.path()).unwrap();
+        device
+            .enroll(&office.url(), &office.enroll_code(technician), "test phone")
+            .await
+            .unwrap();
+        Phone { dir, device }
+    }
+
+    /// Reopens the store, as after an app restart.
+    pub fn reopen(&mut self) {
+        self.device = Device::open(self.dir.path()).unwrap();
+    }
+
+    /// The device's job JSON.
+    pub fn job(&self, id: &str) -> Value {
+        serde_json::to_value(self.device.job(id).unwrap()).unwrap()
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Syncs every phone repeatedly until a full pass moves nothing, so all sides hold the same
+/// changes. Panics if that takes more than 10 passes.
+pub async fn sync_until_quiet(phones: &[&Phone]) {
+    for _ in 0..10 {
+        let mut moved = 0;
+        for p in phones {
+            let r = p.device.sync().await.unwrap();
+            moved += r.uploaded + r.downloaded;
+        }
+        if moved == 0 {
+            return;
+        }
+    }
+    panic!("sync did not settle in 10 passes");
+}
+
+/// Now, in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -260,3 +260,74 @@ pub fn encode_heads(heads: &[ChangeHash]) -> String {
 pub fn decode_heads(s: &str) -> Vec<ChangeHash> {
     s.split_whitespace().filter_map(|h| h.parse().ok()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn schema_dump(conn: &Connection) -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn a_store_upgraded_from_any_version_equals_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (fresh, _) = open(&dir.path().join("fresh.db")).unwrap();
+        let expected = schema_dump(&fresh);
+        for start in 0..schema::MIGRATIONS.len() {
+            let path = dir.path().join(format!("from-{start}.db"));
+            let mut conn = Connection::open(&path).unwrap();
+            for (i, step) in schema::MIGRATIONS.iter().enumerate().take(start) {
+                conn.execute_batch(step).unwrap();
+                conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+            }
+            migrate(&mut conn).unwrap();
+            assert_eq!(schema_dump(&conn), expected, "upgrade from version {start}");
+            let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+            assert_eq!(v, schema::MIGRATIONS.len() as i64);
+        }
+    }
+
+    #[test]
+    fn an_unreadable_store_is_moved_aside_never_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fieldwork.db");
+        let garbage = b"this is not a database, but it may hold the only copy".repeat(200);
+        std::fs::write(&path, &garbage).unwrap();
+        let err = open(&path).err().unwrap();
+        let Error::StoreMovedAside { moved_to, .. } = err else {
+            panic!("expected StoreMovedAside, got {err}");
+        };
+        assert_eq!(std::fs::read(&moved_to).unwrap(), garbage);
+        assert!(open(&path).is_ok(), "a fresh store opens after the move");
+    }
+
+    #[test]
+    fn a_store_from_a_newer_version_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fieldwork.db");
+        {
+            let (w, _) = open(&path).unwrap();
+            w.pragma_update(None, "user_version", 99).unwrap();
+        }
+        assert!(matches!(open(&path), Err(Error::StoreTooNew { found: 99, .. })));
+        assert!(path.exists());
+    }
+
+    #[test]
+    fn heads_encoding_round_trips_in_canonical_order() {
+        let a: ChangeHash = "aa".repeat(32).parse().unwrap();
+        let b: ChangeHash = "0b".repeat(32).parse().unwrap();
+        let s = encode_heads(&[a, b]);
+        assert!(s.starts_with("0b"));
+        assert_eq!(decode_heads(&s), vec![b, a]);
+    }
+}

@@ -205,6 +205,8 @@ impl Device {
                             Error::Protocol(format!("bad heads for job {}", reply.job))
                         })?;
                         row.synced_heads = sorted(server_heads);
+                        // A job reassigned back to this technician comes back into view.
+                        row.revoked = false;
                         row.dirty = sorted(doc.heads()) != row.synced_heads;
                         row.wedged = None;
                         if *was_pushed {

@@ -1,0 +1,121 @@
+//! The `fieldwork` command against the real server: every command's happy path, its JSON
+//! contracts, and bad input that must exit non-zero with a message and write nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use fieldwork_tests::Office;
+use serde_json::Value;
+
+fn fieldwork(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fieldwork"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let out = fieldwork(data, args);
+    assert!(
+        out.status.success(),
+        "fieldwork {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn fails(data: &Path, args: &[&str], message: &str) {
+    let out = fieldwork(data, args);
+    assert!(!out.status.success(), "fieldwork {args:?} should fail");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(message), "fieldwork {args:?}: {err}");
+}
+
+fn show(data: &Path, job: &str) -> Value {
+    serde_json::from_str(&ok(data, &["show", job, "--json"])).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visit_recorded_with_the_cli_reaches_the_office() {
+    let mut office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = office.enroll_code("t1");
+    ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
+
+    let line: Value = serde_json::from_str(&ok(d, &["sync"])).unwrap();
+    for key in ["uploaded", "downloaded", "requests", "bytes_sent", "bytes_received"] {
+        assert!(line[key].is_u64(), "{key} missing from {line}");
+    }
+    assert_eq!(line["downloaded"], 1);
+    let jobs: Value = serde_json::from_str(&ok(d, &["jobs", "--json"])).unwrap();
+    assert_eq!(jobs[0]["id"], "J-1");
+
+    office.stop().await;
+    ok(d, &["status", "J-1", "on_site", "--at", "2026-11-24T10:05:00+08:00"]);
+    ok(d, &["note", "J-1", "replaced the condenser fan"]);
+    let line_id = ok(
+        d,
+        &["part", "J-1", "--sku", "FAN-40", "--qty", "2", "--description", "condenser fan",
+          "--serial-in", "F-NEW-1", "--serial-out", "F-OLD-9"],
+    );
+    let extra = ok(d, &["part", "J-1", "--sku", "SCREW-M4", "--qty", "4"]);
+    ok(d, &["unpart", "J-1", &extra]);
+    ok(d, &["time", "J-1", "--kind", "labour", "--start", "2026-11-24T10:05:00+08:00",
+            "--end", "2026-11-24T11:20:00+08:00"]);
+    fails(d, &["sync"], "unreachable");
+
+    office.restart().await;
+    ok(d, &["sync"]);
+    let server = office.job("J-1").await;
+    assert_eq!(show(d, "J-1"), server);
+    assert_eq!(server["status"], "on_site");
+    assert_eq!(server["events"].as_array().unwrap().last().unwrap()["at"], "2026-11-24T02:05:00Z");
+    let fan = server["parts"].as_array().unwrap().iter().find(|p| p["id"] == line_id.as_str()).unwrap();
+    assert_eq!((fan["qty"].as_u64(), fan["serial_in"].as_str(), fan["serial_out"].as_str()),
+               (Some(2), Some("F-NEW-1"), Some("F-OLD-9")));
+    let screw = server["parts"].as_array().unwrap().iter().find(|p| p["id"] == extra.as_str()).unwrap();
+    assert_eq!(screw["removed"], true);
+    assert_eq!(server["time"][0]["kind"], "labour");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_exits_non_zero_and_writes_nothing() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fails(d, &["status", "J-1", "on_site"], "not enrolled");
+    fails(d, &["enroll", "--server", &office.url(), "--code", "WRONG-CODE"], "refused");
+    let code = office.enroll_code("t1");
+    ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
+    ok(d, &["sync"]);
+    let before = show(d, "J-1");
+
+    fails(d, &["status", "NOPE", "on_site"], "no job NOPE");
+    fails(d, &["status", "J-1", "on_site", "--at", "half past ten"], "RFC 3339");
+    fails(d, &["status", "J-1", "flying"], "invalid value");
+    fails(d, &["part", "J-1", "--sku", "X", "--qty", "0"], "qty");
+    fails(d, &["part", "J-1", "--sku", "X", "--qty", "-1"], "");
+    fails(d, &["part", "J-1", "--sku", "X", "--qty", "1", "--stock", "pocket"], "stock");
+    fails(d, &["note", "J-1", "   "], "must not be empty");
+    fails(d, &["unpart", "J-1", "no-such-line"], "no part line");
+    fails(d, &["time", "J-1", "--kind", "labour", "--start", "2026-11-24T11:00:00Z",
+               "--end", "2026-11-24T10:00:00Z"], "ends before");
+    fails(d, &["time", "J-1", "--kind", "nap", "--start", "2026-11-24T11:00:00Z",
+               "--end", "2026-11-24T12:00:00Z"], "invalid value");
+    fails(d, &["show", "J-404", "--json"], "no job");
+    assert_eq!(show(d, "J-1"), before);
+    let pending: Value = serde_json::from_str(&ok(d, &["jobs", "--json"])).unwrap();
+    assert_eq!(pending[0]["pending_sync"], false);
+
+    ok(d, &["status", "J-1", "completed"]);
+    fails(d, &["status", "J-1", "on_site"], "completed");
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of the project: style gates, the Rust workspace (unit, property, end-to-end,
+# durability), and the smoke tests of the real C ABI from Python and from Kotlin on the JVM.
+# Installs what it needs first (scripts/setup.sh). Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace
+
+step "Python smoke test of the C ABI"
+bash scripts/smoke-python.sh
+
+step "Kotlin (JVM) smoke test of the C ABI"
+bash scripts/smoke-kotlin.sh
