@@ -1,0 +1,354 @@
+//! The benchmarks of `docs/benchmarks.md`, run against the real server on loopback and real
+//! device stores. Prints a Markdown table of medians (and p99 where the target is a p99).
+//!
+//! `scripts/bench.sh` builds in release mode and runs this. Sizes can be reduced for a quick look
+//! with `FIELDWORK_BENCH_SCALE=0.1`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fieldwork_core::Device;
+use fieldwork_core::model::NewPart;
+use fieldwork_tests::{Office, Phone, job_body};
+use serde_json::Value;
+
+struct Row {
+    what: String,
+    target: String,
+    result: String,
+}
+
+fn scale(n: usize) -> usize {
+    let f: f64 = std::env::var("FIELDWORK_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    ((n as f64 * f) as usize).max(1)
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn pct(v: &mut [Duration], p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+const DAY: i64 = 86_400_000;
+const DAY0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+/// Creates `n` jobs for `technician`, scheduled across 30 days.
+async fn seed(office: &Office, technician: &str, prefix: &str, n: usize) {
+    for i in 0..n {
+        let mut body = job_body(&format!("{prefix}{i}"), Some(technician));
+        let start = DAY0 + (i as i64 % 30) * DAY + 8 * 3_600_000;
+        body["scheduled_start"] = Value::String(fieldwork_core::model::time::to_rfc3339(start));
+        body["scheduled_end"] =
+            Value::String(fieldwork_core::model::time::to_rfc3339(start + 7_200_000));
+        let (status, v) = office
+            .call(reqwest::Method::POST, "/api/v1/jobs", Some(body), Some(&office.token))
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+}
+
+fn part(i: usize) -> NewPart {
+    NewPart {
+        sku: format!("SKU-{i}"),
+        description: "filter cartridge".into(),
+        qty: 1,
+        serial_in: None,
+        serial_out: None,
+        stock: Some("van".into()),
+    }
+}
+
+async fn sync_of_one_change_with_1000_jobs(rows: &mut Vec<Row>) {
+    let n = scale(1000);
+    let office = Office::start().await;
+    office.technician("t1").await;
+    seed(&office, "t1", "A-", n).await;
+    let phone = Phone::enroll(&office, "t1").await;
+    phone.device.sync().await.unwrap();
+    let mut reports = Vec::new();
+    let mut times = Vec::new();
+    for i in 0..21 {
+        phone
+            .device
+            .add_part(&format!("A-{}", i * 13 % n), &part(i), 1)
+            .unwrap();
+        let t = Instant::now();
+        let r = phone.device.sync().await.unwrap();
+        times.push(t.elapsed());
+        reports.push(r);
+    }
+    let max_requests = reports.iter().map(|r| r.requests).max().unwrap();
+    let mut bytes: Vec<u64> = reports
+        .iter()
+        .map(|r| r.bytes_sent + r.bytes_received)
+        .collect();
+    bytes.sort();
+    rows.push(Row {
+        what: format!("one changed job synced up, device holds {n} jobs"),
+        target: "1 round trip, <= 1 KiB of bodies".into(),
+        result: format!(
+            "{max_requests} request(s) (max of 21); bodies median {} B, max {} B (sent+received); median {}",
+            bytes[bytes.len() / 2],
+            bytes[bytes.len() - 1],
+            ms(median(&mut times))
+        ),
+    });
+}
+
+async fn big_store(rows: &mut Vec<Row>) {
+    let n = scale(10_000);
+    let office = Office::start().await;
+    office.technician("t1").await;
+    let t = Instant::now();
+    seed(&office, "t1", "B-", n).await;
+    eprintln!("seeded {n} jobs in {:?}", t.elapsed());
+    let phone = Phone::enroll(&office, "t1").await;
+    let t = Instant::now();
+    let first = phone.device.sync().await.unwrap();
+    eprintln!("first sync of {n} jobs: {:?} {first:?}", t.elapsed());
+
+    let mut idle = Vec::new();
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        idle.push(phone.device.sync().await.unwrap());
+        times.push(t.elapsed());
+    }
+    let r = idle[idle.len() / 2];
+    rows.push(Row {
+        what: format!("reconnect with nothing changed, {n} jobs"),
+        target: "1 request, <= 256 B of body each way".into(),
+        result: format!(
+            "{} request(s); {} B sent, {} B received; median {}",
+            idle.iter().map(|r| r.requests).max().unwrap(),
+            r.bytes_sent,
+            r.bytes_received,
+            ms(median(&mut times))
+        ),
+    });
+
+    // Open and list, from a cold process-level start of the store each time.
+    let dir = phone.path().to_path_buf();
+    drop(phone.device);
+    let mut opens = Vec::new();
+    let mut lists = Vec::new();
+    let mut listed = 0;
+    for i in 0..21 {
+        let t = Instant::now();
+        let d = Device::open(&dir).unwrap();
+        opens.push(t.elapsed());
+        let day = DAY0 + (i % 30) * DAY;
+        let t = Instant::now();
+        listed = d.jobs_between(day, day + DAY).unwrap().len();
+        lists.push(t.elapsed());
+    }
+    rows.push(Row {
+        what: format!("open a store holding {n} jobs / list one day's jobs ({listed} jobs)"),
+        target: "<= 100 ms / <= 5 ms".into(),
+        result: format!("{} / {}", ms(median(&mut opens)), ms(median(&mut lists))),
+    });
+}
+
+async fn first_sync_of_1000_jobs(rows: &mut Vec<Row>) {
+    let n = scale(1000);
+    let office = Office::start().await;
+    office.technician("t1").await;
+    seed(&office, "t1", "C-", n).await;
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..5 {
+        let phone = Phone::enroll(&office, "t1").await;
+        let t = Instant::now();
+        let r = phone.device.sync().await.unwrap();
+        times.push(t.elapsed());
+        assert_eq!(r.downloaded as usize, n);
+        last = Some(r);
+    }
+    let r = last.unwrap();
+    rows.push(Row {
+        what: format!("first sync of {n} jobs to a new device"),
+        target: "<= 1 s on loopback".into(),
+        result: format!(
+            "median {} over 5 new devices; {} requests, {} B received",
+            ms(median(&mut times)),
+            r.requests,
+            r.bytes_received
+        ),
+    });
+}
+
+async fn local_edit(rows: &mut Vec<Row>) {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    seed(&office, "t1", "D-", 50).await;
+    let phone = Phone::enroll(&office, "t1").await;
+    phone.device.sync().await.unwrap();
+    let mut times = Vec::new();
+    for i in 0..scale(2000) {
+        let job = format!("D-{}", i % 50);
+        let t = Instant::now();
+        phone.device.add_part(&job, &part(i), 1).unwrap();
+        times.push(t.elapsed());
+    }
+    let p50 = pct(&mut times, 0.5);
+    let p99 = pct(&mut times, 0.99);
+    rows.push(Row {
+        what: "local edit (add a part) made durable (synchronous=FULL, WAL)".into(),
+        target: "p99 <= 2 ms".into(),
+        result: format!("p50 {}, p99 {} over {} edits", ms(p50), ms(p99), times.len()),
+    });
+}
+
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().join("fieldwork-server")
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn many_devices(rows: &mut Vec<Row>) {
+    let devices = scale(200);
+    let jobs_each = 5;
+    let data = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let mut server = Command::new(server_binary())
+        .args(["serve", "--data"])
+        .arg(data.path())
+        .args(["--listen", &addr.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("build the server first: cargo build --release -p fieldwork-server");
+    let url = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http.get(format!("{url}/api/v1/health")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let token = fieldwork_server::issue_dispatcher_token(data.path()).unwrap();
+    let post = |path: &str, body: Value| {
+        http.post(format!("{url}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let mut phones = Vec::new();
+    for d in 0..devices {
+        let tech = format!("t{d}");
+        post(
+            "/api/v1/technicians",
+            serde_json::json!({"id": tech, "name": tech, "region": "east"}),
+        )
+        .await
+        .unwrap();
+        for j in 0..jobs_each {
+            post("/api/v1/jobs", job_body(&format!("M-{d}-{j}"), Some(&tech)))
+                .await
+                .unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let device = Device::open(dir.path()).unwrap();
+        let code = fieldwork_server::issue_enroll_code(data.path(), &tech).unwrap();
+        device.enroll(&url, &code, "bench").await.unwrap();
+        phones.push(Phone { dir, device });
+    }
+    let rss_before = peak_rss_kib(server.id());
+
+    // Round 1: every device downloads its jobs at once. Round 2: every device edits all its jobs
+    // and uploads them at once.
+    let mut results = Vec::new();
+    for round in 0..2 {
+        if round == 1 {
+            for (d, p) in phones.iter().enumerate() {
+                for j in 0..jobs_each {
+                    p.device.add_part(&format!("M-{d}-{j}"), &part(j), 1).unwrap();
+                }
+            }
+        }
+        let t = Instant::now();
+        let mut set = tokio::task::JoinSet::new();
+        for p in phones.drain(..) {
+            set.spawn(async move {
+                let r = p.device.sync().await.unwrap();
+                (p, r.uploaded + r.downloaded)
+            });
+        }
+        let mut docs = 0;
+        while let Some(res) = set.join_next().await {
+            let (p, n) = res.unwrap();
+            docs += n;
+            phones.push(p);
+        }
+        let elapsed = t.elapsed();
+        results.push((docs, elapsed));
+    }
+    let rss = peak_rss_kib(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+    let fmt = |(docs, t): (u64, Duration)| {
+        format!("{docs} doc-syncs in {} = {:.0}/s", ms(t), docs as f64 / t.as_secs_f64())
+    };
+    rows.push(Row {
+        what: format!("{devices} devices syncing at once against one server ({jobs_each} jobs each)"),
+        target: "report doc-syncs/s and server peak RSS".into(),
+        result: format!(
+            "download: {}; upload: {}; server peak RSS {} MiB (after setup {} MiB)",
+            fmt(results[0]),
+            fmt(results[1]),
+            rss / 1024,
+            rss_before / 1024
+        ),
+    });
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let only = std::env::args().nth(1);
+    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let mut rows = Vec::new();
+    if want("one-change") {
+        sync_of_one_change_with_1000_jobs(&mut rows).await;
+    }
+    if want("big-store") {
+        big_store(&mut rows).await;
+    }
+    if want("first-sync") {
+        first_sync_of_1000_jobs(&mut rows).await;
+    }
+    if want("local-edit") {
+        local_edit(&mut rows).await;
+    }
+    if want("many-devices") {
+        many_devices(&mut rows).await;
+    }
+    println!("| what | target | measured |\n| --- | --- | --- |");
+    for r in rows {
+        println!("| {} | {} | {} |", r.what, r.target, r.result);
+    }
+}
