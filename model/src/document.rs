@@ -128,6 +128,13 @@ impl JobDocument {
         Ok(())
     }
 
+    /// Whether this replica holds every change named in `heads`.
+    pub fn has_all(&self, heads: &[ChangeHash]) -> bool {
+        heads
+            .iter()
+            .all(|h| self.doc.get_change_meta_by_hash(h).is_some())
+    }
+
     /// Dependencies referenced by received changes that this replica does not have yet.
     pub fn missing_deps(&self) -> Vec<ChangeHash> {
         self.doc.get_missing_deps(&[])

@@ -1,1 +1,93 @@
-//! placeholder
+//! The Fieldwork office server: the dispatch REST API, device enrollment and the sync endpoint,
+//! over a [`storage::Storage`] (embedded SQLite by default).
+//!
+//! [`spawn`] runs it in-process (tests, benchmarks); the `fieldwork-server` binary wraps it.
+//! [`issue_dispatcher_token`], [`issue_enroll_code`] and [`seed_demo`] open the data directory
+//! directly and work while a server runs on it.
+
+pub mod api;
+pub mod auth;
+pub mod demo;
+mod error;
+pub mod storage;
+pub mod sync;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use demo::{DemoSeed, seed_demo};
+pub use error::{Error, Result};
+use storage::sqlite::SqliteStorage;
+
+/// A server running in this process. Dropping it stops it.
+pub struct RunningServer {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting requests, lets running ones finish, and returns when it is down.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The router over the storage in `data_dir`.
+pub fn router(data_dir: &Path) -> Result<axum::Router> {
+    let storage: Arc<dyn storage::Storage> = Arc::new(SqliteStorage::open(data_dir)?);
+    Ok(api::router(api::AppState { storage }))
+}
+
+/// Starts the server on `listen` (port 0 picks a free port) over the data in `data_dir`.
+pub async fn spawn(data_dir: &Path, listen: SocketAddr) -> Result<RunningServer> {
+    let app = router(data_dir)?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// Creates a dispatcher token in `data_dir`'s database.
+pub fn issue_dispatcher_token(data_dir: &Path) -> Result<String> {
+    auth::issue_dispatcher_token(&SqliteStorage::open(data_dir)?)
+}
+
+/// Creates a one-time enrollment code for an existing technician.
+pub fn issue_enroll_code(data_dir: &Path, technician: &str) -> Result<String> {
+    auth::issue_enroll_code(&SqliteStorage::open(data_dir)?, technician)
+}

@@ -1,1 +1,94 @@
-fn main() {}
+//! `fieldwork-server`: run the office server, or issue credentials for it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "fieldwork-server", version, about = "Fieldwork office server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Data directory (created if missing).
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed demo technicians and jobs (once), and print credentials to try them.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print a new dispatcher token.
+    Token {
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
+    },
+    /// Print a one-time enrollment code for a technician's device.
+    EnrollCode {
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
+        #[arg(long)]
+        technician: String,
+    },
+}
+
+async fn run(cli: Cli) -> fieldwork_server::Result<()> {
+    match cli.command {
+        Command::Serve { data, listen, demo } => {
+            if demo {
+                let seed = fieldwork_server::seed_demo(&data)?;
+                let token = fieldwork_server::issue_dispatcher_token(&data)?;
+                println!("demo data {}", if seed.created { "created" } else { "already present" });
+                println!("dispatcher token: {token}");
+                for t in &seed.technicians {
+                    let code = fieldwork_server::issue_enroll_code(&data, t)?;
+                    println!("enrollment code for technician {t}: {code}");
+                }
+            }
+            let server = fieldwork_server::spawn(&data, listen).await?;
+            println!("listening on {}", server.url());
+            let _ = tokio::signal::ctrl_c().await;
+            println!("shutting down");
+            server.shutdown().await;
+        }
+        Command::Token { data } => println!("{}", fieldwork_server::issue_dispatcher_token(&data)?),
+        Command::EnrollCode { data, technician } => {
+            println!("{}", fieldwork_server::issue_enroll_code(&data, &technician)?)
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "fieldwork_server=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fieldwork-server: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fieldwork-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Device routes: enrollment with a one-time code, and the sync endpoint.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use fieldwork_model::wire::{SyncRequest, SyncResponse};
+use serde::Deserialize;
+
+use super::{AppState, SYNC_BODY_LIMIT, DISPATCH_BODY_LIMIT, json_body};
+use crate::auth::{hash_secret, new_token};
+use crate::storage::Principal;
+use crate::{Error, Result};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrollBody {
+    code: String,
+    #[serde(default)]
+    device_name: String,
+}
+
+/// `POST /api/v1/devices/enroll` — the code is the credential.
+pub async fn enroll(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    let body: EnrollBody = json_body(body, DISPATCH_BODY_LIMIT)?;
+    if body.device_name.len() > 200 {
+        return Err(Error::BadRequest("invalid", "device_name is too long".into()));
+    }
+    let device_id = format!("D-{}", uuid::Uuid::new_v4().simple());
+    let token = new_token();
+    let (id, tok) = (device_id.clone(), hash_secret(&token));
+    let technician = state
+        .blocking(move |s| {
+            s.redeem_enroll_code(
+                &hash_secret(&body.code),
+                chrono::Utc::now().timestamp_millis(),
+                &id,
+                &body.device_name,
+                &tok,
+            )
+        })
+        .await?
+        .ok_or_else(|| {
+            Error::Unauthorized(
+                "invalid_enrollment_code",
+                "the enrollment code is unknown, used or expired".into(),
+            )
+        })?;
+    tracing::info!(device = %device_id, technician = %technician, "device enrolled");
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"device_id": device_id, "token": token, "technician": technician})),
+    ))
+}
+
+/// `POST /api/v1/sync` — device tokens only.
+pub async fn sync(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<SyncResponse>> {
+    let (device, technician) = match state.principal(&headers).await? {
+        Principal::Device {
+            device_id,
+            technician,
+        } => (device_id, technician),
+        Principal::Dispatcher => {
+            return Err(Error::Forbidden("the sync endpoint is for enrolled devices".into()));
+        }
+    };
+    let request: SyncRequest = json_body(body, SYNC_BODY_LIMIT)?;
+    let response = state
+        .blocking(move |s| crate::sync::handle(s, &device, &technician, request))
+        .await?;
+    Ok(Json(response))
+}

@@ -1,0 +1,281 @@
+//! Dispatch routes: technicians, jobs (create, read, list, reschedule, reassign, notes, cancel).
+//! Every edit runs inside [`Storage::update_job`]'s transaction.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use fieldwork_model::time::parse_rfc3339;
+use fieldwork_model::{DISPATCH_ACTOR, JobDocument, JobView, NewJob, Priority, Status};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::{AppState, DISPATCH_BODY_LIMIT, json_body};
+use crate::storage::{JobFilter, Storage, Technician};
+use crate::{Error, Result};
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn view(doc: &JobDocument) -> Result<Json<JobView>> {
+    Ok(Json(doc.view()?))
+}
+
+fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
+    let bytes = s
+        .load_job(id)?
+        .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
+    Ok(JobDocument::load(&bytes, s.actor()?)?)
+}
+
+/// `POST /api/v1/technicians`
+pub async fn create_technician(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Technician>)> {
+    state.dispatcher(&headers).await?;
+    let t: Technician = json_body(body, DISPATCH_BODY_LIMIT)?;
+    fieldwork_model::validate_id("technician", &t.id)?;
+    if t.name.trim().is_empty() {
+        return Err(Error::BadRequest("invalid", "name must not be empty".into()));
+    }
+    let stored = t.clone();
+    state.blocking(move |s| s.add_technician(&stored)).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+/// `POST /api/v1/jobs`
+pub async fn create_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<JobView>)> {
+    state.dispatcher(&headers).await?;
+    let new: NewJob = json_body(body, DISPATCH_BODY_LIMIT)?;
+    let doc = state
+        .blocking(move |s| {
+            if let Some(t) = &new.technician {
+                if !s.technician_exists(t)? {
+                    return Err(Error::BadRequest(
+                        "unknown_technician",
+                        format!("no technician {t}"),
+                    ));
+                }
+            }
+            let id = match &new.id {
+                Some(id) => id.clone(),
+                None => loop {
+                    let id = format!("J-{:08X}", rand::random::<u32>());
+                    if !s.job_exists(&id)? {
+                        break id;
+                    }
+                },
+            };
+            let doc = JobDocument::create(&id, &new, DISPATCH_ACTOR, now(), s.actor()?)?;
+            s.create_job(&doc)?;
+            Ok(doc)
+        })
+        .await?;
+    tracing::info!(job = %doc.data()?.id, "job created");
+    Ok((StatusCode::CREATED, view(&doc)?))
+}
+
+/// `GET /api/v1/jobs/{id}`
+pub async fn get_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<JobView>> {
+    state.dispatcher(&headers).await?;
+    let doc = state.blocking(move |s| load(s, &id)).await?;
+    view(&doc)
+}
+
+/// `GET /api/v1/jobs/{id}/heads` — the document heads (sorted hex), to compare replicas.
+pub async fn job_heads(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    state.dispatcher(&headers).await?;
+    let doc = state.blocking(move |s| load(s, &id)).await?;
+    let mut heads = doc.heads();
+    heads.sort();
+    Ok(Json(
+        serde_json::json!({"heads": fieldwork_model::wire::heads_to_hex(&heads)}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    technician: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/jobs?technician=&status=&limit=`
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: std::result::Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<JobView>>> {
+    state.dispatcher(&headers).await?;
+    let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
+    if let Some(s) = &p.status {
+        s.parse::<Status>()?;
+    }
+    let filter = JobFilter {
+        technician: p.technician.filter(|t| !t.is_empty()),
+        status: p.status.filter(|s| !s.is_empty()),
+        limit: p.limit.unwrap_or(500).clamp(1, 5000),
+    };
+    let views = state
+        .blocking(move |s| {
+            let actor = s.actor()?;
+            s.list_jobs(&filter)?
+                .iter()
+                .map(|bytes| Ok(JobDocument::load(bytes, actor.clone())?.view()?))
+                .collect::<Result<Vec<_>>>()
+        })
+        .await?;
+    Ok(Json(views))
+}
+
+/// Runs a dispatch edit on a job inside the storage transaction and renders the result.
+async fn edit_job(
+    state: &AppState,
+    id: String,
+    mut edit: impl FnMut(&dyn Storage, &mut JobDocument) -> Result<()> + Send + 'static,
+) -> Result<Json<JobView>> {
+    let doc = state
+        .blocking(move |s| {
+            s.update_job(&id, &mut |doc| edit(s, doc))?
+                .ok_or_else(|| Error::NotFound(format!("no job {id}")))
+        })
+        .await?;
+    view(&doc)
+}
+
+fn opt_time(field: &str, v: &Value) -> Result<Option<i64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(parse_rfc3339(field, s)?)),
+        _ => Err(Error::BadRequest(
+            "invalid",
+            format!("{field} must be an RFC 3339 string or null"),
+        )),
+    }
+}
+
+fn string_field(field: &str, v: &Value) -> Result<String> {
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Error::BadRequest("invalid", format!("{field} must be a string")))
+}
+
+/// `PATCH /api/v1/jobs/{id}` with any of scheduled_start, scheduled_end, technician, priority,
+/// problem.
+pub async fn patch_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<JobView>> {
+    state.dispatcher(&headers).await?;
+    let patch: Map<String, Value> = json_body(body, DISPATCH_BODY_LIMIT)?;
+    const FIELDS: [&str; 5] = ["scheduled_start", "scheduled_end", "technician", "priority", "problem"];
+    if let Some(k) = patch.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(Error::BadRequest(
+            "invalid",
+            format!("unknown field {k}; PATCH takes {}", FIELDS.join(", ")),
+        ));
+    }
+    // Validate everything before touching the document.
+    let start = patch.get("scheduled_start").map(|v| opt_time("scheduled_start", v)).transpose()?;
+    let end = patch.get("scheduled_end").map(|v| opt_time("scheduled_end", v)).transpose()?;
+    let technician = patch.get("technician").map(|v| string_field("technician", v)).transpose()?;
+    let priority = patch
+        .get("priority")
+        .map(|v| string_field("priority", v).and_then(|p| Ok(p.parse::<Priority>()?)))
+        .transpose()?;
+    let problem = patch.get("problem").map(|v| string_field("problem", v)).transpose()?;
+    edit_job(&state, id, move |s, doc| {
+        if start.is_some() || end.is_some() {
+            let data = doc.data()?;
+            let new_start = start.unwrap_or(data.scheduled_start);
+            let new_end = end.unwrap_or(data.scheduled_end);
+            if (new_start, new_end) != (data.scheduled_start, data.scheduled_end) {
+                doc.set_schedule(new_start, new_end)?;
+            }
+        }
+        if let Some(p) = priority {
+            if doc.data()?.priority != p {
+                doc.set_priority(p)?;
+            }
+        }
+        if let Some(p) = &problem {
+            if &doc.data()?.problem != p {
+                doc.set_problem(p)?;
+            }
+        }
+        if let Some(t) = &technician {
+            if !s.technician_exists(t)? {
+                return Err(Error::BadRequest("unknown_technician", format!("no technician {t}")));
+            }
+            if doc.derived()?.technician.as_deref() != Some(t.as_str()) {
+                doc.assign(t, DISPATCH_ACTOR, now())?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    text: String,
+}
+
+/// `POST /api/v1/jobs/{id}/notes`
+pub async fn add_note(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<JobView>)> {
+    state.dispatcher(&headers).await?;
+    let note: NoteBody = json_body(body, DISPATCH_BODY_LIMIT)?;
+    let view = edit_job(&state, id, move |_, doc| {
+        doc.add_note(DISPATCH_ACTOR, now(), &note.text)?;
+        Ok(())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    reason: String,
+}
+
+/// `POST /api/v1/jobs/{id}/cancel`
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<JobView>> {
+    state.dispatcher(&headers).await?;
+    let c: CancelBody = json_body(body, DISPATCH_BODY_LIMIT)?;
+    edit_job(&state, id, move |_, doc| {
+        doc.cancel(&c.reason, DISPATCH_ACTOR, now())?;
+        Ok(())
+    })
+    .await
+}

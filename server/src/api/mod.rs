@@ -1,0 +1,110 @@
+//! The HTTP API under `/api/v1`: routing, body limits, and JSON extraction that turns every
+//! malformed request into a JSON error instead of axum's plain-text rejections.
+
+mod devices;
+mod dispatch;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+use crate::storage::{Principal, Storage};
+use crate::{Error, Result};
+
+/// Largest body accepted by dispatch routes.
+pub const DISPATCH_BODY_LIMIT: usize = 64 * 1024;
+/// Largest body accepted by the sync endpoint.
+pub const SYNC_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+}
+
+impl AppState {
+    /// Runs blocking storage work off the async threads.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Storage) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let storage = self.storage.clone();
+        tokio::task::spawn_blocking(move || f(storage.as_ref()))
+            .await
+            .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
+    }
+
+    /// Authenticates the caller as dispatch.
+    pub async fn dispatcher(&self, headers: &HeaderMap) -> Result<()> {
+        match self.principal(headers).await? {
+            Principal::Dispatcher => Ok(()),
+            Principal::Device { .. } => Err(Error::Forbidden(
+                "device tokens may only use the sync endpoint".into(),
+            )),
+        }
+    }
+
+    /// Authenticates the caller as any principal.
+    pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal> {
+        let headers = headers.clone();
+        self.blocking(move |s| crate::auth::authenticate(s, &headers))
+            .await
+    }
+}
+
+/// Decodes a JSON body, mapping size and syntax problems to 413 and 400 JSON errors.
+pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<T> {
+    let bytes = body.map_err(|rej| {
+        if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge(limit)
+        } else {
+            Error::BadRequest("bad_body", rej.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest("bad_json", e.to_string()))
+}
+
+async fn not_found() -> Error {
+    Error::NotFound("no such route".into())
+}
+
+async fn method_not_allowed() -> (StatusCode, axum::Json<serde_json::Value>) {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(serde_json::json!({"error": {"code": "method_not_allowed", "message": "method not allowed on this route"}})),
+    )
+}
+
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"ok": true}))
+}
+
+/// The router with every route.
+pub fn router(state: AppState) -> Router {
+    let dispatch = Router::new()
+        .route("/api/v1/technicians", post(dispatch::create_technician))
+        .route("/api/v1/jobs", post(dispatch::create_job).get(dispatch::list_jobs))
+        .route("/api/v1/jobs/{id}", get(dispatch::get_job).patch(dispatch::patch_job))
+        .route("/api/v1/jobs/{id}/heads", get(dispatch::job_heads))
+        .route("/api/v1/jobs/{id}/notes", post(dispatch::add_note))
+        .route("/api/v1/jobs/{id}/cancel", post(dispatch::cancel_job))
+        .route("/api/v1/devices/enroll", post(devices::enroll))
+        .layer(DefaultBodyLimit::max(DISPATCH_BODY_LIMIT));
+    let sync = Router::new()
+        .route("/api/v1/sync", post(devices::sync))
+        .layer(DefaultBodyLimit::max(SYNC_BODY_LIMIT));
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .merge(dispatch)
+        .merge(sync)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}

@@ -1,0 +1,168 @@
+//! Demo data for `fieldwork-server serve --demo`: three technicians and a dozen realistic jobs
+//! across priorities, statuses and region classes, so the product can be tried at once.
+
+use std::path::Path;
+
+use fieldwork_model::{
+    Asset, Customer, DISPATCH_ACTOR, JobDocument, NewJob, Priority, RegionClass, Site,
+};
+
+use crate::Result;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::{JobFilter, Storage, Technician};
+
+/// What the demo seeding created (or found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSeed {
+    /// Demo technician ids.
+    pub technicians: Vec<String>,
+    /// Whether jobs were created now (false: the database already had jobs).
+    pub created: bool,
+}
+
+const TECHNICIANS: [(&str, &str, &str); 3] = [
+    ("anna", "Anna Li", "east"),
+    ("bo", "Bo Chen", "east"),
+    ("chen", "Chen Wei", "north"),
+];
+
+struct Demo {
+    tech: Option<&'static str>,
+    customer: &'static str,
+    phone: &'static str,
+    address: &'static str,
+    region: RegionClass,
+    serial: &'static str,
+    model: &'static str,
+    problem: &'static str,
+    priority: Priority,
+    channel: &'static str,
+    hours_ago: i64,
+    schedule_in_hours: Option<i64>,
+}
+
+const fn job(
+    tech: Option<&'static str>,
+    customer: &'static str,
+    address: &'static str,
+    region: RegionClass,
+    model: &'static str,
+    problem: &'static str,
+    priority: Priority,
+    hours_ago: i64,
+    schedule_in_hours: Option<i64>,
+) -> Demo {
+    Demo {
+        tech,
+        customer,
+        phone: "+86 21 5555 0100",
+        address,
+        region,
+        serial: "",
+        model,
+        problem,
+        priority,
+        channel: "hotline",
+        hours_ago,
+        schedule_in_hours,
+    }
+}
+
+fn demo_jobs() -> Vec<Demo> {
+    use Priority::*;
+    use RegionClass::*;
+    let mut jobs = vec![
+        job(Some("anna"), "Harbour Clinic", "88 Quay Road, Pudong, Shanghai", City, "Chiller 300RT", "Chiller trips on high discharge pressure every afternoon", Emergency, 2, Some(1)),
+        job(Some("anna"), "Lakeside Data Centre", "3 Lake Road, Suzhou", Province, "UPS 80kVA", "UPS on bypass after mains dip; battery alarm", High, 5, Some(3)),
+        job(Some("anna"), "Golden Lotus Hotel", "200 Nanjing West Road, Shanghai", City, "LED wall P2.5", "Two cabinets of the lobby LED wall show no image", Normal, 20, Some(26)),
+        job(Some("anna"), "City Library", "1 Culture Square, Shanghai", City, "Book return sorter", "Quarterly inspection of the return sorter", Low, 48, Some(50)),
+        job(Some("bo"), "Riverside School", "15 Riverside Ave, Hangzhou", Province, "Split AC 5HP", "Classroom AC blows warm air", High, 3, Some(4)),
+        job(Some("bo"), "Pearl Tower Offices", "9 Century Ave, Shanghai", City, "Access control panel", "Badge readers on floor 12 reject valid badges", Normal, 10, Some(20)),
+        job(Some("bo"), "Sunrise Bakery", "42 Fuxing Road, Shanghai", City, "Deck oven", "Oven does not reach 250 C", Normal, 30, None),
+        job(Some("chen"), "Mountain View Hospital", "7 Hill Road, Xining", Remote, "MRI chiller", "MRI chiller flow alarm; scans suspended", Emergency, 1, Some(2)),
+        job(Some("chen"), "Northern Grid Substation", "Km 12, Ring Road, Harbin", Remote, "Server rack", "Monitoring server unreachable since last night", High, 8, Some(12)),
+        job(Some("chen"), "Grand Theatre", "5 People's Square, Beijing", Province, "Stage lighting controller", "Controller reboots during shows", Normal, 26, Some(40)),
+        job(None, "Garden Apartments", "66 Maple Street, Shanghai", City, "Lift control", "Lift stops between floors 3 and 4", High, 1, None),
+        job(None, "Blue Sky Kindergarten", "12 Park Lane, Shanghai", City, "Water purifier", "Purifier leaks under the sink", Low, 4, None),
+    ];
+    for (i, j) in jobs.iter_mut().enumerate() {
+        j.serial = SERIALS[i % SERIALS.len()];
+        if i % 3 == 1 {
+            j.channel = "email";
+        }
+        if i % 4 == 2 {
+            j.phone = "+86 10 6666 0199";
+        }
+    }
+    jobs
+}
+
+const SERIALS: [&str; 12] = [
+    "CH-2291-A", "UPS-80-1177", "LED-P25-0042", "SRT-0091", "AC5-7781", "ACP-1200", "OVN-3310",
+    "MRC-0007", "RK-4410", "SLC-0815", "LFT-0333", "WP-2020",
+];
+
+/// Seeds the demo technicians and, if the database has no jobs yet, the demo jobs.
+pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
+    let storage = SqliteStorage::open(data_dir)?;
+    for (id, name, region) in TECHNICIANS {
+        if !storage.technician_exists(id)? {
+            storage.add_technician(&Technician {
+                id: id.into(),
+                name: name.into(),
+                region: region.into(),
+            })?;
+        }
+    }
+    let technicians = TECHNICIANS.iter().map(|(id, _, _)| id.to_string()).collect();
+    let any = JobFilter {
+        limit: 1,
+        ..Default::default()
+    };
+    if !storage.list_jobs(&any)?.is_empty() {
+        return Ok(DemoSeed {
+            technicians,
+            created: false,
+        });
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let hour = 3_600_000;
+    let fmt = fieldwork_model::time::to_rfc3339;
+    for (i, d) in demo_jobs().into_iter().enumerate() {
+        let new = NewJob {
+            id: Some(format!("J-{}", 1001 + i)),
+            technician: d.tech.map(Into::into),
+            customer: Customer {
+                name: d.customer.into(),
+                phone: d.phone.into(),
+            },
+            site: Site {
+                address: d.address.into(),
+                region: d.region,
+                time_zone: "Asia/Shanghai".into(),
+            },
+            asset: Asset {
+                serial: d.serial.into(),
+                model: d.model.into(),
+            },
+            problem: d.problem.into(),
+            channel: Some(d.channel.into()),
+            priority: d.priority,
+            reported_at: fmt(now - d.hours_ago * hour),
+            scheduled_start: d.schedule_in_hours.map(|h| fmt(now + h * hour)),
+            scheduled_end: d.schedule_in_hours.map(|h| fmt(now + (h + 2) * hour)),
+        };
+        let doc = JobDocument::create(
+            new.id.as_deref().unwrap_or_default(),
+            &new,
+            DISPATCH_ACTOR,
+            now - d.hours_ago * hour,
+            storage.actor()?,
+        )?;
+        storage.create_job(&doc)?;
+    }
+    Ok(DemoSeed {
+        technicians,
+        created: true,
+    })
+}

@@ -1,0 +1,84 @@
+//! The server's error type and its one HTTP rendering: `{"error":{"code","message"}}` with a
+//! fitting status. Messages carry ids and field names, never customer data.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Every failure the server can report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Malformed or invalid input (400).
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// Missing or unknown credentials (401).
+    #[error("{1}")]
+    Unauthorized(&'static str, String),
+    /// Valid credentials, wrong kind or scope (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Clashes with existing state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Body over the limit (413).
+    #[error("request body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// Storage failure (500).
+    #[error("storage error: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// File system failure (500).
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The stored data does not decode (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result alias for the server.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<fieldwork_model::Error> for Error {
+    fn from(e: fieldwork_model::Error) -> Self {
+        use fieldwork_model::Error as M;
+        match e {
+            M::Invalid(m) => Error::BadRequest("invalid", m),
+            e @ M::IllegalTransition { .. } => Error::Conflict(e.to_string()),
+            e @ (M::NoSuchLine { .. } | M::NotLineAuthor { .. }) => {
+                Error::BadRequest("invalid", e.to_string())
+            }
+            e @ (M::Document(_) | M::Schema(_)) => Error::Internal(e.to_string()),
+        }
+    }
+}
+
+impl Error {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Error::BadRequest(code, _) => (StatusCode::BAD_REQUEST, code),
+            Error::Unauthorized(code, _) => (StatusCode::UNAUTHORIZED, code),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Error::Storage(_) | Error::Io(_) | Error::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::debug!(error = %self, "request refused");
+        }
+        let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,215 @@
+//! The server side of the sync protocol (`docs/sync-protocol.md`), over the [`Storage`] trait.
+//!
+//! One request: promote what the device acknowledged, merge each pushed job (checking who may
+//! change what), then answer with what the device lacks of every pushed job and of every job in
+//! its technician's change feed since its cursor.
+
+use std::collections::HashSet;
+
+use automerge::ChangeHash;
+use fieldwork_model::wire::{
+    DocReply, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex, heads_to_hex,
+};
+use fieldwork_model::{JobDocument, validate};
+
+use crate::storage::Storage;
+use crate::{Error, Result};
+
+/// Feed entries answered per round; the device runs more rounds while `more` is set.
+pub const FEED_PAGE: u32 = 500;
+
+/// Why a pushed job was not merged (the transaction is rolled back).
+enum Skip {
+    Refused(String),
+    Resend,
+}
+
+/// Handles one sync request from `device` of `technician`.
+pub fn handle(
+    storage: &dyn Storage,
+    device: &str,
+    technician: &str,
+    req: SyncRequest,
+) -> Result<SyncResponse> {
+    if req.v != PROTOCOL_VERSION {
+        return Err(Error::BadRequest(
+            "unsupported_version",
+            format!("sync version {} is not supported; use {PROTOCOL_VERSION}", req.v),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut pushes = Vec::with_capacity(req.push.len());
+    for p in &req.push {
+        fieldwork_model::validate_id("job", &p.job).map_err(|e| Error::BadRequest("invalid", e.to_string()))?;
+        if !seen.insert(p.job.as_str()) {
+            return Err(Error::BadRequest("invalid", format!("job {} pushed twice", p.job)));
+        }
+        let heads = heads_from_hex(&p.heads).ok_or_else(|| {
+            Error::BadRequest("invalid", format!("job {}: heads must be 64-digit hex", p.job))
+        })?;
+        pushes.push((p, heads));
+    }
+
+    if req.cursor == 0 {
+        storage.reset_device(device)?;
+    } else {
+        storage.promote_pending(device, req.cursor)?;
+    }
+
+    let mut docs: Vec<(DocReply, Option<Vec<ChangeHash>>)> = Vec::new();
+    for (p, heads) in pushes {
+        docs.push(merge_push(storage, device, technician, &p.job, &p.changes, &heads)?);
+    }
+
+    let mut feed = storage.feed_since(technician, req.cursor, FEED_PAGE + 1)?;
+    let more = feed.len() > FEED_PAGE as usize;
+    feed.truncate(FEED_PAGE as usize);
+    let cursor = feed.last().map(|(seq, _)| *seq).unwrap_or(req.cursor).max(req.cursor);
+    for (_, job) in feed {
+        if docs.iter().any(|(d, _)| d.job == job) {
+            continue;
+        }
+        docs.push(feed_reply(storage, device, technician, &job)?);
+    }
+
+    if cursor > req.cursor {
+        for (reply, heads) in &docs {
+            if let (DocState::Ok, Some(h)) = (reply.state, heads) {
+                storage.set_pending(device, &reply.job, h, cursor)?;
+            }
+        }
+    }
+    Ok(SyncResponse {
+        v: PROTOCOL_VERSION,
+        cursor,
+        docs: docs.into_iter().map(|(d, _)| d).collect(),
+        more,
+    })
+}
+
+fn refused(job: &str, message: String) -> (DocReply, Option<Vec<ChangeHash>>) {
+    (
+        DocReply {
+            job: job.to_string(),
+            state: DocState::Refused,
+            heads: Vec::new(),
+            changes: Vec::new(),
+            error: Some(message),
+        },
+        None,
+    )
+}
+
+fn merge_push(
+    storage: &dyn Storage,
+    device: &str,
+    technician: &str,
+    job: &str,
+    changes: &[u8],
+    device_heads: &[ChangeHash],
+) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
+    if !storage.job_exists(job)? {
+        return Ok(refused(job, format!("no job {job}")));
+    }
+    if !storage.has_grant(job, technician)? {
+        return Ok(refused(job, format!("job {job} was never assigned to {technician}")));
+    }
+    let mut skip = None;
+    let result = storage.update_job(job, &mut |doc: &mut JobDocument| {
+        let before = doc.data()?;
+        if let Err(e) = doc.apply(changes) {
+            skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
+            return Err(Error::Conflict("skip".into()));
+        }
+        let complete = doc.missing_deps().is_empty()
+            && doc.has_all(device_heads);
+        if !complete {
+            skip = Some(Skip::Resend);
+            return Err(Error::Conflict("skip".into()));
+        }
+        let after = doc.data()?;
+        if let Err(refusal) = validate::device_change(&before, &after, technician) {
+            skip = Some(Skip::Refused(refusal.to_string()));
+            return Err(Error::Conflict("skip".into()));
+        }
+        Ok(())
+    });
+    let doc = match (result, skip) {
+        (_, Some(Skip::Refused(message))) => return Ok(refused(job, message)),
+        (_, Some(Skip::Resend)) => {
+            return Ok((
+                DocReply {
+                    job: job.to_string(),
+                    state: DocState::Resend,
+                    heads: Vec::new(),
+                    changes: Vec::new(),
+                    error: None,
+                },
+                None,
+            ));
+        }
+        (Err(e), None) => return Err(e),
+        (Ok(None), None) => return Ok(refused(job, format!("no job {job}"))),
+        (Ok(Some(doc)), None) => doc,
+    };
+    storage.set_confirmed(device, job, device_heads)?;
+    let derived = doc.derived()?;
+    if derived.technician.as_deref() != Some(technician) {
+        return Ok((revoked(job), None));
+    }
+    let heads = doc.heads();
+    Ok((
+        DocReply {
+            job: job.to_string(),
+            state: DocState::Ok,
+            heads: heads_to_hex(&heads),
+            changes: doc.save_after(device_heads),
+            error: None,
+        },
+        Some(heads),
+    ))
+}
+
+fn revoked(job: &str) -> DocReply {
+    DocReply {
+        job: job.to_string(),
+        state: DocState::Revoked,
+        heads: Vec::new(),
+        changes: Vec::new(),
+        error: None,
+    }
+}
+
+fn feed_reply(
+    storage: &dyn Storage,
+    device: &str,
+    technician: &str,
+    job: &str,
+) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
+    let Some(bytes) = storage.load_job(job)? else {
+        return Ok((revoked(job), None));
+    };
+    let doc = JobDocument::load(&bytes, storage.actor()?)?;
+    if doc.derived()?.technician.as_deref() != Some(technician) {
+        return Ok((revoked(job), None));
+    }
+    let known = storage
+        .confirmed_heads(device, job)?
+        .filter(|h| !h.is_empty() && doc.has_all(h));
+    let changes = match known {
+        Some(h) => doc.save_after(&h),
+        // A device new to this job gets the stored compacted snapshot, not the history.
+        None => bytes,
+    };
+    let heads = doc.heads();
+    Ok((
+        DocReply {
+            job: job.to_string(),
+            state: DocState::Ok,
+            heads: heads_to_hex(&heads),
+            changes,
+            error: None,
+        },
+        Some(heads),
+    ))
+}
