@@ -128,6 +128,23 @@ impl JobDocument {
         Ok(())
     }
 
+    /// Like [`JobDocument::apply`], but refuses bytes that do not decode completely as
+    /// Automerge chunks (Automerge itself skips an undecodable tail with a warning). The server
+    /// uses this on everything a device sends.
+    pub fn apply_strict(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let options = automerge::LoadOptions::new()
+            .on_partial_load(automerge::OnPartialLoad::Error)
+            .verification_mode(automerge::VerificationMode::DontCheck);
+        match Automerge::load_with_options(bytes, options) {
+            // Decoded completely; the changes merely build on history not in this probe.
+            Ok(_) | Err(automerge::AutomergeError::MissingDeps) => self.apply(bytes),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Whether this replica holds every change named in `heads`.
     pub fn has_all(&self, heads: &[ChangeHash]) -> bool {
         heads

@@ -117,7 +117,7 @@ fn merge_push(
     let mut skip = None;
     let result = storage.update_job(job, &mut |doc: &mut JobDocument| {
         let before = doc.data()?;
-        if let Err(e) = doc.apply(changes) {
+        if let Err(e) = doc.apply_strict(changes) {
             skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
             return Err(Error::Conflict("skip".into()));
         }

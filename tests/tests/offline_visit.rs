@@ -87,9 +87,11 @@ async fn offline_visit_with_edits_on_both_sides_converges_with_nothing_lost() {
     assert_eq!(tablet.job("J-1"), server);
     assert_eq!(server["status"], "on_site");
     assert_eq!(skus(&server), vec!["FAN-40", "RELAY-7"]);
+    let mut notes = texts(&server);
+    notes.sort();
     assert_eq!(
-        texts(&server),
-        vec!["fan seized, replaced", "customer asks for a call before arrival"]
+        notes,
+        vec!["customer asks for a call before arrival", "fan seized, replaced"]
     );
     assert_eq!(server["time"].as_array().unwrap().len(), 1);
     assert_eq!(server["scheduled_start"], "2026-11-25T01:00:00Z");
@@ -212,6 +214,8 @@ async fn one_changed_job_goes_up_in_one_round_trip() {
         .add_part("J-7", &part("FILTER-3"), now_ms())
         .unwrap();
     let r = phone.device.sync().await.unwrap();
+    let errors: Vec<_> = phone.device.jobs().unwrap().into_iter().filter_map(|j| j.sync_error).collect();
+    assert!(errors.is_empty(), "{errors:?}");
     assert_eq!((r.requests, r.uploaded), (1, 1));
     assert!(r.bytes_sent + r.bytes_received <= 1024, "{r:?}");
     assert_eq!(skus(&office.job("J-7").await), vec!["FILTER-3"]);

@@ -146,14 +146,15 @@ pub async fn list_jobs(
 }
 
 /// Runs a dispatch edit on a job inside the storage transaction and renders the result.
+/// The edit must not call the storage (it holds the transaction).
 async fn edit_job(
     state: &AppState,
     id: String,
-    mut edit: impl FnMut(&dyn Storage, &mut JobDocument) -> Result<()> + Send + 'static,
+    mut edit: impl FnMut(&mut JobDocument) -> Result<()> + Send + 'static,
 ) -> Result<Json<JobView>> {
     let doc = state
         .blocking(move |s| {
-            s.update_job(&id, &mut |doc| edit(s, doc))?
+            s.update_job(&id, &mut |doc| edit(doc))?
                 .ok_or_else(|| Error::NotFound(format!("no job {id}")))
         })
         .await?;
@@ -203,7 +204,14 @@ pub async fn patch_job(
         .map(|v| string_field("priority", v).and_then(|p| Ok(p.parse::<Priority>()?)))
         .transpose()?;
     let problem = patch.get("problem").map(|v| string_field("problem", v)).transpose()?;
-    edit_job(&state, id, move |s, doc| {
+    if let Some(t) = technician.clone() {
+        let known = state.blocking(move |s| s.technician_exists(&t)).await?;
+        if !known {
+            let t = technician.unwrap_or_default();
+            return Err(Error::BadRequest("unknown_technician", format!("no technician {t}")));
+        }
+    }
+    edit_job(&state, id, move |doc| {
         if start.is_some() || end.is_some() {
             let data = doc.data()?;
             let new_start = start.unwrap_or(data.scheduled_start);
@@ -223,9 +231,6 @@ pub async fn patch_job(
             }
         }
         if let Some(t) = &technician {
-            if !s.technician_exists(t)? {
-                return Err(Error::BadRequest("unknown_technician", format!("no technician {t}")));
-            }
             if doc.derived()?.technician.as_deref() != Some(t.as_str()) {
                 doc.assign(t, DISPATCH_ACTOR, now())?;
             }
@@ -250,7 +255,7 @@ pub async fn add_note(
 ) -> Result<(StatusCode, Json<JobView>)> {
     state.dispatcher(&headers).await?;
     let note: NoteBody = json_body(body, DISPATCH_BODY_LIMIT)?;
-    let view = edit_job(&state, id, move |_, doc| {
+    let view = edit_job(&state, id, move |doc| {
         doc.add_note(DISPATCH_ACTOR, now(), &note.text)?;
         Ok(())
     })
@@ -273,7 +278,7 @@ pub async fn cancel_job(
 ) -> Result<Json<JobView>> {
     state.dispatcher(&headers).await?;
     let c: CancelBody = json_body(body, DISPATCH_BODY_LIMIT)?;
-    edit_job(&state, id, move |_, doc| {
+    edit_job(&state, id, move |doc| {
         doc.cancel(&c.reason, DISPATCH_ACTOR, now())?;
         Ok(())
     })

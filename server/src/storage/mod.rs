@@ -38,7 +38,8 @@ pub struct JobFilter {
     pub limit: u32,
 }
 
-/// A closure that edits a job document inside the storage transaction.
+/// A closure that edits a job document inside the storage transaction. It must not call the
+/// storage itself (the transaction holds it).
 pub type JobEdit<'a> = &'a mut dyn FnMut(&mut JobDocument) -> Result<()>;
 
 /// Everything the server stores.
