@@ -72,7 +72,11 @@ impl FieldworkApp {
     }
 
     /// The technician's jobs scheduled to start in `[from_ms, to_ms)`.
-    pub fn jobs_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<JobSummaryRecord>, ApiError> {
+    pub fn jobs_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<JobSummaryRecord>, ApiError> {
         Ok(self
             .device
             .jobs_between(from_ms, to_ms)?

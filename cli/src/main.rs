@@ -119,7 +119,11 @@ impl From<ApiError> for Failure {
 fn parse_time(field: &str, s: &str) -> Result<i64, Failure> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp_millis())
-        .map_err(|_| Failure(format!("{field} must be an RFC 3339 time like 2026-11-24T09:30:00+08:00, got {s:?}")))
+        .map_err(|_| {
+            Failure(format!(
+                "{field} must be an RFC 3339 time like 2026-11-24T09:30:00+08:00, got {s:?}"
+            ))
+        })
 }
 
 fn json_line<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -285,7 +289,10 @@ fn rfc3339(ms: i64) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("fieldwork: cannot start: {e}");

@@ -50,7 +50,13 @@ async fn a_visit_recorded_with_the_cli_reaches_the_office() {
     ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
 
     let line: Value = serde_json::from_str(&ok(d, &["sync"])).unwrap();
-    for key in ["uploaded", "downloaded", "requests", "bytes_sent", "bytes_received"] {
+    for key in [
+        "uploaded",
+        "downloaded",
+        "requests",
+        "bytes_sent",
+        "bytes_received",
+    ] {
         assert!(line[key].is_u64(), "{key} missing from {line}");
     }
     assert_eq!(line["downloaded"], 1);
@@ -58,17 +64,49 @@ async fn a_visit_recorded_with_the_cli_reaches_the_office() {
     assert_eq!(jobs[0]["id"], "J-1");
 
     office.stop().await;
-    ok(d, &["status", "J-1", "on_site", "--at", "2026-11-24T10:05:00+08:00"]);
+    ok(
+        d,
+        &[
+            "status",
+            "J-1",
+            "on_site",
+            "--at",
+            "2026-11-24T10:05:00+08:00",
+        ],
+    );
     ok(d, &["note", "J-1", "replaced the condenser fan"]);
     let line_id = ok(
         d,
-        &["part", "J-1", "--sku", "FAN-40", "--qty", "2", "--description", "condenser fan",
-          "--serial-in", "F-NEW-1", "--serial-out", "F-OLD-9"],
+        &[
+            "part",
+            "J-1",
+            "--sku",
+            "FAN-40",
+            "--qty",
+            "2",
+            "--description",
+            "condenser fan",
+            "--serial-in",
+            "F-NEW-1",
+            "--serial-out",
+            "F-OLD-9",
+        ],
     );
     let extra = ok(d, &["part", "J-1", "--sku", "SCREW-M4", "--qty", "4"]);
     ok(d, &["unpart", "J-1", &extra]);
-    ok(d, &["time", "J-1", "--kind", "labour", "--start", "2026-11-24T10:05:00+08:00",
-            "--end", "2026-11-24T11:20:00+08:00"]);
+    ok(
+        d,
+        &[
+            "time",
+            "J-1",
+            "--kind",
+            "labour",
+            "--start",
+            "2026-11-24T10:05:00+08:00",
+            "--end",
+            "2026-11-24T11:20:00+08:00",
+        ],
+    );
     fails(d, &["sync"], "unreachable");
 
     office.restart().await;
@@ -76,11 +114,33 @@ async fn a_visit_recorded_with_the_cli_reaches_the_office() {
     let server = office.job("J-1").await;
     assert_eq!(show(d, "J-1"), server);
     assert_eq!(server["status"], "on_site");
-    assert_eq!(server["events"].as_array().unwrap().last().unwrap()["at"], "2026-11-24T02:05:00Z");
-    let fan = server["parts"].as_array().unwrap().iter().find(|p| p["id"] == line_id.as_str()).unwrap();
-    assert_eq!((fan["qty"].as_u64(), fan["serial_in"].as_str(), fan["serial_out"].as_str()),
-               (Some(2), Some("F-NEW-1"), Some("F-OLD-9")));
-    let screw = server["parts"].as_array().unwrap().iter().find(|p| p["id"] == extra.as_str()).unwrap();
+    let on_site = server["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "on_site")
+        .unwrap();
+    assert_eq!(on_site["at"], "2026-11-24T02:05:00Z");
+    let fan = server["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == line_id.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            fan["qty"].as_u64(),
+            fan["serial_in"].as_str(),
+            fan["serial_out"].as_str()
+        ),
+        (Some(2), Some("F-NEW-1"), Some("F-OLD-9"))
+    );
+    let screw = server["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == extra.as_str())
+        .unwrap();
     assert_eq!(screw["removed"], true);
     assert_eq!(server["time"][0]["kind"], "labour");
 }
@@ -93,24 +153,62 @@ async fn bad_input_exits_non_zero_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     fails(d, &["status", "J-1", "on_site"], "not enrolled");
-    fails(d, &["enroll", "--server", &office.url(), "--code", "WRONG-CODE"], "refused");
+    fails(
+        d,
+        &["enroll", "--server", &office.url(), "--code", "WRONG-CODE"],
+        "refused",
+    );
     let code = office.enroll_code("t1");
     ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
     ok(d, &["sync"]);
     let before = show(d, "J-1");
 
     fails(d, &["status", "NOPE", "on_site"], "no job NOPE");
-    fails(d, &["status", "J-1", "on_site", "--at", "half past ten"], "RFC 3339");
+    fails(
+        d,
+        &["status", "J-1", "on_site", "--at", "half past ten"],
+        "RFC 3339",
+    );
     fails(d, &["status", "J-1", "flying"], "invalid value");
     fails(d, &["part", "J-1", "--sku", "X", "--qty", "0"], "qty");
     fails(d, &["part", "J-1", "--sku", "X", "--qty", "-1"], "");
-    fails(d, &["part", "J-1", "--sku", "X", "--qty", "1", "--stock", "pocket"], "stock");
+    fails(
+        d,
+        &[
+            "part", "J-1", "--sku", "X", "--qty", "1", "--stock", "pocket",
+        ],
+        "stock",
+    );
     fails(d, &["note", "J-1", "   "], "must not be empty");
     fails(d, &["unpart", "J-1", "no-such-line"], "no part line");
-    fails(d, &["time", "J-1", "--kind", "labour", "--start", "2026-11-24T11:00:00Z",
-               "--end", "2026-11-24T10:00:00Z"], "ends before");
-    fails(d, &["time", "J-1", "--kind", "nap", "--start", "2026-11-24T11:00:00Z",
-               "--end", "2026-11-24T12:00:00Z"], "invalid value");
+    fails(
+        d,
+        &[
+            "time",
+            "J-1",
+            "--kind",
+            "labour",
+            "--start",
+            "2026-11-24T11:00:00Z",
+            "--end",
+            "2026-11-24T10:00:00Z",
+        ],
+        "ends before",
+    );
+    fails(
+        d,
+        &[
+            "time",
+            "J-1",
+            "--kind",
+            "nap",
+            "--start",
+            "2026-11-24T11:00:00Z",
+            "--end",
+            "2026-11-24T12:00:00Z",
+        ],
+        "invalid value",
+    );
     fails(d, &["show", "J-404", "--json"], "no job");
     assert_eq!(show(d, "J-1"), before);
     let pending: Value = serde_json::from_str(&ok(d, &["jobs", "--json"])).unwrap();

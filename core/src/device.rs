@@ -339,14 +339,16 @@ pub(crate) fn project(tx: &rusqlite::Transaction, doc: &JobDocument) -> Result<D
 
 pub(crate) fn read_enrollment(conn: &Connection) -> Result<Option<Enrollment>> {
     let get = |k| store::meta_get(conn, k);
-    Ok(match (get("server_url")?, get("device_id")?, get("technician")?) {
-        (Some(server_url), Some(device_id), Some(technician)) => Some(Enrollment {
-            server_url,
-            device_id,
-            technician,
-        }),
-        _ => None,
-    })
+    Ok(
+        match (get("server_url")?, get("device_id")?, get("technician")?) {
+            (Some(server_url), Some(device_id), Some(technician)) => Some(Enrollment {
+                server_url,
+                device_id,
+                technician,
+            }),
+            _ => None,
+        },
+    )
 }
 
 /// Heads in a canonical order.

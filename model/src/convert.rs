@@ -17,11 +17,7 @@ pub fn json_to_hydrate(v: &Json) -> hydrate::Value {
             None => hydrate::Value::Scalar(ScalarValue::F64(n.as_f64().unwrap_or_default())),
         },
         Json::String(s) => hydrate::Value::Scalar(ScalarValue::Str(s.as_str().into())),
-        Json::Array(items) => items
-            .iter()
-            .map(json_to_hydrate)
-            .collect::<Vec<_>>()
-            .into(),
+        Json::Array(items) => items.iter().map(json_to_hydrate).collect::<Vec<_>>().into(),
         Json::Object(map) => {
             let m: std::collections::HashMap<String, hydrate::Value> = map
                 .iter()

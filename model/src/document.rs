@@ -4,7 +4,9 @@
 //! ids; registers are written only by dispatch. Reads go through [`JobDocument::data`], which
 //! maps the document onto [`JobData`].
 
-use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable};
+use automerge::{
+    ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable,
+};
 use serde::Serialize;
 
 use crate::convert::{doc_to_json, json_to_hydrate};

@@ -27,7 +27,10 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         ("channel", before.channel == after.channel),
         ("priority", before.priority == after.priority),
         ("reported_at", before.reported_at == after.reported_at),
-        ("scheduled_start", before.scheduled_start == after.scheduled_start),
+        (
+            "scheduled_start",
+            before.scheduled_start == after.scheduled_start,
+        ),
         ("scheduled_end", before.scheduled_end == after.scheduled_end),
     ];
     if let Some((field, _)) = registers.iter().find(|(_, same)| !same) {
@@ -73,9 +76,16 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
             )));
         }
     }
-    for (id, new) in after.parts.iter().filter(|(id, _)| !before.parts.contains_key(*id)) {
+    for (id, new) in after
+        .parts
+        .iter()
+        .filter(|(id, _)| !before.parts.contains_key(*id))
+    {
         if new.added_by != technician {
-            return Err(Refused(format!("part line {id} written as {}", new.added_by)));
+            return Err(Refused(format!(
+                "part line {id} written as {}",
+                new.added_by
+            )));
         }
         if new.removed.as_ref().is_some_and(|r| r.by != technician) {
             return Err(Refused(format!("part line {id} removed as someone else")));

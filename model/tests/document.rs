@@ -65,8 +65,12 @@ fn dispatch_reschedule_while_technician_is_on_site_keeps_both() {
     let mut office = job();
     let mut phone = fork(&office);
     phone.record_status(Status::OnSite, "t1", T0 + 10).unwrap();
-    phone.add_note("t1", T0 + 11, "gauge reads 2.1 MPa").unwrap();
-    office.set_schedule(Some(T0 + 86_400_000), Some(T0 + 90_000_000)).unwrap();
+    phone
+        .add_note("t1", T0 + 11, "gauge reads 2.1 MPa")
+        .unwrap();
+    office
+        .set_schedule(Some(T0 + 86_400_000), Some(T0 + 90_000_000))
+        .unwrap();
     office.apply(&phone.save()).unwrap();
     let v = office.view().unwrap();
     assert_eq!(v.status, Status::OnSite);
@@ -123,9 +127,7 @@ fn device_may_not_write_registers_or_as_someone_else() {
     for change in cases {
         let mut after = fork(&before);
         change(&mut after);
-        assert!(
-            device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_err()
-        );
+        assert!(device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_err());
     }
 }
 

@@ -69,11 +69,15 @@ fn edit(doc: &mut JobDocument, replica: usize, kind: u8, dt: i64, written: &mut 
     let at = T0 + dt;
     if replica == 0 {
         let r = match kind % 4 {
-            0 => doc.add_note("dispatch", at, "customer called again").map(Some),
+            0 => doc
+                .add_note("dispatch", at, "customer called again")
+                .map(Some),
             1 => doc
                 .set_schedule(Some(at), Some(at + 3_600_000))
                 .map(|_| None),
-            2 => doc.assign(&format!("t{}", dt % 3), "dispatch", at).map(Some),
+            2 => doc
+                .assign(&format!("t{}", dt % 3), "dispatch", at)
+                .map(Some),
             _ => doc.cancel("customer withdrew", "dispatch", at).map(Some),
         };
         if let Ok(Some(id)) = r {
@@ -85,8 +89,12 @@ fn edit(doc: &mut JobDocument, replica: usize, kind: u8, dt: i64, written: &mut 
     let r = match kind % 5 {
         0 => doc
             .record_status(
-                [Status::Accepted, Status::OnSite, Status::InProgress, Status::Completed]
-                    [(dt % 4) as usize],
+                [
+                    Status::Accepted,
+                    Status::OnSite,
+                    Status::InProgress,
+                    Status::Completed,
+                ][(dt % 4) as usize],
                 &me,
                 at,
             )

@@ -48,14 +48,20 @@ pub fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<Princi
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            Error::Unauthorized("missing_token", "Authorization: Bearer <token> is required".into())
+            Error::Unauthorized(
+                "missing_token",
+                "Authorization: Bearer <token> is required".into(),
+            )
         })?;
     let token = value
         .strip_prefix("Bearer ")
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            Error::Unauthorized("missing_token", "Authorization must be a Bearer token".into())
+            Error::Unauthorized(
+                "missing_token",
+                "Authorization must be a Bearer token".into(),
+            )
         })?;
     storage
         .principal(&hash_secret(token))?

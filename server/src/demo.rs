@@ -72,18 +72,138 @@ fn demo_jobs() -> Vec<Demo> {
     use Priority::*;
     use RegionClass::*;
     let mut jobs = vec![
-        job(Some("anna"), "Harbour Clinic", "88 Quay Road, Pudong, Shanghai", City, "Chiller 300RT", "Chiller trips on high discharge pressure every afternoon", Emergency, 2, Some(1)),
-        job(Some("anna"), "Lakeside Data Centre", "3 Lake Road, Suzhou", Province, "UPS 80kVA", "UPS on bypass after mains dip; battery alarm", High, 5, Some(3)),
-        job(Some("anna"), "Golden Lotus Hotel", "200 Nanjing West Road, Shanghai", City, "LED wall P2.5", "Two cabinets of the lobby LED wall show no image", Normal, 20, Some(26)),
-        job(Some("anna"), "City Library", "1 Culture Square, Shanghai", City, "Book return sorter", "Quarterly inspection of the return sorter", Low, 48, Some(50)),
-        job(Some("bo"), "Riverside School", "15 Riverside Ave, Hangzhou", Province, "Split AC 5HP", "Classroom AC blows warm air", High, 3, Some(4)),
-        job(Some("bo"), "Pearl Tower Offices", "9 Century Ave, Shanghai", City, "Access control panel", "Badge readers on floor 12 reject valid badges", Normal, 10, Some(20)),
-        job(Some("bo"), "Sunrise Bakery", "42 Fuxing Road, Shanghai", City, "Deck oven", "Oven does not reach 250 C", Normal, 30, None),
-        job(Some("chen"), "Mountain View Hospital", "7 Hill Road, Xining", Remote, "MRI chiller", "MRI chiller flow alarm; scans suspended", Emergency, 1, Some(2)),
-        job(Some("chen"), "Northern Grid Substation", "Km 12, Ring Road, Harbin", Remote, "Server rack", "Monitoring server unreachable since last night", High, 8, Some(12)),
-        job(Some("chen"), "Grand Theatre", "5 People's Square, Beijing", Province, "Stage lighting controller", "Controller reboots during shows", Normal, 26, Some(40)),
-        job(None, "Garden Apartments", "66 Maple Street, Shanghai", City, "Lift control", "Lift stops between floors 3 and 4", High, 1, None),
-        job(None, "Blue Sky Kindergarten", "12 Park Lane, Shanghai", City, "Water purifier", "Purifier leaks under the sink", Low, 4, None),
+        job(
+            Some("anna"),
+            "Harbour Clinic",
+            "88 Quay Road, Pudong, Shanghai",
+            City,
+            "Chiller 300RT",
+            "Chiller trips on high discharge pressure every afternoon",
+            Emergency,
+            2,
+            Some(1),
+        ),
+        job(
+            Some("anna"),
+            "Lakeside Data Centre",
+            "3 Lake Road, Suzhou",
+            Province,
+            "UPS 80kVA",
+            "UPS on bypass after mains dip; battery alarm",
+            High,
+            5,
+            Some(3),
+        ),
+        job(
+            Some("anna"),
+            "Golden Lotus Hotel",
+            "200 Nanjing West Road, Shanghai",
+            City,
+            "LED wall P2.5",
+            "Two cabinets of the lobby LED wall show no image",
+            Normal,
+            20,
+            Some(26),
+        ),
+        job(
+            Some("anna"),
+            "City Library",
+            "1 Culture Square, Shanghai",
+            City,
+            "Book return sorter",
+            "Quarterly inspection of the return sorter",
+            Low,
+            48,
+            Some(50),
+        ),
+        job(
+            Some("bo"),
+            "Riverside School",
+            "15 Riverside Ave, Hangzhou",
+            Province,
+            "Split AC 5HP",
+            "Classroom AC blows warm air",
+            High,
+            3,
+            Some(4),
+        ),
+        job(
+            Some("bo"),
+            "Pearl Tower Offices",
+            "9 Century Ave, Shanghai",
+            City,
+            "Access control panel",
+            "Badge readers on floor 12 reject valid badges",
+            Normal,
+            10,
+            Some(20),
+        ),
+        job(
+            Some("bo"),
+            "Sunrise Bakery",
+            "42 Fuxing Road, Shanghai",
+            City,
+            "Deck oven",
+            "Oven does not reach 250 C",
+            Normal,
+            30,
+            None,
+        ),
+        job(
+            Some("chen"),
+            "Mountain View Hospital",
+            "7 Hill Road, Xining",
+            Remote,
+            "MRI chiller",
+            "MRI chiller flow alarm; scans suspended",
+            Emergency,
+            1,
+            Some(2),
+        ),
+        job(
+            Some("chen"),
+            "Northern Grid Substation",
+            "Km 12, Ring Road, Harbin",
+            Remote,
+            "Server rack",
+            "Monitoring server unreachable since last night",
+            High,
+            8,
+            Some(12),
+        ),
+        job(
+            Some("chen"),
+            "Grand Theatre",
+            "5 People's Square, Beijing",
+            Province,
+            "Stage lighting controller",
+            "Controller reboots during shows",
+            Normal,
+            26,
+            Some(40),
+        ),
+        job(
+            None,
+            "Garden Apartments",
+            "66 Maple Street, Shanghai",
+            City,
+            "Lift control",
+            "Lift stops between floors 3 and 4",
+            High,
+            1,
+            None,
+        ),
+        job(
+            None,
+            "Blue Sky Kindergarten",
+            "12 Park Lane, Shanghai",
+            City,
+            "Water purifier",
+            "Purifier leaks under the sink",
+            Low,
+            4,
+            None,
+        ),
     ];
     for (i, j) in jobs.iter_mut().enumerate() {
         j.serial = SERIALS[i % SERIALS.len()];
@@ -98,8 +218,18 @@ fn demo_jobs() -> Vec<Demo> {
 }
 
 const SERIALS: [&str; 12] = [
-    "CH-2291-A", "UPS-80-1177", "LED-P25-0042", "SRT-0091", "AC5-7781", "ACP-1200", "OVN-3310",
-    "MRC-0007", "RK-4410", "SLC-0815", "LFT-0333", "WP-2020",
+    "CH-2291-A",
+    "UPS-80-1177",
+    "LED-P25-0042",
+    "SRT-0091",
+    "AC5-7781",
+    "ACP-1200",
+    "OVN-3310",
+    "MRC-0007",
+    "RK-4410",
+    "SLC-0815",
+    "LFT-0333",
+    "WP-2020",
 ];
 
 /// Seeds the demo technicians and, if the database has no jobs yet, the demo jobs.
@@ -114,7 +244,10 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             })?;
         }
     }
-    let technicians = TECHNICIANS.iter().map(|(id, _, _)| id.to_string()).collect();
+    let technicians = TECHNICIANS
+        .iter()
+        .map(|(id, _, _)| id.to_string())
+        .collect();
     let any = JobFilter {
         limit: 1,
         ..Default::default()

@@ -47,7 +47,14 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             if demo {
                 let seed = fieldwork_server::seed_demo(&data)?;
                 let token = fieldwork_server::issue_dispatcher_token(&data)?;
-                println!("demo data {}", if seed.created { "created" } else { "already present" });
+                println!(
+                    "demo data {}",
+                    if seed.created {
+                        "created"
+                    } else {
+                        "already present"
+                    }
+                );
                 println!("dispatcher token: {token}");
                 for t in &seed.technicians {
                     let code = fieldwork_server::issue_enroll_code(&data, t)?;
@@ -62,7 +69,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
         }
         Command::Token { data } => println!("{}", fieldwork_server::issue_dispatcher_token(&data)?),
         Command::EnrollCode { data, technician } => {
-            println!("{}", fieldwork_server::issue_enroll_code(&data, &technician)?)
+            println!(
+                "{}",
+                fieldwork_server::issue_enroll_code(&data, &technician)?
+            )
         }
     }
     Ok(())

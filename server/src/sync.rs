@@ -34,18 +34,28 @@ pub fn handle(
     if req.v != PROTOCOL_VERSION {
         return Err(Error::BadRequest(
             "unsupported_version",
-            format!("sync version {} is not supported; use {PROTOCOL_VERSION}", req.v),
+            format!(
+                "sync version {} is not supported; use {PROTOCOL_VERSION}",
+                req.v
+            ),
         ));
     }
     let mut seen = HashSet::new();
     let mut pushes = Vec::with_capacity(req.push.len());
     for p in &req.push {
-        fieldwork_model::validate_id("job", &p.job).map_err(|e| Error::BadRequest("invalid", e.to_string()))?;
+        fieldwork_model::validate_id("job", &p.job)
+            .map_err(|e| Error::BadRequest("invalid", e.to_string()))?;
         if !seen.insert(p.job.as_str()) {
-            return Err(Error::BadRequest("invalid", format!("job {} pushed twice", p.job)));
+            return Err(Error::BadRequest(
+                "invalid",
+                format!("job {} pushed twice", p.job),
+            ));
         }
         let heads = heads_from_hex(&p.heads).ok_or_else(|| {
-            Error::BadRequest("invalid", format!("job {}: heads must be 64-digit hex", p.job))
+            Error::BadRequest(
+                "invalid",
+                format!("job {}: heads must be 64-digit hex", p.job),
+            )
         })?;
         pushes.push((p, heads));
     }
@@ -58,13 +68,19 @@ pub fn handle(
 
     let mut docs: Vec<(DocReply, Option<Vec<ChangeHash>>)> = Vec::new();
     for (p, heads) in pushes {
-        docs.push(merge_push(storage, device, technician, &p.job, &p.changes, &heads)?);
+        docs.push(merge_push(
+            storage, device, technician, &p.job, &p.changes, &heads,
+        )?);
     }
 
     let mut feed = storage.feed_since(technician, req.cursor, FEED_PAGE + 1)?;
     let more = feed.len() > FEED_PAGE as usize;
     feed.truncate(FEED_PAGE as usize);
-    let cursor = feed.last().map(|(seq, _)| *seq).unwrap_or(req.cursor).max(req.cursor);
+    let cursor = feed
+        .last()
+        .map(|(seq, _)| *seq)
+        .unwrap_or(req.cursor)
+        .max(req.cursor);
     for (_, job) in feed {
         if docs.iter().any(|(d, _)| d.job == job) {
             continue;
@@ -112,7 +128,10 @@ fn merge_push(
         return Ok(refused(job, format!("no job {job}")));
     }
     if !storage.has_grant(job, technician)? {
-        return Ok(refused(job, format!("job {job} was never assigned to {technician}")));
+        return Ok(refused(
+            job,
+            format!("job {job} was never assigned to {technician}"),
+        ));
     }
     let mut skip = None;
     let result = storage.update_job(job, &mut |doc: &mut JobDocument| {
@@ -121,8 +140,7 @@ fn merge_push(
             skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
             return Err(Error::Conflict("skip".into()));
         }
-        let complete = doc.missing_deps().is_empty()
-            && doc.has_all(device_heads);
+        let complete = doc.missing_deps().is_empty() && doc.has_all(device_heads);
         if !complete {
             skip = Some(Skip::Resend);
             return Err(Error::Conflict("skip".into()));

@@ -54,7 +54,11 @@ impl Office {
     /// Starts the server again on the same data directory and port.
     pub async fn restart(&mut self) {
         self.stop().await;
-        self.server = Some(fieldwork_server::spawn(self.dir.path(), self.addr).await.unwrap());
+        self.server = Some(
+            fieldwork_server::spawn(self.dir.path(), self.addr)
+                .await
+                .unwrap(),
+        );
     }
 
     /// Any request with the dispatcher token (or another token); returns status and JSON body.
@@ -99,8 +103,12 @@ impl Office {
 
     /// Creates a job (assigned to `technician` if given) and returns its JSON.
     pub async fn create_job(&self, id: &str, technician: Option<&str>) -> Value {
-        self.ok(reqwest::Method::POST, "/api/v1/jobs", Some(job_body(id, technician)))
-            .await
+        self.ok(
+            reqwest::Method::POST,
+            "/api/v1/jobs",
+            Some(job_body(id, technician)),
+        )
+        .await
     }
 
     /// The server's job JSON.
@@ -111,8 +119,12 @@ impl Office {
 
     /// PATCH a job.
     pub async fn patch(&self, id: &str, body: Value) -> Value {
-        self.ok(reqwest::Method::PATCH, &format!("/api/v1/jobs/{id}"), Some(body))
-            .await
+        self.ok(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/jobs/{id}"),
+            Some(body),
+        )
+        .await
     }
 
     /// Dispatch adds a note.

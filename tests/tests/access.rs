@@ -12,8 +12,10 @@ use serde_json::json;
 
 fn device_token(phone: &Phone) -> String {
     let conn = rusqlite::Connection::open(phone.path().join("fieldwork.db")).unwrap();
-    conn.query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| r.get(0))
-        .unwrap()
+    conn.query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -26,14 +28,24 @@ async fn device_cannot_read_or_write_another_technicians_job() {
     let phone = Phone::enroll(&office, "t1").await;
     sync_until_quiet(&[&phone]).await;
 
-    let ids: Vec<String> = phone.device.jobs().unwrap().into_iter().map(|j| j.id).collect();
+    let ids: Vec<String> = phone
+        .device
+        .jobs()
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
     assert_eq!(ids, vec!["MINE"]);
-    assert!(matches!(phone.device.job("THEIRS"), Err(Error::NoSuchJob(_))));
+    assert!(matches!(
+        phone.device.job("THEIRS"),
+        Err(Error::NoSuchJob(_))
+    ));
 
     // A modified client pushes a change to someone else's job.
     let token = device_token(&phone);
     let new: NewJob = serde_json::from_value(job_body("THEIRS", Some("t1"))).unwrap();
-    let forged = JobDocument::create("THEIRS", &new, "t1", 0, automerge::ActorId::random()).unwrap();
+    let forged =
+        JobDocument::create("THEIRS", &new, "t1", 0, automerge::ActorId::random()).unwrap();
     let req = SyncRequest {
         v: 1,
         cursor: 0,
@@ -45,7 +57,12 @@ async fn device_cannot_read_or_write_another_technicians_job() {
     };
     let before = office.job("THEIRS").await;
     let (status, body) = office
-        .call(Method::POST, "/api/v1/sync", Some(serde_json::to_value(&req).unwrap()), Some(&token))
+        .call(
+            Method::POST,
+            "/api/v1/sync",
+            Some(serde_json::to_value(&req).unwrap()),
+            Some(&token),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let resp: SyncResponse = serde_json::from_value(body).unwrap();
@@ -54,14 +71,19 @@ async fn device_cannot_read_or_write_another_technicians_job() {
     assert!(reply.changes.is_empty());
     assert_eq!(office.job("THEIRS").await, before);
     // Dispatch routes are closed to device tokens.
-    let (status, _) = office.call(Method::GET, "/api/v1/jobs/THEIRS", None, Some(&token)).await;
+    let (status, _) = office
+        .call(Method::GET, "/api/v1/jobs/THEIRS", None, Some(&token))
+        .await;
     assert_eq!(status, 403);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_or_bad_token_gets_401() {
     let office = Office::start().await;
-    for (path, method) in [("/api/v1/sync", Method::POST), ("/api/v1/jobs", Method::GET)] {
+    for (path, method) in [
+        ("/api/v1/sync", Method::POST),
+        ("/api/v1/jobs", Method::GET),
+    ] {
         let body = Some(json!({"v": 1, "cursor": 0}));
         let (status, err) = office.call(method.clone(), path, body.clone(), None).await;
         assert_eq!(status, 401, "{path}");
@@ -100,7 +122,8 @@ async fn garbage_to_the_sync_endpoint_gets_4xx_and_the_server_keeps_serving() {
         let v: serde_json::Value = resp.json().await.unwrap_or_default();
         let refused_in_body = status == 200
             && v["docs"].as_array().is_some_and(|d| {
-                d.iter().all(|r| r["state"] == "refused" || r["state"] == "resend")
+                d.iter()
+                    .all(|r| r["state"] == "refused" || r["state"] == "resend")
             });
         assert!(
             (400..500).contains(&status) || refused_in_body,

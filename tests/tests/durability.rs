@@ -51,12 +51,18 @@ async fn acknowledged_parts_survive_sigkill_at_random_moments() {
         let job = device.job("J-D").unwrap();
         let stored: BTreeSet<String> = job.parts.iter().map(|p| p.id.clone()).collect();
         let lost: Vec<_> = acknowledged.difference(&stored).collect();
-        assert!(lost.is_empty(), "round {round}: lost acknowledged parts {lost:?}");
+        assert!(
+            lost.is_empty(),
+            "round {round}: lost acknowledged parts {lost:?}"
+        );
         let conn = rusqlite::Connection::open(dir.join("fieldwork.db")).unwrap();
         let check: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(check, "ok", "round {round}");
     }
-    assert!(acknowledged.len() > ROUNDS, "the writer barely wrote anything");
+    assert!(
+        acknowledged.len() > ROUNDS,
+        "the writer barely wrote anything"
+    );
 }

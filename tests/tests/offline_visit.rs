@@ -53,9 +53,18 @@ async fn offline_visit_with_edits_on_both_sides_converges_with_nothing_lost() {
     office.stop().await;
     let t = now_ms();
     phone.device.set_status("J-1", Status::EnRoute, t).unwrap();
-    phone.device.set_status("J-1", Status::OnSite, t + 1_000).unwrap();
-    phone.device.add_part("J-1", &part("FAN-40"), t + 2_000).unwrap();
-    phone.device.add_note("J-1", "fan seized, replaced", t + 3_000).unwrap();
+    phone
+        .device
+        .set_status("J-1", Status::OnSite, t + 1_000)
+        .unwrap();
+    phone
+        .device
+        .add_part("J-1", &part("FAN-40"), t + 2_000)
+        .unwrap();
+    phone
+        .device
+        .add_note("J-1", "fan seized, replaced", t + 3_000)
+        .unwrap();
     phone
         .device
         .add_time(
@@ -67,13 +76,18 @@ async fn offline_visit_with_edits_on_both_sides_converges_with_nothing_lost() {
             },
         )
         .unwrap();
-    tablet.device.add_part("J-1", &part("RELAY-7"), t + 2_500).unwrap();
+    tablet
+        .device
+        .add_part("J-1", &part("RELAY-7"), t + 2_500)
+        .unwrap();
     assert!(matches!(phone.device.sync().await, Err(Error::Offline(_))));
     assert_eq!(phone.device.pending_sync_count().unwrap(), 1);
 
     // Meanwhile the office edits the same job.
     office.restart().await;
-    office.note("J-1", "customer asks for a call before arrival").await;
+    office
+        .note("J-1", "customer asks for a call before arrival")
+        .await;
     office
         .patch(
             "J-1",
@@ -91,7 +105,10 @@ async fn offline_visit_with_edits_on_both_sides_converges_with_nothing_lost() {
     notes.sort();
     assert_eq!(
         notes,
-        vec!["customer asks for a call before arrival", "fan seized, replaced"]
+        vec![
+            "customer asks for a call before arrival",
+            "fan seized, replaced"
+        ]
     );
     assert_eq!(server["time"].as_array().unwrap().len(), 1);
     assert_eq!(server["scheduled_start"], "2026-11-25T01:00:00Z");
@@ -116,8 +133,14 @@ async fn reassignment_while_offline_keeps_the_first_technicians_work_visible() {
     // t1 works offline while dispatch gives the job to t2.
     let t = now_ms();
     first.device.set_status("J-2", Status::OnSite, t).unwrap();
-    first.device.add_part("J-2", &part("PUMP-1"), t + 1).unwrap();
-    first.device.add_note("J-2", "pump replaced, needs a test run", t + 2).unwrap();
+    first
+        .device
+        .add_part("J-2", &part("PUMP-1"), t + 1)
+        .unwrap();
+    first
+        .device
+        .add_note("J-2", "pump replaced, needs a test run", t + 2)
+        .unwrap();
     office.patch("J-2", json!({"technician": "t2"})).await;
 
     second.device.sync().await.unwrap();
@@ -161,7 +184,10 @@ async fn dispatch_cancel_while_technician_completes_offline_keeps_the_completion
 
     let t = now_ms();
     phone.device.set_status("J-3", Status::OnSite, t).unwrap();
-    phone.device.set_status("J-3", Status::Completed, t + 60_000).unwrap();
+    phone
+        .device
+        .set_status("J-3", Status::Completed, t + 60_000)
+        .unwrap();
     office.cancel("J-3", "customer fixed it themselves").await;
 
     sync_until_quiet(&[&phone]).await;
@@ -197,7 +223,10 @@ async fn idle_reconnect_is_one_small_request() {
     let idle = phone.device.sync().await.unwrap();
     assert_eq!(idle.requests, 1);
     assert_eq!((idle.uploaded, idle.downloaded), (0, 0));
-    assert!(idle.bytes_sent <= 256 && idle.bytes_received <= 256, "{idle:?}");
+    assert!(
+        idle.bytes_sent <= 256 && idle.bytes_received <= 256,
+        "{idle:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -214,7 +243,13 @@ async fn one_changed_job_goes_up_in_one_round_trip() {
         .add_part("J-7", &part("FILTER-3"), now_ms())
         .unwrap();
     let r = phone.device.sync().await.unwrap();
-    let errors: Vec<_> = phone.device.jobs().unwrap().into_iter().filter_map(|j| j.sync_error).collect();
+    let errors: Vec<_> = phone
+        .device
+        .jobs()
+        .unwrap()
+        .into_iter()
+        .filter_map(|j| j.sync_error)
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!((r.requests, r.uploaded), (1, 1));
     assert!(r.bytes_sent + r.bytes_received <= 1024, "{r:?}");

@@ -45,7 +45,13 @@ struct Proxy {
 }
 
 impl Proxy {
-    async fn forward(&self, method: &Method, uri: &Uri, auth: Option<&str>, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+    async fn forward(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        auth: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Vec<u8>) {
         let mut req = self
             .http
             .request(method.clone(), format!("{}{}", self.target, uri))
@@ -66,48 +72,58 @@ async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
         faults,
         http: reqwest::Client::new(),
     });
-    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-        let proxy = proxy.clone();
-        async move {
-            let auth = headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let fault = proxy.faults.next.lock().unwrap().take().unwrap_or(Fault::Deliver);
-            let body = body.to_vec();
-            if uri.path() == "/api/v1/sync" {
-                let stale = {
-                    let mut h = proxy.faults.history.lock().unwrap();
-                    let old = h
-                        .iter()
-                        .find(|(a, _)| Some(a) == auth.as_ref())
-                        .map(|(_, b)| b.clone());
-                    h.push((auth.clone().unwrap_or_default(), body.clone()));
-                    old
-                };
-                match fault {
-                    Fault::DropRequest => {
+    let app = axum::Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let proxy = proxy.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let fault = proxy
+                    .faults
+                    .next
+                    .lock()
+                    .unwrap()
+                    .take()
+                    .unwrap_or(Fault::Deliver);
+                let body = body.to_vec();
+                if uri.path() == "/api/v1/sync" {
+                    let stale = {
+                        let mut h = proxy.faults.history.lock().unwrap();
+                        let old = h
+                            .iter()
+                            .find(|(a, _)| Some(a) == auth.as_ref())
+                            .map(|(_, b)| b.clone());
+                        h.push((auth.clone().unwrap_or_default(), body.clone()));
+                        old
+                    };
+                    match fault {
+                        Fault::DropRequest => {
+                            return (StatusCode::BAD_GATEWAY, Vec::new());
+                        }
+                        Fault::ReplayStale => {
+                            if let Some(old) = stale {
+                                proxy.forward(&method, &uri, auth.as_deref(), old).await;
+                            }
+                        }
+                        Fault::Duplicate => {
+                            proxy
+                                .forward(&method, &uri, auth.as_deref(), body.clone())
+                                .await;
+                        }
+                        Fault::Deliver | Fault::LoseResponse => {}
+                    }
+                    let (status, resp) = proxy.forward(&method, &uri, auth.as_deref(), body).await;
+                    if fault == Fault::LoseResponse {
                         return (StatusCode::BAD_GATEWAY, Vec::new());
                     }
-                    Fault::ReplayStale => {
-                        if let Some(old) = stale {
-                            proxy.forward(&method, &uri, auth.as_deref(), old).await;
-                        }
-                    }
-                    Fault::Duplicate => {
-                        proxy.forward(&method, &uri, auth.as_deref(), body.clone()).await;
-                    }
-                    Fault::Deliver | Fault::LoseResponse => {}
+                    return (status, resp);
                 }
-                let (status, resp) = proxy.forward(&method, &uri, auth.as_deref(), body).await;
-                if fault == Fault::LoseResponse {
-                    return (StatusCode::BAD_GATEWAY, Vec::new());
-                }
-                return (status, resp);
+                proxy.forward(&method, &uri, auth.as_deref(), body).await
             }
-            proxy.forward(&method, &uri, auth.as_deref(), body).await
-        }
-    });
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -163,7 +179,10 @@ async fn run(n: usize, steps: Vec<Step>) {
         let dir = tempfile::tempdir().unwrap();
         let device = fieldwork_core::Device::open(dir.path()).unwrap();
         let code = office.enroll_code(technician_of(d));
-        device.enroll(&proxy_url, &code, "prop phone").await.unwrap();
+        device
+            .enroll(&proxy_url, &code, "prop phone")
+            .await
+            .unwrap();
         phones.push(Phone { dir, device });
     }
     let mut written: BTreeSet<String> = BTreeSet::new();
@@ -177,14 +196,33 @@ async fn run(n: usize, steps: Vec<Step>) {
                 let job = JOBS[job];
                 let r = match kind % 4 {
                     0 => d
-                        .add_part(job, &NewPart { sku: format!("P{i}"), qty: 1, ..Default::default() }, at)
+                        .add_part(
+                            job,
+                            &NewPart {
+                                sku: format!("P{i}"),
+                                qty: 1,
+                                ..Default::default()
+                            },
+                            at,
+                        )
                         .map(Some),
                     1 => d.add_note(job, &format!("note {i}"), at).map(Some),
                     2 => d
-                        .set_status(job, [Status::Accepted, Status::OnSite, Status::InProgress][i % 3], at)
+                        .set_status(
+                            job,
+                            [Status::Accepted, Status::OnSite, Status::InProgress][i % 3],
+                            at,
+                        )
                         .map(|_| None),
                     _ => d
-                        .add_time(job, NewTimeEntry { kind: TimeKind::Travel, start: at, end: at + 60_000 })
+                        .add_time(
+                            job,
+                            NewTimeEntry {
+                                kind: TimeKind::Travel,
+                                start: at,
+                                end: at + 60_000,
+                            },
+                        )
                         .map(Some),
                 };
                 if let Ok(Some(id)) = r {
@@ -224,9 +262,17 @@ async fn run(n: usize, steps: Vec<Step>) {
         let mut heads = None;
         for p in &phones {
             if let Ok(v) = p.device.job(job) {
-                assert_eq!(serde_json::to_value(v).unwrap(), server, "{job} differs on a device");
+                assert_eq!(
+                    serde_json::to_value(v).unwrap(),
+                    server,
+                    "{job} differs on a device"
+                );
                 let h = p.device.heads(job).unwrap();
-                assert_eq!(heads.get_or_insert_with(|| h.clone()), &h, "{job} heads differ");
+                assert_eq!(
+                    heads.get_or_insert_with(|| h.clone()),
+                    &h,
+                    "{job} heads differ"
+                );
             }
         }
         for coll in ["parts", "notes", "time"] {
@@ -236,11 +282,17 @@ async fn run(n: usize, steps: Vec<Step>) {
         }
         assert_eq!(p_pending(&phones), 0);
     }
-    assert!(written.is_empty(), "entries written on devices but missing at the office: {written:?}");
+    assert!(
+        written.is_empty(),
+        "entries written on devices but missing at the office: {written:?}"
+    );
 }
 
 fn p_pending(phones: &[Phone]) -> u64 {
-    phones.iter().map(|p| p.device.pending_sync_count().unwrap()).sum()
+    phones
+        .iter()
+        .map(|p| p.device.pending_sync_count().unwrap())
+        .sum()
 }
 
 proptest! {

@@ -140,16 +140,17 @@ pub fn append_chunk(
         |r| r.get(0),
     )?;
     if count + 1 >= COMPACT_AFTER || count == 0 {
-        let bytes = if count == 0 { chunk.to_vec() } else { snapshot() };
+        let bytes = if count == 0 {
+            chunk.to_vec()
+        } else {
+            snapshot()
+        };
         tx.execute("DELETE FROM chunks WHERE job_id = ?1", [job])?;
         tx.execute(
             "INSERT INTO chunks (job_id, seq, bytes) VALUES (?1, 0, ?2)",
             params![job, bytes],
         )?;
-        tx.execute(
-            "UPDATE docs SET chunk_count = 1 WHERE job_id = ?1",
-            [job],
-        )?;
+        tx.execute("UPDATE docs SET chunk_count = 1 WHERE job_id = ?1", [job])?;
     } else {
         tx.execute(
             "INSERT INTO chunks (job_id, seq, bytes)
@@ -258,7 +259,9 @@ pub fn encode_heads(heads: &[ChangeHash]) -> String {
 
 /// Inverse of [`encode_heads`]; malformed entries are dropped (the next sync then resends more).
 pub fn decode_heads(s: &str) -> Vec<ChangeHash> {
-    s.split_whitespace().filter_map(|h| h.parse().ok()).collect()
+    s.split_whitespace()
+        .filter_map(|h| h.parse().ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -287,11 +290,14 @@ mod tests {
             let mut conn = Connection::open(&path).unwrap();
             for (i, step) in schema::MIGRATIONS.iter().enumerate().take(start) {
                 conn.execute_batch(step).unwrap();
-                conn.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+                conn.pragma_update(None, "user_version", i as i64 + 1)
+                    .unwrap();
             }
             migrate(&mut conn).unwrap();
             assert_eq!(schema_dump(&conn), expected, "upgrade from version {start}");
-            let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+            let v: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
             assert_eq!(v, schema::MIGRATIONS.len() as i64);
         }
     }
@@ -318,7 +324,10 @@ mod tests {
             let (w, _) = open(&path).unwrap();
             w.pragma_update(None, "user_version", 99).unwrap();
         }
-        assert!(matches!(open(&path), Err(Error::StoreTooNew { found: 99, .. })));
+        assert!(matches!(
+            open(&path),
+            Err(Error::StoreTooNew { found: 99, .. })
+        ));
         assert!(path.exists());
     }
 

@@ -7,11 +7,10 @@
 
 pub(crate) mod transport;
 
-use fieldwork_model::wire::{
-    DocPush, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex,
-    heads_to_hex,
-};
 use fieldwork_model::JobDocument;
+use fieldwork_model::wire::{
+    DocPush, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex, heads_to_hex,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::device::{Device, Enrollment, project, read_enrollment, sorted};
@@ -53,7 +52,12 @@ struct EnrollResponse {
 
 impl Device {
     /// Enrolls this device with the server using a one-time code from dispatch.
-    pub async fn enroll(&self, server_url: &str, code: &str, device_name: &str) -> Result<Enrollment> {
+    pub async fn enroll(
+        &self,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<Enrollment> {
         if let Some(e) = self.enrollment() {
             return Err(Error::AlreadyEnrolled(e.server_url));
         }
@@ -111,7 +115,9 @@ impl Device {
                 return Ok(report);
             }
         }
-        Err(Error::Protocol(format!("sync did not settle after {MAX_ROUNDS} rounds")))
+        Err(Error::Protocol(format!(
+            "sync did not settle after {MAX_ROUNDS} rounds"
+        )))
     }
 
     /// The next request: the cursor and the changes of every dirty, unwedged job.

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use fieldwork_model::wire::{SyncRequest, SyncResponse};
 use serde::Deserialize;
 
-use super::{AppState, SYNC_BODY_LIMIT, DISPATCH_BODY_LIMIT, json_body};
+use super::{AppState, DISPATCH_BODY_LIMIT, SYNC_BODY_LIMIT, json_body};
 use crate::auth::{hash_secret, new_token};
 use crate::storage::Principal;
 use crate::{Error, Result};
@@ -28,7 +28,10 @@ pub async fn enroll(
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
     let body: EnrollBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     if body.device_name.len() > 200 {
-        return Err(Error::BadRequest("invalid", "device_name is too long".into()));
+        return Err(Error::BadRequest(
+            "invalid",
+            "device_name is too long".into(),
+        ));
     }
     let device_id = format!("D-{}", uuid::Uuid::new_v4().simple());
     let token = new_token();
@@ -69,7 +72,9 @@ pub async fn sync(
             technician,
         } => (device_id, technician),
         Principal::Dispatcher => {
-            return Err(Error::Forbidden("the sync endpoint is for enrolled devices".into()));
+            return Err(Error::Forbidden(
+                "the sync endpoint is for enrolled devices".into(),
+            ));
         }
     };
     let request: SyncRequest = json_body(body, SYNC_BODY_LIMIT)?;

@@ -40,7 +40,10 @@ pub async fn create_technician(
     let t: Technician = json_body(body, DISPATCH_BODY_LIMIT)?;
     fieldwork_model::validate_id("technician", &t.id)?;
     if t.name.trim().is_empty() {
-        return Err(Error::BadRequest("invalid", "name must not be empty".into()));
+        return Err(Error::BadRequest(
+            "invalid",
+            "name must not be empty".into(),
+        ));
     }
     let stored = t.clone();
     state.blocking(move |s| s.add_technician(&stored)).await?;
@@ -188,7 +191,13 @@ pub async fn patch_job(
 ) -> Result<Json<JobView>> {
     state.dispatcher(&headers).await?;
     let patch: Map<String, Value> = json_body(body, DISPATCH_BODY_LIMIT)?;
-    const FIELDS: [&str; 5] = ["scheduled_start", "scheduled_end", "technician", "priority", "problem"];
+    const FIELDS: [&str; 5] = [
+        "scheduled_start",
+        "scheduled_end",
+        "technician",
+        "priority",
+        "problem",
+    ];
     if let Some(k) = patch.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(Error::BadRequest(
             "invalid",
@@ -196,19 +205,34 @@ pub async fn patch_job(
         ));
     }
     // Validate everything before touching the document.
-    let start = patch.get("scheduled_start").map(|v| opt_time("scheduled_start", v)).transpose()?;
-    let end = patch.get("scheduled_end").map(|v| opt_time("scheduled_end", v)).transpose()?;
-    let technician = patch.get("technician").map(|v| string_field("technician", v)).transpose()?;
+    let start = patch
+        .get("scheduled_start")
+        .map(|v| opt_time("scheduled_start", v))
+        .transpose()?;
+    let end = patch
+        .get("scheduled_end")
+        .map(|v| opt_time("scheduled_end", v))
+        .transpose()?;
+    let technician = patch
+        .get("technician")
+        .map(|v| string_field("technician", v))
+        .transpose()?;
     let priority = patch
         .get("priority")
         .map(|v| string_field("priority", v).and_then(|p| Ok(p.parse::<Priority>()?)))
         .transpose()?;
-    let problem = patch.get("problem").map(|v| string_field("problem", v)).transpose()?;
+    let problem = patch
+        .get("problem")
+        .map(|v| string_field("problem", v))
+        .transpose()?;
     if let Some(t) = technician.clone() {
         let known = state.blocking(move |s| s.technician_exists(&t)).await?;
         if !known {
             let t = technician.unwrap_or_default();
-            return Err(Error::BadRequest("unknown_technician", format!("no technician {t}")));
+            return Err(Error::BadRequest(
+                "unknown_technician",
+                format!("no technician {t}"),
+            ));
         }
     }
     edit_job(&state, id, move |doc| {

@@ -59,7 +59,10 @@ impl AppState {
 }
 
 /// Decodes a JSON body, mapping size and syntax problems to 413 and 400 JSON errors.
-pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<T> {
+pub fn json_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T> {
     let bytes = body.map_err(|rej| {
         if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Error::TooLarge(limit)
@@ -77,7 +80,9 @@ async fn not_found() -> Error {
 async fn method_not_allowed() -> (StatusCode, axum::Json<serde_json::Value>) {
     (
         StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(serde_json::json!({"error": {"code": "method_not_allowed", "message": "method not allowed on this route"}})),
+        axum::Json(
+            serde_json::json!({"error": {"code": "method_not_allowed", "message": "method not allowed on this route"}}),
+        ),
     )
 }
 
@@ -89,8 +94,14 @@ async fn health() -> axum::Json<serde_json::Value> {
 pub fn router(state: AppState) -> Router {
     let dispatch = Router::new()
         .route("/api/v1/technicians", post(dispatch::create_technician))
-        .route("/api/v1/jobs", post(dispatch::create_job).get(dispatch::list_jobs))
-        .route("/api/v1/jobs/{id}", get(dispatch::get_job).patch(dispatch::patch_job))
+        .route(
+            "/api/v1/jobs",
+            post(dispatch::create_job).get(dispatch::list_jobs),
+        )
+        .route(
+            "/api/v1/jobs/{id}",
+            get(dispatch::get_job).patch(dispatch::patch_job),
+        )
         .route("/api/v1/jobs/{id}/heads", get(dispatch::job_heads))
         .route("/api/v1/jobs/{id}/notes", post(dispatch::add_note))
         .route("/api/v1/jobs/{id}/cancel", post(dispatch::cancel_job))

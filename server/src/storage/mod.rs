@@ -18,7 +18,10 @@ pub enum Principal {
     /// Office staff: the dispatch API.
     Dispatcher,
     /// A technician's enrolled device: the sync endpoint.
-    Device { device_id: String, technician: String },
+    Device {
+        device_id: String,
+        technician: String,
+    },
 }
 
 /// A technician record.
@@ -91,7 +94,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Records heads the device certainly holds.
     fn set_confirmed(&self, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()>;
     /// Records heads sent in the response carrying `cursor`.
-    fn set_pending(&self, device: &str, job: &str, heads: &[ChangeHash], cursor: u64) -> Result<()>;
+    fn set_pending(&self, device: &str, job: &str, heads: &[ChangeHash], cursor: u64)
+    -> Result<()>;
 
     /// The server's Automerge actor id (stable across restarts).
     fn actor(&self) -> Result<automerge::ActorId>;
@@ -106,5 +110,7 @@ pub fn encode_heads(heads: &[ChangeHash]) -> String {
 
 /// Inverse of [`encode_heads`].
 pub fn decode_heads(s: &str) -> Vec<ChangeHash> {
-    s.split_whitespace().filter_map(|h| h.parse().ok()).collect()
+    s.split_whitespace()
+        .filter_map(|h| h.parse().ok())
+        .collect()
 }

@@ -116,7 +116,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 fn load_or_create_actor(conn: &mut Connection) -> Result<ActorId> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let hex: Option<String> = tx
-        .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     let actor = match hex {
         Some(h) => hex::decode(&h)
@@ -203,9 +205,11 @@ impl Storage for SqliteStorage {
 
     fn technician_exists(&self, id: &str) -> Result<bool> {
         self.read(|c| {
-            Ok(c.query_row("SELECT 1 FROM technicians WHERE id = ?1", [id], |_| Ok(()))
-                .optional()?
-                .is_some())
+            Ok(
+                c.query_row("SELECT 1 FROM technicians WHERE id = ?1", [id], |_| Ok(()))
+                    .optional()?
+                    .is_some(),
+            )
         })
     }
 
@@ -215,7 +219,11 @@ impl Storage for SqliteStorage {
             Principal::Device {
                 device_id,
                 technician,
-            } => ("device", Some(device_id.as_str()), Some(technician.as_str())),
+            } => (
+                "device",
+                Some(device_id.as_str()),
+                Some(technician.as_str()),
+            ),
         };
         self.write(|tx| {
             tx.execute(
@@ -305,16 +313,20 @@ impl Storage for SqliteStorage {
 
     fn job_exists(&self, id: &str) -> Result<bool> {
         self.read(|c| {
-            Ok(c.query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(()))
-                .optional()?
-                .is_some())
+            Ok(
+                c.query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(()))
+                    .optional()?
+                    .is_some(),
+            )
         })
     }
 
     fn load_job(&self, id: &str) -> Result<Option<Vec<u8>>> {
         self.read(|c| {
-            Ok(c.query_row("SELECT doc FROM jobs WHERE id = ?1", [id], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.query_row("SELECT doc FROM jobs WHERE id = ?1", [id], |r| r.get(0))
+                    .optional()?,
+            )
         })
     }
 
@@ -423,7 +435,13 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn set_pending(&self, device: &str, job: &str, heads: &[ChangeHash], cursor: u64) -> Result<()> {
+    fn set_pending(
+        &self,
+        device: &str,
+        job: &str,
+        heads: &[ChangeHash],
+        cursor: u64,
+    ) -> Result<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO device_docs (device, job, sent_heads, sent_cursor) VALUES (?1, ?2, ?3, ?4)

@@ -55,7 +55,12 @@ async fn seed(office: &Office, technician: &str, prefix: &str, n: usize) {
         body["scheduled_end"] =
             Value::String(fieldwork_core::model::time::to_rfc3339(start + 7_200_000));
         let (status, v) = office
-            .call(reqwest::Method::POST, "/api/v1/jobs", Some(body), Some(&office.token))
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/jobs",
+                Some(body),
+                Some(&office.token),
+            )
             .await;
         assert_eq!(status, 201, "{v}");
     }
@@ -209,7 +214,12 @@ async fn local_edit(rows: &mut Vec<Row>) {
     rows.push(Row {
         what: "local edit (add a part) made durable (synchronous=FULL, WAL)".into(),
         target: "p99 <= 2 ms".into(),
-        result: format!("p50 {}, p99 {} over {} edits", ms(p50), ms(p99), times.len()),
+        result: format!(
+            "p50 {}, p99 {} over {} edits",
+            ms(p50),
+            ms(p99),
+            times.len()
+        ),
     });
 }
 
@@ -246,7 +256,12 @@ async fn many_devices(rows: &mut Vec<Row>) {
     let url = format!("http://{addr}");
     let http = reqwest::Client::new();
     for _ in 0..200 {
-        if http.get(format!("{url}/api/v1/health")).send().await.is_ok() {
+        if http
+            .get(format!("{url}/api/v1/health"))
+            .send()
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -287,7 +302,9 @@ async fn many_devices(rows: &mut Vec<Row>) {
         if round == 1 {
             for (d, p) in phones.iter().enumerate() {
                 for j in 0..jobs_each {
-                    p.device.add_part(&format!("M-{d}-{j}"), &part(j), 1).unwrap();
+                    p.device
+                        .add_part(&format!("M-{d}-{j}"), &part(j), 1)
+                        .unwrap();
                 }
             }
         }
@@ -312,10 +329,16 @@ async fn many_devices(rows: &mut Vec<Row>) {
     let _ = server.kill();
     let _ = server.wait();
     let fmt = |(docs, t): (u64, Duration)| {
-        format!("{docs} doc-syncs in {} = {:.0}/s", ms(t), docs as f64 / t.as_secs_f64())
+        format!(
+            "{docs} doc-syncs in {} = {:.0}/s",
+            ms(t),
+            docs as f64 / t.as_secs_f64()
+        )
     };
     rows.push(Row {
-        what: format!("{devices} devices syncing at once against one server ({jobs_each} jobs each)"),
+        what: format!(
+            "{devices} devices syncing at once against one server ({jobs_each} jobs each)"
+        ),
         target: "report doc-syncs/s and server peak RSS".into(),
         result: format!(
             "download: {}; upload: {}; server peak RSS {} MiB (after setup {} MiB)",
