@@ -305,15 +305,15 @@ impl Inner {
     /// Puts a document (back) into the cache, evicting the least recently used one if full.
     pub fn put_doc(&mut self, job: &str, doc: JobDocument) {
         self.tick += 1;
-        if self.cache.len() >= CACHE_SIZE && !self.cache.contains_key(job) {
-            if let Some(oldest) = self
+        if self.cache.len() >= CACHE_SIZE
+            && !self.cache.contains_key(job)
+            && let Some(oldest) = self
                 .cache
                 .iter()
                 .min_by_key(|(_, (t, _))| *t)
                 .map(|(k, _)| k.clone())
-            {
-                self.cache.remove(&oldest);
-            }
+        {
+            self.cache.remove(&oldest);
         }
         self.cache.insert(job.to_string(), (self.tick, doc));
     }

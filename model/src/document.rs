@@ -256,12 +256,13 @@ impl JobDocument {
         if part.description.len() > MAX_TEXT {
             return Err(Error::Invalid("description is too long".into()));
         }
-        if let Some(s) = &part.stock {
-            if s != "van" && s != "warehouse" {
-                return Err(Error::Invalid(format!(
-                    "stock must be van or warehouse, got {s:?}"
-                )));
-            }
+        if let Some(s) = &part.stock
+            && s != "van"
+            && s != "warehouse"
+        {
+            return Err(Error::Invalid(format!(
+                "stock must be van or warehouse, got {s:?}"
+            )));
         }
         let line = PartLine {
             sku: part.sku.clone(),
@@ -394,12 +395,12 @@ fn opt_time(field: &str, v: Option<&str>) -> Result<Option<i64>> {
 }
 
 fn check_window(start: Option<i64>, end: Option<i64>) -> Result<()> {
-    if let (Some(s), Some(e)) = (start, end) {
-        if e < s {
-            return Err(Error::Invalid(
-                "scheduled_end must not be before scheduled_start".into(),
-            ));
-        }
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        return Err(Error::Invalid(
+            "scheduled_end must not be before scheduled_start".into(),
+        ));
     }
     Ok(())
 }

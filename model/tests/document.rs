@@ -111,7 +111,8 @@ fn device_may_add_its_own_entries() {
 #[test]
 fn device_may_not_write_registers_or_as_someone_else() {
     let before = job();
-    let cases: Vec<Box<dyn Fn(&mut JobDocument)>> = vec![
+    type Edit = Box<dyn Fn(&mut JobDocument)>;
+    let cases: Vec<Edit> = vec![
         Box::new(|d| d.set_priority(Priority::Emergency).unwrap()),
         Box::new(|d| d.set_schedule(Some(T0), None).unwrap()),
         Box::new(|d| {

@@ -162,7 +162,7 @@ fn scenario() -> impl Strategy<Value = (usize, Vec<Step>)> {
 const JOBS: [&str; 3] = ["J-A", "J-B", "J-C"];
 
 fn technician_of(device: usize) -> &'static str {
-    if device % 2 == 0 { "t1" } else { "t2" }
+    if device.is_multiple_of(2) { "t1" } else { "t2" }
 }
 
 async fn run(n: usize, steps: Vec<Step>) {

@@ -183,11 +183,11 @@ impl Device {
                     }
                 }
             }
-            if let Some(d) = &doc {
-                if !d.missing_deps().is_empty() {
-                    reset_cursor = true;
-                    again = true;
-                }
+            if let Some(d) = &doc
+                && !d.missing_deps().is_empty()
+            {
+                reset_cursor = true;
+                again = true;
             }
             loaded.push((reply, pushed.is_some(), row, before, doc));
         }

@@ -60,13 +60,13 @@ pub async fn create_job(
     let new: NewJob = json_body(body, DISPATCH_BODY_LIMIT)?;
     let doc = state
         .blocking(move |s| {
-            if let Some(t) = &new.technician {
-                if !s.technician_exists(t)? {
-                    return Err(Error::BadRequest(
-                        "unknown_technician",
-                        format!("no technician {t}"),
-                    ));
-                }
+            if let Some(t) = &new.technician
+                && !s.technician_exists(t)?
+            {
+                return Err(Error::BadRequest(
+                    "unknown_technician",
+                    format!("no technician {t}"),
+                ));
             }
             let id = match &new.id {
                 Some(id) => id.clone(),
@@ -244,20 +244,20 @@ pub async fn patch_job(
                 doc.set_schedule(new_start, new_end)?;
             }
         }
-        if let Some(p) = priority {
-            if doc.data()?.priority != p {
-                doc.set_priority(p)?;
-            }
+        if let Some(p) = priority
+            && doc.data()?.priority != p
+        {
+            doc.set_priority(p)?;
         }
-        if let Some(p) = &problem {
-            if &doc.data()?.problem != p {
-                doc.set_problem(p)?;
-            }
+        if let Some(p) = &problem
+            && &doc.data()?.problem != p
+        {
+            doc.set_problem(p)?;
         }
-        if let Some(t) = &technician {
-            if doc.derived()?.technician.as_deref() != Some(t.as_str()) {
-                doc.assign(t, DISPATCH_ACTOR, now())?;
-            }
+        if let Some(t) = &technician
+            && doc.derived()?.technician.as_deref() != Some(t.as_str())
+        {
+            doc.assign(t, DISPATCH_ACTOR, now())?;
         }
         Ok(())
     })

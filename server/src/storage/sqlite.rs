@@ -171,10 +171,10 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
         )?;
         audience.push(t);
     }
-    if let Some(p) = previous {
-        if Some(p) != derived.technician.as_deref() {
-            audience.push(p);
-        }
+    if let Some(p) = previous
+        && Some(p) != derived.technician.as_deref()
+    {
+        audience.push(p);
     }
     for t in audience {
         tx.execute(
