@@ -4,52 +4,53 @@
 use fieldwork_core::Error;
 use fieldwork_core::model::Error as ModelError;
 
-/// What went wrong, grouped by what the app should do about it.
+/// What went wrong, grouped by what the app should do about it. `detail` is the message to
+/// log or show (named so because Kotlin exceptions already have `message`).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// The input was refused (bad value, a status the job cannot take); show the message.
-    #[error("{message}")]
-    InvalidInput { message: String },
+    #[error("{detail}")]
+    InvalidInput { detail: String },
     /// No such job (or line) on this device.
-    #[error("{message}")]
-    NotFound { message: String },
+    #[error("{detail}")]
+    NotFound { detail: String },
     /// The device must be enrolled first.
-    #[error("{message}")]
-    NotEnrolled { message: String },
+    #[error("{detail}")]
+    NotEnrolled { detail: String },
     /// No network or server down: work goes on offline, sync later.
-    #[error("{message}")]
-    Offline { message: String },
+    #[error("{detail}")]
+    Offline { detail: String },
     /// The server no longer accepts this device (or the code): enroll again.
-    #[error("{message}")]
-    Unauthorized { message: String },
+    #[error("{detail}")]
+    Unauthorized { detail: String },
     /// The server failed or refused the request.
-    #[error("{message}")]
-    Server { message: String },
+    #[error("{detail}")]
+    Server { detail: String },
     /// The local store failed (disk full, moved aside): tell the user, keep the file.
-    #[error("{message}")]
-    Storage { message: String },
+    #[error("{detail}")]
+    Storage { detail: String },
     /// A bug: report it.
-    #[error("{message}")]
-    Internal { message: String },
+    #[error("{detail}")]
+    Internal { detail: String },
 }
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let message = e.to_string();
+        let detail = e.to_string();
         let api = match &e {
             Error::Model(ModelError::NoSuchLine { .. }) | Error::NoSuchJob(_) => {
-                ApiError::NotFound { message }
+                ApiError::NotFound { detail }
             }
-            Error::Model(_) | Error::AlreadyEnrolled(_) => ApiError::InvalidInput { message },
-            Error::NotEnrolled => ApiError::NotEnrolled { message },
-            Error::Offline(_) => ApiError::Offline { message },
-            Error::Unauthorized { .. } => ApiError::Unauthorized { message },
-            Error::Server { .. } => ApiError::Server { message },
-            Error::Protocol(_) => ApiError::Internal { message },
+            Error::Model(_) | Error::AlreadyEnrolled(_) => ApiError::InvalidInput { detail },
+            Error::NotEnrolled => ApiError::NotEnrolled { detail },
+            Error::Offline(_) => ApiError::Offline { detail },
+            Error::Unauthorized { .. } => ApiError::Unauthorized { detail },
+            Error::Server { .. } => ApiError::Server { detail },
+            Error::Protocol(_) => ApiError::Internal { detail },
             Error::StoreMovedAside { .. }
             | Error::StoreTooNew { .. }
             | Error::Sqlite(_)
-            | Error::Io(_) => ApiError::Storage { message },
+            | Error::Io(_) => ApiError::Storage { detail },
         };
         match api {
             ApiError::InvalidInput { .. } | ApiError::NotFound { .. } => {

@@ -89,7 +89,7 @@ impl FieldworkApp {
     pub fn job_json(&self, job_id: String) -> Result<String, ApiError> {
         let view = self.device.job(&job_id)?;
         serde_json::to_string(&view).map_err(|e| ApiError::Internal {
-            message: format!("cannot render job {job_id}: {e}"),
+            detail: format!("cannot render job {job_id}: {e}"),
         })
     }
 
