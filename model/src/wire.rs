@@ -88,6 +88,20 @@ pub fn heads_from_hex(heads: &[String]) -> Option<Vec<automerge::ChangeHash>> {
     heads.iter().map(|h| h.parse().ok()).collect()
 }
 
+/// Heads as one sorted, space-separated hex string (how both sides store sync state).
+pub fn encode_heads(heads: &[automerge::ChangeHash]) -> String {
+    let mut v = heads_to_hex(heads);
+    v.sort();
+    v.join(" ")
+}
+
+/// Inverse of [`encode_heads`]; malformed entries are dropped (a later sync then sends more).
+pub fn decode_heads(s: &str) -> Vec<automerge::ChangeHash> {
+    s.split_whitespace()
+        .filter_map(|h| h.parse().ok())
+        .collect()
+}
+
 /// Serde helper: bytes as standard base64 strings.
 pub mod b64 {
     use base64::Engine;

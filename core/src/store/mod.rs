@@ -9,6 +9,7 @@ mod schema;
 use std::path::{Path, PathBuf};
 
 use automerge::ChangeHash;
+use fieldwork_model::wire::{decode_heads, encode_heads};
 use fieldwork_model::{JobData, status::Derived};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -248,20 +249,6 @@ pub fn dirty_jobs(conn: &Connection) -> Result<Vec<String>> {
     )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Heads stored as space-separated hex.
-pub fn encode_heads(heads: &[ChangeHash]) -> String {
-    let mut v: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
-    v.sort();
-    v.join(" ")
-}
-
-/// Inverse of [`encode_heads`]; malformed entries are dropped (the next sync then resends more).
-pub fn decode_heads(s: &str) -> Vec<ChangeHash> {
-    s.split_whitespace()
-        .filter_map(|h| h.parse().ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -101,16 +101,4 @@ pub trait Storage: Send + Sync + 'static {
     fn actor(&self) -> Result<automerge::ActorId>;
 }
 
-/// Heads as stored: sorted hex, space-separated.
-pub fn encode_heads(heads: &[ChangeHash]) -> String {
-    let mut v: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
-    v.sort();
-    v.join(" ")
-}
-
-/// Inverse of [`encode_heads`].
-pub fn decode_heads(s: &str) -> Vec<ChangeHash> {
-    s.split_whitespace()
-        .filter_map(|h| h.parse().ok())
-        .collect()
-}
+pub use fieldwork_model::wire::{decode_heads, encode_heads};
