@@ -22,5 +22,11 @@ cargo test --workspace
 step "Python smoke test of the C ABI"
 bash scripts/smoke-python.sh
 
+step "Swift bindings generate from the built library (no Swift toolchain here to compile them)"
+rm -rf target/uniffi/swift
+cargo run -q -p fieldwork-ffi --bin uniffi-bindgen -- generate \
+  --library target/debug/libfieldwork_ffi.so --language swift --out-dir target/uniffi/swift >/dev/null
+test -s target/uniffi/swift/FieldworkFFI.swift && grep -q "class FieldworkApp" target/uniffi/swift/FieldworkFFI.swift
+
 step "Kotlin (JVM) smoke test of the C ABI"
 bash scripts/smoke-kotlin.sh

@@ -204,30 +204,33 @@ fn feed_reply(
     technician: &str,
     job: &str,
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
-    let Some(bytes) = storage.load_job(job)? else {
+    let Some(stored) = storage.load_job(job)? else {
         return Ok((revoked(job), None));
     };
-    let doc = JobDocument::load(&bytes, storage.actor()?)?;
-    if doc.derived()?.technician.as_deref() != Some(technician) {
+    if stored.technician.as_deref() != Some(technician) {
         return Ok((revoked(job), None));
     }
-    let known = storage
-        .confirmed_heads(device, job)?
-        .filter(|h| !h.is_empty() && doc.has_all(h));
-    let changes = match known {
-        Some(h) => doc.save_after(&h),
-        // A device new to this job gets the stored compacted snapshot, not the history.
-        None => bytes,
+    let changes = match storage.confirmed_heads(device, job)? {
+        Some(known) if !known.is_empty() => {
+            let doc = JobDocument::load(&stored.doc, storage.actor()?)?;
+            if doc.has_all(&known) {
+                doc.save_after(&known)
+            } else {
+                stored.doc
+            }
+        }
+        // A device new to this job gets the stored compacted snapshot, not the history,
+        // without the server even loading the document.
+        _ => stored.doc,
     };
-    let heads = doc.heads();
     Ok((
         DocReply {
             job: job.to_string(),
             state: DocState::Ok,
-            heads: heads_to_hex(&heads),
+            heads: heads_to_hex(&stored.heads),
             changes,
             error: None,
         },
-        Some(heads),
+        Some(stored.heads),
     ))
 }

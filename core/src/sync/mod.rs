@@ -200,7 +200,8 @@ impl Device {
                 if changed {
                     let chunk = match before {
                         Some(h) => doc.save_after(h),
-                        None => doc.save(),
+                        // A new job: store the snapshot as received instead of re-encoding it.
+                        None => reply.changes.clone(),
                     };
                     store::append_chunk(tx, &reply.job, &chunk, || doc.save())?;
                     project(tx, doc)?;

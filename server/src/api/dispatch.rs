@@ -24,10 +24,10 @@ fn view(doc: &JobDocument) -> Result<Json<JobView>> {
 }
 
 fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
-    let bytes = s
+    let stored = s
         .load_job(id)?
         .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-    Ok(JobDocument::load(&bytes, s.actor()?)?)
+    Ok(JobDocument::load(&stored.doc, s.actor()?)?)
 }
 
 /// `POST /api/v1/technicians`

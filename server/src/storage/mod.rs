@@ -33,6 +33,14 @@ pub struct Technician {
     pub region: String,
 }
 
+/// A stored job: the compacted document and the columns sync needs without loading it.
+#[derive(Clone, Debug)]
+pub struct StoredJob {
+    pub doc: Vec<u8>,
+    pub heads: Vec<ChangeHash>,
+    pub technician: Option<String>,
+}
+
 /// Filters of the dispatch job list.
 #[derive(Clone, Debug, Default)]
 pub struct JobFilter {
@@ -73,8 +81,8 @@ pub trait Storage: Send + Sync + 'static {
     fn create_job(&self, doc: &JobDocument) -> Result<()>;
     /// Whether a job exists.
     fn job_exists(&self, id: &str) -> Result<bool>;
-    /// A job's saved document.
-    fn load_job(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    /// A job's saved document with its heads and current technician.
+    fn load_job(&self, id: &str) -> Result<Option<StoredJob>>;
     /// Loads, edits and (if changed) stores a job in one transaction. `None` if no such job.
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>>;
     /// Saved documents of the jobs matching a filter, by report time then id.

@@ -10,7 +10,9 @@ use fieldwork_model::JobDocument;
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{JobEdit, JobFilter, Principal, Storage, Technician, decode_heads, encode_heads};
+use super::{
+    JobEdit, JobFilter, Principal, Storage, StoredJob, Technician, decode_heads, encode_heads,
+};
 use crate::{Error, Result};
 
 /// File name of the database inside the data directory.
@@ -34,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE jobs (
         id TEXT PRIMARY KEY,
         doc BLOB NOT NULL,
+        heads TEXT NOT NULL,
         technician TEXT,
         status TEXT NOT NULL,
         priority TEXT NOT NULL,
@@ -146,9 +149,10 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
     let data = doc.data()?;
     let derived = fieldwork_model::status::derive(&data.events);
     tx.execute(
-        "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, technician = excluded.technician,
+        "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at, heads)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, heads = excluded.heads,
+            technician = excluded.technician,
             status = excluded.status, priority = excluded.priority,
             reported_at = excluded.reported_at, scheduled_start = excluded.scheduled_start,
             updated_at = excluded.updated_at",
@@ -160,7 +164,8 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
             data.priority.as_str(),
             data.reported_at,
             data.scheduled_start,
-            now()
+            now(),
+            encode_heads(&doc.heads()),
         ],
     )?;
     let mut audience: Vec<&str> = Vec::new();
@@ -321,12 +326,20 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn load_job(&self, id: &str) -> Result<Option<Vec<u8>>> {
+    fn load_job(&self, id: &str) -> Result<Option<StoredJob>> {
         self.read(|c| {
-            Ok(
-                c.query_row("SELECT doc FROM jobs WHERE id = ?1", [id], |r| r.get(0))
-                    .optional()?,
+            Ok(c.query_row(
+                "SELECT doc, heads, technician FROM jobs WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(StoredJob {
+                        doc: r.get(0)?,
+                        heads: decode_heads(&r.get::<_, String>(1)?),
+                        technician: r.get(2)?,
+                    })
+                },
             )
+            .optional()?)
         })
     }
 

@@ -310,18 +310,21 @@ async fn many_devices(rows: &mut Vec<Row>) {
         }
         let t = Instant::now();
         let mut set = tokio::task::JoinSet::new();
-        for p in phones.drain(..) {
+        for (d, p) in phones.drain(..).enumerate() {
             set.spawn(async move {
                 let r = p.device.sync().await.unwrap();
-                (p, r.uploaded + r.downloaded)
+                (d, p, r.uploaded + r.downloaded)
             });
         }
         let mut docs = 0;
+        let mut back = Vec::new();
         while let Some(res) = set.join_next().await {
-            let (p, n) = res.unwrap();
+            let (d, p, n) = res.unwrap();
             docs += n;
-            phones.push(p);
+            back.push((d, p));
         }
+        back.sort_by_key(|(d, _)| *d);
+        phones = back.into_iter().map(|(_, p)| p).collect();
         let elapsed = t.elapsed();
         results.push((docs, elapsed));
     }
@@ -350,28 +353,37 @@ async fn many_devices(rows: &mut Vec<Row>) {
     });
 }
 
+/// Prints (and forgets) the rows measured so far, so a later failure keeps earlier numbers.
+fn print_new(rows: &mut Vec<Row>) {
+    for r in rows.drain(..) {
+        println!("| {} | {} | {} |", r.what, r.target, r.result);
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let only = std::env::args().nth(1);
     let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    println!("| what | target | measured |\n| --- | --- | --- |");
     let mut rows = Vec::new();
     if want("one-change") {
         sync_of_one_change_with_1000_jobs(&mut rows).await;
+        print_new(&mut rows);
     }
     if want("big-store") {
         big_store(&mut rows).await;
+        print_new(&mut rows);
     }
     if want("first-sync") {
         first_sync_of_1000_jobs(&mut rows).await;
+        print_new(&mut rows);
     }
     if want("local-edit") {
         local_edit(&mut rows).await;
+        print_new(&mut rows);
     }
     if want("many-devices") {
         many_devices(&mut rows).await;
-    }
-    println!("| what | target | measured |\n| --- | --- | --- |");
-    for r in rows {
-        println!("| {} | {} | {} |", r.what, r.target, r.result);
+        print_new(&mut rows);
     }
 }
