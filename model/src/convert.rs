@@ -1,8 +1,8 @@
 //! Conversion between JSON values and Automerge values, so the schema lives in serde structs.
 //!
 //! Writing: a serde struct becomes a `serde_json::Value`, then a `hydrate::Value` that Automerge
-//! creates as one object tree. Reading: the document serialises through `AutoSerde` into JSON and
-//! then into the structs. Only maps, strings, integers, booleans and null are used by the schema.
+//! creates as one object tree. Reading: the document is hydrated in one pass into JSON and then
+//! into the structs. Only maps, strings, integers, booleans and null are used by the schema.
 
 use automerge::{ScalarValue, hydrate};
 use serde_json::Value as Json;
@@ -28,7 +28,31 @@ pub fn json_to_hydrate(v: &Json) -> hydrate::Value {
     }
 }
 
-/// Reads a whole document as JSON (maps sorted by key).
+/// Reads a whole document as JSON (maps sorted by key). `hydrate` walks the document once,
+/// which is much cheaper than a lookup per key on a document with many entries.
 pub fn doc_to_json(doc: &automerge::Automerge) -> Json {
-    serde_json::to_value(automerge::AutoSerde::from(doc)).unwrap_or(Json::Null)
+    hydrate_to_json(&doc.hydrate(None))
+}
+
+fn hydrate_to_json(v: &hydrate::Value) -> Json {
+    match v {
+        hydrate::Value::Scalar(s) => match s {
+            ScalarValue::Str(s) => Json::String(s.to_string()),
+            ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Json::from(*i),
+            ScalarValue::Uint(u) => Json::from(*u),
+            ScalarValue::F64(f) => Json::from(*f),
+            ScalarValue::Boolean(b) => Json::Bool(*b),
+            // Counters, bytes and unknown types are not part of the job schema.
+            _ => Json::Null,
+        },
+        hydrate::Value::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, mv)| (k.clone(), hydrate_to_json(&mv.value)))
+                .collect(),
+        ),
+        hydrate::Value::List(l) => {
+            Json::Array(l.iter().map(|lv| hydrate_to_json(&lv.value)).collect())
+        }
+        hydrate::Value::Text(t) => Json::String(String::from(t)),
+    }
 }

@@ -131,44 +131,38 @@ pub fn append_chunk(
     chunk: &[u8],
     snapshot: impl FnOnce() -> Vec<u8>,
 ) -> Result<()> {
-    tx.execute(
-        "INSERT INTO docs (job_id) VALUES (?1) ON CONFLICT (job_id) DO NOTHING",
-        [job],
-    )?;
-    let count: i64 = tx.query_row(
-        "SELECT chunk_count FROM docs WHERE job_id = ?1",
-        [job],
-        |r| r.get(0),
-    )?;
+    tx.prepare_cached("INSERT INTO docs (job_id) VALUES (?1) ON CONFLICT (job_id) DO NOTHING")?
+        .execute([job])?;
+    let count: i64 = tx
+        .prepare_cached("SELECT chunk_count FROM docs WHERE job_id = ?1")?
+        .query_row([job], |r| r.get(0))?;
     if count + 1 >= COMPACT_AFTER || count == 0 {
         let bytes = if count == 0 {
             chunk.to_vec()
         } else {
             snapshot()
         };
-        tx.execute("DELETE FROM chunks WHERE job_id = ?1", [job])?;
-        tx.execute(
-            "INSERT INTO chunks (job_id, seq, bytes) VALUES (?1, 0, ?2)",
-            params![job, bytes],
-        )?;
-        tx.execute("UPDATE docs SET chunk_count = 1 WHERE job_id = ?1", [job])?;
+        tx.prepare_cached("DELETE FROM chunks WHERE job_id = ?1")?
+            .execute([job])?;
+        tx.prepare_cached("INSERT INTO chunks (job_id, seq, bytes) VALUES (?1, 0, ?2)")?
+            .execute(params![job, bytes])?;
+        tx.prepare_cached("UPDATE docs SET chunk_count = 1 WHERE job_id = ?1")?
+            .execute([job])?;
     } else {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO chunks (job_id, seq, bytes)
              VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE job_id = ?1), ?2)",
-            params![job, chunk],
-        )?;
-        tx.execute(
-            "UPDATE docs SET chunk_count = chunk_count + 1 WHERE job_id = ?1",
-            [job],
-        )?;
+        )?
+        .execute(params![job, chunk])?;
+        tx.prepare_cached("UPDATE docs SET chunk_count = chunk_count + 1 WHERE job_id = ?1")?
+            .execute([job])?;
     }
     Ok(())
 }
 
 /// Rewrites the job-list and parts projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO jobs (job_id, technician, status, priority, customer_name, site_address,
                            reported_at, scheduled_start, scheduled_end)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -177,19 +171,20 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
             priority = excluded.priority, customer_name = excluded.customer_name,
             site_address = excluded.site_address, reported_at = excluded.reported_at,
             scheduled_start = excluded.scheduled_start, scheduled_end = excluded.scheduled_end",
-        params![
-            data.id,
-            derived.technician,
-            derived.status.as_str(),
-            data.priority.as_str(),
-            data.customer.name,
-            data.site.address,
-            data.reported_at,
-            data.scheduled_start,
-            data.scheduled_end,
-        ],
-    )?;
-    tx.execute("DELETE FROM parts WHERE job_id = ?1", [&data.id])?;
+    )?
+    .execute(params![
+        data.id,
+        derived.technician,
+        derived.status.as_str(),
+        data.priority.as_str(),
+        data.customer.name,
+        data.site.address,
+        data.reported_at,
+        data.scheduled_start,
+        data.scheduled_end,
+    ])?;
+    tx.prepare_cached("DELETE FROM parts WHERE job_id = ?1")?
+        .execute([&data.id])?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO parts (job_id, line_id, sku, qty, removed) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
