@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use fieldwork_model::{
-    Asset, Customer, DISPATCH_ACTOR, JobDocument, NewJob, Priority, RegionClass, Site,
+    Asset, Customer, DISPATCH_ACTOR, JobDocument, NewJob, NewPart, NewTimeEntry, Priority,
+    RegionClass, Site, Status, TimeKind,
 };
 
 use crate::Result;
@@ -287,17 +288,85 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             scheduled_start: d.schedule_in_hours.map(|h| fmt(now + h * hour)),
             scheduled_end: d.schedule_in_hours.map(|h| fmt(now + (h + 2) * hour)),
         };
-        let doc = JobDocument::create(
+        let created_at = now - d.hours_ago * hour;
+        let mut doc = JobDocument::create(
             new.id.as_deref().unwrap_or_default(),
             &new,
             DISPATCH_ACTOR,
-            now - d.hours_ago * hour,
+            created_at,
             storage.actor()?,
         )?;
+        progress(&mut doc, i, d.tech, created_at)?;
         storage.create_job(&doc)?;
     }
     Ok(DemoSeed {
         technicians,
         created: true,
     })
+}
+
+/// Moves some demo jobs along, as their technicians would have, so the demo shows every status.
+fn progress(
+    doc: &mut JobDocument,
+    index: usize,
+    tech: Option<&str>,
+    created_at: i64,
+) -> Result<()> {
+    use Status::*;
+    const MINUTE: i64 = 60_000;
+    let steps: &[Status] = match index {
+        0 => &[Accepted, EnRoute, OnSite, InProgress],
+        1 => &[Accepted],
+        4 => &[Accepted, EnRoute],
+        6 => &[Accepted, OnSite, InProgress, Completed],
+        7 => &[Accepted, EnRoute, OnSite],
+        8 => &[Accepted, OnSite, OnHold],
+        _ => &[],
+    };
+    if let Some(t) = tech {
+        let mut at = created_at;
+        for status in steps {
+            at += 20 * MINUTE;
+            if *status == Completed {
+                let start = at - 90 * MINUTE;
+                doc.add_time(
+                    NewTimeEntry {
+                        kind: TimeKind::Labour,
+                        start,
+                        end: at - 5 * MINUTE,
+                    },
+                    t,
+                )?;
+                doc.add_part(
+                    &NewPart {
+                        sku: "HTR-2500".into(),
+                        description: "Heating element 2.5 kW".into(),
+                        qty: 2,
+                        serial_in: Some("HE-88120".into()),
+                        serial_out: Some("HE-41007".into()),
+                        stock: Some("van".into()),
+                    },
+                    t,
+                    at - 30 * MINUTE,
+                )?;
+                doc.add_note(
+                    t,
+                    at - 2 * MINUTE,
+                    "Both elements replaced; oven holds 250 C",
+                )?;
+            }
+            if *status == OnHold {
+                doc.add_note(t, at, "Waiting for a replacement PSU from the warehouse")?;
+            }
+            doc.record_status(*status, t, at)?;
+        }
+    }
+    if index == 11 {
+        doc.cancel(
+            "Customer fixed the leak themselves",
+            DISPATCH_ACTOR,
+            created_at + 30 * MINUTE,
+        )?;
+    }
+    Ok(())
 }

@@ -63,7 +63,7 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             }
             let server = fieldwork_server::spawn(&data, listen).await?;
             println!("listening on {}", server.url());
-            let _ = tokio::signal::ctrl_c().await;
+            stop_signal().await;
             println!("shutting down");
             server.shutdown().await;
         }
@@ -76,6 +76,22 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM (how service managers stop a server).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn main() -> ExitCode {

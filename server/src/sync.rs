@@ -89,11 +89,15 @@ pub fn handle(
     }
 
     if cursor > req.cursor {
-        for (reply, heads) in &docs {
-            if let (DocState::Ok, Some(h)) = (reply.state, heads) {
-                storage.set_pending(device, &reply.job, h, cursor)?;
-            }
-        }
+        // One transaction (one fsync) for the whole response, not one per job.
+        let sent: Vec<(&str, &[ChangeHash])> = docs
+            .iter()
+            .filter_map(|(reply, heads)| match (reply.state, heads) {
+                (DocState::Ok, Some(h)) => Some((reply.job.as_str(), h.as_slice())),
+                _ => None,
+            })
+            .collect();
+        storage.set_pending(device, &sent, cursor)?;
     }
     Ok(SyncResponse {
         v: PROTOCOL_VERSION,
@@ -125,16 +129,17 @@ fn merge_push(
     device_heads: &[ChangeHash],
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
     if !storage.job_exists(job)? {
-        return Ok(refused(job, format!("no job {job}")));
+        return Ok(refused(job, format!("not_found: no job {job}")));
     }
     if !storage.has_grant(job, technician)? {
         return Ok(refused(
             job,
-            format!("job {job} was never assigned to {technician}"),
+            format!("forbidden: job {job} was never assigned to {technician}"),
         ));
     }
     let mut skip = None;
-    let result = storage.update_job(job, &mut |doc: &mut JobDocument| {
+    // The merge and the device's confirmed heads commit together.
+    let result = storage.merge_push(job, device, device_heads, &mut |doc: &mut JobDocument| {
         let before = doc.data()?;
         if let Err(e) = doc.apply_strict(changes) {
             skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
@@ -167,10 +172,9 @@ fn merge_push(
             ));
         }
         (Err(e), None) => return Err(e),
-        (Ok(None), None) => return Ok(refused(job, format!("no job {job}"))),
+        (Ok(None), None) => return Ok(refused(job, format!("not_found: no job {job}"))),
         (Ok(Some(doc)), None) => doc,
     };
-    storage.set_confirmed(device, job, device_heads)?;
     let derived = doc.derived()?;
     if derived.technician.as_deref() != Some(technician) {
         return Ok((revoked(job), None));

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use fieldwork_model::time::parse_rfc3339;
@@ -17,6 +17,12 @@ use crate::{Error, Result};
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// The `{id}` of a job route; undecodable ids are a 400 JSON error, not axum's plain text.
+fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> Result<String> {
+    id.map(|Path(id)| id)
+        .map_err(|e| Error::BadRequest("bad_path", e.body_text()))
 }
 
 fn view(doc: &JobDocument) -> Result<Json<JobView>> {
@@ -90,9 +96,10 @@ pub async fn create_job(
 pub async fn get_job(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Json<JobView>> {
     state.dispatcher(&headers).await?;
+    let id = path_id(id)?;
     let doc = state.blocking(move |s| load(s, &id)).await?;
     view(&doc)
 }
@@ -101,9 +108,10 @@ pub async fn get_job(
 pub async fn job_heads(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>> {
     state.dispatcher(&headers).await?;
+    let id = path_id(id)?;
     let doc = state.blocking(move |s| load(s, &id)).await?;
     let mut heads = doc.heads();
     heads.sort();
@@ -186,10 +194,11 @@ fn string_field(field: &str, v: &Value) -> Result<String> {
 pub async fn patch_job(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<JobView>> {
     state.dispatcher(&headers).await?;
+    let id = path_id(id)?;
     let patch: Map<String, Value> = json_body(body, DISPATCH_BODY_LIMIT)?;
     const FIELDS: [&str; 5] = [
         "scheduled_start",
@@ -274,10 +283,11 @@ struct NoteBody {
 pub async fn add_note(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<JobView>)> {
     state.dispatcher(&headers).await?;
+    let id = path_id(id)?;
     let note: NoteBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     let view = edit_job(&state, id, move |doc| {
         doc.add_note(DISPATCH_ACTOR, now(), &note.text)?;
@@ -297,10 +307,11 @@ struct CancelBody {
 pub async fn cancel_job(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<JobView>> {
     state.dispatcher(&headers).await?;
+    let id = path_id(id)?;
     let c: CancelBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     edit_job(&state, id, move |doc| {
         doc.cancel(&c.reason, DISPATCH_ACTOR, now())?;

@@ -11,6 +11,8 @@ use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
@@ -73,6 +75,24 @@ pub fn json_body<T: DeserializeOwned>(
     serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest("bad_json", e.to_string()))
 }
 
+/// Refuses a body whose declared length is over the route's limit before reading any of it
+/// (the extractors' own limit still catches chunked bodies that grow past it).
+async fn declared_length_limit(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > limit as u64 => Error::TooLarge(limit).into_response(),
+        _ => next.run(request).await,
+    }
+}
+
 async fn not_found() -> Error {
     Error::NotFound("no such route".into())
 }
@@ -106,10 +126,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/{id}/notes", post(dispatch::add_note))
         .route("/api/v1/jobs/{id}/cancel", post(dispatch::cancel_job))
         .route("/api/v1/devices/enroll", post(devices::enroll))
-        .layer(DefaultBodyLimit::max(DISPATCH_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(DISPATCH_BODY_LIMIT))
+        .layer(from_fn_with_state(
+            DISPATCH_BODY_LIMIT,
+            declared_length_limit,
+        ));
     let sync = Router::new()
         .route("/api/v1/sync", post(devices::sync))
-        .layer(DefaultBodyLimit::max(SYNC_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(SYNC_BODY_LIMIT))
+        .layer(from_fn_with_state(SYNC_BODY_LIMIT, declared_length_limit));
     Router::new()
         .route("/api/v1/health", get(health))
         .merge(dispatch)

@@ -26,6 +26,7 @@ pub enum Principal {
 
 /// A technician record.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Technician {
     pub id: String,
     pub name: String,
@@ -85,6 +86,15 @@ pub trait Storage: Send + Sync + 'static {
     fn load_job(&self, id: &str) -> Result<Option<StoredJob>>;
     /// Loads, edits and (if changed) stores a job in one transaction. `None` if no such job.
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>>;
+    /// [`Storage::update_job`] for a device's push: in the same transaction, when the edit
+    /// succeeds, records `device_heads` as the heads `device` certainly holds of the job.
+    fn merge_push(
+        &self,
+        id: &str,
+        device: &str,
+        device_heads: &[ChangeHash],
+        edit: JobEdit<'_>,
+    ) -> Result<Option<JobDocument>>;
     /// Saved documents of the jobs matching a filter, by report time then id.
     fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>>;
     /// Whether a technician was ever assigned a job.
@@ -99,11 +109,9 @@ pub trait Storage: Send + Sync + 'static {
     fn promote_pending(&self, device: &str, cursor: u64) -> Result<()>;
     /// Heads the device certainly holds for a job.
     fn confirmed_heads(&self, device: &str, job: &str) -> Result<Option<Vec<ChangeHash>>>;
-    /// Records heads the device certainly holds.
-    fn set_confirmed(&self, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()>;
-    /// Records heads sent in the response carrying `cursor`.
-    fn set_pending(&self, device: &str, job: &str, heads: &[ChangeHash], cursor: u64)
-    -> Result<()>;
+    /// Records, in one transaction, the heads of every job sent in the response carrying
+    /// `cursor` (`sent` is `(job, server heads)`).
+    fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()>;
 
     /// The server's Automerge actor id (stable across restarts).
     fn actor(&self) -> Result<automerge::ActorId>;

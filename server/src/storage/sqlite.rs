@@ -194,6 +194,41 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
     Ok(())
 }
 
+/// Loads a job, runs the edit, and stores the document if its heads changed; `None` if no job.
+fn update_in(
+    tx: &Transaction,
+    id: &str,
+    actor: ActorId,
+    edit: JobEdit<'_>,
+) -> Result<Option<JobDocument>> {
+    let row: Option<(Vec<u8>, Option<String>)> = tx
+        .query_row(
+            "SELECT doc, technician FROM jobs WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((bytes, previous)) = row else {
+        return Ok(None);
+    };
+    let mut doc = JobDocument::load(&bytes, actor)?;
+    let before = doc.heads();
+    edit(&mut doc)?;
+    if doc.heads() != before {
+        store_job(tx, &doc, previous.as_deref())?;
+    }
+    Ok(Some(doc))
+}
+
+fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()> {
+    tx.execute(
+        "INSERT INTO device_docs (device, job, confirmed_heads) VALUES (?1, ?2, ?3)
+         ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
+        params![device, job, encode_heads(heads)],
+    )?;
+    Ok(())
+}
+
 impl Storage for SqliteStorage {
     fn add_technician(&self, t: &Technician) -> Result<()> {
         self.write(|tx| {
@@ -345,24 +380,23 @@ impl Storage for SqliteStorage {
 
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
         let actor = self.actor()?;
+        self.write(|tx| update_in(tx, id, actor, edit))
+    }
+
+    fn merge_push(
+        &self,
+        id: &str,
+        device: &str,
+        device_heads: &[ChangeHash],
+        edit: JobEdit<'_>,
+    ) -> Result<Option<JobDocument>> {
+        let actor = self.actor()?;
         self.write(|tx| {
-            let row: Option<(Vec<u8>, Option<String>)> = tx
-                .query_row(
-                    "SELECT doc, technician FROM jobs WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((bytes, previous)) = row else {
-                return Ok(None);
-            };
-            let mut doc = JobDocument::load(&bytes, actor)?;
-            let before = doc.heads();
-            edit(&mut doc)?;
-            if doc.heads() != before {
-                store_job(tx, &doc, previous.as_deref())?;
+            let doc = update_in(tx, id, actor, edit)?;
+            if doc.is_some() {
+                set_confirmed_in(tx, device, id, device_heads)?;
             }
-            Ok(Some(doc))
+            Ok(doc)
         })
     }
 
@@ -437,31 +471,19 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn set_confirmed(&self, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()> {
+    fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO device_docs (device, job, confirmed_heads) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
-                params![device, job, encode_heads(heads)],
-            )?;
-            Ok(())
-        })
-    }
-
-    fn set_pending(
-        &self,
-        device: &str,
-        job: &str,
-        heads: &[ChangeHash],
-        cursor: u64,
-    ) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
+            let mut stmt = tx.prepare_cached(
                 "INSERT INTO device_docs (device, job, sent_heads, sent_cursor) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (device, job) DO UPDATE SET sent_heads = excluded.sent_heads,
                     sent_cursor = excluded.sent_cursor",
-                params![device, job, encode_heads(heads), cursor as i64],
             )?;
+            for (job, heads) in sent {
+                stmt.execute(params![device, job, encode_heads(heads), cursor as i64])?;
+            }
             Ok(())
         })
     }

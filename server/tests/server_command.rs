@@ -1,0 +1,182 @@
+//! The `fieldwork-server` binary: `serve --demo` seeds once and prints working credentials,
+//! `token` and `enroll-code` work while the server runs, and bad input exits non-zero with a
+//! message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fieldwork-server");
+
+/// A `serve` child process, killed when dropped.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve` on a free port; returns the process, the URL and the lines printed before it.
+fn serve(data: &Path, demo: bool) -> (Served, String, Vec<String>) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let served = Served(child);
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line.strip_prefix("listening on ") {
+            return (served, url.to_string(), lines);
+        }
+        lines.push(line);
+    }
+    panic!("the server exited before listening: {lines:?}");
+}
+
+fn value_after<'a>(lines: &'a [String], prefix: &str) -> Vec<&'a str> {
+    lines
+        .iter()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit(": ").next())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let (served, url, lines) = serve(dir.path(), true);
+    let token = value_after(&lines, "dispatcher token")[0].to_string();
+    let codes = value_after(&lines, "enrollment code for technician");
+    assert_eq!(codes.len(), 3, "{lines:?}");
+
+    let http = reqwest::Client::new();
+    let jobs: serde_json::Value = http
+        .get(format!("{url}/api/v1/jobs"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jobs = jobs.as_array().unwrap();
+    assert_eq!(jobs.len(), 12);
+    let statuses: BTreeSet<&str> = jobs.iter().map(|j| j["status"].as_str().unwrap()).collect();
+    for s in [
+        "new",
+        "assigned",
+        "accepted",
+        "en_route",
+        "on_site",
+        "in_progress",
+        "on_hold",
+        "completed",
+        "cancelled",
+    ] {
+        assert!(statuses.contains(s), "no demo job is {s}: {statuses:?}");
+    }
+    let regions: BTreeSet<&str> = jobs
+        .iter()
+        .map(|j| j["site"]["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions.len(), 3);
+
+    let enrolled = http
+        .post(format!("{url}/api/v1/devices/enroll"))
+        .json(&serde_json::json!({"code": codes[0], "device_name": "demo phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status().as_u16(), 201);
+
+    // Credentials issued by the other commands while the server runs work at once.
+    let out = Command::new(BIN)
+        .args(["token", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let second = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let status = http
+        .get(format!("{url}/api/v1/jobs/J-1001"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 200);
+    let out = Command::new(BIN)
+        .args(["enroll-code", "--technician", "bo", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let code = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let enrolled = http
+        .post(format!("{url}/api/v1/devices/enroll"))
+        .json(&serde_json::json!({"code": code, "device_name": "second phone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status().as_u16(), 201);
+    drop(served);
+
+    // A second `--demo` start finds the jobs and does not seed again.
+    let (_served, url, lines) = serve(dir.path(), true);
+    assert!(
+        lines.iter().any(|l| l.contains("already present")),
+        "{lines:?}"
+    );
+    let token = value_after(&lines, "dispatcher token")[0].to_string();
+    let jobs: serde_json::Value = http
+        .get(format!("{url}/api/v1/jobs"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jobs.as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn an_enrollment_code_for_an_unknown_technician_fails_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["enroll-code", "--technician", "ghost", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("no technician ghost"), "{stderr}");
+}
+
+#[test]
+fn serve_on_a_busy_address_fails_with_a_message() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen"])
+        .arg(busy.local_addr().unwrap().to_string())
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!String::from_utf8(out.stderr).unwrap().is_empty());
+}
