@@ -15,7 +15,8 @@ use fieldwork_core::model::{NewPart, NewTimeEntry};
 
 pub use error::ApiError;
 pub use records::{
-    EnrollmentRecord, JobStatus, JobSummaryRecord, NewPartRecord, SyncReportRecord, TimeKind,
+    EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord, OpenLoanRecord,
+    SyncReportRecord, TimeKind,
 };
 
 uniffi::setup_scaffolding!();
@@ -85,12 +86,89 @@ impl FieldworkApp {
             .collect())
     }
 
-    /// One job as the job JSON the office server also renders.
+    /// One job as the job JSON the office server also renders, SLA states as of now.
     pub fn job_json(&self, job_id: String) -> Result<String, ApiError> {
-        let view = self.device.job(&job_id)?;
+        self.job_json_at(job_id, now_ms())
+    }
+
+    /// One job as the job JSON, with SLA milestone states as of `at_ms`.
+    pub fn job_json_at(&self, job_id: String, at_ms: i64) -> Result<String, ApiError> {
+        let view = self.device.job(&job_id, at_ms)?;
         serde_json::to_string(&view).map_err(|e| ApiError::Internal {
             detail: format!("cannot render job {job_id}: {e}"),
         })
+    }
+
+    /// Records the fault cause and code found on site, and optionally what was done. The
+    /// latest diagnosis decides warranty cover and charges.
+    pub fn record_diagnosis(
+        &self,
+        job_id: String,
+        cause: FaultCause,
+        fault_code: String,
+        action: Option<String>,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self.device.record_diagnosis(
+            &job_id,
+            cause.into(),
+            &fault_code,
+            action.as_deref(),
+            at_ms.unwrap_or_else(now_ms),
+        )?)
+    }
+
+    /// Lends a loaner unit to the customer.
+    pub fn issue_loaner(
+        &self,
+        job_id: String,
+        serial: String,
+        model: String,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self
+            .device
+            .issue_loaner(&job_id, &serial, &model, at_ms.unwrap_or_else(now_ms))?)
+    }
+
+    /// Takes a loaner unit back from the customer.
+    pub fn return_loaner(
+        &self,
+        job_id: String,
+        serial: String,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self
+            .device
+            .return_loaner(&job_id, &serial, at_ms.unwrap_or_else(now_ms))?)
+    }
+
+    /// Loaner units still out with customers on this technician's jobs.
+    pub fn open_loans(&self) -> Result<Vec<OpenLoanRecord>, ApiError> {
+        Ok(self
+            .device
+            .open_loans()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Records a checklist result: `pass`, `fail` or a measured number, with an optional note.
+    pub fn record_check(
+        &self,
+        job_id: String,
+        item: String,
+        result: String,
+        note: Option<String>,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self.device.record_check(
+            &job_id,
+            &item,
+            &result,
+            note.as_deref(),
+            at_ms.unwrap_or_else(now_ms),
+        )?)
     }
 
     /// Records a status change. `at_ms` is when it happened on the device (now if absent).
@@ -131,6 +209,8 @@ impl FieldworkApp {
             serial_in: part.serial_in,
             serial_out: part.serial_out,
             stock: part.stock,
+            unit_cost: part.unit_cost,
+            unit_price: part.unit_price,
         };
         Ok(self
             .device

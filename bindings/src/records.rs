@@ -1,7 +1,7 @@
 //! Records and enums that cross the FFI, with their conversions from the core's types.
 
-use fieldwork_core::model::{Status, TimeKind as CoreTimeKind};
-use fieldwork_core::{Enrollment, JobSummary, SyncReport};
+use fieldwork_core::model::{Cause, Status, TimeKind as CoreTimeKind};
+use fieldwork_core::{Enrollment, JobSummary, OpenLoan, SyncReport};
 
 /// Who this device is.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -130,6 +130,65 @@ pub struct NewPartRecord {
     pub serial_out: Option<String>,
     /// `van` or `warehouse`.
     pub stock: Option<String>,
+    /// Unit cost in the contract currency's minor unit (cents).
+    #[uniffi(default = None)]
+    pub unit_cost: Option<i64>,
+    /// Unit list price in minor units.
+    #[uniffi(default = None)]
+    pub unit_price: Option<i64>,
+}
+
+/// The cause of a fault, as the technician finds it on site. Every cause but `QualityDefect`
+/// is excluded from warranty cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FaultCause {
+    QualityDefect,
+    HumanDamage,
+    Misuse,
+    ImproperStorage,
+    ImproperTransport,
+    ForceMajeure,
+    PowerSupply,
+    UnauthorisedModification,
+    NoWarrantyCard,
+    SerialMismatch,
+}
+
+impl From<FaultCause> for Cause {
+    fn from(c: FaultCause) -> Self {
+        match c {
+            FaultCause::QualityDefect => Cause::QualityDefect,
+            FaultCause::HumanDamage => Cause::HumanDamage,
+            FaultCause::Misuse => Cause::Misuse,
+            FaultCause::ImproperStorage => Cause::ImproperStorage,
+            FaultCause::ImproperTransport => Cause::ImproperTransport,
+            FaultCause::ForceMajeure => Cause::ForceMajeure,
+            FaultCause::PowerSupply => Cause::PowerSupply,
+            FaultCause::UnauthorisedModification => Cause::UnauthorisedModification,
+            FaultCause::NoWarrantyCard => Cause::NoWarrantyCard,
+            FaultCause::SerialMismatch => Cause::SerialMismatch,
+        }
+    }
+}
+
+/// A loaner unit still out with a customer.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OpenLoanRecord {
+    pub job_id: String,
+    pub serial: String,
+    pub model: Option<String>,
+    pub issued_at_ms: i64,
+}
+
+impl From<OpenLoan> for OpenLoanRecord {
+    fn from(l: OpenLoan) -> Self {
+        OpenLoanRecord {
+            job_id: l.job,
+            serial: l.serial,
+            model: l.model,
+            issued_at_ms: l.issued_at,
+        }
+    }
 }
 
 /// What a sync did.

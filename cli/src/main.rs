@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use fieldwork_ffi::{ApiError, FieldworkApp, JobStatus, NewPartRecord, TimeKind};
+use fieldwork_ffi::{ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord, TimeKind};
 
 #[derive(Parser)]
 #[command(name = "fieldwork", version, about = "Offline field-service client")]
@@ -41,11 +41,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show one job.
+    /// Show one job (SLA states as of now, or --at).
     Show {
         job: String,
         #[arg(long)]
         json: bool,
+        /// Evaluate SLA clocks as of this time (RFC 3339) instead of now.
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Record a status change.
     Status {
@@ -75,6 +78,54 @@ enum Command {
         /// Where the part came from: van or warehouse.
         #[arg(long)]
         stock: Option<String>,
+        /// Unit cost in minor units (cents) of the contract currency.
+        #[arg(long)]
+        unit_cost: Option<i64>,
+        /// Unit list price in minor units.
+        #[arg(long)]
+        unit_price: Option<i64>,
+    },
+    /// Record the fault cause and code found on site (decides warranty cover and charges).
+    Cause {
+        job: String,
+        cause: CauseArg,
+        #[arg(long)]
+        fault_code: String,
+        /// What was done about it (kept in the asset's history).
+        #[arg(long)]
+        action: Option<String>,
+        /// When (RFC 3339); now if absent.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Issue a loaner unit to the customer, or take one back.
+    Loaner {
+        job: String,
+        action: LoanArg,
+        #[arg(long)]
+        serial: String,
+        /// The loaner's model (required to issue).
+        #[arg(long)]
+        model: Option<String>,
+        /// When (RFC 3339); now if absent.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// List loaner units still out with customers on this technician's jobs.
+    Loans {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a checklist result: pass, fail or a measured value.
+    Check {
+        job: String,
+        item: String,
+        result: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// When (RFC 3339); now if absent.
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Mark a part line removed (only its author may).
     Unpart { job: String, line_id: String },
@@ -99,6 +150,27 @@ enum StatusArg {
     InProgress,
     OnHold,
     Completed,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum CauseArg {
+    QualityDefect,
+    HumanDamage,
+    Misuse,
+    ImproperStorage,
+    ImproperTransport,
+    ForceMajeure,
+    PowerSupply,
+    UnauthorisedModification,
+    NoWarrantyCard,
+    SerialMismatch,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LoanArg {
+    Issue,
+    Return,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -197,8 +269,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Show { job, json } => {
-            let text = app.job_json(job)?;
+        Command::Show { job, json, at } => {
+            let text = match at {
+                Some(at) => app.job_json_at(job, parse_time("--at", &at)?)?,
+                None => app.job_json(job)?,
+            };
             if json {
                 println!("{text}");
             } else {
@@ -226,6 +301,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             serial_in,
             serial_out,
             stock,
+            unit_cost,
+            unit_price,
         } => {
             let part = NewPartRecord {
                 sku,
@@ -234,8 +311,68 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 serial_in,
                 serial_out,
                 stock,
+                unit_cost,
+                unit_price,
             };
             println!("{}", app.add_part(job, part, None)?);
+        }
+        Command::Cause {
+            job,
+            cause,
+            fault_code,
+            action,
+            at,
+        } => {
+            let at = at.map(|s| parse_time("--at", &s)).transpose()?;
+            app.record_diagnosis(job, cause.into(), fault_code, action, at)?;
+        }
+        Command::Loaner {
+            job,
+            action,
+            serial,
+            model,
+            at,
+        } => {
+            let at = at.map(|s| parse_time("--at", &s)).transpose()?;
+            match action {
+                LoanArg::Issue => {
+                    let model = model
+                        .ok_or_else(|| Failure("loaner issue needs --model".into()))?;
+                    app.issue_loaner(job, serial, model, at)?;
+                }
+                LoanArg::Return => app.return_loaner(job, serial, at)?,
+            }
+        }
+        Command::Loans { json } => {
+            for loan in app.open_loans()? {
+                if json {
+                    let line = serde_json::json!({
+                        "job": loan.job_id,
+                        "serial": loan.serial,
+                        "model": loan.model,
+                        "issued_at": rfc3339(loan.issued_at_ms),
+                    });
+                    println!("{}", json_line(&line)?);
+                } else {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        loan.job_id,
+                        loan.serial,
+                        loan.model.unwrap_or_default(),
+                        rfc3339(loan.issued_at_ms)
+                    );
+                }
+            }
+        }
+        Command::Check {
+            job,
+            item,
+            result,
+            note,
+            at,
+        } => {
+            let at = at.map(|s| parse_time("--at", &s)).transpose()?;
+            app.record_check(job, item, result, note, at)?;
         }
         Command::Unpart { job, line_id } => app.remove_part(job, line_id, None)?,
         Command::Time {
@@ -265,6 +402,23 @@ impl From<StatusArg> for JobStatus {
             StatusArg::InProgress => JobStatus::InProgress,
             StatusArg::OnHold => JobStatus::OnHold,
             StatusArg::Completed => JobStatus::Completed,
+        }
+    }
+}
+
+impl From<CauseArg> for FaultCause {
+    fn from(c: CauseArg) -> Self {
+        match c {
+            CauseArg::QualityDefect => FaultCause::QualityDefect,
+            CauseArg::HumanDamage => FaultCause::HumanDamage,
+            CauseArg::Misuse => FaultCause::Misuse,
+            CauseArg::ImproperStorage => FaultCause::ImproperStorage,
+            CauseArg::ImproperTransport => FaultCause::ImproperTransport,
+            CauseArg::ForceMajeure => FaultCause::ForceMajeure,
+            CauseArg::PowerSupply => FaultCause::PowerSupply,
+            CauseArg::UnauthorisedModification => FaultCause::UnauthorisedModification,
+            CauseArg::NoWarrantyCard => FaultCause::NoWarrantyCard,
+            CauseArg::SerialMismatch => FaultCause::SerialMismatch,
         }
     }
 }

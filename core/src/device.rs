@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use automerge::{ActorId, ChangeHash};
 use fieldwork_model::{
-    JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status, status::Derived,
+    Cause, JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status, status::Derived,
 };
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension};
@@ -47,6 +47,15 @@ pub struct JobSummary {
     pub pending_sync: bool,
     /// The server refused this job's last changes; the reason.
     pub sync_error: Option<String>,
+}
+
+/// A loaner unit out with a customer (from the loans projection).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenLoan {
+    pub job: String,
+    pub serial: String,
+    pub model: Option<String>,
+    pub issued_at: i64,
 }
 
 /// The device engine. Cheap to share: every method takes `&self`.
@@ -172,11 +181,76 @@ impl Device {
         Ok(out)
     }
 
-    /// The job JSON of one of the technician's jobs (the same JSON the server renders).
-    pub fn job(&self, id: &str) -> Result<JobView> {
+    /// The job JSON of one of the technician's jobs (the same JSON the server renders), with
+    /// SLA states as of `now` (epoch ms).
+    pub fn job(&self, id: &str, now: i64) -> Result<JobView> {
         let mut inner = self.inner.lock();
         inner.visible(id)?;
-        Ok(inner.doc(id)?.view()?)
+        Ok(inner.doc(id)?.view(now)?)
+    }
+
+    /// Loaner units still out with customers on the technician's jobs, oldest first.
+    pub fn open_loans(&self) -> Result<Vec<OpenLoan>> {
+        let Some(me) = self.enrollment().map(|e| e.technician) else {
+            return Ok(Vec::new());
+        };
+        let reader = self.reader.lock();
+        let mut stmt = reader.prepare_cached(
+            "SELECT l.job_id, l.serial, l.model, l.issued_at
+             FROM loans l JOIN jobs j ON j.job_id = l.job_id JOIN docs d ON d.job_id = l.job_id
+             WHERE l.returned_at IS NULL AND j.technician = ?1 AND d.revoked = 0
+             ORDER BY l.issued_at, l.job_id, l.serial",
+        )?;
+        let rows = stmt.query_map([me], |r| {
+            Ok(OpenLoan {
+                job: r.get(0)?,
+                serial: r.get(1)?,
+                model: r.get(2)?,
+                issued_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records the fault cause and code (and optionally what was done).
+    pub fn record_diagnosis(
+        &self,
+        job: &str,
+        cause: Cause,
+        fault_code: &str,
+        action: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        self.edit(job, |doc, me| {
+            doc.record_diagnosis(cause, fault_code, action, me, at)
+                .map(drop)
+        })
+    }
+
+    /// Lends a loaner unit to the customer.
+    pub fn issue_loaner(&self, job: &str, serial: &str, model: &str, at: i64) -> Result<()> {
+        self.edit(job, |doc, me| {
+            doc.issue_loaner(serial, model, me, at).map(drop)
+        })
+    }
+
+    /// Takes a loaner unit back.
+    pub fn return_loaner(&self, job: &str, serial: &str, at: i64) -> Result<()> {
+        self.edit(job, |doc, me| doc.return_loaner(serial, me, at).map(drop))
+    }
+
+    /// Records a checklist result (`pass`, `fail` or a measured value).
+    pub fn record_check(
+        &self,
+        job: &str,
+        item: &str,
+        result: &str,
+        note: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        self.edit(job, |doc, me| {
+            doc.record_check(item, result, note, me, at).map(drop)
+        })
     }
 
     /// Records a status change at device time `at` (epoch ms).

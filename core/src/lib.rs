@@ -10,7 +10,7 @@ mod error;
 mod store;
 mod sync;
 
-pub use device::{Device, Enrollment, JobSummary};
+pub use device::{Device, Enrollment, JobSummary, OpenLoan};
 pub use error::{Error, Result};
 pub use fieldwork_model as model;
 pub use sync::SyncReport;

@@ -11,8 +11,9 @@ use serde::Serialize;
 
 use crate::convert::{doc_to_json, json_to_hydrate};
 use crate::job::{
-    JobData, NewJob, NewPart, NewTimeEntry, Note, PartLine, Priority, Removal, SCHEMA_VERSION,
-    Status, StatusEvent, TimeEntry,
+    Cause, CheckResult, Diagnosis, JobData, JobTerms, LoanAction, LoanerEvent, NewJob, NewPart,
+    NewTimeEntry, Note, PartLine, Priority, Removal, SCHEMA_VERSION, Status, StatusEvent,
+    TimeEntry,
 };
 use crate::time::parse_rfc3339;
 use crate::{Error, JobView, Result, new_entry_id, status, validate_id};
@@ -30,7 +31,29 @@ impl JobDocument {
     /// Creates the document for a new job. `now` is the creation time (epoch ms); the creator is
     /// recorded as `by` on the first events. The id must already be validated and unique.
     pub fn create(id: &str, new: &NewJob, by: &str, now: i64, actor: ActorId) -> Result<Self> {
+        Self::create_with_terms(id, new, &JobTerms::default(), by, now, actor)
+    }
+
+    /// [`JobDocument::create`] with the office's additions: contract, asset history, checklist.
+    pub fn create_with_terms(
+        id: &str,
+        new: &NewJob,
+        terms: &JobTerms,
+        by: &str,
+        now: i64,
+        actor: ActorId,
+    ) -> Result<Self> {
         validate_id("job", id)?;
+        crate::calendar::parse_tz(&new.site.time_zone)?;
+        if let Some(c) = &terms.contract {
+            c.validate()?;
+        }
+        for d in [&new.asset.installation_date, &new.asset.acceptance_date]
+            .into_iter()
+            .flatten()
+        {
+            crate::calendar::parse_date("asset date", d)?;
+        }
         check_text("problem", &new.problem)?;
         if new.customer.name.trim().is_empty() {
             return Err(Error::Invalid("customer.name must not be empty".into()));
@@ -63,6 +86,13 @@ impl JobDocument {
             notes: Default::default(),
             time: Default::default(),
             parts: Default::default(),
+            kind: terms.kind,
+            contract: terms.contract.clone(),
+            asset_history: terms.asset_history.clone(),
+            checklist: terms.checklist.clone(),
+            diagnoses: Default::default(),
+            loaners: Default::default(),
+            checks: Default::default(),
         };
         let mut doc = Automerge::new().with_actor(actor);
         let root = match json_to_hydrate(&to_json(&data)?) {
@@ -164,9 +194,10 @@ impl JobDocument {
         serde_json::from_value(doc_to_json(&self.doc)).map_err(|e| Error::Schema(e.to_string()))
     }
 
-    /// The job JSON both sides render (`fieldwork show --json`, `GET /api/v1/jobs/{id}`).
-    pub fn view(&self) -> Result<JobView> {
-        Ok(JobView::from_data(&self.data()?))
+    /// The job JSON both sides render (`fieldwork show --json`, `GET /api/v1/jobs/{id}`), as of
+    /// `now` (epoch ms), which decides the state of SLA milestones not yet met.
+    pub fn view(&self, now: i64) -> Result<JobView> {
+        JobView::from_data(&self.data()?, now)
     }
 
     /// Current status and technician, folded from the events.
@@ -253,6 +284,11 @@ impl JobDocument {
         if part.qty == 0 {
             return Err(Error::Invalid("qty must be at least 1".into()));
         }
+        if part.unit_cost.is_some_and(|v| v < 0) || part.unit_price.is_some_and(|v| v < 0) {
+            return Err(Error::Invalid(
+                "unit_cost and unit_price must not be negative".into(),
+            ));
+        }
         if part.description.len() > MAX_TEXT {
             return Err(Error::Invalid("description is too long".into()));
         }
@@ -274,6 +310,8 @@ impl JobDocument {
             added_by: by.to_string(),
             added_at: at,
             removed: None,
+            unit_cost: part.unit_cost,
+            unit_price: part.unit_price,
         };
         self.insert_entry("parts", &line)
     }
@@ -320,6 +358,121 @@ impl JobDocument {
             by: by.to_string(),
         };
         self.insert_entry("time", &e)
+    }
+
+    /// Records the fault cause and code found on site (the latest diagnosis counts).
+    pub fn record_diagnosis(
+        &mut self,
+        cause: Cause,
+        fault_code: &str,
+        action: Option<&str>,
+        by: &str,
+        at: i64,
+    ) -> Result<String> {
+        if fault_code.trim().is_empty() || fault_code.len() > 64 {
+            return Err(Error::Invalid("fault code must be 1-64 characters".into()));
+        }
+        if let Some(a) = action {
+            check_text("action", a)?;
+        }
+        let d = Diagnosis {
+            cause,
+            fault_code: fault_code.trim().to_string(),
+            action: action.map(str::to_string),
+            by: by.to_string(),
+            at,
+        };
+        self.insert_entry("diagnoses", &d)
+    }
+
+    /// Lends a loaner unit to the customer. A unit already out on this job is refused.
+    pub fn issue_loaner(&mut self, serial: &str, model: &str, by: &str, at: i64) -> Result<String> {
+        check_label("loaner serial", serial)?;
+        check_label("loaner model", model)?;
+        let data = self.data()?;
+        if crate::loaners::fold(&data.loaners)
+            .iter()
+            .any(|l| l.open() && l.serial == serial)
+        {
+            return Err(Error::Invalid(format!(
+                "loaner {serial} is already out on job {}",
+                data.id
+            )));
+        }
+        self.insert_entry(
+            "loaners",
+            &LoanerEvent {
+                action: LoanAction::Issue,
+                serial: serial.to_string(),
+                model: Some(model.to_string()),
+                by: by.to_string(),
+                at,
+            },
+        )
+    }
+
+    /// Takes a loaner unit back. Only a unit that is out on this job can be returned.
+    pub fn return_loaner(&mut self, serial: &str, by: &str, at: i64) -> Result<String> {
+        let data = self.data()?;
+        if !crate::loaners::fold(&data.loaners)
+            .iter()
+            .any(|l| l.open() && l.serial == serial)
+        {
+            return Err(Error::Invalid(format!(
+                "no loaner {serial} is out on job {}",
+                data.id
+            )));
+        }
+        self.insert_entry(
+            "loaners",
+            &LoanerEvent {
+                action: LoanAction::Return,
+                serial: serial.to_string(),
+                model: None,
+                by: by.to_string(),
+                at,
+            },
+        )
+    }
+
+    /// Records a checklist result: `pass`, `fail` or a measured decimal value.
+    pub fn record_check(
+        &mut self,
+        item: &str,
+        result: &str,
+        note: Option<&str>,
+        by: &str,
+        at: i64,
+    ) -> Result<String> {
+        let data = self.data()?;
+        if !data.checklist.is_empty() && !data.checklist.iter().any(|i| i.id == item) {
+            let known: Vec<&str> = data.checklist.iter().map(|i| i.id.as_str()).collect();
+            return Err(Error::Invalid(format!(
+                "job {} has no checklist item {item:?}; items are {}",
+                data.id,
+                known.join(", ")
+            )));
+        }
+        validate_id("checklist item", item)?;
+        let is_value = result.parse::<f64>().is_ok_and(f64::is_finite);
+        if result != "pass" && result != "fail" && !is_value {
+            return Err(Error::Invalid(format!(
+                "a check result is pass, fail or a measured number, got {result:?}"
+            )));
+        }
+        if let Some(n) = note {
+            check_text("note", n)?;
+        }
+        self.insert_entry(
+            "checks",
+            &CheckResult {
+                item: item.to_string(),
+                result: result.to_string(),
+                note: note.map(str::to_string),
+                by: by.to_string(),
+                at,
+            },
+        )
     }
 
     /// Dispatch reschedules the job (epoch ms; `None` clears).
@@ -401,6 +554,13 @@ fn check_window(start: Option<i64>, end: Option<i64>) -> Result<()> {
         return Err(Error::Invalid(
             "scheduled_end must not be before scheduled_start".into(),
         ));
+    }
+    Ok(())
+}
+
+fn check_label(field: &str, text: &str) -> Result<()> {
+    if text.trim().is_empty() || text.len() > 128 {
+        return Err(Error::Invalid(format!("{field} must be 1-128 characters")));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::contract::Contract;
 use crate::{Error, Result};
 
 /// The schema version written into every document.
@@ -133,13 +134,133 @@ pub struct Site {
     pub time_zone: String,
 }
 
-/// The equipment being serviced.
+/// The equipment being serviced. The dates (`YYYY-MM-DD`, site-local) start the warranty;
+/// dispatch fills them from the asset register when the job is created.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asset {
     #[serde(default)]
     pub serial: String,
     #[serde(default)]
     pub model: String,
+    #[serde(default)]
+    pub installation_date: Option<String>,
+    #[serde(default)]
+    pub acceptance_date: Option<String>,
+}
+
+string_enum!(
+    /// What kind of visit a job is.
+    #[derive(Default)]
+    JobKind {
+        /// A reported fault: measured against the SLA.
+        #[default]
+        Repair => "repair",
+        /// A planned inspection from a maintenance plan: checklist, no SLA clocks.
+        Inspection => "inspection",
+    }
+);
+
+string_enum!(
+    /// The fault cause a technician records. Every cause but `quality_defect`
+    /// is excluded from warranty.
+    Cause {
+        QualityDefect => "quality_defect",
+        HumanDamage => "human_damage",
+        Misuse => "misuse",
+        ImproperStorage => "improper_storage",
+        ImproperTransport => "improper_transport",
+        ForceMajeure => "force_majeure",
+        PowerSupply => "power_supply",
+        UnauthorisedModification => "unauthorised_modification",
+        NoWarrantyCard => "no_warranty_card",
+        SerialMismatch => "serial_mismatch",
+    }
+);
+
+impl Cause {
+    /// Whether the cause voids warranty cover for this repair.
+    pub fn is_excluded(self) -> bool {
+        self != Cause::QualityDefect
+    }
+}
+
+/// A technician's diagnosis; the latest (by device time, then id) is the job's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub cause: Cause,
+    pub fault_code: String,
+    /// What was done about it, for the asset history.
+    #[serde(default)]
+    pub action: Option<String>,
+    pub by: String,
+    pub at: i64,
+}
+
+string_enum!(
+    /// A loaner movement.
+    LoanAction {
+        Issue => "issue",
+        Return => "return",
+    }
+);
+
+/// One loaner movement: a unit lent to the customer, or taken back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoanerEvent {
+    pub action: LoanAction,
+    pub serial: String,
+    #[serde(default)]
+    pub model: Option<String>,
+    pub by: String,
+    pub at: i64,
+}
+
+/// An item of an inspection checklist (template written by dispatch).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub label: String,
+    /// Unit of a measured value, e.g. `bar`.
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A recorded checklist result; the latest per item counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub item: String,
+    /// `pass`, `fail`, or a measured value (a decimal number).
+    pub result: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub by: String,
+    pub at: i64,
+}
+
+/// A part used on an earlier job of the same asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPart {
+    pub sku: String,
+    pub qty: u32,
+}
+
+/// One earlier job of the asset, as the office knew it when this job was created.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub job: String,
+    pub reported_at: i64,
+    pub status: Status,
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    #[serde(default)]
+    pub cause: Option<Cause>,
+    #[serde(default)]
+    pub fault_code: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub parts: Vec<HistoryPart>,
 }
 
 /// One entry of the append-only status history.
@@ -202,6 +323,12 @@ pub struct PartLine {
     pub added_at: i64,
     #[serde(default)]
     pub removed: Option<Removal>,
+    /// Unit cost in the contract currency's minor unit (charged when parts go `at cost`).
+    #[serde(default)]
+    pub unit_cost: Option<i64>,
+    /// Unit list price in minor units (charged when parts go at `list`).
+    #[serde(default)]
+    pub unit_price: Option<i64>,
 }
 
 /// Everything one job document holds, as read from Automerge.
@@ -229,6 +356,31 @@ pub struct JobData {
     pub time: BTreeMap<String, TimeEntry>,
     #[serde(default)]
     pub parts: BTreeMap<String, PartLine>,
+    #[serde(default)]
+    pub kind: JobKind,
+    /// The contract terms the job is measured against (copied in at creation).
+    #[serde(default)]
+    pub contract: Option<Contract>,
+    #[serde(default)]
+    pub asset_history: Vec<HistoryEntry>,
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItem>,
+    #[serde(default)]
+    pub diagnoses: BTreeMap<String, Diagnosis>,
+    #[serde(default)]
+    pub loaners: BTreeMap<String, LoanerEvent>,
+    #[serde(default)]
+    pub checks: BTreeMap<String, CheckResult>,
+}
+
+/// What the office adds to a new job beyond the request body: the contract, the asset's
+/// history and an inspection checklist.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobTerms {
+    pub kind: JobKind,
+    pub contract: Option<Contract>,
+    pub asset_history: Vec<HistoryEntry>,
+    pub checklist: Vec<ChecklistItem>,
 }
 
 /// What dispatch supplies to create a job (the body of `POST /api/v1/jobs`).
@@ -254,6 +406,15 @@ pub struct NewJob {
     pub scheduled_start: Option<String>,
     #[serde(default)]
     pub scheduled_end: Option<String>,
+    /// A registered contract id; by default the registered asset's contract.
+    #[serde(default)]
+    pub contract: Option<String>,
+    /// `repair` (default) or `inspection`.
+    #[serde(default)]
+    pub kind: Option<JobKind>,
+    /// Checklist items for an inspection.
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItem>,
 }
 
 fn default_priority() -> Priority {
@@ -269,6 +430,8 @@ pub struct NewPart {
     pub serial_in: Option<String>,
     pub serial_out: Option<String>,
     pub stock: Option<String>,
+    pub unit_cost: Option<i64>,
+    pub unit_price: Option<i64>,
 }
 
 /// A time entry as the technician enters it (epoch milliseconds).

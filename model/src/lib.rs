@@ -4,21 +4,30 @@
 //! The same code runs on the device and on the server, so both compute the same answer from the
 //! same document. Nothing here touches a disk, a clock or a network: callers pass times in.
 
+pub mod calendar;
+pub mod contract;
 pub mod convert;
 pub mod document;
 pub mod error;
 pub mod job;
+pub mod kpi;
+pub mod loaners;
+pub mod maintenance;
+pub mod sla;
 pub mod status;
 pub mod time;
 pub mod validate;
 pub mod view;
+pub mod warranty;
 pub mod wire;
 
 pub use document::JobDocument;
 pub use error::{Error, Result};
+pub use contract::Contract;
 pub use job::{
-    Asset, Customer, JobData, NewJob, NewPart, NewTimeEntry, Note, PartLine, Priority, RegionClass,
-    Site, Status, StatusEvent, TimeEntry, TimeKind,
+    Asset, Cause, ChecklistItem, Customer, HistoryEntry, JobData, JobKind, JobTerms, NewJob,
+    NewPart, NewTimeEntry, Note, PartLine, Priority, RegionClass, Site, Status, StatusEvent,
+    TimeEntry, TimeKind,
 };
 pub use view::JobView;
 

@@ -1,7 +1,8 @@
 //! The server's check of changes a device sends: who may change which fields.
 //!
 //! A technician's device may only *add* to the job: status events (technician statuses only),
-//! notes, time entries and part lines written under its own technician id, and removal marks on
+//! notes, time entries, part lines, diagnoses, loaner movements and checklist results written
+//! under its own technician id, and removal marks on
 //! part lines that technician added. Registers (customer, site, asset, problem, priority,
 //! schedule) and anything already present must come out of the merge unchanged. The check
 //! compares the job before and after the merge, so it holds whatever Automerge ops were used.
@@ -32,6 +33,10 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
             before.scheduled_start == after.scheduled_start,
         ),
         ("scheduled_end", before.scheduled_end == after.scheduled_end),
+        ("kind", before.kind == after.kind),
+        ("contract", before.contract == after.contract),
+        ("asset_history", before.asset_history == after.asset_history),
+        ("checklist", before.checklist == after.checklist),
     ];
     if let Some((field, _)) = registers.iter().find(|(_, same)| !same) {
         return Err(Refused(format!("a device may not change {field}")));
@@ -55,6 +60,22 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         (t.by == technician)
             .then_some(())
             .ok_or_else(|| format!("time entry written as {}", t.by))
+    })?;
+
+    only_additions("diagnoses", &before.diagnoses, &after.diagnoses, |d| {
+        (d.by == technician)
+            .then_some(())
+            .ok_or_else(|| format!("diagnosis written as {}", d.by))
+    })?;
+    only_additions("loaners", &before.loaners, &after.loaners, |l| {
+        (l.by == technician)
+            .then_some(())
+            .ok_or_else(|| format!("loaner movement written as {}", l.by))
+    })?;
+    only_additions("checks", &before.checks, &after.checks, |c| {
+        (c.by == technician)
+            .then_some(())
+            .ok_or_else(|| format!("check written as {}", c.by))
     })?;
 
     for (id, old) in &before.parts {

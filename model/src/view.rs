@@ -3,9 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::job::{Asset, Customer, JobData, Priority, Site, Status, TimeKind};
-use crate::status;
+use crate::Result;
+use crate::job::{
+    Asset, Cause, Customer, HistoryPart, JobData, JobKind, Priority, Site, Status, TimeKind,
+};
+use crate::loaners::{self, LoanView};
+use crate::sla::{self, SlaView};
 use crate::time::to_rfc3339;
+use crate::warranty::{self, Charges, WarrantyView};
+use crate::status;
 
 /// A job as JSON. Times are RFC 3339 (UTC); lists are in a deterministic order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +36,48 @@ pub struct JobView {
     pub parts: Vec<PartView>,
     pub time: Vec<TimeView>,
     pub events: Vec<EventView>,
+    pub kind: JobKind,
+    /// The contract id the job is measured against.
+    pub contract: Option<String>,
+    /// SLA deadlines and milestone states as of the rendering time.
+    pub sla: Option<SlaView>,
+    pub warranty: Option<WarrantyView>,
+    pub charges: Option<Charges>,
+    pub cause: Option<Cause>,
+    pub fault_code: Option<String>,
+    pub action: Option<String>,
+    pub replacement_recommended: bool,
+    pub loaners: Vec<LoanView>,
+    pub checklist: Vec<CheckView>,
+    pub asset_history: Vec<HistoryView>,
+}
+
+/// A checklist item with its latest result (template order; results for unknown items last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub item: String,
+    pub label: String,
+    pub unit: Option<String>,
+    /// `pass`, `fail`, a measured value, or `null` while not checked.
+    pub result: Option<String>,
+    pub note: Option<String>,
+    pub by: Option<String>,
+    pub at: Option<String>,
+}
+
+/// An earlier job of the same asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub job: String,
+    pub reported_at: String,
+    pub status: Status,
+    pub completed_at: Option<String>,
+    pub cause: Option<Cause>,
+    pub fault_code: Option<String>,
+    pub action: Option<String>,
+    pub parts: Vec<HistoryPart>,
+    /// Whether it was reported within this job's warranty span (`null` without a contract).
+    pub in_warranty: Option<bool>,
 }
 
 /// A note, oldest first.
@@ -56,6 +104,8 @@ pub struct PartView {
     pub removed: bool,
     pub removed_by: Option<String>,
     pub removed_at: Option<String>,
+    pub unit_cost: Option<i64>,
+    pub unit_price: Option<i64>,
 }
 
 /// A time entry, by start time.
@@ -84,8 +134,9 @@ pub struct EventView {
 }
 
 impl JobView {
-    /// Renders job data; pure and deterministic.
-    pub fn from_data(d: &JobData) -> JobView {
+    /// Renders job data as of `now` (epoch ms: SLA states depend on it); pure and
+    /// deterministic. Fails only on a document whose contract or time zone is invalid.
+    pub fn from_data(d: &JobData, now: i64) -> Result<JobView> {
         let derived = status::derive(&d.events);
         let tech = derived.technician.as_deref();
 
@@ -113,7 +164,8 @@ impl JobView {
         let mut time: Vec<_> = d.time.iter().collect();
         time.sort_by(|a, b| (a.1.start, a.0).cmp(&(b.1.start, b.0)));
 
-        JobView {
+        let diagnosis = warranty::diagnosis(d);
+        Ok(JobView {
             id: d.id.clone(),
             status: derived.status,
             technician: derived.technician.clone(),
@@ -152,6 +204,8 @@ impl JobView {
                     removed: p.removed.is_some(),
                     removed_by: p.removed.as_ref().map(|r| r.by.clone()),
                     removed_at: p.removed.as_ref().map(|r| to_rfc3339(r.at)),
+                    unit_cost: p.unit_cost,
+                    unit_price: p.unit_price,
                 })
                 .collect(),
             time: time
@@ -165,6 +219,76 @@ impl JobView {
                 })
                 .collect(),
             events,
+            kind: d.kind,
+            contract: d.contract.as_ref().map(|c| c.id.clone()),
+            sla: sla::view(d, now)?,
+            warranty: warranty::warranty_view(d)?,
+            charges: warranty::charges(d)?,
+            cause: diagnosis.map(|x| x.cause),
+            fault_code: diagnosis.map(|x| x.fault_code.clone()),
+            action: diagnosis.and_then(|x| x.action.clone()),
+            replacement_recommended: warranty::replacement_recommended(d)?,
+            loaners: loaners::fold(&d.loaners).iter().map(|l| l.view()).collect(),
+            checklist: checklist(d),
+            asset_history: d
+                .asset_history
+                .iter()
+                .map(|h| {
+                    Ok(HistoryView {
+                        job: h.job.clone(),
+                        reported_at: to_rfc3339(h.reported_at),
+                        status: h.status,
+                        completed_at: h.completed_at.map(to_rfc3339),
+                        cause: h.cause,
+                        fault_code: h.fault_code.clone(),
+                        action: h.action.clone(),
+                        parts: h.parts.clone(),
+                        in_warranty: warranty::history_in_warranty(d, h.reported_at)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+/// The checklist with each item's latest result (by device time, then id).
+fn checklist(d: &JobData) -> Vec<CheckView> {
+    let mut results: Vec<_> = d.checks.iter().collect();
+    results.sort_by(|a, b| (a.1.at, a.0).cmp(&(b.1.at, b.0)));
+    let latest = |item: &str| results.iter().rev().find(|(_, r)| r.item == item);
+    let mut out: Vec<CheckView> = d
+        .checklist
+        .iter()
+        .map(|i| {
+            let r = latest(&i.id);
+            CheckView {
+                item: i.id.clone(),
+                label: i.label.clone(),
+                unit: i.unit.clone(),
+                result: r.map(|(_, r)| r.result.clone()),
+                note: r.and_then(|(_, r)| r.note.clone()),
+                by: r.map(|(_, r)| r.by.clone()),
+                at: r.map(|(_, r)| to_rfc3339(r.at)),
+            }
+        })
+        .collect();
+    let extra: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|(_, r)| r.item.as_str())
+        .filter(|item| !d.checklist.iter().any(|i| i.id == *item))
+        .collect();
+    for item in extra {
+        if let Some((_, r)) = latest(item) {
+            out.push(CheckView {
+                item: item.to_string(),
+                label: item.to_string(),
+                unit: None,
+                result: Some(r.result.clone()),
+                note: r.note.clone(),
+                by: Some(r.by.clone()),
+                at: Some(to_rfc3339(r.at)),
+            });
         }
     }
+    out
 }

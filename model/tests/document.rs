@@ -30,6 +30,9 @@ fn job() -> JobDocument {
         reported_at: "2026-11-24T08:00:00Z".into(),
         scheduled_start: None,
         scheduled_end: None,
+        contract: None,
+        kind: None,
+        checklist: vec![],
     };
     JobDocument::create("J-7", &new, "dispatch", T0, ActorId::random()).unwrap()
 }
@@ -55,9 +58,9 @@ fn two_devices_adding_parts_keep_both_lines() {
     b.add_part(&part("RELAY-2"), "t1", T0 + 1).unwrap();
     a.apply(&b.save()).unwrap();
     b.apply(&a.save()).unwrap();
-    let skus: Vec<_> = a.view().unwrap().parts.into_iter().map(|p| p.sku).collect();
+    let skus: Vec<_> = a.view(0).unwrap().parts.into_iter().map(|p| p.sku).collect();
     assert_eq!(skus.len(), 2);
-    assert_eq!(a.view().unwrap(), b.view().unwrap());
+    assert_eq!(a.view(0).unwrap(), b.view(0).unwrap());
 }
 
 #[test]
@@ -72,7 +75,7 @@ fn dispatch_reschedule_while_technician_is_on_site_keeps_both() {
         .set_schedule(Some(T0 + 86_400_000), Some(T0 + 90_000_000))
         .unwrap();
     office.apply(&phone.save()).unwrap();
-    let v = office.view().unwrap();
+    let v = office.view(0).unwrap();
     assert_eq!(v.status, Status::OnSite);
     assert!(v.scheduled_start.is_some());
     assert_eq!(v.notes.len(), 1);
@@ -84,7 +87,7 @@ fn removed_part_line_stays_visible_and_only_its_author_may_remove_it() {
     let line = d.add_part(&part("FAN-1"), "t1", T0).unwrap();
     assert!(d.remove_part(&line, "t2", T0 + 1).is_err());
     d.remove_part(&line, "t1", T0 + 2).unwrap();
-    let p = &d.view().unwrap().parts[0];
+    let p = &d.view(0).unwrap().parts[0];
     assert!(p.removed);
     assert_eq!(p.removed_by.as_deref(), Some("t1"));
 }

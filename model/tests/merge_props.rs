@@ -36,6 +36,9 @@ fn new_job() -> NewJob {
         reported_at: "2026-11-24T09:00:00+08:00".into(),
         scheduled_start: None,
         scheduled_end: None,
+        contract: None,
+        kind: None,
+        checklist: vec![],
     }
 }
 
@@ -205,12 +208,12 @@ proptest! {
             h.sort();
             h
         };
-        let json0 = serde_json::to_string(&replicas[0].view().unwrap()).unwrap();
+        let json0 = serde_json::to_string(&replicas[0].view(0).unwrap()).unwrap();
         for r in &replicas[1..] {
             let mut h = r.heads();
             h.sort();
             prop_assert_eq!(&h, &heads0);
-            prop_assert_eq!(serde_json::to_string(&r.view().unwrap()).unwrap(), json0.clone());
+            prop_assert_eq!(serde_json::to_string(&r.view(0).unwrap()).unwrap(), json0.clone());
         }
         let kept = all_entry_ids(&replicas[0]);
         prop_assert!(written.is_subset(&kept), "lost entries: {:?}", written.difference(&kept).collect::<Vec<_>>());

@@ -34,7 +34,7 @@ async fn a_new_device_gets_snapshots_of_its_technicians_jobs_only() {
     for job in ["J-1", "J-2"] {
         assert_eq!(reply(&resp, job).state, DocState::Ok);
         assert_eq!(phone.heads(job), office.heads(job).await);
-        let view = serde_json::to_value(phone.doc(job).view().unwrap()).unwrap();
+        let view = serde_json::to_value(phone.doc(job).view(0).unwrap()).unwrap();
         assert_eq!(view, office.job(job).await);
     }
 }
@@ -131,7 +131,7 @@ async fn technician_changes_are_merged_and_dispatch_changes_flow_back() {
         "only the new changes are sent ({} >= {snapshot_len})",
         r.changes.len()
     );
-    let view = serde_json::to_value(phone.doc("J-1").view().unwrap()).unwrap();
+    let view = serde_json::to_value(phone.doc("J-1").view(0).unwrap()).unwrap();
     assert_eq!(view, office.job("J-1").await);
     phone.pull(&office).await;
     assert_eq!(phone.heads("J-1"), office.heads("J-1").await);

@@ -91,6 +91,22 @@ impl Office {
         v
     }
 
+    /// POST with the dispatcher token; panics unless 2xx.
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.ok(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// GET with the dispatcher token; panics unless 2xx.
+    pub async fn get(&self, path: &str) -> Value {
+        self.ok(reqwest::Method::GET, path, None).await
+    }
+
+    /// The server's job JSON with SLA states as of `at` (epoch ms).
+    pub async fn job_at(&self, id: &str, at: i64) -> Value {
+        let at = fieldwork_model::time::to_rfc3339(at);
+        self.get(&format!("/api/v1/jobs/{id}?at={at}")).await
+    }
+
     /// Registers a technician.
     pub async fn technician(&self, id: &str) {
         self.ok(
@@ -190,9 +206,14 @@ impl Phone {
         self.device = Device::open(self.dir.path()).unwrap();
     }
 
-    /// The device's job JSON.
+    /// The device's job JSON, SLA states as of now.
     pub fn job(&self, id: &str) -> Value {
-        serde_json::to_value(self.device.job(id).unwrap()).unwrap()
+        self.job_at(id, now_ms())
+    }
+
+    /// The device's job JSON with SLA states as of `at` (epoch ms).
+    pub fn job_at(&self, id: &str, at: i64) -> Value {
+        serde_json::to_value(self.device.job(id, at).unwrap()).unwrap()
     }
 
     /// Where the store lives.

@@ -37,7 +37,7 @@ async fn device_cannot_read_or_write_another_technicians_job() {
         .collect();
     assert_eq!(ids, vec!["MINE"]);
     assert!(matches!(
-        phone.device.job("THEIRS"),
+        phone.device.job("THEIRS", 0),
         Err(Error::NoSuchJob(_))
     ));
 

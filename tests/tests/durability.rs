@@ -48,7 +48,7 @@ async fn acknowledged_parts_survive_sigkill_at_random_moments() {
         acknowledged.extend(lines);
 
         let device = Device::open(&dir).unwrap_or_else(|e| panic!("round {round}: {e}"));
-        let job = device.job("J-D").unwrap();
+        let job = device.job("J-D", 0).unwrap();
         let stored: BTreeSet<String> = job.parts.iter().map(|p| p.id.clone()).collect();
         let lost: Vec<_> = acknowledged.difference(&stored).collect();
         assert!(

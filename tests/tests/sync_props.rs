@@ -261,7 +261,7 @@ async fn run(n: usize, steps: Vec<Step>) {
         let server = office.job(job).await;
         let mut heads = None;
         for p in &phones {
-            if let Ok(v) = p.device.job(job) {
+            if let Ok(v) = p.device.job(job, 0) {
                 assert_eq!(
                     serde_json::to_value(v).unwrap(),
                     server,

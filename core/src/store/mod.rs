@@ -160,7 +160,7 @@ pub fn append_chunk(
     Ok(())
 }
 
-/// Rewrites the job-list and parts projections of one job from its document.
+/// Rewrites the job-list, parts and loans projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO jobs (job_id, technician, status, priority, customer_name, site_address,
@@ -190,6 +190,23 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
     )?;
     for (line_id, p) in &data.parts {
         stmt.execute(params![data.id, line_id, p.sku, p.qty, p.removed.is_some()])?;
+    }
+    tx.prepare_cached("DELETE FROM loans WHERE job_id = ?1")?
+        .execute([&data.id])?;
+    if !data.loaners.is_empty() {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO loans (job_id, serial, model, issued_at, returned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for loan in fieldwork_model::loaners::fold(&data.loaners) {
+            stmt.execute(params![
+                data.id,
+                loan.serial,
+                loan.model,
+                loan.issued_at,
+                loan.returned.as_ref().map(|r| r.1)
+            ])?;
+        }
     }
     Ok(())
 }

@@ -49,4 +49,15 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (job_id, line_id)
     ) STRICT;
     ",
+    // 2: loaner units out with customers (issue 3), rebuilt with the other projections.
+    "
+    CREATE TABLE loans (
+        job_id TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        model TEXT,
+        issued_at INTEGER NOT NULL,
+        returned_at INTEGER
+    ) STRICT;
+    CREATE INDEX loans_job ON loans (job_id);
+    ",
 ];

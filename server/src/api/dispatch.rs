@@ -15,18 +15,18 @@ use super::{AppState, DISPATCH_BODY_LIMIT, json_body};
 use crate::storage::{JobFilter, Storage, Technician};
 use crate::{Error, Result};
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
 /// The `{id}` of a job route; undecodable ids are a 400 JSON error, not axum's plain text.
-fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> Result<String> {
+pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> Result<String> {
     id.map(|Path(id)| id)
         .map_err(|e| Error::BadRequest("bad_path", e.body_text()))
 }
 
 fn view(doc: &JobDocument) -> Result<Json<JobView>> {
-    Ok(Json(doc.view()?))
+    Ok(Json(doc.view(now())?))
 }
 
 fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
@@ -63,7 +63,7 @@ pub async fn create_job(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<JobView>)> {
     state.dispatcher(&headers).await?;
-    let new: NewJob = json_body(body, DISPATCH_BODY_LIMIT)?;
+    let mut new: NewJob = json_body(body, DISPATCH_BODY_LIMIT)?;
     let doc = state
         .blocking(move |s| {
             if let Some(t) = &new.technician
@@ -83,7 +83,15 @@ pub async fn create_job(
                     }
                 },
             };
-            let doc = JobDocument::create(&id, &new, DISPATCH_ACTOR, now(), s.actor()?)?;
+            let terms = super::service::job_terms(s, &mut new)?;
+            let doc = JobDocument::create_with_terms(
+                &id,
+                &new,
+                &terms,
+                DISPATCH_ACTOR,
+                now(),
+                s.actor()?,
+            )?;
             s.create_job(&doc)?;
             Ok(doc)
         })
@@ -92,16 +100,30 @@ pub async fn create_job(
     Ok((StatusCode::CREATED, view(&doc)?))
 }
 
-/// `GET /api/v1/jobs/{id}`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtParams {
+    /// RFC 3339: render SLA states as of this instant instead of now.
+    at: Option<String>,
+}
+
+/// `GET /api/v1/jobs/{id}?at=` (`at` optional, RFC 3339)
 pub async fn get_job(
     State(state): State<AppState>,
     headers: HeaderMap,
     id: std::result::Result<Path<String>, PathRejection>,
+    params: std::result::Result<Query<AtParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<JobView>> {
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
+    let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
+    let at = p
+        .at
+        .map(|a| parse_rfc3339("at", &a))
+        .transpose()?
+        .unwrap_or_else(now);
     let doc = state.blocking(move |s| load(s, &id)).await?;
-    view(&doc)
+    Ok(Json(doc.view(at)?))
 }
 
 /// `GET /api/v1/jobs/{id}/heads` — the document heads (sorted hex), to compare replicas.
@@ -149,7 +171,7 @@ pub async fn list_jobs(
             let actor = s.actor()?;
             s.list_jobs(&filter)?
                 .iter()
-                .map(|bytes| Ok(JobDocument::load(bytes, actor.clone())?.view()?))
+                .map(|bytes| Ok(JobDocument::load(bytes, actor.clone())?.view(now())?))
                 .collect::<Result<Vec<_>>>()
         })
         .await?;

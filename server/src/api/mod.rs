@@ -3,6 +3,7 @@
 
 mod devices;
 mod dispatch;
+pub(crate) mod service;
 
 use std::sync::Arc;
 
@@ -125,6 +126,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/{id}/heads", get(dispatch::job_heads))
         .route("/api/v1/jobs/{id}/notes", post(dispatch::add_note))
         .route("/api/v1/jobs/{id}/cancel", post(dispatch::cancel_job))
+        .route("/api/v1/jobs/{id}/followup", post(service::record_followup))
+        .route("/api/v1/jobs/{id}/complaints", post(service::create_complaint))
+        .route("/api/v1/contracts", post(service::create_contract))
+        .route("/api/v1/contracts/{id}", get(service::get_contract))
+        .route("/api/v1/assets", post(service::create_asset))
+        .route("/api/v1/assets/{serial}", get(service::get_asset))
+        .route("/api/v1/assets/{serial}/history", get(service::asset_history))
+        .route("/api/v1/followups", get(service::list_followups))
+        .route("/api/v1/complaints", get(service::list_complaints))
+        .route("/api/v1/complaints/{id}/answer", post(service::answer_complaint))
+        .route("/api/v1/complaints/{id}/escalate", post(service::escalate_complaint))
+        .route("/api/v1/kpis", get(service::kpis))
+        .route(
+            "/api/v1/maintenance-plans",
+            post(service::create_plan).get(service::list_plans),
+        )
+        .route("/api/v1/maintenance-plans/run", post(service::run_plans))
+        .route("/api/v1/loaners", get(service::list_loaners))
         .route("/api/v1/devices/enroll", post(devices::enroll))
         .layer(DefaultBodyLimit::max(DISPATCH_BODY_LIMIT))
         .layer(from_fn_with_state(

@@ -50,6 +50,72 @@ pub struct JobFilter {
     pub limit: u32,
 }
 
+/// An installed asset as dispatch registers it (`POST /api/v1/assets`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetRecord {
+    pub serial: String,
+    #[serde(default)]
+    pub model: String,
+    #[serde(default)]
+    pub customer: String,
+    #[serde(default)]
+    pub installation_date: Option<String>,
+    #[serde(default)]
+    pub acceptance_date: Option<String>,
+    /// Contract id.
+    #[serde(default)]
+    pub contract: Option<String>,
+    /// Where it is installed (maintenance jobs are created there).
+    #[serde(default)]
+    pub site: Option<fieldwork_model::Site>,
+}
+
+/// What the customer said on the follow-up call.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Followup {
+    pub satisfaction: String,
+    pub score: u8,
+    pub comment: String,
+    pub recorded_at: i64,
+}
+
+/// A completed job's follow-up: when it is due and what was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowupRow {
+    pub job: String,
+    pub technician: Option<String>,
+    pub completed_at: i64,
+    pub due_at: i64,
+    pub record: Option<Followup>,
+}
+
+/// A complaint against a job.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Complaint {
+    pub id: String,
+    pub job: String,
+    pub text: String,
+    pub received_at: i64,
+    pub due_at: i64,
+    /// `engineer`, `senior_engineer` or `manager`.
+    pub level: String,
+    pub answer: Option<String>,
+    pub answered_at: Option<i64>,
+}
+
+/// A loaner unit on a job (the loans projection).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoanRow {
+    pub job: String,
+    pub technician: Option<String>,
+    pub serial: String,
+    pub model: Option<String>,
+    pub issued_by: String,
+    pub issued_at: i64,
+    pub returned_at: Option<i64>,
+}
+
 /// A closure that edits a job document inside the storage transaction. It must not call the
 /// storage itself (the transaction holds it).
 pub type JobEdit<'a> = &'a mut dyn FnMut(&mut JobDocument) -> Result<()>;
@@ -112,6 +178,40 @@ pub trait Storage: Send + Sync + 'static {
     /// Records, in one transaction, the heads of every job sent in the response carrying
     /// `cursor` (`sent` is `(job, server heads)`).
     fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()>;
+
+    /// Registers a contract; `Conflict` if the id exists.
+    fn add_contract(&self, c: &fieldwork_model::Contract) -> Result<()>;
+    /// A registered contract.
+    fn contract(&self, id: &str) -> Result<Option<fieldwork_model::Contract>>;
+    /// Registers an asset; `Conflict` if the serial exists.
+    fn add_asset(&self, a: &AssetRecord) -> Result<()>;
+    /// A registered asset.
+    fn asset(&self, serial: &str) -> Result<Option<AssetRecord>>;
+    /// Saved documents of every job on an asset, by report time then id.
+    fn asset_jobs(&self, serial: &str) -> Result<Vec<Vec<u8>>>;
+    /// Saved documents of the jobs reported in `[from, to)` (epoch ms), by report time.
+    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>>;
+
+    /// Records (or replaces) a completed job's follow-up.
+    fn record_followup(&self, job: &str, f: &Followup) -> Result<()>;
+    /// Follow-ups of completed jobs, by due time; only those not yet recorded if `open_only`.
+    fn followups(&self, open_only: bool) -> Result<Vec<FollowupRow>>;
+    /// Adds a complaint.
+    fn add_complaint(&self, c: &Complaint) -> Result<()>;
+    /// Edits a complaint in one transaction; `None` if there is no such complaint.
+    fn update_complaint(
+        &self,
+        id: &str,
+        edit: &mut dyn FnMut(&mut Complaint) -> Result<()>,
+    ) -> Result<Option<Complaint>>;
+    /// Complaints, optionally of one job, by receipt time.
+    fn complaints(&self, job: Option<&str>) -> Result<Vec<Complaint>>;
+    /// Stores a maintenance plan; `Conflict` if the id exists.
+    fn add_plan(&self, id: &str, plan: &fieldwork_model::maintenance::MaintenancePlan) -> Result<()>;
+    /// Every maintenance plan, by id.
+    fn plans(&self) -> Result<Vec<(String, fieldwork_model::maintenance::MaintenancePlan)>>;
+    /// Loaner units, optionally of one technician's jobs, open ones only if `open_only`.
+    fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>>;
 
     /// The server's Automerge actor id (stable across restarts).
     fn actor(&self) -> Result<automerge::ActorId>;

@@ -10,8 +10,12 @@ use fieldwork_model::JobDocument;
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use fieldwork_model::Contract;
+use fieldwork_model::maintenance::MaintenancePlan;
+
 use super::{
-    JobEdit, JobFilter, Principal, Storage, StoredJob, Technician, decode_heads, encode_heads,
+    AssetRecord, Complaint, Followup, FollowupRow, JobEdit, JobFilter, LoanRow, Principal, Storage,
+    StoredJob, Technician, decode_heads, encode_heads,
 };
 use crate::{Error, Result};
 
@@ -61,6 +65,33 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (device, job)
     ) STRICT;
     CREATE INDEX device_docs_pending ON device_docs (device, sent_cursor) WHERE sent_cursor IS NOT NULL;
+    ",
+    // 2: service contracts (issue 3): contracts, assets, follow-ups, complaints, maintenance
+    // plans, and the job columns and loan projection they query.
+    "
+    CREATE TABLE contracts (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    CREATE TABLE assets (serial TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    ALTER TABLE jobs ADD COLUMN asset_serial TEXT;
+    ALTER TABLE jobs ADD COLUMN completed_at INTEGER;
+    ALTER TABLE jobs ADD COLUMN followup_due_at INTEGER;
+    CREATE INDEX jobs_asset ON jobs (asset_serial, reported_at);
+    CREATE INDEX jobs_followup ON jobs (followup_due_at) WHERE followup_due_at IS NOT NULL;
+    -- Projection of loaner units, rebuilt with the job.
+    CREATE TABLE loans (
+        job TEXT NOT NULL, serial TEXT NOT NULL, model TEXT, issued_by TEXT NOT NULL,
+        issued_at INTEGER NOT NULL, returned_at INTEGER
+    ) STRICT;
+    CREATE INDEX loans_job ON loans (job);
+    CREATE TABLE followups (
+        job TEXT PRIMARY KEY, satisfaction TEXT NOT NULL, score INTEGER NOT NULL,
+        comment TEXT NOT NULL, recorded_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE complaints (
+        id TEXT PRIMARY KEY, job TEXT NOT NULL, body TEXT NOT NULL, received_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX complaints_job ON complaints (job);
+    CREATE INDEX complaints_received ON complaints (received_at);
+    CREATE TABLE maintenance_plans (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
     ",
 ];
 
@@ -140,6 +171,9 @@ fn load_or_create_actor(conn: &mut Connection) -> Result<ActorId> {
     Ok(actor)
 }
 
+/// Follow-up window for jobs without a contract.
+const DEFAULT_FOLLOWUP_HOURS: u32 = 48;
+
 fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -148,14 +182,26 @@ fn now() -> i64 {
 fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Result<()> {
     let data = doc.data()?;
     let derived = fieldwork_model::status::derive(&data.events);
+    let completed_at = fieldwork_model::status::ordered(&data.events)
+        .into_iter()
+        .find(|(_, e)| e.status == fieldwork_model::Status::Completed)
+        .map(|(_, e)| e.at);
+    let followup_hours = data
+        .contract
+        .as_ref()
+        .map_or(DEFAULT_FOLLOWUP_HOURS, |c| c.followup_hours);
+    let followup_due_at = completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000);
+    let asset_serial = Some(data.asset.serial.as_str()).filter(|s| !s.is_empty());
     tx.execute(
-        "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at, heads)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at, heads,
+                           asset_serial, completed_at, followup_due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, heads = excluded.heads,
             technician = excluded.technician,
             status = excluded.status, priority = excluded.priority,
             reported_at = excluded.reported_at, scheduled_start = excluded.scheduled_start,
-            updated_at = excluded.updated_at",
+            updated_at = excluded.updated_at, asset_serial = excluded.asset_serial,
+            completed_at = excluded.completed_at, followup_due_at = excluded.followup_due_at",
         params![
             data.id,
             doc.save(),
@@ -166,8 +212,26 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
             data.scheduled_start,
             now(),
             encode_heads(&doc.heads()),
+            asset_serial,
+            completed_at,
+            followup_due_at,
         ],
     )?;
+    tx.execute("DELETE FROM loans WHERE job = ?1", [&data.id])?;
+    for loan in fieldwork_model::loaners::fold(&data.loaners) {
+        tx.execute(
+            "INSERT INTO loans (job, serial, model, issued_by, issued_at, returned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                data.id,
+                loan.serial,
+                loan.model,
+                loan.issued_by,
+                loan.issued_at,
+                loan.returned.as_ref().map(|r| r.1)
+            ],
+        )?;
+    }
     let mut audience: Vec<&str> = Vec::new();
     if let Some(t) = derived.technician.as_deref() {
         tx.execute(
@@ -488,7 +552,223 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn add_contract(&self, c: &Contract) -> Result<()> {
+        insert_body(self, "contracts", "id", &c.id, c, "contract")
+    }
+
+    fn contract(&self, id: &str) -> Result<Option<Contract>> {
+        read_body(self, "contracts", "id", id)
+    }
+
+    fn add_asset(&self, a: &AssetRecord) -> Result<()> {
+        insert_body(self, "assets", "serial", &a.serial, a, "asset")
+    }
+
+    fn asset(&self, serial: &str) -> Result<Option<AssetRecord>> {
+        read_body(self, "assets", "serial", serial)
+    }
+
+    fn asset_jobs(&self, serial: &str) -> Result<Vec<Vec<u8>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc FROM jobs WHERE asset_serial = ?1 ORDER BY reported_at, id",
+            )?;
+            let rows = stmt.query_map([serial], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc FROM jobs WHERE reported_at >= ?1 AND reported_at < ?2
+                 ORDER BY reported_at, id",
+            )?;
+            let rows = stmt.query_map([from, to], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn record_followup(&self, job: &str, f: &Followup) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO followups (job, satisfaction, score, comment, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (job) DO UPDATE SET satisfaction = excluded.satisfaction,
+                    score = excluded.score, comment = excluded.comment,
+                    recorded_at = excluded.recorded_at",
+                params![job, f.satisfaction, f.score, f.comment, f.recorded_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn followups(&self, open_only: bool) -> Result<Vec<FollowupRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT j.id, j.technician, j.completed_at, j.followup_due_at,
+                        f.satisfaction, f.score, f.comment, f.recorded_at
+                 FROM jobs j LEFT JOIN followups f ON f.job = j.id
+                 WHERE j.followup_due_at IS NOT NULL AND (?1 = 0 OR f.job IS NULL)
+                 ORDER BY j.followup_due_at, j.id",
+            )?;
+            let rows = stmt.query_map([open_only], |r| {
+                let satisfaction: Option<String> = r.get(4)?;
+                let record = match satisfaction {
+                    Some(satisfaction) => Some(Followup {
+                        satisfaction,
+                        score: r.get(5)?,
+                        comment: r.get(6)?,
+                        recorded_at: r.get(7)?,
+                    }),
+                    None => None,
+                };
+                Ok(FollowupRow {
+                    job: r.get(0)?,
+                    technician: r.get(1)?,
+                    completed_at: r.get(2)?,
+                    due_at: r.get(3)?,
+                    record,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn add_complaint(&self, c: &Complaint) -> Result<()> {
+        let body = to_body(c)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO complaints (id, job, body, received_at) VALUES (?1, ?2, ?3, ?4)",
+                params![c.id, c.job, body, c.received_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn update_complaint(
+        &self,
+        id: &str,
+        edit: &mut dyn FnMut(&mut Complaint) -> Result<()>,
+    ) -> Result<Option<Complaint>> {
+        self.write(|tx| {
+            let body: Option<String> = tx
+                .query_row("SELECT body FROM complaints WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let Some(body) = body else {
+                return Ok(None);
+            };
+            let mut c: Complaint = from_body(&body)?;
+            edit(&mut c)?;
+            tx.execute(
+                "UPDATE complaints SET body = ?2 WHERE id = ?1",
+                params![id, to_body(&c)?],
+            )?;
+            Ok(Some(c))
+        })
+    }
+
+    fn complaints(&self, job: Option<&str>) -> Result<Vec<Complaint>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT body FROM complaints WHERE ?1 IS NULL OR job = ?1 ORDER BY received_at, id",
+            )?;
+            let rows = stmt.query_map([job], |r| r.get::<_, String>(0))?;
+            rows.map(|b| from_body(&b?)).collect()
+        })
+    }
+
+    fn add_plan(&self, id: &str, plan: &MaintenancePlan) -> Result<()> {
+        insert_body(self, "maintenance_plans", "id", id, plan, "maintenance plan")
+    }
+
+    fn plans(&self) -> Result<Vec<(String, MaintenancePlan)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT id, body FROM maintenance_plans ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.map(|row| {
+                let (id, body) = row?;
+                Ok((id, from_body(&body)?))
+            })
+            .collect()
+        })
+    }
+
+    fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT l.job, j.technician, l.serial, l.model, l.issued_by, l.issued_at, l.returned_at
+                 FROM loans l JOIN jobs j ON j.id = l.job
+                 WHERE (?1 IS NULL OR j.technician = ?1) AND (?2 = 0 OR l.returned_at IS NULL)
+                 ORDER BY l.issued_at, l.job, l.serial",
+            )?;
+            let rows = stmt.query_map(params![technician, open_only], |r| {
+                Ok(LoanRow {
+                    job: r.get(0)?,
+                    technician: r.get(1)?,
+                    serial: r.get(2)?,
+                    model: r.get(3)?,
+                    issued_by: r.get(4)?,
+                    issued_at: r.get(5)?,
+                    returned_at: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     fn actor(&self) -> Result<ActorId> {
         Ok(self.actor.clone())
     }
+}
+
+fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|e| Error::Internal(format!("stored record: {e}")))
+}
+
+/// Inserts a JSON record keyed by `id` into a `(key, body)` table; `Conflict` if it exists.
+fn insert_body<T: serde::Serialize>(
+    s: &SqliteStorage,
+    table: &str,
+    key: &str,
+    id: &str,
+    value: &T,
+    what: &str,
+) -> Result<()> {
+    let body = to_body(value)?;
+    s.write(|tx| {
+        let n = tx.execute(
+            &format!("INSERT OR IGNORE INTO {table} ({key}, body) VALUES (?1, ?2)"),
+            params![id, body],
+        )?;
+        if n == 0 {
+            return Err(Error::Conflict(format!("{what} {id} exists")));
+        }
+        Ok(())
+    })
+}
+
+/// Reads a JSON record keyed by `id` from a `(key, body)` table.
+fn read_body<T: serde::de::DeserializeOwned>(
+    s: &SqliteStorage,
+    table: &str,
+    key: &str,
+    id: &str,
+) -> Result<Option<T>> {
+    s.read(|c| {
+        let body: Option<String> = c
+            .query_row(
+                &format!("SELECT body FROM {table} WHERE {key} = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.map(|b| from_body(&b)).transpose()
+    })
 }

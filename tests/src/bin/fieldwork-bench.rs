@@ -74,6 +74,7 @@ fn part(i: usize) -> NewPart {
         serial_in: None,
         serial_out: None,
         stock: Some("van".into()),
+        ..Default::default()
     }
 }
 

@@ -1,5 +1,6 @@
-//! Demo data for `fieldwork-server serve --demo`: three technicians and a dozen realistic jobs
-//! across priorities, statuses and region classes, so the product can be tried at once.
+//! Demo data for `fieldwork-server serve --demo`: three technicians, the service contract shown
+//! in the README (`contract.json`), the assets it covers, and a dozen realistic jobs across
+//! priorities, statuses and region classes, so the product can be tried at once.
 
 use std::path::Path;
 
@@ -10,7 +11,10 @@ use fieldwork_model::{
 
 use crate::Result;
 use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{JobFilter, Storage, Technician};
+use crate::storage::{AssetRecord, JobFilter, Storage, Technician};
+
+/// The demo contract, also the README's example.
+pub const DEMO_CONTRACT: &str = include_str!("contract.json");
 
 /// What the demo seeding created (or found).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,11 +265,17 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             created: false,
         });
     }
+    let contract: fieldwork_model::Contract = serde_json::from_str(DEMO_CONTRACT)
+        .map_err(|e| crate::Error::Internal(format!("demo contract: {e}")))?;
+    contract.validate()?;
+    if storage.contract(&contract.id)?.is_none() {
+        storage.add_contract(&contract)?;
+    }
     let now = chrono::Utc::now().timestamp_millis();
     let hour = 3_600_000;
     let fmt = fieldwork_model::time::to_rfc3339;
     for (i, d) in demo_jobs().into_iter().enumerate() {
-        let new = NewJob {
+        let mut new = NewJob {
             id: Some(format!("J-{}", 1001 + i)),
             technician: d.tech.map(Into::into),
             customer: Customer {
@@ -280,6 +290,7 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             asset: Asset {
                 serial: d.serial.into(),
                 model: d.model.into(),
+                ..Default::default()
             },
             problem: d.problem.into(),
             channel: Some(d.channel.into()),
@@ -287,11 +298,32 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             reported_at: fmt(now - d.hours_ago * hour),
             scheduled_start: d.schedule_in_hours.map(|h| fmt(now + h * hour)),
             scheduled_end: d.schedule_in_hours.map(|h| fmt(now + (h + 2) * hour)),
+            contract: None,
+            kind: None,
+            checklist: Vec::new(),
         };
+        // Assets accepted 3 to 36 months ago: some in warranty, some in the post-warranty
+        // year, some after it.
+        let accepted = chrono::DateTime::from_timestamp_millis(now)
+            .unwrap_or_default()
+            .date_naive()
+            .checked_sub_months(chrono::Months::new(3 + 3 * i as u32))
+            .unwrap_or_default();
+        storage.add_asset(&AssetRecord {
+            serial: d.serial.into(),
+            model: d.model.into(),
+            customer: d.customer.into(),
+            installation_date: Some((accepted - chrono::Duration::days(14)).to_string()),
+            acceptance_date: Some(accepted.to_string()),
+            contract: Some(contract.id.clone()),
+            site: Some(new.site.clone()),
+        })?;
+        let terms = crate::api::service::job_terms(&storage, &mut new)?;
         let created_at = now - d.hours_ago * hour;
-        let mut doc = JobDocument::create(
+        let mut doc = JobDocument::create_with_terms(
             new.id.as_deref().unwrap_or_default(),
             &new,
+            &terms,
             DISPATCH_ACTOR,
             created_at,
             storage.actor()?,
@@ -345,9 +377,18 @@ fn progress(
                         serial_in: Some("HE-88120".into()),
                         serial_out: Some("HE-41007".into()),
                         stock: Some("van".into()),
+                        unit_cost: Some(42_000),
+                        unit_price: Some(68_000),
                     },
                     t,
                     at - 30 * MINUTE,
+                )?;
+                doc.record_diagnosis(
+                    fieldwork_model::Cause::QualityDefect,
+                    "E-HTR-01",
+                    Some("Replaced both heating elements"),
+                    t,
+                    at - 3 * MINUTE,
                 )?;
                 doc.add_note(
                     t,
