@@ -6,8 +6,9 @@
 //!   site's time zone; a deadline is the instant the counted minutes reach the budget;
 //! - response is met by the first `accepted` event, arrival by the first `on_site`, resolution
 //!   by the first `completed`; met exactly at the deadline is `met`;
-//! - time on hold (an `on_hold` event until the next event that is not `on_hold`) does not count
-//!   towards resolution; an open hold pauses the resolution clock until `now`;
+//! - time on hold (an `on_hold` event until the next event that is not `on_hold`; dispatch's
+//!   `new`/`assigned` events do not end a hold) does not count towards resolution; an open hold
+//!   pauses the resolution clock until `now`;
 //! - an unmet milestone is `breached` after its deadline, `at_risk` once 80 % of its budget has
 //!   elapsed, else `pending`; once the job is completed or cancelled an unmet milestone that
 //!   was not breached by then is `not_needed` (e.g. a fault fixed over the phone needs no visit).
@@ -153,7 +154,11 @@ fn hold_intervals(
 ) -> (Vec<(i64, i64)>, bool) {
     let mut holds = Vec::new();
     let mut since: Option<i64> = None;
-    for (_, e) in events {
+    // Dispatch's `new` and `assigned` events do not end a hold: only the job moving on does.
+    let moves = events
+        .iter()
+        .filter(|(_, e)| !matches!(e.status, Status::New | Status::Assigned));
+    for (_, e) in moves {
         match (e.status == Status::OnHold, since) {
             (true, None) => since = Some(e.at),
             (false, Some(s)) => {
