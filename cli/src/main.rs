@@ -336,8 +336,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let at = at.map(|s| parse_time("--at", &s)).transpose()?;
             match action {
                 LoanArg::Issue => {
-                    let model = model
-                        .ok_or_else(|| Failure("loaner issue needs --model".into()))?;
+                    let model =
+                        model.ok_or_else(|| Failure("loaner issue needs --model".into()))?;
                     app.issue_loaner(job, serial, model, at)?;
                 }
                 LoanArg::Return => app.return_loaner(job, serial, at)?,

@@ -174,9 +174,8 @@ impl WorkCalendar {
             }
         };
         let midnight = date.and_hms_opt(0, 0, 0)?;
-        let at = |minutes: u32| {
-            local_instant(self.tz, midnight + Duration::minutes(i64::from(minutes)))
-        };
+        let at =
+            |minutes: u32| local_instant(self.tz, midnight + Duration::minutes(i64::from(minutes)));
         let (open, close) = (at(hours.open), at(hours.close));
         (open < close).then_some((open, close))
     }

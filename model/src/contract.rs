@@ -234,7 +234,9 @@ impl Contract {
         }
         crate::calendar::check_calendar(&sla.calendar)?;
         if self.warranty.months > 1200 {
-            return Err(Error::Invalid("warranty.months must be at most 1200".into()));
+            return Err(Error::Invalid(
+                "warranty.months must be at most 1200".into(),
+            ));
         }
         if self.billing.post_warranty.iter().any(|t| t.months == 0) {
             return Err(Error::Invalid(
@@ -245,7 +247,9 @@ impl Contract {
             return Err(Error::Invalid("rates must not be negative".into()));
         }
         if self.followup_hours > 24 * 366 {
-            return Err(Error::Invalid("followup_hours must be at most a year".into()));
+            return Err(Error::Invalid(
+                "followup_hours must be at most a year".into(),
+            ));
         }
         Ok(())
     }

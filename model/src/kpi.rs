@@ -7,7 +7,8 @@
 //! - *mean time to repair*: completion minus report time, over completed repair jobs;
 //! - *callback rate*: completed jobs with a recorded follow-up; *satisfaction rate*: recorded
 //!   follow-ups that are `satisfied`;
-//! - *complaints answered in time*: answered by their due time, of those answered or overdue.
+//! - *complaints answered in time*: answered by their due time, of those answered or overdue
+//!   (the server passes the complaints against the jobs in the range).
 
 use serde::{Deserialize, Serialize};
 

@@ -21,9 +21,9 @@ pub mod view;
 pub mod warranty;
 pub mod wire;
 
+pub use contract::Contract;
 pub use document::JobDocument;
 pub use error::{Error, Result};
-pub use contract::Contract;
 pub use job::{
     Asset, Cause, ChecklistItem, Customer, HistoryEntry, JobData, JobKind, JobTerms, NewJob,
     NewPart, NewTimeEntry, Note, PartLine, Priority, RegionClass, Site, Status, StatusEvent,

@@ -66,10 +66,7 @@ pub fn fold(events: &BTreeMap<String, LoanerEvent>) -> Vec<Loan> {
                 returned: None,
             }),
             LoanAction::Return => {
-                if let Some(loan) = loans
-                    .iter_mut()
-                    .find(|l| l.open() && l.serial == e.serial)
-                {
+                if let Some(loan) = loans.iter_mut().find(|l| l.open() && l.serial == e.serial) {
                     loan.returned = Some((e.by.clone(), e.at));
                 }
             }

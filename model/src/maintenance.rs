@@ -128,7 +128,9 @@ impl MaintenancePlan {
     /// The checklist as items with ids (`1`, `2`, ... for bare labels).
     pub fn checklist_items(&self) -> Result<Vec<ChecklistItem>> {
         if self.checklist.is_empty() {
-            return Err(Error::Invalid("checklist must have at least one item".into()));
+            return Err(Error::Invalid(
+                "checklist must have at least one item".into(),
+            ));
         }
         let items: Vec<ChecklistItem> = self
             .checklist
@@ -221,7 +223,14 @@ mod tests {
         let through = parse_date("t", "2027-12-31").unwrap();
         assert_eq!(
             dates(&s.due_dates(through, 10)),
-            ["2026-05-15", "2026-07-15", "2026-09-15", "2027-05-15", "2027-07-15", "2027-09-15"]
+            [
+                "2026-05-15",
+                "2026-07-15",
+                "2026-09-15",
+                "2027-05-15",
+                "2027-07-15",
+                "2027-09-15"
+            ]
         );
     }
 
@@ -232,15 +241,30 @@ mod tests {
             let e = p.schedule().unwrap_err().to_string();
             assert!(e.contains(needle), "{e}");
         };
-        bad(serde_json::json!({"asset": "A", "every_months": 0, "first_due": "2026-01-01",
-            "checklist": ["x"]}), "every_months");
-        bad(serde_json::json!({"asset": "A", "frequency": "weekly", "first_due": "2026-01-01",
-            "checklist": ["x"]}), "frequency");
-        bad(serde_json::json!({"asset": "A", "every_months": 1, "first_due": "2026-13-01",
-            "checklist": ["x"]}), "first_due");
-        bad(serde_json::json!({"asset": "A", "every_months": 1, "first_due": "2026-01-01",
-            "checklist": []}), "checklist");
-        bad(serde_json::json!({"asset": "A", "every_months": 1, "first_due": "2026-01-01",
-            "season": {"from": "02-30", "to": "03-01"}, "checklist": ["x"]}), "season.from");
+        bad(
+            serde_json::json!({"asset": "A", "every_months": 0, "first_due": "2026-01-01",
+            "checklist": ["x"]}),
+            "every_months",
+        );
+        bad(
+            serde_json::json!({"asset": "A", "frequency": "weekly", "first_due": "2026-01-01",
+            "checklist": ["x"]}),
+            "frequency",
+        );
+        bad(
+            serde_json::json!({"asset": "A", "every_months": 1, "first_due": "2026-13-01",
+            "checklist": ["x"]}),
+            "first_due",
+        );
+        bad(
+            serde_json::json!({"asset": "A", "every_months": 1, "first_due": "2026-01-01",
+            "checklist": []}),
+            "checklist",
+        );
+        bad(
+            serde_json::json!({"asset": "A", "every_months": 1, "first_due": "2026-01-01",
+            "season": {"from": "02-30", "to": "03-01"}, "checklist": ["x"]}),
+            "season.from",
+        );
     }
 }

@@ -222,7 +222,9 @@ pub fn complaint_due(
     let mut day = crate::calendar::local_date(cal.tz(), received);
     let mut found = 0;
     for _ in 0..3700 {
-        day = day.succ_opt().ok_or_else(|| Error::Invalid("date overflow".into()))?;
+        day = day
+            .succ_opt()
+            .ok_or_else(|| Error::Invalid("date overflow".into()))?;
         if let Some(close) = cal.closing(day) {
             found += 1;
             if found == 2 {

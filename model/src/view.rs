@@ -9,9 +9,9 @@ use crate::job::{
 };
 use crate::loaners::{self, LoanView};
 use crate::sla::{self, SlaView};
+use crate::status;
 use crate::time::to_rfc3339;
 use crate::warranty::{self, Charges, WarrantyView};
-use crate::status;
 
 /// A job as JSON. Times are RFC 3339 (UTC); lists are in a deterministic order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -187,7 +187,11 @@ pub fn charges(d: &JobData) -> Result<Option<Charges>> {
     let rule = s.rule;
     let mut lines = Vec::new();
 
-    let mut parts: Vec<_> = d.parts.iter().filter(|(_, p)| p.removed.is_none()).collect();
+    let mut parts: Vec<_> = d
+        .parts
+        .iter()
+        .filter(|(_, p)| p.removed.is_none())
+        .collect();
     parts.sort_by(|a, b| (a.1.added_at, a.0).cmp(&(b.1.added_at, b.0)));
     for (id, p) in parts {
         let (unit, missing) = match rule.parts {
@@ -283,7 +287,13 @@ pub fn replacement_recommended(d: &JobData) -> Result<bool> {
         {
             continue;
         }
-        let s = situation(contract, &d.asset, &d.site.time_zone, h.reported_at, h.cause)?;
+        let s = situation(
+            contract,
+            &d.asset,
+            &d.site.time_zone,
+            h.reported_at,
+            h.cause,
+        )?;
         if s.name == "in_warranty" {
             repairs += 1;
         }

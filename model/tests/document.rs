@@ -58,7 +58,13 @@ fn two_devices_adding_parts_keep_both_lines() {
     b.add_part(&part("RELAY-2"), "t1", T0 + 1).unwrap();
     a.apply(&b.save()).unwrap();
     b.apply(&a.save()).unwrap();
-    let skus: Vec<_> = a.view(0).unwrap().parts.into_iter().map(|p| p.sku).collect();
+    let skus: Vec<_> = a
+        .view(0)
+        .unwrap()
+        .parts
+        .into_iter()
+        .map(|p| p.sku)
+        .collect();
     assert_eq!(skus.len(), 2);
     assert_eq!(a.view(0).unwrap(), b.view(0).unwrap());
 }

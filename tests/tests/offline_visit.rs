@@ -150,7 +150,10 @@ async fn reassignment_while_offline_keeps_the_first_technicians_work_visible() {
     assert_eq!(report.uploaded, 1);
     // The first phone no longer shows the job...
     assert!(first.device.jobs().unwrap().is_empty());
-    assert!(matches!(first.device.job("J-2", 0), Err(Error::NoSuchJob(_))));
+    assert!(matches!(
+        first.device.job("J-2", 0),
+        Err(Error::NoSuchJob(_))
+    ));
     // ...but its work reached the office and the new technician.
     sync_until_quiet(&[&first, &second]).await;
     let server = office.job("J-2").await;

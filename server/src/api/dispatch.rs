@@ -117,11 +117,10 @@ pub async fn get_job(
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
     let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
-    let at = p
-        .at
-        .map(|a| parse_rfc3339("at", &a))
-        .transpose()?
-        .unwrap_or_else(now);
+    let at =
+        p.at.map(|a| parse_rfc3339("at", &a))
+            .transpose()?
+            .unwrap_or_else(now);
     let doc = state.blocking(move |s| load(s, &id)).await?;
     Ok(Json(doc.view(at)?))
 }

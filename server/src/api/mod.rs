@@ -127,16 +127,28 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/{id}/notes", post(dispatch::add_note))
         .route("/api/v1/jobs/{id}/cancel", post(dispatch::cancel_job))
         .route("/api/v1/jobs/{id}/followup", post(service::record_followup))
-        .route("/api/v1/jobs/{id}/complaints", post(service::create_complaint))
+        .route(
+            "/api/v1/jobs/{id}/complaints",
+            post(service::create_complaint),
+        )
         .route("/api/v1/contracts", post(service::create_contract))
         .route("/api/v1/contracts/{id}", get(service::get_contract))
         .route("/api/v1/assets", post(service::create_asset))
         .route("/api/v1/assets/{serial}", get(service::get_asset))
-        .route("/api/v1/assets/{serial}/history", get(service::asset_history))
+        .route(
+            "/api/v1/assets/{serial}/history",
+            get(service::asset_history),
+        )
         .route("/api/v1/followups", get(service::list_followups))
         .route("/api/v1/complaints", get(service::list_complaints))
-        .route("/api/v1/complaints/{id}/answer", post(service::answer_complaint))
-        .route("/api/v1/complaints/{id}/escalate", post(service::escalate_complaint))
+        .route(
+            "/api/v1/complaints/{id}/answer",
+            post(service::answer_complaint),
+        )
+        .route(
+            "/api/v1/complaints/{id}/escalate",
+            post(service::escalate_complaint),
+        )
         .route("/api/v1/kpis", get(service::kpis))
         .route(
             "/api/v1/maintenance-plans",

@@ -121,7 +121,11 @@ pub fn history_entry(d: &JobData) -> HistoryEntry {
         .find(|(_, e)| e.status == Status::Completed)
         .map(|(_, e)| e.at);
     let diagnosis = fieldwork_model::warranty::diagnosis(d);
-    let mut parts: Vec<_> = d.parts.iter().filter(|(_, p)| p.removed.is_none()).collect();
+    let mut parts: Vec<_> = d
+        .parts
+        .iter()
+        .filter(|(_, p)| p.removed.is_none())
+        .collect();
     parts.sort_by(|a, b| (a.1.added_at, a.0).cmp(&(b.1.added_at, b.0)));
     HistoryEntry {
         job: d.id.clone(),
@@ -159,17 +163,20 @@ pub fn job_terms(s: &dyn Storage, new: &mut NewJob) -> Result<JobTerms> {
         .contract
         .clone()
         .or_else(|| asset.as_ref().and_then(|a| a.contract.clone()));
-    let contract = match contract_id {
-        Some(id) => Some(s.contract(&id)?.ok_or_else(|| {
-            Error::BadRequest("unknown_contract", format!("no contract {id}"))
-        })?),
-        None => None,
-    };
+    let contract =
+        match contract_id {
+            Some(id) => Some(s.contract(&id)?.ok_or_else(|| {
+                Error::BadRequest("unknown_contract", format!("no contract {id}"))
+            })?),
+            None => None,
+        };
     let mut asset_history = Vec::new();
     if !new.asset.serial.is_empty() {
         let actor = s.actor()?;
         for bytes in s.asset_jobs(&new.asset.serial)? {
-            asset_history.push(history_entry(&JobDocument::load(&bytes, actor.clone())?.data()?));
+            asset_history.push(history_entry(
+                &JobDocument::load(&bytes, actor.clone())?.data()?,
+            ));
         }
         let skip = asset_history.len().saturating_sub(HISTORY_IN_JOB);
         asset_history.drain(..skip);
@@ -291,10 +298,7 @@ pub async fn record_followup(
         ));
     }
     if !(1..=5).contains(&b.score) {
-        return Err(Error::BadRequest(
-            "invalid",
-            "score must be 1 to 5".into(),
-        ));
+        return Err(Error::BadRequest("invalid", "score must be 1 to 5".into()));
     }
     if b.comment.len() > fieldwork_model::document::MAX_TEXT {
         return Err(Error::BadRequest("invalid", "comment is too long".into()));
@@ -516,18 +520,25 @@ pub async fn escalate_complaint(
 pub struct KpiParams {
     from: String,
     to: String,
+    /// RFC 3339: judge open milestones as of this instant instead of now.
+    #[serde(default)]
+    at: Option<String>,
 }
 
 /// Parses a KPI bound: a `YYYY-MM-DD` date (UTC midnight; `to` is inclusive) or RFC 3339.
 fn bound(field: &str, s: &str, end: bool) -> Result<i64> {
     if let Ok(d) = parse_date(field, s) {
         let day = if end { d + Duration::days(1) } else { d };
-        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis());
+        return Ok(day
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis());
     }
     Ok(parse_rfc3339(field, s)?)
 }
 
-/// `GET /api/v1/kpis?from=&to=` — over jobs reported in the range.
+/// `GET /api/v1/kpis?from=&to=[&at=]` — over jobs reported in the range (and complaints
+/// against them).
 pub async fn kpis(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -537,16 +548,27 @@ pub async fn kpis(
     let p = query(params)?;
     let (from, to) = (bound("from", &p.from, false)?, bound("to", &p.to, true)?);
     if to <= from {
-        return Err(Error::BadRequest("invalid", "to must not be before from".into()));
+        return Err(Error::BadRequest(
+            "invalid",
+            "to must not be before from".into(),
+        ));
     }
-    let now = now();
+    let now =
+        p.at.as_deref()
+            .map(|a| parse_rfc3339("at", a))
+            .transpose()?
+            .unwrap_or_else(now);
     let kpis = state
         .blocking(move |s| {
             let actor = s.actor()?;
             let jobs = s
                 .jobs_reported_between(from, to)?
                 .iter()
-                .map(|b| JobDocument::load(b, actor.clone())?.data().map_err(Error::from))
+                .map(|b| {
+                    JobDocument::load(b, actor.clone())?
+                        .data()
+                        .map_err(Error::from)
+                })
                 .collect::<Result<Vec<JobData>>>()?;
             let followups: HashMap<String, String> = s
                 .followups(false)?
@@ -560,10 +582,12 @@ pub async fn kpis(
                     followup: followups.get(&job.id).map(String::as_str),
                 })
                 .collect();
+            let in_range: std::collections::HashSet<&str> =
+                jobs.iter().map(|j| j.id.as_str()).collect();
             let complaints: Vec<_> = s
                 .complaints(None)?
                 .into_iter()
-                .filter(|c| c.received_at >= from && c.received_at < to)
+                .filter(|c| in_range.contains(c.job.as_str()))
                 .map(|c| fieldwork_model::kpi::ComplaintFacts {
                     due_at: c.due_at,
                     answered_at: c.answered_at,

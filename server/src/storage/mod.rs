@@ -207,7 +207,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Complaints, optionally of one job, by receipt time.
     fn complaints(&self, job: Option<&str>) -> Result<Vec<Complaint>>;
     /// Stores a maintenance plan; `Conflict` if the id exists.
-    fn add_plan(&self, id: &str, plan: &fieldwork_model::maintenance::MaintenancePlan) -> Result<()>;
+    fn add_plan(
+        &self,
+        id: &str,
+        plan: &fieldwork_model::maintenance::MaintenancePlan,
+    ) -> Result<()>;
     /// Every maintenance plan, by id.
     fn plans(&self) -> Result<Vec<(String, fieldwork_model::maintenance::MaintenancePlan)>>;
     /// Loaner units, optionally of one technician's jobs, open ones only if `open_only`.

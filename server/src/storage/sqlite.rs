@@ -681,13 +681,22 @@ impl Storage for SqliteStorage {
     }
 
     fn add_plan(&self, id: &str, plan: &MaintenancePlan) -> Result<()> {
-        insert_body(self, "maintenance_plans", "id", id, plan, "maintenance plan")
+        insert_body(
+            self,
+            "maintenance_plans",
+            "id",
+            id,
+            plan,
+            "maintenance plan",
+        )
     }
 
     fn plans(&self) -> Result<Vec<(String, MaintenancePlan)>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT id, body FROM maintenance_plans ORDER BY id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut stmt =
+                c.prepare_cached("SELECT id, body FROM maintenance_plans ORDER BY id")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             rows.map(|row| {
                 let (id, body) = row?;
                 Ok((id, from_body(&body)?))
