@@ -217,3 +217,175 @@ async fn bad_input_exits_non_zero_and_writes_nothing() {
     ok(d, &["status", "J-1", "completed"]);
     fails(d, &["status", "J-1", "on_site"], "completed");
 }
+
+/// A warranty visit recorded offline with the CLI: the device prices it, to the cent, exactly
+/// as the office does once it syncs; bad contract-related input changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_offline_visit_is_priced_on_the_device_exactly_as_at_the_office() {
+    let mut office = Office::start().await;
+    office.technician("t1").await;
+    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    office.post("/api/v1/contracts", contract).await;
+    // Accepted three years ago: after the 24-month warranty and the 12-month tier.
+    office
+        .post(
+            "/api/v1/assets",
+            serde_json::json!({"serial": "OV-1", "model": "Oven XL", "customer": "Bakery",
+                "installation_date": "2023-10-01", "acceptance_date": "2023-10-10",
+                "contract": "GOLD-2026"}),
+        )
+        .await;
+    let mut body = fieldwork_tests::job_body("J-W", Some("t1"));
+    body["asset"] = serde_json::json!({"serial": "OV-1"});
+    office.post("/api/v1/jobs", body).await;
+    let mut body = fieldwork_tests::job_body("J-I", Some("t1"));
+    body["checklist"] = serde_json::json!([{"id": "door", "label": "Door seal intact"}]);
+    office.post("/api/v1/jobs", body).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = office.enroll_code("t1");
+    ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
+    ok(d, &["sync"]);
+    office.stop().await;
+
+    let at = "2026-11-24T12:00:00+08:00";
+    let before = show(d, "J-W");
+    assert_eq!(before["warranty"]["situation"], "after");
+    assert_eq!(before["charges"]["provisional"], true);
+    fails(
+        d,
+        &["cause", "J-W", "gremlins", "--fault-code", "E1"],
+        "invalid value",
+    );
+    fails(
+        d,
+        &["cause", "J-W", "misuse", "--fault-code", " "],
+        "fault code",
+    );
+    fails(
+        d,
+        &[
+            "part",
+            "J-W",
+            "--sku",
+            "X",
+            "--qty",
+            "1",
+            "--unit-cost=-5",
+        ],
+        "negative",
+    );
+    fails(d, &["loaner", "J-W", "issue", "--serial", "L1"], "--model");
+    fails(
+        d,
+        &["loaner", "J-W", "return", "--serial", "L1"],
+        "no loaner L1",
+    );
+    fails(d, &["check", "J-I", "window", "pass"], "no checklist item");
+    fails(d, &["check", "J-I", "door", "maybe"], "pass, fail");
+    assert_eq!(show(d, "J-W"), before, "refused input must change nothing");
+
+    ok(
+        d,
+        &[
+            "status",
+            "J-W",
+            "on_site",
+            "--at",
+            "2026-11-24T10:00:00+08:00",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "part",
+            "J-W",
+            "--sku",
+            "HTR-2500",
+            "--qty",
+            "2",
+            "--unit-cost",
+            "42000",
+            "--unit-price",
+            "68000",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "time",
+            "J-W",
+            "--kind",
+            "labour",
+            "--start",
+            "2026-11-24T10:00:00+08:00",
+            "--end",
+            "2026-11-24T10:45:00+08:00",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "time",
+            "J-W",
+            "--kind",
+            "travel",
+            "--start",
+            "2026-11-24T09:00:00+08:00",
+            "--end",
+            "2026-11-24T10:00:00+08:00",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "cause",
+            "J-W",
+            "quality_defect",
+            "--fault-code",
+            "E-HTR-01",
+            "--action",
+            "Replaced elements",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "loaner", "J-W", "issue", "--serial", "L1", "--model", "Oven S",
+        ],
+    );
+    let loans = ok(d, &["loans", "--json"]);
+    assert!(loans.contains("\"L1\""), "{loans}");
+    ok(d, &["loaner", "J-W", "return", "--serial", "L1"]);
+    assert_eq!(ok(d, &["loans"]), "");
+    ok(
+        d,
+        &[
+            "check",
+            "J-I",
+            "door",
+            "fail",
+            "--note",
+            "torn at the hinge",
+        ],
+    );
+
+    let offline: Value =
+        serde_json::from_str(&ok(d, &["show", "J-W", "--json", "--at", at])).unwrap();
+    // After warranty: parts at list price, 45 min labour at 180.00/h, travel flat.
+    assert_eq!(offline["charges"]["provisional"], false);
+    assert_eq!(offline["charges"]["lines"][0]["amount"], 136_000);
+    assert_eq!(offline["charges"]["lines"][1]["amount"], 13_500);
+    assert_eq!(offline["charges"]["lines"][2]["amount"], 25_000);
+    assert_eq!(offline["charges"]["total"], 174_500);
+    assert_eq!(offline["fault_code"], "E-HTR-01");
+
+    office.restart().await;
+    ok(d, &["sync"]);
+    let at_ms = fieldwork_model::time::parse_rfc3339("at", at).unwrap();
+    assert_eq!(office.job_at("J-W", at_ms).await, offline);
+    let inspection = office.job_at("J-I", at_ms).await;
+    assert_eq!(inspection["checklist"][0]["result"], "fail");
+    assert_eq!(inspection["checklist"][0]["note"], "torn at the hinge");
+}
