@@ -265,15 +265,7 @@ async fn an_offline_visit_is_priced_on_the_device_exactly_as_at_the_office() {
     );
     fails(
         d,
-        &[
-            "part",
-            "J-W",
-            "--sku",
-            "X",
-            "--qty",
-            "1",
-            "--unit-cost=-5",
-        ],
+        &["part", "J-W", "--sku", "X", "--qty", "1", "--unit-cost=-5"],
         "negative",
     );
     fails(d, &["loaner", "J-W", "issue", "--serial", "L1"], "--model");

@@ -60,7 +60,7 @@ pub enum Calendar {
     /// Only minutes inside the day's opening hours count.
     #[serde(rename = "working_hours")]
     WorkingHours {
-        hours: WeekHours,
+        hours: Box<WeekHours>,
         /// Local dates (`YYYY-MM-DD`) with no hours, or with `holiday_hours` when given.
         #[serde(default)]
         holidays: Vec<String>,

@@ -206,7 +206,7 @@ pub fn complaint_due(
     received: i64,
 ) -> Result<i64> {
     let weekdays = crate::contract::Calendar::WorkingHours {
-        hours: crate::contract::WeekHours {
+        hours: Box::new(crate::contract::WeekHours {
             mon: Some(["00:00".into(), "24:00".into()]),
             tue: Some(["00:00".into(), "24:00".into()]),
             wed: Some(["00:00".into(), "24:00".into()]),
@@ -214,7 +214,7 @@ pub fn complaint_due(
             fri: Some(["00:00".into(), "24:00".into()]),
             sat: None,
             sun: None,
-        },
+        }),
         holidays: Vec::new(),
         holiday_hours: None,
     };
