@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 sys.path.insert(0, os.environ["FIELDWORK_BINDINGS"])
-from fieldwork_ffi import ApiError, FieldworkApp, JobStatus, NewPartRecord  # noqa: E402
+from fieldwork_ffi import ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord  # noqa: E402
 
 SERVER = os.environ["FIELDWORK_SERVER_BIN"]
 
@@ -113,7 +113,14 @@ def test_offline_edits_through_the_c_abi_reach_the_office(office, tmp_path):
         None,
     )
     assert line
+    app.record_diagnosis("J-PY", FaultCause.POWER_SUPPLY, "E-PSU", "replaced the relay", None)
+    app.issue_loaner("J-PY", "LN-1", "Fan unit", None)
+    assert [loan.serial for loan in app.open_loans()] == ["LN-1"]
+    with pytest.raises(ApiError.InvalidInput):
+        app.record_check("J-PY", "door", "maybe", None, None)
     job = json.loads(app.job_json("J-PY"))
+    assert job["cause"] == "power_supply"
+    assert job["loaners"][0]["serial"] == "LN-1"
     assert job["status"] == "on_site"
     assert [p["id"] for p in job["parts"]] == [line]
     assert [n["text"] for n in job["notes"]] == ["replaced the fan relay"]

@@ -6,6 +6,7 @@ package app.fieldwork
 import app.fieldwork.ffi.ApiException
 import app.fieldwork.ffi.FieldworkApp
 import app.fieldwork.ffi.JobStatus
+import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.NewPartRecord
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterEach
@@ -99,10 +100,15 @@ class SmokeTest {
         app.addNote("J-KT", "replaced the fan relay", null)
         val line = app.addPart("J-KT", NewPartRecord("RELAY-7", "fan relay", 1u, "R-NEW", "R-OLD", "van"), null)
         assertTrue(line.isNotEmpty())
+        app.recordDiagnosis("J-KT", FaultCause.POWER_SUPPLY, "E-PSU", null, null)
+        app.issueLoaner("J-KT", "LN-1", "Fan unit", null)
+        assertEquals(listOf("LN-1"), app.openLoans().map { it.serial })
+        assertThrows<ApiException.InvalidInput> { app.recordCheck("J-KT", "door", "maybe", null, null) }
         val local = app.jobJson("J-KT")
         assertTrue(local.contains("\"status\":\"on_site\""), local)
         assertTrue(local.contains("\"id\":\"$line\""), local)
         assertTrue(local.contains("replaced the fan relay"), local)
+        assertTrue(local.contains("\"cause\":\"power_supply\""), local)
         assertEquals(1uL, app.pendingSyncCount())
 
         assertThrows<ApiException.Offline> { runBlocking { app.sync() } }
