@@ -180,3 +180,19 @@ fn serve_on_a_busy_address_fails_with_a_message() {
     assert!(!out.status.success());
     assert!(!String::from_utf8(out.stderr).unwrap().is_empty());
 }
+
+#[test]
+fn the_readme_shows_the_demo_contract_and_it_is_valid() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("```json\n")
+        .expect("a JSON block in the README")
+        + 8;
+    let end = start + readme[start..].find("```").expect("end of the JSON block");
+    let shown: fieldwork_model::Contract = serde_json::from_str(&readme[start..end]).unwrap();
+    let demo: fieldwork_model::Contract =
+        serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    assert_eq!(shown, demo);
+    demo.validate().unwrap();
+}
