@@ -5,7 +5,7 @@
 use automerge::ActorId;
 use fieldwork_model::validate::device_change;
 use fieldwork_model::{
-    Customer, JobDocument, NewJob, NewPart, Priority, RegionClass, Site, Status,
+    Cause, Customer, JobDocument, NewJob, NewPart, Priority, RegionClass, Site, Status,
 };
 
 const T0: i64 = 1_764_000_000_000;
@@ -114,6 +114,14 @@ fn device_may_add_its_own_entries() {
     after.add_note("t1", T0 + 2, "ok").unwrap();
     let line = after.add_part(&part("X"), "t1", T0 + 3).unwrap();
     after.remove_part(&line, "t1", T0 + 4).unwrap();
+    after
+        .record_diagnosis(Cause::Misuse, "E-1", Some("cleaned"), "t1", T0 + 5)
+        .unwrap();
+    after.issue_loaner("LN-1", "Fan", "t1", T0 + 6).unwrap();
+    after.return_loaner("LN-1", "t1", T0 + 7).unwrap();
+    after
+        .record_check("door", "pass", None, "t1", T0 + 8)
+        .unwrap();
     assert!(device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_ok());
 }
 
@@ -132,6 +140,23 @@ fn device_may_not_write_registers_or_as_someone_else() {
         }),
         Box::new(|d| {
             d.cancel("nope", "t1", T0).unwrap();
+        }),
+        Box::new(|d| {
+            d.record_diagnosis(Cause::QualityDefect, "E-1", None, "t2", T0)
+                .unwrap();
+        }),
+        Box::new(|d| {
+            d.issue_loaner("LN-1", "Fan", "t2", T0).unwrap();
+        }),
+        Box::new(|d| {
+            d.record_check("door", "pass", None, "t2", T0).unwrap();
+        }),
+        // The job kind (like the contract terms) is dispatch's, written once.
+        Box::new(|d| {
+            use automerge::transaction::Transactable;
+            let mut tx = d.automerge_mut().transaction();
+            tx.put(automerge::ROOT, "kind", "inspection").unwrap();
+            tx.commit();
         }),
     ];
     for change in cases {
