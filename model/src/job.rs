@@ -359,11 +359,11 @@ pub struct JobData {
     #[serde(default)]
     pub kind: JobKind,
     /// The contract terms the job is measured against (copied in at creation).
-    #[serde(default)]
+    #[serde(default, with = "json_text")]
     pub contract: Option<Contract>,
-    #[serde(default)]
+    #[serde(default, with = "json_text")]
     pub asset_history: Vec<HistoryEntry>,
-    #[serde(default)]
+    #[serde(default, with = "json_text")]
     pub checklist: Vec<ChecklistItem>,
     #[serde(default)]
     pub diagnoses: BTreeMap<String, Diagnosis>,
@@ -371,6 +371,27 @@ pub struct JobData {
     pub loaners: BTreeMap<String, LoanerEvent>,
     #[serde(default)]
     pub checks: BTreeMap<String, CheckResult>,
+}
+
+/// Serde adapter for write-once registers (contract, asset history, checklist): stored as one
+/// JSON text value in the document. They are never merged field by field, and reading one
+/// value is far cheaper than hydrating hundreds of map entries on every edit (measured in
+/// docs/benchmarks.md).
+mod json_text {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(v).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// What the office adds to a new job beyond the request body: the contract, the asset's

@@ -368,6 +368,29 @@ async fn followups_complaints_loaners_history_and_kpis_follow_the_field_work() {
     assert_eq!(j4["asset_history"].as_array().unwrap().len(), 3);
     assert_eq!(j4["asset_history"][0]["job"], "J-1");
 
+    // Dispatch adds a priced part (from the warehouse); the phone prices it identically.
+    let j = office
+        .post(
+            "/api/v1/jobs/J-3/parts",
+            json!({"sku": "FILTER", "qty": 2, "unit_cost": 500,
+            "unit_price": 800, "stock": "warehouse"}),
+        )
+        .await;
+    assert_eq!(j["parts"][0]["unit_price"], 800);
+    for bad in [
+        json!({"sku": "F", "qty": 0}),
+        json!({"sku": "F", "qty": 1, "unit_cost": -1}),
+    ] {
+        let (status, _) =
+            status_of(&office, Method::POST, "/api/v1/jobs/J-3/parts", Some(bad)).await;
+        assert_eq!(status, 400);
+    }
+    sync_until_quiet(&[&phone]).await;
+    let at = ms("2026-11-23T15:00:00+08:00");
+    let on_phone = phone.job_at("J-3", at);
+    assert_eq!(on_phone["charges"]["lines"][0]["sku"], "FILTER");
+    assert_eq!(on_phone, office.job_at("J-3", at).await);
+
     // KPIs over Monday's jobs, judged on the 30th: see kpi.rs for the definitions.
     let k = office
         .get("/api/v1/kpis?from=2026-11-23&to=2026-11-23&at=2026-11-30T00:00:00Z")

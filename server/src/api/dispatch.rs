@@ -1,4 +1,5 @@
-//! Dispatch routes: technicians, jobs (create, read, list, reschedule, reassign, notes, cancel).
+//! Dispatch routes: technicians, jobs (create, read, list, reschedule, reassign, notes, parts,
+//! cancel).
 //! Every edit runs inside [`Storage::update_job`]'s transaction.
 
 use axum::Json;
@@ -339,4 +340,52 @@ pub async fn cancel_job(
         Ok(())
     })
     .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartBody {
+    sku: String,
+    qty: u32,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    serial_in: Option<String>,
+    #[serde(default)]
+    serial_out: Option<String>,
+    #[serde(default)]
+    stock: Option<String>,
+    #[serde(default)]
+    unit_cost: Option<i64>,
+    #[serde(default)]
+    unit_price: Option<i64>,
+}
+
+/// `POST /api/v1/jobs/{id}/parts` — dispatch records a part for the job (e.g. shipped from the
+/// warehouse), with its unit cost and list price in minor units.
+pub async fn add_part(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: std::result::Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<JobView>)> {
+    state.dispatcher(&headers).await?;
+    let id = path_id(id)?;
+    let b: PartBody = json_body(body, DISPATCH_BODY_LIMIT)?;
+    let part = fieldwork_model::NewPart {
+        sku: b.sku,
+        description: b.description,
+        qty: b.qty,
+        serial_in: b.serial_in,
+        serial_out: b.serial_out,
+        stock: b.stock,
+        unit_cost: b.unit_cost,
+        unit_price: b.unit_price,
+    };
+    let view = edit_job(&state, id, move |doc| {
+        doc.add_part(&part, DISPATCH_ACTOR, now())?;
+        Ok(())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, view))
 }

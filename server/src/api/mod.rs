@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/{id}/heads", get(dispatch::job_heads))
         .route("/api/v1/jobs/{id}/notes", post(dispatch::add_note))
         .route("/api/v1/jobs/{id}/cancel", post(dispatch::cancel_job))
+        .route("/api/v1/jobs/{id}/parts", post(dispatch::add_part))
         .route("/api/v1/jobs/{id}/followup", post(service::record_followup))
         .route(
             "/api/v1/jobs/{id}/complaints",

@@ -224,6 +224,136 @@ async fn local_edit(rows: &mut Vec<Row>) {
     });
 }
 
+/// Issue 3: the cost of contracts. Rendering the job JSON (SLA clocks, warranty, charges, a
+/// 50-job asset history) and a local edit on a job that carries a contract, each against the
+/// same job without one in the same run; creating a job on an asset with 50 earlier jobs; the
+/// KPIs over 1,000 jobs.
+async fn contracts(rows: &mut Vec<Row>) {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    office.post("/api/v1/contracts", contract).await;
+    office
+        .post(
+            "/api/v1/assets",
+            serde_json::json!({"serial": "A-1", "model": "Chiller", "customer": "Clinic",
+                "installation_date": "2025-06-01", "acceptance_date": "2025-06-10",
+                "contract": "GOLD-2026"}),
+        )
+        .await;
+    let on_asset = |id: String| {
+        let mut body = job_body(&id, Some("t1"));
+        body["asset"] = serde_json::json!({"serial": "A-1"});
+        body
+    };
+    for i in 0..50 {
+        office
+            .post("/api/v1/jobs", on_asset(format!("H-{i}")))
+            .await;
+    }
+    let mut creates = Vec::new();
+    for i in 0..scale(20) {
+        let t = Instant::now();
+        office
+            .post("/api/v1/jobs", on_asset(format!("C-{i}")))
+            .await;
+        creates.push(t.elapsed());
+    }
+    for i in 0..creates.len() {
+        office
+            .post("/api/v1/jobs", job_body(&format!("N-{i}"), Some("t1")))
+            .await;
+    }
+    let phone = Phone::enroll(&office, "t1").await;
+    fieldwork_tests::sync_until_quiet(&[&phone]).await;
+    let d = &phone.device;
+    for job in ["C-0", "N-0"] {
+        for i in 0..20 {
+            let mut p = part(i);
+            p.unit_cost = Some(1000 + i as i64);
+            p.unit_price = Some(1500 + i as i64);
+            d.add_part(job, &p, DAY0 + i as i64).unwrap();
+        }
+        d.record_diagnosis(job, fieldwork_core::model::Cause::Misuse, "E-1", None, DAY0)
+            .unwrap();
+    }
+    let now = fieldwork_tests::now_ms();
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for _ in 0..scale(2000) {
+        for (job, times) in [("C-0", &mut with), ("N-0", &mut without)] {
+            let t = Instant::now();
+            std::hint::black_box(d.job(job, now).unwrap());
+            times.push(t.elapsed());
+        }
+    }
+    rows.push(Row {
+        what: "job JSON on the device: contract job (SLA, warranty, 20 priced parts, 50-job history) vs the same job without a contract".into(),
+        target: "p99 <= 5 ms (a screen render)".into(),
+        result: format!(
+            "with: p50 {}, p99 {}; without: p50 {}, p99 {} ({} renders each)",
+            ms(pct(&mut with, 0.5)),
+            ms(pct(&mut with, 0.99)),
+            ms(pct(&mut without, 0.5)),
+            ms(pct(&mut without, 0.99)),
+            with.len()
+        ),
+    });
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    // Spread over the jobs, as in the issue 2 benchmark (a job with 1,000 lines is slower).
+    for i in 0..scale(1000) {
+        let k = i % creates.len();
+        for (job, times) in [
+            (format!("C-{k}"), &mut with),
+            (format!("N-{k}"), &mut without),
+        ] {
+            let t = Instant::now();
+            d.add_part(&job, &part(i), 1).unwrap();
+            times.push(t.elapsed());
+        }
+    }
+    rows.push(Row {
+        what: "local edit (add a part) on contract jobs with a 50-job history vs jobs without"
+            .into(),
+        target: "p99 <= 2 ms (issue 2)".into(),
+        result: format!(
+            "with: p50 {}, p99 {}; without: p50 {}, p99 {} ({} edits each)",
+            ms(pct(&mut with, 0.5)),
+            ms(pct(&mut with, 0.99)),
+            ms(pct(&mut without, 0.5)),
+            ms(pct(&mut without, 0.99)),
+            with.len()
+        ),
+    });
+    rows.push(Row {
+        what: "create a job on an asset with 50 earlier jobs (history copied in)".into(),
+        target: "report".into(),
+        result: format!("median {} over {}", ms(median(&mut creates)), creates.len()),
+    });
+
+    let n = scale(1000);
+    for i in 0..n {
+        let mut body = job_body(&format!("K-{i}"), Some("t1"));
+        body["contract"] = Value::String("GOLD-2026".into());
+        let reported = DAY0 + (i as i64 % 28) * DAY + 9 * 3_600_000;
+        body["reported_at"] = Value::String(fieldwork_core::model::time::to_rfc3339(reported));
+        office.post("/api/v1/jobs", body).await;
+    }
+    let mut kpis = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let k = office
+            .get("/api/v1/kpis?from=2026-01-01&to=2026-01-31")
+            .await;
+        kpis.push(t.elapsed());
+        assert_eq!(k["jobs"].as_u64(), Some(n as u64));
+    }
+    rows.push(Row {
+        what: format!("KPIs over {n} jobs with a working-hours contract"),
+        target: "<= 1 s".into(),
+        result: format!("median {} of 5", ms(median(&mut kpis))),
+    });
+}
+
 fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     exe.parent().unwrap().join("fieldwork-server")
@@ -381,6 +511,10 @@ async fn main() {
     }
     if want("local-edit") {
         local_edit(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("contracts") {
+        contracts(&mut rows).await;
         print_new(&mut rows);
     }
     if want("many-devices") {
