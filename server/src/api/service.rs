@@ -677,8 +677,7 @@ struct RunBody {
 }
 
 /// `POST /api/v1/maintenance-plans/run` `{"through": "YYYY-MM-DD"}` — creates the inspection
-/// jobs due up to that date that do not exist yet (ids `PM-<plan>-<YYYYMMDD>`, so running it
-/// again creates nothing twice).
+/// jobs due up to that date that do not exist yet (see [`generate_inspections`]).
 pub async fn run_plans(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -688,71 +687,75 @@ pub async fn run_plans(
     let b: RunBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     let through = parse_date("through", &b.through)?;
     let created = state
-        .blocking(move |s| {
-            let mut created = Vec::new();
-            for (id, plan) in s.plans()? {
-                let asset = s
-                    .asset(&plan.asset)?
-                    .ok_or_else(|| Error::Internal(format!("plan {id} lost its asset")))?;
-                let Some(site) = plan.site.clone().or(asset.site.clone()) else {
-                    continue;
-                };
-                let tz = parse_tz(&site.time_zone)?;
-                for due in plan.schedule()?.due_dates(through, 1000) {
-                    let job_id = format!("PM-{id}-{}", due.format("%Y%m%d"));
-                    if s.job_exists(&job_id)? {
-                        continue;
-                    }
-                    let at = |h: u32| {
-                        due.and_hms_opt(h, 0, 0)
-                            .map(|t| to_rfc3339(local_instant(tz, t)))
-                    };
-                    let mut new = NewJob {
-                        id: Some(job_id.clone()),
-                        technician: plan.technician.clone(),
-                        customer: Customer {
-                            name: if asset.customer.is_empty() {
-                                asset.serial.clone()
-                            } else {
-                                asset.customer.clone()
-                            },
-                            phone: String::new(),
-                        },
-                        site: site.clone(),
-                        asset: fieldwork_model::Asset {
-                            serial: asset.serial.clone(),
-                            ..Default::default()
-                        },
-                        problem: plan
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| "Planned maintenance inspection".into()),
-                        channel: Some("maintenance_plan".into()),
-                        priority: Priority::Normal,
-                        reported_at: at(0).unwrap_or_default(),
-                        scheduled_start: at(9),
-                        scheduled_end: at(17),
-                        contract: None,
-                        kind: Some(JobKind::Inspection),
-                        checklist: plan.checklist_items()?,
-                    };
-                    let terms = job_terms(s, &mut new)?;
-                    let doc = JobDocument::create_with_terms(
-                        &job_id,
-                        &new,
-                        &terms,
-                        DISPATCH_ACTOR,
-                        now(),
-                        s.actor()?,
-                    )?;
-                    s.create_job(&doc)?;
-                    created.push(job_id);
-                }
-            }
-            Ok(created)
-        })
+        .blocking(move |s| generate_inspections(s, through))
         .await?;
     Ok(Json(json!({"created": created})))
+}
+
+/// Creates every plan's inspection jobs due by `through` that do not exist yet. Job ids are
+/// `PM-<plan>-<YYYYMMDD>`, so running it again creates nothing twice. Returns the new ids.
+pub fn generate_inspections(s: &dyn Storage, through: chrono::NaiveDate) -> Result<Vec<String>> {
+    let mut created = Vec::new();
+    for (id, plan) in s.plans()? {
+        let asset = s
+            .asset(&plan.asset)?
+            .ok_or_else(|| Error::Internal(format!("plan {id} lost its asset")))?;
+        let Some(site) = plan.site.clone().or(asset.site.clone()) else {
+            continue;
+        };
+        let tz = parse_tz(&site.time_zone)?;
+        for due in plan.schedule()?.due_dates(through, 1000) {
+            let job_id = format!("PM-{id}-{}", due.format("%Y%m%d"));
+            if s.job_exists(&job_id)? {
+                continue;
+            }
+            let at = |h: u32| {
+                due.and_hms_opt(h, 0, 0)
+                    .map(|t| to_rfc3339(local_instant(tz, t)))
+            };
+            let mut new = NewJob {
+                id: Some(job_id.clone()),
+                technician: plan.technician.clone(),
+                customer: Customer {
+                    name: if asset.customer.is_empty() {
+                        asset.serial.clone()
+                    } else {
+                        asset.customer.clone()
+                    },
+                    phone: String::new(),
+                },
+                site: site.clone(),
+                asset: fieldwork_model::Asset {
+                    serial: asset.serial.clone(),
+                    ..Default::default()
+                },
+                problem: plan
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "Planned maintenance inspection".into()),
+                channel: Some("maintenance_plan".into()),
+                priority: Priority::Normal,
+                reported_at: at(0).unwrap_or_default(),
+                scheduled_start: at(9),
+                scheduled_end: at(17),
+                contract: None,
+                kind: Some(JobKind::Inspection),
+                checklist: plan.checklist_items()?,
+            };
+            let terms = job_terms(s, &mut new)?;
+            let doc = JobDocument::create_with_terms(
+                &job_id,
+                &new,
+                &terms,
+                DISPATCH_ACTOR,
+                now(),
+                s.actor()?,
+            )?;
+            s.create_job(&doc)?;
+            created.push(job_id);
+        }
+    }
+    Ok(created)
 }
 
 /// `GET /api/v1/loaners?technician=&open=true` — loaner units out (or ever) on jobs.

@@ -331,6 +331,30 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
         progress(&mut doc, i, d.tech, created_at)?;
         storage.create_job(&doc)?;
     }
+    // A quarterly inspection plan on the first demo asset, with its next inspection due in
+    // five days, so the demo shows a checklist job.
+    let today = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .date_naive();
+    let first_due = today + chrono::Duration::days(5);
+    let plan: fieldwork_model::maintenance::MaintenancePlan =
+        serde_json::from_value(serde_json::json!({
+            "id": "DEMO-Q",
+            "asset": SERIALS[0],
+            "frequency": "quarterly",
+            "first_due": first_due.to_string(),
+            "name": "Quarterly inspection",
+            "technician": TECHNICIANS[0].0,
+            "checklist": [
+                "Door seals intact",
+                {"id": "temp", "label": "Cavity temperature at 250 C setpoint", "unit": "C"},
+                "Safety cut-out trips"
+            ]
+        }))
+        .map_err(|e| crate::Error::Internal(format!("demo plan: {e}")))?;
+    plan.schedule()?;
+    storage.add_plan("DEMO-Q", &plan)?;
+    crate::api::service::generate_inspections(&storage, first_due)?;
     Ok(DemoSeed {
         technicians,
         created: true,
