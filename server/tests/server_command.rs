@@ -72,7 +72,15 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
         .await
         .unwrap();
     let jobs = jobs.as_array().unwrap();
-    assert_eq!(jobs.len(), 12);
+    // Twelve repairs, every one under the demo contract, and one planned inspection.
+    assert_eq!(jobs.len(), 13);
+    assert!(
+        jobs.iter().all(|j| j["contract"] == "GOLD-2026"),
+        "{jobs:?}"
+    );
+    let inspections: Vec<_> = jobs.iter().filter(|j| j["kind"] == "inspection").collect();
+    assert_eq!(inspections.len(), 1);
+    assert_eq!(inspections[0]["checklist"].as_array().unwrap().len(), 3);
     let statuses: BTreeSet<&str> = jobs.iter().map(|j| j["status"].as_str().unwrap()).collect();
     for s in [
         "new",
@@ -149,7 +157,11 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
         .json()
         .await
         .unwrap();
-    assert_eq!(jobs.as_array().unwrap().len(), 12);
+    assert_eq!(
+        jobs.as_array().unwrap().len(),
+        13,
+        "seeding twice adds nothing"
+    );
 }
 
 #[test]
