@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use automerge::ActorId;
 use fieldwork_model::{
-    Customer, JobDocument, NewJob, NewPart, NewTimeEntry, Priority, RegionClass, Site, Status,
-    TimeKind,
+    Cause, Customer, JobDocument, JobTerms, NewJob, NewPart, NewTimeEntry, Priority, RegionClass,
+    Site, Status, TimeKind,
 };
 use proptest::prelude::*;
 
@@ -89,7 +89,7 @@ fn edit(doc: &mut JobDocument, replica: usize, kind: u8, dt: i64, written: &mut 
         return;
     }
     let me = format!("t{}", replica % 3);
-    let r = match kind % 5 {
+    let r = match kind % 8 {
         0 => doc
             .record_status(
                 [
@@ -127,6 +127,30 @@ fn edit(doc: &mut JobDocument, replica: usize, kind: u8, dt: i64, written: &mut 
                 None => Ok(None),
             }
         }
+        5 => doc
+            .record_diagnosis(
+                [Cause::QualityDefect, Cause::Misuse][(dt % 2) as usize],
+                &format!("E-{}", dt % 3),
+                None,
+                &me,
+                at,
+            )
+            .map(Some),
+        6 => {
+            let serial = format!("LN-{}", dt % 2);
+            doc.issue_loaner(&serial, "Fan", &me, at)
+                .or_else(|_| doc.return_loaner(&serial, &me, at))
+                .map(Some)
+        }
+        7 => doc
+            .record_check(
+                "door",
+                ["pass", "fail", "7.5"][(dt % 3) as usize],
+                None,
+                &me,
+                at,
+            )
+            .map(Some),
         _ => doc
             .add_time(
                 NewTimeEntry {
@@ -154,6 +178,9 @@ fn all_entry_ids(doc: &JobDocument) -> BTreeSet<String> {
         .chain(d.notes.keys())
         .chain(d.parts.keys())
         .chain(d.time.keys())
+        .chain(d.diagnoses.keys())
+        .chain(d.loaners.keys())
+        .chain(d.checks.keys())
         .cloned()
         .collect()
 }
@@ -163,7 +190,10 @@ proptest! {
 
     #[test]
     fn replicas_converge_to_identical_json_and_keep_every_entry((n, ops) in scenario()) {
-        let origin = JobDocument::create("J-1", &new_job(), "dispatch", T0, ActorId::random()).unwrap();
+        // Under a contract, so the compared JSON includes SLA clocks, warranty and charges.
+        let contract = serde_json::from_str(include_str!("../../server/src/demo/contract.json")).unwrap();
+        let terms = JobTerms { contract: Some(contract), ..Default::default() };
+        let origin = JobDocument::create_with_terms("J-1", &new_job(), &terms, "dispatch", T0, ActorId::random()).unwrap();
         let snapshot = origin.save();
         let mut replicas: Vec<JobDocument> = (0..n)
             .map(|_| JobDocument::load(&snapshot, ActorId::random()).unwrap())
