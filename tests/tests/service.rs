@@ -391,6 +391,32 @@ async fn followups_complaints_loaners_history_and_kpis_follow_the_field_work() {
     assert_eq!(on_phone["charges"]["lines"][0]["sku"], "FILTER");
     assert_eq!(on_phone, office.job_at("J-3", at).await);
 
+    // Escalations: on Monday at 10:50, J-3 (accepted, nobody on site) is at risk of
+    // missing arrival at 11:00; J-4 was never accepted, its response breached at 09:30.
+    let esc = office
+        .get("/api/v1/escalations?at=2026-11-23T02:50:00Z")
+        .await;
+    let got: Vec<(&str, &str, &str)> = esc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["job"].as_str().unwrap(),
+                e["milestone"].as_str().unwrap(),
+                e["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("J-4", "response", "breached"),
+            ("J-3", "arrival", "at_risk"),
+            ("J-4", "arrival", "at_risk")
+        ]
+    );
+
     // KPIs over Monday's jobs, judged on the 30th: see kpi.rs for the definitions.
     let k = office
         .get("/api/v1/kpis?from=2026-11-23&to=2026-11-23&at=2026-11-30T00:00:00Z")

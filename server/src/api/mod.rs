@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
             post(service::escalate_complaint),
         )
         .route("/api/v1/kpis", get(service::kpis))
+        .route("/api/v1/escalations", get(service::escalations))
         .route(
             "/api/v1/maintenance-plans",
             post(service::create_plan).get(service::list_plans),

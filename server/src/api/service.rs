@@ -785,3 +785,76 @@ pub async fn list_loaners(
             .collect(),
     ))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationParams {
+    #[serde(default)]
+    technician: Option<String>,
+    /// RFC 3339: judge the clocks as of this instant instead of now.
+    #[serde(default)]
+    at: Option<String>,
+}
+
+/// `GET /api/v1/escalations?technician=&at=` — open jobs with an SLA milestone `at_risk` or
+/// `breached` (R-15: such a clock escalates), most urgent deadline first.
+pub async fn escalations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: std::result::Result<Query<EscalationParams>, QueryRejection>,
+) -> Result<Json<Vec<Value>>> {
+    state.dispatcher(&headers).await?;
+    let p = query(params)?;
+    let now =
+        p.at.as_deref()
+            .map(|a| parse_rfc3339("at", a))
+            .transpose()?
+            .unwrap_or_else(now);
+    let mut rows = state
+        .blocking(move |s| {
+            let filter = crate::storage::JobFilter {
+                technician: p.technician,
+                status: None,
+                limit: 100_000,
+            };
+            let actor = s.actor()?;
+            let mut rows = Vec::new();
+            for bytes in s.list_jobs(&filter)? {
+                let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+                let derived = fieldwork_model::status::derive(&data.events);
+                if derived.status.is_terminal() {
+                    continue;
+                }
+                let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
+                    continue;
+                };
+                for (milestone, (state, _), due) in [
+                    ("response", c.response, c.respond_by),
+                    ("arrival", c.arrival, c.arrive_by),
+                    ("resolution", c.resolution, c.resolve_by),
+                ] {
+                    use fieldwork_model::sla::MilestoneState::{AtRisk, Breached};
+                    if matches!(state, AtRisk | Breached) {
+                        rows.push((
+                            due,
+                            data.id.clone(),
+                            derived.technician.clone(),
+                            milestone,
+                            state,
+                        ));
+                    }
+                }
+            }
+            Ok(rows)
+        })
+        .await?;
+    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    Ok(Json(
+        rows.into_iter()
+            .map(|(due, job, technician, milestone, state)| {
+                json!({"job": job, "technician": technician, "milestone": milestone,
+                       "state": state, "due_by": to_rfc3339(due)})
+            })
+            .collect(),
+    ))
+}
