@@ -12,7 +12,7 @@ use fieldwork_model::wire::{
 };
 use fieldwork_model::{JobDocument, validate};
 
-use crate::storage::Storage;
+use crate::storage::{Storage, StoredJob};
 use crate::{Error, Result};
 
 /// Feed entries answered per round; the device runs more rounds while `more` is set.
@@ -93,7 +93,9 @@ pub fn handle(
         let sent: Vec<(&str, &[ChangeHash])> = docs
             .iter()
             .filter_map(|(reply, heads)| match (reply.state, heads) {
-                (DocState::Ok, Some(h)) => Some((reply.job.as_str(), h.as_slice())),
+                (DocState::Ok | DocState::Refused, Some(h)) => {
+                    Some((reply.job.as_str(), h.as_slice()))
+                }
                 _ => None,
             })
             .collect();
@@ -158,7 +160,22 @@ fn merge_push(
         Ok(())
     });
     let doc = match (result, skip) {
-        (_, Some(Skip::Refused(message))) => return Ok(refused(job, message)),
+        (_, Some(Skip::Refused(message))) => {
+            // The device keeps its refused changes (the job shows the error) but still gets
+            // the office's side of the job, so one bad change never hides dispatch's updates
+            // (the cursor moves past this job's feed entry in the same round).
+            let (mut reply, _) = refused(job, message);
+            let Some(stored) = storage.load_job(job)? else {
+                return Ok((reply, None));
+            };
+            if stored.technician.as_deref() != Some(technician) {
+                return Ok((reply, None));
+            }
+            let heads = stored.heads.clone();
+            reply.changes = changes_since_confirmed(storage, device, job, stored)?;
+            reply.heads = heads_to_hex(&heads);
+            return Ok((reply, Some(heads)));
+        }
         (_, Some(Skip::Resend)) => {
             return Ok((
                 DocReply {
@@ -214,7 +231,30 @@ fn feed_reply(
     if stored.technician.as_deref() != Some(technician) {
         return Ok((revoked(job), None));
     }
-    let changes = match storage.confirmed_heads(device, job)? {
+    let heads = stored.heads.clone();
+    let changes = changes_since_confirmed(storage, device, job, stored)?;
+    Ok((
+        DocReply {
+            job: job.to_string(),
+            state: DocState::Ok,
+            heads: heads_to_hex(&heads),
+            changes,
+            error: None,
+        },
+        Some(heads),
+    ))
+}
+
+/// The server's changes to a job that the device is not known to hold: a delta after the heads
+/// it confirmed, else the stored compacted snapshot (a device new to the job gets the snapshot,
+/// not the history, without the server even loading the document).
+fn changes_since_confirmed(
+    storage: &dyn Storage,
+    device: &str,
+    job: &str,
+    stored: StoredJob,
+) -> Result<Vec<u8>> {
+    Ok(match storage.confirmed_heads(device, job)? {
         Some(known) if !known.is_empty() => {
             let doc = JobDocument::load(&stored.doc, storage.actor()?)?;
             if doc.has_all(&known) {
@@ -223,18 +263,6 @@ fn feed_reply(
                 stored.doc
             }
         }
-        // A device new to this job gets the stored compacted snapshot, not the history,
-        // without the server even loading the document.
         _ => stored.doc,
-    };
-    Ok((
-        DocReply {
-            job: job.to_string(),
-            state: DocState::Ok,
-            heads: heads_to_hex(&stored.heads),
-            changes,
-            error: None,
-        },
-        Some(stored.heads),
-    ))
+    })
 }

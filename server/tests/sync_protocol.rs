@@ -220,6 +220,14 @@ async fn a_device_changing_a_dispatch_field_is_refused_and_nothing_is_stored() {
     office.create_job("J-1", Some("t1")).await;
     let mut phone = office.enroll("t1").await;
     phone.pull(&office).await;
+    // Dispatch adds a note meanwhile.
+    office
+        .ok(
+            Method::POST,
+            "/api/v1/jobs/J-1/notes",
+            Some(json!({"text": "gate code 4711"})),
+        )
+        .await;
     let before = office.heads("J-1").await;
 
     phone
@@ -232,6 +240,11 @@ async fn a_device_changing_a_dispatch_field_is_refused_and_nothing_is_stored() {
     assert!(r.error.as_deref().unwrap().contains("priority"), "{r:?}");
     assert_eq!(office.heads("J-1").await, before);
     assert_eq!(office.job("J-1").await["priority"], "high");
+    // The refusal still hands the device dispatch's note: the round's cursor moved past the
+    // job's feed entry, so this is the device's only chance to get it.
+    let notes = phone.doc("J-1").view(0).unwrap().notes;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].text, "gate code 4711");
 
     // A note written under another technician's name is refused too.
     let mut honest = office.enroll("t1").await;

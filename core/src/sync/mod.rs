@@ -175,7 +175,9 @@ impl Device {
                 Err(e) => return Err(e),
             };
             let before = doc.as_ref().map(|d| d.heads());
-            if reply.state == DocState::Ok && !reply.changes.is_empty() {
+            // A refused push still brings the office's side of the job (docs/sync-protocol.md).
+            let carries_changes = matches!(reply.state, DocState::Ok | DocState::Refused);
+            if carries_changes && !reply.changes.is_empty() {
                 match doc.as_mut() {
                     Some(d) => d.apply(&reply.changes)?,
                     None => {
@@ -231,6 +233,17 @@ impl Device {
                         }
                     }
                     DocState::Refused => {
+                        // Keep the local changes (still dirty, not pushed again until the next
+                        // edit); what the office sent is now held.
+                        if let Some(server_heads) = heads_from_hex(&reply.heads)
+                            && !server_heads.is_empty()
+                        {
+                            row.synced_heads = sorted(server_heads);
+                        }
+                        row.dirty = sorted(doc.heads()) != row.synced_heads;
+                        if changed {
+                            report.downloaded += 1;
+                        }
                         row.wedged = Some(
                             reply
                                 .error

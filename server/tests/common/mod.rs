@@ -309,7 +309,15 @@ impl Device {
                     d.synced.clear();
                 }
             }
-            DocState::Refused => {}
+            // The device keeps its refused changes but takes the office's side of the job.
+            DocState::Refused => {
+                if let Some(d) = self.docs.get_mut(&reply.job)
+                    && !reply.changes.is_empty()
+                {
+                    d.doc.apply(&reply.changes).unwrap();
+                    d.synced = heads_from_hex(&reply.heads).unwrap();
+                }
+            }
         }
     }
 
