@@ -20,6 +20,15 @@ pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// The instant of an optional `at` query parameter (RFC 3339), else now: SLA states are
+/// rendered as of it.
+pub(super) fn at_or_now(at: Option<&str>) -> Result<i64> {
+    Ok(at
+        .map(|a| parse_rfc3339("at", a))
+        .transpose()?
+        .unwrap_or_else(now))
+}
+
 /// The `{id}` of a job route; undecodable ids are a 400 JSON error, not axum's plain text.
 pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> Result<String> {
     id.map(|Path(id)| id)
@@ -118,10 +127,7 @@ pub async fn get_job(
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
     let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
-    let at =
-        p.at.map(|a| parse_rfc3339("at", &a))
-            .transpose()?
-            .unwrap_or_else(now);
+    let at = at_or_now(p.at.as_deref())?;
     let doc = state.blocking(move |s| load(s, &id)).await?;
     Ok(Json(doc.view(at)?))
 }

@@ -21,7 +21,7 @@ use fieldwork_model::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::dispatch::{now, path_id};
+use super::dispatch::{at_or_now, now, path_id};
 use super::{AppState, DISPATCH_BODY_LIMIT, json_body};
 use crate::storage::{AssetRecord, Complaint, Followup, Storage};
 use crate::{Error, Result};
@@ -553,11 +553,7 @@ pub async fn kpis(
             "to must not be before from".into(),
         ));
     }
-    let now =
-        p.at.as_deref()
-            .map(|a| parse_rfc3339("at", a))
-            .transpose()?
-            .unwrap_or_else(now);
+    let now = at_or_now(p.at.as_deref())?;
     let kpis = state
         .blocking(move |s| {
             let actor = s.actor()?;
@@ -805,11 +801,7 @@ pub async fn escalations(
 ) -> Result<Json<Vec<Value>>> {
     state.dispatcher(&headers).await?;
     let p = query(params)?;
-    let now =
-        p.at.as_deref()
-            .map(|a| parse_rfc3339("at", a))
-            .transpose()?
-            .unwrap_or_else(now);
+    let now = at_or_now(p.at.as_deref())?;
     let mut rows = state
         .blocking(move |s| {
             let filter = crate::storage::JobFilter {
