@@ -99,6 +99,10 @@ pub struct JobSummaryRecord {
     pub pending_sync: bool,
     /// Why the server refused this job's last changes, if it did.
     pub sync_error: Option<String>,
+    /// The most urgent SLA milestone still open: `response`, `arrival` or `resolution`.
+    pub sla_milestone: Option<String>,
+    /// Its deadline (as of the job's last change; the job JSON has the live clocks).
+    pub sla_due_ms: Option<i64>,
 }
 
 impl From<JobSummary> for JobSummaryRecord {
@@ -114,6 +118,8 @@ impl From<JobSummary> for JobSummaryRecord {
             scheduled_end_ms: j.scheduled_end,
             pending_sync: j.pending_sync,
             sync_error: j.sync_error,
+            sla_milestone: j.sla_milestone,
+            sla_due_ms: j.sla_due,
         }
     }
 }

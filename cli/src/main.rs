@@ -243,6 +243,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             "scheduled_end": j.scheduled_end_ms.map(rfc3339),
                             "pending_sync": j.pending_sync,
                             "sync_error": j.sync_error,
+                            "sla_milestone": j.sla_milestone,
+                            "sla_due": j.sla_due_ms.map(rfc3339),
                         })
                     })
                     .collect();
@@ -256,14 +258,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         .map(rfc3339)
                         .unwrap_or_else(|| "unscheduled".into());
                     let mark = if j.pending_sync { " *" } else { "" };
+                    let due = match (&j.sla_milestone, j.sla_due_ms) {
+                        (Some(m), Some(t)) => format!(" [{m} by {}]", rfc3339(t)),
+                        _ => String::new(),
+                    };
                     println!(
-                        "{:<14} {:<12} {:<9} {:<22} {} — {}{}",
+                        "{:<14} {:<12} {:<9} {:<22} {} — {}{}{}",
                         j.id,
                         status_str(j.status),
                         j.priority,
                         when,
                         j.customer_name,
                         j.site_address,
+                        due,
                         mark
                     );
                 }

@@ -47,6 +47,10 @@ pub struct JobSummary {
     pub pending_sync: bool,
     /// The server refused this job's last changes; the reason.
     pub sync_error: Option<String>,
+    /// The most urgent SLA milestone still open (`response`, `arrival`, `resolution`) and its
+    /// deadline, as of the job's last change.
+    pub sla_milestone: Option<String>,
+    pub sla_due: Option<i64>,
 }
 
 /// A loaner unit out with a customer (from the loans projection).
@@ -145,7 +149,8 @@ impl Device {
         };
         let sql = format!(
             "SELECT j.job_id, j.status, j.priority, j.customer_name, j.site_address,
-                    j.reported_at, j.scheduled_start, j.scheduled_end, d.dirty, d.wedged
+                    j.reported_at, j.scheduled_start, j.scheduled_end, d.dirty, d.wedged,
+                    j.sla_milestone, j.sla_due
              FROM jobs j JOIN docs d ON d.job_id = j.job_id
              WHERE d.revoked = 0 AND j.technician = ?1 {range_clause}
              ORDER BY j.scheduled_start IS NULL, j.scheduled_start, j.reported_at, j.job_id"
@@ -167,6 +172,8 @@ impl Device {
                     scheduled_end: r.get(7)?,
                     pending_sync: r.get(8)?,
                     sync_error: r.get(9)?,
+                    sla_milestone: r.get(10)?,
+                    sla_due: r.get(11)?,
                 },
             ))
         })?;

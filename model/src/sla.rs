@@ -146,6 +146,29 @@ pub fn clocks(d: &JobData, now: i64) -> Result<Option<SlaClocks>> {
     }))
 }
 
+/// The most urgent SLA milestone still open at `now`: its name and deadline, for job lists.
+/// `None` when every milestone is met or not needed, or the job has no SLA.
+pub fn next_deadline(d: &JobData, now: i64) -> Result<Option<(&'static str, i64)>> {
+    let Some(c) = clocks(d, now)? else {
+        return Ok(None);
+    };
+    let open = |s: MilestoneState| {
+        matches!(
+            s,
+            MilestoneState::Pending | MilestoneState::AtRisk | MilestoneState::Breached
+        )
+    };
+    Ok([
+        ("response", c.response.0, c.respond_by),
+        ("arrival", c.arrival.0, c.arrive_by),
+        ("resolution", c.resolution.0, c.resolve_by),
+    ]
+    .into_iter()
+    .filter(|(_, state, _)| open(*state))
+    .min_by_key(|(_, _, due)| *due)
+    .map(|(name, _, due)| (name, due)))
+}
+
 /// Hold intervals in time order; an open hold runs until `now` (or the completion).
 fn hold_intervals(
     events: &[(&String, &crate::job::StatusEvent)],

@@ -367,6 +367,35 @@ async fn followups_complaints_loaners_history_and_kpis_follow_the_field_work() {
     let j4 = phone.job("J-4");
     assert_eq!(j4["asset_history"].as_array().unwrap().len(), 3);
     assert_eq!(j4["asset_history"][0]["job"], "J-1");
+    // The phone's job list shows each open job's most urgent milestone without loading it.
+    let list: Vec<(String, Option<String>, Option<i64>)> = phone
+        .device
+        .jobs()
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.id, j.sla_milestone, j.sla_due))
+        .collect();
+    let due = |id: &str| {
+        list.iter()
+            .find(|j| j.0 == id)
+            .map(|j| (j.1.clone(), j.2))
+            .unwrap()
+    };
+    assert_eq!(due("J-1"), (None, None), "completed, every milestone met");
+    assert_eq!(
+        due("J-3"),
+        (
+            Some("arrival".into()),
+            Some(ms("2026-11-23T11:00:00+08:00"))
+        )
+    );
+    assert_eq!(
+        due("J-4"),
+        (
+            Some("response".into()),
+            Some(ms("2026-11-23T09:30:00+08:00"))
+        )
+    );
 
     // Dispatch adds a priced part (from the warehouse); the phone prices it identically.
     let j = office

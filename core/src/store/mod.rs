@@ -162,15 +162,20 @@ pub fn append_chunk(
 
 /// Rewrites the job-list, parts and loans projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
+    // A job whose stored contract cannot be evaluated still lists, without a deadline.
+    let next = fieldwork_model::sla::next_deadline(data, chrono::Utc::now().timestamp_millis())
+        .ok()
+        .flatten();
     tx.prepare_cached(
         "INSERT INTO jobs (job_id, technician, status, priority, customer_name, site_address,
-                           reported_at, scheduled_start, scheduled_end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                           reported_at, scheduled_start, scheduled_end, sla_milestone, sla_due)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (job_id) DO UPDATE SET
             technician = excluded.technician, status = excluded.status,
             priority = excluded.priority, customer_name = excluded.customer_name,
             site_address = excluded.site_address, reported_at = excluded.reported_at,
-            scheduled_start = excluded.scheduled_start, scheduled_end = excluded.scheduled_end",
+            scheduled_start = excluded.scheduled_start, scheduled_end = excluded.scheduled_end,
+            sla_milestone = excluded.sla_milestone, sla_due = excluded.sla_due",
     )?
     .execute(params![
         data.id,
@@ -182,6 +187,8 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
         data.reported_at,
         data.scheduled_start,
         data.scheduled_end,
+        next.map(|(m, _)| m),
+        next.map(|(_, due)| due),
     ])?;
     tx.prepare_cached("DELETE FROM parts WHERE job_id = ?1")?
         .execute([&data.id])?;

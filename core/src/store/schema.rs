@@ -60,4 +60,10 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX loans_job ON loans (job_id);
     ",
+    // 3: the most urgent open SLA milestone of each job, so the list shows it without loading
+    // documents (as of the job's last change; the job JSON has the live clocks).
+    "
+    ALTER TABLE jobs ADD COLUMN sla_milestone TEXT;
+    ALTER TABLE jobs ADD COLUMN sla_due INTEGER;
+    ",
 ];
