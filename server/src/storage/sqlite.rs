@@ -111,6 +111,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn)?;
         let actor = load_or_create_actor(&mut conn)?;
+        backfill_service_projection(&mut conn, &actor)?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
             actor,
@@ -182,26 +183,14 @@ fn now() -> i64 {
 fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Result<()> {
     let data = doc.data()?;
     let derived = fieldwork_model::status::derive(&data.events);
-    let completed_at = fieldwork_model::status::ordered(&data.events)
-        .into_iter()
-        .find(|(_, e)| e.status == fieldwork_model::Status::Completed)
-        .map(|(_, e)| e.at);
-    let followup_hours = data
-        .contract
-        .as_ref()
-        .map_or(DEFAULT_FOLLOWUP_HOURS, |c| c.followup_hours);
-    let followup_due_at = completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000);
-    let asset_serial = Some(data.asset.serial.as_str()).filter(|s| !s.is_empty());
     tx.execute(
-        "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at, heads,
-                           asset_serial, completed_at, followup_due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at, heads)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, heads = excluded.heads,
             technician = excluded.technician,
             status = excluded.status, priority = excluded.priority,
             reported_at = excluded.reported_at, scheduled_start = excluded.scheduled_start,
-            updated_at = excluded.updated_at, asset_serial = excluded.asset_serial,
-            completed_at = excluded.completed_at, followup_due_at = excluded.followup_due_at",
+            updated_at = excluded.updated_at",
         params![
             data.id,
             doc.save(),
@@ -212,26 +201,9 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
             data.scheduled_start,
             now(),
             encode_heads(&doc.heads()),
-            asset_serial,
-            completed_at,
-            followup_due_at,
         ],
     )?;
-    tx.execute("DELETE FROM loans WHERE job = ?1", [&data.id])?;
-    for loan in fieldwork_model::loaners::fold(&data.loaners) {
-        tx.execute(
-            "INSERT INTO loans (job, serial, model, issued_by, issued_at, returned_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                data.id,
-                loan.serial,
-                loan.model,
-                loan.issued_by,
-                loan.issued_at,
-                loan.returned.as_ref().map(|r| r.1)
-            ],
-        )?;
-    }
+    project_service(tx, &data)?;
     let mut audience: Vec<&str> = Vec::new();
     if let Some(t) = derived.technician.as_deref() {
         tx.execute(
@@ -255,6 +227,68 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
             params![data.id, t],
         )?;
     }
+    Ok(())
+}
+
+/// Writes the service columns of a job's row (asset, completion, follow-up due) and its loans.
+fn project_service(tx: &Transaction, data: &fieldwork_model::JobData) -> Result<()> {
+    let completed_at = fieldwork_model::status::ordered(&data.events)
+        .into_iter()
+        .find(|(_, e)| e.status == fieldwork_model::Status::Completed)
+        .map(|(_, e)| e.at);
+    let followup_hours = data
+        .contract
+        .as_ref()
+        .map_or(DEFAULT_FOLLOWUP_HOURS, |c| c.followup_hours);
+    let followup_due_at = completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000);
+    let asset_serial = Some(data.asset.serial.as_str()).filter(|s| !s.is_empty());
+    tx.execute(
+        "UPDATE jobs SET asset_serial = ?2, completed_at = ?3, followup_due_at = ?4 WHERE id = ?1",
+        params![data.id, asset_serial, completed_at, followup_due_at],
+    )?;
+    tx.execute("DELETE FROM loans WHERE job = ?1", [&data.id])?;
+    for loan in fieldwork_model::loaners::fold(&data.loaners) {
+        tx.execute(
+            "INSERT INTO loans (job, serial, model, issued_by, issued_at, returned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                data.id,
+                loan.serial,
+                loan.model,
+                loan.issued_by,
+                loan.issued_at,
+                loan.returned.as_ref().map(|r| r.1)
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Fills the service columns of jobs stored before migration 2, once, in one transaction.
+fn backfill_service_projection(conn: &mut Connection, actor: &ActorId) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let done: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'service_projection'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if done.is_none() {
+        let docs: Vec<Vec<u8>> = {
+            let mut stmt = tx.prepare("SELECT doc FROM jobs")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for bytes in docs {
+            project_service(&tx, &JobDocument::load(&bytes, actor.clone())?.data()?)?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('service_projection', '1')",
+            [],
+        )?;
+    }
+    tx.commit()?;
     Ok(())
 }
 
@@ -780,4 +814,61 @@ fn read_body<T: serde::de::DeserializeOwned>(
             .optional()?;
         body.map(|b| from_body(&b)).transpose()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
+
+    #[test]
+    fn jobs_stored_before_the_service_columns_are_projected_once_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        let new = NewJob {
+            id: None,
+            technician: Some("t1".into()),
+            customer: Customer {
+                name: "Clinic".into(),
+                phone: String::new(),
+            },
+            site: Site {
+                address: "1 Quay".into(),
+                region: RegionClass::City,
+                time_zone: "Asia/Shanghai".into(),
+            },
+            asset: Default::default(),
+            problem: "p".into(),
+            channel: None,
+            priority: fieldwork_model::Priority::Normal,
+            reported_at: "2026-11-23T09:00:00+08:00".into(),
+            scheduled_start: None,
+            scheduled_end: None,
+            contract: None,
+            kind: None,
+            checklist: Vec::new(),
+        };
+        let mut doc =
+            JobDocument::create("J-1", &new, "dispatch", 0, storage.actor.clone()).unwrap();
+        doc.record_status(Status::Completed, "t1", 1_000).unwrap();
+        storage.create_job(&doc).unwrap();
+        assert_eq!(storage.followups(true).unwrap().len(), 1);
+        // As a database from before migration 2 would be: columns empty, no backfill mark.
+        {
+            let conn = storage.conn.lock();
+            conn.execute_batch(
+                "UPDATE jobs SET completed_at = NULL, followup_due_at = NULL;
+                 DELETE FROM meta WHERE key = 'service_projection';",
+            )
+            .unwrap();
+        }
+        assert!(storage.followups(true).unwrap().is_empty());
+        drop(storage);
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        let rows = storage.followups(true).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].due_at, 1_000 + 48 * 3_600_000);
+    }
 }
