@@ -602,3 +602,29 @@ async fn a_maintenance_plan_generates_inspections_whose_checklists_are_filled_in
         "after 10 min run"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_carries_the_newest_fifty_earlier_jobs_of_its_asset_oldest_first() {
+    let (office, _phone) = setup().await;
+    let mut last = Value::Null;
+    for i in 0..52 {
+        last = office
+            .post(
+                "/api/v1/jobs",
+                json!({"id": format!("A-{i:02}"), "customer": {"name": "Harbour Clinic"},
+                       "site": site(), "asset": {"serial": "CH-1"}, "problem": "Noise",
+                       "reported_at": format!("2026-11-23T09:{i:02}:00+08:00")}),
+            )
+            .await;
+    }
+    let history: Vec<&str> = last["asset_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["job"].as_str().unwrap())
+        .collect();
+    assert_eq!(history.len(), 50);
+    assert_eq!((history[0], history[49]), ("A-01", "A-50"));
+    let full = office.get("/api/v1/assets/CH-1/history").await;
+    assert_eq!(full["jobs"].as_array().unwrap().len(), 52);
+}

@@ -27,7 +27,7 @@ use crate::storage::{AssetRecord, Complaint, Followup, Storage};
 use crate::{Error, Result};
 
 /// How many earlier jobs a new job carries in its `asset_history` (the newest ones).
-const HISTORY_IN_JOB: usize = 50;
+const HISTORY_IN_JOB: u32 = 50;
 /// Complaint escalation levels, in order.
 const LEVELS: [&str; 3] = ["engineer", "senior_engineer", "manager"];
 
@@ -173,13 +173,11 @@ pub fn job_terms(s: &dyn Storage, new: &mut NewJob) -> Result<JobTerms> {
     let mut asset_history = Vec::new();
     if !new.asset.serial.is_empty() {
         let actor = s.actor()?;
-        for bytes in s.asset_jobs(&new.asset.serial)? {
+        for bytes in s.asset_jobs(&new.asset.serial, Some(HISTORY_IN_JOB))? {
             asset_history.push(history_entry(
                 &JobDocument::load(&bytes, actor.clone())?.data()?,
             ));
         }
-        let skip = asset_history.len().saturating_sub(HISTORY_IN_JOB);
-        asset_history.drain(..skip);
     }
     let kind = new.kind.unwrap_or(if new.checklist.is_empty() {
         JobKind::Repair
@@ -222,7 +220,7 @@ pub async fn asset_history(
     let body = state
         .blocking(move |s| {
             let asset = s.asset(&serial)?;
-            let docs = s.asset_jobs(&serial)?;
+            let docs = s.asset_jobs(&serial, None)?;
             if asset.is_none() && docs.is_empty() {
                 return Err(Error::NotFound(format!("no asset {serial}")));
             }

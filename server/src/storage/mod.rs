@@ -187,8 +187,9 @@ pub trait Storage: Send + Sync + 'static {
     fn add_asset(&self, a: &AssetRecord) -> Result<()>;
     /// A registered asset.
     fn asset(&self, serial: &str) -> Result<Option<AssetRecord>>;
-    /// Saved documents of every job on an asset, by report time then id.
-    fn asset_jobs(&self, serial: &str) -> Result<Vec<Vec<u8>>>;
+    /// Saved documents of the jobs on an asset, by report time then id: all of them, or only
+    /// the newest `newest`.
+    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>>;
     /// Saved documents of the jobs reported in `[from, to)` (epoch ms), by report time.
     fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>>;
 

@@ -602,13 +602,17 @@ impl Storage for SqliteStorage {
         read_body(self, "assets", "serial", serial)
     }
 
-    fn asset_jobs(&self, serial: &str) -> Result<Vec<Vec<u8>>> {
+    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT doc FROM jobs WHERE asset_serial = ?1 ORDER BY reported_at, id",
+                "SELECT doc FROM jobs WHERE asset_serial = ?1
+                 ORDER BY reported_at DESC, id DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map([serial], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            let limit = newest.map_or(-1, i64::from);
+            let rows = stmt.query_map(params![serial, limit], |r| r.get(0))?;
+            let mut docs: Vec<Vec<u8>> = rows.collect::<Result<_, _>>()?;
+            docs.reverse();
+            Ok(docs)
         })
     }
 
