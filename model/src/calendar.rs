@@ -180,11 +180,6 @@ impl WorkCalendar {
         (open < close).then_some((open, close))
     }
 
-    /// Whether a local date is a working day (has opening hours).
-    pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        self.day_segment(date).is_some()
-    }
-
     /// The closing instant of a local date's hours, if it has any.
     pub fn closing(&self, date: NaiveDate) -> Option<i64> {
         self.day_segment(date).map(|(_, close)| close)
