@@ -85,10 +85,7 @@ pub fn compute(jobs: &[JobFacts<'_>], complaints: &[ComplaintFacts], now: i64) -
             .filter(|l| l.action == LoanAction::Issue)
             .count() as u64;
         let derived = status::derive(&d.events);
-        let completed_at = status::ordered(&d.events)
-            .into_iter()
-            .find(|(_, e)| e.status == Status::Completed)
-            .map(|(_, e)| e.at);
+        let completed_at = status::first_at(&d.events, Status::Completed);
         if let Some(clocks) = sla::clocks(d, now)? {
             for (rate, (state, _)) in [
                 (&mut k.response_within_sla, clocks.response),

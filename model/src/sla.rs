@@ -87,12 +87,7 @@ pub fn clocks(d: &JobData, now: i64) -> Result<Option<SlaClocks>> {
     let sla = &contract.sla;
     let start = d.reported_at;
     let events = status::ordered(&d.events);
-    let first = |s: Status| {
-        events
-            .iter()
-            .find(|(_, e)| e.status == s)
-            .map(|(_, e)| e.at)
-    };
+    let first = |s: Status| status::first_at(&d.events, s);
     let terminal = events
         .iter()
         .find(|(_, e)| e.status.is_terminal())

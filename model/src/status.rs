@@ -35,6 +35,15 @@ pub fn ordered(events: &BTreeMap<String, StatusEvent>) -> Vec<(&String, &StatusE
     v
 }
 
+/// Device time of the first event with `status` (in fold order), e.g. when the job was completed.
+pub fn first_at(events: &BTreeMap<String, StatusEvent>, status: Status) -> Option<i64> {
+    events
+        .values()
+        .filter(|e| e.status == status)
+        .map(|e| e.at)
+        .min()
+}
+
 /// Folds the events into status and technician (rules in the module docs).
 pub fn derive(events: &BTreeMap<String, StatusEvent>) -> Derived {
     let order = ordered(events);

@@ -170,6 +170,7 @@ pub async fn list_jobs(
     let filter = JobFilter {
         technician: p.technician.filter(|t| !t.is_empty()),
         status: p.status.filter(|s| !s.is_empty()),
+        open_only: false,
         limit: p.limit.unwrap_or(500).clamp(1, 5000),
     };
     let views = state

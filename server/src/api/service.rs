@@ -116,10 +116,7 @@ pub async fn create_asset(
 
 /// The summary of a job that later jobs on the same asset carry.
 pub fn history_entry(d: &JobData) -> HistoryEntry {
-    let completed_at = fieldwork_model::status::ordered(&d.events)
-        .into_iter()
-        .find(|(_, e)| e.status == Status::Completed)
-        .map(|(_, e)| e.at);
+    let completed_at = fieldwork_model::status::first_at(&d.events, Status::Completed);
     let diagnosis = fieldwork_model::warranty::diagnosis(d);
     let mut parts: Vec<_> = d
         .parts
@@ -805,6 +802,7 @@ pub async fn escalations(
             let filter = crate::storage::JobFilter {
                 technician: p.technician,
                 status: None,
+                open_only: true,
                 limit: 100_000,
             };
             let actor = s.actor()?;
@@ -812,9 +810,6 @@ pub async fn escalations(
             for bytes in s.list_jobs(&filter)? {
                 let data = JobDocument::load(&bytes, actor.clone())?.data()?;
                 let derived = fieldwork_model::status::derive(&data.events);
-                if derived.status.is_terminal() {
-                    continue;
-                }
                 let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
                     continue;
                 };

@@ -47,6 +47,8 @@ pub struct StoredJob {
 pub struct JobFilter {
     pub technician: Option<String>,
     pub status: Option<String>,
+    /// Only jobs not completed or cancelled.
+    pub open_only: bool,
     pub limit: u32,
 }
 

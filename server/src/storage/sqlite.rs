@@ -232,10 +232,8 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
 
 /// Writes the service columns of a job's row (asset, completion, follow-up due) and its loans.
 fn project_service(tx: &Transaction, data: &fieldwork_model::JobData) -> Result<()> {
-    let completed_at = fieldwork_model::status::ordered(&data.events)
-        .into_iter()
-        .find(|(_, e)| e.status == fieldwork_model::Status::Completed)
-        .map(|(_, e)| e.at);
+    let completed_at =
+        fieldwork_model::status::first_at(&data.events, fieldwork_model::Status::Completed);
     let followup_hours = data
         .contract
         .as_ref()
@@ -503,10 +501,16 @@ impl Storage for SqliteStorage {
             let mut stmt = c.prepare_cached(
                 "SELECT doc FROM jobs
                  WHERE (?1 IS NULL OR technician = ?1) AND (?2 IS NULL OR status = ?2)
+                   AND (?4 = 0 OR status NOT IN ('completed', 'cancelled'))
                  ORDER BY reported_at, id LIMIT ?3",
             )?;
             let rows = stmt.query_map(
-                params![filter.technician, filter.status, filter.limit],
+                params![
+                    filter.technician,
+                    filter.status,
+                    filter.limit,
+                    filter.open_only
+                ],
                 |r| r.get(0),
             )?;
             Ok(rows.collect::<Result<_, _>>()?)
