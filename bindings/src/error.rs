@@ -26,6 +26,19 @@ pub enum ApiError {
     /// The server failed or refused the request.
     #[error("{detail}")]
     Server { detail: String },
+    /// The signature strokes were refused (empty, a single dot, off the canvas, too long):
+    /// ask the customer to sign again.
+    #[error("{detail}")]
+    BadSignature { detail: String },
+    /// The photo was refused (not a JPEG or PNG, over 25 MiB, damaged or absurdly large).
+    #[error("{detail}")]
+    BadImage { detail: String },
+    /// This job cannot be signed (it was cancelled).
+    #[error("{detail}")]
+    CannotSign { detail: String },
+    /// The report PDF could not be drawn (no CJK font, a photo missing); the message names it.
+    #[error("{detail}")]
+    Render { detail: String },
     /// The local store failed (disk full, moved aside): tell the user, keep the file.
     #[error("{detail}")]
     Storage { detail: String },
@@ -38,9 +51,13 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let detail = e.to_string();
         let api = match &e {
-            Error::Model(ModelError::NoSuchLine { .. }) | Error::NoSuchJob(_) => {
-                ApiError::NotFound { detail }
-            }
+            Error::Model(ModelError::NoSuchLine { .. })
+            | Error::NoSuchJob(_)
+            | Error::NoSuchReport(_) => ApiError::NotFound { detail },
+            Error::BadSignature(_) => ApiError::BadSignature { detail },
+            Error::Photo(_) => ApiError::BadImage { detail },
+            Error::CannotSign(_) => ApiError::CannotSign { detail },
+            Error::Render(_) => ApiError::Render { detail },
             Error::Model(_) | Error::AlreadyEnrolled(_) => ApiError::InvalidInput { detail },
             Error::NotEnrolled => ApiError::NotEnrolled { detail },
             Error::Offline(_) => ApiError::Offline { detail },
@@ -53,7 +70,11 @@ impl From<Error> for ApiError {
             | Error::Io(_) => ApiError::Storage { detail },
         };
         match api {
-            ApiError::InvalidInput { .. } | ApiError::NotFound { .. } => {
+            ApiError::InvalidInput { .. }
+            | ApiError::NotFound { .. }
+            | ApiError::BadSignature { .. }
+            | ApiError::BadImage { .. }
+            | ApiError::CannotSign { .. } => {
                 tracing::debug!(error = %api, "refused")
             }
             ApiError::Offline { .. } | ApiError::NotEnrolled { .. } => {

@@ -15,8 +15,8 @@ use fieldwork_core::model::{NewPart, NewTimeEntry};
 
 pub use error::ApiError;
 pub use records::{
-    EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord, OpenLoanRecord,
-    SyncReportRecord, TimeKind,
+    AttachmentRecord, EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord,
+    OpenLoanRecord, ReportLanguage, ReportVersionRecord, SealRecord, SyncReportRecord, TimeKind,
 };
 
 uniffi::setup_scaffolding!();
@@ -250,6 +250,117 @@ impl FieldworkApp {
     /// How many jobs have changes waiting for the server.
     pub fn pending_sync_count(&self) -> Result<u64, ApiError> {
         Ok(self.device.pending_sync_count()?)
+    }
+
+    /// Adds a photo taken on site (JPEG or PNG bytes, up to 25 MiB). It is stored upright,
+    /// scaled to at most 2560 px, as JPEG without metadata (the capture time is kept), and
+    /// uploaded at the next sync. `ApiError::BadImage` says why a file was refused.
+    pub fn add_photo(
+        &self,
+        job_id: String,
+        bytes: Vec<u8>,
+        caption: Option<String>,
+    ) -> Result<AttachmentRecord, ApiError> {
+        Ok(self
+            .device
+            .add_photo(&job_id, &bytes, caption.as_deref(), now_ms())?
+            .into())
+    }
+
+    /// The stored bytes of a photo (JPEG), if this device holds them.
+    pub fn attachment_bytes(&self, attachment_id: String) -> Result<Option<Vec<u8>>, ApiError> {
+        Ok(self.device.attachment_bytes(&attachment_id)?)
+    }
+
+    /// What the customer is about to sign: the report's canonical JSON without a signature,
+    /// built by the same code that seals it. Show this, then call `sign_report`.
+    pub fn report_preview(
+        &self,
+        job_id: String,
+        language: ReportLanguage,
+    ) -> Result<String, ApiError> {
+        let bytes = self
+            .device
+            .report_preview(&job_id, language.into(), now_ms())?;
+        String::from_utf8(bytes).map_err(|e| ApiError::Internal {
+            detail: format!("report preview is not UTF-8: {e}"),
+        })
+    }
+
+    /// Seals the customer's signature on a new report version, offline. `strokes_json` is
+    /// `{"canvas":{"width":W,"height":H},"strokes":[[[x,y,t_ms,pressure],...],...]}` with
+    /// integers; `ApiError::BadSignature` asks for a new signature, `ApiError::CannotSign` means
+    /// the job was cancelled. Records `completed` if the job is not completed yet.
+    pub fn sign_report(
+        &self,
+        job_id: String,
+        signer_name: String,
+        signer_role: Option<String>,
+        strokes_json: String,
+        language: ReportLanguage,
+    ) -> Result<SealRecord, ApiError> {
+        Ok(self
+            .device
+            .sign_report(
+                &job_id,
+                &signer_name,
+                signer_role.as_deref(),
+                &strokes_json,
+                language.into(),
+                now_ms(),
+            )?
+            .into())
+    }
+
+    /// Seals the customer's refusal to sign (the reason, and their name if given).
+    pub fn refuse_report(
+        &self,
+        job_id: String,
+        reason: String,
+        name: Option<String>,
+        language: ReportLanguage,
+    ) -> Result<SealRecord, ApiError> {
+        Ok(self
+            .device
+            .refuse_report(&job_id, &reason, name.as_deref(), language.into(), now_ms())?
+            .into())
+    }
+
+    /// Every sealed version of a job's report, oldest first.
+    pub fn report_versions(&self, job_id: String) -> Result<Vec<ReportVersionRecord>, ApiError> {
+        Ok(self
+            .device
+            .reports(&job_id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The canonical JSON of a sealed version (the latest if `version` is null), exactly as
+    /// hashed and signed.
+    pub fn report_json(&self, job_id: String, version: Option<u32>) -> Result<String, ApiError> {
+        let bytes = self.device.report_bytes(&job_id, version)?;
+        String::from_utf8(bytes).map_err(|e| ApiError::Internal {
+            detail: format!("sealed report is not UTF-8: {e}"),
+        })
+    }
+
+    /// Renders a sealed version (the latest if `version` is null) to PDF, offline, byte for
+    /// byte what the office renders. `font_path` is a CJK font (Noto Sans CJK SC); without it
+    /// the usual system font folders are searched.
+    pub fn render_report_pdf(
+        &self,
+        job_id: String,
+        version: Option<u32>,
+        font_path: Option<String>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let font = font_path.map(PathBuf::from);
+        Ok(self.device.report_pdf(&job_id, version, font.as_deref())?)
+    }
+
+    /// This device's Ed25519 public key (hex), once enrolled.
+    pub fn public_key(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.device.public_key()?)
     }
 
     /// The document heads of a job (hex, sorted): equal heads mean identical documents.

@@ -1,7 +1,8 @@
 //! Records and enums that cross the FFI, with their conversions from the core's types.
 
+use fieldwork_core::model::report::ReportSummary;
 use fieldwork_core::model::{Cause, Status, TimeKind as CoreTimeKind};
-use fieldwork_core::{Enrollment, JobSummary, OpenLoan, SyncReport};
+use fieldwork_core::{Enrollment, JobSummary, OpenLoan, PhotoInfo, Sealed, SyncReport};
 
 /// Who this device is.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -206,6 +207,9 @@ pub struct SyncReportRecord {
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub refused: u64,
+    /// Photos the office now holds in full (uploads are counted in `bytes_sent`).
+    #[uniffi(default = 0)]
+    pub attachments_uploaded: u64,
 }
 
 impl From<SyncReport> for SyncReportRecord {
@@ -217,6 +221,110 @@ impl From<SyncReport> for SyncReportRecord {
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             refused: r.refused,
+            attachments_uploaded: r.attachments_uploaded,
+        }
+    }
+}
+
+/// The language of a completion report (and its PDF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ReportLanguage {
+    /// Simplified Chinese (`zh-CN`).
+    ZhCn,
+    /// English (`en`).
+    En,
+}
+
+impl From<ReportLanguage> for fieldwork_core::model::report::Language {
+    fn from(l: ReportLanguage) -> Self {
+        match l {
+            ReportLanguage::ZhCn => Self::ZhCn,
+            ReportLanguage::En => Self::En,
+        }
+    }
+}
+
+/// A photo attached to a job.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AttachmentRecord {
+    /// SHA-256 (hex) of the stored bytes.
+    pub id: String,
+    pub mime: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub caption: Option<String>,
+    pub taken_at_ms: i64,
+}
+
+impl From<PhotoInfo> for AttachmentRecord {
+    fn from(p: PhotoInfo) -> Self {
+        AttachmentRecord {
+            id: p.id,
+            mime: p.mime,
+            bytes: p.bytes,
+            width: p.width,
+            height: p.height,
+            caption: p.caption,
+            taken_at_ms: p.taken_at,
+        }
+    }
+}
+
+/// A freshly sealed report version.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SealRecord {
+    pub job_id: String,
+    pub version: u32,
+    /// SHA-256 (hex) of the sealed canonical bytes.
+    pub sha256: String,
+    /// `signed` or `refused`.
+    pub status: String,
+}
+
+impl From<Sealed> for SealRecord {
+    fn from(s: Sealed) -> Self {
+        SealRecord {
+            job_id: s.job,
+            version: s.version,
+            sha256: s.sha256,
+            status: s.status,
+        }
+    }
+}
+
+/// One sealed version of a job's report.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ReportVersionRecord {
+    pub version: u32,
+    /// `signed` or `refused`.
+    pub status: String,
+    pub sha256: String,
+    pub device_id: String,
+    pub signed_at_ms: i64,
+    pub signer_name: Option<String>,
+    pub signer_role: Option<String>,
+    pub refusal_reason: Option<String>,
+    /// `zh-CN` or `en`.
+    pub language: String,
+    /// False once anything the report sealed changed in the job.
+    pub current: bool,
+}
+
+impl From<ReportSummary> for ReportVersionRecord {
+    fn from(r: ReportSummary) -> Self {
+        ReportVersionRecord {
+            version: r.version,
+            status: r.status,
+            sha256: r.sha256,
+            device_id: r.device_id,
+            signed_at_ms: fieldwork_core::model::time::parse_rfc3339("signed_at", &r.signed_at)
+                .unwrap_or_default(),
+            signer_name: r.signer.as_ref().map(|s| s.name.clone()),
+            signer_role: r.signer.and_then(|s| s.role),
+            refusal_reason: r.refusal.map(|x| x.reason),
+            language: r.language.as_str().to_string(),
+            current: r.current,
         }
     }
 }

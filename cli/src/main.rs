@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use fieldwork_ffi::{ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord, TimeKind};
+use fieldwork_ffi::{
+    ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord, ReportLanguage, TimeKind,
+};
 
 #[derive(Parser)]
 #[command(name = "fieldwork", version, about = "Offline field-service client")]
@@ -127,6 +129,64 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Attach a photo taken on site (JPEG or PNG); prints its id (SHA-256 of the stored JPEG).
+    Photo {
+        job: String,
+        file: PathBuf,
+        #[arg(long)]
+        caption: Option<String>,
+    },
+    /// Seal the customer's signature on the completion report (works offline).
+    Sign {
+        job: String,
+        /// The signer's name.
+        #[arg(long)]
+        name: String,
+        /// The signer's role (e.g. facilities manager).
+        #[arg(long)]
+        role: Option<String>,
+        /// The signature strokes: a JSON file {"canvas":{"width":W,"height":H},"strokes":[...]}.
+        #[arg(long)]
+        strokes: PathBuf,
+        #[arg(long, default_value = "zh-CN")]
+        lang: LangArg,
+    },
+    /// Seal the customer's refusal to sign, with the reason.
+    Refuse {
+        job: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "zh-CN")]
+        lang: LangArg,
+    },
+    /// Print a sealed report (--json), the preview the customer signs (--preview), or write its
+    /// PDF (--pdf OUT).
+    Report {
+        job: String,
+        /// Which sealed version (default: the latest).
+        #[arg(long)]
+        version: Option<u32>,
+        /// Print the canonical bytes exactly as sealed.
+        #[arg(long)]
+        json: bool,
+        /// Print what the customer is about to sign (the report without a signature).
+        #[arg(long)]
+        preview: bool,
+        /// Language of the preview.
+        #[arg(long, default_value = "zh-CN")]
+        lang: LangArg,
+        /// Write the sealed version's PDF to this file.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// CJK font for the PDF (default: Noto Sans CJK SC in the usual places).
+        #[arg(long)]
+        font: Option<PathBuf>,
+        /// List the sealed versions.
+        #[arg(long)]
+        list: bool,
+    },
     /// Mark a part line removed (only its author may).
     Unpart { job: String, line_id: String },
     /// Record travel or labour time.
@@ -174,6 +234,23 @@ enum LoanArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    #[value(name = "zh-CN")]
+    ZhCn,
+    #[value(name = "en")]
+    En,
+}
+
+impl From<LangArg> for ReportLanguage {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::ZhCn => ReportLanguage::ZhCn,
+            LangArg::En => ReportLanguage::En,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum KindArg {
     Travel,
     Labour,
@@ -196,6 +273,21 @@ fn parse_time(field: &str, s: &str) -> Result<i64, Failure> {
                 "{field} must be an RFC 3339 time like 2026-11-24T09:30:00+08:00, got {s:?}"
             ))
         })
+}
+
+fn read_file(what: &str, path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+fn print_sealed(s: &fieldwork_ffi::SealRecord) -> Result<(), Failure> {
+    let line = serde_json::json!({
+        "job": s.job_id,
+        "version": s.version,
+        "sha256": s.sha256,
+        "status": s.status,
+    });
+    println!("{}", json_line(&line)?);
+    Ok(())
 }
 
 fn json_line<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -223,6 +315,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "bytes_sent": r.bytes_sent,
                     "bytes_received": r.bytes_received,
                     "refused": r.refused,
+                    "attachments_uploaded": r.attachments_uploaded,
                 }))?
             );
         }
@@ -380,6 +473,77 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let at = at.map(|s| parse_time("--at", &s)).transpose()?;
             app.record_check(job, item, result, note, at)?;
+        }
+        Command::Photo { job, file, caption } => {
+            let bytes = read_file("photo", &file)?;
+            let a = app.add_photo(job, bytes, caption)?;
+            println!("{}", a.id);
+        }
+        Command::Sign {
+            job,
+            name,
+            role,
+            strokes,
+            lang,
+        } => {
+            let strokes = String::from_utf8(read_file("strokes", &strokes)?)
+                .map_err(|_| Failure("the strokes file is not UTF-8 JSON".into()))?;
+            let sealed = app.sign_report(job, name, role, strokes, lang.into())?;
+            print_sealed(&sealed)?;
+        }
+        Command::Refuse {
+            job,
+            reason,
+            name,
+            lang,
+        } => {
+            let sealed = app.refuse_report(job, reason, name, lang.into())?;
+            print_sealed(&sealed)?;
+        }
+        Command::Report {
+            job,
+            version,
+            json,
+            preview,
+            lang,
+            pdf,
+            font,
+            list,
+        } => {
+            let chosen = [json, preview, pdf.is_some(), list]
+                .iter()
+                .filter(|x| **x)
+                .count();
+            if chosen != 1 {
+                return Err(Failure(
+                    "report needs exactly one of --json, --preview, --pdf OUT, --list".into(),
+                ));
+            }
+            if preview {
+                println!("{}", app.report_preview(job, lang.into())?);
+            } else if json {
+                println!("{}", app.report_json(job, version)?);
+            } else if list {
+                for r in app.report_versions(job)? {
+                    let line = serde_json::json!({
+                        "version": r.version,
+                        "status": r.status,
+                        "sha256": r.sha256,
+                        "device_id": r.device_id,
+                        "signed_at": rfc3339(r.signed_at_ms),
+                        "signer": r.signer_name,
+                        "language": r.language,
+                        "current": r.current,
+                    });
+                    println!("{}", json_line(&line)?);
+                }
+            } else if let Some(out) = pdf {
+                let font = font.map(|f| f.display().to_string());
+                let bytes = app.render_report_pdf(job, version, font)?;
+                std::fs::write(&out, &bytes)
+                    .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
+                println!("{}", out.display());
+            }
         }
         Command::Unpart { job, line_id } => app.remove_part(job, line_id, None)?,
         Command::Time {

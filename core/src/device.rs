@@ -120,6 +120,11 @@ impl Device {
         &self.path
     }
 
+    /// The data directory (the store file's folder).
+    pub fn data_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// The enrollment, if the device has one.
     pub fn enrollment(&self) -> Option<Enrollment> {
         self.inner.lock().enrollment.clone()
@@ -193,7 +198,20 @@ impl Device {
     pub fn job(&self, id: &str, now: i64) -> Result<JobView> {
         let mut inner = self.inner.lock();
         inner.visible(id)?;
-        Ok(inner.doc(id)?.view(now)?)
+        let mut view = inner.doc(id)?.view(now)?;
+        if !view.attachments.is_empty() {
+            let mut stmt = inner
+                .conn
+                .prepare_cached("SELECT 1 FROM attachments WHERE id = ?1 AND uploaded = 1")?;
+            let mut held = std::collections::HashSet::new();
+            for a in &view.attachments {
+                if stmt.exists([&a.id])? {
+                    held.insert(a.id.clone());
+                }
+            }
+            view.mark_uploaded(|a| held.contains(a));
+        }
+        Ok(view)
     }
 
     /// Loaner units still out with customers on the technician's jobs, oldest first.
@@ -307,6 +325,16 @@ impl Device {
         job: &str,
         f: impl FnOnce(&mut JobDocument, &str) -> fieldwork_model::Result<T>,
     ) -> Result<T> {
+        self.edit_with(job, f, |_| Ok(()))
+    }
+
+    /// [`Device::edit`] with more SQL (`also`) in the same transaction as the document.
+    pub(crate) fn edit_with<T>(
+        &self,
+        job: &str,
+        f: impl FnOnce(&mut JobDocument, &str) -> fieldwork_model::Result<T>,
+        also: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
+    ) -> Result<T> {
         let mut inner = self.inner.lock();
         let me = inner
             .enrollment
@@ -327,7 +355,7 @@ impl Device {
                 "UPDATE docs SET dirty = 1, wedged = NULL WHERE job_id = ?1",
                 [job],
             )?;
-            Ok(())
+            also(tx)
         });
         // Only a committed document goes back into the cache; on failure the next read reloads
         // the last durable state from disk.

@@ -43,6 +43,21 @@ pub enum Error {
     /// The store was written by a newer version of Fieldwork.
     #[error("the store has schema version {found}; this build knows up to {known}")]
     StoreTooNew { found: i64, known: i64 },
+    /// A photo was refused (not a JPEG or PNG, too large, a decompression bomb, corrupt).
+    #[error("photo refused: {0}")]
+    Photo(String),
+    /// The signature strokes break a rule (empty, a dot, off the canvas, too many points).
+    #[error("signature refused: {0}")]
+    BadSignature(String),
+    /// The job cannot be signed (cancelled).
+    #[error("{0}")]
+    CannotSign(String),
+    /// No such sealed report version.
+    #[error("{0}")]
+    NoSuchReport(String),
+    /// The PDF could not be rendered (missing font or glyphs, missing photo).
+    #[error("cannot render the report: {0}")]
+    Render(String),
     /// SQLite failed.
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),

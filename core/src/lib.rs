@@ -5,12 +5,16 @@
 //! one transaction per edit, so an edit that returned is on disk. [`Device::sync`] merges with the
 //! office server over HTTP (see `docs/sync-protocol.md`). No uniffi here: `bindings/` wraps this.
 
+mod attachments;
 mod device;
 mod error;
+mod reports;
 mod store;
 mod sync;
 
+pub use attachments::PhotoInfo;
 pub use device::{Device, Enrollment, JobSummary, OpenLoan};
 pub use error::{Error, Result};
 pub use fieldwork_model as model;
+pub use reports::Sealed;
 pub use sync::SyncReport;

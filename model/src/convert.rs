@@ -34,7 +34,7 @@ pub fn doc_to_json(doc: &automerge::Automerge) -> Json {
     hydrate_to_json(&doc.hydrate(None))
 }
 
-fn hydrate_to_json(v: &hydrate::Value) -> Json {
+pub(crate) fn hydrate_to_json(v: &hydrate::Value) -> Json {
     match v {
         hydrate::Value::Scalar(s) => match s {
             ScalarValue::Str(s) => Json::String(s.to_string()),

@@ -15,6 +15,9 @@ use crate::job::{
     NewTimeEntry, Note, PartLine, Priority, Removal, SCHEMA_VERSION, Status, StatusEvent,
     TimeEntry,
 };
+use crate::report::{
+    self, Attachment, Language, Outcome, Refusal, Report, SealInputs, SealedReport, Signature,
+};
 use crate::time::parse_rfc3339;
 use crate::{Error, JobView, Result, new_entry_id, status, validate_id};
 
@@ -93,6 +96,8 @@ impl JobDocument {
             diagnoses: Default::default(),
             loaners: Default::default(),
             checks: Default::default(),
+            attachments: Default::default(),
+            reports: Default::default(),
         };
         let mut doc = Automerge::new().with_actor(actor);
         let root = match json_to_hydrate(&to_json(&data)?) {
@@ -502,6 +507,209 @@ impl JobDocument {
         Ok(())
     }
 
+    /// Reads the document as it was at `heads` (which it must hold).
+    pub fn data_at(&self, heads: &[ChangeHash]) -> Result<JobData> {
+        let json = crate::convert::hydrate_to_json(&self.doc.hydrate(Some(heads)));
+        serde_json::from_value(json).map_err(|e| Error::Schema(e.to_string()))
+    }
+
+    /// Adds a photo (or other attachment) entry under its SHA-256 id. Adding the same bytes
+    /// again is a no-op.
+    pub fn add_attachment(&mut self, id: &str, attachment: &Attachment) -> Result<()> {
+        Self::check_attachment(id, attachment)?;
+        let obj = self.map_obj("attachments")?;
+        if self.doc.get(&obj, id)?.is_some() {
+            return Ok(());
+        }
+        let v = json_to_hydrate(&to_json(attachment)?);
+        let mut tx = self.doc.transaction();
+        tx.batch_create_object(&obj, id, &v, false)?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// The rules of an attachment entry: a SHA-256 id, a known image type, sane sizes.
+    pub fn check_attachment(id: &str, a: &Attachment) -> Result<()> {
+        if id.len() != 64 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(Error::Invalid(
+                "attachment id must be a lowercase SHA-256 hex digest".into(),
+            ));
+        }
+        if a.mime != "image/jpeg" && a.mime != "image/png" {
+            return Err(Error::Invalid(format!(
+                "attachment type must be image/jpeg or image/png, got {:?}",
+                a.mime
+            )));
+        }
+        if a.bytes <= 0 || a.width == 0 || a.height == 0 {
+            return Err(Error::Invalid("attachment sizes must be positive".into()));
+        }
+        if let Some(c) = &a.caption {
+            check_text("caption", c)?;
+        }
+        Ok(())
+    }
+
+    /// The report the customer would sign now: built from the document as if it were completed
+    /// at `at` (if it is not yet), with no outcome. The same code builds the sealed report.
+    pub fn preview_report(
+        &self,
+        language: Language,
+        device_id: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<Report> {
+        let mut fork = JobDocument {
+            doc: self.doc.fork(),
+        };
+        fork.complete_for_report(by, at)?;
+        let data = fork.data()?;
+        report::build(
+            &data,
+            SealInputs {
+                version: report::next_version(&data),
+                language,
+                heads: crate::wire::heads_to_hex(&sorted(fork.heads())),
+                device_id: device_id.to_string(),
+                signature: None,
+                refusal: None,
+            },
+        )
+    }
+
+    /// Seals a signed or refused report with the device key (a 32-byte Ed25519 seed) and adds
+    /// it as a new version. Records `completed` first if the job is not completed yet; a
+    /// cancelled job cannot be signed. Returns the sealed entry and its version.
+    pub fn seal_report(
+        &mut self,
+        language: Language,
+        device_id: &str,
+        outcome: Outcome,
+        secret: &[u8; 32],
+        by: &str,
+        at: i64,
+    ) -> Result<(SealedReport, u32)> {
+        let (signature, refusal) = match outcome {
+            Outcome::Signed {
+                name,
+                role,
+                strokes,
+            } => {
+                check_label("signer name", &name)?;
+                if let Some(r) = &role {
+                    check_label("signer role", r)?;
+                }
+                strokes.validate()?;
+                let signed_at = crate::time::to_rfc3339(at);
+                (
+                    Some(Signature {
+                        name,
+                        role,
+                        signed_at,
+                        strokes,
+                    }),
+                    None,
+                )
+            }
+            Outcome::Refused { reason, name } => {
+                check_text("refusal reason", &reason)?;
+                if let Some(n) = &name {
+                    check_label("name", n)?;
+                }
+                let refused_at = crate::time::to_rfc3339(at);
+                (
+                    None,
+                    Some(Refusal {
+                        reason,
+                        name,
+                        refused_at,
+                    }),
+                )
+            }
+        };
+        self.complete_for_report(by, at)?;
+        let data = self.data()?;
+        let version = report::next_version(&data);
+        let report = report::build(
+            &data,
+            SealInputs {
+                version,
+                language,
+                heads: crate::wire::heads_to_hex(&sorted(self.heads())),
+                device_id: device_id.to_string(),
+                signature,
+                refusal,
+            },
+        )?;
+        let sealed = report::seal(&report, secret, by, at)?;
+        self.insert_report(&sealed)?;
+        Ok((sealed, version))
+    }
+
+    /// Appends a sealed report entry as it is. [`JobDocument::seal_report`] is the way to make
+    /// one; this is the raw append, which the office's check ([`JobDocument::verify_report`])
+    /// guards on the server.
+    pub fn insert_report(&mut self, sealed: &SealedReport) -> Result<String> {
+        self.insert_entry("reports", sealed)
+    }
+
+    /// The office's check of a sealed report pushed by `device_id` holding `public_key_hex`:
+    /// the hash, the signature, the device, and that the sealed content is exactly what
+    /// [`report::build`] makes of this document at the sealed heads.
+    pub fn verify_report(
+        &self,
+        entry: &SealedReport,
+        device_id: &str,
+        public_key_hex: &str,
+    ) -> std::result::Result<Report, report::Unverified> {
+        use report::Unverified;
+        let report = report::open_sealed(entry)?;
+        if entry.device_id != device_id {
+            return Err(Unverified(format!(
+                "sealed by device {} but pushed by {device_id}",
+                entry.device_id
+            )));
+        }
+        report::verify_signature(entry, public_key_hex)?;
+        let heads = crate::wire::heads_from_hex(&report.heads)
+            .filter(|h| !h.is_empty() && self.has_all(h))
+            .ok_or_else(|| Unverified("the sealed heads are not in the document".into()))?;
+        let data = self
+            .data_at(&heads)
+            .map_err(|e| Unverified(format!("document at the sealed heads: {e}")))?;
+        if report.job != data.id {
+            return Err(Unverified("sealed for another job".into()));
+        }
+        if report.version != report::next_version(&data) {
+            return Err(Unverified(format!(
+                "version {} does not follow the versions sealed before it",
+                report.version
+            )));
+        }
+        if report.sealed_at() != Some(entry.at) {
+            return Err(Unverified("sealing time differs from the entry's".into()));
+        }
+        let expected = report::content(&data).map_err(|e| Unverified(e.to_string()))?;
+        if expected != report.content {
+            return Err(Unverified(
+                "sealed content differs from the job document at the sealed heads".into(),
+            ));
+        }
+        Ok(report)
+    }
+
+    fn complete_for_report(&mut self, by: &str, at: i64) -> Result<()> {
+        let data = self.data()?;
+        match status::derive(&data.events).status {
+            Status::Completed => Ok(()),
+            Status::Cancelled => Err(Error::Invalid(format!(
+                "job {} is cancelled; a cancelled job has no completion report to sign",
+                data.id
+            ))),
+            _ => self.record_status(Status::Completed, by, at).map(drop),
+        }
+    }
+
     fn append_event(&mut self, event: StatusEvent) -> Result<String> {
         self.insert_entry("events", &event)
     }
@@ -530,6 +738,11 @@ impl JobDocument {
             }
         }
     }
+}
+
+fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
+    heads.sort();
+    heads
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {

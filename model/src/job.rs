@@ -371,6 +371,12 @@ pub struct JobData {
     pub loaners: BTreeMap<String, LoanerEvent>,
     #[serde(default)]
     pub checks: BTreeMap<String, CheckResult>,
+    /// Photos and other attachments, keyed by the SHA-256 (hex) of their bytes.
+    #[serde(default)]
+    pub attachments: BTreeMap<String, crate::report::Attachment>,
+    /// Sealed completion reports (signed or refused), never edited.
+    #[serde(default)]
+    pub reports: BTreeMap<String, crate::report::SealedReport>,
 }
 
 /// Serde adapter for write-once registers (contract, asset history, checklist): stored as one

@@ -1,7 +1,8 @@
 //! The server's check of changes a device sends: who may change which fields.
 //!
 //! A technician's device may only *add* to the job: status events (technician statuses only),
-//! notes, time entries, part lines, diagnoses, loaner movements and checklist results written
+//! notes, time entries, part lines, diagnoses, loaner movements, checklist results, attachments
+//! and sealed reports written
 //! under its own technician id, and removal marks on
 //! part lines that technician added. Registers (customer, site, asset, problem, priority,
 //! schedule) and anything already present must come out of the merge unchanged. The check
@@ -76,6 +77,22 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         (c.by == technician)
             .then_some(())
             .ok_or_else(|| format!("check written as {}", c.by))
+    })?;
+
+    only_additions(
+        "attachments",
+        &before.attachments,
+        &after.attachments,
+        |a| {
+            (a.by == technician)
+                .then_some(())
+                .ok_or_else(|| format!("attachment added as {}", a.by))
+        },
+    )?;
+    only_additions("reports", &before.reports, &after.reports, |r| {
+        (r.by == technician)
+            .then_some(())
+            .ok_or_else(|| format!("report sealed as {}", r.by))
     })?;
 
     for (id, old) in &before.parts {

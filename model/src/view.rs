@@ -50,6 +50,25 @@ pub struct JobView {
     pub loaners: Vec<LoanView>,
     pub checklist: Vec<CheckView>,
     pub asset_history: Vec<HistoryView>,
+    /// The state of the latest sealed completion report.
+    pub report: crate::report::ReportStatus,
+    /// Photos and other attachments, by capture time.
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// An attachment entry. `uploaded` says whether the office holds the bytes: the renderer
+/// fills it in ([`JobView::mark_uploaded`]); the document alone cannot know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub id: String,
+    pub mime: String,
+    pub bytes: i64,
+    pub width: u32,
+    pub height: u32,
+    pub caption: Option<String>,
+    pub taken_at: String,
+    pub by: String,
+    pub uploaded: bool,
 }
 
 /// A checklist item with its latest result (template order; results for unknown items last).
@@ -247,12 +266,39 @@ impl JobView {
                     })
                 })
                 .collect::<Result<_>>()?,
+            report: crate::report::status_of(d)?,
+            attachments: attachments(d),
         })
+    }
+
+    /// Sets each attachment's `uploaded` flag from what the office holds.
+    pub fn mark_uploaded(&mut self, held: impl Fn(&str) -> bool) {
+        for a in &mut self.attachments {
+            a.uploaded = held(&a.id);
+        }
     }
 }
 
+fn attachments(d: &JobData) -> Vec<AttachmentView> {
+    let mut list: Vec<_> = d.attachments.iter().collect();
+    list.sort_by(|a, b| (a.1.taken_at, a.0).cmp(&(b.1.taken_at, b.0)));
+    list.into_iter()
+        .map(|(id, a)| AttachmentView {
+            id: id.clone(),
+            mime: a.mime.clone(),
+            bytes: a.bytes,
+            width: a.width,
+            height: a.height,
+            caption: a.caption.clone(),
+            taken_at: to_rfc3339(a.taken_at),
+            by: a.by.clone(),
+            uploaded: false,
+        })
+        .collect()
+}
+
 /// The checklist with each item's latest result (by device time, then id).
-fn checklist(d: &JobData) -> Vec<CheckView> {
+pub(crate) fn checklist(d: &JobData) -> Vec<CheckView> {
     let mut results: Vec<_> = d.checks.iter().collect();
     results.sort_by(|a, b| (a.1.at, a.0).cmp(&(b.1.at, b.0)));
     let latest = |item: &str| results.iter().rev().find(|(_, r)| r.item == item);

@@ -23,9 +23,15 @@ pub enum Error {
     /// Clashes with existing state (409).
     #[error("{0}")]
     Conflict(String),
+    /// Well-formed but unacceptable content, e.g. an upload whose hash does not match (422).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
     /// Body over the limit (413).
     #[error("request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// A server-side resource is missing, e.g. the report font (503).
+    #[error("{1}")]
+    Unavailable(&'static str, String),
     /// Storage failure (500).
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
@@ -63,6 +69,8 @@ impl Error {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             Error::Storage(_) | Error::Io(_) | Error::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }

@@ -7,10 +7,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod blobs;
 pub mod demo;
 mod error;
 pub mod storage;
 pub mod sync;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -53,15 +55,35 @@ impl Drop for RunningServer {
     }
 }
 
+/// Settings beyond the data directory and the address.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The CJK font for report PDFs; the usual system locations when `None`.
+    pub font: Option<std::path::PathBuf>,
+}
+
 /// The router over the storage in `data_dir`.
-pub fn router(data_dir: &Path) -> Result<axum::Router> {
+pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
     let storage: Arc<dyn storage::Storage> = Arc::new(SqliteStorage::open(data_dir)?);
-    Ok(api::router(api::AppState { storage }))
+    Ok(api::router(api::AppState {
+        storage,
+        blobs: Arc::new(blobs::Blobs::open(data_dir)?),
+        font: Arc::new(api::FontSlot::new(config.font.clone())),
+    }))
 }
 
 /// Starts the server on `listen` (port 0 picks a free port) over the data in `data_dir`.
 pub async fn spawn(data_dir: &Path, listen: SocketAddr) -> Result<RunningServer> {
-    let app = router(data_dir)?;
+    spawn_with(data_dir, listen, &Config::default()).await
+}
+
+/// [`spawn`] with settings.
+pub async fn spawn_with(
+    data_dir: &Path,
+    listen: SocketAddr,
+    config: &Config,
+) -> Result<RunningServer> {
+    let app = router(data_dir, config)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -26,6 +26,15 @@ enum Command {
         /// Seed demo technicians and jobs (once), and print credentials to try them.
         #[arg(long)]
         demo: bool,
+        /// CJK font file for report PDFs (default: Noto Sans CJK SC in the usual places).
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
+    /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
+    /// line per problem and exit non-zero if there is any.
+    Verify {
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
     },
     /// Print a new dispatcher token.
     Token {
@@ -43,7 +52,12 @@ enum Command {
 
 async fn run(cli: Cli) -> fieldwork_server::Result<()> {
     match cli.command {
-        Command::Serve { data, listen, demo } => {
+        Command::Serve {
+            data,
+            listen,
+            demo,
+            font,
+        } => {
             if demo {
                 let seed = fieldwork_server::seed_demo(&data)?;
                 let token = fieldwork_server::issue_dispatcher_token(&data)?;
@@ -61,11 +75,34 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                     println!("enrollment code for technician {t}: {code}");
                 }
             }
-            let server = fieldwork_server::spawn(&data, listen).await?;
+            let config = fieldwork_server::Config { font };
+            let server = fieldwork_server::spawn_with(&data, listen, &config).await?;
             println!("listening on {}", server.url());
             stop_signal().await;
             println!("shutting down");
             server.shutdown().await;
+        }
+        Command::Verify { data } => {
+            let v = fieldwork_server::verify::verify(&data)?;
+            for p in &v.problems {
+                println!("{p}");
+            }
+            println!(
+                "checked {} jobs, {} reports, {} attachments: {}",
+                v.jobs,
+                v.reports,
+                v.attachments,
+                if v.problems.is_empty() {
+                    "all as sealed".to_string()
+                } else {
+                    format!("{} problems", v.problems.len())
+                }
+            );
+            if !v.problems.is_empty() {
+                return Err(fieldwork_server::Error::Conflict(
+                    "verification failed".into(),
+                ));
+            }
         }
         Command::Token { data } => println!("{}", fieldwork_server::issue_dispatcher_token(&data)?),
         Command::EnrollCode { data, technician } => {

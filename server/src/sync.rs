@@ -60,6 +60,10 @@ pub fn handle(
         pushes.push((p, heads));
     }
 
+    storage.touch_device(device, chrono::Utc::now().timestamp_millis())?;
+    // Sealed reports in pushed changes are verified with this key.
+    let device_key = storage.device_key(device)?.unwrap_or_default();
+
     if req.cursor == 0 {
         storage.reset_device(device)?;
     } else {
@@ -68,9 +72,12 @@ pub fn handle(
 
     let mut docs: Vec<(DocReply, Option<Vec<ChangeHash>>)> = Vec::new();
     for (p, heads) in pushes {
-        docs.push(merge_push(
-            storage, device, technician, &p.job, &p.changes, &heads,
-        )?);
+        let pusher = Pusher {
+            device,
+            technician,
+            key: &device_key,
+        };
+        docs.push(merge_push(storage, &pusher, &p.job, &p.changes, &heads)?);
     }
 
     let mut feed = storage.feed_since(technician, req.cursor, FEED_PAGE + 1)?;
@@ -122,14 +129,40 @@ fn refused(job: &str, message: String) -> (DocReply, Option<Vec<ChangeHash>>) {
     )
 }
 
+/// Who is pushing: the device, its technician, and its public key (hex, empty if none).
+struct Pusher<'a> {
+    device: &'a str,
+    technician: &'a str,
+    key: &'a str,
+}
+
+/// Every report the push adds must verify: signed by the pushing device's key, for its own
+/// device id, hash matching, and sealing exactly what the document held at the sealed heads.
+fn check_new_reports(
+    before: &fieldwork_model::JobData,
+    after: &fieldwork_model::JobData,
+    doc: &JobDocument,
+    pusher: &Pusher<'_>,
+) -> std::result::Result<(), String> {
+    for (id, entry) in after
+        .reports
+        .iter()
+        .filter(|(id, _)| !before.reports.contains_key(*id))
+    {
+        doc.verify_report(entry, pusher.device, pusher.key)
+            .map_err(|e| format!("report {id}: {e}"))?;
+    }
+    Ok(())
+}
+
 fn merge_push(
     storage: &dyn Storage,
-    device: &str,
-    technician: &str,
+    pusher: &Pusher<'_>,
     job: &str,
     changes: &[u8],
     device_heads: &[ChangeHash],
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
+    let (device, technician) = (pusher.device, pusher.technician);
     if !storage.job_exists(job)? {
         return Ok(refused(job, format!("not_found: no job {job}")));
     }
@@ -155,6 +188,10 @@ fn merge_push(
         let after = doc.data()?;
         if let Err(refusal) = validate::device_change(&before, &after, technician) {
             skip = Some(Skip::Refused(refusal.to_string()));
+            return Err(Error::Conflict("skip".into()));
+        }
+        if let Err(refusal) = check_new_reports(&before, &after, doc, pusher) {
+            skip = Some(Skip::Refused(format!("change refused: {refusal}")));
             return Err(Error::Conflict("skip".into()));
         }
         Ok(())

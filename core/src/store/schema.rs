@@ -66,4 +66,16 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE jobs ADD COLUMN sla_milestone TEXT;
     ALTER TABLE jobs ADD COLUMN sla_due INTEGER;
     ",
+    // 4: photos and other attachments (issue 7). The bytes are files in `attachments/`, named
+    // by their SHA-256; this table says which job holds each and whether the office has it.
+    "
+    CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        uploaded INTEGER NOT NULL DEFAULT 0,
+        upload_error TEXT
+    ) STRICT;
+    CREATE INDEX attachments_pending ON attachments (uploaded) WHERE uploaded = 0;
+    ",
 ];

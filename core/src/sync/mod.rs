@@ -6,6 +6,7 @@
 //! A failed round changes nothing locally, so retrying is always safe.
 
 pub(crate) mod transport;
+mod upload;
 
 use fieldwork_model::JobDocument;
 use fieldwork_model::wire::{
@@ -35,12 +36,16 @@ pub struct SyncReport {
     pub bytes_received: u64,
     /// Jobs whose changes the server refused (see the job's sync error).
     pub refused: u64,
+    /// Attachments (photos) the office now holds in full.
+    pub attachments_uploaded: u64,
 }
 
 #[derive(Serialize)]
 struct EnrollRequest<'a> {
     code: &'a str,
     device_name: &'a str,
+    /// The device's Ed25519 public key (hex): the office verifies sealed reports with it.
+    public_key: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -68,12 +73,17 @@ impl Device {
             )
             .into());
         }
+        let public_key = self.ensure_signing_key()?;
         let answer = self
             .transport
             .post::<_, EnrollResponse>(
                 &format!("{base}/api/v1/devices/enroll"),
                 None,
-                &EnrollRequest { code, device_name },
+                &EnrollRequest {
+                    code,
+                    device_name,
+                    public_key: &public_key,
+                },
             )
             .await?
             .body;
@@ -91,16 +101,33 @@ impl Device {
         inner.enrollment.clone().ok_or(Error::NotEnrolled)
     }
 
+    /// The device's public key, creating (and durably storing) the key pair on first use.
+    /// The private half never leaves the store.
+    fn ensure_signing_key(&self) -> Result<String> {
+        if let Some(k) = self.public_key()? {
+            return Ok(k);
+        }
+        let seed: [u8; 32] = rand::random();
+        let mut inner = self.inner.lock();
+        store::write(&mut inner.conn, |tx| {
+            store::meta_set(tx, crate::reports::SIGNING_KEY, &hex::encode(seed))
+        })?;
+        Ok(fieldwork_model::report::public_key_hex(&seed))
+    }
+
     /// Runs sync rounds until the server has nothing more and the outbox is flushed.
     pub async fn sync(&self) -> Result<SyncReport> {
         let _one_at_a_time = self.sync_lock.lock().await;
-        let (url, token) = {
+        let (base, token) = {
             let inner = self.inner.lock();
             let e = inner.enrollment.as_ref().ok_or(Error::NotEnrolled)?;
             let token = inner.token.clone().ok_or(Error::NotEnrolled)?;
-            (format!("{}/api/v1/sync", e.server_url), token)
+            (e.server_url.clone(), token)
         };
+        let url = format!("{base}/api/v1/sync");
         let mut report = SyncReport::default();
+        // Attachments land before the changes that reference them.
+        self.upload_attachments(&base, &token, &mut report).await?;
         for _ in 0..MAX_ROUNDS {
             let request = self.build_request()?;
             let exchange = self

@@ -1,5 +1,5 @@
-//! HTTP transport for the sync client: JSON over reqwest, counting body bytes both ways and
-//! turning HTTP failures into the engine's errors.
+//! HTTP transport for the sync client: JSON over reqwest (and raw chunks for uploads), counting
+//! body bytes both ways and turning HTTP failures into the engine's errors.
 
 use std::time::Duration;
 
@@ -60,6 +60,50 @@ impl Transport {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
+        self.send(url, req, bytes_sent).await
+    }
+
+    /// GETs `url` and decodes the JSON answer.
+    pub async fn get<Resp: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &str,
+    ) -> Result<Exchange<Resp>> {
+        let req = self.client.get(url).bearer_auth(token);
+        self.send(url, req, 0).await
+    }
+
+    /// PATCHes one chunk of an upload (`Upload-Offset` and `Upload-Length` headers, the chunk
+    /// as the body) and decodes the JSON answer.
+    pub async fn patch_chunk<Resp: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &str,
+        offset: u64,
+        total: u64,
+        chunk: Vec<u8>,
+    ) -> Result<Exchange<Resp>> {
+        let bytes_sent = chunk.len() as u64;
+        let req = self
+            .client
+            .patch(url)
+            .bearer_auth(token)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/offset+octet-stream",
+            )
+            .header("upload-offset", offset.to_string())
+            .header("upload-length", total.to_string())
+            .body(chunk);
+        self.send(url, req, bytes_sent).await
+    }
+
+    async fn send<Resp: DeserializeOwned>(
+        &self,
+        url: &str,
+        req: reqwest::RequestBuilder,
+        bytes_sent: u64,
+    ) -> Result<Exchange<Resp>> {
         let resp = req.send().await.map_err(offline)?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(offline)?;

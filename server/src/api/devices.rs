@@ -19,6 +19,9 @@ struct EnrollBody {
     code: String,
     #[serde(default)]
     device_name: String,
+    /// The device's Ed25519 public key (64 hex digits); sealed reports verify against it.
+    #[serde(default)]
+    public_key: Option<String>,
 }
 
 /// `POST /api/v1/devices/enroll` — the code is the credential.
@@ -33,6 +36,18 @@ pub async fn enroll(
             "device_name is too long".into(),
         ));
     }
+    if let Some(k) = &body.public_key {
+        let valid = hex::decode(k)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok());
+        if !valid {
+            return Err(Error::BadRequest(
+                "invalid",
+                "public_key must be an Ed25519 public key as 64 hex digits".into(),
+            ));
+        }
+    }
     let device_id = format!("D-{}", uuid::Uuid::new_v4().simple());
     let token = new_token();
     let (id, tok) = (device_id.clone(), hash_secret(&token));
@@ -44,6 +59,7 @@ pub async fn enroll(
                 &id,
                 &body.device_name,
                 &tok,
+                body.public_key.as_deref(),
             )
         })
         .await?

@@ -35,10 +35,6 @@ pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> R
         .map_err(|e| Error::BadRequest("bad_path", e.body_text()))
 }
 
-fn view(doc: &JobDocument) -> Result<Json<JobView>> {
-    Ok(Json(doc.view(now())?))
-}
-
 fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
     let stored = s
         .load_job(id)?
@@ -107,7 +103,7 @@ pub async fn create_job(
         })
         .await?;
     tracing::info!(job = %doc.data()?.id, "job created");
-    Ok((StatusCode::CREATED, view(&doc)?))
+    Ok((StatusCode::CREATED, Json(state.render(&doc, now())?)))
 }
 
 #[derive(Deserialize)]
@@ -129,7 +125,7 @@ pub async fn get_job(
     let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
     let at = at_or_now(p.at.as_deref())?;
     let doc = state.blocking(move |s| load(s, &id)).await?;
-    Ok(Json(doc.view(at)?))
+    Ok(Json(state.render(&doc, at)?))
 }
 
 /// `GET /api/v1/jobs/{id}/heads` — the document heads (sorted hex), to compare replicas.
@@ -153,6 +149,8 @@ pub async fn job_heads(
 pub struct ListParams {
     technician: Option<String>,
     status: Option<String>,
+    /// Report state: `none`, `signed`, `refused` or `changed_since_signed`.
+    report: Option<String>,
     limit: Option<u32>,
 }
 
@@ -167,18 +165,32 @@ pub async fn list_jobs(
     if let Some(s) = &p.status {
         s.parse::<Status>()?;
     }
+    const REPORT_STATES: [&str; 4] = ["none", "signed", "refused", "changed_since_signed"];
+    if let Some(r) = p.report.as_deref().filter(|r| !r.is_empty())
+        && !REPORT_STATES.contains(&r)
+    {
+        return Err(Error::BadRequest(
+            "invalid",
+            format!(
+                "report must be one of {}, got {r:?}",
+                REPORT_STATES.join(", ")
+            ),
+        ));
+    }
     let filter = JobFilter {
         technician: p.technician.filter(|t| !t.is_empty()),
         status: p.status.filter(|s| !s.is_empty()),
         open_only: false,
+        report: p.report.filter(|r| !r.is_empty()),
         limit: p.limit.unwrap_or(500).clamp(1, 5000),
     };
+    let render_state = state.clone();
     let views = state
         .blocking(move |s| {
             let actor = s.actor()?;
             s.list_jobs(&filter)?
                 .iter()
-                .map(|bytes| Ok(JobDocument::load(bytes, actor.clone())?.view(now())?))
+                .map(|bytes| render_state.render(&JobDocument::load(bytes, actor.clone())?, now()))
                 .collect::<Result<Vec<_>>>()
         })
         .await?;
@@ -198,7 +210,7 @@ async fn edit_job(
                 .ok_or_else(|| Error::NotFound(format!("no job {id}")))
         })
         .await?;
-    view(&doc)
+    Ok(Json(state.render(&doc, now())?))
 }
 
 fn opt_time(field: &str, v: &Value) -> Result<Option<i64>> {

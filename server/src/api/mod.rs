@@ -3,6 +3,7 @@
 
 mod devices;
 mod dispatch;
+mod reports;
 pub(crate) mod service;
 
 use std::sync::Arc;
@@ -29,6 +30,43 @@ pub const SYNC_BODY_LIMIT: usize = 16 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// Attachment bytes (photos), outside the database.
+    pub blobs: Arc<crate::blobs::Blobs>,
+    /// The font report PDFs are drawn with, loaded on first use.
+    pub font: Arc<FontSlot>,
+}
+
+/// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on
+/// the first PDF request and kept; a failure is not kept (the font may be installed later).
+pub struct FontSlot {
+    path: Option<std::path::PathBuf>,
+    loaded: parking_lot::Mutex<Option<Arc<fieldwork_report::Font>>>,
+}
+
+impl FontSlot {
+    /// A slot for `path` (or the system search when `None`).
+    pub fn new(path: Option<std::path::PathBuf>) -> FontSlot {
+        FontSlot {
+            path,
+            loaded: parking_lot::Mutex::new(None),
+        }
+    }
+
+    /// The font, loading it if needed.
+    pub fn get(&self) -> Result<Arc<fieldwork_report::Font>> {
+        let mut slot = self.loaded.lock();
+        if let Some(f) = slot.as_ref() {
+            return Ok(f.clone());
+        }
+        let font = match &self.path {
+            Some(p) => fieldwork_report::Font::load(p),
+            None => fieldwork_report::Font::find_cjk(),
+        }
+        .map_err(|e| Error::Unavailable("font_missing", e.to_string()))?;
+        let font = Arc::new(font);
+        *slot = Some(font.clone());
+        Ok(font)
+    }
 }
 
 impl AppState {
@@ -51,6 +89,30 @@ impl AppState {
                 "device tokens may only use the sync endpoint".into(),
             )),
         }
+    }
+
+    /// Authenticates the caller as an enrolled device: `(device_id, technician)`.
+    pub async fn device(&self, headers: &HeaderMap) -> Result<(String, String)> {
+        match self.principal(headers).await? {
+            Principal::Device {
+                device_id,
+                technician,
+            } => Ok((device_id, technician)),
+            Principal::Dispatcher => Err(Error::Forbidden(
+                "this route is for enrolled devices".into(),
+            )),
+        }
+    }
+
+    /// Renders a job's JSON as of `at`, with each attachment's `uploaded` flag.
+    pub fn render(
+        &self,
+        doc: &fieldwork_model::JobDocument,
+        at: i64,
+    ) -> Result<fieldwork_model::JobView> {
+        let mut view = doc.view(at)?;
+        view.mark_uploaded(|id| self.blobs.has(id));
+        Ok(view)
     }
 
     /// Authenticates the caller as any principal.
@@ -159,6 +221,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/maintenance-plans/run", post(service::run_plans))
         .route("/api/v1/loaners", get(service::list_loaners))
         .route("/api/v1/devices/enroll", post(devices::enroll))
+        .route("/api/v1/devices", get(reports::list_devices))
+        .route("/api/v1/attachments/{sha256}", get(reports::get_attachment))
+        .route("/api/v1/jobs/{id}/reports", get(reports::list_reports))
+        .route(
+            "/api/v1/jobs/{id}/reports/{version}",
+            get(reports::get_report),
+        )
+        .route(
+            "/api/v1/jobs/{id}/reports/{version}/pdf",
+            get(reports::get_report_pdf),
+        )
         .layer(DefaultBodyLimit::max(DISPATCH_BODY_LIMIT))
         .layer(from_fn_with_state(
             DISPATCH_BODY_LIMIT,
@@ -168,10 +241,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sync", post(devices::sync))
         .layer(DefaultBodyLimit::max(SYNC_BODY_LIMIT))
         .layer(from_fn_with_state(SYNC_BODY_LIMIT, declared_length_limit));
+    let uploads = Router::new()
+        .route(
+            "/api/v1/uploads/{sha256}",
+            get(reports::upload_state).patch(reports::upload_chunk),
+        )
+        .layer(DefaultBodyLimit::max(crate::blobs::MAX_CHUNK))
+        .layer(from_fn_with_state(
+            crate::blobs::MAX_CHUNK,
+            declared_length_limit,
+        ));
     Router::new()
         .route("/api/v1/health", get(health))
         .merge(dispatch)
         .merge(sync)
+        .merge(uploads)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -804,6 +804,7 @@ pub async fn escalations(
                 status: None,
                 open_only: true,
                 limit: 100_000,
+                report: None,
             };
             let actor = s.actor()?;
             let mut rows = Vec::new();

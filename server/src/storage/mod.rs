@@ -34,6 +34,18 @@ pub struct Technician {
     pub region: String,
 }
 
+/// An enrolled device, as `GET /api/v1/devices` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub device_id: String,
+    pub technician: String,
+    pub name: String,
+    pub public_key: Option<String>,
+    pub enrolled_at: i64,
+    pub last_sync_at: Option<i64>,
+    pub revoked: bool,
+}
+
 /// A stored job: the compacted document and the columns sync needs without loading it.
 #[derive(Clone, Debug)]
 pub struct StoredJob {
@@ -49,6 +61,9 @@ pub struct JobFilter {
     pub status: Option<String>,
     /// Only jobs not completed or cancelled.
     pub open_only: bool,
+    /// Only jobs whose report state is this (`none`, `signed`, `refused`,
+    /// `changed_since_signed`).
+    pub report: Option<String>,
     pub limit: u32,
 }
 
@@ -144,7 +159,16 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         device_name: &str,
         token_hash: &str,
+        public_key: Option<&str>,
     ) -> Result<Option<String>>;
+    /// A device's Ed25519 public key (hex), if it sent one at enrollment.
+    fn device_key(&self, device: &str) -> Result<Option<String>>;
+    /// Every enrolled device, oldest first.
+    fn devices(&self) -> Result<Vec<DeviceRecord>>;
+    /// Records that a device synced at `now` (epoch ms).
+    fn touch_device(&self, device: &str, now: i64) -> Result<()>;
+    /// Every job id (for `verify`).
+    fn all_job_ids(&self) -> Result<Vec<String>>;
 
     /// Stores a new job; `Conflict` if the id exists.
     fn create_job(&self, doc: &JobDocument) -> Result<()>;

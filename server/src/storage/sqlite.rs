@@ -14,8 +14,8 @@ use fieldwork_model::Contract;
 use fieldwork_model::maintenance::MaintenancePlan;
 
 use super::{
-    AssetRecord, Complaint, Followup, FollowupRow, JobEdit, JobFilter, LoanRow, Principal, Storage,
-    StoredJob, Technician, decode_heads, encode_heads,
+    AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter, LoanRow,
+    Principal, Storage, StoredJob, Technician, decode_heads, encode_heads,
 };
 use crate::{Error, Result};
 
@@ -92,6 +92,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX complaints_job ON complaints (job);
     CREATE INDEX complaints_received ON complaints (received_at);
     CREATE TABLE maintenance_plans (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    ",
+    // 3: signed reports and photos (issue 7): each device's public key, when it last synced,
+    // whether it was revoked; each job's report state, for the list filter.
+    "
+    ALTER TABLE devices ADD COLUMN public_key TEXT;
+    ALTER TABLE devices ADD COLUMN last_sync_at INTEGER;
+    ALTER TABLE devices ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN report_status TEXT NOT NULL DEFAULT 'none';
+    CREATE INDEX jobs_report ON jobs (report_status, reported_at);
     ",
 ];
 
@@ -204,6 +213,13 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
         ],
     )?;
     project_service(tx, &data)?;
+    // A report whose content cannot be rebuilt shows as changed, never as signed.
+    let report_status = fieldwork_model::report::status_of(&data)
+        .map_or_else(|_| "changed_since_signed".to_string(), |r| r.status);
+    tx.execute(
+        "UPDATE jobs SET report_status = ?2 WHERE id = ?1",
+        params![data.id, report_status],
+    )?;
     let mut audience: Vec<&str> = Vec::new();
     if let Some(t) = derived.technician.as_deref() {
         tx.execute(
@@ -407,6 +423,7 @@ impl Storage for SqliteStorage {
         device_id: &str,
         device_name: &str,
         token_hash: &str,
+        public_key: Option<&str>,
     ) -> Result<Option<String>> {
         self.write(|tx| {
             let technician: Option<String> = tx
@@ -422,8 +439,9 @@ impl Storage for SqliteStorage {
                 return Ok(None);
             };
             tx.execute(
-                "INSERT INTO devices (id, name, technician, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![device_id, device_name, technician, now],
+                "INSERT INTO devices (id, name, technician, created_at, public_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![device_id, device_name, technician, now, public_key],
             )?;
             tx.execute(
                 "INSERT INTO tokens (hash, kind, device_id, technician) VALUES (?1, 'device', ?2, ?3)",
@@ -502,6 +520,7 @@ impl Storage for SqliteStorage {
                 "SELECT doc FROM jobs
                  WHERE (?1 IS NULL OR technician = ?1) AND (?2 IS NULL OR status = ?2)
                    AND (?4 = 0 OR status NOT IN ('completed', 'cancelled'))
+                   AND (?5 IS NULL OR report_status = ?5)
                  ORDER BY reported_at, id LIMIT ?3",
             )?;
             let rows = stmt.query_map(
@@ -509,10 +528,77 @@ impl Storage for SqliteStorage {
                     filter.technician,
                     filter.status,
                     filter.limit,
-                    filter.open_only
+                    filter.open_only,
+                    filter.report
                 ],
                 |r| r.get(0),
             )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn device_key(&self, device: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            let key: Option<Option<String>> = c
+                .query_row(
+                    "SELECT public_key FROM devices WHERE id = ?1",
+                    [device],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(key.flatten())
+        })
+    }
+
+    fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, technician, name, public_key, created_at, last_sync_at, revoked
+                 FROM devices ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(DeviceRecord {
+                    device_id: r.get(0)?,
+                    technician: r.get(1)?,
+                    name: r.get(2)?,
+                    public_key: r.get(3)?,
+                    enrolled_at: r.get(4)?,
+                    last_sync_at: r.get(5)?,
+                    revoked: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn touch_device(&self, device: &str, now: i64) -> Result<()> {
+        // At most one write a minute per device: an idle sync stays a read.
+        let stale = self.read(|c| {
+            let last: Option<Option<i64>> = c
+                .query_row(
+                    "SELECT last_sync_at FROM devices WHERE id = ?1",
+                    [device],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(matches!(last, Some(None)) || matches!(last, Some(Some(t)) if t < now - 60_000))
+        })?;
+        if stale {
+            self.write(|tx| {
+                tx.execute(
+                    "UPDATE devices SET last_sync_at = ?2 WHERE id = ?1",
+                    params![device, now],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    fn all_job_ids(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT id FROM jobs ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }

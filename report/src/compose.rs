@@ -1,0 +1,833 @@
+//! What goes where: the report's sections laid out on A4 pages.
+//!
+//! Page 1 opens with the title, the job and an overview (customer, site, asset, technician,
+//! completion, version); later pages carry a one-line running header. Then, each only when it
+//! has content: the reported problem, diagnosis, work done, parts, travel and labour, charges
+//! with the total, checklist, photos two to a row, and the customer's signature (drawn from its
+//! strokes, beside the signer's name, role and time) or refusal. Every page ends with the seal:
+//! `sha256 <hex> · device <id> · page N/M`.
+
+use fieldwork_model::report::{Language, Report, ReportPhoto};
+use krilla::image::Image;
+
+use crate::labels::{self, Labels};
+use crate::layout::{
+    ACCENT, ALERT, Align, Column, Flow, Geometry, INK, Line, MUTED, Op, PEN, RULE, Rgb, Row,
+    Shaper, style,
+};
+
+/// A photo ready to place: what the report says of it and its image.
+pub struct Photo<'r> {
+    pub meta: &'r ReportPhoto,
+    pub image: Image,
+}
+
+/// Lays out the whole report and stamps the seal on every page.
+pub fn compose(
+    report: &Report,
+    sha256: &str,
+    shaper: &mut Shaper<'_>,
+    photos: &[Photo<'_>],
+) -> Vec<Vec<Op>> {
+    let l = labels::labels(report.language);
+    let g = Geometry::a4();
+    let mut flow = Flow::new(g);
+    let c = Composer {
+        report,
+        l,
+        tz: labels::zone(&report.content.site.time_zone),
+        g,
+    };
+    c.running_header(&mut flow, shaper);
+    c.header(&mut flow, shaper);
+    c.overview(&mut flow, shaper);
+    c.problem(&mut flow, shaper);
+    c.diagnoses(&mut flow, shaper);
+    c.work_done(&mut flow, shaper);
+    c.parts(&mut flow, shaper);
+    c.time(&mut flow, shaper);
+    c.charges(&mut flow, shaper);
+    c.checklist(&mut flow, shaper);
+    c.photos(&mut flow, shaper, photos);
+    c.outcome(&mut flow, shaper);
+    c.footers(&mut flow, shaper, sha256);
+    flow.pages
+}
+
+struct Composer<'r> {
+    report: &'r Report,
+    l: &'static Labels,
+    tz: chrono_tz::Tz,
+    g: Geometry,
+}
+
+/// A line of text at a baseline.
+fn text(x: f32, y: f32, size: f32, color: Rgb, bold: bool, line: Line) -> Op {
+    Op::Text {
+        x,
+        y,
+        size,
+        color,
+        bold,
+        line,
+    }
+}
+
+impl Composer<'_> {
+    fn zh(&self) -> bool {
+        self.report.language == Language::ZhCn
+    }
+
+    fn outcome_label(&self) -> &'static str {
+        match self.report.outcome() {
+            "signed" => self.l.signed,
+            "refused" => self.l.refused,
+            _ => self.l.preview,
+        }
+    }
+
+    fn time_header(&self, label: &str) -> String {
+        format!("{label} ({})", self.tz.name())
+    }
+
+    /// The line at the top of pages 2 and on.
+    fn running_header(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let g = self.g;
+        let size = style::SMALL;
+        let lh = size * style::LEADING;
+        let words = format!(
+            "{} · {} {} · {} {}",
+            self.l.title, self.l.job, self.report.job, self.l.version, self.report.version
+        );
+        let mut ops = Vec::new();
+        let mut y = g.top;
+        for line in shaper.wrap(&words, size, g.content_width()) {
+            ops.push(text(
+                g.left,
+                y + shaper.baseline(size, lh),
+                size,
+                MUTED,
+                false,
+                line,
+            ));
+            y += lh;
+        }
+        y += 3.0;
+        ops.push(Op::Rule {
+            x1: g.left,
+            y1: y,
+            x2: g.right,
+            y2: y,
+            width: 0.5,
+            color: RULE,
+        });
+        flow.running = ops;
+        flow.running_top = y + 10.0;
+    }
+
+    /// Title, job id, outcome.
+    fn header(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let g = self.g;
+        let top = flow.y;
+        let size = style::TITLE;
+        let lh = size * 1.25;
+        let title = shaper.line(self.l.title);
+        let title_w = title.width_at(size);
+        flow.push(text(
+            g.left,
+            top + shaper.baseline(size, lh),
+            size,
+            ACCENT,
+            true,
+            title,
+        ));
+
+        // The job on the right, as far as the title leaves room.
+        let right_w = (g.content_width() - title_w - 24.0).max(g.content_width() / 3.0);
+        let jsize = style::HEADING;
+        let jlh = jsize * style::LEADING;
+        let mut y = top;
+        let job = format!("{} {}", self.l.job, self.report.job);
+        for line in shaper.wrap(&job, jsize, right_w) {
+            let x = g.right - line.width_at(jsize);
+            flow.push(text(x, y + shaper.baseline(jsize, jlh), jsize, INK, true, line));
+            y += jlh;
+        }
+        let ssize = style::SMALL;
+        let slh = ssize * style::LEADING;
+        let status = format!(
+            "{} {} · {}",
+            self.l.version,
+            self.report.version,
+            self.outcome_label()
+        );
+        for line in shaper.wrap(&status, ssize, right_w) {
+            let x = g.right - line.width_at(ssize);
+            let color = if self.report.refusal.is_some() {
+                ALERT
+            } else {
+                MUTED
+            };
+            flow.push(text(
+                x,
+                y + shaper.baseline(ssize, slh),
+                ssize,
+                color,
+                false,
+                line,
+            ));
+            y += slh;
+        }
+        flow.y = (top + lh).max(y) + 6.0;
+        flow.push(Op::Rule {
+            x1: g.left,
+            y1: flow.y,
+            x2: g.right,
+            y2: flow.y,
+            width: 1.6,
+            color: ACCENT,
+        });
+        flow.y += 12.0;
+    }
+
+    /// Customer, site, asset, technician, completion, time zone: two columns of fields.
+    fn overview(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let c = &self.report.content;
+        let l = self.l;
+        let mut customer = c.customer.name.clone();
+        if !c.customer.phone.trim().is_empty() {
+            customer.push('\n');
+            customer.push_str(&c.customer.phone);
+        }
+        let site = format!(
+            "{}\n{} · {}",
+            c.site.address,
+            labels::region(l, c.site.region),
+            self.tz.name()
+        );
+        let mut asset = c.asset.model.clone();
+        if !c.asset.serial.is_empty() {
+            asset.push_str(&format!("\n{} {}", l.serial, c.asset.serial));
+        }
+        let mut dates = Vec::new();
+        if let Some(d) = &c.asset.installation_date {
+            dates.push(format!("{} {d}", l.installed));
+        }
+        if let Some(d) = &c.asset.acceptance_date {
+            dates.push(format!("{} {d}", l.accepted));
+        }
+        if !dates.is_empty() {
+            asset.push('\n');
+            asset.push_str(&dates.join(" · "));
+        }
+        let technician = c.technician.clone().unwrap_or_else(|| l.none.to_string());
+        let completed = c
+            .completed_at
+            .as_deref()
+            .map_or_else(|| l.not_completed.to_string(), |t| self.zoned(t));
+        let fields = [
+            (l.customer, customer),
+            (l.site, site),
+            (l.asset, asset),
+            (l.technician, technician),
+            (l.completed, completed),
+            (
+                l.version,
+                format!("{} · {}", self.report.version, self.outcome_label()),
+            ),
+        ];
+        let g = self.g;
+        let gap = 18.0;
+        let col_w = (g.content_width() - gap) / 2.0;
+        for pair in fields.chunks(2) {
+            let cells: Vec<(Vec<Line>, Vec<Line>)> = pair
+                .iter()
+                .map(|(label, value)| {
+                    (
+                        shaper.wrap(label, style::SMALL, col_w),
+                        shaper.wrap(value, style::BODY, col_w),
+                    )
+                })
+                .collect();
+            let llh = style::SMALL * style::LEADING;
+            let vlh = style::BODY * style::LEADING;
+            let h = cells
+                .iter()
+                .map(|(a, b)| a.len() as f32 * llh + b.len() as f32 * vlh)
+                .fold(0.0, f32::max);
+            flow.ensure(h);
+            let top = flow.y;
+            for (i, (label, value)) in cells.into_iter().enumerate() {
+                let x = g.left + i as f32 * (col_w + gap);
+                let mut y = top;
+                for line in label {
+                    let b = shaper.baseline(style::SMALL, llh);
+                    flow.push(text(x, y + b, style::SMALL, MUTED, false, line));
+                    y += llh;
+                }
+                for line in value {
+                    let b = shaper.baseline(style::BODY, vlh);
+                    flow.push(text(x, y + b, style::BODY, INK, false, line));
+                    y += vlh;
+                }
+            }
+            flow.y = top + h + 8.0;
+        }
+    }
+
+    fn zoned(&self, t: &str) -> String {
+        labels::local_time_zoned(self.tz, t)
+    }
+
+    fn local(&self, t: &str) -> String {
+        labels::local_time(self.tz, t)
+    }
+
+    /// A section heading, kept on one page with `keep` points of what follows.
+    fn heading(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, title: &str, keep: f32) {
+        let g = self.g;
+        let size = style::HEADING;
+        let lh = size * style::LEADING;
+        flow.space(12.0);
+        flow.ensure(lh + 4.0 + keep);
+        let line = shaper.line(title);
+        flow.push(text(
+            g.left,
+            flow.y + shaper.baseline(size, lh),
+            size,
+            ACCENT,
+            true,
+            line,
+        ));
+        flow.y += lh + 1.0;
+        flow.push(Op::Rule {
+            x1: g.left,
+            y1: flow.y,
+            x2: g.right,
+            y2: flow.y,
+            width: 0.6,
+            color: RULE,
+        });
+        flow.y += 5.0;
+    }
+
+    fn problem(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let problem = self.report.content.problem.trim();
+        if problem.is_empty() {
+            return;
+        }
+        self.heading(flow, shaper, self.l.problem, 30.0);
+        let g = self.g;
+        flow.paragraph(
+            shaper,
+            problem,
+            g.left,
+            g.content_width(),
+            style::BODY,
+            INK,
+            false,
+        );
+    }
+
+    fn table(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, columns: &[Column], rows: &[Row]) {
+        let g = self.g;
+        flow.table(shaper, columns, rows, g.left, g.content_width());
+    }
+
+    fn diagnoses(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let d = &self.report.content.diagnoses;
+        if d.is_empty() {
+            return;
+        }
+        let l = self.l;
+        self.heading(flow, shaper, l.diagnosis, 50.0);
+        let columns = [
+            Column::new(l.cause, 0.19, Align::Left),
+            Column::new(l.fault_code, 0.14, Align::Left),
+            Column::new(l.action, 0.35, Align::Left),
+            Column::new(l.by, 0.13, Align::Left),
+            Column::new(&self.time_header(l.time), 0.19, Align::Left),
+        ];
+        let rows: Vec<Row> = d
+            .iter()
+            .map(|x| {
+                Row::new(vec![
+                    labels::cause(self.report.language, x.cause).to_string(),
+                    x.fault_code.clone(),
+                    x.action.clone().unwrap_or_else(|| l.none.to_string()),
+                    x.by.clone(),
+                    self.local(&x.at),
+                ])
+            })
+            .collect();
+        self.table(flow, shaper, &columns, &rows);
+    }
+
+    fn work_done(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let notes = &self.report.content.work_done;
+        if notes.is_empty() {
+            return;
+        }
+        let l = self.l;
+        self.heading(flow, shaper, l.work_done, 50.0);
+        let columns = [
+            Column::new(&self.time_header(l.time), 0.19, Align::Left),
+            Column::new(l.by, 0.13, Align::Left),
+            Column::new(l.note, 0.68, Align::Left),
+        ];
+        let rows: Vec<Row> = notes
+            .iter()
+            .map(|n| Row::new(vec![self.local(&n.at), n.author.clone(), n.text.clone()]))
+            .collect();
+        self.table(flow, shaper, &columns, &rows);
+    }
+
+    fn parts(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let parts = &self.report.content.parts;
+        if parts.is_empty() {
+            return;
+        }
+        let l = self.l;
+        self.heading(flow, shaper, l.parts, 50.0);
+        let columns = [
+            Column::new("#", 0.05, Align::Right),
+            Column::new(l.sku, 0.17, Align::Left),
+            Column::new(l.description, 0.34, Align::Left),
+            Column::new(l.qty, 0.08, Align::Right),
+            Column::new(l.serial_in, 0.18, Align::Left),
+            Column::new(l.serial_out, 0.18, Align::Left),
+        ];
+        let dash = || l.none.to_string();
+        let rows: Vec<Row> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                Row::new(vec![
+                    (i + 1).to_string(),
+                    p.sku.clone(),
+                    p.description.clone(),
+                    p.qty.to_string(),
+                    p.serial_in.clone().unwrap_or_else(dash),
+                    p.serial_out.clone().unwrap_or_else(dash),
+                ])
+            })
+            .collect();
+        self.table(flow, shaper, &columns, &rows);
+    }
+
+    fn time(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let t = &self.report.content.time;
+        if t.entries.is_empty() && t.travel_minutes == 0 && t.labour_minutes == 0 {
+            return;
+        }
+        let l = self.l;
+        self.heading(flow, shaper, l.time_section, 50.0);
+        let columns = [
+            Column::new(l.kind, 0.12, Align::Left),
+            Column::new(&self.time_header(l.start), 0.23, Align::Left),
+            Column::new(&self.time_header(l.end), 0.23, Align::Left),
+            Column::new(l.minutes, 0.12, Align::Right),
+            Column::new(l.by, 0.30, Align::Left),
+        ];
+        let mut rows: Vec<Row> = t
+            .entries
+            .iter()
+            .map(|e| {
+                Row::new(vec![
+                    labels::time_kind(l, e.kind).to_string(),
+                    self.local(&e.start),
+                    self.local(&e.end),
+                    e.minutes.to_string(),
+                    e.by.clone(),
+                ])
+            })
+            .collect();
+        rows.push(Row {
+            cells: vec![
+                l.total.to_string(),
+                format!("{} {}", l.travel, labels::duration(l, t.travel_minutes)),
+                format!("{} {}", l.labour, labels::duration(l, t.labour_minutes)),
+                (t.travel_minutes.saturating_add(t.labour_minutes)).to_string(),
+                String::new(),
+            ],
+            strong: true,
+        });
+        self.table(flow, shaper, &columns, &rows);
+    }
+
+    fn charges(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let Some(ch) = &self.report.content.charges else {
+            return;
+        };
+        let l = self.l;
+        self.heading(flow, shaper, l.charges, 50.0);
+        let columns = [
+            Column::new(l.item, 0.40, Align::Left),
+            Column::new(l.rule, 0.15, Align::Left),
+            Column::new(l.qty, 0.12, Align::Right),
+            Column::new(l.unit_price, 0.165, Align::Right),
+            Column::new(l.amount, 0.165, Align::Right),
+        ];
+        let parts = &self.report.content.parts;
+        let mut rows: Vec<Row> = ch
+            .lines
+            .iter()
+            .map(|line| {
+                let (item, qty, unit) = match line.kind.as_str() {
+                    "labour" => (
+                        l.labour.to_string(),
+                        labels::duration(l, line.qty),
+                        format!(
+                            "{} {}",
+                            labels::money(&ch.currency, line.unit_amount),
+                            l.per_hour
+                        ),
+                    ),
+                    "travel" => (
+                        l.travel.to_string(),
+                        line.qty.to_string(),
+                        labels::money(&ch.currency, line.unit_amount),
+                    ),
+                    _ => {
+                        let part = parts.iter().find(|p| p.line == line.reference);
+                        let sku = line
+                            .sku
+                            .clone()
+                            .or_else(|| part.map(|p| p.sku.clone()))
+                            .unwrap_or_else(|| line.reference.clone());
+                        let item = match part {
+                            Some(p) if !p.description.is_empty() => {
+                                format!("{sku} {}", p.description)
+                            }
+                            _ => sku,
+                        };
+                        (
+                            item,
+                            line.qty.to_string(),
+                            labels::money(&ch.currency, line.unit_amount),
+                        )
+                    }
+                };
+                let mut rule = labels::charge_rule(l, &line.rule).to_string();
+                if line.price_missing {
+                    rule.push_str(&format!(" ({})", l.price_missing));
+                }
+                Row::new(vec![
+                    item,
+                    rule,
+                    qty,
+                    unit,
+                    labels::money(&ch.currency, line.amount),
+                ])
+            })
+            .collect();
+        rows.push(Row {
+            cells: vec![
+                l.total.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                labels::money(&ch.currency, ch.total),
+            ],
+            strong: true,
+        });
+        self.table(flow, shaper, &columns, &rows);
+        if ch.provisional {
+            let g = self.g;
+            flow.space(4.0);
+            flow.paragraph(
+                shaper,
+                l.provisional,
+                g.left,
+                g.content_width(),
+                style::SMALL,
+                ALERT,
+                false,
+            );
+        }
+    }
+
+    fn checklist(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let items = &self.report.content.checklist;
+        if items.is_empty() {
+            return;
+        }
+        let l = self.l;
+        self.heading(flow, shaper, l.checklist, 50.0);
+        let columns = [
+            Column::new(l.item, 0.45, Align::Left),
+            Column::new(l.result, 0.20, Align::Left),
+            Column::new(l.note, 0.35, Align::Left),
+        ];
+        let rows: Vec<Row> = items
+            .iter()
+            .map(|c| {
+                Row::new(vec![
+                    c.label.clone(),
+                    labels::check_result(l, c.result.as_deref(), c.unit.as_deref()),
+                    c.note.clone().unwrap_or_default(),
+                ])
+            })
+            .collect();
+        self.table(flow, shaper, &columns, &rows);
+    }
+
+    /// Photos two to a row, each scaled to fit its cell (never up past a height cap), with
+    /// the caption and the time taken below.
+    fn photos(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, photos: &[Photo<'_>]) {
+        if photos.is_empty() {
+            return;
+        }
+        let g = self.g;
+        let gap = 16.0;
+        let cell_w = (g.content_width() - gap) / 2.0;
+        let max_h = 230.0_f32.min(flow.page_room() - 60.0);
+        let size = style::SMALL;
+        let lh = size * style::LEADING;
+        let mut first = true;
+        for pair in photos.chunks(2) {
+            let cells: Vec<(f32, f32, Vec<Line>)> = pair
+                .iter()
+                .map(|p| {
+                    let (iw, ih) = p.image.size();
+                    let (iw, ih) = (iw.max(1) as f32, ih.max(1) as f32);
+                    let scale = (cell_w / iw).min(max_h / ih);
+                    let mut words = String::new();
+                    if let Some(c) = p.meta.caption.as_deref().filter(|c| !c.trim().is_empty()) {
+                        words.push_str(c);
+                        words.push('\n');
+                    }
+                    words.push_str(&format!("{} {}", self.l.taken, self.zoned(&p.meta.taken_at)));
+                    (iw * scale, ih * scale, shaper.wrap(&words, size, cell_w))
+                })
+                .collect();
+            let h = cells
+                .iter()
+                .map(|(_, ih, lines)| ih + 4.0 + lines.len() as f32 * lh)
+                .fold(0.0, f32::max);
+            if first {
+                self.heading(flow, shaper, self.l.photos, h);
+                first = false;
+            } else {
+                flow.space(10.0);
+                flow.ensure(h);
+            }
+            let top = flow.y;
+            for (i, ((w, ih, lines), p)) in cells.into_iter().zip(pair).enumerate() {
+                let cx = g.left + i as f32 * (cell_w + gap);
+                flow.push(Op::Image {
+                    x: cx + (cell_w - w) / 2.0,
+                    y: top,
+                    w,
+                    h: ih,
+                    image: p.image.clone(),
+                });
+                let mut y = top + ih + 4.0;
+                for line in lines {
+                    flow.push(text(
+                        cx,
+                        y + shaper.baseline(size, lh),
+                        size,
+                        MUTED,
+                        false,
+                        line,
+                    ));
+                    y += lh;
+                }
+            }
+            flow.y = top + h;
+        }
+    }
+
+    /// The signature beside who signed and when, or the refusal and its reason.
+    fn outcome(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+        let g = self.g;
+        let l = self.l;
+        let r = self.report;
+        if let Some(sig) = &r.signature {
+            let box_w = 230.0;
+            let box_h = 92.0;
+            self.heading(flow, shaper, l.signature, box_h + 20.0);
+            let top = flow.y + 2.0;
+            flow.push(Op::Frame {
+                x: g.left,
+                y: top,
+                w: box_w,
+                h: box_h,
+                width: 0.6,
+                color: RULE,
+            });
+            for op in pen_strokes(&sig.strokes, g.left, top, box_w, box_h) {
+                flow.push(op);
+            }
+            let fields = [
+                (l.signer, sig.name.clone()),
+                (
+                    l.role,
+                    sig.role.clone().unwrap_or_else(|| l.none.to_string()),
+                ),
+                (l.signed_at, self.zoned(&sig.signed_at)),
+            ];
+            let x = g.left + box_w + 20.0;
+            let y = self.fields(flow, shaper, &fields, x, g.right - x, top);
+            flow.y = (top + box_h).max(y) + 6.0;
+            flow.paragraph(
+                shaper,
+                l.confirmation,
+                g.left,
+                g.content_width(),
+                style::SMALL,
+                MUTED,
+                false,
+            );
+        } else if let Some(refusal) = &r.refusal {
+            let fields = [
+                (l.reason, refusal.reason.clone()),
+                (
+                    l.refused_by,
+                    refusal.name.clone().unwrap_or_else(|| l.none.to_string()),
+                ),
+                (l.refused_at, self.zoned(&refusal.refused_at)),
+            ];
+            let size = style::BODY;
+            let lh = size * style::LEADING;
+            let reason_lines = shaper
+                .wrap(&refusal.reason, size, g.content_width() - 20.0)
+                .len();
+            let h = (reason_lines as f32 + 5.0) * lh;
+            self.heading(flow, shaper, l.refusal, h.min(flow.page_room() / 2.0));
+            let top = flow.y + 2.0;
+            let x = g.left + 10.0;
+            let y = self.fields(flow, shaper, &fields, x, g.content_width() - 10.0, top);
+            flow.push(Op::Rect {
+                x: g.left,
+                y: top,
+                w: 2.5,
+                h: y - top,
+                color: ALERT,
+            });
+            flow.y = y;
+        } else {
+            self.heading(flow, shaper, l.signature, 20.0);
+            let size = style::BODY;
+            flow.paragraph(
+                shaper,
+                l.not_signed,
+                g.left,
+                g.content_width(),
+                size,
+                ALERT,
+                false,
+            );
+        }
+    }
+
+    /// Label-over-value fields stacked in a column; returns the bottom.
+    fn fields(
+        &self,
+        flow: &mut Flow,
+        shaper: &mut Shaper<'_>,
+        fields: &[(&str, String)],
+        x: f32,
+        w: f32,
+        top: f32,
+    ) -> f32 {
+        let llh = style::SMALL * style::LEADING;
+        let vlh = style::BODY * style::LEADING;
+        let mut y = top;
+        for (label, value) in fields {
+            for line in shaper.wrap(label, style::SMALL, w) {
+                let b = shaper.baseline(style::SMALL, llh);
+                flow.push(text(x, y + b, style::SMALL, MUTED, false, line));
+                y += llh;
+            }
+            for line in shaper.wrap(value, style::BODY, w) {
+                let b = shaper.baseline(style::BODY, vlh);
+                flow.push(text(x, y + b, style::BODY, INK, false, line));
+                y += vlh;
+            }
+            y += 3.0;
+        }
+        y
+    }
+
+    /// The seal on every page, now that the page count is known.
+    fn footers(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, sha256: &str) {
+        let g = self.g;
+        let total = flow.pages.len();
+        let size = style::FOOTER;
+        let lh = size * style::LEADING;
+        for (i, page) in flow.pages.iter_mut().enumerate() {
+            let page_words = if self.zh() {
+                format!("第 {}/{} {}", i + 1, total, self.l.page)
+            } else {
+                format!("{} {}/{}", self.l.page, i + 1, total)
+            };
+            let words = format!(
+                "sha256 {sha256} · {} {} · {page_words}",
+                self.l.device, self.report.device_id
+            );
+            let mut y = g.bottom + 16.0;
+            page.push(Op::Rule {
+                x1: g.left,
+                y1: y,
+                x2: g.right,
+                y2: y,
+                width: 0.5,
+                color: RULE,
+            });
+            y += 4.0;
+            for line in shaper.wrap(&words, size, g.content_width()) {
+                page.push(text(
+                    g.left,
+                    y + shaper.baseline(size, lh),
+                    size,
+                    MUTED,
+                    false,
+                    line,
+                ));
+                y += lh;
+            }
+        }
+    }
+}
+
+/// The signature's strokes scaled from the canvas into the box (aspect kept, centred), each
+/// as a pen path whose width follows the stroke's mean pressure (constant without pressure).
+fn pen_strokes(
+    strokes: &fieldwork_model::report::Strokes,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+) -> Vec<Op> {
+    let pad = 8.0;
+    let cw = strokes.canvas.width.max(1) as f32;
+    let ch = strokes.canvas.height.max(1) as f32;
+    let scale = ((w - 2.0 * pad) / cw).min((h - 2.0 * pad) / ch);
+    let ox = x + (w - cw * scale) / 2.0;
+    let oy = y + (h - ch * scale) / 2.0;
+    strokes
+        .strokes
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let pressed: Vec<u32> = s.iter().map(|p| p[3]).filter(|&p| p > 0).collect();
+            let width = if pressed.is_empty() {
+                1.3
+            } else {
+                let mean = pressed.iter().map(|&p| u64::from(p)).sum::<u64>() as f32
+                    / pressed.len() as f32;
+                0.7 + 1.4 * mean.min(1000.0) / 1000.0
+            };
+            Op::Pen {
+                points: s
+                    .iter()
+                    .map(|p| (ox + p[0] as f32 * scale, oy + p[1] as f32 * scale))
+                    .collect(),
+                width,
+                color: PEN,
+            }
+        })
+        .collect()
+}

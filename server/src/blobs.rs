@@ -1,0 +1,178 @@
+//! Attachment bytes at the office: files named by their SHA-256 under `attachments/` in the
+//! data directory, outside the database and outside the CRDT.
+//!
+//! Uploads are resumable: a partial file grows chunk by chunk in `attachments/partial/`, each
+//! chunk fsynced before it is acknowledged; when the last byte lands the SHA-256 is checked and
+//! the file moves into place (or is deleted on a mismatch). Whole files never change after.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// Largest attachment accepted, in bytes (stored photos are far smaller).
+pub const MAX_ATTACHMENT: u64 = 32 * 1024 * 1024;
+/// Largest chunk accepted in one upload request.
+pub const MAX_CHUNK: usize = 4 * 1024 * 1024;
+
+/// Where an upload stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct UploadState {
+    /// Bytes the office holds.
+    pub offset: u64,
+    /// Whether the whole file landed and matched its hash.
+    pub complete: bool,
+}
+
+/// The attachment folder.
+pub struct Blobs {
+    dir: PathBuf,
+    /// One upload step at a time: appends and the final move never interleave.
+    lock: parking_lot::Mutex<()>,
+}
+
+/// Checks that `id` is a lowercase SHA-256 hex digest (also what keeps paths safe).
+pub fn check_id(id: &str) -> Result<()> {
+    if id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(
+            "invalid",
+            "an attachment id is the lowercase hex SHA-256 of its bytes".into(),
+        ))
+    }
+}
+
+impl Blobs {
+    /// Opens (creating) the folder `data_dir/attachments`.
+    pub fn open(data_dir: &Path) -> Result<Blobs> {
+        let dir = data_dir.join("attachments");
+        std::fs::create_dir_all(dir.join("partial"))?;
+        Ok(Blobs {
+            dir,
+            lock: parking_lot::Mutex::new(()),
+        })
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    fn partial(&self, id: &str) -> PathBuf {
+        self.dir.join("partial").join(id)
+    }
+
+    /// Whether the whole attachment is held.
+    pub fn has(&self, id: &str) -> bool {
+        check_id(id).is_ok() && self.path(id).is_file()
+    }
+
+    /// The bytes of a held attachment.
+    pub fn get(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        check_id(id)?;
+        match std::fs::read(self.path(id)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every held attachment id.
+    pub fn ids(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type()?.is_file() && check_id(&name).is_ok() {
+                out.push(name);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Where an upload of `id` stands.
+    pub fn state(&self, id: &str) -> Result<UploadState> {
+        check_id(id)?;
+        if self.has(id) {
+            let len = std::fs::metadata(self.path(id))?.len();
+            return Ok(UploadState {
+                offset: len,
+                complete: true,
+            });
+        }
+        let offset = match std::fs::metadata(self.partial(id)) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(UploadState {
+            offset,
+            complete: false,
+        })
+    }
+
+    /// Appends a chunk at `offset` of an upload of `total` bytes. A chunk at the wrong offset
+    /// is a 409 (the client asks again); a whole file whose hash is not `id` is a 422 and is
+    /// deleted.
+    pub fn append(&self, id: &str, offset: u64, total: u64, chunk: &[u8]) -> Result<UploadState> {
+        check_id(id)?;
+        if total == 0 || total > MAX_ATTACHMENT {
+            return Err(Error::BadRequest(
+                "invalid",
+                format!("Upload-Length must be 1..={MAX_ATTACHMENT} bytes"),
+            ));
+        }
+        let end = offset
+            .checked_add(chunk.len() as u64)
+            .filter(|e| *e <= total)
+            .ok_or_else(|| {
+                Error::BadRequest("invalid", "the chunk runs past Upload-Length".into())
+            })?;
+        let _one_at_a_time = self.lock.lock();
+        let held = self.state(id)?;
+        if held.complete {
+            return Ok(held);
+        }
+        if held.offset != offset {
+            return Err(Error::Conflict(format!(
+                "upload offset is {}, not {offset}",
+                held.offset
+            )));
+        }
+        if chunk.is_empty() && end < total {
+            return Ok(held);
+        }
+        let partial = self.partial(id);
+        {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&partial)?;
+            f.write_all(chunk)?;
+            f.sync_all()?;
+        }
+        if end < total {
+            return Ok(UploadState {
+                offset: end,
+                complete: false,
+            });
+        }
+        let digest = hex::encode(Sha256::digest(std::fs::read(&partial)?));
+        if digest != id {
+            std::fs::remove_file(&partial)?;
+            return Err(Error::Unprocessable(
+                "hash_mismatch",
+                format!("the uploaded bytes hash to {digest}, not {id}; upload again"),
+            ));
+        }
+        std::fs::rename(&partial, self.path(id))?;
+        std::fs::File::open(&self.dir)?.sync_all()?;
+        Ok(UploadState {
+            offset: total,
+            complete: true,
+        })
+    }
+}
