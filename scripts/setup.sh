@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond a Rust toolchain, on a fresh Debian machine (as root) or a
-# developer's: a Python venv with pytest, and a JDK with Maven for the Kotlin smoke test.
+# developer's: a Python venv with pytest and cryptography, a JDK with Maven for the Kotlin smoke
+# test, and the CJK font and poppler for report PDFs.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/pytest ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check pytest
+# cryptography verifies the report golden vectors' Ed25519 signature (bindings/tests/python).
+CRYPTOGRAPHY=50.0.2
+if [ ! -x .venv/bin/pytest ] ||
+   ! .venv/bin/python -c "import cryptography, sys; sys.exit(cryptography.__version__ != '$CRYPTOGRAPHY')" 2>/dev/null; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check pytest "cryptography==$CRYPTOGRAPHY"
 fi
 
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
@@ -18,4 +22,14 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven openjdk-17-jdk-headless >/dev/null
 fi
-echo "setup: python venv, JDK and Maven ready"
+# Report PDFs: the Simplified Chinese face of Noto Sans CJK (embedded in zh-CN reports) and
+# poppler's pdftotext/pdffonts, which the tests use to read the PDFs back.
+if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || ! command -v pdftotext >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: report PDFs need the Debian packages fonts-noto-cjk and poppler-utils" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk poppler-utils >/dev/null
+fi
+echo "setup: python venv, JDK, Maven, CJK font and poppler ready"

@@ -381,3 +381,109 @@ async fn an_offline_visit_is_priced_on_the_device_exactly_as_at_the_office() {
     assert_eq!(inspection["checklist"][0]["result"], "fail");
     assert_eq!(inspection["checklist"][0]["note"], "torn at the hinge");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn photos_signatures_and_refusals_from_the_cli_are_sealed_offline_and_verified_at_the_office()
+{
+    let mut office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    office.create_job("J-2", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = office.enroll_code("t1");
+    ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
+    ok(d, &["sync"]);
+    office.stop().await;
+
+    let photo = d.join("site.jpg");
+    std::fs::write(
+        &photo,
+        fieldwork_media::fixtures::jpeg_with_exif(64, 48, 6, Some("2026:11:24 10:15:00")),
+    )
+    .unwrap();
+    let id = ok(
+        d,
+        &["photo", "J-1", photo.to_str().unwrap(), "--caption", "铭牌 nameplate"],
+    );
+    assert_eq!(id.len(), 64);
+    let strokes = d.join("strokes.json");
+    std::fs::write(
+        &strokes,
+        r#"{"canvas":{"width":300,"height":100},"strokes":[[[10,80,0,500],[60,20,16,600],[110,80,33,400]]]}"#,
+    )
+    .unwrap();
+
+    // The preview is the report the customer signs, without the signature.
+    let preview: Value =
+        serde_json::from_str(&ok(d, &["report", "J-1", "--preview", "--lang", "en"])).unwrap();
+    assert_eq!(preview["signature"], Value::Null);
+    assert_eq!(preview["content"]["photos"][0]["id"], id.as_str());
+
+    let signed: Value = serde_json::from_str(&ok(
+        d,
+        &[
+            "sign", "J-1", "--name", "Li Na", "--role", "facilities", "--strokes",
+            strokes.to_str().unwrap(), "--lang", "en",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(signed["status"], "signed");
+    assert_eq!(signed["version"], 1);
+    assert_eq!(signed["job"], "J-1");
+    let canonical = ok(d, &["report", "J-1", "--json"]);
+    let sealed: Value = serde_json::from_str(&canonical).unwrap();
+    assert_eq!(sealed["content"], {
+        let mut c = preview["content"].clone();
+        c["completed_at"] = sealed["content"]["completed_at"].clone();
+        c
+    });
+    assert_eq!(
+        fieldwork_model::report::sha256_hex(canonical.as_bytes()),
+        signed["sha256"].as_str().unwrap()
+    );
+    let refused: Value = serde_json::from_str(&ok(
+        d,
+        &["refuse", "J-2", "--reason", "不同意工时", "--name", "王工"],
+    ))
+    .unwrap();
+    assert_eq!(refused["status"], "refused");
+    assert_eq!(show(d, "J-2")["report"]["status"], "refused");
+
+    // Bad input: exit non-zero, say what is wrong, write nothing.
+    let heads = ok(d, &["show", "J-1", "--json"]);
+    let dot = d.join("dot.json");
+    std::fs::write(
+        &dot,
+        r#"{"canvas":{"width":300,"height":100},"strokes":[[[5,5,0,1]]]}"#,
+    )
+    .unwrap();
+    fails(
+        d,
+        &["sign", "J-1", "--name", "X", "--strokes", dot.to_str().unwrap()],
+        "single dot",
+    );
+    let text = d.join("notes.jpg");
+    std::fs::write(&text, "not a photo").unwrap();
+    fails(d, &["photo", "J-1", text.to_str().unwrap()], "not a JPEG or PNG");
+    fails(d, &["report", "J-1", "--version", "7", "--json"], "no report version 7");
+    fails(d, &["report", "J-1"], "exactly one of");
+    assert_eq!(ok(d, &["show", "J-1", "--json"]), heads);
+
+    office.restart().await;
+    let line: Value = serde_json::from_str(&ok(d, &["sync"])).unwrap();
+    assert_eq!(line["attachments_uploaded"], 1);
+    let listed = office.get("/api/v1/jobs/J-1/reports").await;
+    assert_eq!(listed[0]["sha256"], signed["sha256"]);
+    assert_eq!(listed[0]["current"], true);
+    assert_eq!(office.job("J-2").await["report"]["status"], "refused");
+    let devices = office.get("/api/v1/devices").await;
+    assert_eq!(devices[0]["technician"], "t1");
+    assert_eq!(devices[0]["public_key"].as_str().unwrap().len(), 64);
+    assert!(devices[0]["last_sync_at"].is_string());
+    assert_eq!(devices[0]["revoked"], false);
+
+    let pdf = d.join("J-1.pdf");
+    ok(d, &["report", "J-1", "--pdf", pdf.to_str().unwrap()]);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+}

@@ -95,6 +95,36 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
     ] {
         assert!(statuses.contains(s), "no demo job is {s}: {statuses:?}");
     }
+    // A dispatcher sees a signed report and a refusal at once.
+    let reports: BTreeSet<&str> = jobs
+        .iter()
+        .map(|j| j["report"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reports,
+        BTreeSet::from(["none", "signed", "refused"]),
+        "demo report states"
+    );
+    let signed = jobs.iter().find(|j| j["report"]["status"] == "signed").unwrap();
+    let versions: serde_json::Value = http
+        .get(format!("{url}/api/v1/jobs/{}/reports", signed["id"].as_str().unwrap()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions[0]["current"], true, "{versions}");
+    // The demo seals verify like any phone's.
+    let out = Command::new(BIN)
+        .args(["verify", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("2 reports") && said.contains("all as sealed"), "{said}");
     let regions: BTreeSet<&str> = jobs
         .iter()
         .map(|j| j["site"]["region"].as_str().unwrap())

@@ -2,21 +2,34 @@
 
 Starts the real office server, enrolls a store opened through `FieldworkApp`, then works
 offline: edits a job, reads it back, catches typed errors, and syncs once the server is back.
+A second test takes a photo, seals a signed completion report on the phone and checks that the
+office holds the same bytes, signature and PDF.
 """
 
 import asyncio
+import hashlib
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
 import urllib.request
+import zlib
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 sys.path.insert(0, os.environ["FIELDWORK_BINDINGS"])
-from fieldwork_ffi import ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord  # noqa: E402
+from fieldwork_ffi import (  # noqa: E402
+    ApiError,
+    FaultCause,
+    FieldworkApp,
+    JobStatus,
+    NewPartRecord,
+    ReportLanguage,
+)
 
 SERVER = os.environ["FIELDWORK_SERVER_BIN"]
 
@@ -67,6 +80,13 @@ class Office:
         )
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
+
+    def get_bytes(self, path):
+        req = urllib.request.Request(
+            self.url + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.read()
 
 
 @pytest.fixture
@@ -141,3 +161,143 @@ def test_offline_edits_through_the_c_abi_reach_the_office(office, tmp_path):
     server_job = office.call("GET", "/api/v1/jobs/J-PY")
     assert server_job == json.loads(app.job_json("J-PY"))
     assert [p["sku"] for p in server_job["parts"]] == ["RELAY-7"]
+
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def png(width, height):
+    """A real RGB PNG (a colour gradient), made with nothing but zlib and struct."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + bytes(c for x in range(width) for c in (x * 4 % 256, y * 5 % 256, 128))
+        for y in range(height)
+    )
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def strokes(*lines, width=300, height=100):
+    return json.dumps({"canvas": {"width": width, "height": height}, "strokes": list(lines)})
+
+
+SIGNATURE = strokes(
+    [[10, 80, 0, 500], [60, 20, 16, 600], [110, 80, 33, 400]],
+    [[150, 50, 200, 300], [290, 55, 240, 700]],
+)
+BAD_SIGNATURES = {
+    "empty": strokes(),
+    "single dot": strokes([[40, 40, 0, 500]], [[40, 40, 90, 400], [40, 40, 120, 300]]),
+    "off the canvas": strokes([[10, 10, 0, 500], [301, 50, 16, 500]]),
+    "over 64 strokes": strokes(*[[[i, 10, 0, 500], [i, 90, 10, 500]] for i in range(65)]),
+    "over 10000 points": strokes(*[[[i % 300, j % 100, j, 500] for j in range(5001)]
+                                   for i in range(2)]),
+}
+
+
+def canonical_json(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_signed_report_with_a_photo_through_the_c_abi_reaches_the_office(office, tmp_path):
+    office.call("POST", "/api/v1/technicians", {"id": "t2", "name": "Li Na", "region": "east"})
+    office.call(
+        "POST",
+        "/api/v1/jobs",
+        {
+            "id": "J-RPT",
+            "technician": "t2",
+            "customer": {"name": "上海门诊部", "phone": "+86 21 5555 0102"},
+            "site": {"address": "浦东新区 88 Quay Road", "region": "city",
+                     "time_zone": "Asia/Shanghai"},
+            "asset": {"serial": "CH-2", "model": "Chiller"},
+            "problem": "压缩机高压跳闸",
+            "priority": "high",
+            "reported_at": "2026-11-24T09:00:00+08:00",
+        },
+    )
+    code = office.cli("enroll-code", "--technician", "t2")
+
+    app = FieldworkApp.open(str(tmp_path / "phone"))
+    enrollment = asyncio.run(app.enroll(office.url, code, "python report smoke"))
+    public_key = app.public_key()
+    assert public_key is not None and len(bytes.fromhex(public_key)) == 32
+    devices = office.call("GET", "/api/v1/devices")
+    assert [d["public_key"] for d in devices if d["device_id"] == enrollment.device_id] == [
+        public_key
+    ]
+    assert asyncio.run(app.sync()).downloaded == 1
+
+    # Photos: a text file is refused; a real PNG is stored as JPEG named by its SHA-256.
+    with pytest.raises(ApiError.BadImage):
+        app.add_photo("J-RPT", b"this is a text file, not a photo\n", "notes.txt")
+    photo = app.add_photo("J-RPT", png(64, 48), "condenser fan")
+    assert (photo.mime, photo.width, photo.height, photo.caption) == (
+        "image/jpeg", 64, 48, "condenser fan")
+    stored = app.attachment_bytes(photo.id)
+    assert stored is not None and stored.startswith(b"\xff\xd8")
+    assert hashlib.sha256(stored).hexdigest() == photo.id and len(stored) == photo.bytes
+    assert app.attachment_bytes("0" * 64) is None
+
+    preview = json.loads(app.report_preview("J-RPT", ReportLanguage.ZH_CN))
+    assert preview["signature"] is None and preview["refusal"] is None
+    assert [p["id"] for p in preview["content"]["photos"]] == [photo.id]
+
+    for why, bad in BAD_SIGNATURES.items():
+        with pytest.raises(ApiError.BadSignature):
+            app.sign_report("J-RPT", "李娜", "设备科", bad, ReportLanguage.ZH_CN)
+    assert app.report_versions("J-RPT") == [], "a refused signature seals nothing"
+
+    seal = app.sign_report("J-RPT", "李娜", "设备科", SIGNATURE, ReportLanguage.ZH_CN)
+    assert (seal.job_id, seal.version, seal.status) == ("J-RPT", 1, "signed")
+    [version] = app.report_versions("J-RPT")
+    assert (version.version, version.status, version.sha256, version.current) == (
+        1, "signed", seal.sha256, True)
+    assert (version.signer_name, version.signer_role, version.refusal_reason) == (
+        "李娜", "设备科", None)
+    assert (version.device_id, version.language) == (enrollment.device_id, "zh-CN")
+    assert json.loads(app.job_json("J-RPT"))["status"] == "completed"
+
+    canonical = app.report_json("J-RPT", 1)
+    assert app.report_json("J-RPT", None) == canonical
+    raw = canonical.encode()
+    assert hashlib.sha256(raw).hexdigest() == seal.sha256
+    report = json.loads(canonical)
+    assert canonical_json(report) == raw, "the sealed bytes are canonical JSON"
+    assert (report["job"], report["version"], report["language"]) == ("J-RPT", 1, "zh-CN")
+    assert report["device_id"] == enrollment.device_id and report["refusal"] is None
+    assert (report["signature"]["name"], report["signature"]["role"]) == ("李娜", "设备科")
+    assert report["signature"]["strokes"] == json.loads(SIGNATURE)
+    assert [p["id"] for p in report["content"]["photos"]] == [photo.id]
+    with pytest.raises(ApiError.NotFound):
+        app.report_json("J-RPT", 2)
+
+    pdf = None
+    if os.path.exists(CJK_FONT):
+        pdf = app.render_report_pdf("J-RPT", 1, CJK_FONT)
+        assert pdf.startswith(b"%PDF")
+        assert app.render_report_pdf("J-RPT", None, CJK_FONT) == pdf
+
+    synced = asyncio.run(app.sync())
+    assert (synced.uploaded, synced.attachments_uploaded, synced.refused) == (1, 1, 0)
+    assert app.pending_sync_count() == 0
+
+    [listed] = office.call("GET", "/api/v1/jobs/J-RPT/reports")
+    assert (listed["version"], listed["status"], listed["sha256"], listed["current"]) == (
+        1, "signed", seal.sha256, True)
+    assert listed["device_id"] == enrollment.device_id
+    assert office.get_bytes("/api/v1/jobs/J-RPT/reports/1") == raw
+    Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(
+        bytes.fromhex(listed["signature"]), raw)
+    assert office.get_bytes(f"/api/v1/attachments/{photo.id}") == stored
+    if pdf is not None:
+        assert office.get_bytes("/api/v1/jobs/J-RPT/reports/1/pdf") == pdf

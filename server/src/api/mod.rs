@@ -151,7 +151,16 @@ async fn declared_length_limit(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(n) if n > limit as u64 => Error::TooLarge(limit).into_response(),
+        Some(n) if n > limit as u64 => {
+            // The body is left unread, so this connection cannot carry another request: say so,
+            // or a pooling client reuses it and its next request dies with a dropped connection.
+            let mut response = Error::TooLarge(limit).into_response();
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            response
+        }
         _ => next.run(request).await,
     }
 }

@@ -1,6 +1,7 @@
 //! Demo data for `fieldwork-server serve --demo`: three technicians, the service contract shown
 //! in the README (`contract.json`), the assets it covers, and a dozen realistic jobs across
-//! priorities, statuses and region classes, so the product can be tried at once.
+//! priorities, statuses and region classes, so the product can be tried at once. One completed
+//! job carries a signed completion report and one a refusal, sealed by demo phones.
 
 use std::path::Path;
 
@@ -328,7 +329,18 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             created_at,
             storage.actor()?,
         )?;
-        progress(&mut doc, i, d.tech, created_at)?;
+        let last_step = progress(&mut doc, i, d.tech, created_at)?;
+        if let (Some(t), Some(outcome)) = (d.tech, demo_outcome(i)) {
+            let (device, key) = demo_device(&storage, t, now)?;
+            doc.seal_report(
+                fieldwork_model::report::Language::ZhCn,
+                &device,
+                outcome,
+                &key,
+                t,
+                last_step + 10 * 60_000,
+            )?;
+        }
         storage.create_job(&doc)?;
     }
     // A quarterly inspection plan on the first demo asset, with its next inspection due in
@@ -361,13 +373,49 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
     })
 }
 
+/// The customer's answer to the completion report on two demo jobs: one signed, one refused.
+fn demo_outcome(index: usize) -> Option<fieldwork_model::report::Outcome> {
+    use fieldwork_model::report::{Outcome, Strokes};
+    match index {
+        6 => Some(Outcome::Signed {
+            name: "王芳".into(),
+            role: Some("店长 Store manager".into()),
+            strokes: Strokes::parse(DEMO_STROKES).ok()?,
+        }),
+        2 => Some(Outcome::Refused {
+            reason: "客户对工时有异议，需总部确认 (disputes the labour hours)".into(),
+            name: Some("Mr. Zhou".into()),
+        }),
+        _ => None,
+    }
+}
+
+/// A signature as a phone captures it: two strokes on a 600x200 canvas.
+const DEMO_STROKES: &str = r#"{"canvas":{"width":600,"height":200},"strokes":[
+  [[40,150,0,300],[70,60,16,420],[100,140,33,500],[140,50,50,520],[180,150,66,480],[220,90,83,400]],
+  [[260,120,400,350],[300,80,420,420],[360,110,440,460],[430,70,460,500],[520,100,480,380]]]}"#;
+
+/// A demo phone for technician `t`, enrolled with a fresh key pair (whose private half is used
+/// for the demo seals only and then forgotten). Returns its id and key.
+fn demo_device(storage: &SqliteStorage, t: &str, now: i64) -> Result<(String, [u8; 32])> {
+    let key: [u8; 32] = rand::random();
+    let device = format!("D-demo-{t}");
+    let code = crate::auth::hash_secret(&crate::auth::new_code());
+    storage.add_enroll_code(&code, t, now + 60_000)?;
+    let token = crate::auth::hash_secret(&crate::auth::new_token());
+    let public_key = fieldwork_model::report::public_key_hex(&key);
+    storage.redeem_enroll_code(&code, now, &device, "demo phone", &token, Some(&public_key))?;
+    Ok((device, key))
+}
+
 /// Moves some demo jobs along, as their technicians would have, so the demo shows every status.
+/// Returns the time of the last step.
 fn progress(
     doc: &mut JobDocument,
     index: usize,
     tech: Option<&str>,
     created_at: i64,
-) -> Result<()> {
+) -> Result<i64> {
     use Status::*;
     const MINUTE: i64 = 60_000;
     let steps: &[Status] = match index {
@@ -379,8 +427,8 @@ fn progress(
         8 => &[Accepted, OnSite, OnHold],
         _ => &[],
     };
+    let mut at = created_at;
     if let Some(t) = tech {
-        let mut at = created_at;
         for status in steps {
             at += 20 * MINUTE;
             if *status == Completed {
@@ -433,5 +481,5 @@ fn progress(
             created_at + 30 * MINUTE,
         )?;
     }
-    Ok(())
+    Ok(at)
 }

@@ -484,6 +484,222 @@ async fn many_devices(rows: &mut Vec<Row>) {
     });
 }
 
+/// A photo-like 12-megapixel JPEG: a smooth scene with sensor noise, the way a phone camera
+/// writes it (quality 90), so sizes and timings resemble real photos.
+fn camera_photo(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let mut state = seed | 1;
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state % 17) as i32 - 8;
+        let base = |v: u32, span: u32| (v * 200 / span) as i32 + 20;
+        let c = |v: i32| (v + noise).clamp(0, 255) as u8;
+        image::Rgb([
+            c(base(x, width)),
+            c(base(y, height)),
+            c(base((x + y) / 2, (width + height) / 2)),
+        ])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+const STROKES: &str = r#"{"canvas":{"width":600,"height":200},"strokes":[
+  [[40,150,0,300],[70,60,16,420],[100,140,33,500],[140,50,50,520],[180,150,66,480],[220,90,83,400]],
+  [[260,120,400,350],[300,80,420,420],[360,110,440,460],[430,70,460,500],[520,100,480,380]]]}"#;
+
+async fn fetch(office: &Office, path: &str) -> Vec<u8> {
+    let resp = reqwest::Client::new()
+        .get(format!("{}{path}", office.url()))
+        .bearer_auth(&office.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.bytes().await.unwrap().to_vec()
+}
+
+/// Issue 7: sealing a report, rendering its PDF on both sides, storing a photo, and what a cut
+/// upload costs to resume.
+async fn reports(rows: &mut Vec<Row>) {
+    use fieldwork_core::model::report::Language;
+    let office = Office::start().await;
+    office.technician("t1").await;
+    let n = scale(200);
+    seed(&office, "t1", "R-", n + 2).await;
+    let phone = Phone::enroll(&office, "t1").await;
+    phone.device.sync().await.unwrap();
+    let t = fieldwork_tests::now_ms();
+    for i in 0..n + 2 {
+        let job = format!("R-{i}");
+        for p in 0..8 {
+            phone.device.add_part(&job, &part(p), t).unwrap();
+        }
+        phone
+            .device
+            .add_note(&job, "更换冷凝风机, replaced the condenser fan; tested 30 min", t)
+            .unwrap();
+    }
+
+    // Seal: canonical form, hash, Ed25519, one durable document edit.
+    let mut seals = Vec::new();
+    for i in 0..n {
+        let started = Instant::now();
+        phone
+            .device
+            .sign_report(&format!("R-{i}"), "李娜", Some("设备科"), STROKES, Language::ZhCn, t)
+            .unwrap();
+        seals.push(started.elapsed());
+    }
+    rows.push(Row {
+        what: "seal a report (build canonical form, SHA-256, Ed25519, durable edit) on a job with 8 parts".into(),
+        target: "report p50/p99".into(),
+        result: format!("p50 {}, p99 {} ({n} seals)", ms(median(&mut seals)), ms(pct(&mut seals, 0.99))),
+    });
+
+    // A one-page PDF: the phone (font read from disk on each call, as the CLI does) and the
+    // office (font loaded once, over HTTP).
+    phone.device.sync().await.unwrap();
+    let font = fieldwork_report::Font::find_cjk().unwrap();
+    let canonical = phone.device.report_bytes("R-0", None).unwrap();
+    let no_photo = |_: &str| None;
+    let mut device_path = Vec::new();
+    let mut render_only = Vec::new();
+    let mut office_path = Vec::new();
+    let mut size = 0;
+    for _ in 0..20 {
+        let started = Instant::now();
+        let pdf = phone.device.report_pdf("R-0", None, None).unwrap();
+        device_path.push(started.elapsed());
+        size = pdf.len();
+        let started = Instant::now();
+        fieldwork_report::render(&canonical, &font, &no_photo).unwrap();
+        render_only.push(started.elapsed());
+        let started = Instant::now();
+        let served = fetch(&office, "/api/v1/jobs/R-0/reports/1/pdf").await;
+        office_path.push(started.elapsed());
+        assert_eq!(served, pdf, "office and phone PDFs differ");
+    }
+    rows.push(Row {
+        what: "render the PDF of a one-page report (no photos)".into(),
+        target: "report".into(),
+        result: format!(
+            "phone `report_pdf` (loads the font file) {}, render alone with a loaded font {}, office `GET .../pdf` {} (medians of 20); byte-identical",
+            ms(median(&mut device_path)),
+            ms(median(&mut render_only)),
+            ms(median(&mut office_path))
+        ),
+    });
+    rows.push(Row {
+        what: "size of a one-page PDF (zh-CN, 8 parts, signature)".into(),
+        target: "< 300 KB".into(),
+        result: format!("{:.1} KB", size as f64 / 1024.0),
+    });
+
+    // Store a 12-megapixel photo: decode, orient, scale to 2560 px, encode, hash, fsync, edit.
+    let photos: Vec<Vec<u8>> = (0..20).map(|i| camera_photo(4000, 3000, 7 + i)).collect();
+    let mut stores = Vec::new();
+    let photo_job = format!("R-{n}");
+    for p in &photos {
+        let started = Instant::now();
+        phone.device.add_photo(&photo_job, p, Some("现场照片"), t).unwrap();
+        stores.push(started.elapsed());
+    }
+    let input_mb = photos[0].len() as f64 / 1_048_576.0;
+    rows.push(Row {
+        what: format!("store a 12-megapixel photo ({input_mb:.1} MB JPEG, 4000x3000)"),
+        target: "report".into(),
+        result: format!("median {} of 20", ms(median(&mut stores))),
+    });
+
+    // A report with 20 photos.
+    phone
+        .device
+        .sign_report(&photo_job, "李娜", None, STROKES, Language::ZhCn, t)
+        .unwrap();
+    let upload_started = Instant::now();
+    let sync = phone.device.sync().await.unwrap();
+    let upload_time = upload_started.elapsed();
+    let mut device_path = Vec::new();
+    let mut office_path = Vec::new();
+    let mut size = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let pdf = phone.device.report_pdf(&photo_job, None, None).unwrap();
+        device_path.push(started.elapsed());
+        size = pdf.len();
+        let started = Instant::now();
+        let served = fetch(&office, &format!("/api/v1/jobs/{photo_job}/reports/1/pdf")).await;
+        office_path.push(started.elapsed());
+        assert_eq!(served, pdf);
+    }
+    rows.push(Row {
+        what: "render the PDF of a report with 20 photos".into(),
+        target: "report".into(),
+        result: format!(
+            "phone {}, office {} (medians of 5); {:.1} MB, {} pages-worth of photos passed through as JPEG",
+            ms(median(&mut device_path)),
+            ms(median(&mut office_path)),
+            size as f64 / 1_048_576.0,
+            20
+        ),
+    });
+    rows.push(Row {
+        what: "upload 20 stored photos in one sync".into(),
+        target: "report".into(),
+        result: format!(
+            "{} for {:.1} MB in {} requests",
+            ms(upload_time),
+            sync.bytes_sent as f64 / 1_048_576.0,
+            sync.requests
+        ),
+    });
+
+    // Resuming after a cut: the same photo through a proxy that drops the connection half way,
+    // against an uninterrupted upload of a photo of the same size.
+    let cut_job = format!("R-{}", n + 1);
+    let proxy = fieldwork_tests::proxy::CutProxy::start(office.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cut_phone = Device::open(dir.path()).unwrap();
+    cut_phone
+        .enroll(&proxy.url(), &office.enroll_code("t1"), "bench")
+        .await
+        .unwrap();
+    cut_phone.sync().await.unwrap();
+    let a = cut_phone
+        .add_photo(&cut_job, &camera_photo(4000, 3000, 991), None, t)
+        .unwrap();
+    let before = proxy.sent();
+    cut_phone.sync().await.unwrap();
+    let clean = proxy.sent() - before;
+    let b = cut_phone
+        .add_photo(&cut_job, &camera_photo(4000, 3000, 992), None, t)
+        .unwrap();
+    let before = proxy.sent();
+    proxy.cut_after(Some(b.bytes / 2));
+    assert!(cut_phone.sync().await.is_err());
+    proxy.cut_after(None);
+    cut_phone.sync().await.unwrap();
+    let resumed = proxy.sent() - before;
+    rows.push(Row {
+        what: "resumable upload: bytes on the wire for one photo, cut at half vs not cut".into(),
+        target: "< photo + one chunk (256 KiB)".into(),
+        result: format!(
+            "not cut: {} bytes for a {} byte photo (+{}); cut and resumed: {} bytes for a {} byte photo (+{})",
+            clean,
+            a.bytes,
+            clean as i64 - a.bytes as i64,
+            resumed,
+            b.bytes,
+            resumed as i64 - b.bytes as i64
+        ),
+    });
+}
+
 /// Prints (and forgets) the rows measured so far, so a later failure keeps earlier numbers.
 fn print_new(rows: &mut Vec<Row>) {
     for r in rows.drain(..) {
@@ -515,6 +731,10 @@ async fn main() {
     }
     if want("contracts") {
         contracts(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("reports") {
+        reports(&mut rows).await;
         print_new(&mut rows);
     }
     if want("many-devices") {
