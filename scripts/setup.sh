@@ -23,13 +23,14 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven openjdk-17-jdk-headless >/dev/null
 fi
 # Report PDFs: the Simplified Chinese face of Noto Sans CJK (embedded in zh-CN reports) and
-# poppler's pdftotext/pdffonts, which the tests use to read the PDFs back.
-if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || ! command -v pdftotext >/dev/null 2>&1; then
+# poppler's pdftotext/pdffonts, which the tests use to read the PDFs back (DejaVu Sans: a font
+# without CJK glyphs, for the test that a zh-CN report is refused with it).
+if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || ! command -v pdftotext >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: report PDFs need the Debian packages fonts-noto-cjk and poppler-utils" >&2
+    echo "setup: report PDFs need the Debian packages fonts-noto-cjk, fonts-dejavu-core and poppler-utils" >&2
     exit 1
   fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk poppler-utils >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-dejavu-core poppler-utils >/dev/null
 fi
 echo "setup: python venv, JDK, Maven, CJK font and poppler ready"

@@ -68,6 +68,8 @@ pub struct Device {
     reader: Mutex<Connection>,
     pub(crate) transport: Transport,
     pub(crate) sync_lock: tokio::sync::Mutex<()>,
+    /// The PDF font last loaded, with the path it came from (`None`: the system search).
+    pub(crate) font: Mutex<Option<(Option<PathBuf>, fieldwork_report::Font)>>,
     path: PathBuf,
 }
 
@@ -111,6 +113,7 @@ impl Device {
             reader: Mutex::new(reader),
             transport: Transport::new()?,
             sync_lock: tokio::sync::Mutex::new(()),
+            font: Mutex::new(None),
             path,
         })
     }

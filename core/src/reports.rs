@@ -162,14 +162,29 @@ impl Device {
         font: Option<&Path>,
     ) -> Result<Vec<u8>> {
         let canonical = self.report_bytes(job, version)?;
-        let font = match font {
+        let font = self.font(font)?;
+        let photo = |id: &str| self.attachment_bytes(id).ok().flatten();
+        fieldwork_report::render(&canonical, &font, &photo)
+            .map_err(|e| Error::Render(e.to_string()))
+    }
+}
+
+impl Device {
+    /// The PDF font: loaded once per path (a CJK font file is ~20 MB) and kept.
+    fn font(&self, path: Option<&Path>) -> Result<fieldwork_report::Font> {
+        let mut slot = self.font.lock();
+        if let Some((p, f)) = slot.as_ref()
+            && p.as_deref() == path
+        {
+            return Ok(f.clone());
+        }
+        let font = match path {
             Some(p) => fieldwork_report::Font::load(p),
             None => fieldwork_report::Font::find_cjk(),
         }
         .map_err(|e| Error::Render(e.to_string()))?;
-        let photo = |id: &str| self.attachment_bytes(id).ok().flatten();
-        fieldwork_report::render(&canonical, &font, &photo)
-            .map_err(|e| Error::Render(e.to_string()))
+        *slot = Some((path.map(Path::to_path_buf), font.clone()));
+        Ok(font)
     }
 }
 

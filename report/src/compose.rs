@@ -1,7 +1,7 @@
 //! What goes where: the report's sections laid out on A4 pages.
 //!
-//! Page 1 opens with the title, the job and an overview (customer, site, asset, technician,
-//! completion, version); later pages carry a one-line running header. Then, each only when it
+//! Page 1 opens with the title, the job, its version and outcome, and an overview (customer,
+//! site, asset, technician, completion); later pages carry a one-line running header. Then, each only when it
 //! has content: the reported problem, diagnosis, work done, parts, travel and labour, charges
 //! with the total, checklist, photos two to a row, and the customer's signature (drawn from its
 //! strokes, beside the signer's name, role and time) or refusal. Every page ends with the seal:
@@ -150,7 +150,14 @@ impl Composer<'_> {
         let job = format!("{} {}", self.l.job, self.report.job);
         for line in shaper.wrap(&job, jsize, right_w) {
             let x = g.right - line.width_at(jsize);
-            flow.push(text(x, y + shaper.baseline(jsize, jlh), jsize, INK, true, line));
+            flow.push(text(
+                x,
+                y + shaper.baseline(jsize, jlh),
+                jsize,
+                INK,
+                true,
+                line,
+            ));
             y += jlh;
         }
         let ssize = style::SMALL;
@@ -178,7 +185,7 @@ impl Composer<'_> {
             ));
             y += slh;
         }
-        flow.y = (top + lh).max(y) + 6.0;
+        flow.y = (top + lh).max(y) + 4.0;
         flow.push(Op::Rule {
             x1: g.left,
             y1: flow.y,
@@ -187,10 +194,10 @@ impl Composer<'_> {
             width: 1.6,
             color: ACCENT,
         });
-        flow.y += 12.0;
+        flow.y += 10.0;
     }
 
-    /// Customer, site, asset, technician, completion, time zone: two columns of fields.
+    /// Customer, site, asset, technician and completion in three columns.
     fn overview(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
         let c = &self.report.content;
         let l = self.l;
@@ -209,70 +216,44 @@ impl Composer<'_> {
         if !c.asset.serial.is_empty() {
             asset.push_str(&format!("\n{} {}", l.serial, c.asset.serial));
         }
-        let mut dates = Vec::new();
         if let Some(d) = &c.asset.installation_date {
-            dates.push(format!("{} {d}", l.installed));
+            asset.push_str(&format!("\n{} {d}", l.installed));
         }
         if let Some(d) = &c.asset.acceptance_date {
-            dates.push(format!("{} {d}", l.accepted));
-        }
-        if !dates.is_empty() {
-            asset.push('\n');
-            asset.push_str(&dates.join(" · "));
+            asset.push_str(&format!("\n{} {d}", l.accepted));
         }
         let technician = c.technician.clone().unwrap_or_else(|| l.none.to_string());
         let completed = c
             .completed_at
             .as_deref()
             .map_or_else(|| l.not_completed.to_string(), |t| self.zoned(t));
-        let fields = [
-            (l.customer, customer),
-            (l.site, site),
-            (l.asset, asset),
-            (l.technician, technician),
-            (l.completed, completed),
-            (
-                l.version,
-                format!("{} · {}", self.report.version, self.outcome_label()),
-            ),
+        // Three columns, the short fields under the customer and the site.
+        let columns: [Vec<(&str, String)>; 3] = [
+            vec![(l.customer, customer), (l.technician, technician)],
+            vec![(l.site, site), (l.completed, completed)],
+            vec![(l.asset, asset)],
         ];
         let g = self.g;
-        let gap = 18.0;
-        let col_w = (g.content_width() - gap) / 2.0;
-        for pair in fields.chunks(2) {
-            let cells: Vec<(Vec<Line>, Vec<Line>)> = pair
-                .iter()
-                .map(|(label, value)| {
-                    (
-                        shaper.wrap(label, style::SMALL, col_w),
-                        shaper.wrap(value, style::BODY, col_w),
-                    )
-                })
-                .collect();
-            let llh = style::SMALL * style::LEADING;
-            let vlh = style::BODY * style::LEADING;
-            let h = cells
-                .iter()
-                .map(|(a, b)| a.len() as f32 * llh + b.len() as f32 * vlh)
-                .fold(0.0, f32::max);
-            flow.ensure(h);
-            let top = flow.y;
-            for (i, (label, value)) in cells.into_iter().enumerate() {
-                let x = g.left + i as f32 * (col_w + gap);
-                let mut y = top;
-                for line in label {
-                    let b = shaper.baseline(style::SMALL, llh);
-                    flow.push(text(x, y + b, style::SMALL, MUTED, false, line));
-                    y += llh;
-                }
-                for line in value {
-                    let b = shaper.baseline(style::BODY, vlh);
-                    flow.push(text(x, y + b, style::BODY, INK, false, line));
-                    y += vlh;
-                }
+        let gap = 14.0;
+        let col_w = (g.content_width() - 2.0 * gap) / 3.0;
+        let top = flow.y;
+        let tallest = columns
+            .iter()
+            .map(|fields| self.fields_height(shaper, fields, col_w))
+            .fold(0.0, f32::max);
+        if top + tallest > g.bottom {
+            // Values too long for one page: one column, breaking pages.
+            for fields in &columns {
+                self.fields_flow(flow, shaper, fields, g.left, g.content_width());
             }
-            flow.y = top + h + 8.0;
+            return;
         }
+        let mut bottom = top;
+        for (i, fields) in columns.iter().enumerate() {
+            let x = g.left + i as f32 * (col_w + gap);
+            bottom = bottom.max(self.fields(flow, shaper, fields, x, col_w, top));
+        }
+        flow.y = bottom + 2.0;
     }
 
     fn zoned(&self, t: &str) -> String {
@@ -287,8 +268,8 @@ impl Composer<'_> {
     fn heading(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, title: &str, keep: f32) {
         let g = self.g;
         let size = style::HEADING;
-        let lh = size * style::LEADING;
-        flow.space(12.0);
+        let lh = size * 1.3;
+        flow.space(7.0);
         flow.ensure(lh + 4.0 + keep);
         let line = shaper.line(title);
         flow.push(text(
@@ -299,7 +280,7 @@ impl Composer<'_> {
             true,
             line,
         ));
-        flow.y += lh + 1.0;
+        flow.y += lh;
         flow.push(Op::Rule {
             x1: g.left,
             y1: flow.y,
@@ -308,7 +289,7 @@ impl Composer<'_> {
             width: 0.6,
             color: RULE,
         });
-        flow.y += 5.0;
+        flow.y += 4.0;
     }
 
     fn problem(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
@@ -462,11 +443,11 @@ impl Composer<'_> {
         let l = self.l;
         self.heading(flow, shaper, l.charges, 50.0);
         let columns = [
-            Column::new(l.item, 0.40, Align::Left),
-            Column::new(l.rule, 0.15, Align::Left),
-            Column::new(l.qty, 0.12, Align::Right),
-            Column::new(l.unit_price, 0.165, Align::Right),
-            Column::new(l.amount, 0.165, Align::Right),
+            Column::new(l.item, 0.37, Align::Left),
+            Column::new(l.rule, 0.13, Align::Left),
+            Column::new(l.qty, 0.15, Align::Right),
+            Column::new(l.unit_price, 0.18, Align::Right),
+            Column::new(l.amount, 0.17, Align::Right),
         ];
         let parts = &self.report.content.parts;
         let mut rows: Vec<Row> = ch
@@ -581,7 +562,7 @@ impl Composer<'_> {
         let g = self.g;
         let gap = 16.0;
         let cell_w = (g.content_width() - gap) / 2.0;
-        let max_h = 230.0_f32.min(flow.page_room() - 60.0);
+        let max_h = 190.0_f32.min(flow.page_room() - 60.0);
         let size = style::SMALL;
         let lh = size * style::LEADING;
         let mut first = true;
@@ -597,7 +578,11 @@ impl Composer<'_> {
                         words.push_str(c);
                         words.push('\n');
                     }
-                    words.push_str(&format!("{} {}", self.l.taken, self.zoned(&p.meta.taken_at)));
+                    words.push_str(&format!(
+                        "{} {}",
+                        self.l.taken,
+                        self.zoned(&p.meta.taken_at)
+                    ));
                     (iw * scale, ih * scale, shaper.wrap(&words, size, cell_w))
                 })
                 .collect();
@@ -616,7 +601,7 @@ impl Composer<'_> {
             for (i, ((w, ih, lines), p)) in cells.into_iter().zip(pair).enumerate() {
                 let cx = g.left + i as f32 * (cell_w + gap);
                 flow.push(Op::Image {
-                    x: cx + (cell_w - w) / 2.0,
+                    x: cx,
                     y: top,
                     w,
                     h: ih,
@@ -645,9 +630,30 @@ impl Composer<'_> {
         let l = self.l;
         let r = self.report;
         if let Some(sig) = &r.signature {
-            let box_w = 230.0;
-            let box_h = 92.0;
-            self.heading(flow, shaper, l.signature, box_h + 20.0);
+            let box_w = 210.0;
+            let box_h: f32 = 68.0;
+            let role = sig.role.clone().unwrap_or_else(|| l.none.to_string());
+            let name = [(l.signer, sig.name.clone())];
+            let role = [(l.role, role)];
+            let when = [
+                (l.signed_at, self.zoned(&sig.signed_at)),
+                ("", l.confirmation.to_string()),
+            ];
+            // Beside the box: name and role side by side, then the time and the confirmation.
+            let x = g.left + box_w + 20.0;
+            let side_w = g.right - x;
+            let half = (side_w - 10.0) / 2.0;
+            let side_h = self
+                .fields_height(shaper, &name, half)
+                .max(self.fields_height(shaper, &role, half))
+                + self.fields_height(shaper, &when, side_w);
+            let side_by_side = side_h <= flow.page_room() - 40.0;
+            let keep = if side_by_side {
+                box_h.max(side_h)
+            } else {
+                box_h
+            };
+            self.heading(flow, shaper, l.signature, keep + 4.0);
             let top = flow.y + 2.0;
             flow.push(Op::Frame {
                 x: g.left,
@@ -660,26 +666,18 @@ impl Composer<'_> {
             for op in pen_strokes(&sig.strokes, g.left, top, box_w, box_h) {
                 flow.push(op);
             }
-            let fields = [
-                (l.signer, sig.name.clone()),
-                (
-                    l.role,
-                    sig.role.clone().unwrap_or_else(|| l.none.to_string()),
-                ),
-                (l.signed_at, self.zoned(&sig.signed_at)),
-            ];
-            let x = g.left + box_w + 20.0;
-            let y = self.fields(flow, shaper, &fields, x, g.right - x, top);
-            flow.y = (top + box_h).max(y) + 6.0;
-            flow.paragraph(
-                shaper,
-                l.confirmation,
-                g.left,
-                g.content_width(),
-                style::SMALL,
-                MUTED,
-                false,
-            );
+            if side_by_side {
+                let y = self
+                    .fields(flow, shaper, &name, x, half, top)
+                    .max(self.fields(flow, shaper, &role, x + half + 10.0, half, top));
+                let bottom = self.fields(flow, shaper, &when, x, side_w, y);
+                flow.y = bottom.max(top + box_h);
+            } else {
+                flow.y = top + box_h + 6.0;
+                for fields in [&name[..], &role[..], &when[..]] {
+                    self.fields_flow(flow, shaper, fields, g.left, g.content_width());
+                }
+            }
         } else if let Some(refusal) = &r.refusal {
             let fields = [
                 (l.reason, refusal.reason.clone()),
@@ -689,40 +687,64 @@ impl Composer<'_> {
                 ),
                 (l.refused_at, self.zoned(&refusal.refused_at)),
             ];
-            let size = style::BODY;
-            let lh = size * style::LEADING;
-            let reason_lines = shaper
-                .wrap(&refusal.reason, size, g.content_width() - 20.0)
-                .len();
-            let h = (reason_lines as f32 + 5.0) * lh;
-            self.heading(flow, shaper, l.refusal, h.min(flow.page_room() / 2.0));
-            let top = flow.y + 2.0;
             let x = g.left + 10.0;
-            let y = self.fields(flow, shaper, &fields, x, g.content_width() - 10.0, top);
-            flow.push(Op::Rect {
-                x: g.left,
-                y: top,
-                w: 2.5,
-                h: y - top,
-                color: ALERT,
-            });
-            flow.y = y;
+            let w = g.content_width() - 10.0;
+            let h = self.fields_height(shaper, &fields, w);
+            self.heading(flow, shaper, l.refusal, h.min(flow.page_room() / 2.0));
+            let page = flow.pages.len();
+            flow.y += 2.0;
+            let top = flow.y;
+            self.fields_flow(flow, shaper, &fields, x, w);
+            // The red mark beside the refusal, when it stayed on one page.
+            if flow.pages.len() == page {
+                flow.push(Op::Rect {
+                    x: g.left,
+                    y: top,
+                    w: 2.5,
+                    h: flow.y - top,
+                    color: ALERT,
+                });
+            }
         } else {
             self.heading(flow, shaper, l.signature, 20.0);
-            let size = style::BODY;
             flow.paragraph(
                 shaper,
                 l.not_signed,
                 g.left,
                 g.content_width(),
-                size,
+                style::BODY,
                 ALERT,
                 false,
             );
         }
     }
 
-    /// Label-over-value fields stacked in a column; returns the bottom.
+    /// The height [`Composer::fields`] takes for these fields.
+    fn fields_height(&self, shaper: &mut Shaper<'_>, fields: &[(&str, String)], w: f32) -> f32 {
+        let llh = style::SMALL * style::LEADING;
+        let vlh = style::BODY * style::LEADING;
+        fields
+            .iter()
+            .map(|(label, value)| {
+                let labels = if label.is_empty() {
+                    0
+                } else {
+                    shaper.wrap(label, style::SMALL, w).len()
+                };
+                let size = if label.is_empty() {
+                    style::SMALL
+                } else {
+                    style::BODY
+                };
+                let lh = if label.is_empty() { llh } else { vlh };
+                labels as f32 * llh + shaper.wrap(value, size, w).len() as f32 * lh + 3.0
+            })
+            .sum()
+    }
+
+    /// Label-over-value fields stacked in a column at a fixed place (it must fit: see
+    /// [`Composer::fields_height`]); returns the bottom. A field without a label is a note in
+    /// small muted type.
     fn fields(
         &self,
         flow: &mut Flow,
@@ -736,6 +758,15 @@ impl Composer<'_> {
         let vlh = style::BODY * style::LEADING;
         let mut y = top;
         for (label, value) in fields {
+            if label.is_empty() {
+                for line in shaper.wrap(value, style::SMALL, w) {
+                    let b = shaper.baseline(style::SMALL, llh);
+                    flow.push(text(x, y + b, style::SMALL, MUTED, false, line));
+                    y += llh;
+                }
+                y += 3.0;
+                continue;
+            }
             for line in shaper.wrap(label, style::SMALL, w) {
                 let b = shaper.baseline(style::SMALL, llh);
                 flow.push(text(x, y + b, style::SMALL, MUTED, false, line));
@@ -749,6 +780,26 @@ impl Composer<'_> {
             y += 3.0;
         }
         y
+    }
+
+    /// The same fields in the flow, breaking pages between lines (for long values).
+    fn fields_flow(
+        &self,
+        flow: &mut Flow,
+        shaper: &mut Shaper<'_>,
+        fields: &[(&str, String)],
+        x: f32,
+        w: f32,
+    ) {
+        for (label, value) in fields {
+            if label.is_empty() {
+                flow.paragraph(shaper, value, x, w, style::SMALL, MUTED, false);
+            } else {
+                flow.paragraph(shaper, label, x, w, style::SMALL, MUTED, false);
+                flow.paragraph(shaper, value, x, w, style::BODY, INK, false);
+            }
+            flow.y += 3.0;
+        }
     }
 
     /// The seal on every page, now that the page count is known.
@@ -767,7 +818,7 @@ impl Composer<'_> {
                 "sha256 {sha256} · {} {} · {page_words}",
                 self.l.device, self.report.device_id
             );
-            let mut y = g.bottom + 16.0;
+            let mut y = g.bottom + 10.0;
             page.push(Op::Rule {
                 x1: g.left,
                 y1: y,
@@ -830,4 +881,44 @@ fn pen_strokes(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fieldwork_model::report::{Canvas, Strokes};
+
+    #[test]
+    fn strokes_are_scaled_into_the_box_keeping_their_shape() {
+        let strokes = Strokes {
+            canvas: Canvas {
+                width: 1000,
+                height: 100,
+            },
+            strokes: vec![
+                vec![[0, 0, 0, 0], [1000, 100, 10, 0]],
+                vec![[500, 50, 20, 1000], [600, 50, 30, 1000]],
+            ],
+        };
+        let ops = pen_strokes(&strokes, 10.0, 20.0, 200.0, 80.0);
+        assert_eq!(ops.len(), 2);
+        let mut widths = Vec::new();
+        for op in &ops {
+            let Op::Pen { points, width, .. } = op else {
+                panic!("not a pen stroke");
+            };
+            widths.push(*width);
+            for &(x, y) in points {
+                assert!((10.0..=210.0).contains(&x) && (20.0..=100.0).contains(&y));
+            }
+        }
+        // Wide canvas: the width limits the scale (184 / 1000), centred vertically.
+        let Op::Pen { points, .. } = &ops[0] else {
+            panic!("not a pen stroke");
+        };
+        assert_eq!(points[0], (18.0, 20.0 + (80.0 - 18.4) / 2.0));
+        // No pressure: a constant pen; full pressure: a broader one.
+        assert_eq!(widths[0], 1.3);
+        assert!(widths[1] > 2.0);
+    }
 }

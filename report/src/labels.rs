@@ -332,7 +332,7 @@ pub fn money(currency: &str, minor: i64) -> String {
     let mut grouped = String::new();
     let whole = whole.to_string();
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -399,7 +399,10 @@ mod tests {
             local_time_zoned(tz, "2026-11-24T02:15:00Z"),
             "2026-11-24 10:15 (Asia/Shanghai)"
         );
-        assert_eq!(local_time(zone("Nowhere/Else"), "2026-11-24T02:15:00Z"), "2026-11-24 02:15");
+        assert_eq!(
+            local_time(zone("Nowhere/Else"), "2026-11-24T02:15:00Z"),
+            "2026-11-24 02:15"
+        );
         assert_eq!(local_time(tz, "garbage"), "garbage");
     }
 

@@ -397,8 +397,8 @@ impl Geometry {
             height: 841.89,
             left: 48.0,
             right: 595.28 - 48.0,
-            top: 46.0,
-            bottom: 841.89 - 64.0,
+            top: 38.0,
+            bottom: 841.89 - 50.0,
         }
     }
 
@@ -411,22 +411,24 @@ impl Geometry {
 /// Type sizes and spacing.
 pub mod style {
     /// Body text size.
-    pub const BODY: f32 = 9.5;
+    pub const BODY: f32 = 9.2;
     /// Table text size.
-    pub const TABLE: f32 = 8.5;
+    pub const TABLE: f32 = 8.2;
     /// Table header and small labels.
-    pub const SMALL: f32 = 7.5;
+    pub const SMALL: f32 = 7.2;
     /// Section headings.
-    pub const HEADING: f32 = 11.5;
+    pub const HEADING: f32 = 10.8;
     /// The report title.
-    pub const TITLE: f32 = 20.0;
+    pub const TITLE: f32 = 19.0;
     /// The footer.
     pub const FOOTER: f32 = 6.8;
     /// Line height as a multiple of the size.
-    pub const LEADING: f32 = 1.42;
+    pub const LEADING: f32 = 1.4;
+    /// Line height in table cells.
+    pub const TABLE_LEADING: f32 = 1.3;
     /// Cell padding, horizontal and vertical.
     pub const PAD_X: f32 = 4.0;
-    pub const PAD_Y: f32 = 3.0;
+    pub const PAD_Y: f32 = 2.1;
 }
 
 /// Pages being filled top to bottom.
@@ -533,7 +535,11 @@ impl Flow {
         x: f32,
         w: f32,
     ) {
-        let total: f32 = columns.iter().map(|c| c.share).sum::<f32>().max(f32::EPSILON);
+        let total: f32 = columns
+            .iter()
+            .map(|c| c.share)
+            .sum::<f32>()
+            .max(f32::EPSILON);
         let mut xs = Vec::with_capacity(columns.len());
         let mut widths = Vec::with_capacity(columns.len());
         let mut cx = x;
@@ -547,7 +553,7 @@ impl Flow {
 
         // The header, shaped once and drawn on every page the table reaches.
         let hsize = style::SMALL;
-        let hlh = hsize * style::LEADING;
+        let hlh = hsize * style::TABLE_LEADING;
         let hbase = shaper.baseline(hsize, hlh);
         let header_cells: Vec<Vec<Line>> = columns
             .iter()
@@ -582,7 +588,7 @@ impl Flow {
         };
 
         let size = style::TABLE;
-        let lh = size * style::LEADING;
+        let lh = size * style::TABLE_LEADING;
         let base = shaper.baseline(size, lh);
         let first_row_h = rows.first().map_or(0.0, |r| {
             let n = r
@@ -724,7 +730,10 @@ mod tests {
         let hex = "0123456789abcdef".repeat(8);
         let lines = s.wrap(&hex, 10.0, 80.0);
         assert!(lines.len() > 2);
-        assert_eq!(lines.iter().map(|l| l.text.as_str()).collect::<String>(), hex);
+        assert_eq!(
+            lines.iter().map(|l| l.text.as_str()).collect::<String>(),
+            hex
+        );
         let lines = s.wrap("one\n\ntwo\r\nthree", 10.0, 300.0);
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["one", "", "two", "three"]);

@@ -63,9 +63,10 @@ fn describe_chars(chars: &str) -> String {
 /// Renders the sealed canonical bytes. `photo(id)` returns the stored JPEG bytes of a photo.
 ///
 /// The bytes must be a report in canonical form (as sealed); the seal printed on every page is
-/// their SHA-256. Fails with `MissingPhoto` when a photo is not supplied, `MissingGlyphs` when
-/// the font cannot draw a character of the report, `BadReport` when the bytes are not a
-/// canonical report of a known format or a photo is not a JPEG.
+/// their SHA-256. A photo's bytes must hash to its id (photos are content-addressed). Fails with
+/// `MissingPhoto` when a photo is not supplied, `MissingGlyphs` when the font cannot draw a
+/// character of the report, `BadReport` when the bytes are not a canonical report of a known
+/// format, or a photo's bytes are not its own or not a JPEG.
 pub fn render(
     canonical: &[u8],
     font: &Font,
@@ -90,6 +91,13 @@ pub fn render(
     let mut photos = Vec::with_capacity(report.content.photos.len());
     for meta in &report.content.photos {
         let bytes = photo(&meta.id).ok_or_else(|| RenderError::MissingPhoto(meta.id.clone()))?;
+        // Photos are content-addressed: the PDF shows exactly the photo that was sealed.
+        if sha256_hex(&bytes) != meta.id {
+            return Err(RenderError::BadReport(format!(
+                "photo {}: the bytes supplied have another SHA-256",
+                meta.id
+            )));
+        }
         let image = Image::from_jpeg(bytes.into(), false)
             .map_err(|e| RenderError::BadReport(format!("photo {} is not a JPEG: {e}", meta.id)))?;
         photos.push(compose::Photo { meta, image });
@@ -105,10 +113,7 @@ pub fn render(
     }
     let l = labels::labels(report.language);
     let info = pdf::Info {
-        title: format!(
-            "{} {} v{}",
-            l.title, report.job, report.version
-        ),
+        title: format!("{} {} v{}", l.title, report.job, report.version),
         language: report.language.as_str().to_string(),
         document_id: sha256,
     };

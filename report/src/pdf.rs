@@ -113,7 +113,13 @@ fn draw(surface: &mut Surface<'_>, op: &Op, font: &krilla::text::Font) {
             );
             surface.set_stroke(None);
         }
-        Op::Rect { x, y, w, h, color: c } => {
+        Op::Rect {
+            x,
+            y,
+            w,
+            h,
+            color: c,
+        } => {
             let Some(rect) = Rect::from_xywh(*x, *y, *w, *h) else {
                 return;
             };

@@ -1,7 +1,7 @@
 //! Fixtures for the renderer's tests: a realistic report built directly, the fonts on this
 //! machine, poppler's command-line tools, and JPEG photos made on the fly.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -96,8 +96,8 @@ pub fn report(language: Language, notes: usize, parts: usize) -> Report {
             kind: "part".into(),
             reference: p.line.clone(),
             qty: i64::from(p.qty),
-            unit_amount: 12_345,
-            amount: 12_345 * i64::from(p.qty),
+            unit_amount: 123_450,
+            amount: 123_450 * i64::from(p.qty),
             rule: "list".into(),
             sku: Some(p.sku.clone()),
             price_missing: false,
@@ -231,18 +231,29 @@ pub fn refused(mut r: Report) -> Report {
     r
 }
 
-/// Adds `n` photos with ids `photo-<i>`.
-pub fn with_photos(mut r: Report, n: usize) -> Report {
+/// Stored photos by id.
+pub type Store = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Adds `n` photos, landscape and portrait in turn, each with the SHA-256 of its JPEG bytes as
+/// its id (as the app stores them); returns the report and the photo store.
+pub fn with_photos(mut r: Report, n: usize) -> (Report, Store) {
+    let mut store = Store::new();
     r.content.photos = (0..n)
-        .map(|i| ReportPhoto {
-            id: format!("photo-{i}"),
-            caption: (i % 3 != 2).then(|| format!("更换前的启动电容（鼓包） {}", i + 1)),
-            taken_at: "2026-11-24T02:35:00Z".into(),
-            width: if i % 2 == 0 { 800 } else { 600 },
-            height: if i % 2 == 0 { 600 } else { 800 },
+        .map(|i| {
+            let (w, h) = if i % 2 == 0 { (800, 600) } else { (600, 800) };
+            let bytes = jpeg(w, h, i as u32);
+            let id = fieldwork_model::report::sha256_hex(&bytes);
+            store.insert(id.clone(), bytes);
+            ReportPhoto {
+                id,
+                caption: (i % 3 != 2).then(|| format!("更换前的启动电容（鼓包） {}", i + 1)),
+                taken_at: "2026-11-24T02:35:00Z".into(),
+                width: w,
+                height: h,
+            }
         })
         .collect();
-    r
+    (r, store)
 }
 
 /// A JPEG of a smooth gradient with a few shapes: landscape or portrait.
@@ -266,16 +277,6 @@ pub fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
     out
 }
 
-/// The photo store for [`with_photos`]: landscape for even ids, portrait for odd.
-pub fn photo_store(id: &str) -> Option<Vec<u8>> {
-    let i: u32 = id.strip_prefix("photo-")?.parse().ok()?;
-    Some(if i % 2 == 0 {
-        jpeg(800, 600, i)
-    } else {
-        jpeg(600, 800, i)
-    })
-}
-
 /// No photos at all.
 pub fn no_photos(_: &str) -> Option<Vec<u8>> {
     None
@@ -297,9 +298,15 @@ pub fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
     let out = Command::new(tool)
         .args(args)
         .arg(pdf)
-        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {tool} ({e}): install the Debian package poppler-utils"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run {tool} ({e}): install the Debian package poppler-utils")
+        });
     assert!(
         out.status.success(),
         "{tool} failed: {}",

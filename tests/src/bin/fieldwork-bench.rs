@@ -541,7 +541,11 @@ async fn reports(rows: &mut Vec<Row>) {
         }
         phone
             .device
-            .add_note(&job, "更换冷凝风机, replaced the condenser fan; tested 30 min", t)
+            .add_note(
+                &job,
+                "更换冷凝风机, replaced the condenser fan; tested 30 min",
+                t,
+            )
             .unwrap();
     }
 
@@ -551,7 +555,14 @@ async fn reports(rows: &mut Vec<Row>) {
         let started = Instant::now();
         phone
             .device
-            .sign_report(&format!("R-{i}"), "李娜", Some("设备科"), STROKES, Language::ZhCn, t)
+            .sign_report(
+                &format!("R-{i}"),
+                "李娜",
+                Some("设备科"),
+                STROKES,
+                Language::ZhCn,
+                t,
+            )
             .unwrap();
         seals.push(started.elapsed());
     }
@@ -561,8 +572,8 @@ async fn reports(rows: &mut Vec<Row>) {
         result: format!("p50 {}, p99 {} ({n} seals)", ms(median(&mut seals)), ms(pct(&mut seals, 0.99))),
     });
 
-    // A one-page PDF: the phone (font read from disk on each call, as the CLI does) and the
-    // office (font loaded once, over HTTP).
+    // A one-page PDF: the phone (`Device::report_pdf`, font loaded once and kept) and the office
+    // (over HTTP), and the render alone.
     phone.device.sync().await.unwrap();
     let font = fieldwork_report::Font::find_cjk().unwrap();
     let canonical = phone.device.report_bytes("R-0", None).unwrap();
@@ -588,7 +599,7 @@ async fn reports(rows: &mut Vec<Row>) {
         what: "render the PDF of a one-page report (no photos)".into(),
         target: "report".into(),
         result: format!(
-            "phone `report_pdf` (loads the font file) {}, render alone with a loaded font {}, office `GET .../pdf` {} (medians of 20); byte-identical",
+            "phone `report_pdf` {}, render alone {}, office `GET .../pdf` {} (medians of 20); byte-identical",
             ms(median(&mut device_path)),
             ms(median(&mut render_only)),
             ms(median(&mut office_path))
@@ -606,7 +617,10 @@ async fn reports(rows: &mut Vec<Row>) {
     let photo_job = format!("R-{n}");
     for p in &photos {
         let started = Instant::now();
-        phone.device.add_photo(&photo_job, p, Some("现场照片"), t).unwrap();
+        phone
+            .device
+            .add_photo(&photo_job, p, Some("现场照片"), t)
+            .unwrap();
         stores.push(started.elapsed());
     }
     let input_mb = photos[0].len() as f64 / 1_048_576.0;
