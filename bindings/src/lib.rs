@@ -258,12 +258,12 @@ impl FieldworkApp {
     pub fn add_photo(
         &self,
         job_id: String,
-        bytes: Vec<u8>,
+        data: Vec<u8>,
         caption: Option<String>,
     ) -> Result<AttachmentRecord, ApiError> {
         Ok(self
             .device
-            .add_photo(&job_id, &bytes, caption.as_deref(), now_ms())?
+            .add_photo(&job_id, &data, caption.as_deref(), now_ms())?
             .into())
     }
 

@@ -250,6 +250,7 @@ pub struct AttachmentRecord {
     /// SHA-256 (hex) of the stored bytes.
     pub id: String,
     pub mime: String,
+    /// Size of the stored file in bytes.
     pub bytes: u64,
     pub width: u32,
     pub height: u32,
@@ -300,6 +301,8 @@ pub struct ReportVersionRecord {
     /// `signed` or `refused`.
     pub status: String,
     pub sha256: String,
+    /// The Ed25519 signature over the canonical bytes, hex (verify with the device's key).
+    pub signature: String,
     pub device_id: String,
     pub signed_at_ms: i64,
     pub signer_name: Option<String>,
@@ -317,6 +320,7 @@ impl From<ReportSummary> for ReportVersionRecord {
             version: r.version,
             status: r.status,
             sha256: r.sha256,
+            signature: r.signature,
             device_id: r.device_id,
             signed_at_ms: fieldwork_core::model::time::parse_rfc3339("signed_at", &r.signed_at)
                 .unwrap_or_default(),

@@ -102,11 +102,16 @@ impl Device {
     }
 
     fn seal(&self, job: &str, outcome: Outcome, language: Language, at: i64) -> Result<Sealed> {
-        let key = self.signing_key()?.ok_or(Error::NotEnrolled)?;
         let device_id = self
             .enrollment()
             .map(|e| e.device_id)
             .ok_or(Error::NotEnrolled)?;
+        let key = self.signing_key()?.ok_or_else(|| {
+            Error::CannotSign(
+                "this device has no signing key (it was enrolled before signed reports);                  enroll it again with a new code from dispatch"
+                    .into(),
+            )
+        })?;
         {
             let mut inner = self.inner.lock();
             inner.visible(job)?;
