@@ -4,6 +4,8 @@
 //! Regenerate deliberately with `FIELDWORK_BLESS=1 cargo test -p fieldwork-model --test
 //! report_golden` and say why in the commit.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use fieldwork_model::Contract;

@@ -105,9 +105,15 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
         BTreeSet::from(["none", "signed", "refused"]),
         "demo report states"
     );
-    let signed = jobs.iter().find(|j| j["report"]["status"] == "signed").unwrap();
+    let signed = jobs
+        .iter()
+        .find(|j| j["report"]["status"] == "signed")
+        .unwrap();
     let versions: serde_json::Value = http
-        .get(format!("{url}/api/v1/jobs/{}/reports", signed["id"].as_str().unwrap()))
+        .get(format!(
+            "{url}/api/v1/jobs/{}/reports",
+            signed["id"].as_str().unwrap()
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -124,7 +130,10 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said}");
-    assert!(said.contains("2 reports") && said.contains("all as sealed"), "{said}");
+    assert!(
+        said.contains("2 reports") && said.contains("all as sealed"),
+        "{said}"
+    );
     let regions: BTreeSet<&str> = jobs
         .iter()
         .map(|j| j["site"]["region"].as_str().unwrap())

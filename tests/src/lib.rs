@@ -244,3 +244,28 @@ pub async fn sync_until_quiet(phones: &[&Phone]) {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+/// A photo-like JPEG that does not compress away: a smooth scene with sensor noise of +-`noise`
+/// levels, written at quality 90 the way a phone camera does. `noise` 8 gives sizes like real
+/// photos; 128 makes a file that spans many upload chunks.
+pub fn camera_photo(width: u32, height: u32, seed: u32, noise: u32) -> Vec<u8> {
+    let mut state = seed | 1;
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state % (2 * noise + 1)) as i32 - noise as i32;
+        let base = |v: u32, span: u32| (v * 200 / span) as i32 + 20;
+        let c = |v: i32| (v + noise).clamp(0, 255) as u8;
+        image::Rgb([
+            c(base(x, width)),
+            c(base(y, height)),
+            c(base((x + y) / 2, (width + height) / 2)),
+        ])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&img)
+        .unwrap();
+    out
+}

@@ -35,22 +35,6 @@ fn part(sku: &str) -> NewPart {
     }
 }
 
-/// A photo that does not compress away: noise, 3000x2000, so the stored JPEG spans chunks.
-fn noisy_photo() -> Vec<u8> {
-    let mut state = 0x2545_f491_u32;
-    let img = image::RgbImage::from_fn(3000, 2000, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        image::Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode_image(&img)
-        .unwrap();
-    out
-}
-
 async fn office_with_job(id: &str) -> Office {
     let office = Office::start().await;
     office.technician("t1").await;
@@ -104,7 +88,12 @@ async fn an_offline_signed_visit_uploads_through_a_cut_and_the_office_holds_what
         .add_note("J-1", "更换冷凝风机, replaced condenser fan", t + 3_000)
         .unwrap();
     let big = phone
-        .add_photo("J-1", &noisy_photo(), Some("condenser"), t + 4_000)
+        .add_photo(
+            "J-1",
+            &fieldwork_tests::camera_photo(3000, 2000, 11, 128),
+            Some("condenser"),
+            t + 4_000,
+        )
         .unwrap();
     let sideways = fixtures::jpeg_with_exif(640, 480, 6, Some("2026:11:24 10:15:00"));
     let upright = phone

@@ -147,13 +147,18 @@ pub async fn list_reports(
     Ok(Json(summaries))
 }
 
-fn version_param(v: &str) -> Result<u32> {
-    v.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
+/// The `{id}` and `{version}` of a report route.
+fn report_path(
+    params: std::result::Result<Path<(String, String)>, PathRejection>,
+) -> Result<(String, u32)> {
+    let Path((id, v)) = params.map_err(|e| Error::BadRequest("bad_path", e.body_text()))?;
+    let version = v.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
         Error::BadRequest(
             "invalid",
             format!("report version must be 1, 2, ...; got {v:?}"),
         )
-    })
+    })?;
+    Ok((id, version))
 }
 
 /// The canonical bytes of one sealed version of a job's report.
@@ -173,8 +178,7 @@ pub async fn get_report(
     params: std::result::Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response> {
     state.dispatcher(&headers).await?;
-    let Path((id, version)) = params.map_err(|e| Error::BadRequest("bad_path", e.body_text()))?;
-    let version = version_param(&version)?;
+    let (id, version) = report_path(params)?;
     let bytes = state
         .blocking(move |s| sealed_bytes(s, &id, version))
         .await?;
@@ -188,8 +192,7 @@ pub async fn get_report_pdf(
     params: std::result::Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response> {
     state.dispatcher(&headers).await?;
-    let Path((id, version)) = params.map_err(|e| Error::BadRequest("bad_path", e.body_text()))?;
-    let version = version_param(&version)?;
+    let (id, version) = report_path(params)?;
     let name = format!("{id}-report-{version}.pdf");
     let blobs = state.blobs.clone();
     let font = state.font.clone();
