@@ -253,7 +253,7 @@ impl FieldworkApp {
     }
 
     /// Adds a photo taken on site (JPEG or PNG bytes, up to 25 MiB). It is stored upright,
-    /// scaled to at most 2560 px, as JPEG without metadata (the capture time is kept), and
+    /// scaled to at most 2560 px, as JPEG stripped of all metadata but the capture time, and
     /// uploaded at the next sync. `ApiError::BadImage` says why a file was refused.
     pub fn add_photo(
         &self,

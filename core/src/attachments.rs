@@ -63,9 +63,9 @@ impl Device {
     }
 
     /// Adds a photo taken on site to a job: refuses what is not a JPEG or PNG, over 25 MiB or
-    /// a decompression bomb; stores it upright, scaled to at most 2560 px, as JPEG without
-    /// metadata; keeps the EXIF capture time (else `at`). Adding the same photo twice is
-    /// harmless.
+    /// a decompression bomb; stores it upright, scaled to at most 2560 px, as JPEG whose only
+    /// metadata is the capture time; the entry's `taken_at` is that time (else `at`). Adding the
+    /// same photo twice is harmless.
     pub fn add_photo(
         &self,
         job: &str,

@@ -1,14 +1,17 @@
 //! Photos a technician takes on site, made fit to attach to a job: [`process`] turns the camera's
-//! JPEG or PNG into an upright JPEG at most [`MAX_EDGE`] pixels on its long edge, without EXIF or
-//! any other metadata (no GPS position, no phone model), named by the SHA-256 of its bytes.
+//! JPEG or PNG into an upright JPEG at most [`MAX_EDGE`] pixels on its long edge, stripped of all
+//! metadata but the capture time (no GPS position, no phone model, no colour profile), named by
+//! the SHA-256 of its bytes.
 //!
 //! Untrusted input is refused before it costs memory: files over [`MAX_INPUT_BYTES`], anything
 //! that is not JPEG or PNG by its magic bytes, and images whose header declares more than
 //! [`MAX_SIDE`] pixels a side or [`MAX_PIXELS`] in all (a decompression bomb is a tiny file that
-//! declares a huge image). The capture time is read from EXIF before the metadata is dropped.
+//! declares a huge image). The capture time is read from EXIF and written back as the stored
+//! file's only EXIF tags (`DateTimeOriginal` in UTC with `OffsetTimeOriginal` +00:00).
 //! The same input always gives the same bytes, so the same photo gets the same id everywhere.
 
 mod capture;
+mod exif_out;
 #[doc(hidden)]
 pub mod fixtures;
 #[cfg(test)]
@@ -18,8 +21,8 @@ use std::io::Cursor;
 
 use image::imageops::FilterType;
 use image::{
-    DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage,
-    codecs::jpeg::JpegEncoder, metadata::Orientation,
+    DynamicImage, ImageDecoder, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits,
+    RgbImage, codecs::jpeg::JpegEncoder, metadata::Orientation,
 };
 use sha2::{Digest, Sha256};
 
@@ -39,7 +42,7 @@ const JPEG_QUALITY: u8 = 85;
 /// A processed photo, ready to store as an attachment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Photo {
-    /// The stored bytes: upright, scaled, re-encoded JPEG, no metadata.
+    /// The stored bytes: upright, scaled, re-encoded JPEG; its only metadata is the capture time.
     pub jpeg: Vec<u8>,
     /// Lowercase hex SHA-256 of `jpeg`: the attachment id.
     pub sha256: String,
@@ -79,7 +82,7 @@ pub enum PhotoError {
 ///
 /// Decodes `input` (JPEG or PNG), turns it upright by its EXIF orientation, scales it down so the
 /// long edge is at most [`MAX_EDGE`] (never up), flattens any transparency onto white and encodes
-/// it as baseline JPEG with no metadata.
+/// it as baseline JPEG whose only metadata is the capture time (when the photo had one), in UTC.
 pub fn process(input: &[u8], site_time_zone: &str) -> Result<Photo, PhotoError> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(PhotoError::TooLarge {
@@ -126,7 +129,13 @@ pub fn process(input: &[u8], site_time_zone: &str) -> Result<Photo, PhotoError> 
     let rgb = to_rgb8(image);
 
     let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+    let mut encoder = JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY);
+    if let Some(exif) = taken_at.and_then(exif_out::capture_time) {
+        encoder
+            .set_exif_metadata(exif)
+            .map_err(|err| PhotoError::Encode(err.to_string()))?;
+    }
+    encoder
         .encode_image(&rgb)
         .map_err(|err| PhotoError::Encode(err.to_string()))?;
     Ok(Photo {

@@ -278,14 +278,32 @@ fn wall_times_around_daylight_saving_changes() {
 }
 
 #[test]
-fn output_has_no_exif_or_other_metadata() {
+fn output_keeps_the_capture_time_and_no_other_metadata() {
     let input = fixtures::jpeg_with_exif(320, 240, 6, Some("2026:11:24 10:15:00"));
     assert!(fixtures::has_exif(&input));
 
     let photo = process(&input, SHANGHAI).unwrap();
 
+    // JFIF (APP0) and one EXIF block (APP1); no XMP, ICC (APP2) or comment.
+    assert_eq!(fixtures::metadata_markers(&photo.jpeg), vec![0xE0, 0xE1]);
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(&photo.jpeg))
+        .unwrap();
+    let tags: Vec<exif::Tag> = exif.fields().map(|f| f.tag).collect();
+    assert_eq!(
+        tags,
+        vec![exif::Tag::DateTimeOriginal, exif::Tag::OffsetTimeOriginal],
+        "no orientation, no position, no camera model"
+    );
+    // Read back in any site's zone, it is the same instant.
+    let again = process(&photo.jpeg, "America/New_York").unwrap();
+    assert_eq!(again.taken_at, photo.taken_at);
+}
+
+#[test]
+fn output_of_a_photo_without_a_capture_time_has_no_exif() {
+    let photo = process(&fixtures::jpeg(320, 240), SHANGHAI).unwrap();
     assert!(!fixtures::has_exif(&photo.jpeg));
-    // The JFIF header (APP0) only: no APP1 (EXIF, XMP), APP2 (ICC) or comment.
     assert_eq!(fixtures::metadata_markers(&photo.jpeg), vec![0xE0]);
 }
 
