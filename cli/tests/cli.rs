@@ -404,7 +404,13 @@ async fn photos_signatures_and_refusals_from_the_cli_are_sealed_offline_and_veri
     .unwrap();
     let id = ok(
         d,
-        &["photo", "J-1", photo.to_str().unwrap(), "--caption", "铭牌 nameplate"],
+        &[
+            "photo",
+            "J-1",
+            photo.to_str().unwrap(),
+            "--caption",
+            "铭牌 nameplate",
+        ],
     );
     assert_eq!(id.len(), 64);
     let strokes = d.join("strokes.json");
@@ -423,8 +429,16 @@ async fn photos_signatures_and_refusals_from_the_cli_are_sealed_offline_and_veri
     let signed: Value = serde_json::from_str(&ok(
         d,
         &[
-            "sign", "J-1", "--name", "Li Na", "--role", "facilities", "--strokes",
-            strokes.to_str().unwrap(), "--lang", "en",
+            "sign",
+            "J-1",
+            "--name",
+            "Li Na",
+            "--role",
+            "facilities",
+            "--strokes",
+            strokes.to_str().unwrap(),
+            "--lang",
+            "en",
         ],
     ))
     .unwrap();
@@ -460,13 +474,28 @@ async fn photos_signatures_and_refusals_from_the_cli_are_sealed_offline_and_veri
     .unwrap();
     fails(
         d,
-        &["sign", "J-1", "--name", "X", "--strokes", dot.to_str().unwrap()],
+        &[
+            "sign",
+            "J-1",
+            "--name",
+            "X",
+            "--strokes",
+            dot.to_str().unwrap(),
+        ],
         "single dot",
     );
     let text = d.join("notes.jpg");
     std::fs::write(&text, "not a photo").unwrap();
-    fails(d, &["photo", "J-1", text.to_str().unwrap()], "not a JPEG or PNG");
-    fails(d, &["report", "J-1", "--version", "7", "--json"], "no report version 7");
+    fails(
+        d,
+        &["photo", "J-1", text.to_str().unwrap()],
+        "not a JPEG or PNG",
+    );
+    fails(
+        d,
+        &["report", "J-1", "--version", "7", "--json"],
+        "no report version 7",
+    );
     fails(d, &["report", "J-1"], "exactly one of");
     assert_eq!(ok(d, &["show", "J-1", "--json"]), heads);
 

@@ -66,13 +66,23 @@ fn job() -> JobData {
     let event = |status, at, technician: Option<&str>| StatusEvent {
         status,
         at,
-        by: if technician.is_some() { "dispatch" } else { "t1" }.into(),
+        by: if technician.is_some() {
+            "dispatch"
+        } else {
+            "t1"
+        }
+        .into(),
         technician: technician.map(str::to_string),
         reason: None,
     };
-    d.events.insert("e1".into(), event(Status::Assigned, AT - 80_000_000, Some("t1")));
-    d.events.insert("e2".into(), event(Status::OnSite, AT - 7_200_000, None));
-    d.events.insert("e3".into(), event(Status::Completed, AT, None));
+    d.events.insert(
+        "e1".into(),
+        event(Status::Assigned, AT - 80_000_000, Some("t1")),
+    );
+    d.events
+        .insert("e2".into(), event(Status::OnSite, AT - 7_200_000, None));
+    d.events
+        .insert("e3".into(), event(Status::Completed, AT, None));
     d.notes.insert(
         "n1".into(),
         Note {
