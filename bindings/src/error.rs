@@ -20,6 +20,10 @@ pub enum ApiError {
     /// No network or server down: work goes on offline, sync later.
     #[error("{detail}")]
     Offline { detail: String },
+    /// The server's TLS certificate is not trusted or the handshake failed: not a network
+    /// outage; tell the user (or the office's IT), do not just retry.
+    #[error("{detail}")]
+    Tls { detail: String },
     /// The server no longer accepts this device (or the code): enroll again.
     #[error("{detail}")]
     Unauthorized { detail: String },
@@ -61,12 +65,14 @@ impl From<Error> for ApiError {
             Error::Model(_) | Error::AlreadyEnrolled(_) => ApiError::InvalidInput { detail },
             Error::NotEnrolled => ApiError::NotEnrolled { detail },
             Error::Offline(_) => ApiError::Offline { detail },
+            Error::Tls(_) => ApiError::Tls { detail },
             Error::Unauthorized { .. } => ApiError::Unauthorized { detail },
             Error::Server { .. } => ApiError::Server { detail },
             Error::Protocol(_) => ApiError::Internal { detail },
             Error::StoreMovedAside { .. }
             | Error::StoreTooNew { .. }
             | Error::Sqlite(_)
+            | Error::Secret(_)
             | Error::Io(_) => ApiError::Storage { detail },
         };
         match api {

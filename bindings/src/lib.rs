@@ -5,6 +5,7 @@
 //! milliseconds; network calls `async` (tokio), local reads and writes synchronous and short.
 
 mod error;
+mod platform;
 mod records;
 
 use std::path::PathBuf;
@@ -14,6 +15,10 @@ use fieldwork_core::Device;
 use fieldwork_core::model::{NewPart, NewTimeEntry};
 
 pub use error::ApiError;
+pub use platform::{
+    ChangeCause, JobsChange, JobsObserver, LogLevel, LogRecord, LogSink, SecretStore,
+    SecretStoreError, Subscription, set_log_sink,
+};
 pub use records::{
     AttachmentRecord, EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord,
     OpenLoanRecord, ReportLanguage, ReportVersionRecord, SealRecord, SyncReportRecord, TimeKind,
@@ -42,6 +47,34 @@ impl FieldworkApp {
         Ok(Arc::new(FieldworkApp { device }))
     }
 
+    /// Opens (or creates) the store in `data_dir` with the device's token and signing key in
+    /// the platform's secret store (Android Keystore, iOS Keychain). A store that kept them in
+    /// its own tables (older versions) has them moved into `secrets`.
+    #[uniffi::constructor]
+    pub fn open_with_secrets(
+        data_dir: String,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Arc<Self>, ApiError> {
+        let secrets = Arc::new(platform::ForeignSecrets(secrets));
+        let device = Device::open_with_secrets(&PathBuf::from(data_dir), secrets)?;
+        Ok(Arc::new(FieldworkApp { device }))
+    }
+
+    /// Tells the core whether the phone has a network. While offline, `sync` fails at once with
+    /// `ApiError::Offline`; when the network comes back, sync.
+    pub fn set_network_state(&self, online: bool) {
+        self.device.set_network_state(online);
+    }
+
+    /// Calls `observer` whenever jobs change (a local edit or a sync), so screens refresh
+    /// without polling, until the returned subscription is cancelled or destroyed.
+    pub fn observe_jobs(&self, observer: Arc<dyn JobsObserver>) -> Arc<Subscription> {
+        let inner = self
+            .device
+            .observe_jobs(move |change| observer.jobs_changed(change.into()));
+        Arc::new(Subscription::new(inner))
+    }
+
     /// The server and technician this device is enrolled with, if any.
     pub fn enrollment(&self) -> Option<EnrollmentRecord> {
         self.device.enrollment().map(Into::into)
@@ -57,6 +90,23 @@ impl FieldworkApp {
         Ok(self
             .device
             .enroll(&server_url, &code, &device_name)
+            .await?
+            .into())
+    }
+
+    /// Enrolls with an office that uses its own certificate authority: `server_ca_pem` (the
+    /// CA's certificate, PEM) is trusted beside the public roots from now on. A server whose
+    /// certificate is not trusted fails with `ApiError::Tls`, not `Offline`.
+    pub async fn enroll_with_server_ca(
+        &self,
+        server_url: String,
+        code: String,
+        device_name: String,
+        server_ca_pem: String,
+    ) -> Result<EnrollmentRecord, ApiError> {
+        Ok(self
+            .device
+            .enroll_with_ca(&server_url, &code, &device_name, Some(&server_ca_pem))
             .await?
             .into())
     }

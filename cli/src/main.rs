@@ -35,6 +35,9 @@ enum Command {
         /// A name dispatch sees for this device.
         #[arg(long, default_value = "fieldwork-cli")]
         name: String,
+        /// The office's own certificate authority (PEM), trusted beside the public roots.
+        #[arg(long)]
+        server_ca: Option<PathBuf>,
     },
     /// Exchange changes with the server; prints one JSON line of counters.
     Sync,
@@ -297,8 +300,20 @@ fn json_line<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
 async fn run(cli: Cli) -> Result<(), Failure> {
     let app: Arc<FieldworkApp> = FieldworkApp::open(cli.data.display().to_string())?;
     match cli.command {
-        Command::Enroll { server, code, name } => {
-            let e = app.enroll(server, code, name).await?;
+        Command::Enroll {
+            server,
+            code,
+            name,
+            server_ca,
+        } => {
+            let e = match server_ca {
+                Some(path) => {
+                    let pem = String::from_utf8(read_file("server CA", &path)?)
+                        .map_err(|_| Failure("the server CA file is not PEM text".into()))?;
+                    app.enroll_with_server_ca(server, code, name, pem).await?
+                }
+                None => app.enroll(server, code, name).await?,
+            };
             println!(
                 "enrolled as device {} for technician {} at {}",
                 e.device_id, e.technician, e.server_url

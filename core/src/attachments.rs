@@ -79,6 +79,17 @@ impl Device {
             inner.doc(job)?.data()?.site.time_zone
         };
         let photo = fieldwork_media::process(input, &time_zone)?;
+        if let Some(existing) = self.attachment_entry(job, &photo.sha256)? {
+            return Ok(PhotoInfo {
+                id: photo.sha256,
+                mime: existing.mime,
+                bytes: photo.jpeg.len() as u64,
+                width: existing.width,
+                height: existing.height,
+                caption: existing.caption,
+                taken_at: existing.taken_at,
+            });
+        }
         let caption = caption.map(str::trim).filter(|c| !c.is_empty());
         let entry = Attachment {
             mime: "image/jpeg".into(),
@@ -122,6 +133,12 @@ impl Device {
             caption: entry.caption,
             taken_at: entry.taken_at,
         })
+    }
+
+    /// A job's attachment entry, if the job has one with this id.
+    fn attachment_entry(&self, job: &str, id: &str) -> Result<Option<Attachment>> {
+        let mut inner = self.inner.lock();
+        Ok(inner.doc(job)?.data()?.attachments.remove(id))
     }
 
     /// The stored bytes of an attachment, if this device holds them.

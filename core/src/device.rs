@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use automerge::{ActorId, ChangeHash};
 use fieldwork_model::{
@@ -15,12 +17,16 @@ use fieldwork_model::{
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::observe::{ChangeCause, JobsChanged, Observers};
+use crate::secrets::{FileSecretStore, SecretStore};
 use crate::store::{self, DocRow};
 use crate::sync::transport::Transport;
 use crate::{Error, Result};
 
 /// File name of the store inside the data directory.
 pub const STORE_FILE: &str = "fieldwork.db";
+/// Meta key of the PEM trust anchors the device was enrolled with, beside the public roots.
+pub(crate) const SERVER_CA: &str = "server_ca";
 /// How many documents stay loaded in memory.
 const CACHE_SIZE: usize = 64;
 
@@ -66,10 +72,17 @@ pub struct OpenLoan {
 pub struct Device {
     pub(crate) inner: Mutex<Inner>,
     reader: Mutex<Connection>,
-    pub(crate) transport: Transport,
+    /// The HTTP client; replaced when enrollment brings the office's own CA.
+    transport: parking_lot::RwLock<Arc<Transport>>,
     pub(crate) sync_lock: tokio::sync::Mutex<()>,
     /// The PDF font last loaded, with the path it came from (`None`: the system search).
     pub(crate) font: Mutex<Option<(Option<PathBuf>, fieldwork_report::Font)>>,
+    /// The token and the signing key.
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    /// Who to tell when jobs change.
+    pub(crate) observers: Arc<Observers>,
+    /// Connectivity as the shell last reported it.
+    pub(crate) online: AtomicBool,
     path: PathBuf,
 }
 
@@ -83,11 +96,20 @@ pub(crate) struct Inner {
 }
 
 impl Device {
-    /// Opens (or creates) the store in `data_dir`.
+    /// Opens (or creates) the store in `data_dir`, with its secrets in a file beside it
+    /// ([`FileSecretStore`]).
     pub fn open(data_dir: &Path) -> Result<Device> {
+        Device::open_with_secrets(data_dir, Arc::new(FileSecretStore::in_dir(data_dir)))
+    }
+
+    /// Opens (or creates) the store in `data_dir`, with the token and the signing key in
+    /// `secrets` (the platform's secret store on a phone). A store that kept them in its
+    /// `meta` table (before the secret store existed) has them moved over.
+    pub fn open_with_secrets(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Device> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(STORE_FILE);
-        let (conn, reader) = store::open(&path)?;
+        let (mut conn, reader) = store::open(&path)?;
+        crate::secrets::move_from_meta(&mut conn, secrets.as_ref())?;
         let actor = match store::meta_get(&conn, "actor")? {
             Some(hex) => ActorId::from(
                 hex::decode(&hex)
@@ -100,7 +122,8 @@ impl Device {
             }
         };
         let enrollment = read_enrollment(&conn)?;
-        let token = store::meta_get(&conn, "token")?;
+        let token = secrets.get(crate::secrets::TOKEN)?;
+        let server_ca = store::meta_get(&conn, SERVER_CA)?;
         Ok(Device {
             inner: Mutex::new(Inner {
                 conn,
@@ -111,11 +134,24 @@ impl Device {
                 tick: 0,
             }),
             reader: Mutex::new(reader),
-            transport: Transport::new()?,
+            transport: parking_lot::RwLock::new(Arc::new(Transport::new(server_ca.as_deref())?)),
             sync_lock: tokio::sync::Mutex::new(()),
             font: Mutex::new(None),
+            secrets,
+            observers: Arc::new(Observers::default()),
+            online: AtomicBool::new(true),
             path,
         })
+    }
+
+    /// The HTTP client.
+    pub(crate) fn transport(&self) -> Arc<Transport> {
+        self.transport.read().clone()
+    }
+
+    /// Replaces the HTTP client (after enrollment with the office's own CA).
+    pub(crate) fn set_transport(&self, t: Arc<Transport>) {
+        *self.transport.write() = t;
     }
 
     /// Where the store file lives.
@@ -332,6 +368,7 @@ impl Device {
     }
 
     /// [`Device::edit`] with more SQL (`also`) in the same transaction as the document.
+    #[tracing::instrument(name = "store_commit", skip_all, fields(job = %job))]
     pub(crate) fn edit_with<T>(
         &self,
         job: &str,
@@ -348,6 +385,11 @@ impl Device {
         let mut doc = inner.take_doc(job)?;
         let before = doc.heads();
         let out = f(&mut doc, &me)?;
+        if doc.heads() == before {
+            // Nothing changed (e.g. the same photo added again): nothing to store or sync.
+            inner.put_doc(job, doc);
+            return Ok(out);
+        }
         let chunk = doc.save_after(&before);
         let result = store::write(&mut inner.conn, |tx| {
             store::append_chunk(tx, job, &chunk, || doc.save())?;
@@ -364,6 +406,12 @@ impl Device {
         // the last durable state from disk.
         result?;
         inner.put_doc(job, doc);
+        drop(inner);
+        tracing::debug!(job, "edit committed");
+        self.observers.notify(JobsChanged {
+            job_ids: vec![job.to_string()],
+            cause: ChangeCause::LocalEdit,
+        });
         Ok(out)
     }
 }

@@ -20,6 +20,10 @@ pub enum Error {
     /// The server could not be reached (offline, refused, timed out). Retry later.
     #[error("server unreachable: {0}")]
     Offline(String),
+    /// The TLS connection failed: the server's certificate is not trusted (or not for this
+    /// name), or the handshake failed. Not a network outage: retrying will not help.
+    #[error("TLS error talking to the server: {0}")]
+    Tls(String),
     /// The server refused our credentials (token revoked, bad enrollment code).
     #[error("server refused the credentials ({code}): {message}")]
     Unauthorized { code: String, message: String },
@@ -58,6 +62,9 @@ pub enum Error {
     /// The PDF could not be rendered (missing font or glyphs, missing photo).
     #[error("cannot render the report: {0}")]
     Render(String),
+    /// The secret store (Keystore, Keychain, the secrets file) failed.
+    #[error("{0}")]
+    Secret(String),
     /// SQLite failed.
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -8,7 +8,9 @@
 mod attachments;
 mod device;
 mod error;
+mod observe;
 mod reports;
+pub mod secrets;
 mod store;
 mod sync;
 
@@ -16,5 +18,6 @@ pub use attachments::PhotoInfo;
 pub use device::{Device, Enrollment, JobSummary, OpenLoan};
 pub use error::{Error, Result};
 pub use fieldwork_model as model;
+pub use observe::{ChangeCause, JobsChanged, Subscription};
 pub use reports::Sealed;
 pub use sync::SyncReport;

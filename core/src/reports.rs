@@ -1,8 +1,8 @@
 //! Completion reports on the device: the preview the customer reads, sealing a signature or a
 //! refusal with the device key (offline), the sealed versions, and the PDF.
 //!
-//! The device key is an Ed25519 seed created at enrollment and kept in the store (the shells'
-//! secret store replaces this later); the office holds its public key. Sealing is one document
+//! The device key is an Ed25519 seed created at enrollment and kept in the secret store
+//! (`secrets.rs`; the platform's on a phone); the office holds its public key. Sealing is one document
 //! edit, durable before the call returns, like every other edit.
 
 use std::path::Path;
@@ -11,11 +11,7 @@ use fieldwork_model::report::{self, Language, Outcome, ReportSummary, Strokes};
 use fieldwork_model::{JobDocument, Status};
 
 use crate::device::Device;
-use crate::store;
 use crate::{Error, Result};
-
-/// Meta key of the device's Ed25519 seed (hex).
-pub(crate) const SIGNING_KEY: &str = "signing_key";
 
 /// What sealing returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,8 +30,7 @@ impl Device {
     }
 
     pub(crate) fn signing_key(&self) -> Result<Option<[u8; 32]>> {
-        let inner = self.inner.lock();
-        let Some(hex) = store::meta_get(&inner.conn, SIGNING_KEY)? else {
+        let Some(hex) = self.secrets.get(crate::secrets::SIGNING_KEY)? else {
             return Ok(None);
         };
         let key = hex::decode(hex)

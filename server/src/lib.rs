@@ -26,14 +26,17 @@ use storage::sqlite::SqliteStorage;
 pub struct RunningServer {
     /// The address it listens on.
     pub addr: SocketAddr,
+    /// Whether it serves HTTPS.
+    pub tls: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
-    /// `http://ADDR`.
+    /// `http://ADDR` or `https://ADDR`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting requests, lets running ones finish, and returns when it is down.
@@ -60,6 +63,15 @@ impl Drop for RunningServer {
 pub struct Config {
     /// The CJK font for report PDFs; the usual system locations when `None`.
     pub font: Option<std::path::PathBuf>,
+    /// Serve HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// A PEM certificate chain and its private key.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 /// The router over the storage in `data_dir`.
@@ -84,6 +96,9 @@ pub async fn spawn_with(
     config: &Config,
 ) -> Result<RunningServer> {
     let app = router(data_dir, config)?;
+    if let Some(tls) = &config.tls {
+        return spawn_tls(app, listen, tls).await;
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -99,6 +114,45 @@ pub async fn spawn_with(
     });
     Ok(RunningServer {
         addr,
+        tls: false,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// The same router over HTTPS (rustls with ring), for offices that terminate TLS themselves.
+async fn spawn_tls(app: axum::Router, listen: SocketAddr, tls: &TlsFiles) -> Result<RunningServer> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rustls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+        .await
+        .map_err(|e| {
+            Error::BadRequest(
+                "tls",
+                format!(
+                    "cannot use {} and {} as the TLS certificate and key: {e}",
+                    tls.cert.display(),
+                    tls.key.display()
+                ),
+            )
+        })?;
+    let listener = std::net::TcpListener::bind(listen)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let handle = axum_server::Handle::new();
+    let server = axum_server::tls_rustls::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = stopped.await;
+        handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let task = tokio::spawn(async move {
+        if let Err(e) = server.serve(app.into_make_service()).await {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        tls: true,
         stop: Some(stop),
         task: Some(task),
     })

@@ -29,6 +29,12 @@ enum Command {
         /// CJK font file for report PDFs (default: Noto Sans CJK SC in the usual places).
         #[arg(long)]
         font: Option<PathBuf>,
+        /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
     /// line per problem and exit non-zero if there is any.
@@ -57,6 +63,8 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             listen,
             demo,
             font,
+            tls_cert,
+            tls_key,
         } => {
             if demo {
                 let seed = fieldwork_server::seed_demo(&data)?;
@@ -75,7 +83,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                     println!("enrollment code for technician {t}: {code}");
                 }
             }
-            let config = fieldwork_server::Config { font };
+            let tls = tls_cert
+                .zip(tls_key)
+                .map(|(cert, key)| fieldwork_server::TlsFiles { cert, key });
+            let config = fieldwork_server::Config { font, tls };
             let server = fieldwork_server::spawn_with(&data, listen, &config).await?;
             println!("listening on {}", server.url());
             stop_signal().await;

@@ -61,6 +61,7 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
     let codes = value_after(&lines, "enrollment code for technician");
     assert_eq!(codes.len(), 3, "{lines:?}");
 
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let jobs: serde_json::Value = http
         .get(format!("{url}/api/v1/jobs"))

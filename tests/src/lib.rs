@@ -37,7 +37,7 @@ impl Office {
             server: Some(server),
             addr,
             token,
-            http: reqwest::Client::new(),
+            http: http_client(),
         }
     }
 
@@ -222,6 +222,16 @@ impl Phone {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+
+    /// A secret the device keeps in its secrets file (`token`, `signing_key`), read as someone
+    /// holding the phone could.
+    pub fn secret(&self, key: &str) -> String {
+        use fieldwork_core::secrets::{FileSecretStore, SecretStore};
+        FileSecretStore::in_dir(self.dir.path())
+            .get(key)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no secret {key}"))
+    }
 }
 
 /// Syncs every phone repeatedly until a full pass moves nothing, so all sides hold the same
@@ -268,4 +278,12 @@ pub fn camera_photo(width: u32, height: u32, seed: u32, noise: u32) -> Vec<u8> {
         .encode_image(&img)
         .unwrap();
     out
+}
+
+/// An HTTP client for the tests' dispatcher and raw requests. The workspace builds reqwest with
+/// rustls and no default crypto provider (ADR 0005), so the process installs ring first, as the
+/// device core does.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

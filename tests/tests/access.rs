@@ -11,11 +11,7 @@ use reqwest::Method;
 use serde_json::json;
 
 fn device_token(phone: &Phone) -> String {
-    let conn = rusqlite::Connection::open(phone.path().join("fieldwork.db")).unwrap();
-    conn.query_row("SELECT value FROM meta WHERE key = 'token'", [], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    phone.secret("token")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -100,7 +96,7 @@ async fn garbage_to_the_sync_endpoint_gets_4xx_and_the_server_keeps_serving() {
     office.create_job("J-1", Some("t1")).await;
     let phone = Phone::enroll(&office, "t1").await;
     let token = device_token(&phone);
-    let http = reqwest::Client::new();
+    let http = fieldwork_tests::http_client();
     let bodies: Vec<Vec<u8>> = vec![
         b"not json at all".to_vec(),
         br#"{"v":99,"cursor":0}"#.to_vec(),

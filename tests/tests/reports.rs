@@ -45,7 +45,7 @@ async fn office_with_job(id: &str) -> Office {
 }
 
 async fn bytes(office: &Office, path: &str) -> (u16, Vec<u8>) {
-    let resp = reqwest::Client::new()
+    let resp = fieldwork_tests::http_client()
         .get(format!("{}{path}", office.url()))
         .bearer_auth(&office.token)
         .send()
@@ -191,6 +191,14 @@ async fn a_note_after_signing_marks_the_report_changed_and_a_new_signature_is_ve
     sync_until_quiet(&[&phone]).await;
     let t = now_ms();
     phone.device.add_part("J-2", &part("FAN-40"), t).unwrap();
+    // The same photo twice is one attachment and one change.
+    let photo = fixtures::jpeg(320, 240);
+    let first = phone.device.add_photo("J-2", &photo, None, t).unwrap();
+    let heads = phone.device.heads("J-2").unwrap();
+    let again = phone.device.add_photo("J-2", &photo, None, t + 5).unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(phone.device.heads("J-2").unwrap(), heads);
+    assert_eq!(phone.job("J-2")["attachments"].as_array().unwrap().len(), 1);
     phone
         .device
         .sign_report("J-2", SIGNER, None, STROKES, Language::En, t + 1_000)
@@ -239,7 +247,7 @@ async fn a_note_after_signing_marks_the_report_changed_and_a_new_signature_is_ve
     assert_eq!(phone.job("J-2")["report"]["version"], 2);
 }
 
-/// The device's token, document and key, read from its store as a thief with the phone would.
+/// The device's token, document and key, read from its files as a thief with the phone would.
 struct Stolen {
     token: String,
     key: [u8; 32],
@@ -261,8 +269,8 @@ fn steal(phone: &Phone, job: &str) -> Stolen {
         bytes.extend(b.unwrap());
     }
     Stolen {
-        token: meta("token"),
-        key: hex::decode(meta("signing_key"))
+        token: phone.secret("token"),
+        key: hex::decode(phone.secret("signing_key"))
             .unwrap()
             .try_into()
             .unwrap(),

@@ -158,7 +158,7 @@ async fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
         assert!(err["error"]["code"].is_string(), "{method} {path}: {err}");
     }
 
-    let http = reqwest::Client::new();
+    let http = fieldwork_tests::http_client();
     let resp = http
         .post(format!("{}/api/v1/jobs", office.url()))
         .bearer_auth(&office.token)

@@ -70,7 +70,7 @@ async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
     let proxy = Arc::new(Proxy {
         target,
         faults,
-        http: reqwest::Client::new(),
+        http: fieldwork_tests::http_client(),
     });
     let app = axum::Router::new().fallback(
         move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {

@@ -6,6 +6,10 @@
 //! A failed round changes nothing locally, so retrying is always safe.
 
 pub(crate) mod transport;
+
+use std::sync::Arc;
+
+use transport::Transport;
 mod upload;
 
 use fieldwork_model::JobDocument;
@@ -15,6 +19,7 @@ use fieldwork_model::wire::{
 use serde::{Deserialize, Serialize};
 
 use crate::device::{Device, Enrollment, project, read_enrollment, sorted};
+use crate::observe::{ChangeCause, JobsChanged};
 use crate::store::{self, DocRow};
 use crate::{Error, Result};
 
@@ -63,6 +68,19 @@ impl Device {
         code: &str,
         device_name: &str,
     ) -> Result<Enrollment> {
+        self.enroll_with_ca(server_url, code, device_name, None)
+            .await
+    }
+
+    /// [`Device::enroll`] with an office that uses its own certificate authority: `server_ca`
+    /// (PEM) is trusted beside the public roots, for this and every later request.
+    pub async fn enroll_with_ca(
+        &self,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+        server_ca: Option<&str>,
+    ) -> Result<Enrollment> {
         if let Some(e) = self.enrollment() {
             return Err(Error::AlreadyEnrolled(e.server_url));
         }
@@ -73,9 +91,12 @@ impl Device {
             )
             .into());
         }
+        let transport = match server_ca {
+            Some(pem) => Arc::new(Transport::new(Some(pem))?),
+            None => self.transport(),
+        };
         let public_key = self.ensure_signing_key()?;
-        let answer = self
-            .transport
+        let answer = transport
             .post::<_, EnrollResponse>(
                 &format!("{base}/api/v1/devices/enroll"),
                 None,
@@ -87,15 +108,22 @@ impl Device {
             )
             .await?
             .body;
+        // The token first: enrolled (meta) without a token would be a device that cannot sync.
+        self.secrets.set(crate::secrets::TOKEN, &answer.token)?;
         let mut inner = self.inner.lock();
         store::write(&mut inner.conn, |tx| {
             store::meta_set(tx, "server_url", &base)?;
             store::meta_set(tx, "device_id", &answer.device_id)?;
             store::meta_set(tx, "technician", &answer.technician)?;
-            store::meta_set(tx, "token", &answer.token)?;
             store::meta_set(tx, "cursor", "0")?;
+            if let Some(pem) = server_ca {
+                store::meta_set(tx, crate::device::SERVER_CA, pem)?;
+            }
             Ok(())
         })?;
+        if server_ca.is_some() {
+            self.set_transport(transport);
+        }
         inner.enrollment = read_enrollment(&inner.conn)?;
         inner.token = Some(answer.token);
         inner.enrollment.clone().ok_or(Error::NotEnrolled)
@@ -108,15 +136,17 @@ impl Device {
             return Ok(k);
         }
         let seed: [u8; 32] = rand::random();
-        let mut inner = self.inner.lock();
-        store::write(&mut inner.conn, |tx| {
-            store::meta_set(tx, crate::reports::SIGNING_KEY, &hex::encode(seed))
-        })?;
+        self.secrets
+            .set(crate::secrets::SIGNING_KEY, &hex::encode(seed))?;
         Ok(fieldwork_model::report::public_key_hex(&seed))
     }
 
     /// Runs sync rounds until the server has nothing more and the outbox is flushed.
+    #[tracing::instrument(name = "sync", skip_all)]
     pub async fn sync(&self) -> Result<SyncReport> {
+        if !self.network_online() {
+            return Err(Error::Offline("the phone reports no network".into()));
+        }
         let _one_at_a_time = self.sync_lock.lock().await;
         let (base, token) = {
             let inner = self.inner.lock();
@@ -131,7 +161,7 @@ impl Device {
         for _ in 0..MAX_ROUNDS {
             let request = self.build_request()?;
             let exchange = self
-                .transport
+                .transport()
                 .post::<_, SyncResponse>(&url, Some(&token), &request)
                 .await?;
             report.requests += 1;
@@ -139,6 +169,15 @@ impl Device {
             report.bytes_received += exchange.bytes_received;
             let again = self.apply_response(&request, exchange.body, &mut report)?;
             if !again {
+                tracing::info!(
+                    requests = report.requests,
+                    uploaded = report.uploaded,
+                    downloaded = report.downloaded,
+                    refused = report.refused,
+                    bytes_sent = report.bytes_sent,
+                    bytes_received = report.bytes_received,
+                    "sync finished"
+                );
                 return Ok(report);
             }
         }
@@ -176,6 +215,11 @@ impl Device {
     }
 
     /// Applies a response in one transaction. Returns whether another round is needed.
+    #[tracing::instrument(
+        name = "sync_round",
+        skip_all,
+        fields(pushed = request.push.len(), received = response.docs.len())
+    )]
     fn apply_response(
         &self,
         request: &SyncRequest,
@@ -294,13 +338,23 @@ impl Device {
             store::meta_set(tx, "cursor", &cursor.to_string())?;
             Ok(())
         });
-        for (reply, _, _, _, doc) in loaded {
+        let mut touched = Vec::new();
+        for (reply, _, _, before, doc) in loaded {
+            let changed = doc.as_ref().map(|d| d.heads()) != before;
+            if changed || matches!(reply.state, DocState::Revoked | DocState::Refused) {
+                touched.push(reply.job.clone());
+            }
             match (&result, doc) {
                 (Ok(()), Some(doc)) => inner.put_doc(&reply.job, doc),
                 _ => inner.evict(&reply.job),
             }
         }
         result?;
+        drop(inner);
+        self.observers.notify(JobsChanged {
+            job_ids: touched,
+            cause: ChangeCause::Sync,
+        });
         Ok(again)
     }
 }

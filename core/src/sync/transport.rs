@@ -32,11 +32,24 @@ struct ErrorDetail {
 
 impl Transport {
     /// Builds the client: short connect timeout (a phone without signal should know quickly),
-    /// generous overall timeout (a first sync can carry many jobs).
-    pub fn new() -> Result<Transport> {
+    /// generous overall timeout (a first sync can carry many jobs). HTTPS trusts Mozilla's root
+    /// certificates plus `extra_roots` (PEM: an office's own CA, given at enrollment), the same
+    /// on every platform (ADR 0005).
+    pub fn new(extra_roots: Option<&str>) -> Result<Transport> {
+        // reqwest is built without a default provider: ring, installed once for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der.as_ref()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Protocol(format!("cannot load the root certificates: {e}")))?;
+        if let Some(pem) = extra_roots {
+            roots.extend(parse_roots(pem)?);
+        }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
+            .tls_certs_only(roots)
             .build()
             .map_err(|e| Error::Protocol(format!("cannot build HTTP client: {e}")))?;
         Ok(Transport { client })
@@ -136,6 +149,40 @@ impl Transport {
     }
 }
 
+/// The trust anchors in a PEM bundle; an empty or unreadable bundle is an error, not "trust
+/// nothing extra".
+pub(crate) fn parse_roots(pem: &str) -> Result<Vec<reqwest::Certificate>> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+        Error::Model(fieldwork_model::Error::Invalid(format!(
+            "the server certificate authority is not PEM: {e}"
+        )))
+    })?;
+    if certs.is_empty() {
+        return Err(Error::Model(fieldwork_model::Error::Invalid(
+            "the server certificate authority file holds no certificate".into(),
+        )));
+    }
+    Ok(certs)
+}
+
+/// A transport failure: a TLS problem (the server's certificate is not trusted, or the
+/// handshake failed) is not "offline", retrying will not help; anything else is.
 fn offline(e: reqwest::Error) -> Error {
-    Error::Offline(e.to_string())
+    match find_tls_error(&e) {
+        Some(tls) => Error::Tls(tls.to_string()),
+        None => Error::Offline(e.to_string()),
+    }
+}
+
+/// The rustls error somewhere in an error's chain. I/O errors wrap theirs without exposing it
+/// as `source()` (hyper nests two of them), so look inside those too.
+fn find_tls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .and_then(|wrapped| find_tls_error(wrapped));
+    inner.or_else(|| err.source().and_then(find_tls_error))
 }

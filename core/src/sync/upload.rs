@@ -62,6 +62,7 @@ impl Device {
         Ok(())
     }
 
+    #[tracing::instrument(name = "upload", skip_all, fields(bytes = bytes.len()))]
     async fn upload_one(
         &self,
         url: &str,
@@ -84,7 +85,7 @@ impl Device {
             let start = state.offset as usize;
             let end = (start + CHUNK).min(bytes.len());
             let exchange = self
-                .transport
+                .transport()
                 .patch_chunk::<UploadState>(
                     url,
                     token,
@@ -117,7 +118,7 @@ impl Device {
         token: &str,
         report: &mut SyncReport,
     ) -> Result<UploadState> {
-        let x = self.transport.get::<UploadState>(url, token).await?;
+        let x = self.transport().get::<UploadState>(url, token).await?;
         report.requests += 1;
         report.bytes_received += x.bytes_received;
         Ok(x.body)

@@ -40,7 +40,7 @@ impl Office {
             server: Some(server),
             url,
             token,
-            http: reqwest::Client::new(),
+            http: http(),
         }
     }
 
@@ -364,4 +364,11 @@ pub fn reply<'a>(resp: &'a SyncResponse, job: &str) -> &'a DocReply {
         .iter()
         .find(|d| d.job == job)
         .unwrap_or_else(|| panic!("no reply for {job} in {resp:?}"))
+}
+
+/// An HTTP client. reqwest is built with rustls and no default crypto provider (ADR 0005): the
+/// process installs ring first.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

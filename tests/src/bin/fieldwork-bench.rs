@@ -385,7 +385,7 @@ async fn many_devices(rows: &mut Vec<Row>) {
         .spawn()
         .expect("build the server first: cargo build --release -p fieldwork-server");
     let url = format!("http://{addr}");
-    let http = reqwest::Client::new();
+    let http = fieldwork_tests::http_client();
     for _ in 0..200 {
         if http
             .get(format!("{url}/api/v1/health"))
@@ -489,7 +489,7 @@ const STROKES: &str = r#"{"canvas":{"width":600,"height":200},"strokes":[
   [[260,120,400,350],[300,80,420,420],[360,110,440,460],[430,70,460,500],[520,100,480,380]]]}"#;
 
 async fn fetch(office: &Office, path: &str) -> Vec<u8> {
-    let resp = reqwest::Client::new()
+    let resp = fieldwork_tests::http_client()
         .get(format!("{}{path}", office.url()))
         .bearer_auth(&office.token)
         .send()
