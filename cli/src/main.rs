@@ -537,7 +537,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             if preview {
                 println!("{}", app.report_preview(job, lang.into())?);
             } else if json {
-                println!("{}", app.report_json(job, version)?);
+                // Exactly the sealed bytes, no trailing newline: `| sha256sum` gives the seal.
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                out.write_all(app.report_json(job, version)?.as_bytes())
+                    .and_then(|()| out.flush())
+                    .map_err(|e| Failure(format!("cannot write the report: {e}")))?;
             } else if list {
                 for r in app.report_versions(job)? {
                     let line = serde_json::json!({

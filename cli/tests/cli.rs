@@ -445,6 +445,13 @@ async fn photos_signatures_and_refusals_from_the_cli_are_sealed_offline_and_veri
     assert_eq!(signed["status"], "signed");
     assert_eq!(signed["version"], 1);
     assert_eq!(signed["job"], "J-1");
+    let raw = fieldwork(d, &["report", "J-1", "--json"]);
+    assert!(raw.status.success());
+    assert_eq!(
+        fieldwork_model::report::sha256_hex(&raw.stdout),
+        signed["sha256"].as_str().unwrap(),
+        "--json prints exactly the sealed bytes"
+    );
     let canonical = ok(d, &["report", "J-1", "--json"]);
     let sealed: Value = serde_json::from_str(&canonical).unwrap();
     assert_eq!(sealed["content"], {
