@@ -148,9 +148,17 @@ async fn observers_hear_local_edits_and_syncs_until_the_subscription_is_dropped(
             cause: ChangeCause::LocalEdit
         }]
     );
-    // A failed edit tells nobody; a sync that changes nothing tells nobody.
-    assert!(phone.device.add_note("J-1", "  ", now_ms()).is_err());
+    // The push is news (the job is no longer pending); a failed edit and a sync that moves
+    // nothing tell nobody.
     phone.device.sync().await.unwrap();
+    assert_eq!(
+        heard.lock().drain(..).collect::<Vec<_>>(),
+        vec![JobsChanged {
+            job_ids: vec!["J-1".into()],
+            cause: ChangeCause::Sync
+        }]
+    );
+    assert!(phone.device.add_note("J-1", "  ", now_ms()).is_err());
     phone.device.sync().await.unwrap();
     assert_eq!(heard.lock().drain(..).count(), 0);
 

@@ -339,9 +339,11 @@ impl Device {
             Ok(())
         });
         let mut touched = Vec::new();
-        for (reply, _, _, before, doc) in loaded {
+        for (reply, was_pushed, _, before, doc) in loaded {
             let changed = doc.as_ref().map(|d| d.heads()) != before;
-            if changed || matches!(reply.state, DocState::Revoked | DocState::Refused) {
+            // A push the office accepted changes the job's pending flag: that is news too.
+            if changed || was_pushed || matches!(reply.state, DocState::Revoked | DocState::Refused)
+            {
                 touched.push(reply.job.clone());
             }
             match (&result, doc) {

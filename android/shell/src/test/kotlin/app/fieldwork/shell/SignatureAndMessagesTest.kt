@@ -1,0 +1,90 @@
+package app.fieldwork.shell
+
+import app.fieldwork.ffi.ApiException
+import app.fieldwork.ffi.JobStatus
+import app.fieldwork.ffi.JobSummaryRecord
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.io.File
+import javax.xml.parsers.DocumentBuilderFactory
+
+/** The parts of the shell that need no core: the signature pad, messages, SLA colours, status buttons. */
+class SignatureAndMessagesTest {
+    @Test
+    fun theSignaturePadBuildsTheStrokesJsonOnTheCanvas() {
+        var pad = Signature(300, 100)
+        pad = pad.down(10.4f, 80f, 5_000, 500).move(60f, 20f, 5_016, 600).move(60.7f, 20.2f, 5_020, 600)
+            .move(400f, -3f, 5_033, 1_400).up()
+        pad = pad.move(1f, 1f, 5_100, 1) // not drawing: ignored
+        pad = pad.down(150f, 50f, 5_200, 300).move(290f, 55f, 5_190, 700).up()
+        assertEquals(
+            """{"canvas":{"width":300,"height":100},"strokes":[[[10,80,0,500],[60,20,16,600],[300,0,33,1000]],[[150,50,200,300],[290,55,200,700]]]}""",
+            pad.toJson(),
+            "rounded, a repeated position dropped, clamped onto the canvas and to 1000, time never backwards",
+        )
+        assertEquals(5, pad.pointCount)
+        assertTrue(pad.cleared().isEmpty)
+    }
+
+    @Test
+    fun theSignaturePadStopsAtTheCoresLimits() {
+        var pad = Signature(300, 100)
+        repeat(Signature.MAX_STROKES) { i -> pad = pad.down(i.toFloat(), 10f, i.toLong(), 500).move(i.toFloat(), 90f, i + 1L, 500).up() }
+        assertFalse(pad.full)
+        pad = pad.down(1f, 1f, 100, 500)
+        assertTrue(pad.full)
+        assertEquals(Signature.MAX_STROKES, pad.strokes.size)
+
+        var long = Signature(300, 100).down(0f, 0f, 0, 500)
+        for (j in 1..Signature.MAX_POINTS + 10) long = long.move((j % 300).toFloat(), (j / 300 % 100).toFloat(), j.toLong(), 500)
+        assertTrue(long.full)
+        assertEquals(Signature.MAX_POINTS, long.pointCount)
+    }
+
+    @Test
+    fun everyCoreErrorHasItsOwnMessageInEnglishAndChinese() {
+        val errors = listOf(
+            ApiException.InvalidInput("x"), ApiException.NotFound("x"), ApiException.NotEnrolled("x"),
+            ApiException.Offline("x"), ApiException.Tls("x"), ApiException.Unauthorized("x"), ApiException.Server("x"),
+            ApiException.BadSignature("x"), ApiException.BadImage("x"), ApiException.CannotSign("x"),
+            ApiException.Render("x"), ApiException.Storage("x"), ApiException.Internal("x"),
+        )
+        val keys = errors.map { ErrorMessages.keyOf(it) }
+        assertEquals(errors.size, keys.toSet().size, "one key per error: $keys")
+        assertEquals(UserMessage(MessageKey.TLS, "unknown issuer"), ErrorMessages.of(ApiException.Tls("unknown issuer")))
+        assertEquals(null, ErrorMessages.of(ApiException.Offline("connection refused")).shownDetail, "an outage's detail is for the log")
+
+        val res = File(System.getProperty("fieldwork.ui.res") ?: "../ui/src/main/res")
+        for (folder in listOf("values", "values-zh-rCN")) {
+            val xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(File(res, "$folder/strings.xml"))
+            val names = xml.getElementsByTagName("string").let { list -> (0 until list.length).map { list.item(it).attributes.getNamedItem("name").nodeValue } }
+            val missing = MessageKey.entries.map { it.resourceName } - names.toSet()
+            assertEquals(emptyList<String>(), missing, "$folder/strings.xml lacks message keys")
+            for (status in listOf(JobStatus.ACCEPTED, JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.IN_PROGRESS, JobStatus.ON_HOLD, JobStatus.COMPLETED)) {
+                assertTrue("status_${status.wire}" in names, "$folder lacks status_${status.wire}")
+            }
+        }
+    }
+
+    @Test
+    fun riskColoursFollowTheSlaDeadline() {
+        fun job(status: JobStatus, due: Long?) =
+            JobSummaryRecord("J", status, "high", "C", "A", 0, null, null, false, null, "arrival", due)
+        val due = 10_000_000L
+        assertEquals(RiskColour.GREEN, SlaRisk.of(job(JobStatus.ACCEPTED, due), due - 2 * 3_600_000))
+        assertEquals(RiskColour.AMBER, SlaRisk.of(job(JobStatus.ACCEPTED, due), due - 3_600_000))
+        assertEquals(RiskColour.RED, SlaRisk.of(job(JobStatus.EN_ROUTE, due), due))
+        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.COMPLETED, due), due + 1))
+        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.ACCEPTED, null), due))
+    }
+
+    @Test
+    fun statusButtonsFollowTheVisitAndAClosedJobOffersNone() {
+        assertEquals(listOf(JobStatus.ACCEPTED), StatusActions.allowedFrom(JobStatus.ASSIGNED))
+        assertEquals(listOf(JobStatus.IN_PROGRESS, JobStatus.ON_HOLD), StatusActions.allowedFrom(JobStatus.ON_SITE))
+        assertEquals(emptyList<JobStatus>(), StatusActions.allowedFrom(JobStatus.COMPLETED))
+        assertEquals(emptyList<JobStatus>(), StatusActions.allowedFrom(JobStatus.CANCELLED))
+    }
+}

@@ -1,0 +1,310 @@
+@file:OptIn(ExperimentalLayoutApi::class)
+
+package app.fieldwork.ui
+
+import androidx.activity.compose.BackHandler
+import androidx.camera.view.PreviewView
+import androidx.compose.foundation.Canvas
+import androidx.compose.foundation.background
+import androidx.compose.foundation.border
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.gestures.awaitEachGesture
+import androidx.compose.foundation.gestures.awaitFirstDown
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.aspectRatio
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.shape.CircleShape
+import androidx.compose.material3.Button
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.graphics.Path
+import androidx.compose.ui.graphics.drawscope.Stroke
+import androidx.compose.ui.input.pointer.pointerInput
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import androidx.compose.ui.viewinterop.AndroidView
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import androidx.lifecycle.viewmodel.compose.viewModel
+import app.fieldwork.ffi.ReportLanguage
+import app.fieldwork.shell.EnrollmentViewModel
+import app.fieldwork.shell.JobDetailViewModel
+import app.fieldwork.shell.PhotoQueueViewModel
+import app.fieldwork.shell.RiskColour
+import app.fieldwork.shell.Signature
+import app.fieldwork.shell.SigningViewModel
+import app.fieldwork.shell.SyncStatusViewModel
+import app.fieldwork.shell.TodayViewModel
+import app.fieldwork.shell.UserMessage
+import kotlinx.coroutines.launch
+import java.text.DateFormat
+import java.util.Date
+import java.util.Locale
+
+/** The whole app: enrollment first, then today's jobs -> a job -> its photos or the signature. */
+@Composable
+fun FieldworkRoot(graph: ShellGraph, actions: PlatformActions) {
+    MaterialTheme {
+        val enrollment = viewModel { EnrollmentViewModel(graph.repository, graph.deviceName, afterEnroll = graph.syncPolicy::syncNow) }
+        val enrolled by enrollment.state.collectAsStateWithLifecycle()
+        var route by rememberSaveable { mutableStateOf("today") }
+        BackHandler(enabled = route != "today") { route = if (route.startsWith("job/")) "today" else "job/" + route.substringAfter('/') }
+        Scaffold(topBar = { SyncBar(graph) }) { padding ->
+            Box(Modifier.padding(padding).fillMaxSize()) {
+                when {
+                    enrolled.checking -> Unit
+                    enrolled.enrolled == null -> EnrollmentScreen(enrollment)
+                    route == "today" -> TodayScreen(graph) { route = "job/$it" }
+                    route.startsWith("job/") -> JobScreen(graph, route.substringAfter('/'), onPhotos = { route = "photos/$it" }, onSign = { route = "sign/$it" }, onShare = actions::sharePdf)
+                    route.startsWith("photos/") -> PhotosScreen(graph, actions, route.substringAfter('/'))
+                    route.startsWith("sign/") -> SigningScreen(graph, route.substringAfter('/'))
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun Message(message: UserMessage?) {
+    if (message != null) Text(message.text(), color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(8.dp))
+}
+
+@Composable
+private fun SyncBar(graph: ShellGraph) {
+    val vm = viewModel { SyncStatusViewModel(graph.repository, graph.syncPolicy) }
+    val bar by vm.state.collectAsStateWithLifecycle()
+    Surface(color = if (bar.problem != null || bar.refused.isNotEmpty()) MaterialTheme.colorScheme.errorContainer else MaterialTheme.colorScheme.surfaceVariant) {
+        Column(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp)) {
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Text(stringResource(bar.headline.stringRes()), Modifier.weight(1f))
+                if (bar.canRetry) TextButton(onClick = vm::syncNow) { Text(stringResource(R.string.retry)) }
+            }
+            bar.problem?.shownDetail?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            bar.refused.forEach { Text("${it.jobId} · ${it.customerName}: ${it.reason}", style = MaterialTheme.typography.bodySmall) }
+        }
+    }
+}
+
+@Composable
+private fun EnrollmentScreen(vm: EnrollmentViewModel) {
+    val s by vm.state.collectAsStateWithLifecycle()
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        Text(stringResource(R.string.enroll_title), style = MaterialTheme.typography.headlineSmall)
+        OutlinedTextField(s.serverUrl, vm::onServerUrlChanged, label = { Text(stringResource(R.string.enroll_server)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.code, vm::onCodeChanged, label = { Text(stringResource(R.string.enroll_code)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.deviceName, vm::onDeviceNameChanged, label = { Text(stringResource(R.string.enroll_device_name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        Message(s.message)
+        Button(onClick = { vm.enroll() }, enabled = s.canSubmit) { Text(stringResource(R.string.enroll_submit)) }
+    }
+}
+
+private fun RiskColour.color(): Color = when (this) {
+    RiskColour.NONE -> Color.Transparent
+    RiskColour.GREEN -> Color(0xFF2E7D32)
+    RiskColour.AMBER -> Color(0xFFF9A825)
+    RiskColour.RED -> Color(0xFFC62828)
+}
+
+private fun time(ms: Long): String = DateFormat.getTimeInstance(DateFormat.SHORT, Locale.getDefault()).format(Date(ms))
+
+@Composable
+private fun TodayScreen(graph: ShellGraph, onOpen: (String) -> Unit) {
+    val vm = viewModel { TodayViewModel(graph.repository) }
+    val s by vm.state.collectAsStateWithLifecycle()
+    Column {
+        Message(s.message)
+        if (!s.loading && s.rows.isEmpty()) Text(stringResource(R.string.today_empty), Modifier.padding(16.dp))
+        LazyColumn {
+            items(s.rows, key = { it.id }) { row ->
+                ListItem(
+                    headlineContent = { Text("${row.customerName} · ${row.id}") },
+                    supportingContent = {
+                        Column {
+                            Text(row.siteAddress)
+                            if (row.slaMilestone != null && row.slaDueMs != null) Text(stringResource(R.string.sla_due, row.slaMilestone!!, time(row.slaDueMs!!)))
+                            if (row.pendingSync) Text(stringResource(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
+                            row.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+                        }
+                    },
+                    leadingContent = { Box(Modifier.size(14.dp).background(row.risk.color(), CircleShape)) },
+                    trailingContent = { Text(row.status.name.lowercase()) },
+                    modifier = Modifier.clickable { onOpen(row.id) },
+                )
+            }
+        }
+    }
+}
+
+@Composable
+private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Unit, onSign: (String) -> Unit, onShare: (String) -> Unit) {
+    val vm = viewModel(key = "job-$jobId") { JobDetailViewModel(graph.repository, jobId) }
+    val s by vm.state.collectAsStateWithLifecycle()
+    val job = s.job
+    if (job == null) {
+        Message(s.message)
+        return
+    }
+    var note by rememberSaveable(jobId) { mutableStateOf("") }
+    var sku by rememberSaveable(jobId) { mutableStateOf("") }
+    var serialIn by rememberSaveable(jobId) { mutableStateOf("") }
+    var serialOut by rememberSaveable(jobId) { mutableStateOf("") }
+    LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        item {
+            Text("${job.customer.name} · ${job.id}", style = MaterialTheme.typography.titleLarge)
+            Text(job.site.address)
+            Text(job.problem)
+            if (s.pendingSync) Text(stringResource(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
+            s.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            Message(s.message)
+            FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                s.allowedStatuses.forEach { status -> Button(onClick = { vm.setStatus(status) }, enabled = !s.saving) { Text(stringResource(status.actionRes())) } }
+            }
+        }
+        item { Text(stringResource(R.string.job_notes), style = MaterialTheme.typography.titleMedium) }
+        items(job.notes, key = { it.id }) { Text("${it.author}: ${it.text}") }
+        item {
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                OutlinedTextField(note, { note = it }, Modifier.weight(1f))
+                TextButton(onClick = { vm.addNote(note); note = "" }, enabled = note.isNotBlank()) { Text(stringResource(R.string.job_add_note)) }
+            }
+        }
+        item { Text(stringResource(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
+        items(job.activeParts, key = { it.id }) { Text("${it.qty} × ${it.sku} ${it.description}  in ${it.serialIn ?: "-"} / out ${it.serialOut ?: "-"}") }
+        item {
+            Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
+                OutlinedTextField(sku, { sku = it }, Modifier.weight(1f), label = { Text("SKU") }, singleLine = true)
+                OutlinedTextField(serialIn, { serialIn = it }, Modifier.weight(1f), label = { Text("in") }, singleLine = true)
+                OutlinedTextField(serialOut, { serialOut = it }, Modifier.weight(1f), label = { Text("out") }, singleLine = true)
+            }
+            TextButton(onClick = { vm.addPart(sku, sku, 1, serialIn, serialOut); sku = ""; serialIn = ""; serialOut = "" }, enabled = sku.isNotBlank()) { Text("+") }
+        }
+        item { Text(stringResource(R.string.job_time), style = MaterialTheme.typography.titleMedium) }
+        items(job.time, key = { it.id }) { Text("${it.kind}: ${it.start} – ${it.end}") }
+        item {
+            Text(stringResource(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
+            Text(listOfNotNull(job.cause, job.faultCode, job.action).joinToString(" · "))
+        }
+        if (job.loaners.isNotEmpty()) {
+            item { Text(stringResource(R.string.job_loaners), style = MaterialTheme.typography.titleMedium) }
+            items(job.openLoaners, key = { it.serial }) { loan ->
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    Text("${loan.serial} ${loan.model.orEmpty()}", Modifier.weight(1f))
+                    TextButton(onClick = { vm.returnLoaner(loan.serial) }) { Text("↩") }
+                }
+            }
+        }
+        if (job.checklist.isNotEmpty()) {
+            item { Text(stringResource(R.string.job_checklist), style = MaterialTheme.typography.titleMedium) }
+            items(job.checklist, key = { it.item }) { check ->
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    Text("${check.label}${check.unit?.let { " ($it)" }.orEmpty()}: ${check.result ?: "–"}", Modifier.weight(1f))
+                    TextButton(onClick = { vm.recordCheck(check.item, "pass") }) { Text("✓") }
+                    TextButton(onClick = { vm.recordCheck(check.item, "fail") }) { Text("✗") }
+                }
+            }
+        }
+        item {
+            FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedButton(onClick = { onPhotos(jobId) }) { Text(stringResource(R.string.job_photos)) }
+                Button(onClick = { onSign(jobId) }) { Text(stringResource(R.string.job_sign)) }
+                if (job.report.status != "none") OutlinedButton(onClick = { onShare(jobId) }) { Text(stringResource(R.string.share_pdf)) }
+            }
+            if (job.report.status == "changed_since_signed") Text(stringResource(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
+        }
+    }
+}
+
+@Composable
+private fun PhotosScreen(graph: ShellGraph, actions: PlatformActions, jobId: String) {
+    val vm = viewModel(key = "photos-$jobId") { PhotoQueueViewModel(graph.repository, jobId) }
+    val s by vm.state.collectAsStateWithLifecycle()
+    val scope = rememberCoroutineScope()
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        AndroidView(factory = { PreviewView(it).also(actions::bindCamera) }, modifier = Modifier.fillMaxWidth().aspectRatio(3f / 4f))
+        Button(onClick = { scope.launch { vm.addPhoto(actions.takePhoto()) } }, enabled = !s.adding) { Text(stringResource(R.string.job_photos)) }
+        if (s.pendingUploads > 0) Text(stringResource(R.string.photos_pending, s.pendingUploads))
+        Message(s.message)
+        s.photos.forEach { Text("${it.caption ?: it.id.take(12)} · ${it.width}×${it.height}${if (it.uploaded) " ✓" else ""}") }
+    }
+}
+
+@Composable
+private fun SigningScreen(graph: ShellGraph, jobId: String) {
+    val language = if (Locale.getDefault().language == "zh") ReportLanguage.ZH_CN else ReportLanguage.EN
+    val vm = viewModel(key = "sign-$jobId") { SigningViewModel(graph.repository, jobId, 600, 200, language).also { it.preview() } }
+    val s by vm.state.collectAsStateWithLifecycle()
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        s.preview?.let { p ->
+            Text("${p.content.customer.name} · ${p.job}", style = MaterialTheme.typography.titleMedium)
+            p.content.parts.forEach { Text("${it.qty} × ${it.sku} ${it.description}") }
+            p.content.workDone.forEach { Text(it.text) }
+        }
+        SignaturePad(s.signature, vm)
+        OutlinedTextField(s.signerName, vm::onSignerNameChanged, label = { Text(stringResource(R.string.sign_name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.signerRole, vm::onSignerRoleChanged, label = { Text(stringResource(R.string.sign_role)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        Message(s.message)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            OutlinedButton(onClick = vm::clearSignature) { Text(stringResource(R.string.sign_clear)) }
+            Button(onClick = { vm.sign() }, enabled = s.canSign) { Text(stringResource(R.string.sign_submit)) }
+        }
+        OutlinedTextField(s.refusalReason, vm::onRefusalReasonChanged, label = { Text(stringResource(R.string.refuse_reason)) }, modifier = Modifier.fillMaxWidth())
+        OutlinedButton(onClick = { vm.refuse() }, enabled = s.canRefuse) { Text(stringResource(R.string.refuse_submit)) }
+        s.sealed?.let { Text("v${it.version} ${it.status} · ${it.sha256.take(12)}") }
+    }
+}
+
+/** Pointer events in canvas units (the pad's W x H), pressure 0..1000, event time in uptime ms. */
+@Composable
+private fun SignaturePad(signature: Signature, vm: SigningViewModel) {
+    val ink = MaterialTheme.colorScheme.onSurface
+    Canvas(
+        Modifier.fillMaxWidth().aspectRatio(signature.width.toFloat() / signature.height).border(1.dp, MaterialTheme.colorScheme.outline)
+            .pointerInput(vm) {
+                awaitEachGesture {
+                    val scale = signature.width / size.width.toFloat()
+                    val down = awaitFirstDown()
+                    vm.pointerDown(down.position.x * scale, down.position.y * scale, down.uptimeMillis, (down.pressure * 1000).toInt())
+                    down.consume()
+                    while (true) {
+                        val event = awaitPointerEvent()
+                        val change = event.changes.firstOrNull { it.id == down.id } ?: break
+                        if (!change.pressed) break
+                        vm.pointerMove(change.position.x * scale, change.position.y * scale, change.uptimeMillis, (change.pressure * 1000).toInt())
+                        change.consume()
+                    }
+                    vm.pointerUp()
+                }
+            },
+    ) {
+        val k = size.width / signature.width
+        for (stroke in signature.strokes) {
+            val path = Path()
+            stroke.forEachIndexed { i, p -> if (i == 0) path.moveTo(p.x * k, p.y * k) else path.lineTo(p.x * k, p.y * k) }
+            drawPath(path, ink, style = Stroke(width = 3.dp.toPx()))
+        }
+    }
+}
