@@ -6,12 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# cryptography verifies the report golden vectors' Ed25519 signature (bindings/tests/python).
+# cryptography verifies the report golden vectors' Ed25519 signature (bindings/tests/python);
+# tree-sitter parses the iOS Swift code (scripts/check-swift.sh).
 CRYPTOGRAPHY=50.0.2
 if [ ! -x .venv/bin/pytest ] ||
-   ! .venv/bin/python -c "import cryptography, sys; sys.exit(cryptography.__version__ != '$CRYPTOGRAPHY')" 2>/dev/null; then
+   ! .venv/bin/python -c "import cryptography, sys; sys.exit(cryptography.__version__ != '$CRYPTOGRAPHY')" 2>/dev/null ||
+   ! .venv/bin/python -c "import tree_sitter, tree_sitter_swift" 2>/dev/null; then
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check pytest "cryptography==$CRYPTOGRAPHY"
+  .venv/bin/pip install --quiet --disable-pip-version-check pytest "cryptography==$CRYPTOGRAPHY" \
+    "tree-sitter==0.26.1" "tree-sitter-swift==0.7.4"
 fi
 
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then

@@ -28,5 +28,8 @@ cargo run -q -p fieldwork-ffi --bin uniffi-bindgen -- generate \
   --library target/debug/libfieldwork_ffi.so --language swift --out-dir target/uniffi/swift >/dev/null
 test -s target/uniffi/swift/FieldworkFFI.swift && grep -q "class FieldworkApp" target/uniffi/swift/FieldworkFFI.swift
 
-step "Kotlin (JVM) smoke test of the C ABI"
+step "Swift: syntax, API drift against the generated bindings, strings (tree-sitter)"
+bash scripts/check-swift.sh
+
+step "Kotlin (JVM): smoke test of the C ABI and the Android shell's tests"
 bash scripts/smoke-kotlin.sh

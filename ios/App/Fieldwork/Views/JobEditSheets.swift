@@ -1,0 +1,133 @@
+import FieldworkBindings
+import FieldworkShell
+import SwiftUI
+
+enum JobSheet: Identifiable {
+    case note, part, time, diagnosis, loaner
+    case check(JobDetail.Check)
+
+    var id: String {
+        switch self {
+        case .note: return "note"
+        case .part: return "part"
+        case .time: return "time"
+        case .diagnosis: return "diagnosis"
+        case .loaner: return "loaner"
+        case .check(let check): return "check-" + check.item
+        }
+    }
+}
+
+/// The small forms of the job screen; each closes when the core accepted the edit.
+struct JobEditSheet: View {
+    let sheet: JobSheet
+    let model: JobDetailViewModel
+    @Environment(\.dismiss) private var dismiss
+
+    @State private var text = ""
+    @State private var part = PartForm()
+    @State private var timeKind = TimeKind.labour
+    @State private var start = Date().addingTimeInterval(-3600)
+    @State private var end = Date()
+    @State private var cause = FaultCause.qualityDefect
+    @State private var faultCode = ""
+    @State private var serial = ""
+    @State private var loanerModel = ""
+    @State private var measured = ""
+    @State private var verdict = "pass"
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                fields
+                if let message = model.message {
+                    UserMessageView(message: message)
+                }
+            }
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("form.cancel") { dismiss() }
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("form.save") {
+                        Task {
+                            if await save() { dismiss() }
+                        }
+                    }
+                    .disabled(model.isWorking)
+                }
+            }
+        }
+        .onAppear { model.dismissMessage() }
+    }
+
+    @ViewBuilder
+    private var fields: some View {
+        switch sheet {
+        case .note:
+            TextField("form.note", text: $text, axis: .vertical).lineLimit(3...8)
+        case .part:
+            TextField("form.sku", text: $part.sku)
+            TextField("form.description", text: $part.description)
+            Stepper(value: $part.qty, in: 1...999) { Text("form.qty \(part.qty)") }
+            TextField("form.serial_in", text: $part.serialIn)
+            TextField("form.serial_out", text: $part.serialOut)
+            Picker("form.stock", selection: $part.stock) {
+                Text("form.stock_none").tag("")
+                Text("form.stock_van").tag("van")
+                Text("form.stock_warehouse").tag("warehouse")
+            }
+        case .time:
+            Picker("form.time_kind", selection: $timeKind) {
+                ForEach(TimeKind.pickerOrder, id: \.self) { Text(LocalizedStringKey($0.labelKey)).tag($0) }
+            }
+            DatePicker("form.start", selection: $start)
+            DatePicker("form.end", selection: $end)
+        case .diagnosis:
+            Picker("form.cause", selection: $cause) {
+                ForEach(FaultCause.pickerOrder, id: \.self) { Text(LocalizedStringKey($0.labelKey)).tag($0) }
+            }
+            TextField("form.fault_code", text: $faultCode)
+            TextField("form.action", text: $text, axis: .vertical)
+        case .loaner:
+            TextField("form.serial", text: $serial)
+            TextField("form.model", text: $loanerModel)
+        case .check(let check):
+            Text(check.label)
+            Picker("form.result", selection: $verdict) {
+                Text("form.result_pass").tag("pass")
+                Text("form.result_fail").tag("fail")
+                Text("form.result_measured").tag("measured")
+            }
+            .pickerStyle(.segmented)
+            if verdict == "measured" {
+                HStack {
+                    TextField("form.measured", text: $measured).keyboardType(.decimalPad)
+                    if let unit = check.unit { Text(unit) }
+                }
+            }
+            TextField("form.note", text: $text)
+        }
+    }
+
+    @MainActor
+    private func save() async -> Bool {
+        switch sheet {
+        case .note: return await model.addNote(text)
+        case .part: return await model.addPart(part)
+        case .time: return await model.addTime(kind: timeKind, start: start, end: end)
+        case .diagnosis: return await model.recordDiagnosis(cause: cause, faultCode: faultCode, action: text)
+        case .loaner: return await model.issueLoaner(serial: serial, model: loanerModel)
+        case .check(let check):
+            let result: CheckResult
+            switch verdict {
+            case "fail": result = .fail
+            case "measured":
+                guard let value = Double(measured.replacingOccurrences(of: ",", with: ".")) else { return false }
+                result = .measured(value)
+            default: result = .pass
+            }
+            return await model.recordCheck(item: check.item, result: result, note: text)
+        }
+    }
+}

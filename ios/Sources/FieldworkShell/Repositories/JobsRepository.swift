@@ -1,0 +1,92 @@
+import FieldworkBindings
+import Foundation
+
+/// The technician's jobs and every edit of a visit. Local reads and writes are short and
+/// durable when they return; the async methods run them off the main actor.
+public final class JobsRepository: Sendable {
+    let app: FieldworkApp
+
+    public init(app: FieldworkApp) {
+        self.app = app
+    }
+
+    public func jobs() async throws -> [JobSummaryRecord] {
+        try app.jobs()
+    }
+
+    public func jobs(from start: Date, to end: Date) async throws -> [JobSummaryRecord] {
+        try app.jobsBetween(fromMs: start.epochMilliseconds, toMs: end.epochMilliseconds)
+    }
+
+    public func detail(jobId: String) async throws -> JobDetail {
+        try JobDetail.decode(app.jobJson(jobId: jobId))
+    }
+
+    public func setStatus(jobId: String, status: JobStatus) async throws {
+        try app.setStatus(jobId: jobId, status: status, atMs: nil)
+    }
+
+    @discardableResult
+    public func addNote(jobId: String, text: String) async throws -> String {
+        try app.addNote(jobId: jobId, text: text, atMs: nil)
+    }
+
+    @discardableResult
+    public func addPart(jobId: String, part: NewPartRecord) async throws -> String {
+        try app.addPart(jobId: jobId, part: part, atMs: nil)
+    }
+
+    public func removePart(jobId: String, lineId: String) async throws {
+        try app.removePart(jobId: jobId, lineId: lineId, atMs: nil)
+    }
+
+    @discardableResult
+    public func addTime(jobId: String, kind: TimeKind, start: Date, end: Date) async throws -> String {
+        try app.addTime(jobId: jobId, kind: kind, startMs: start.epochMilliseconds, endMs: end.epochMilliseconds)
+    }
+
+    public func recordDiagnosis(jobId: String, cause: FaultCause, faultCode: String, action: String?) async throws {
+        try app.recordDiagnosis(jobId: jobId, cause: cause, faultCode: faultCode, action: action, atMs: nil)
+    }
+
+    public func issueLoaner(jobId: String, serial: String, model: String) async throws {
+        try app.issueLoaner(jobId: jobId, serial: serial, model: model, atMs: nil)
+    }
+
+    public func returnLoaner(jobId: String, serial: String) async throws {
+        try app.returnLoaner(jobId: jobId, serial: serial, atMs: nil)
+    }
+
+    public func openLoans() async throws -> [OpenLoanRecord] {
+        try app.openLoans()
+    }
+
+    public func recordCheck(jobId: String, item: String, result: String, note: String?) async throws {
+        try app.recordCheck(jobId: jobId, item: item, result: result, note: note, atMs: nil)
+    }
+
+    /// Every change to the technician's jobs (a local edit or a sync) until the stream's
+    /// consumer stops listening, which cancels the core's subscription.
+    public func changes() -> AsyncStream<JobsChange> {
+        AsyncStream { continuation in
+            let subscription = app.observeJobs(observer: JobsChangeRelay(continuation))
+            continuation.onTermination = { _ in
+                subscription.cancel()
+            }
+        }
+    }
+}
+
+/// The core's JobsObserver, forwarding each change into an AsyncStream. The core calls it on
+/// the thread that made the change; consumers hop to their own actor.
+final class JobsChangeRelay: JobsObserver {
+    private let continuation: AsyncStream<JobsChange>.Continuation
+
+    init(_ continuation: AsyncStream<JobsChange>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func jobsChanged(change: JobsChange) {
+        continuation.yield(change)
+    }
+}
