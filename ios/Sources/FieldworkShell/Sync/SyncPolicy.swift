@@ -17,7 +17,7 @@ public struct SyncPolicy: Equatable, Sendable {
     /// Spread of each delay, as a fraction (0.2: 80 % to 120 %), so phones do not retry in step.
     public var jitter: Double
 
-    public init(initialDelay: TimeInterval = 5, maximumDelay: TimeInterval = 15 * 60, jitter: Double = 0.2) {
+    public init(initialDelay: TimeInterval = 5, maximumDelay: TimeInterval = 10 * 60, jitter: Double = 0.2) {
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay
         self.jitter = jitter
