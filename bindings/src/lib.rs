@@ -16,8 +16,8 @@ use fieldwork_core::model::{NewPart, NewTimeEntry};
 
 pub use error::ApiError;
 pub use platform::{
-    ChangeCause, JobsChange, JobsObserver, LogLevel, LogRecord, LogSink, SecretStore,
-    SecretStoreError, Subscription, set_log_sink,
+    CallbackError, ChangeCause, JobsChange, JobsObserver, LogLevel, LogRecord, LogSink,
+    SecretStore, SecretStoreError, Subscription, set_log_sink,
 };
 pub use records::{
     AttachmentRecord, EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord,
@@ -69,9 +69,12 @@ impl FieldworkApp {
     /// Calls `observer` whenever jobs change (a local edit or a sync), so screens refresh
     /// without polling, until the returned subscription is cancelled or destroyed.
     pub fn observe_jobs(&self, observer: Arc<dyn JobsObserver>) -> Arc<Subscription> {
-        let inner = self
-            .device
-            .observe_jobs(move |change| observer.jobs_changed(change.into()));
+        let inner = self.device.observe_jobs(move |change| {
+            // An observer that throws misses this change; the edit or sync stands.
+            if let Err(e) = observer.jobs_changed(change.into()) {
+                tracing::warn!(error = %e, "a jobs observer failed");
+            }
+        });
         Arc::new(Subscription::new(inner))
     }
 

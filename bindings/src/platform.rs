@@ -56,6 +56,20 @@ fn secret_error(e: SecretStoreError) -> fieldwork_core::secrets::SecretError {
     fieldwork_core::secrets::SecretError(e.to_string())
 }
 
+/// What a shell's callback (log sink, observer) may throw. The core logs nothing about it and
+/// carries on: a failing callback must never take a sync or an edit down with it.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum CallbackError {
+    #[error("{detail}")]
+    Failed { detail: String },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for CallbackError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        CallbackError::Failed { detail: e.reason }
+    }
+}
+
 /// How loud a log event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
 pub enum LogLevel {
@@ -94,7 +108,7 @@ pub struct LogRecord {
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
     /// Called for each event at or above the level given to `set_log_sink`.
-    fn log(&self, record: LogRecord);
+    fn log(&self, record: LogRecord) -> Result<(), CallbackError>;
 }
 
 static SINK: RwLock<Option<(Arc<dyn LogSink>, LogLevel)>> = RwLock::new(None);
@@ -141,7 +155,8 @@ where
                     .join(" > ")
             })
             .unwrap_or_default();
-        sink.log(LogRecord {
+        // A sink that throws loses this record, nothing more.
+        let _ = sink.log(LogRecord {
             level,
             target: event.metadata().target().to_string(),
             message: fields.line(),
@@ -197,7 +212,7 @@ pub struct JobsChange {
 /// the change, after it is durable: hop to the UI thread before touching views.
 #[uniffi::export(with_foreign)]
 pub trait JobsObserver: Send + Sync {
-    fn jobs_changed(&self, change: JobsChange);
+    fn jobs_changed(&self, change: JobsChange) -> Result<(), CallbackError>;
 }
 
 /// An observer's subscription: calls stop when it is cancelled or dropped (destroyed).

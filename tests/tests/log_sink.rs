@@ -6,15 +6,16 @@
 
 use std::sync::Arc;
 
-use fieldwork_ffi::{FieldworkApp, LogLevel, LogRecord, LogSink, set_log_sink};
+use fieldwork_ffi::{CallbackError, FieldworkApp, LogLevel, LogRecord, LogSink, set_log_sink};
 use fieldwork_tests::Office;
 
 #[derive(Default)]
 struct Collect(parking_lot::Mutex<Vec<LogRecord>>);
 
 impl LogSink for Collect {
-    fn log(&self, record: LogRecord) {
+    fn log(&self, record: LogRecord) -> Result<(), CallbackError> {
         self.0.lock().push(record);
+        Ok(())
     }
 }
 

@@ -109,6 +109,16 @@ def test_secrets_logs_observers_and_connectivity_through_the_c_abi(office, tmp_p
     app.set_network_state(True)
     assert asyncio.run(app.sync()).uploaded == 1
 
+    # A shell callback that throws loses its own call, never the technician's edit.
+    class Broken(JobsObserver):
+        def jobs_changed(self, change):
+            raise RuntimeError("the screen is gone")
+
+    broken = app.observe_jobs(Broken())
+    app.add_note("J-1", "still saved", None)
+    assert "still saved" in app.job_json("J-1")
+    broken.cancel()
+
     subscription.cancel()
     count = len(refresh.changes)
     app.add_note("J-1", "done", None)

@@ -49,13 +49,20 @@ abstract class ShellTest {
     private val store = ViewModelStore()
     private val closeables = mutableListOf<AutoCloseable>()
 
+    private val main = StandardTestDispatcher()
+
     @BeforeEach
-    fun setMainDispatcher() = Dispatchers.setMain(StandardTestDispatcher())
+    fun setMainDispatcher() = Dispatchers.setMain(main)
 
     @AfterEach
     fun tearDown() {
         store.clear()
+        // Clearing cancels the view models' coroutines, but their cancellation (and the core
+        // subscriptions released in `awaitClose`) runs on Main: let it finish before Main is
+        // reset, or a late callback touches an unset Main during the next test.
+        main.scheduler.advanceUntilIdle()
         closeables.reversed().forEach { it.close() }
+        main.scheduler.advanceUntilIdle()
         Dispatchers.resetMain()
     }
 
