@@ -73,13 +73,15 @@ impl Device {
         caption: Option<&str>,
         at: i64,
     ) -> Result<PhotoInfo> {
-        let time_zone = {
+        // One read of the job: the site's zone for the capture time, and the photos it has.
+        let (time_zone, mut attached) = {
             let mut inner = self.inner.lock();
             inner.visible(job)?;
-            inner.doc(job)?.data()?.site.time_zone
+            let data = inner.doc(job)?.data()?;
+            (data.site.time_zone, data.attachments)
         };
         let photo = fieldwork_media::process(input, &time_zone)?;
-        if let Some(existing) = self.attachment_entry(job, &photo.sha256)? {
+        if let Some(existing) = attached.remove(&photo.sha256) {
             return Ok(PhotoInfo {
                 id: photo.sha256,
                 mime: existing.mime,
@@ -135,15 +137,9 @@ impl Device {
         })
     }
 
-    /// A job's attachment entry, if the job has one with this id.
-    fn attachment_entry(&self, job: &str, id: &str) -> Result<Option<Attachment>> {
-        let mut inner = self.inner.lock();
-        Ok(inner.doc(job)?.data()?.attachments.remove(id))
-    }
-
     /// The stored bytes of an attachment, if this device holds them.
     pub fn attachment_bytes(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !fieldwork_model::report::is_sha256_id(id) {
             return Ok(None);
         }
         match std::fs::read(self.attachments_dir().join(id)) {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use automerge::{ActorId, ChangeHash};
+use automerge::ActorId;
 use fieldwork_model::{
     Cause, JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status, status::Derived,
 };
@@ -511,8 +511,4 @@ pub(crate) fn read_enrollment(conn: &Connection) -> Result<Option<Enrollment>> {
     )
 }
 
-/// Heads in a canonical order.
-pub(crate) fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
-    heads.sort();
-    heads
-}
+pub(crate) use fieldwork_model::wire::sorted_heads as sorted;

@@ -530,7 +530,7 @@ impl JobDocument {
 
     /// The rules of an attachment entry: a SHA-256 id, a known image type, sane sizes.
     pub fn check_attachment(id: &str, a: &Attachment) -> Result<()> {
-        if id.len() != 64 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if !report::is_sha256_id(id) {
             return Err(Error::Invalid(
                 "attachment id must be a lowercase SHA-256 hex digest".into(),
             ));
@@ -569,7 +569,7 @@ impl JobDocument {
             SealInputs {
                 version: report::next_version(&data),
                 language,
-                heads: crate::wire::heads_to_hex(&sorted(fork.heads())),
+                heads: crate::wire::heads_to_hex(&crate::wire::sorted_heads(fork.heads())),
                 device_id: device_id.to_string(),
                 signature: None,
                 refusal: None,
@@ -635,7 +635,7 @@ impl JobDocument {
             SealInputs {
                 version,
                 language,
-                heads: crate::wire::heads_to_hex(&sorted(self.heads())),
+                heads: crate::wire::heads_to_hex(&crate::wire::sorted_heads(self.heads())),
                 device_id: device_id.to_string(),
                 signature,
                 refusal,
@@ -738,11 +738,6 @@ impl JobDocument {
             }
         }
     }
-}
-
-fn sorted(mut heads: Vec<ChangeHash>) -> Vec<ChangeHash> {
-    heads.sort();
-    heads
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {

@@ -486,6 +486,12 @@ pub fn canonical(report: &Report) -> Result<Vec<u8>> {
     serde_jcs::to_vec(report).map_err(|e| Error::Schema(format!("cannot canonicalize: {e}")))
 }
 
+/// Whether `id` is a lowercase hex SHA-256 digest: the form of attachment ids (and what keeps
+/// them safe as file names).
+pub fn is_sha256_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// SHA-256 of bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

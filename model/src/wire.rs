@@ -78,6 +78,12 @@ pub struct DocReply {
     pub error: Option<String>,
 }
 
+/// Heads in a canonical order.
+pub fn sorted_heads(mut heads: Vec<automerge::ChangeHash>) -> Vec<automerge::ChangeHash> {
+    heads.sort();
+    heads
+}
+
 /// Hex strings <-> change hashes.
 pub fn heads_to_hex(heads: &[automerge::ChangeHash]) -> Vec<String> {
     heads.iter().map(|h| h.to_string()).collect()

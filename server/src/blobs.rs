@@ -35,7 +35,7 @@ pub struct Blobs {
 
 /// Checks that `id` is a lowercase SHA-256 hex digest (also what keeps paths safe).
 pub fn check_id(id: &str) -> Result<()> {
-    if id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if fieldwork_model::report::is_sha256_id(id) {
         Ok(())
     } else {
         Err(Error::BadRequest(

@@ -35,7 +35,7 @@ pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> R
         .map_err(|e| Error::BadRequest("bad_path", e.body_text()))
 }
 
-fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
+pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
     let stored = s
         .load_job(id)?
         .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;

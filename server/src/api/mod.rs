@@ -81,6 +81,17 @@ impl AppState {
             .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
     }
 
+    /// Runs blocking attachment-file work off the async threads.
+    pub async fn blobs<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&crate::blobs::Blobs) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let blobs = self.blobs.clone();
+        tokio::task::spawn_blocking(move || f(&blobs))
+            .await
+            .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
+    }
+
     /// Authenticates the caller as dispatch.
     pub async fn dispatcher(&self, headers: &HeaderMap) -> Result<()> {
         match self.principal(headers).await? {

@@ -7,12 +7,11 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use fieldwork_model::JobDocument;
 use fieldwork_model::report::{self, ReportSummary};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::dispatch::path_id;
+use super::dispatch::{load, path_id};
 use crate::blobs::{UploadState, check_id};
 use crate::storage::Storage;
 use crate::{Error, Result};
@@ -51,12 +50,7 @@ pub async fn upload_state(
 ) -> Result<Json<UploadState>> {
     state.device(&headers).await?;
     let id = path_id(id)?;
-    let blobs = state.blobs.clone();
-    Ok(Json(
-        tokio::task::spawn_blocking(move || blobs.state(&id))
-            .await
-            .map_err(|e| Error::Internal(format!("worker failed: {e}")))??,
-    ))
+    Ok(Json(state.blobs(move |b| b.state(&id)).await?))
 }
 
 fn number_header(headers: &HeaderMap, name: &str) -> Result<u64> {
@@ -92,10 +86,9 @@ pub async fn upload_chunk(
             Error::BadRequest("bad_body", rej.body_text())
         }
     })?;
-    let blobs = state.blobs.clone();
-    let landed = tokio::task::spawn_blocking(move || blobs.append(&id, offset, total, &chunk))
-        .await
-        .map_err(|e| Error::Internal(format!("worker failed: {e}")))??;
+    let landed = state
+        .blobs(move |b| b.append(&id, offset, total, &chunk))
+        .await?;
     if landed.complete {
         tracing::info!(%device, bytes = landed.offset, "attachment stored");
     }
@@ -111,10 +104,9 @@ pub async fn get_attachment(
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
     check_id(&id)?;
-    let blobs = state.blobs.clone();
-    let bytes = tokio::task::spawn_blocking(move || blobs.get(&id))
-        .await
-        .map_err(|e| Error::Internal(format!("worker failed: {e}")))??
+    let bytes = state
+        .blobs(move |b| b.get(&id))
+        .await?
         .ok_or_else(|| Error::NotFound("the office does not hold this attachment (yet)".into()))?;
     let mime = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         "image/jpeg"
@@ -126,13 +118,6 @@ pub async fn get_attachment(
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
 }
 
-fn load_doc(s: &dyn Storage, id: &str) -> Result<JobDocument> {
-    let stored = s
-        .load_job(id)?
-        .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-    Ok(JobDocument::load(&stored.doc, s.actor()?)?)
-}
-
 /// `GET /api/v1/jobs/{id}/reports` — every sealed version, oldest first.
 pub async fn list_reports(
     State(state): State<AppState>,
@@ -142,7 +127,7 @@ pub async fn list_reports(
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
     let summaries = state
-        .blocking(move |s| Ok(report::summaries(&load_doc(s, &id)?.data()?)?))
+        .blocking(move |s| Ok(report::summaries(&load(s, &id)?.data()?)?))
         .await?;
     Ok(Json(summaries))
 }
@@ -163,7 +148,7 @@ fn report_path(
 
 /// The canonical bytes of one sealed version of a job's report.
 fn sealed_bytes(s: &dyn Storage, id: &str, version: u32) -> Result<String> {
-    let data = load_doc(s, id)?.data()?;
+    let data = load(s, id)?.data()?;
     report::sealed(&data)
         .into_iter()
         .find(|(_, r)| r.version == version)
