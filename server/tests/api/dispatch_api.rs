@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Office, job_body};
+use crate::common::{Office, job_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::Office;
+use crate::common::Office;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

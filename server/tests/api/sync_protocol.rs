@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Office, reply};
+use crate::common::{self, Office, reply};
 use fieldwork_model::Status;
 use fieldwork_model::wire::{DocPush, DocState, SyncRequest, heads_to_hex};
 use reqwest::Method;

@@ -1,0 +1,8 @@
+//! The office server's integration suites, one test binary (each binary links the whole
+//! server; one link instead of four). `common` starts the real server on loopback.
+
+mod common;
+mod dispatch_api;
+mod server_command;
+mod sync_protocol;
+mod uploads;

@@ -1,0 +1,15 @@
+//! The end-to-end suites, one test binary: the real office server on loopback, device cores
+//! with real SQLite stores, the FFI facade. One binary rather than one per file: each links the
+//! whole product, so a dozen of them cost minutes of linking and gigabytes of disk per clean run.
+//! `log_sink.rs` stays apart because it installs the process's one log subscriber.
+
+mod access;
+mod contracts;
+mod durability;
+mod offline_visit;
+mod reports;
+mod rest;
+mod service;
+mod shell_services;
+mod sync_props;
+mod tls;
