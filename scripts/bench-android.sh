@@ -9,11 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release -p fieldwork-ffi -p fieldwork-server
 native="$PWD/target/release"
-out=android/jvm/target/generated-sources/uniffi
-rm -rf "$out" && mkdir -p "$out"
 # Library mode reads the interface from the release library itself.
-cargo run -q -p fieldwork-ffi --bin uniffi-bindgen -- generate \
-  --library "$native/libfieldwork_ffi.so" --language kotlin --out-dir "$out" >/dev/null
+bash scripts/kotlin-sources.sh "$native"
 cd android/jvm
 # Maven's output goes to stderr: stdout carries the table rows only.
 mvn -B -q -ntp -Dstyle.color=never -Pbench test-compile >&2

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# Kotlin smoke test of the real C ABI on the JVM: generates uniffi's Kotlin bindings from the
-# built library, compiles them with Maven (Kotlin, JNA, coroutines, JUnit 5) and runs
-# android/jvm's tests against the real server binary and the report golden vectors
-# (model/tests/golden, passed as FIELDWORK_GOLDEN_DIR).
+# Kotlin on the JVM: generates uniffi's Kotlin bindings from the built library (and :ui's string
+# ids), compiles them with the Android shell and its Compose screens with Maven (Kotlin, JNA,
+# coroutines, Compose for desktop, JUnit 5) and runs android/jvm's tests: the C ABI smoke test,
+# the shell's view-model tests and the Compose UI tests, against the real server binary and
+# the report golden vectors (model/tests/golden, passed as FIELDWORK_GOLDEN_DIR). The UI tests
+# leave a PNG of each screen in android/jvm/target/screenshots (scripts/screenshots.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p fieldwork-ffi -p fieldwork-server
-out=android/jvm/target/generated-sources/uniffi
-rm -rf "$out" && mkdir -p "$out"
-cargo run -q -p fieldwork-ffi --bin uniffi-bindgen -- generate \
-  --library target/debug/libfieldwork_ffi.so --language kotlin --out-dir "$out" >/dev/null
+bash scripts/kotlin-sources.sh target/debug
 golden="$PWD/model/tests/golden"
 cd android/jvm
 FIELDWORK_GOLDEN_DIR="$golden" mvn -B -q -ntp -Dstyle.color=never test

@@ -1,5 +1,7 @@
 // :ui — Compose Material 3 screens over the :shell view models, and the en / zh-CN strings
-// every MessageKey maps to.
+// every MessageKey maps to. src/main/kotlin uses only what Compose Multiplatform has too (the
+// desktop JVM build in android/jvm compiles and tests it); src/android/kotlin holds the two
+// calls taken from Android (string resources, the back handler).
 plugins {
     alias(libs.plugins.android.library)
     alias(libs.plugins.kotlin.android)
@@ -11,6 +13,7 @@ android {
     compileSdk = 36
     defaultConfig { minSdk = 26 }
     buildFeatures { compose = true }
+    sourceSets["main"].kotlin.srcDir("src/android/kotlin")
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -29,5 +32,4 @@ dependencies {
     implementation(libs.androidx.lifecycle.viewmodel.compose)
     implementation(libs.androidx.lifecycle.runtime.compose)
     implementation(libs.androidx.activity.compose)
-    implementation(libs.androidx.camera.view)
 }

@@ -1,10 +1,8 @@
 package app.fieldwork.ui
 
-import android.content.Context
 import androidx.annotation.StringRes
-import androidx.camera.view.PreviewView
 import androidx.compose.runtime.Composable
-import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.Modifier
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.shell.FieldworkRepository
 import app.fieldwork.shell.MessageKey
@@ -20,7 +18,9 @@ interface ShellGraph {
 
 /** What only the Activity can do. */
 interface PlatformActions {
-    fun bindCamera(previewView: PreviewView)
+    /** The camera's live preview (CameraX's PreviewView on Android), asking for permission if needed. */
+    @Composable
+    fun CameraPreview(modifier: Modifier)
     suspend fun takePhoto(): ByteArray
     fun sharePdf(jobId: String)
 }
@@ -55,11 +55,8 @@ fun MessageKey.stringRes(): Int = when (this) {
 }
 
 /** The message and, where it is meant for the user, the core's detail under it. */
-fun UserMessage.text(context: Context): String =
-    listOfNotNull(context.getString(key.stringRes()), shownDetail).joinToString("\n")
-
 @Composable
-fun UserMessage.text(): String = listOfNotNull(stringResource(key.stringRes()), shownDetail).joinToString("\n")
+fun UserMessage.text(): String = listOfNotNull(localized(key.stringRes()), shownDetail).joinToString("\n")
 
 @StringRes
 fun JobStatus.actionRes(): Int = when (this) {

@@ -2,8 +2,6 @@
 
 package app.fieldwork.ui
 
-import androidx.activity.compose.BackHandler
-import androidx.camera.view.PreviewView
 import androidx.compose.foundation.Canvas
 import androidx.compose.foundation.background
 import androidx.compose.foundation.border
@@ -19,9 +17,12 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.aspectRatio
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.shape.CircleShape
 import androidx.compose.material3.Button
@@ -45,9 +46,8 @@ import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.graphics.Path
 import androidx.compose.ui.graphics.drawscope.Stroke
 import androidx.compose.ui.input.pointer.pointerInput
-import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
-import androidx.compose.ui.viewinterop.AndroidView
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.viewModel
 import app.fieldwork.ffi.ReportLanguage
@@ -72,8 +72,16 @@ fun FieldworkRoot(graph: ShellGraph, actions: PlatformActions) {
         val enrollment = viewModel { EnrollmentViewModel(graph.repository, graph.deviceName, afterEnroll = graph.syncPolicy::syncNow) }
         val enrolled by enrollment.state.collectAsStateWithLifecycle()
         var route by rememberSaveable { mutableStateOf("today") }
-        BackHandler(enabled = route != "today") { route = if (route.startsWith("job/")) "today" else "job/" + route.substringAfter('/') }
-        Scaffold(topBar = { SyncBar(graph) }) { padding ->
+        val back = { route = if (route.startsWith("job/")) "today" else "job/" + route.substringAfter('/') }
+        PlatformBackHandler(enabled = route != "today", onBack = back)
+        Scaffold(
+            topBar = {
+                Column {
+                    SyncBar(graph)
+                    if (enrolled.enrolled != null && route != "today") TextButton(onClick = back) { Text("‹ " + localized(R.string.back)) }
+                }
+            },
+        ) { padding ->
             Box(Modifier.padding(padding).fillMaxSize()) {
                 when {
                     enrolled.checking -> Unit
@@ -100,8 +108,8 @@ private fun SyncBar(graph: ShellGraph) {
     Surface(color = if (bar.problem != null || bar.refused.isNotEmpty()) MaterialTheme.colorScheme.errorContainer else MaterialTheme.colorScheme.surfaceVariant) {
         Column(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp)) {
             Row(verticalAlignment = Alignment.CenterVertically) {
-                Text(stringResource(bar.headline.stringRes()), Modifier.weight(1f))
-                if (bar.canRetry) TextButton(onClick = vm::syncNow) { Text(stringResource(R.string.retry)) }
+                Text(localized(bar.headline.stringRes()), Modifier.weight(1f))
+                if (bar.canRetry) TextButton(onClick = vm::syncNow) { Text(localized(R.string.retry)) }
             }
             bar.problem?.shownDetail?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
             bar.refused.forEach { Text("${it.jobId} · ${it.customerName}: ${it.reason}", style = MaterialTheme.typography.bodySmall) }
@@ -113,12 +121,12 @@ private fun SyncBar(graph: ShellGraph) {
 private fun EnrollmentScreen(vm: EnrollmentViewModel) {
     val s by vm.state.collectAsStateWithLifecycle()
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        Text(stringResource(R.string.enroll_title), style = MaterialTheme.typography.headlineSmall)
-        OutlinedTextField(s.serverUrl, vm::onServerUrlChanged, label = { Text(stringResource(R.string.enroll_server)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
-        OutlinedTextField(s.code, vm::onCodeChanged, label = { Text(stringResource(R.string.enroll_code)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
-        OutlinedTextField(s.deviceName, vm::onDeviceNameChanged, label = { Text(stringResource(R.string.enroll_device_name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        Text(localized(R.string.enroll_title), style = MaterialTheme.typography.headlineSmall)
+        OutlinedTextField(s.serverUrl, vm::onServerUrlChanged, label = { Text(localized(R.string.enroll_server)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.code, vm::onCodeChanged, label = { Text(localized(R.string.enroll_code)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.deviceName, vm::onDeviceNameChanged, label = { Text(localized(R.string.enroll_device_name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
         Message(s.message)
-        Button(onClick = { vm.enroll() }, enabled = s.canSubmit) { Text(stringResource(R.string.enroll_submit)) }
+        Button(onClick = { vm.enroll() }, enabled = s.canSubmit) { Text(localized(R.string.enroll_submit)) }
     }
 }
 
@@ -137,7 +145,7 @@ private fun TodayScreen(graph: ShellGraph, onOpen: (String) -> Unit) {
     val s by vm.state.collectAsStateWithLifecycle()
     Column {
         Message(s.message)
-        if (!s.loading && s.rows.isEmpty()) Text(stringResource(R.string.today_empty), Modifier.padding(16.dp))
+        if (!s.loading && s.rows.isEmpty()) Text(localized(R.string.today_empty), Modifier.padding(16.dp))
         LazyColumn {
             items(s.rows, key = { it.id }) { row ->
                 ListItem(
@@ -145,8 +153,8 @@ private fun TodayScreen(graph: ShellGraph, onOpen: (String) -> Unit) {
                     supportingContent = {
                         Column {
                             Text(row.siteAddress)
-                            if (row.slaMilestone != null && row.slaDueMs != null) Text(stringResource(R.string.sla_due, row.slaMilestone!!, time(row.slaDueMs!!)))
-                            if (row.pendingSync) Text(stringResource(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
+                            if (row.slaMilestone != null && row.slaDueMs != null) Text(localized(R.string.sla_due, row.slaMilestone!!, time(row.slaDueMs!!)))
+                            if (row.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
                             row.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
                         }
                     },
@@ -177,22 +185,22 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
             Text("${job.customer.name} · ${job.id}", style = MaterialTheme.typography.titleLarge)
             Text(job.site.address)
             Text(job.problem)
-            if (s.pendingSync) Text(stringResource(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
+            if (s.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
             s.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             Message(s.message)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                s.allowedStatuses.forEach { status -> Button(onClick = { vm.setStatus(status) }, enabled = !s.saving) { Text(stringResource(status.actionRes())) } }
+                s.allowedStatuses.forEach { status -> Button(onClick = { vm.setStatus(status) }, enabled = !s.saving) { Text(localized(status.actionRes())) } }
             }
         }
-        item { Text(stringResource(R.string.job_notes), style = MaterialTheme.typography.titleMedium) }
+        item { Text(localized(R.string.job_notes), style = MaterialTheme.typography.titleMedium) }
         items(job.notes, key = { it.id }) { Text("${it.author}: ${it.text}") }
         item {
             Row(verticalAlignment = Alignment.CenterVertically) {
-                OutlinedTextField(note, { note = it }, Modifier.weight(1f))
-                TextButton(onClick = { vm.addNote(note); note = "" }, enabled = note.isNotBlank()) { Text(stringResource(R.string.job_add_note)) }
+                OutlinedTextField(note, { note = it }, Modifier.weight(1f).testTag("note-input"))
+                TextButton(onClick = { vm.addNote(note); note = "" }, enabled = note.isNotBlank()) { Text(localized(R.string.job_add_note)) }
             }
         }
-        item { Text(stringResource(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
+        item { Text(localized(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
         items(job.activeParts, key = { it.id }) { Text("${it.qty} × ${it.sku} ${it.description}  in ${it.serialIn ?: "-"} / out ${it.serialOut ?: "-"}") }
         item {
             Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
@@ -202,14 +210,14 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
             }
             TextButton(onClick = { vm.addPart(sku, sku, 1, serialIn, serialOut); sku = ""; serialIn = ""; serialOut = "" }, enabled = sku.isNotBlank()) { Text("+") }
         }
-        item { Text(stringResource(R.string.job_time), style = MaterialTheme.typography.titleMedium) }
+        item { Text(localized(R.string.job_time), style = MaterialTheme.typography.titleMedium) }
         items(job.time, key = { it.id }) { Text("${it.kind}: ${it.start} – ${it.end}") }
         item {
-            Text(stringResource(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
+            Text(localized(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
             Text(listOfNotNull(job.cause, job.faultCode, job.action).joinToString(" · "))
         }
         if (job.loaners.isNotEmpty()) {
-            item { Text(stringResource(R.string.job_loaners), style = MaterialTheme.typography.titleMedium) }
+            item { Text(localized(R.string.job_loaners), style = MaterialTheme.typography.titleMedium) }
             items(job.openLoaners, key = { it.serial }) { loan ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     Text("${loan.serial} ${loan.model.orEmpty()}", Modifier.weight(1f))
@@ -218,7 +226,7 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
             }
         }
         if (job.checklist.isNotEmpty()) {
-            item { Text(stringResource(R.string.job_checklist), style = MaterialTheme.typography.titleMedium) }
+            item { Text(localized(R.string.job_checklist), style = MaterialTheme.typography.titleMedium) }
             items(job.checklist, key = { it.item }) { check ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     Text("${check.label}${check.unit?.let { " ($it)" }.orEmpty()}: ${check.result ?: "–"}", Modifier.weight(1f))
@@ -229,11 +237,11 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
         }
         item {
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                OutlinedButton(onClick = { onPhotos(jobId) }) { Text(stringResource(R.string.job_photos)) }
-                Button(onClick = { onSign(jobId) }) { Text(stringResource(R.string.job_sign)) }
-                if (job.report.status != "none") OutlinedButton(onClick = { onShare(jobId) }) { Text(stringResource(R.string.share_pdf)) }
+                OutlinedButton(onClick = { onPhotos(jobId) }) { Text(localized(R.string.job_photos)) }
+                Button(onClick = { onSign(jobId) }) { Text(localized(R.string.job_sign)) }
+                if (job.report.status != "none") OutlinedButton(onClick = { onShare(jobId) }) { Text(localized(R.string.share_pdf)) }
             }
-            if (job.report.status == "changed_since_signed") Text(stringResource(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
+            if (job.report.status == "changed_since_signed") Text(localized(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
         }
     }
 }
@@ -243,10 +251,11 @@ private fun PhotosScreen(graph: ShellGraph, actions: PlatformActions, jobId: Str
     val vm = viewModel(key = "photos-$jobId") { PhotoQueueViewModel(graph.repository, jobId) }
     val s by vm.state.collectAsStateWithLifecycle()
     val scope = rememberCoroutineScope()
-    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        AndroidView(factory = { PreviewView(it).also(actions::bindCamera) }, modifier = Modifier.fillMaxWidth().aspectRatio(3f / 4f))
-        Button(onClick = { scope.launch { vm.addPhoto(actions.takePhoto()) } }, enabled = !s.adding) { Text(stringResource(R.string.job_photos)) }
-        if (s.pendingUploads > 0) Text(stringResource(R.string.photos_pending, s.pendingUploads))
+    // The preview is at most 360 dp tall, so the shutter stays on screen on a tablet or in landscape.
+    Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        actions.CameraPreview(Modifier.heightIn(max = 360.dp).aspectRatio(3f / 4f, matchHeightConstraintsFirst = true))
+        Button(onClick = { scope.launch { vm.addPhoto(actions.takePhoto()) } }, enabled = !s.adding) { Text(localized(R.string.job_photos)) }
+        if (s.pendingUploads > 0) Text(localized(R.string.photos_pending, s.pendingUploads))
         Message(s.message)
         s.photos.forEach { Text("${it.caption ?: it.id.take(12)} · ${it.width}×${it.height}${if (it.uploaded) " ✓" else ""}") }
     }
@@ -264,15 +273,15 @@ private fun SigningScreen(graph: ShellGraph, jobId: String) {
             p.content.workDone.forEach { Text(it.text) }
         }
         SignaturePad(s.signature, vm)
-        OutlinedTextField(s.signerName, vm::onSignerNameChanged, label = { Text(stringResource(R.string.sign_name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
-        OutlinedTextField(s.signerRole, vm::onSignerRoleChanged, label = { Text(stringResource(R.string.sign_role)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.signerName, vm::onSignerNameChanged, label = { Text(localized(R.string.sign_name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(s.signerRole, vm::onSignerRoleChanged, label = { Text(localized(R.string.sign_role)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
         Message(s.message)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            OutlinedButton(onClick = vm::clearSignature) { Text(stringResource(R.string.sign_clear)) }
-            Button(onClick = { vm.sign() }, enabled = s.canSign) { Text(stringResource(R.string.sign_submit)) }
+            OutlinedButton(onClick = vm::clearSignature) { Text(localized(R.string.sign_clear)) }
+            Button(onClick = { vm.sign() }, enabled = s.canSign) { Text(localized(R.string.sign_submit)) }
         }
-        OutlinedTextField(s.refusalReason, vm::onRefusalReasonChanged, label = { Text(stringResource(R.string.refuse_reason)) }, modifier = Modifier.fillMaxWidth())
-        OutlinedButton(onClick = { vm.refuse() }, enabled = s.canRefuse) { Text(stringResource(R.string.refuse_submit)) }
+        OutlinedTextField(s.refusalReason, vm::onRefusalReasonChanged, label = { Text(localized(R.string.refuse_reason)) }, modifier = Modifier.fillMaxWidth())
+        OutlinedButton(onClick = { vm.refuse() }, enabled = s.canRefuse) { Text(localized(R.string.refuse_submit)) }
         s.sealed?.let { Text("v${it.version} ${it.status} · ${it.sha256.take(12)}") }
     }
 }
@@ -283,6 +292,7 @@ private fun SignaturePad(signature: Signature, vm: SigningViewModel) {
     val ink = MaterialTheme.colorScheme.onSurface
     Canvas(
         Modifier.fillMaxWidth().aspectRatio(signature.width.toFloat() / signature.height).border(1.dp, MaterialTheme.colorScheme.outline)
+            .testTag("signature-pad")
             .pointerInput(vm) {
                 awaitEachGesture {
                     val scale = signature.width / size.width.toFloat()

@@ -1,0 +1,89 @@
+package app.fieldwork.ui
+
+import androidx.compose.foundation.background
+import androidx.compose.foundation.layout.Box
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Color
+import androidx.lifecycle.Lifecycle
+import androidx.lifecycle.LifecycleOwner
+import androidx.lifecycle.LifecycleRegistry
+import androidx.lifecycle.ViewModelStore
+import androidx.lifecycle.ViewModelStoreOwner
+import androidx.lifecycle.compose.LocalLifecycleOwner
+import androidx.lifecycle.viewmodel.compose.LocalViewModelStoreOwner
+import app.fieldwork.ffi.FieldworkApp
+import app.fieldwork.shell.FieldworkRepository
+import app.fieldwork.shell.MemorySecretStore
+import app.fieldwork.shell.ShellTest
+import app.fieldwork.shell.SyncPolicy
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import java.nio.file.Path
+import java.util.Collections
+
+/**
+ * The app as the Compose UI tests run it on the desktop JVM: the real core on a store in [dir],
+ * the sync policy running (short delays), and the two things an Activity provides to Compose
+ * (a ViewModelStoreOwner, a resumed LifecycleOwner). Only the camera is replaced: its preview
+ * is a grey box and a "photo" is a generated PNG, which the core processes as it would a
+ * camera's JPEG.
+ */
+class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val core = FieldworkApp.openWithSecrets(dir.resolve("phone").toString(), MemorySecretStore())
+    override val repository = FieldworkRepository(core)
+    override val syncPolicy = SyncPolicy(
+        repository::sync,
+        SyncPolicy.Config(debounceMs = 100, initialBackoffMs = 200, maxBackoffMs = 2_000, syncOnStart = false),
+    )
+    override val deviceName = "Pixel 9 (desktop test)"
+    private val owners = Owners()
+
+    /** Job ids whose PDF the UI asked to share. */
+    val shared: MutableList<String> = Collections.synchronizedList(mutableListOf())
+
+    val actions = object : PlatformActions {
+        @Composable
+        override fun CameraPreview(modifier: Modifier) {
+            Box(modifier.background(Color(0xFF37474F)), contentAlignment = Alignment.Center) { Text("camera", color = Color.White) }
+        }
+
+        override suspend fun takePhoto(): ByteArray = ShellTest.png(640, 480)
+
+        override fun sharePdf(jobId: String) {
+            shared += jobId
+        }
+    }
+
+    init {
+        syncPolicy.start(scope, SyncPolicy.localEditsOf(repository))
+    }
+
+    /** [content] hosted as MainActivity hosts FieldworkRoot. */
+    @Composable
+    fun Host(content: @Composable () -> Unit) {
+        CompositionLocalProvider(LocalViewModelStoreOwner provides owners, LocalLifecycleOwner provides owners, content = content)
+    }
+
+    /** The whole app, as MainActivity shows it. */
+    @Composable
+    fun Root() = Host { FieldworkRoot(this, actions) }
+
+    override fun close() {
+        owners.viewModelStore.clear()
+        scope.cancel()
+        core.close()
+    }
+
+    private class Owners : ViewModelStoreOwner, LifecycleOwner {
+        override val viewModelStore = ViewModelStore()
+        private val registry = LifecycleRegistry.createUnsafe(this).apply { currentState = Lifecycle.State.RESUMED }
+        override val lifecycle: Lifecycle get() = registry
+    }
+}
