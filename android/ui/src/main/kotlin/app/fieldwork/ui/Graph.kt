@@ -3,11 +3,18 @@ package app.fieldwork.ui
 import androidx.annotation.StringRes
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
+import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.JobStatus
+import app.fieldwork.shell.JobDetail
 import app.fieldwork.shell.FieldworkRepository
 import app.fieldwork.shell.MessageKey
 import app.fieldwork.shell.SyncPolicy
 import app.fieldwork.shell.UserMessage
+import java.time.Duration
+import java.time.OffsetDateTime
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
+import java.time.format.FormatStyle
 
 /** What the screens need from the app (the Application implements it). */
 interface ShellGraph {
@@ -66,4 +73,61 @@ fun JobStatus.actionRes(): Int = when (this) {
     JobStatus.IN_PROGRESS -> R.string.status_in_progress
     JobStatus.ON_HOLD -> R.string.status_on_hold
     else -> R.string.status_completed
+}
+
+/** A job's state in words (the list's and the job screen's label, not an action). */
+@StringRes
+fun JobStatus.labelRes(): Int = when (this) {
+    JobStatus.NEW -> R.string.state_new
+    JobStatus.ASSIGNED -> R.string.state_assigned
+    JobStatus.ACCEPTED -> R.string.state_accepted
+    JobStatus.EN_ROUTE -> R.string.state_en_route
+    JobStatus.ON_SITE -> R.string.state_on_site
+    JobStatus.IN_PROGRESS -> R.string.state_in_progress
+    JobStatus.ON_HOLD -> R.string.state_on_hold
+    JobStatus.COMPLETED -> R.string.state_completed
+    JobStatus.CANCELLED -> R.string.state_cancelled
+}
+
+/** A fault cause as the job JSON spells it (`power_supply`) in the report's words; null if unknown. */
+@StringRes
+fun causeRes(cause: String): Int? = when (FaultCause.entries.firstOrNull { it.name.equals(cause, ignoreCase = true) }) {
+    FaultCause.QUALITY_DEFECT -> R.string.cause_quality_defect
+    FaultCause.HUMAN_DAMAGE -> R.string.cause_human_damage
+    FaultCause.MISUSE -> R.string.cause_misuse
+    FaultCause.IMPROPER_STORAGE -> R.string.cause_improper_storage
+    FaultCause.IMPROPER_TRANSPORT -> R.string.cause_improper_transport
+    FaultCause.FORCE_MAJEURE -> R.string.cause_force_majeure
+    FaultCause.POWER_SUPPLY -> R.string.cause_power_supply
+    FaultCause.UNAUTHORISED_MODIFICATION -> R.string.cause_unauthorised_modification
+    FaultCause.NO_WARRANTY_CARD -> R.string.cause_no_warranty_card
+    FaultCause.SERIAL_MISMATCH -> R.string.cause_serial_mismatch
+    null -> null
+}
+
+/** A time entry's kind (`travel`, `labour`) in words; the kind itself if unknown. */
+@Composable
+fun timeKindLabel(kind: String): String = when (kind) {
+    "travel" -> localized(R.string.time_travel)
+    "labour" -> localized(R.string.time_labour)
+    else -> kind
+}
+
+/** A time entry as the technician reads it: kind, local start and end times, minutes. */
+@Composable
+fun timeEntryText(entry: JobDetail.TimeEntry, zone: ZoneId = ZoneId.systemDefault()): String {
+    val start = OffsetDateTime.parse(entry.start).atZoneSameInstant(zone)
+    val end = OffsetDateTime.parse(entry.end).atZoneSameInstant(zone)
+    val clock = DateTimeFormatter.ofLocalizedTime(FormatStyle.SHORT)
+    val minutes = Duration.between(start, end).toMinutes()
+    return localized(R.string.time_range, timeKindLabel(entry.kind), start.format(clock), end.format(clock), minutes)
+}
+
+/** An SLA milestone (`response`, `arrival`, `resolution`) in words; the name itself if unknown. */
+@Composable
+fun milestoneLabel(milestone: String): String = when (milestone) {
+    "response" -> localized(R.string.sla_response)
+    "arrival" -> localized(R.string.sla_arrival)
+    "resolution" -> localized(R.string.sla_resolution)
+    else -> milestone
 }

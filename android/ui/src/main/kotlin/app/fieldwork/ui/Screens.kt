@@ -153,13 +153,13 @@ private fun TodayScreen(graph: ShellGraph, onOpen: (String) -> Unit) {
                     supportingContent = {
                         Column {
                             Text(row.siteAddress)
-                            if (row.slaMilestone != null && row.slaDueMs != null) Text(localized(R.string.sla_due, row.slaMilestone!!, time(row.slaDueMs!!)))
+                            if (row.slaMilestone != null && row.slaDueMs != null) Text(localized(R.string.sla_due, milestoneLabel(row.slaMilestone!!), time(row.slaDueMs!!)))
                             if (row.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
                             row.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
                         }
                     },
                     leadingContent = { Box(Modifier.size(14.dp).background(row.risk.color(), CircleShape)) },
-                    trailingContent = { Text(row.status.name.lowercase()) },
+                    trailingContent = { Text(localized(row.status.labelRes())) },
                     modifier = Modifier.clickable { onOpen(row.id) },
                 )
             }
@@ -185,6 +185,7 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
             Text("${job.customer.name} · ${job.id}", style = MaterialTheme.typography.titleLarge)
             Text(job.site.address)
             Text(job.problem)
+            Text(localized(job.jobStatus.labelRes()), style = MaterialTheme.typography.labelLarge)
             if (s.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
             s.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             Message(s.message)
@@ -201,20 +202,21 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
             }
         }
         item { Text(localized(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
-        items(job.activeParts, key = { it.id }) { Text("${it.qty} × ${it.sku} ${it.description}  in ${it.serialIn ?: "-"} / out ${it.serialOut ?: "-"}") }
+        items(job.activeParts, key = { it.id }) { Text(localized(R.string.part_line, it.qty, it.sku, it.description, it.serialIn ?: "–", it.serialOut ?: "–")) }
         item {
             Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
-                OutlinedTextField(sku, { sku = it }, Modifier.weight(1f), label = { Text("SKU") }, singleLine = true)
-                OutlinedTextField(serialIn, { serialIn = it }, Modifier.weight(1f), label = { Text("in") }, singleLine = true)
-                OutlinedTextField(serialOut, { serialOut = it }, Modifier.weight(1f), label = { Text("out") }, singleLine = true)
+                OutlinedTextField(sku, { sku = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_sku)) }, singleLine = true)
+                OutlinedTextField(serialIn, { serialIn = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_serial_in)) }, singleLine = true)
+                OutlinedTextField(serialOut, { serialOut = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_serial_out)) }, singleLine = true)
             }
-            TextButton(onClick = { vm.addPart(sku, sku, 1, serialIn, serialOut); sku = ""; serialIn = ""; serialOut = "" }, enabled = sku.isNotBlank()) { Text("+") }
+            TextButton(onClick = { vm.addPart(sku, sku, 1, serialIn, serialOut); sku = ""; serialIn = ""; serialOut = "" }, enabled = sku.isNotBlank()) { Text(localized(R.string.part_add)) }
         }
         item { Text(localized(R.string.job_time), style = MaterialTheme.typography.titleMedium) }
-        items(job.time, key = { it.id }) { Text("${it.kind}: ${it.start} – ${it.end}") }
+        items(job.time, key = { it.id }) { Text(timeEntryText(it)) }
         item {
             Text(localized(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
-            Text(listOfNotNull(job.cause, job.faultCode, job.action).joinToString(" · "))
+            val cause = job.cause?.let { c -> causeRes(c)?.let { localized(it) } ?: c }
+            Text(listOfNotNull(cause, job.faultCode, job.action).joinToString(" · "))
         }
         if (job.loaners.isNotEmpty()) {
             item { Text(localized(R.string.job_loaners), style = MaterialTheme.typography.titleMedium) }
