@@ -54,9 +54,14 @@ class VisitUiTest {
         throw e
     }
 
+    /** Scrolls the screen's list to [text]. */
+    private fun ComposeUiTest.scrollTo(text: String) {
+        onNode(hasScrollAction()).performScrollToNode(hasText(text))
+    }
+
     /** Scrolls the screen's list to [text] and taps it. */
     private fun ComposeUiTest.scrollAndTap(text: String) {
-        onNode(hasScrollAction()).performScrollToNode(hasText(text))
+        scrollTo(text)
         onNodeWithText(text).performClick()
     }
 
@@ -85,6 +90,36 @@ class VisitUiTest {
                 onNodeWithText("Add note").performClick()
                 waitFor(hasText("Compressor relay replaced", substring = true))
 
+                // Travel time from two clock times; a typo is refused by the form, nothing written.
+                scrollTo("Add time")
+                onNodeWithText("Travel").performClick()
+                onNodeWithText("From (HH:MM)").performTextInput("8h05")
+                onNodeWithText("To (HH:MM)").performTextInput("08:40")
+                onNodeWithText("Add time").performClick()
+                waitFor(hasText("Enter times as HH:MM, for example 08:30."))
+                onNodeWithText("From (HH:MM)").performTextInput("08:05")
+                onNodeWithText("To (HH:MM)").performTextInput("08:40")
+                onNodeWithText("Add time").performClick()
+                waitFor(hasText("(35 min)", substring = true))
+
+                // Diagnosis: the cause as a chip, the fault code and the action.
+                scrollTo("Save diagnosis")
+                onNodeWithText("Save diagnosis").performClick()
+                waitFor(hasText("Choose the cause and enter the fault code."))
+                scrollTo("Power supply")
+                onNodeWithText("Power supply").performClick()
+                onNodeWithText("Fault code").performTextInput("E-PSU")
+                onNodeWithText("Action taken").performTextInput("Replaced the start relay")
+                onNodeWithText("Save diagnosis").performClick()
+                waitFor(hasText("Power supply · E-PSU · Replaced the start relay"))
+
+                // A loaner goes out with the customer's unit.
+                scrollTo("Issue loaner")
+                onNodeWithText("Loaner serial").performTextInput("LN-07")
+                onNodeWithText("Model").performTextInput("Portable chiller")
+                onNodeWithText("Issue loaner").performClick()
+                waitFor(hasText("LN-07 Portable chiller"))
+
                 // A photo from the camera goes into the core and waits for upload.
                 scrollAndTap("Photos")
                 onNodeWithText("Photos").performClick()
@@ -112,6 +147,9 @@ class VisitUiTest {
                 val job = app.repository.job("J-UI")
                 assertEquals(JobStatus.COMPLETED, job.jobStatus, "signing completes the job")
                 assertTrue(job.notes.any { it.text == "Compressor relay replaced" })
+                assertEquals(listOf("travel" to 35L), job.time.map { it.kind to java.time.Duration.between(java.time.OffsetDateTime.parse(it.start), java.time.OffsetDateTime.parse(it.end)).toMinutes() })
+                assertEquals(listOf("power_supply", "E-PSU", "Replaced the start relay"), listOf(job.cause, job.faultCode, job.action))
+                assertEquals(listOf("LN-07"), job.openLoaners.map { it.serial })
                 val report = Json.parseToJsonElement(app.repository.reportJson("J-UI")).jsonObject
                 val signature = report["signature"]!!.jsonObject
                 assertEquals("Chen Wei", signature["name"]!!.jsonPrimitive.content)

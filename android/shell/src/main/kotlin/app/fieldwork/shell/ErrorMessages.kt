@@ -30,6 +30,12 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     SIGNATURE_TOO_LONG("signature_too_long"),
     SIGNER_NAME_MISSING("signer_name_missing"),
     REFUSAL_REASON_MISSING("refusal_reason_missing"),
+    /** A clock time on the job screen's time form that is not HH:MM. */
+    TIME_NOT_A_CLOCK_TIME("time_not_a_clock_time"),
+    /** The diagnosis form without a cause or a fault code. */
+    DIAGNOSIS_INCOMPLETE("diagnosis_incomplete"),
+    /** The loaner form without a serial or a model. */
+    LOANER_FIELDS_MISSING("loaner_fields_missing"),
 
     SYNC_UP_TO_DATE("sync_up_to_date"),
     SYNC_PENDING("sync_pending"),

@@ -13,6 +13,9 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
+import java.time.Instant
+import java.time.LocalTime
+import java.time.ZoneId
 
 data class JobDetailState(
     val jobId: String,
@@ -37,6 +40,8 @@ data class JobDetailState(
 class JobDetailViewModel(
     private val repository: FieldworkRepository,
     val jobId: String,
+    private val clock: () -> Long = System::currentTimeMillis,
+    private val zone: ZoneId = ZoneId.systemDefault(),
 ) : ViewModel() {
     private val _state = MutableStateFlow(JobDetailState(jobId))
     val state: StateFlow<JobDetailState> = _state.asStateFlow()
@@ -109,9 +114,45 @@ class JobDetailViewModel(
 
     fun returnLoaner(serial: String): Job = edit { repository.returnLoaner(jobId, serial) }
 
+    /**
+     * Travel or labour between two clock times the technician typed ("8:30", "09:45") on
+     * today's date in the phone's zone. An end before the start is the core's to refuse.
+     */
+    fun addTimeToday(kind: TimeKind, start: String, end: String): Job {
+        val today = Instant.ofEpochMilli(clock()).atZone(zone).toLocalDate()
+        val from = ClockTime.parse(start)
+        val to = ClockTime.parse(end)
+        if (from == null || to == null) return refuse(MessageKey.TIME_NOT_A_CLOCK_TIME)
+        val ms = { t: LocalTime -> today.atTime(t).atZone(zone).toInstant().toEpochMilli() }
+        return addTime(kind, ms(from), ms(to))
+    }
+
+    /** The diagnosis form: a cause and a fault code are required, the action taken is not. */
+    fun saveDiagnosis(cause: FaultCause?, faultCode: String, action: String?): Job {
+        if (cause == null || faultCode.isBlank()) return refuse(MessageKey.DIAGNOSIS_INCOMPLETE)
+        return recordDiagnosis(cause, faultCode, action)
+    }
+
+    /** The loaner form: serial and model are both required. */
+    fun issueLoanerFromForm(serial: String, model: String): Job {
+        if (serial.isBlank() || model.isBlank()) return refuse(MessageKey.LOANER_FIELDS_MISSING)
+        return issueLoaner(serial, model)
+    }
+
+    /** A form's own check failed: nothing is written, the screen says why. */
+    private fun refuse(key: MessageKey): Job = viewModelScope.launch { _state.update { it.copy(message = UserMessage(key)) } }
+
     /** `pass`, `fail` or a measured number. */
     fun recordCheck(item: String, result: String, note: String? = null): Job =
         edit { repository.recordCheck(jobId, item, result.trim(), note?.trim()?.takeIf { it.isNotEmpty() }) }
 
     fun dismissMessage() = _state.update { it.copy(message = null) }
+}
+
+/** Clock times as a technician types them: `H:MM` or `HH:MM`, 24-hour. */
+object ClockTime {
+    private val pattern = Regex("""^([01]?\d|2[0-3]):([0-5]\d)$""")
+
+    fun parse(text: String): LocalTime? =
+        pattern.matchEntire(text.trim())?.destructured?.let { (h, m) -> LocalTime.of(h.toInt(), m.toInt()) }
 }

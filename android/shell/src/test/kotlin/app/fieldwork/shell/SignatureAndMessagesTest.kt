@@ -87,4 +87,13 @@ class SignatureAndMessagesTest {
         assertEquals(emptyList<JobStatus>(), StatusActions.allowedFrom(JobStatus.COMPLETED))
         assertEquals(emptyList<JobStatus>(), StatusActions.allowedFrom(JobStatus.CANCELLED))
     }
+
+    @Test
+    fun clockTimesAreHoursAndMinutesOfTheDay() {
+        assertEquals(java.time.LocalTime.of(8, 5), ClockTime.parse("8:05"))
+        assertEquals(java.time.LocalTime.of(23, 59), ClockTime.parse(" 23:59 "))
+        for (bad in listOf("", "8h05", "24:00", "08:5", "08:60", "-1:00", "0805", "08:05:00")) {
+            assertEquals(null, ClockTime.parse(bad), bad)
+        }
+    }
 }

@@ -53,6 +53,9 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.SIGNATURE_TOO_LONG -> R.string.signature_too_long
     MessageKey.SIGNER_NAME_MISSING -> R.string.signer_name_missing
     MessageKey.REFUSAL_REASON_MISSING -> R.string.refusal_reason_missing
+    MessageKey.TIME_NOT_A_CLOCK_TIME -> R.string.time_not_a_clock_time
+    MessageKey.DIAGNOSIS_INCOMPLETE -> R.string.diagnosis_incomplete
+    MessageKey.LOANER_FIELDS_MISSING -> R.string.loaner_fields_missing
     MessageKey.SYNC_UP_TO_DATE -> R.string.sync_up_to_date
     MessageKey.SYNC_PENDING -> R.string.sync_pending
     MessageKey.SYNC_RUNNING -> R.string.sync_running

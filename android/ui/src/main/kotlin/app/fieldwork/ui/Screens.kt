@@ -26,6 +26,7 @@ import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.shape.CircleShape
 import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
 import androidx.compose.material3.ListItem
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
@@ -50,8 +51,11 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.viewModel
+import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.ReportLanguage
+import app.fieldwork.ffi.TimeKind
 import app.fieldwork.shell.EnrollmentViewModel
+import app.fieldwork.shell.JobDetail
 import app.fieldwork.shell.JobDetailViewModel
 import app.fieldwork.shell.PhotoQueueViewModel
 import app.fieldwork.shell.RiskColour
@@ -180,70 +184,139 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
     var sku by rememberSaveable(jobId) { mutableStateOf("") }
     var serialIn by rememberSaveable(jobId) { mutableStateOf("") }
     var serialOut by rememberSaveable(jobId) { mutableStateOf("") }
-    LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        item {
-            Text("${job.customer.name} · ${job.id}", style = MaterialTheme.typography.titleLarge)
-            Text(job.site.address)
-            Text(job.problem)
-            Text(localized(job.jobStatus.labelRes()), style = MaterialTheme.typography.labelLarge)
-            if (s.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
-            s.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-            Message(s.message)
-            FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                s.allowedStatuses.forEach { status -> Button(onClick = { vm.setStatus(status) }, enabled = !s.saving) { Text(localized(status.actionRes())) } }
+    // The list scrolls; a refused edit's message stays in sight below it, next to the forms.
+    Column(Modifier.fillMaxSize()) {
+        LazyColumn(Modifier.weight(1f).padding(horizontal = 16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            item {
+                Text("${job.customer.name} · ${job.id}", style = MaterialTheme.typography.titleLarge)
+                Text(job.site.address)
+                Text(job.problem)
+                Text(localized(job.jobStatus.labelRes()), style = MaterialTheme.typography.labelLarge)
+                if (s.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
+                s.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+                FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    s.allowedStatuses.forEach { status -> Button(onClick = { vm.setStatus(status) }, enabled = !s.saving) { Text(localized(status.actionRes())) } }
+                }
             }
-        }
-        item { Text(localized(R.string.job_notes), style = MaterialTheme.typography.titleMedium) }
-        items(job.notes, key = { it.id }) { Text("${it.author}: ${it.text}") }
-        item {
-            Row(verticalAlignment = Alignment.CenterVertically) {
-                OutlinedTextField(note, { note = it }, Modifier.weight(1f).testTag("note-input"))
-                TextButton(onClick = { vm.addNote(note); note = "" }, enabled = note.isNotBlank()) { Text(localized(R.string.job_add_note)) }
+            item { Text(localized(R.string.job_notes), style = MaterialTheme.typography.titleMedium) }
+            items(job.notes, key = { it.id }) { Text("${it.author}: ${it.text}") }
+            item {
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    OutlinedTextField(note, { note = it }, Modifier.weight(1f).testTag("note-input"))
+                    TextButton(onClick = { vm.addNote(note); note = "" }, enabled = note.isNotBlank()) { Text(localized(R.string.job_add_note)) }
+                }
             }
-        }
-        item { Text(localized(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
-        items(job.activeParts, key = { it.id }) { Text(localized(R.string.part_line, it.qty, it.sku, it.description, it.serialIn ?: "–", it.serialOut ?: "–")) }
-        item {
-            Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
-                OutlinedTextField(sku, { sku = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_sku)) }, singleLine = true)
-                OutlinedTextField(serialIn, { serialIn = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_serial_in)) }, singleLine = true)
-                OutlinedTextField(serialOut, { serialOut = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_serial_out)) }, singleLine = true)
+            item { Text(localized(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
+            items(job.activeParts, key = { it.id }) { Text(localized(R.string.part_line, it.qty, it.sku, it.description, it.serialIn ?: "–", it.serialOut ?: "–")) }
+            item {
+                Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
+                    OutlinedTextField(sku, { sku = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_sku)) }, singleLine = true)
+                    OutlinedTextField(serialIn, { serialIn = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_serial_in)) }, singleLine = true)
+                    OutlinedTextField(serialOut, { serialOut = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_serial_out)) }, singleLine = true)
+                }
+                TextButton(onClick = { vm.addPart(sku, sku, 1, serialIn, serialOut); sku = ""; serialIn = ""; serialOut = "" }, enabled = sku.isNotBlank()) { Text(localized(R.string.part_add)) }
             }
-            TextButton(onClick = { vm.addPart(sku, sku, 1, serialIn, serialOut); sku = ""; serialIn = ""; serialOut = "" }, enabled = sku.isNotBlank()) { Text(localized(R.string.part_add)) }
-        }
-        item { Text(localized(R.string.job_time), style = MaterialTheme.typography.titleMedium) }
-        items(job.time, key = { it.id }) { Text(timeEntryText(it)) }
-        item {
-            Text(localized(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
-            val cause = job.cause?.let { c -> causeRes(c)?.let { localized(it) } ?: c }
-            Text(listOfNotNull(cause, job.faultCode, job.action).joinToString(" · "))
-        }
-        if (job.loaners.isNotEmpty()) {
+            item { Text(localized(R.string.job_time), style = MaterialTheme.typography.titleMedium) }
+            items(job.time, key = { it.id }) { Text(timeEntryText(it)) }
+            item { TimeForm(jobId, enabled = !s.saving) { kind, from, to -> vm.addTimeToday(kind, from, to) } }
+            item {
+                Text(localized(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
+                val cause = job.cause?.let { c -> causeRes(c)?.let { localized(it) } ?: c }
+                if (cause != null) Text(listOfNotNull(cause, job.faultCode, job.action).joinToString(" · "))
+                DiagnosisForm(jobId, enabled = !s.saving, vm::saveDiagnosis)
+            }
             item { Text(localized(R.string.job_loaners), style = MaterialTheme.typography.titleMedium) }
             items(job.openLoaners, key = { it.serial }) { loan ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     Text("${loan.serial} ${loan.model.orEmpty()}", Modifier.weight(1f))
-                    TextButton(onClick = { vm.returnLoaner(loan.serial) }) { Text("↩") }
+                    TextButton(onClick = { vm.returnLoaner(loan.serial) }, enabled = !s.saving) { Text(localized(R.string.loaner_return)) }
                 }
             }
-        }
-        if (job.checklist.isNotEmpty()) {
-            item { Text(localized(R.string.job_checklist), style = MaterialTheme.typography.titleMedium) }
-            items(job.checklist, key = { it.item }) { check ->
-                Row(verticalAlignment = Alignment.CenterVertically) {
-                    Text("${check.label}${check.unit?.let { " ($it)" }.orEmpty()}: ${check.result ?: "–"}", Modifier.weight(1f))
-                    TextButton(onClick = { vm.recordCheck(check.item, "pass") }) { Text("✓") }
-                    TextButton(onClick = { vm.recordCheck(check.item, "fail") }) { Text("✗") }
+            item { LoanerForm(jobId, enabled = !s.saving, vm::issueLoanerFromForm) }
+            if (job.checklist.isNotEmpty()) {
+                item { Text(localized(R.string.job_checklist), style = MaterialTheme.typography.titleMedium) }
+                items(job.checklist, key = { it.item }) { check -> ChecklistRow(jobId, check, enabled = !s.saving, vm::recordCheck) }
+            }
+            item {
+                FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    OutlinedButton(onClick = { onPhotos(jobId) }) { Text(localized(R.string.job_photos)) }
+                    Button(onClick = { onSign(jobId) }) { Text(localized(R.string.job_sign)) }
+                    if (job.report.status != "none") OutlinedButton(onClick = { onShare(jobId) }) { Text(localized(R.string.share_pdf)) }
                 }
+                if (job.report.status == "changed_since_signed") Text(localized(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
             }
         }
-        item {
-            FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                OutlinedButton(onClick = { onPhotos(jobId) }) { Text(localized(R.string.job_photos)) }
-                Button(onClick = { onSign(jobId) }) { Text(localized(R.string.job_sign)) }
-                if (job.report.status != "none") OutlinedButton(onClick = { onShare(jobId) }) { Text(localized(R.string.share_pdf)) }
+        Message(s.message)
+    }
+}
+
+/** Travel or labour between two clock times today. The typed times are the only state kept here. */
+@Composable
+private fun TimeForm(jobId: String, enabled: Boolean, add: (TimeKind, String, String) -> Unit) {
+    var kind by rememberSaveable(jobId) { mutableStateOf(TimeKind.LABOUR) }
+    var from by rememberSaveable(jobId) { mutableStateOf("") }
+    var to by rememberSaveable(jobId) { mutableStateOf("") }
+    Column {
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            for (k in listOf(TimeKind.TRAVEL, TimeKind.LABOUR)) {
+                FilterChip(selected = kind == k, onClick = { kind = k }, label = { Text(timeKindLabel(k.name.lowercase())) })
             }
-            if (job.report.status == "changed_since_signed") Text(localized(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
+        }
+        Row(horizontalArrangement = Arrangement.spacedBy(4.dp), verticalAlignment = Alignment.CenterVertically) {
+            OutlinedTextField(from, { from = it }, Modifier.weight(1f), label = { Text(localized(R.string.time_start)) }, singleLine = true)
+            OutlinedTextField(to, { to = it }, Modifier.weight(1f), label = { Text(localized(R.string.time_end)) }, singleLine = true)
+        }
+        TextButton(onClick = { add(kind, from, to); from = ""; to = "" }, enabled = enabled && from.isNotBlank() && to.isNotBlank()) {
+            Text(localized(R.string.time_add))
+        }
+    }
+}
+
+/** Cause (the contract's list, as chips), fault code and the action taken. */
+@Composable
+private fun DiagnosisForm(jobId: String, enabled: Boolean, save: (FaultCause?, String, String?) -> Unit) {
+    var cause by rememberSaveable(jobId) { mutableStateOf<FaultCause?>(null) }
+    var code by rememberSaveable(jobId) { mutableStateOf("") }
+    var action by rememberSaveable(jobId) { mutableStateOf("") }
+    Column {
+        FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+            for (c in FaultCause.entries) {
+                FilterChip(selected = cause == c, onClick = { cause = c }, label = { Text(localized(causeRes(c.name)!!)) })
+            }
+        }
+        OutlinedTextField(code, { code = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.diagnosis_fault_code)) }, singleLine = true)
+        OutlinedTextField(action, { action = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.diagnosis_action)) })
+        TextButton(onClick = { save(cause, code, action) }, enabled = enabled) { Text(localized(R.string.diagnosis_save)) }
+    }
+}
+
+@Composable
+private fun LoanerForm(jobId: String, enabled: Boolean, issue: (String, String) -> Unit) {
+    var serial by rememberSaveable(jobId) { mutableStateOf("") }
+    var model by rememberSaveable(jobId) { mutableStateOf("") }
+    Row(horizontalArrangement = Arrangement.spacedBy(4.dp), verticalAlignment = Alignment.CenterVertically) {
+        OutlinedTextField(serial, { serial = it }, Modifier.weight(1f), label = { Text(localized(R.string.loaner_serial)) }, singleLine = true)
+        OutlinedTextField(model, { model = it }, Modifier.weight(1f), label = { Text(localized(R.string.loaner_model)) }, singleLine = true)
+    }
+    TextButton(onClick = { issue(serial, model); serial = ""; model = "" }, enabled = enabled) { Text(localized(R.string.loaner_issue)) }
+}
+
+/** A checklist item: pass / fail, or a reading for items measured in a unit. */
+@Composable
+private fun ChecklistRow(jobId: String, check: JobDetail.Check, enabled: Boolean, record: (String, String, String?) -> Unit) {
+    var reading by rememberSaveable(jobId, check.item) { mutableStateOf("") }
+    Column {
+        Text("${check.label}${check.unit?.let { " ($it)" }.orEmpty()}: ${check.result ?: "–"}")
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            if (check.unit != null) {
+                OutlinedTextField(reading, { reading = it }, Modifier.weight(1f), label = { Text(localized(R.string.check_value)) }, singleLine = true)
+                TextButton(onClick = { record(check.item, reading, null); reading = "" }, enabled = enabled && reading.isNotBlank()) {
+                    Text(localized(R.string.check_record))
+                }
+            } else {
+                TextButton(onClick = { record(check.item, "pass", null) }, enabled = enabled) { Text(localized(R.string.check_pass)) }
+                TextButton(onClick = { record(check.item, "fail", null) }, enabled = enabled) { Text(localized(R.string.check_fail)) }
+            }
         }
     }
 }
