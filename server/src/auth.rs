@@ -44,6 +44,10 @@ pub fn hash_secret(secret: &str) -> String {
 
 /// Resolves the `Authorization: Bearer` header to a principal, or 401.
 pub fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<Principal> {
+    // Set only by the console's middleware, for a valid session (with its CSRF token checked).
+    if headers.contains_key(crate::console::CONSOLE_USER_HEADER) {
+        return Ok(Principal::Dispatcher);
+    }
     let value = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -63,9 +67,17 @@ pub fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<Princi
                 "Authorization must be a Bearer token".into(),
             )
         })?;
-    storage
-        .principal(&hash_secret(token))?
-        .ok_or_else(|| Error::Unauthorized("invalid_token", "unknown or revoked token".into()))
+    match storage.principal(&hash_secret(token))? {
+        Some(Principal::RevokedDevice { .. }) => Err(Error::Unauthorized(
+            "device_revoked",
+            "this device was revoked by dispatch: ask dispatch for a new enrollment code".into(),
+        )),
+        Some(principal) => Ok(principal),
+        None => Err(Error::Unauthorized(
+            "invalid_token",
+            "unknown or revoked token".into(),
+        )),
+    }
 }
 
 /// Creates and stores a dispatcher token; returns it (the only time it exists in the clear).

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod blobs;
+pub mod console;
 pub mod demo;
 mod error;
 pub mod storage;
@@ -81,6 +82,8 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
         storage,
         blobs: Arc::new(blobs::Blobs::open(data_dir)?),
         font: Arc::new(api::FontSlot::new(config.font.clone())),
+        live: console::Live::default(),
+        tls: config.tls.is_some(),
     }))
 }
 
@@ -161,6 +164,23 @@ async fn spawn_tls(app: axum::Router, listen: SocketAddr, tls: &TlsFiles) -> Res
 /// Creates a dispatcher token in `data_dir`'s database.
 pub fn issue_dispatcher_token(data_dir: &Path) -> Result<String> {
     auth::issue_dispatcher_token(&SqliteStorage::open(data_dir)?)
+}
+
+/// Adds a dispatcher account of the console to `data_dir`'s database.
+pub fn add_user(data_dir: &Path, name: &str, password: &str) -> Result<()> {
+    console::accounts::add_user(&SqliteStorage::open(data_dir)?, name, password)
+}
+
+/// The demo's console account `dispatch`, created with a fresh password on the first demo run:
+/// `(name, password)`, or `None` if it already exists (its password was printed then).
+pub fn demo_dispatcher(data_dir: &Path) -> Result<Option<(String, String)>> {
+    let storage = SqliteStorage::open(data_dir)?;
+    if storage::Storage::user(&storage, "dispatch")?.is_some() {
+        return Ok(None);
+    }
+    let password = console::accounts::generate_password();
+    console::accounts::add_user(&storage, "dispatch", &password)?;
+    Ok(Some(("dispatch".into(), password)))
 }
 
 /// Creates a one-time enrollment code for an existing technician.

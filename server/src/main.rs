@@ -48,12 +48,51 @@ enum Command {
         data: PathBuf,
     },
     /// Print a one-time enrollment code for a technician's device.
+    /// Dispatcher accounts of the console.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     EnrollCode {
         #[arg(long, default_value = "./fieldwork-data")]
         data: PathBuf,
         #[arg(long)]
         technician: String,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Adds a dispatcher account. The password is read from stdin when it is not a terminal
+    /// (one line); otherwise one is generated and printed.
+    Add {
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// The new account's password: stdin's first line when piped, else a generated one (printed).
+fn new_password() -> fieldwork_server::Result<(String, bool)> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((
+            fieldwork_server::console::accounts::generate_password(),
+            true,
+        ));
+    }
+    let mut line = String::new();
+    stdin.read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Ok((
+            fieldwork_server::console::accounts::generate_password(),
+            true,
+        ));
+    }
+    Ok((password, false))
 }
 
 async fn run(cli: Cli) -> fieldwork_server::Result<()> {
@@ -78,6 +117,12 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                     }
                 );
                 println!("dispatcher token: {token}");
+                match fieldwork_server::demo_dispatcher(&data)? {
+                    Some((name, password)) => {
+                        println!("console login: {name} / {password} (at the address below)")
+                    }
+                    None => println!("console login: the demo dispatcher made on the first run"),
+                }
                 for t in &seed.technicians {
                     let code = fieldwork_server::issue_enroll_code(&data, t)?;
                     println!("enrollment code for technician {t}: {code}");
@@ -113,6 +158,17 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 return Err(fieldwork_server::Error::Conflict(
                     "verification failed".into(),
                 ));
+            }
+        }
+        Command::User {
+            command: UserCommand::Add { data, name },
+        } => {
+            let (password, generated) = new_password()?;
+            fieldwork_server::add_user(&data, &name, &password)?;
+            if generated {
+                println!("dispatcher {name} added; password: {password}");
+            } else {
+                println!("dispatcher {name} added");
             }
         }
         Command::Token { data } => println!("{}", fieldwork_server::issue_dispatcher_token(&data)?),

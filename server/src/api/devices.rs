@@ -87,15 +87,33 @@ pub async fn sync(
             device_id,
             technician,
         } => (device_id, technician),
-        Principal::Dispatcher => {
+        Principal::Dispatcher | Principal::RevokedDevice { .. } => {
             return Err(Error::Forbidden(
                 "the sync endpoint is for enrolled devices".into(),
             ));
         }
     };
     let request: SyncRequest = json_body(body, SYNC_BODY_LIMIT)?;
+    let pushed: Vec<String> = request
+        .push
+        .iter()
+        .filter(|p| !p.changes.is_empty())
+        .map(|p| p.job.clone())
+        .collect();
+    let who = technician.clone();
     let response = state
         .blocking(move |s| crate::sync::handle(s, &device, &technician, request))
         .await?;
+    // The console shows the phone's sync time and the jobs its push changed.
+    let accepted = pushed
+        .into_iter()
+        .filter(|job| {
+            response
+                .docs
+                .iter()
+                .any(|d| &d.job == job && d.state == fieldwork_model::wire::DocState::Ok)
+        })
+        .collect();
+    state.live.device_synced(&who, accepted);
     Ok(Json(response))
 }

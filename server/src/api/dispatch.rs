@@ -102,7 +102,9 @@ pub async fn create_job(
             Ok(doc)
         })
         .await?;
-    tracing::info!(job = %doc.data()?.id, "job created");
+    let id = doc.data()?.id;
+    tracing::info!(job = %id, "job created");
+    state.live.jobs_changed(vec![id]);
     Ok((StatusCode::CREATED, Json(state.render(&doc, now())?)))
 }
 
@@ -204,12 +206,14 @@ async fn edit_job(
     id: String,
     mut edit: impl FnMut(&mut JobDocument) -> Result<()> + Send + 'static,
 ) -> Result<Json<JobView>> {
+    let changed = id.clone();
     let doc = state
         .blocking(move |s| {
             s.update_job(&id, &mut |doc| edit(doc))?
                 .ok_or_else(|| Error::NotFound(format!("no job {id}")))
         })
         .await?;
+    state.live.jobs_changed(vec![changed]);
     Ok(Json(state.render(&doc, now())?))
 }
 

@@ -34,6 +34,10 @@ pub struct AppState {
     pub blobs: Arc<crate::blobs::Blobs>,
     /// The font report PDFs are drawn with, loaded on first use.
     pub font: Arc<FontSlot>,
+    /// Changes published to the console's open pages.
+    pub live: crate::console::Live,
+    /// Whether the server is reached over HTTPS (the console's cookies are then Secure).
+    pub tls: bool,
 }
 
 /// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on
@@ -96,7 +100,7 @@ impl AppState {
     pub async fn dispatcher(&self, headers: &HeaderMap) -> Result<()> {
         match self.principal(headers).await? {
             Principal::Dispatcher => Ok(()),
-            Principal::Device { .. } => Err(Error::Forbidden(
+            Principal::Device { .. } | Principal::RevokedDevice { .. } => Err(Error::Forbidden(
                 "device tokens may only use the sync endpoint".into(),
             )),
         }
@@ -109,7 +113,7 @@ impl AppState {
                 device_id,
                 technician,
             } => Ok((device_id, technician)),
-            Principal::Dispatcher => Err(Error::Forbidden(
+            Principal::Dispatcher | Principal::RevokedDevice { .. } => Err(Error::Forbidden(
                 "this route is for enrolled devices".into(),
             )),
         }
@@ -271,11 +275,18 @@ pub fn router(state: AppState) -> Router {
             crate::blobs::MAX_CHUNK,
             declared_length_limit,
         ));
-    Router::new()
+    let api = Router::new()
         .route("/api/v1/health", get(health))
         .merge(dispatch)
         .merge(sync)
         .merge(uploads)
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::console::api_session,
+        ));
+    Router::new()
+        .merge(api)
+        .merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -680,6 +680,7 @@ pub async fn run_plans(
     let created = state
         .blocking(move |s| generate_inspections(s, through))
         .await?;
+    state.live.jobs_changed(created.clone());
     Ok(Json(json!({"created": created})))
 }
 

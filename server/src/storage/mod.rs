@@ -22,6 +22,27 @@ pub enum Principal {
         device_id: String,
         technician: String,
     },
+    /// A device dispatch revoked (a lost phone): refused everywhere, with its own error.
+    RevokedDevice { device_id: String },
+}
+
+/// A dispatcher account of the console (the password only as an argon2id hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    pub name: String,
+    pub password_hash: String,
+    /// Wrong passwords in a row since the last successful login.
+    pub failed_logins: u32,
+    /// Logins are refused until then (ms), after too many wrong passwords.
+    pub locked_until: Option<i64>,
+}
+
+/// A console session: its user and the CSRF token its pages send back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user: String,
+    pub csrf: String,
+    pub expires_at: i64,
 }
 
 /// A technician record.
@@ -143,6 +164,8 @@ pub trait Storage: Send + Sync + 'static {
     fn add_technician(&self, t: &Technician) -> Result<()>;
     /// Whether a technician exists.
     fn technician_exists(&self, id: &str) -> Result<bool>;
+    /// Every technician, by name.
+    fn technicians(&self) -> Result<Vec<Technician>>;
 
     /// Stores a token hash for a principal.
     fn add_token(&self, token_hash: &str, principal: &Principal) -> Result<()>;
@@ -167,6 +190,29 @@ pub trait Storage: Send + Sync + 'static {
     fn devices(&self) -> Result<Vec<DeviceRecord>>;
     /// Records that a device synced at `now` (epoch ms).
     fn touch_device(&self, device: &str, now: i64) -> Result<()>;
+    /// Revokes a device: its token is refused from now on. False if there is no such device.
+    fn revoke_device(&self, device: &str) -> Result<bool>;
+
+    /// Adds a console account; `Conflict` if the name is taken.
+    fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()>;
+    /// A console account by name.
+    fn user(&self, name: &str) -> Result<Option<UserRecord>>;
+    /// Records a login attempt: success clears the failure count; a failure increments it and,
+    /// from `lock_after` failures in a row, locks the account until `now + lock_ms`.
+    fn record_login(
+        &self,
+        name: &str,
+        ok: bool,
+        now: i64,
+        lock_after: u32,
+        lock_ms: i64,
+    ) -> Result<()>;
+    /// Stores a session (its token only as a hash).
+    fn add_session(&self, token_hash: &str, session: &SessionRecord, now: i64) -> Result<()>;
+    /// A session that has not expired at `now`.
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRecord>>;
+    /// Ends a session (logout).
+    fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Every job id (for `verify`).
     fn all_job_ids(&self) -> Result<Vec<String>>;
 

@@ -15,7 +15,8 @@ use fieldwork_model::maintenance::MaintenancePlan;
 
 use super::{
     AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter, LoanRow,
-    Principal, Storage, StoredJob, Technician, decode_heads, encode_heads,
+    Principal, SessionRecord, Storage, StoredJob, Technician, UserRecord, decode_heads,
+    encode_heads,
 };
 use crate::{Error, Result};
 
@@ -101,6 +102,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE devices ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN report_status TEXT NOT NULL DEFAULT 'none';
     CREATE INDEX jobs_report ON jobs (report_status, reported_at);
+    ",
+    // 4: the dispatch console (issue 9): dispatcher accounts and their sessions.
+    "
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER
+    ) STRICT;
+    CREATE TABLE sessions (
+        hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sessions_expiry ON sessions (expires_at);
     ",
 ];
 
@@ -365,9 +378,27 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn technicians(&self) -> Result<Vec<Technician>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT id, name, region FROM technicians ORDER BY name, id")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Technician {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    region: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
     fn add_token(&self, token_hash: &str, principal: &Principal) -> Result<()> {
         let (kind, device, tech) = match principal {
             Principal::Dispatcher => ("dispatcher", None, None),
+            Principal::RevokedDevice { .. } => {
+                return Err(Error::Internal("a revoked device gets no token".into()));
+            }
             Principal::Device {
                 device_id,
                 technician,
@@ -388,16 +419,22 @@ impl Storage for SqliteStorage {
 
     fn principal(&self, token_hash: &str) -> Result<Option<Principal>> {
         self.read(|c| {
-            let row: Option<(String, Option<String>, Option<String>)> = c
+            // kind, device, technician, whether the device was revoked
+            type TokenRow = (String, Option<String>, Option<String>, Option<bool>);
+            let row: Option<TokenRow> = c
                 .query_row(
-                    "SELECT kind, device_id, technician FROM tokens WHERE hash = ?1",
+                    "SELECT t.kind, t.device_id, t.technician, d.revoked
+                     FROM tokens t LEFT JOIN devices d ON d.id = t.device_id WHERE t.hash = ?1",
                     [token_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             Ok(match row {
-                Some((kind, _, _)) if kind == "dispatcher" => Some(Principal::Dispatcher),
-                Some((_, Some(device_id), Some(technician))) => Some(Principal::Device {
+                Some((kind, _, _, _)) if kind == "dispatcher" => Some(Principal::Dispatcher),
+                Some((_, Some(device_id), _, Some(true))) => {
+                    Some(Principal::RevokedDevice { device_id })
+                }
+                Some((_, Some(device_id), Some(technician), _)) => Some(Principal::Device {
                     device_id,
                     technician,
                 }),
@@ -568,6 +605,106 @@ impl Storage for SqliteStorage {
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn revoke_device(&self, device: &str) -> Result<bool> {
+        self.write(|tx| {
+            Ok(tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [device])? == 1)
+        })
+    }
+
+    fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()> {
+        self.write(|tx| {
+            let added = tx.execute(
+                "INSERT INTO users (name, password_hash, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO NOTHING",
+                params![name, password_hash, now],
+            )?;
+            if added == 0 {
+                return Err(Error::Conflict(format!("there is already a user {name}")));
+            }
+            Ok(())
+        })
+    }
+
+    fn user(&self, name: &str) -> Result<Option<UserRecord>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT name, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(UserRecord {
+                        name: r.get(0)?,
+                        password_hash: r.get(1)?,
+                        failed_logins: r.get(2)?,
+                        locked_until: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+    }
+
+    fn record_login(
+        &self,
+        name: &str,
+        ok: bool,
+        now: i64,
+        lock_after: u32,
+        lock_ms: i64,
+    ) -> Result<()> {
+        self.write(|tx| {
+            if ok {
+                tx.execute(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?1",
+                    [name],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE users SET failed_logins = failed_logins + 1,
+                        locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END
+                     WHERE name = ?1",
+                    params![name, lock_after, now + lock_ms],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn add_session(&self, token_hash: &str, session: &SessionRecord, now: i64) -> Result<()> {
+        self.write(|tx| {
+            // Expired sessions go when new ones come: the table stays the size of the live ones.
+            tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+            tx.execute(
+                "INSERT INTO sessions (hash, user, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![token_hash, session.user, session.csrf, now, session.expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRecord>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT user, csrf, expires_at FROM sessions WHERE hash = ?1 AND expires_at > ?2",
+                params![token_hash, now],
+                |r| {
+                    Ok(SessionRecord {
+                        user: r.get(0)?,
+                        csrf: r.get(1)?,
+                        expires_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+    }
+
+    fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM sessions WHERE hash = ?1", [token_hash])?;
+            Ok(())
         })
     }
 

@@ -263,7 +263,8 @@ async fn duplicates_conflict_and_unknown_things_are_404_json() {
     assert_error(status, &body, 404, "not_found");
     let (status, body) = office.call(Method::GET, "/api/v2/whatever", None, t).await;
     assert_error(status, &body, 404, "not_found");
-    let (status, body) = office.call(Method::GET, "/", None, None).await;
+    // `/` is the dispatch console now; anything else unknown is a JSON 404.
+    let (status, body) = office.call(Method::GET, "/no/such/page", None, None).await;
     assert_error(status, &body, 404, "not_found");
 }
 

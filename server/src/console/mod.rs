@@ -1,0 +1,762 @@
+//! The dispatch console: server-rendered pages (askama templates in `server/templates`, one small
+//! script and one stylesheet in `server/static`), served by `fieldwork-server` on the API's
+//! listener. Dispatchers log in with a name and password (argon2id); the session is an HttpOnly,
+//! SameSite=Strict cookie (Secure over TLS) and every state change carries the session's CSRF
+//! token (a form field, or the `X-CSRF-Token` header on API calls the pages make). Pages update
+//! live from a server-sent-events stream (`/events`). Why this stack: ADR 0007.
+
+pub mod accounts;
+mod i18n;
+pub mod live;
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use fieldwork_model::JobDocument;
+use fieldwork_model::sla::MilestoneState;
+
+pub use live::Live;
+
+use crate::api::AppState;
+use crate::storage::{JobFilter, SessionRecord, Technician};
+use crate::{Error, Result};
+use i18n::Words;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "fw_session";
+/// The login form's CSRF cookie (double submit: there is no session yet).
+const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
+/// Set by [`api_session`] on API requests that a console session made (never by a client: any
+/// incoming copy is removed first); `auth::authenticate` takes it as the dispatcher.
+pub const CONSOLE_USER_HEADER: &str = "x-fieldwork-console-user";
+
+/// The console's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/board") }))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{lang}", get(set_language))
+        .route("/board", get(board))
+        .route("/devices", get(devices))
+        .route("/devices/codes", post(issue_code))
+        .route("/devices/{id}/revoke", post(revoke_device))
+        .route("/events", get(events))
+        .route(
+            "/static/console.css",
+            get(|| async { static_file("text/css", include_str!("../../static/console.css")) }),
+        )
+        .route(
+            "/static/console.js",
+            get(|| async {
+                static_file("text/javascript", include_str!("../../static/console.js"))
+            }),
+        )
+}
+
+fn static_file(mime: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// API requests from console pages: the session cookie stands for a dispatcher token, and a
+/// state-changing request must carry the session's CSRF token in `X-CSRF-Token`.
+pub async fn api_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    request.headers_mut().remove(CONSOLE_USER_HEADER);
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        return next.run(request).await;
+    }
+    let Some(token) = cookie(request.headers(), SESSION_COOKIE) else {
+        return next.run(request).await;
+    };
+    let session = match state.blocking(move |s| accounts::session(s, &token)).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return next.run(request).await,
+        Err(e) => return e.into_response(),
+    };
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let sent = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !safe && !accounts::same_secret(sent, &session.csrf) {
+        return Error::Forbidden(
+            "a console request that changes something needs the page's X-CSRF-Token".into(),
+        )
+        .into_response();
+    }
+    if let Ok(user) = HeaderValue::from_str(&session.user) {
+        request.headers_mut().insert(CONSOLE_USER_HEADER, user);
+    }
+    next.run(request).await
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, Path=/, Secure when served over TLS.
+fn set_cookie(name: &str, value: &str, max_age_s: i64, tls: bool) -> HeaderValue {
+    let secure = if tls { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn words(headers: &HeaderMap) -> &'static Words {
+    let lang = cookie(headers, "lang");
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    i18n::words(lang.as_deref(), accept)
+}
+
+/// A page handler's early answer (a redirect to the login page, a refusal), boxed: a response
+/// is large.
+type Early<T> = std::result::Result<T, Box<Response>>;
+
+/// The signed-in dispatcher of a page request, or the redirect to the login page.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Early<SessionRecord> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Err(Box::new(Redirect::to("/login").into_response()));
+    };
+    match state.blocking(move |s| accounts::session(s, &token)).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(Box::new(Redirect::to("/login").into_response())),
+        Err(e) => Err(Box::new(e.into_response())),
+    }
+}
+
+/// A form post's CSRF field must be its session's token.
+fn check_form_csrf(session: &SessionRecord, sent: &str) -> Early<()> {
+    if accounts::same_secret(sent, &session.csrf) {
+        Ok(())
+    } else {
+        let refused = Error::Forbidden(
+            "the form's CSRF token does not match this session; reload the page".into(),
+        );
+        Err(Box::new(refused.into_response()))
+    }
+}
+
+fn page(template: impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => Error::Internal(format!("cannot render a page: {e}")).into_response(),
+    }
+}
+
+// --- login ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    w: &'static Words,
+    csrf: String,
+    error: Option<&'static str>,
+    live: u8,
+}
+
+async fn login_page(headers: HeaderMap) -> Response {
+    login_form(&headers, None, StatusCode::OK)
+}
+
+fn login_form(headers: &HeaderMap, error: Option<&'static str>, status: StatusCode) -> Response {
+    let csrf = crate::auth::new_token();
+    let mut response = page(LoginPage {
+        w: words(headers),
+        csrf: csrf.clone(),
+        error,
+        live: 0,
+    });
+    *response.status_mut() = status;
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, false),
+    );
+    response
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    csrf: String,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !accounts::same_secret(&form.csrf, &expected) {
+        return Error::Forbidden(
+            "the login form's CSRF token is missing or stale; reload the page".into(),
+        )
+        .into_response();
+    }
+    let w = words(&headers);
+    let outcome = state
+        .blocking(move |s| accounts::login(s, &form.name, &form.password))
+        .await;
+    match outcome {
+        Ok(Ok(new)) => {
+            let mut response = Redirect::to("/board").into_response();
+            let max_age = accounts::SESSION_MS / 1000;
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &new.token, max_age, state.tls),
+            );
+            response
+        }
+        Ok(Err(accounts::LoginRefused::WrongNameOrPassword)) => {
+            login_form(&headers, Some(w.wrong_login), StatusCode::UNAUTHORIZED)
+        }
+        Ok(Err(accounts::LoginRefused::Locked { retry_after_s })) => {
+            let mut response = login_form(&headers, Some(w.locked), StatusCode::TOO_MANY_REQUESTS);
+            if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_form_csrf(&session, &form.csrf) {
+        return *r;
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.blocking(move |s| accounts::logout(s, &token)).await
+    {
+        return e.into_response();
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, state.tls),
+    );
+    response
+}
+
+/// Only a preference: which language the pages use.
+async fn set_language(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let lang = if lang == "zh-CN" { "zh-CN" } else { "en" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/board".into());
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+// --- the board -----------------------------------------------------------------------------
+
+#[derive(serde::Deserialize, Default)]
+struct BoardQuery {
+    day: Option<String>,
+    status: Option<String>,
+    region: Option<String>,
+    technician: Option<String>,
+}
+
+struct Deadline {
+    milestone: &'static str,
+    at: String,
+    /// `breached`, `at_risk` or `pending` (a CSS class).
+    risk: &'static str,
+}
+
+struct BoardJob {
+    id: String,
+    customer: String,
+    site: String,
+    status: &'static str,
+    priority: &'static str,
+    deadline: Option<Deadline>,
+}
+
+struct Lane {
+    id: String,
+    title: String,
+    region: String,
+    is_technician: bool,
+    last_sync: String,
+    jobs: Vec<BoardJob>,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    w: &'static Words,
+    user: String,
+    csrf: String,
+    live: u8,
+    day: String,
+    statuses: &'static [&'static str],
+    regions: Vec<String>,
+    technicians: Vec<Technician>,
+    filter_status: String,
+    filter_region: String,
+    filter_technician: String,
+    lanes: Vec<Lane>,
+}
+
+const STATUSES: &[&str] = &[
+    "new",
+    "assigned",
+    "accepted",
+    "en_route",
+    "on_site",
+    "in_progress",
+    "on_hold",
+    "completed",
+    "cancelled",
+];
+
+/// The most urgent open SLA milestone of a job and how it stands.
+fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option<Deadline> {
+    let sla = view.sla.as_ref()?;
+    [
+        ("response", &sla.response.state, &sla.respond_by),
+        ("arrival", &sla.arrival.state, &sla.arrive_by),
+        ("resolution", &sla.resolution.state, &sla.resolve_by),
+    ]
+    .into_iter()
+    .filter(|(_, state, _)| {
+        matches!(
+            state,
+            MilestoneState::Pending | MilestoneState::AtRisk | MilestoneState::Breached
+        )
+    })
+    .min_by(|a, b| a.2.cmp(b.2))
+    .map(|(milestone, state, due)| Deadline {
+        milestone,
+        at: local_time(due, zone),
+        risk: match state {
+            MilestoneState::Breached => "breached",
+            MilestoneState::AtRisk => "at_risk",
+            _ => "pending",
+        },
+    })
+}
+
+/// An RFC 3339 time as `MM-DD HH:MM` in `zone`.
+fn local_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&zone).format("%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+fn ms_local(ms: Option<i64>, zone: chrono_tz::Tz, never: &str) -> String {
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.with_timezone(&zone).format("%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| never.to_string())
+}
+
+/// The office's time zone: the demo's and the seeds' (a setting when offices span zones).
+fn office_zone() -> chrono_tz::Tz {
+    chrono_tz::Asia::Shanghai
+}
+
+/// Whether a job belongs on the board of `day`: open, or scheduled, reported or closed that day.
+fn on_day(view: &fieldwork_model::JobView, day: chrono::NaiveDate, zone: chrono_tz::Tz) -> bool {
+    let date = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .ok()
+            .map(|t| t.with_timezone(&zone).date_naive())
+    };
+    let closed = matches!(view.status.as_str(), "completed" | "cancelled");
+    !closed
+        || [
+            Some(&view.reported_at),
+            view.scheduled_start.as_ref(),
+            view.events.last().map(|e| &e.at),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|t| date(t) == Some(day))
+}
+
+async fn board(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let w = words(&headers);
+    let zone = office_zone();
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let day = q
+        .day
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or(today);
+    let render_state = state.clone();
+    let loaded = state
+        .blocking(move |s| {
+            let actor = s.actor()?;
+            let now = chrono::Utc::now().timestamp_millis();
+            let views = s
+                .list_jobs(&JobFilter {
+                    limit: 5000,
+                    ..JobFilter::default()
+                })?
+                .iter()
+                .map(|bytes| render_state.render(&JobDocument::load(bytes, actor.clone())?, now))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((views, s.technicians()?, s.devices()?))
+        })
+        .await;
+    let (views, technicians, devices) = match loaded {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let filter_status = q.status.unwrap_or_default();
+    let filter_region = q.region.unwrap_or_default();
+    let filter_technician = q.technician.unwrap_or_default();
+    let mut last_sync: BTreeMap<&str, i64> = BTreeMap::new();
+    for d in &devices {
+        if let Some(at) = d.last_sync_at {
+            let e = last_sync.entry(d.technician.as_str()).or_insert(at);
+            *e = (*e).max(at);
+        }
+    }
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut unassigned = Lane {
+        id: String::new(),
+        title: w.unassigned.into(),
+        region: String::new(),
+        is_technician: false,
+        last_sync: String::new(),
+        jobs: Vec::new(),
+    };
+    for t in &technicians {
+        lanes.push(Lane {
+            id: t.id.clone(),
+            title: format!("{} ({})", t.name, t.id),
+            region: t.region.clone(),
+            is_technician: true,
+            last_sync: ms_local(last_sync.get(t.id.as_str()).copied(), zone, w.never),
+            jobs: Vec::new(),
+        });
+    }
+    // The region filter is the technicians' (an unassigned job has none).
+    let region_of = |t: Option<&str>| {
+        technicians
+            .iter()
+            .find(|x| Some(x.id.as_str()) == t)
+            .map(|x| x.region.as_str())
+    };
+    for v in views.iter().filter(|v| on_day(v, day, zone)) {
+        if (!filter_status.is_empty() && v.status.as_str() != filter_status)
+            || (!filter_region.is_empty()
+                && region_of(v.technician.as_deref()) != Some(filter_region.as_str()))
+            || (!filter_technician.is_empty()
+                && v.technician.as_deref() != Some(filter_technician.as_str()))
+        {
+            continue;
+        }
+        let job = BoardJob {
+            id: v.id.clone(),
+            customer: v.customer.name.clone(),
+            site: v.site.address.clone(),
+            status: STATUSES
+                .iter()
+                .find(|s| **s == v.status.as_str())
+                .copied()
+                .unwrap_or("new"),
+            priority: ["low", "normal", "high", "urgent"]
+                .into_iter()
+                .find(|p| *p == v.priority.as_str())
+                .unwrap_or("normal"),
+            deadline: next_deadline(v, zone),
+        };
+        match v
+            .technician
+            .as_deref()
+            .and_then(|t| lanes.iter_mut().find(|l| l.id == t))
+        {
+            Some(lane) => lane.jobs.push(job),
+            None => unassigned.jobs.push(job),
+        }
+    }
+    if !filter_technician.is_empty() {
+        lanes.retain(|l| l.id == filter_technician);
+    }
+    if !filter_region.is_empty() {
+        lanes.retain(|l| l.region == filter_region);
+    }
+    lanes.insert(0, unassigned);
+    let mut regions: Vec<String> = technicians
+        .iter()
+        .map(|t| t.region.clone())
+        .filter(|r| !r.is_empty())
+        .collect();
+    regions.sort();
+    regions.dedup();
+    page(BoardPage {
+        w,
+        user: session.user,
+        csrf: session.csrf,
+        live: 1,
+        day: day.to_string(),
+        statuses: STATUSES,
+        regions,
+        technicians,
+        filter_status,
+        filter_region,
+        filter_technician,
+        lanes,
+    })
+}
+
+// --- devices -------------------------------------------------------------------------------
+
+struct DeviceRow {
+    device_id: String,
+    name: String,
+    technician: String,
+    enrolled_at: String,
+    last_sync_at: String,
+    revoked: bool,
+}
+
+struct IssuedCode {
+    technician: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "devices.html")]
+struct DevicesPage {
+    w: &'static Words,
+    user: String,
+    csrf: String,
+    live: u8,
+    technicians: Vec<Technician>,
+    devices: Vec<DeviceRow>,
+    code: Option<IssuedCode>,
+}
+
+async fn devices_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: SessionRecord,
+    code: Option<IssuedCode>,
+) -> Response {
+    let w = words(headers);
+    let zone = office_zone();
+    let loaded = state
+        .blocking(|s| Ok((s.technicians()?, s.devices()?)))
+        .await;
+    let (technicians, devices) = match loaded {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let devices = devices
+        .into_iter()
+        .map(|d| DeviceRow {
+            enrolled_at: ms_local(Some(d.enrolled_at), zone, w.never),
+            last_sync_at: ms_local(d.last_sync_at, zone, w.never),
+            device_id: d.device_id,
+            name: d.name,
+            technician: d.technician,
+            revoked: d.revoked,
+        })
+        .collect();
+    page(DevicesPage {
+        w,
+        user: session.user,
+        csrf: session.csrf,
+        live: if code.is_some() { 0 } else { 1 },
+        technicians,
+        devices,
+        code,
+    })
+}
+
+async fn devices(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(session) => devices_page(&state, &headers, session, None).await,
+        Err(r) => *r,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CodeForm {
+    csrf: String,
+    technician: String,
+}
+
+async fn issue_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_form_csrf(&session, &form.csrf) {
+        return *r;
+    }
+    let technician = form.technician.clone();
+    match state
+        .blocking(move |s| crate::auth::issue_enroll_code(s, &technician))
+        .await
+    {
+        Ok(code) => {
+            devices_page(
+                &state,
+                &headers,
+                session,
+                Some(IssuedCode {
+                    technician: form.technician,
+                    code,
+                }),
+            )
+            .await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn revoke_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_form_csrf(&session, &form.csrf) {
+        return *r;
+    }
+    match state.blocking(move |s| s.revoke_device(&id)).await {
+        Ok(true) => {
+            state.live.jobs_changed(Vec::new());
+            Redirect::to("/devices").into_response()
+        }
+        Ok(false) => Error::NotFound("no such device".into()).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+// --- live ----------------------------------------------------------------------------------
+
+/// The server-sent-events stream of changes for a signed-in page.
+async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(r) = signed_in(&state, &headers).await {
+        return *r;
+    }
+    let mut changes = state.live.subscribe();
+    let stream = async_stream(move |tx| async move {
+        loop {
+            let event = match changes.recv().await {
+                Ok(change) => Event::default()
+                    .event("change")
+                    .json_data(&change)
+                    .unwrap_or_default(),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    Event::default().event("lagged").data("{}")
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            };
+            if tx.send(Ok::<_, Infallible>(event)).await.is_err() {
+                break;
+            }
+        }
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// A stream fed by a task (a bounded channel): the task ends when the page goes away.
+fn async_stream<F, Fut>(
+    produce: F,
+) -> tokio_stream_shim::ReceiverStream<std::result::Result<Event, Infallible>>
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<std::result::Result<Event, Infallible>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(produce(tx));
+    tokio_stream_shim::ReceiverStream(rx)
+}
+
+/// `tokio::sync::mpsc::Receiver` as a `futures_core::Stream` (what `Sse` takes).
+mod tokio_stream_shim {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    pub struct ReceiverStream<T>(pub tokio::sync::mpsc::Receiver<T>);
+
+    impl<T> futures_core::Stream for ReceiverStream<T> {
+        type Item = T;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+            self.0.poll_recv(cx)
+        }
+    }
+}

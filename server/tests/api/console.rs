@@ -1,0 +1,419 @@
+//! The dispatch console over HTTP, on the real server: login with CSRF and lockout, sessions
+//! standing for dispatcher tokens on the API (with the CSRF header for changes), the board, live
+//! change events, enrollment codes and revoking a lost phone.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use fieldwork_model::wire::{PROTOCOL_VERSION, SyncRequest};
+use reqwest::{Method, StatusCode, header};
+use serde_json::Value;
+
+use crate::common::{Office, http, job_body};
+
+/// A browser's view of the console: its cookies, no redirects followed.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new(office: &Office) -> Browser {
+        let _ = http(); // installs the crypto provider
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: office.url.clone(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, resp: &reqwest::Response) -> Vec<String> {
+        let mut raw = Vec::new();
+        for v in resp.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap().to_string();
+            let (k, rest) = v.split_once('=').unwrap();
+            let value = rest.split(';').next().unwrap().to_string();
+            self.cookies.retain(|(name, _)| name != k);
+            if !value.is_empty() {
+                self.cookies.push((k.to_string(), value));
+            }
+            raw.push(v);
+        }
+        raw
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(header::COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&resp);
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string());
+        let body = resp.text().await.unwrap();
+        (status, location.unwrap_or(body))
+    }
+
+    /// A form post; returns status, `Location` or body, and the raw Set-Cookie values.
+    async fn post_form(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Vec<String>) {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_body(form))
+            .send()
+            .await
+            .unwrap();
+        let cookies = self.keep_cookies(&resp);
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string());
+        let body = resp.text().await.unwrap();
+        (status, location.unwrap_or(body), cookies)
+    }
+
+    /// An API call the console's script would make: the session cookie and, if given, the CSRF header.
+    async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        csrf: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(header::COOKIE, self.cookie_header());
+        if let Some(token) = csrf {
+            req = req.header("X-CSRF-Token", token);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn log_in(&mut self, name: &str, password: &str) -> (StatusCode, String, Vec<String>) {
+        let (_, page) = self.get("/login").await;
+        let csrf = field(&page, "csrf");
+        self.post_form(
+            "/login",
+            &[("name", name), ("password", password), ("csrf", &csrf)],
+        )
+        .await
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body, as a browser sends a form.
+fn form_body(form: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    form.iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of a hidden input in a page.
+fn field(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in {page}"))
+        + marker.len();
+    page[start..start + page[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_token() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.dir.path(), "mei", "correct horse battery").unwrap();
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let mut browser = Browser::new(&office);
+
+    // Not signed in: pages send you to the login page; the API says 401.
+    assert_eq!(
+        browser.get("/board").await,
+        (StatusCode::SEE_OTHER, "/login".to_string())
+    );
+    assert_eq!(
+        browser.api(Method::GET, "/api/v1/jobs", None, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The login form's CSRF token is required; a wrong password is refused.
+    let (status, _, _) = browser
+        .post_form(
+            "/login",
+            &[
+                ("name", "mei"),
+                ("password", "correct horse battery"),
+                ("csrf", "forged"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, page, _) = browser.log_in("mei", "not the password").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("Wrong name or password."), "{page}");
+
+    let (status, location, cookies) = browser.log_in("mei", "correct horse battery").await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/board")
+    );
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("fw_session="))
+        .expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(session.contains(attribute), "{session}");
+    }
+    assert!(!session.contains("Secure"), "plain HTTP: {session}");
+
+    let (status, board) = browser.get("/board").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("data-job=\"J-1\""), "{board}");
+    let csrf = field(&board, "csrf");
+
+    // The session reads the API; a change without the page's CSRF token is refused.
+    let (status, jobs) = browser.api(Method::GET, "/api/v1/jobs", None, None).await;
+    assert_eq!(
+        (status, jobs.as_array().map(Vec::len)),
+        (StatusCode::OK, Some(1))
+    );
+    let (status, body) = browser
+        .api(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(job_body("J-2", Some("t1"))),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        office
+            .call(Method::GET, "/api/v1/jobs/J-2", None, Some(&office.token))
+            .await
+            .0,
+        404,
+        "nothing stored"
+    );
+    let (status, _) = browser
+        .api(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(job_body("J-2", Some("t1"))),
+            Some("wrong"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = browser
+        .api(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(job_body("J-2", Some("t1"))),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // The header the console's middleware sets cannot be sent from outside.
+    let forged = http()
+        .get(format!("{}/api/v1/jobs", office.url))
+        .header("x-fieldwork-console-user", "mei")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+
+    // Bearer tokens keep working for scripts.
+    assert_eq!(
+        office
+            .call(Method::GET, "/api/v1/jobs/J-2", None, Some(&office.token))
+            .await
+            .0,
+        200
+    );
+
+    // Logging out needs the token too, and ends the session.
+    assert_eq!(
+        browser.post_form("/logout", &[("csrf", "forged")]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, location, _) = browser.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+    assert_eq!(browser.get("/board").await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.dir.path(), "mei", "correct horse battery").unwrap();
+    let mut browser = Browser::new(&office);
+    for _ in 0..fieldwork_server::console::accounts::LOCK_AFTER {
+        assert_eq!(
+            browser.log_in("mei", "guess").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let resp = {
+        let (_, page) = browser.get("/login").await;
+        let csrf = field(&page, "csrf");
+        browser
+            .http
+            .post(format!("{}/login", office.url))
+            .header(header::COOKIE, browser.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_body(&[
+                ("name", "mei"),
+                ("password", "correct horse battery"),
+                ("csrf", csrf.as_str()),
+            ]))
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: i64 = resp.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 300, "{retry}");
+}
+
+#[tokio::test]
+async fn the_event_stream_tells_an_open_page_when_a_job_changes_and_a_revoked_phone_is_refused() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.dir.path(), "mei", "correct horse battery").unwrap();
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let mut device = office.enroll("t1").await;
+    device.pull(&office).await;
+    let mut browser = Browser::new(&office);
+    browser.log_in("mei", "correct horse battery").await;
+
+    let mut stream = browser
+        .http
+        .get(format!("{}/events", office.url))
+        .header(header::COOKIE, browser.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers()[header::CONTENT_TYPE], "text/event-stream");
+
+    // A phone pushes a note: the page hears which job changed and that t1's phone synced.
+    device
+        .doc("J-1")
+        .add_note("t1", 1_764_000_000_000, "relay replaced")
+        .unwrap();
+    device.round(&office, &["J-1"]).await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !(seen.contains("event: change") && seen.contains("\"J-1\"") && seen.contains("\"t1\"")) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("no change event within 10 s")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+
+    // Enrollment codes come from the devices page; revoking the phone stops its next sync.
+    let (_, page) = browser.get("/devices").await;
+    let csrf = field(&page, "csrf");
+    let (status, page, _) = browser
+        .post_form("/devices/codes", &[("csrf", &csrf), ("technician", "t1")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"enroll-code\""), "{page}");
+    let (_, devices) = browser
+        .api(Method::GET, "/api/v1/devices", None, None)
+        .await;
+    let id = devices[0]["device_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        browser
+            .post_form(&format!("/devices/{id}/revoke"), &[("csrf", "forged")])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, location, _) = browser
+        .post_form(&format!("/devices/{id}/revoke"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/devices")
+    );
+    let (status, _) = device
+        .send(
+            &office,
+            &SyncRequest {
+                v: PROTOCOL_VERSION,
+                cursor: device.cursor,
+                push: vec![],
+            },
+        )
+        .await;
+    assert_eq!(status, 401);
+    let resp = http()
+        .post(format!("{}/api/v1/sync", office.url))
+        .bearer_auth(&device.token)
+        .json(&SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 0,
+            push: vec![],
+        })
+        .send()
+        .await
+        .unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "device_revoked", "{body}");
+    let (_, devices) = browser
+        .api(Method::GET, "/api/v1/devices", None, None)
+        .await;
+    assert_eq!(devices[0]["revoked"], true);
+}
