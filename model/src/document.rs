@@ -47,7 +47,12 @@ impl JobDocument {
         actor: ActorId,
     ) -> Result<Self> {
         validate_id("job", id)?;
-        crate::calendar::parse_tz(&new.site.time_zone)?;
+        if new.site.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(Error::Invalid(format!(
+                "site.time_zone: unknown IANA time zone {:?}",
+                new.site.time_zone
+            )));
+        }
         if let Some(c) = &terms.contract {
             c.validate()?;
         }

@@ -1,49 +1,95 @@
-// The console's one script: live refresh and confirmations. Pages work without it (plain links
-// and forms); with it, a page listening for changes (main[data-live="1"]) re-fetches itself and
-// swaps its content in when the server says a job changed or a phone synced, keeping the
-// filters in the URL. No framework, no build step.
+// The console's one script: live refresh, confirmations, and the forms that call the JSON API.
+// No framework, no build step. Pages read without it (plain links); a page that listens for
+// changes (main[data-live="1"]) re-fetches itself and swaps its content in when the server says a
+// job changed or a phone synced, keeping the filters and forms the user is typing in.
 "use strict";
 
-(function () {
-  const main = document.getElementById("main");
-  if (main && main.dataset.live === "1" && "EventSource" in window) {
-    const badge = document.getElementById("live");
-    let refreshing = false;
-    let again = false;
-    async function refresh(changed) {
-      if (refreshing) { again = true; return; }
-      refreshing = true;
-      try {
-        const res = await fetch(location.href, { headers: { "X-Fieldwork-Fragment": "1" }, credentials: "same-origin" });
-        if (res.redirected || !res.ok) { location.reload(); return; }
-        const html = await res.text();
-        const doc = new DOMParser().parseFromString(html, "text/html");
-        const fresh = doc.getElementById("main");
-        if (fresh) {
-          // Keep the focus and a half-typed filter: only swap what is below the filters.
-          const keep = main.querySelector("form.filters");
-          main.replaceChildren(...fresh.childNodes);
-          const theirs = main.querySelector("form.filters");
-          if (keep && theirs) theirs.replaceWith(keep);
-          for (const id of changed || []) {
-            const row = main.querySelector(`tr[data-job="${CSS.escape(id)}"]`);
-            if (row) row.classList.add("changed");
-          }
-        }
-      } finally {
-        refreshing = false;
-        if (again) { again = false; refresh(); }
-      }
-    }
-    const events = new EventSource("/events");
-    events.addEventListener("open", () => { if (badge) badge.hidden = false; });
-    events.addEventListener("error", () => { if (badge) badge.hidden = true; });
-    events.addEventListener("change", (e) => refresh(JSON.parse(e.data).jobs));
-    events.addEventListener("lagged", () => refresh());
-  }
+const main = document.getElementById("main");
+const csrf = document.querySelector('meta[name="csrf"]')?.content || "";
 
-  document.addEventListener("submit", (e) => {
-    const message = e.target.dataset && e.target.dataset.confirm;
-    if (message && !window.confirm(message)) e.preventDefault();
-  });
-})();
+let refreshing = false;
+let again = false;
+async function refresh(changed) {
+  if (refreshing) { again = true; return; }
+  refreshing = true;
+  try {
+    const res = await fetch(location.href, { credentials: "same-origin" });
+    if (res.redirected || !res.ok) { location.reload(); return; }
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const fresh = doc.getElementById("main");
+    if (!fresh) return;
+    // Forms keep what is being typed: only the rest of the page is replaced.
+    const keep = new Map([...main.querySelectorAll("form")].map((f, i) => [i, f]));
+    main.replaceChildren(...fresh.childNodes);
+    [...main.querySelectorAll("form")].forEach((f, i) => { if (keep.has(i)) f.replaceWith(keep.get(i)); });
+    for (const id of changed || []) {
+      const row = main.querySelector(`tr[data-job="${CSS.escape(id)}"]`);
+      if (row) row.classList.add("changed");
+    }
+    document.dispatchEvent(new CustomEvent("fieldwork:refreshed"));
+  } finally {
+    refreshing = false;
+    if (again) { again = false; refresh(); }
+  }
+}
+
+if (main && main.dataset.live === "1" && "EventSource" in window) {
+  const badge = document.getElementById("live");
+  const events = new EventSource("/events");
+  events.addEventListener("open", () => { if (badge) badge.hidden = false; });
+  events.addEventListener("error", () => { if (badge) badge.hidden = true; });
+  events.addEventListener("change", (e) => refresh(JSON.parse(e.data).jobs));
+  events.addEventListener("lagged", () => refresh());
+}
+
+document.addEventListener("submit", (e) => {
+  const message = e.target.dataset && e.target.dataset.confirm;
+  if (message && !window.confirm(message)) e.preventDefault();
+});
+
+// <form data-api="METHOD /api/v1/..."> : the named fields as JSON (dotted names nest, empty
+// fields are left out, data-type="time" is a local date-time sent as RFC 3339), the session's
+// CSRF token in X-CSRF-Token. An error goes next to the field it names, else on the form.
+document.addEventListener("submit", async (e) => {
+  const form = e.target;
+  if (e.defaultPrevented || !form.dataset || !form.dataset.api) return;
+  e.preventDefault();
+  const [method, url] = form.dataset.api.split(" ");
+  const body = {};
+  for (const el of form.elements) {
+    if (!el.name || el.value === "") continue;
+    const value = el.dataset.type === "time" ? new Date(el.value).toISOString() : el.value;
+    const path = el.name.split(".");
+    let at = body;
+    for (const key of path.slice(0, -1)) at = at[key] = at[key] || {};
+    at[path[path.length - 1]] = value;
+  }
+  if (form.dataset.now) body[form.dataset.now] = new Date().toISOString();
+  for (const el of form.querySelectorAll(".form-error, .field-error")) el.textContent = "";
+  const button = form.querySelector("button");
+  if (button) button.disabled = true;
+  try {
+    const res = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const error = answer.error || { message: `${res.status}` };
+      const field = error.field || (error.code === "unknown_technician" ? "technician" : null) ||
+        [...form.querySelectorAll(".field-error")].map((x) => x.dataset.for)
+          .filter((f) => error.message.startsWith(f + " ") || error.message.startsWith(f + ":"))
+          .sort((a, b) => b.length - a.length)[0];
+      const slot = (field && form.querySelector(`.field-error[data-for="${CSS.escape(field)}"]`)) || form.querySelector(".form-error");
+      if (slot) slot.textContent = error.message;
+      return;
+    }
+    if (form.dataset.then) { location.href = form.dataset.then.replace("{id}", encodeURIComponent(answer.id)); return; }
+    form.reset();
+    await refresh();
+  } finally {
+    if (button) button.disabled = false;
+  }
+});

@@ -8,6 +8,7 @@
 pub mod accounts;
 mod i18n;
 pub mod live;
+mod visit;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/lang/{lang}", get(set_language))
         .route("/board", get(board))
+        .route("/jobs/new", get(visit::new_job_page))
+        .route("/jobs/{id}", get(visit::job_page))
         .route("/devices", get(devices))
         .route("/devices/codes", post(issue_code))
         .route("/devices/{id}/revoke", post(revoke_device))

@@ -1,0 +1,147 @@
+//! The job page: the visit record as the phone synced it (timeline, notes, parts, time,
+//! diagnosis, loaners, checklist, charges, photos, every report version with its verification and
+//! the signature drawn) and dispatch's actions on the job; and the new-job form. The actions are
+//! forms the console's script sends to the JSON API (`data-api`), so the pages and scripts share
+//! one set of routes, rules and errors.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use fieldwork_model::report::{self, Report};
+use fieldwork_model::{JobDocument, JobView};
+
+use super::i18n::Words;
+use super::{local_time, office_zone, page, signed_in, words};
+use crate::api::AppState;
+use crate::storage::Technician;
+use crate::{Error, Result};
+
+/// One sealed version of the report, checked.
+pub struct ReportRow {
+    pub version: u32,
+    pub status: String,
+    pub signer: String,
+    pub sealed_at: String,
+    /// The Ed25519 seal verifies with the device's key and the content is what the job held.
+    pub valid: bool,
+    pub problem: String,
+    /// The job still says what this version says.
+    pub current: bool,
+    /// The signature as SVG: the viewBox and one polyline per stroke.
+    pub view_box: String,
+    pub strokes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "job.html")]
+struct JobPage {
+    w: &'static Words,
+    user: String,
+    csrf: String,
+    live: u8,
+    v: JobView,
+    technicians: Vec<Technician>,
+    reports: Vec<ReportRow>,
+    zone: chrono_tz::Tz,
+}
+
+impl JobPage {
+    fn t(&self, rfc3339: &str) -> String {
+        local_time(rfc3339, self.zone)
+    }
+
+    fn money(&self, minor: &i64) -> String {
+        format!("{}.{:02}", minor / 100, (minor % 100).abs())
+    }
+}
+
+fn report_row(doc: &JobDocument, entry: &fieldwork_model::report::SealedReport, r: &Report, current: bool, key: &str, zone: chrono_tz::Tz) -> ReportRow {
+    let checked = doc.verify_report(entry, &entry.device_id, key);
+    let (view_box, strokes) = match &r.signature {
+        Some(s) => (
+            format!("0 0 {} {}", s.strokes.canvas.width, s.strokes.canvas.height),
+            s.strokes
+                .strokes
+                .iter()
+                .map(|points| points.iter().map(|[x, y, _, _]| format!("{x},{y}")).collect::<Vec<_>>().join(" "))
+                .collect(),
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    ReportRow {
+        version: r.version,
+        status: if r.signature.is_some() { "signed".into() } else { "refused".into() },
+        signer: match (&r.signature, &r.refusal) {
+            (Some(s), _) => match &s.role {
+                Some(role) => format!("{} ({role})", s.name),
+                None => s.name.clone(),
+            },
+            (None, Some(refusal)) => refusal.reason.clone(),
+            _ => String::new(),
+        },
+        sealed_at: r
+            .sealed_at()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.with_timezone(&zone).format("%m-%d %H:%M").to_string())
+            .unwrap_or_default(),
+        valid: checked.is_ok(),
+        problem: checked.err().map(|e| e.to_string()).unwrap_or_default(),
+        current,
+        view_box,
+        strokes,
+    }
+}
+
+pub async fn job_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let zone = office_zone();
+    let render_state = state.clone();
+    let loaded = state
+        .blocking(move |s| -> Result<(JobView, Vec<Technician>, Vec<ReportRow>)> {
+            let stored = s.load_job(&id)?.ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
+            let doc = JobDocument::load(&stored.doc, s.actor()?)?;
+            let view = render_state.render(&doc, chrono::Utc::now().timestamp_millis())?;
+            let data = doc.data()?;
+            let summaries = report::summaries(&data)?;
+            let mut reports = Vec::new();
+            for (entry, r) in report::sealed(&data) {
+                let key = s.device_key(&entry.device_id)?.unwrap_or_default();
+                let current = summaries.iter().any(|x| x.version == r.version && x.current);
+                reports.push(report_row(&doc, entry, &r, current, &key, zone));
+            }
+            reports.sort_by_key(|r| std::cmp::Reverse(r.version));
+            Ok((view, s.technicians()?, reports))
+        })
+        .await;
+    let (v, technicians, reports) = match loaded {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    page(JobPage { w: words(&headers), user: session.user, csrf: session.csrf, live: 1, v, technicians, reports, zone })
+}
+
+#[derive(Template)]
+#[template(path = "job_new.html")]
+struct NewJobPage {
+    w: &'static Words,
+    user: String,
+    csrf: String,
+    live: u8,
+    technicians: Vec<Technician>,
+    priorities: &'static [&'static str],
+}
+
+pub async fn new_job_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    match state.blocking(|s| s.technicians()).await {
+        Ok(technicians) => page(NewJobPage { w: words(&headers), user: session.user, csrf: session.csrf, live: 0, technicians, priorities: &["low", "normal", "high", "urgent"] }),
+        Err(e) => e.into_response(),
+    }
+}
