@@ -31,5 +31,8 @@ test -s target/uniffi/swift/FieldworkFFI.swift && grep -q "class FieldworkApp" t
 step "Swift: syntax, API drift against the generated bindings, strings (tree-sitter)"
 bash scripts/check-swift.sh
 
+step "Dispatch console in headless Chromium (Selenium): login, forms, live board, verified report, revoke"
+bash scripts/browser-tests.sh
+
 step "Kotlin (JVM): smoke test of the C ABI and the Android shell's tests"
 bash scripts/smoke-kotlin.sh

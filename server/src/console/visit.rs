@@ -56,7 +56,14 @@ impl JobPage {
     }
 }
 
-fn report_row(doc: &JobDocument, entry: &fieldwork_model::report::SealedReport, r: &Report, current: bool, key: &str, zone: chrono_tz::Tz) -> ReportRow {
+fn report_row(
+    doc: &JobDocument,
+    entry: &fieldwork_model::report::SealedReport,
+    r: &Report,
+    current: bool,
+    key: &str,
+    zone: chrono_tz::Tz,
+) -> ReportRow {
     let checked = doc.verify_report(entry, &entry.device_id, key);
     let (view_box, strokes) = match &r.signature {
         Some(s) => (
@@ -64,14 +71,24 @@ fn report_row(doc: &JobDocument, entry: &fieldwork_model::report::SealedReport, 
             s.strokes
                 .strokes
                 .iter()
-                .map(|points| points.iter().map(|[x, y, _, _]| format!("{x},{y}")).collect::<Vec<_>>().join(" "))
+                .map(|points| {
+                    points
+                        .iter()
+                        .map(|[x, y, _, _]| format!("{x},{y}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .collect(),
         ),
         None => (String::new(), Vec::new()),
     };
     ReportRow {
         version: r.version,
-        status: if r.signature.is_some() { "signed".into() } else { "refused".into() },
+        status: if r.signature.is_some() {
+            "signed".into()
+        } else {
+            "refused".into()
+        },
         signer: match (&r.signature, &r.refusal) {
             (Some(s), _) => match &s.role {
                 Some(role) => format!("{} ({role})", s.name),
@@ -93,7 +110,11 @@ fn report_row(doc: &JobDocument, entry: &fieldwork_model::report::SealedReport, 
     }
 }
 
-pub async fn job_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn job_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let session = match signed_in(&state, &headers).await {
         Ok(s) => s,
         Err(r) => return *r,
@@ -101,27 +122,42 @@ pub async fn job_page(State(state): State<AppState>, headers: HeaderMap, Path(id
     let zone = office_zone();
     let render_state = state.clone();
     let loaded = state
-        .blocking(move |s| -> Result<(JobView, Vec<Technician>, Vec<ReportRow>)> {
-            let stored = s.load_job(&id)?.ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-            let doc = JobDocument::load(&stored.doc, s.actor()?)?;
-            let view = render_state.render(&doc, chrono::Utc::now().timestamp_millis())?;
-            let data = doc.data()?;
-            let summaries = report::summaries(&data)?;
-            let mut reports = Vec::new();
-            for (entry, r) in report::sealed(&data) {
-                let key = s.device_key(&entry.device_id)?.unwrap_or_default();
-                let current = summaries.iter().any(|x| x.version == r.version && x.current);
-                reports.push(report_row(&doc, entry, &r, current, &key, zone));
-            }
-            reports.sort_by_key(|r| std::cmp::Reverse(r.version));
-            Ok((view, s.technicians()?, reports))
-        })
+        .blocking(
+            move |s| -> Result<(JobView, Vec<Technician>, Vec<ReportRow>)> {
+                let stored = s
+                    .load_job(&id)?
+                    .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
+                let doc = JobDocument::load(&stored.doc, s.actor()?)?;
+                let view = render_state.render(&doc, chrono::Utc::now().timestamp_millis())?;
+                let data = doc.data()?;
+                let summaries = report::summaries(&data)?;
+                let mut reports = Vec::new();
+                for (entry, r) in report::sealed(&data) {
+                    let key = s.device_key(&entry.device_id)?.unwrap_or_default();
+                    let current = summaries
+                        .iter()
+                        .any(|x| x.version == r.version && x.current);
+                    reports.push(report_row(&doc, entry, &r, current, &key, zone));
+                }
+                reports.sort_by_key(|r| std::cmp::Reverse(r.version));
+                Ok((view, s.technicians()?, reports))
+            },
+        )
         .await;
     let (v, technicians, reports) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    page(JobPage { w: words(&headers), user: session.user, csrf: session.csrf, live: 1, v, technicians, reports, zone })
+    page(JobPage {
+        w: words(&headers),
+        user: session.user,
+        csrf: session.csrf,
+        live: 1,
+        v,
+        technicians,
+        reports,
+        zone,
+    })
 }
 
 #[derive(Template)]
@@ -141,7 +177,14 @@ pub async fn new_job_page(State(state): State<AppState>, headers: HeaderMap) -> 
         Err(r) => return *r,
     };
     match state.blocking(|s| s.technicians()).await {
-        Ok(technicians) => page(NewJobPage { w: words(&headers), user: session.user, csrf: session.csrf, live: 0, technicians, priorities: &["low", "normal", "high", "urgent"] }),
+        Ok(technicians) => page(NewJobPage {
+            w: words(&headers),
+            user: session.user,
+            csrf: session.csrf,
+            live: 0,
+            technicians,
+            priorities: &["low", "normal", "high", "urgent"],
+        }),
         Err(e) => e.into_response(),
     }
 }

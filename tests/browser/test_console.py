@@ -1,0 +1,228 @@
+"""The dispatch console in a real browser (Debian's headless Chromium through Selenium), against
+the real office server on loopback and a real phone (the `fieldwork` CLI, the same core the apps
+use). Run by scripts/browser-tests.sh, which builds both binaries first."""
+
+import hashlib
+import json
+import os
+import socket
+import struct
+import subprocess
+import time
+import urllib.request
+import zlib
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER = ROOT / "target" / "debug" / "fieldwork-server"
+CLI = ROOT / "target" / "debug" / "fieldwork"
+PASSWORD = "correct horse battery"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Office:
+    def __init__(self, data: Path):
+        self.data = data
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.proc = subprocess.Popen(
+            [SERVER, "serve", "--data", data, "--listen", self.url.removeprefix("http://")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/health", timeout=1)
+                break
+            except OSError:
+                assert self.proc.poll() is None, "the server exited"
+                assert time.time() < deadline, "the server did not start"
+                time.sleep(0.1)
+        self.token = subprocess.check_output([SERVER, "token", "--data", data], text=True).strip()
+        subprocess.run([SERVER, "user", "add", "--data", data, "--name", "mei"],
+                       input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+
+    def api(self, method, path, body=None):
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {self.token}",
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    o = Office(tmp_path_factory.mktemp("office"))
+    assert o.api("POST", "/api/v1/technicians", {"id": "t1", "name": "Anna Li", "region": "east"})[0] == 201
+    yield o
+    o.proc.terminate()
+    o.proc.wait()
+
+
+def new_browser():
+    opts = webdriver.ChromeOptions()
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000", "--lang=en-US"]:
+        opts.add_argument(arg)
+    opts.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+@pytest.fixture
+def browser():
+    b = new_browser()
+    yield b
+    b.quit()
+
+
+def log_in(b, office, password=PASSWORD):
+    b.get(office.url + "/login")
+    b.find_element(By.NAME, "name").send_keys("mei")
+    b.find_element(By.NAME, "password").send_keys(password)
+    b.find_element(By.CSS_SELECTOR, "form.login button").click()
+    if password == PASSWORD:
+        wait(b, lambda: b.current_url.endswith("/board"))
+
+
+def wait(b, condition, seconds=15):
+    return WebDriverWait(b, seconds, poll_frequency=0.05).until(lambda _: condition())
+
+
+def phone(tmp_path, *args, check=True):
+    return subprocess.run([CLI, "--data", tmp_path / "phone", *map(str, args)],
+                          capture_output=True, text=True, check=check)
+
+
+def png(width, height):
+    """A real PNG (a colour gradient)."""
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 4 % 256, y * 5 % 256, 128)) for x in range(width))
+                    for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_wrong_password_is_refused_and_pages_need_a_login(office, browser):
+    browser.get(office.url + "/board")
+    assert browser.current_url.endswith("/login")
+    log_in(browser, office, "not the password")
+    assert "Wrong name or password." in browser.find_element(By.CSS_SELECTOR, ".error").text
+    log_in(browser, office)
+
+
+def test_bad_input_on_the_job_form_is_shown_by_its_field_and_nothing_is_stored(office, browser):
+    log_in(browser, office)
+    before = json.loads(office.api("GET", "/api/v1/jobs")[1])
+    browser.get(office.url + "/jobs/new")
+    form = {"customer.name": "Harbour Clinic", "customer.phone": "021-5550100", "site.address": "88 Quay Road",
+            "asset.serial": "CH-9", "problem": "Compressor trips"}
+    for name, value in form.items():
+        browser.find_element(By.NAME, name).send_keys(value)
+    zone = browser.find_element(By.NAME, "site.time_zone")
+    zone.clear()
+    zone.send_keys("Mars/Olympus")
+    browser.find_element(By.CSS_SELECTOR, "form.form button").click()
+    error = browser.find_element(By.CSS_SELECTOR, '.field-error[data-for="site.time_zone"]')
+    wait(browser, lambda: "unknown IANA time zone" in error.text)
+    assert json.loads(office.api("GET", "/api/v1/jobs")[1]) == before
+
+
+def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
+    log_in(browser, office)
+    status = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/v1/jobs', {method: 'POST', headers: {'Content-Type': 'application/json'},
+              body: JSON.stringify({customer: {name: 'x', phone: '1'}})}).then(r => done(r.status));""")
+    assert status == 403
+
+
+def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refused(office, browser, tmp_path):
+    log_in(browser, office)
+
+    # Dispatch logs the job in the form and assigns it to Anna.
+    browser.get(office.url + "/jobs/new")
+    for name, value in {"customer.name": "Harbour Clinic", "customer.phone": "021-5550100",
+                        "site.address": "88 Quay Road", "asset.serial": "CH-9", "asset.model": "Chiller",
+                        "problem": "Compressor trips on start"}.items():
+        browser.find_element(By.NAME, name).send_keys(value)
+    Select(browser.find_element(By.NAME, "technician")).select_by_value("t1")
+    browser.find_element(By.CSS_SELECTOR, "form.form button").click()
+    wait(browser, lambda: "/jobs/J-" in browser.current_url)
+    job = browser.current_url.rsplit("/", 1)[1]
+
+    # An enrollment code from the devices page; the phone enrolls and syncs.
+    browser.get(office.url + "/devices")
+    Select(browser.find_element(By.NAME, "technician")).select_by_value("t1")
+    browser.find_element(By.CSS_SELECTOR, 'form[action="/devices/codes"] button').click()
+    code = browser.find_element(By.ID, "enroll-code").text
+    phone(tmp_path, "enroll", "--server", office.url, "--code", code)
+    phone(tmp_path, "sync")
+
+    # The board is open; the technician works the visit (offline), the customer signs, it syncs.
+    browser.get(office.url + "/board")
+    row = f'tr[data-job="{job}"]'
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, row).get_attribute("data-status") == "assigned")
+    wait(browser, lambda: browser.find_element(By.ID, "live").is_displayed())
+    browser.execute_script("window.sameDocument = true")
+    (tmp_path / "fan.png").write_bytes(png(96, 64))
+    strokes = {"canvas": {"width": 600, "height": 200},
+               "strokes": [[[40 + i * 12, 150 - i * 8, i * 16, 500] for i in range(12)],
+                           [[300 + i * 14, 60 + (i % 3) * 20, 400 + i * 16, 600] for i in range(14)]]}
+    (tmp_path / "strokes.json").write_text(json.dumps(strokes))
+    phone(tmp_path, "status", job, "on_site")
+    phone(tmp_path, "note", job, "relay replaced")
+    phone(tmp_path, "photo", job, tmp_path / "fan.png", "--caption", "condenser fan")
+    phone(tmp_path, "sign", job, "--name", "Chen Wei", "--strokes", tmp_path / "strokes.json", "--lang", "en")
+    phone(tmp_path, "sync")
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, row).get_attribute("data-status") == "completed")
+    assert browser.execute_script("return window.sameDocument === true"), "the board reloaded"
+
+    # The visit record: the photo, the verified report that still matches, the signature drawn.
+    browser.get(f"{office.url}/jobs/{job}")
+    assert "relay replaced" in browser.find_element(By.ID, "notes").text
+    img = browser.find_element(By.CSS_SELECTOR, ".photos img")
+    wait(browser, lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) == 96)
+    report = browser.find_element(By.CSS_SELECTOR, '#reports .report[data-version="1"]')
+    assert "seal verified" in report.text and "matches the job" in report.text, report.text
+    assert len(report.find_elements(By.CSS_SELECTOR, "svg.signature polyline")) == 2
+
+    # The PDF the page offers is the API's, byte for byte.
+    href = report.find_element(By.CSS_SELECTOR, "a[download]").get_attribute("href")
+    page_sha = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))
+          .then(d => done([...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join('')));""", href)
+    status, pdf = office.api("GET", f"/api/v1/jobs/{job}/reports/1/pdf")
+    assert status == 200 and pdf.startswith(b"%PDF")
+    assert page_sha == hashlib.sha256(pdf).hexdigest()
+
+    # A page of the session is not reachable from another browser without logging in.
+    other = new_browser()
+    try:
+        other.get(f"{office.url}/jobs/{job}")
+        assert other.current_url.endswith("/login")
+    finally:
+        other.quit()
+
+    # The phone is lost: dispatch revokes it, and its next sync is refused as revoked.
+    browser.get(office.url + "/devices")
+    browser.find_element(By.CSS_SELECTOR, "form[data-confirm] button.danger").click()
+    browser.switch_to.alert.accept()
+    wait(browser, lambda: "revoked" in browser.find_element(By.CSS_SELECTOR, "tbody").text)
+    result = phone(tmp_path, "sync", check=False)
+    assert result.returncode != 0
+    assert "revoked" in result.stderr, result.stderr
