@@ -40,6 +40,8 @@ if (main && main.dataset.live === "1" && "EventSource" in window) {
   events.addEventListener("error", () => { if (badge) badge.hidden = true; });
   events.addEventListener("change", (e) => refresh(JSON.parse(e.data).jobs));
   events.addEventListener("lagged", () => refresh());
+  // SLA clocks move with time, not only with changes: at risk and breached show up on their own.
+  setInterval(() => refresh(), 60_000);
 }
 
 document.addEventListener("submit", (e) => {

@@ -550,47 +550,60 @@ pub async fn kpis(
     }
     let now = at_or_now(p.at.as_deref())?;
     let kpis = state
-        .blocking(move |s| {
-            let actor = s.actor()?;
-            let jobs = s
-                .jobs_reported_between(from, to)?
-                .iter()
-                .map(|b| {
-                    JobDocument::load(b, actor.clone())?
-                        .data()
-                        .map_err(Error::from)
-                })
-                .collect::<Result<Vec<JobData>>>()?;
-            let followups: HashMap<String, String> = s
-                .followups(false)?
-                .into_iter()
-                .filter_map(|r| r.record.map(|f| (r.job, f.satisfaction)))
-                .collect();
-            let facts: Vec<_> = jobs
-                .iter()
-                .map(|job| fieldwork_model::kpi::JobFacts {
-                    job,
-                    followup: followups.get(&job.id).map(String::as_str),
-                })
-                .collect();
-            let in_range: std::collections::HashSet<&str> =
-                jobs.iter().map(|j| j.id.as_str()).collect();
-            let complaints: Vec<_> = s
-                .complaints(None)?
-                .into_iter()
-                .filter(|c| in_range.contains(c.job.as_str()))
-                .map(|c| fieldwork_model::kpi::ComplaintFacts {
-                    due_at: c.due_at,
-                    answered_at: c.answered_at,
-                })
-                .collect();
-            Ok(fieldwork_model::kpi::compute(&facts, &complaints, now)?)
-        })
+        .blocking(move |s| kpi_report(s, from, to, now, None))
         .await?;
     let mut body = serde_json::to_value(kpis).map_err(|e| Error::Internal(e.to_string()))?;
     body["from"] = json!(to_rfc3339(from));
     body["to"] = json!(to_rfc3339(to));
     Ok(Json(body))
+}
+
+/// The KPIs of the jobs reported in `[from, to)`, judged as of `now`; only jobs whose site is in
+/// `region` (`city`, `province`, `remote`) when given.
+pub fn kpi_report(
+    s: &dyn Storage,
+    from: i64,
+    to: i64,
+    now: i64,
+    region: Option<&str>,
+) -> Result<fieldwork_model::kpi::Kpis> {
+    let actor = s.actor()?;
+    let jobs = s
+        .jobs_reported_between(from, to)?
+        .iter()
+        .map(|b| {
+            JobDocument::load(b, actor.clone())?
+                .data()
+                .map_err(Error::from)
+        })
+        .filter(|j| match (region, j) {
+            (Some(r), Ok(job)) => job.site.region.as_str() == r,
+            _ => true,
+        })
+        .collect::<Result<Vec<JobData>>>()?;
+    let followups: HashMap<String, String> = s
+        .followups(false)?
+        .into_iter()
+        .filter_map(|r| r.record.map(|f| (r.job, f.satisfaction)))
+        .collect();
+    let facts: Vec<_> = jobs
+        .iter()
+        .map(|job| fieldwork_model::kpi::JobFacts {
+            job,
+            followup: followups.get(&job.id).map(String::as_str),
+        })
+        .collect();
+    let in_range: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    let complaints: Vec<_> = s
+        .complaints(None)?
+        .into_iter()
+        .filter(|c| in_range.contains(c.job.as_str()))
+        .map(|c| fieldwork_model::kpi::ComplaintFacts {
+            due_at: c.due_at,
+            answered_at: c.answered_at,
+        })
+        .collect();
+    Ok(fieldwork_model::kpi::compute(&facts, &complaints, now)?)
 }
 
 /// `POST /api/v1/maintenance-plans`
@@ -798,50 +811,66 @@ pub async fn escalations(
     state.dispatcher(&headers).await?;
     let p = query(params)?;
     let now = at_or_now(p.at.as_deref())?;
-    let mut rows = state
-        .blocking(move |s| {
-            let filter = crate::storage::JobFilter {
-                technician: p.technician,
-                status: None,
-                open_only: true,
-                limit: 100_000,
-                report: None,
-            };
-            let actor = s.actor()?;
-            let mut rows = Vec::new();
-            for bytes in s.list_jobs(&filter)? {
-                let data = JobDocument::load(&bytes, actor.clone())?.data()?;
-                let derived = fieldwork_model::status::derive(&data.events);
-                let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
-                    continue;
-                };
-                for (milestone, (state, _), due) in [
-                    ("response", c.response, c.respond_by),
-                    ("arrival", c.arrival, c.arrive_by),
-                    ("resolution", c.resolution, c.resolve_by),
-                ] {
-                    use fieldwork_model::sla::MilestoneState::{AtRisk, Breached};
-                    if matches!(state, AtRisk | Breached) {
-                        rows.push((
-                            due,
-                            data.id.clone(),
-                            derived.technician.clone(),
-                            milestone,
-                            state,
-                        ));
-                    }
-                }
-            }
-            Ok(rows)
-        })
+    let rows = state
+        .blocking(move |s| escalation_rows(s, now, p.technician))
         .await?;
-    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     Ok(Json(
         rows.into_iter()
-            .map(|(due, job, technician, milestone, state)| {
-                json!({"job": job, "technician": technician, "milestone": milestone,
-                       "state": state, "due_by": to_rfc3339(due)})
+            .map(|r| {
+                json!({"job": r.job, "technician": r.technician, "milestone": r.milestone,
+                       "state": r.state, "due_by": to_rfc3339(r.due)})
             })
             .collect(),
     ))
+}
+
+/// An SLA milestone at risk or breached on an open job.
+pub struct EscalationRow {
+    pub due: i64,
+    pub job: String,
+    pub technician: Option<String>,
+    pub milestone: &'static str,
+    pub state: fieldwork_model::sla::MilestoneState,
+}
+
+/// Open jobs' milestones `at_risk` or `breached` as of `now`, most urgent deadline first.
+pub fn escalation_rows(
+    s: &dyn Storage,
+    now: i64,
+    technician: Option<String>,
+) -> Result<Vec<EscalationRow>> {
+    let filter = crate::storage::JobFilter {
+        technician,
+        status: None,
+        open_only: true,
+        limit: 100_000,
+        report: None,
+    };
+    let actor = s.actor()?;
+    let mut rows = Vec::new();
+    for bytes in s.list_jobs(&filter)? {
+        let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+        let derived = fieldwork_model::status::derive(&data.events);
+        let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
+            continue;
+        };
+        for (milestone, (state, _), due) in [
+            ("response", c.response, c.respond_by),
+            ("arrival", c.arrival, c.arrive_by),
+            ("resolution", c.resolution, c.resolve_by),
+        ] {
+            use fieldwork_model::sla::MilestoneState::{AtRisk, Breached};
+            if matches!(state, AtRisk | Breached) {
+                rows.push(EscalationRow {
+                    due,
+                    job: data.id.clone(),
+                    technician: derived.technician.clone(),
+                    milestone,
+                    state,
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| (a.due, &a.job).cmp(&(b.due, &b.job)));
+    Ok(rows)
 }

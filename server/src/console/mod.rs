@@ -8,6 +8,7 @@
 pub mod accounts;
 mod i18n;
 pub mod live;
+mod service;
 mod visit;
 
 use std::collections::BTreeMap;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/lang/{lang}", get(set_language))
         .route("/board", get(board))
+        .route("/service", get(service::service_page))
         .route("/jobs/new", get(visit::new_job_page))
         .route("/jobs/{id}", get(visit::job_page))
         .route("/devices", get(devices))

@@ -212,6 +212,14 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
     let (status, board) = browser.get("/board").await;
     assert_eq!(status, StatusCode::OK);
     assert!(board.contains("data-job=\"J-1\""), "{board}");
+    for page in ["/jobs/J-1", "/jobs/new", "/service", "/devices"] {
+        let (status, html) = browser.get(page).await;
+        assert_eq!(status, StatusCode::OK, "{page}: {html}");
+    }
+    // The other language is one click away and sticks.
+    assert_eq!(browser.get("/lang/zh-CN").await.0, StatusCode::SEE_OTHER);
+    assert!(browser.get("/board").await.1.contains("看板"));
+    browser.get("/lang/en").await;
     let csrf = field(&board, "csrf");
 
     // The session reads the API; a change without the page's CSRF token is refused.
