@@ -66,6 +66,13 @@ impl JobDocument {
         if new.customer.name.trim().is_empty() {
             return Err(Error::Invalid("customer.name must not be empty".into()));
         }
+        if let Some(email) = &new.customer.email
+            && !plausible_email(email)
+        {
+            return Err(Error::Invalid(format!(
+                "customer.email: {email:?} is not an email address"
+            )));
+        }
         if new.site.address.trim().is_empty() {
             return Err(Error::Invalid("site.address must not be empty".into()));
         }
@@ -743,6 +750,21 @@ impl JobDocument {
             }
         }
     }
+}
+
+/// One `@` with text on both sides and a dot in the domain, no spaces, at most 254 bytes: what a
+/// form can check; the mail server has the last word.
+fn plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {

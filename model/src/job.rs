@@ -123,6 +123,9 @@ pub struct Customer {
     pub name: String,
     #[serde(default)]
     pub phone: String,
+    /// Where the office emails the signed completion report, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// Where the work happens.

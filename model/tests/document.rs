@@ -17,6 +17,7 @@ fn job() -> JobDocument {
         customer: Customer {
             name: "Lakeside Data Centre".into(),
             phone: "021-5555-0199".into(),
+            email: None,
         },
         site: Site {
             address: "3 Lake Rd".into(),

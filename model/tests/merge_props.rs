@@ -23,6 +23,7 @@ fn new_job() -> NewJob {
         customer: Customer {
             name: "Harbour Clinic".into(),
             phone: "+86 21 5555 0101".into(),
+            email: None,
         },
         site: Site {
             address: "88 Quay Road".into(),

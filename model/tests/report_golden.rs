@@ -31,6 +31,7 @@ fn job() -> JobData {
         customer: Customer {
             name: "上海门诊部 张伟 \"Zhang\" \\ 𠮷".into(),
             phone: "+86 21 5555 0101".into(),
+            email: None,
         },
         site: Site {
             address: "浦东新区 88 Quay Road\n3F".into(),

@@ -11,6 +11,7 @@ pub mod blobs;
 pub mod console;
 pub mod demo;
 mod error;
+pub mod mail;
 pub mod storage;
 pub mod sync;
 pub mod verify;
@@ -66,6 +67,8 @@ pub struct Config {
     pub font: Option<std::path::PathBuf>,
     /// Serve HTTPS with this certificate chain and private key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Email signed reports to customers through this SMTP server.
+    pub smtp: Option<mail::SmtpConfig>,
 }
 
 /// A PEM certificate chain and its private key.
@@ -78,13 +81,19 @@ pub struct TlsFiles {
 /// The router over the storage in `data_dir`.
 pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
     let storage: Arc<dyn storage::Storage> = Arc::new(SqliteStorage::open(data_dir)?);
-    Ok(api::router(api::AppState {
+    let (queue, synced) = mail::channel();
+    let state = api::AppState {
         storage,
         blobs: Arc::new(blobs::Blobs::open(data_dir)?),
         font: Arc::new(api::FontSlot::new(config.font.clone())),
         live: console::Live::default(),
         tls: config.tls.is_some(),
-    }))
+        mail: config.smtp.as_ref().map(|_| Arc::new(queue)),
+    };
+    if let Some(smtp) = &config.smtp {
+        mail::spawn(state.clone(), smtp, synced)?;
+    }
+    Ok(api::router(state))
 }
 
 /// Starts the server on `listen` (port 0 picks a free port) over the data in `data_dir`.

@@ -35,6 +35,13 @@ enum Command {
         /// The PEM private key of --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Email signed reports to customers through this SMTP server: smtp://host:port
+        /// (STARTTLS when offered) or smtps://host:port; smtp://user:pass@host for a login.
+        #[arg(long)]
+        smtp: Option<String>,
+        /// The sender of those emails.
+        #[arg(long, default_value = "Fieldwork <fieldwork@localhost>")]
+        smtp_from: String,
     },
     /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
     /// line per problem and exit non-zero if there is any.
@@ -104,6 +111,8 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             font,
             tls_cert,
             tls_key,
+            smtp,
+            smtp_from,
         } => {
             if demo {
                 let seed = fieldwork_server::seed_demo(&data)?;
@@ -131,7 +140,12 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             let tls = tls_cert
                 .zip(tls_key)
                 .map(|(cert, key)| fieldwork_server::TlsFiles { cert, key });
-            let config = fieldwork_server::Config { font, tls };
+            let smtp = smtp.map(|url| fieldwork_server::mail::SmtpConfig {
+                url,
+                from: smtp_from,
+                retry_ms: fieldwork_server::mail::RETRY_MS,
+            });
+            let config = fieldwork_server::Config { font, tls, smtp };
             let server = fieldwork_server::spawn_with(&data, listen, &config).await?;
             println!("listening on {}", server.url());
             stop_signal().await;

@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER = ROOT / "target" / "debug" / "fieldwork-server"
-CLI = ROOT / "target" / "debug" / "fieldwork"
+BIN = Path(os.environ.get("FIELDWORK_BIN_DIR", ROOT / "target" / "debug"))
+SERVER = BIN / "fieldwork-server"
+CLI = BIN / "fieldwork"
 PASSWORD = "correct horse battery"
 
 
@@ -97,7 +99,11 @@ def log_in(b, office, password=PASSWORD):
 
 
 def wait(b, condition, seconds=15):
-    return WebDriverWait(b, seconds, poll_frequency=0.05).until(lambda _: condition())
+    """Polls `condition` until it is truthy. Live pages swap their content in at any moment, so an
+    element found a moment ago may be gone (stale): that is a reason to look again, not a failure."""
+    return WebDriverWait(b, seconds, poll_frequency=0.05,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+                         ).until(lambda _: condition())
 
 
 def phone(tmp_path, *args, check=True):
@@ -120,6 +126,8 @@ def test_a_wrong_password_is_refused_and_pages_need_a_login(office, browser):
     browser.get(office.url + "/board")
     assert browser.current_url.endswith("/login")
     log_in(browser, office, "not the password")
+    # The click navigates: wait for the answer page, not the form it replaces.
+    wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, ".error"))
     assert "Wrong name or password." in browser.find_element(By.CSS_SELECTOR, ".error").text
     log_in(browser, office)
 
@@ -193,15 +201,17 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
 
     # The visit record: the photo, the verified report that still matches, the signature drawn.
     browser.get(f"{office.url}/jobs/{job}")
-    assert "relay replaced" in browser.find_element(By.ID, "notes").text
-    img = browser.find_element(By.CSS_SELECTOR, ".photos img")
-    wait(browser, lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) == 96)
-    report = browser.find_element(By.CSS_SELECTOR, '#reports .report[data-version="1"]')
-    assert "seal verified" in report.text and "matches the job" in report.text, report.text
-    assert len(report.find_elements(By.CSS_SELECTOR, "svg.signature polyline")) == 2
+    # (A live page may swap its content in at any time: every read looks the element up again.)
+    wait(browser, lambda: "relay replaced" in browser.find_element(By.ID, "notes").text)
+    wait(browser, lambda: browser.execute_script(
+        "const i = document.querySelector('.photos img'); return i && i.complete && i.naturalWidth") == 96)
+    report = '#reports .report[data-version="1"]'
+    wait(browser, lambda: "seal verified" in browser.find_element(By.CSS_SELECTOR, report).text
+         and "matches the job" in browser.find_element(By.CSS_SELECTOR, report).text)
+    wait(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, report + " svg.signature polyline")) == 2)
 
     # The PDF the page offers is the API's, byte for byte.
-    href = report.find_element(By.CSS_SELECTOR, "a[download]").get_attribute("href")
+    href = browser.find_element(By.CSS_SELECTOR, report + " a[download]").get_attribute("href")
     page_sha = browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
         fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))
@@ -220,7 +230,7 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
 
     # The phone is lost: dispatch revokes it, and its next sync is refused as revoked.
     browser.get(office.url + "/devices")
-    browser.find_element(By.CSS_SELECTOR, "form[data-confirm] button.danger").click()
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, "form[data-confirm] button.danger").click() or True)
     browser.switch_to.alert.accept()
     wait(browser, lambda: "revoked" in browser.find_element(By.CSS_SELECTOR, "tbody").text)
     result = phone(tmp_path, "sync", check=False)

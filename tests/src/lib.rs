@@ -20,16 +20,23 @@ pub struct Office {
     pub server: Option<RunningServer>,
     pub addr: SocketAddr,
     pub token: String,
+    config: fieldwork_server::Config,
     http: reqwest::Client,
 }
 
 impl Office {
     /// Starts a fresh server on a free loopback port.
     pub async fn start() -> Office {
+        Office::start_with(fieldwork_server::Config::default()).await
+    }
+
+    /// Starts a fresh server with settings (an SMTP server, TLS).
+    pub async fn start_with(config: fieldwork_server::Config) -> Office {
         let dir = tempfile::tempdir().unwrap();
-        let server = fieldwork_server::spawn(dir.path(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let server =
+            fieldwork_server::spawn_with(dir.path(), "127.0.0.1:0".parse().unwrap(), &config)
+                .await
+                .unwrap();
         let addr = server.addr;
         let token = fieldwork_server::issue_dispatcher_token(dir.path()).unwrap();
         Office {
@@ -37,6 +44,7 @@ impl Office {
             server: Some(server),
             addr,
             token,
+            config,
             http: http_client(),
         }
     }
@@ -57,7 +65,7 @@ impl Office {
     pub async fn restart(&mut self) {
         self.stop().await;
         self.server = Some(
-            fieldwork_server::spawn(self.dir.path(), self.addr)
+            fieldwork_server::spawn_with(self.dir.path(), self.addr, &self.config)
                 .await
                 .unwrap(),
         );
@@ -85,6 +93,18 @@ impl Office {
         let bytes = resp.bytes().await.unwrap();
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, value)
+    }
+
+    /// A GET with the dispatcher token; the status and the raw body (a PDF, a photo).
+    pub async fn raw_get(&self, path: &str) -> (u16, Vec<u8>) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.url()))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
     }
 
     async fn ok(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {

@@ -133,6 +133,7 @@ pub fn report(language: Language, notes: usize, parts: usize) -> Report {
             customer: Customer {
                 name: CUSTOMER.into(),
                 phone: "+86 21 5555 0100".into(),
+                email: None,
             },
             site: Site {
                 address: "上海市徐汇区漕溪北路 88 号 3 楼".into(),

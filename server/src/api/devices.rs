@@ -113,7 +113,10 @@ pub async fn sync(
                 .iter()
                 .any(|d| &d.job == job && d.state == fieldwork_model::wire::DocState::Ok)
         })
-        .collect();
+        .collect::<Vec<String>>();
+    if let Some(mail) = &state.mail {
+        mail.jobs_synced(accepted.clone());
+    }
     state.live.device_synced(&who, accepted);
     Ok(Json(response))
 }

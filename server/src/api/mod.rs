@@ -3,7 +3,7 @@
 
 mod devices;
 mod dispatch;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod service;
 
 use std::sync::Arc;
@@ -38,6 +38,8 @@ pub struct AppState {
     pub live: crate::console::Live,
     /// Whether the server is reached over HTTPS (the console's cookies are then Secure).
     pub tls: bool,
+    /// The mailer of signed reports to customers; `None` without `--smtp`.
+    pub mail: crate::mail::Mail,
 }
 
 /// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on

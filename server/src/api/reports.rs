@@ -146,6 +146,24 @@ fn report_path(
     Ok((id, version))
 }
 
+/// The PDF of one sealed version of a job's report: what the API serves and the customer is
+/// emailed, the same bytes the phone renders.
+pub fn report_pdf(s: &dyn Storage, state: &AppState, id: &str, version: u32) -> Result<Vec<u8>> {
+    let canonical = sealed_bytes(s, id, version)?;
+    let font = state.font.get()?;
+    let photo = |pid: &str| state.blobs.get(pid).ok().flatten();
+    fieldwork_report::render(canonical.as_bytes(), &font, &photo).map_err(|e| match e {
+        fieldwork_report::RenderError::MissingPhoto(p) => Error::Conflict(format!(
+            "photo {p} has not reached the office yet; the PDF needs every photo"
+        )),
+        fieldwork_report::RenderError::MissingFont(m)
+        | fieldwork_report::RenderError::MissingGlyphs { font: m, .. } => {
+            Error::Unavailable("font_missing", m)
+        }
+        other => Error::Internal(other.to_string()),
+    })
+}
+
 /// The canonical bytes of one sealed version of a job's report.
 fn sealed_bytes(s: &dyn Storage, id: &str, version: u32) -> Result<String> {
     let data = load(s, id)?.data()?;
@@ -179,24 +197,9 @@ pub async fn get_report_pdf(
     state.dispatcher(&headers).await?;
     let (id, version) = report_path(params)?;
     let name = format!("{id}-report-{version}.pdf");
-    let blobs = state.blobs.clone();
-    let font = state.font.clone();
+    let render_state = state.clone();
     let pdf = state
-        .blocking(move |s| {
-            let canonical = sealed_bytes(s, &id, version)?;
-            let font = font.get()?;
-            let photo = |pid: &str| blobs.get(pid).ok().flatten();
-            fieldwork_report::render(canonical.as_bytes(), &font, &photo).map_err(|e| match e {
-                fieldwork_report::RenderError::MissingPhoto(p) => Error::Conflict(format!(
-                    "photo {p} has not reached the office yet; the PDF needs every photo"
-                )),
-                fieldwork_report::RenderError::MissingFont(m)
-                | fieldwork_report::RenderError::MissingGlyphs { font: m, .. } => {
-                    Error::Unavailable("font_missing", m)
-                }
-                other => Error::Internal(other.to_string()),
-            })
-        })
+        .blocking(move |s| report_pdf(s, &render_state, &id, version))
         .await?;
     let disposition = HeaderValue::from_str(&format!("inline; filename=\"{name}\""))
         .map_err(|e| Error::Internal(e.to_string()))?;

@@ -728,6 +728,7 @@ pub fn generate_inspections(s: &dyn Storage, through: chrono::NaiveDate) -> Resu
                         asset.customer.clone()
                     },
                     phone: String::new(),
+                    email: None,
                 },
                 site: site.clone(),
                 asset: fieldwork_model::Asset {

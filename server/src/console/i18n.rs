@@ -102,6 +102,13 @@ pub struct Words {
     pub kpi_satisfaction: &'static str,
     pub kpi_complaints: &'static str,
     pub kpi_mttr: &'static str,
+    pub email: &'static str,
+    pub customer_email: &'static str,
+    pub email_off: &'static str,
+    pub email_no_address: &'static str,
+    pub email_none_yet: &'static str,
+    pub email_sent: &'static str,
+    pub email_waiting: &'static str,
 }
 
 impl Words {
@@ -248,6 +255,13 @@ pub static EN: Words = Words {
     kpi_satisfaction: "Satisfied customers",
     kpi_complaints: "Complaints answered in time",
     kpi_mttr: "Mean time to repair",
+    email: "Customer's copy by email",
+    customer_email: "Customer email",
+    email_off: "not sent: this server has no SMTP server configured (serve --smtp)",
+    email_no_address: "no email address for this customer",
+    email_none_yet: "nothing signed yet",
+    email_sent: "sent",
+    email_waiting: "waiting, next attempt",
 };
 
 pub static ZH: Words = Words {
@@ -350,6 +364,13 @@ pub static ZH: Words = Words {
     kpi_satisfaction: "客户满意率",
     kpi_complaints: "投诉按时答复",
     kpi_mttr: "平均修复时长",
+    email: "客户邮件副本",
+    customer_email: "客户邮箱",
+    email_off: "未发送：服务器未配置 SMTP（serve --smtp）",
+    email_no_address: "该客户没有邮箱地址",
+    email_none_yet: "尚无签字报告",
+    email_sent: "已发送",
+    email_waiting: "等待发送，下次尝试",
 };
 
 /// The words for a `lang` cookie value or an Accept-Language header.

@@ -14,7 +14,7 @@ use fieldwork_model::{JobDocument, JobView};
 use super::i18n::Words;
 use super::{local_time, office_zone, page, signed_in, words};
 use crate::api::AppState;
-use crate::storage::Technician;
+use crate::storage::{MailRow, Technician};
 use crate::{Error, Result};
 
 /// One sealed version of the report, checked.
@@ -33,9 +33,21 @@ pub struct ReportRow {
     pub strokes: Vec<String>,
 }
 
+/// One email of a report to the customer, as the page says it.
+pub struct MailLine {
+    pub version: u32,
+    pub recipient: String,
+    pub sent: bool,
+    pub when: String,
+    pub error: String,
+}
+
 #[derive(Template)]
 #[template(path = "job.html")]
 struct JobPage {
+    /// `--smtp` was given.
+    mail_on: bool,
+    mail: Vec<MailLine>,
     w: &'static Words,
     user: String,
     csrf: String,
@@ -110,6 +122,9 @@ fn report_row(
     }
 }
 
+/// What the job page reads in one go: the job, the technicians, the checked reports, the emails.
+type Loaded = (JobView, Vec<Technician>, Vec<ReportRow>, Vec<MailRow>);
+
 pub async fn job_page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -122,33 +137,43 @@ pub async fn job_page(
     let zone = office_zone();
     let render_state = state.clone();
     let loaded = state
-        .blocking(
-            move |s| -> Result<(JobView, Vec<Technician>, Vec<ReportRow>)> {
-                let stored = s
-                    .load_job(&id)?
-                    .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-                let doc = JobDocument::load(&stored.doc, s.actor()?)?;
-                let view = render_state.render(&doc, chrono::Utc::now().timestamp_millis())?;
-                let data = doc.data()?;
-                let summaries = report::summaries(&data)?;
-                let mut reports = Vec::new();
-                for (entry, r) in report::sealed(&data) {
-                    let key = s.device_key(&entry.device_id)?.unwrap_or_default();
-                    let current = summaries
-                        .iter()
-                        .any(|x| x.version == r.version && x.current);
-                    reports.push(report_row(&doc, entry, &r, current, &key, zone));
-                }
-                reports.sort_by_key(|r| std::cmp::Reverse(r.version));
-                Ok((view, s.technicians()?, reports))
-            },
-        )
+        .blocking(move |s| -> Result<Loaded> {
+            let stored = s
+                .load_job(&id)?
+                .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
+            let doc = JobDocument::load(&stored.doc, s.actor()?)?;
+            let view = render_state.render(&doc, chrono::Utc::now().timestamp_millis())?;
+            let data = doc.data()?;
+            let summaries = report::summaries(&data)?;
+            let mut reports = Vec::new();
+            for (entry, r) in report::sealed(&data) {
+                let key = s.device_key(&entry.device_id)?.unwrap_or_default();
+                let current = summaries
+                    .iter()
+                    .any(|x| x.version == r.version && x.current);
+                reports.push(report_row(&doc, entry, &r, current, &key, zone));
+            }
+            reports.sort_by_key(|r| std::cmp::Reverse(r.version));
+            Ok((view, s.technicians()?, reports, s.job_mail(&id)?))
+        })
         .await;
-    let (v, technicians, reports) = match loaded {
+    let (v, technicians, reports, mail) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
+    let mail = mail
+        .into_iter()
+        .map(|m| MailLine {
+            version: m.version,
+            recipient: m.recipient,
+            sent: m.sent_at.is_some(),
+            when: super::ms_local(m.sent_at.or(Some(m.next_at)), zone, ""),
+            error: m.last_error.unwrap_or_default(),
+        })
+        .collect();
     page(JobPage {
+        mail_on: state.mail.is_some(),
+        mail,
         w: words(&headers),
         user: session.user,
         csrf: session.csrf,

@@ -282,6 +282,7 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             customer: Customer {
                 name: d.customer.into(),
                 phone: d.phone.into(),
+                email: None,
             },
             site: Site {
                 address: d.address.into(),

@@ -37,6 +37,19 @@ pub struct UserRecord {
     pub locked_until: Option<i64>,
 }
 
+/// One email of a signed report to the customer, in the durable outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailRow {
+    pub id: i64,
+    pub job: String,
+    pub version: u32,
+    pub recipient: String,
+    pub attempts: u32,
+    pub next_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
 /// A console session: its user and the CSRF token its pages send back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -213,6 +226,19 @@ pub trait Storage: Send + Sync + 'static {
     fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRecord>>;
     /// Ends a session (logout).
     fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// Queues an email of a report version to `recipient`, once: false if it was queued before.
+    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool>;
+    /// Unsent emails whose next attempt is due at `now`, oldest first.
+    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>>;
+    /// Records an attempt: sent, or failed with the error and when to try again.
+    fn record_mail_attempt(
+        &self,
+        id: i64,
+        outcome: std::result::Result<i64, (String, i64)>,
+    ) -> Result<()>;
+    /// A job's emails, for its page.
+    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>>;
     /// Every job id (for `verify`).
     fn all_job_ids(&self) -> Result<Vec<String>>;
 

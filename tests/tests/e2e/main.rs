@@ -6,6 +6,7 @@
 mod access;
 mod contracts;
 mod durability;
+mod mail;
 mod offline_visit;
 mod reports;
 mod rest;
