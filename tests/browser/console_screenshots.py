@@ -31,10 +31,13 @@ def main():
             b.find_element(By.NAME, "password").send_keys(password)
             b.find_element(By.CSS_SELECTOR, "form.login button").click()
             wait(b, lambda: b.current_url.endswith("/board"))
-            for name, path in [("console-board", "/board"), ("console-job", "/jobs/J-1007"), ("console-service", "/service")]:
+            for name, path, height in [("console-board", "/board", 900), ("console-job", "/jobs/J-1007", 2300),
+                                       ("console-service", "/service", 1000)]:
+                b.set_window_size(1280, height)
                 b.get(url + path)
-                time.sleep(0.5)
+                time.sleep(1.0)  # the PDF frame and the photos
                 b.save_screenshot(str(OUT / f"{name}.png"))
+            b.set_window_size(1280, 900)
             b.get(url + "/lang/zh-CN")
             b.get(url + "/board")
             b.save_screenshot(str(OUT / "console-board-zh.png"))
