@@ -173,6 +173,7 @@ fn merge_push(
         ));
     }
     let mut skip = None;
+    let mut new_events: Vec<String> = Vec::new();
     // The merge and the device's confirmed heads commit together.
     let result = storage.merge_push(job, device, device_heads, &mut |doc: &mut JobDocument| {
         let before = doc.data()?;
@@ -194,6 +195,12 @@ fn merge_push(
             skip = Some(Skip::Refused(format!("change refused: {refusal}")));
             return Err(Error::Conflict("skip".into()));
         }
+        new_events = after
+            .events
+            .keys()
+            .filter(|id| !before.events.contains_key(*id))
+            .cloned()
+            .collect();
         Ok(())
     });
     let doc = match (result, skip) {
@@ -229,6 +236,11 @@ fn merge_push(
         (Ok(None), None) => return Ok(refused(job, format!("not_found: no job {job}"))),
         (Ok(Some(doc)), None) => doc,
     };
+    // When the device's status events reached the office, for the visit record (written after
+    // the merge: a crash in between loses only this annotation, never the events).
+    if !new_events.is_empty() {
+        storage.record_receipts(job, &new_events, chrono::Utc::now().timestamp_millis())?;
+    }
     let derived = doc.derived()?;
     if derived.technician.as_deref() != Some(technician) {
         return Ok((revoked(job), None));

@@ -203,6 +203,7 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
     browser.get(f"{office.url}/jobs/{job}")
     # (A live page may swap its content in at any time: every read looks the element up again.)
     wait(browser, lambda: "relay replaced" in browser.find_element(By.ID, "notes").text)
+    wait(browser, lambda: "reached the office" in browser.find_element(By.CSS_SELECTOR, ".timeline").text)
     wait(browser, lambda: browser.execute_script(
         "const i = document.querySelector('.photos img'); return i && i.complete && i.naturalWidth") == 96)
     report = '#reports .report[data-version="1"]'

@@ -583,6 +583,8 @@ struct DeviceRow {
     enrolled_at: String,
     last_sync_at: String,
     revoked: bool,
+    /// Photos the technician's jobs reference that have not reached the office yet.
+    pending_uploads: usize,
 }
 
 struct IssuedCode {
@@ -610,10 +612,30 @@ async fn devices_page(
 ) -> Response {
     let w = words(headers);
     let zone = office_zone();
+    let blobs = state.blobs.clone();
     let loaded = state
-        .blocking(|s| Ok((s.technicians()?, s.devices()?)))
+        .blocking(move |s| {
+            // A job that references a photo the office lacks: its upload is still pending on the
+            // phone of the technician who took it.
+            let actor = s.actor()?;
+            let mut pending: BTreeMap<String, usize> = BTreeMap::new();
+            let open = JobFilter {
+                open_only: true,
+                limit: 100_000,
+                ..JobFilter::default()
+            };
+            for bytes in s.list_jobs(&open)? {
+                let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+                for (id, a) in &data.attachments {
+                    if !blobs.has(id) {
+                        *pending.entry(a.by.clone()).or_default() += 1;
+                    }
+                }
+            }
+            Ok((s.technicians()?, s.devices()?, pending))
+        })
         .await;
-    let (technicians, devices) = match loaded {
+    let (technicians, devices, pending) = match loaded {
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
@@ -624,6 +646,7 @@ async fn devices_page(
             last_sync_at: ms_local(d.last_sync_at, zone, w.never),
             device_id: d.device_id,
             name: d.name,
+            pending_uploads: pending.get(&d.technician).copied().unwrap_or(0),
             technician: d.technician,
             revoked: d.revoked,
         })

@@ -45,6 +45,8 @@ pub struct MailLine {
 #[derive(Template)]
 #[template(path = "job.html")]
 struct JobPage {
+    /// When each status event a device pushed reached the office.
+    receipts: std::collections::HashMap<String, i64>,
     /// `--smtp` was given.
     mail_on: bool,
     mail: Vec<MailLine>,
@@ -61,6 +63,14 @@ struct JobPage {
 impl JobPage {
     fn t(&self, rfc3339: &str) -> String {
         local_time(rfc3339, self.zone)
+    }
+
+    /// When a status event reached the office, if a device pushed it.
+    fn received(&self, event: &str) -> String {
+        self.receipts
+            .get(event)
+            .map(|at| super::ms_local(Some(*at), self.zone, ""))
+            .unwrap_or_default()
     }
 
     fn money(&self, minor: &i64) -> String {
@@ -123,7 +133,13 @@ fn report_row(
 }
 
 /// What the job page reads in one go: the job, the technicians, the checked reports, the emails.
-type Loaded = (JobView, Vec<Technician>, Vec<ReportRow>, Vec<MailRow>);
+type Loaded = (
+    JobView,
+    Vec<Technician>,
+    Vec<ReportRow>,
+    Vec<MailRow>,
+    std::collections::HashMap<String, i64>,
+);
 
 pub async fn job_page(
     State(state): State<AppState>,
@@ -154,10 +170,16 @@ pub async fn job_page(
                 reports.push(report_row(&doc, entry, &r, current, &key, zone));
             }
             reports.sort_by_key(|r| std::cmp::Reverse(r.version));
-            Ok((view, s.technicians()?, reports, s.job_mail(&id)?))
+            Ok((
+                view,
+                s.technicians()?,
+                reports,
+                s.job_mail(&id)?,
+                s.receipts(&id)?,
+            ))
         })
         .await;
-    let (v, technicians, reports, mail) = match loaded {
+    let (v, technicians, reports, mail, receipts) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -172,6 +194,7 @@ pub async fn job_page(
         })
         .collect();
     page(JobPage {
+        receipts,
         mail_on: state.mail.is_some(),
         mail,
         w: words(&headers),

@@ -227,6 +227,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Ends a session (logout).
     fn delete_session(&self, token_hash: &str) -> Result<()>;
 
+    /// Records when status events a device pushed reached the office (first arrival wins).
+    fn record_receipts(&self, job: &str, events: &[String], at: i64) -> Result<()>;
+    /// When each pushed status event of a job reached the office, by event id.
+    fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>>;
+
     /// Queues an email of a report version to `recipient`, once: false if it was queued before.
     fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool>;
     /// Unsent emails whose next attempt is due at `now`, oldest first.

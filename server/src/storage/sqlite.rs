@@ -124,6 +124,11 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (job, version, recipient)
     ) STRICT;
     CREATE INDEX mail_due ON mail_outbox (next_at) WHERE sent_at IS NULL;
+    -- When each status event a device pushed reached the office (the visit record's timeline).
+    CREATE TABLE event_receipts (
+        job TEXT NOT NULL, event TEXT NOT NULL, received_at INTEGER NOT NULL,
+        PRIMARY KEY (job, event)
+    ) STRICT;
     ",
 ];
 
@@ -627,6 +632,28 @@ impl Storage for SqliteStorage {
                     revoked: r.get(6)?,
                 })
             })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn record_receipts(&self, job: &str, events: &[String], at: i64) -> Result<()> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO event_receipts (job, event, received_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for e in events {
+                stmt.execute(params![job, e, at])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT event, received_at FROM event_receipts WHERE job = ?1")?;
+            let rows = stmt.query_map([job], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
