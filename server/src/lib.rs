@@ -180,16 +180,18 @@ pub fn add_user(data_dir: &Path, name: &str, password: &str) -> Result<()> {
     console::accounts::add_user(&SqliteStorage::open(data_dir)?, name, password)
 }
 
-/// The demo's console account `dispatch`, created with a fresh password on the first demo run:
-/// `(name, password)`, or `None` if it already exists (its password was printed then).
-pub fn demo_dispatcher(data_dir: &Path) -> Result<Option<(String, String)>> {
+/// The demo's console account `dispatch` with a fresh password, created on the first demo run
+/// and given a new password on every later one (so the printed login always works):
+/// `(name, password)`.
+pub fn demo_dispatcher(data_dir: &Path) -> Result<(String, String)> {
     let storage = SqliteStorage::open(data_dir)?;
-    if storage::Storage::user(&storage, "dispatch")?.is_some() {
-        return Ok(None);
-    }
     let password = console::accounts::generate_password();
-    console::accounts::add_user(&storage, "dispatch", &password)?;
-    Ok(Some(("dispatch".into(), password)))
+    if storage::Storage::user(&storage, "dispatch")?.is_some() {
+        console::accounts::set_password(&storage, "dispatch", &password)?;
+    } else {
+        console::accounts::add_user(&storage, "dispatch", &password)?;
+    }
+    Ok(("dispatch".into(), password))
 }
 
 /// Creates a one-time enrollment code for an existing technician.

@@ -126,12 +126,8 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                     }
                 );
                 println!("dispatcher token: {token}");
-                match fieldwork_server::demo_dispatcher(&data)? {
-                    Some((name, password)) => {
-                        println!("console login: {name} / {password} (at the address below)")
-                    }
-                    None => println!("console login: the demo dispatcher made on the first run"),
-                }
+                let (name, password) = fieldwork_server::demo_dispatcher(&data)?;
+                println!("console login: {name} / {password} (at the address below)");
                 for t in &seed.technicians {
                     let code = fieldwork_server::issue_enroll_code(&data, t)?;
                     println!("enrollment code for technician {t}: {code}");

@@ -176,7 +176,7 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
     browser.get(office.url + "/devices")
     Select(browser.find_element(By.NAME, "technician")).select_by_value("t1")
     browser.find_element(By.CSS_SELECTOR, 'form[action="/devices/codes"] button').click()
-    code = browser.find_element(By.ID, "enroll-code").text
+    code = wait(browser, lambda: browser.find_element(By.ID, "enroll-code").text)
     phone(tmp_path, "enroll", "--server", office.url, "--code", code)
     phone(tmp_path, "sync")
 
@@ -220,6 +220,14 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
     status, pdf = office.api("GET", f"/api/v1/jobs/{job}/reports/1/pdf")
     assert status == 200 and pdf.startswith(b"%PDF")
     assert page_sha == hashlib.sha256(pdf).hexdigest()
+
+    # The visit record updates itself too: the technician adds a note and syncs.
+    browser.execute_script("window.sameDocument = true")
+    phone(tmp_path, "note", job, "customer asked for a call back")
+    phone(tmp_path, "sync")
+    wait(browser, lambda: "customer asked for a call back" in browser.find_element(By.ID, "notes").text)
+    assert browser.execute_script("return window.sameDocument === true"), "the visit record reloaded"
+    wait(browser, lambda: "changed since signed" in browser.find_element(By.CSS_SELECTOR, report).text)
 
     # A page of the session is not reachable from another browser without logging in.
     other = new_browser()

@@ -70,6 +70,20 @@ pub fn add_user(storage: &dyn Storage, name: &str, password: &str) -> Result<()>
     storage.add_user(name, &hash_password(password)?, now())
 }
 
+/// Gives an account a new password (and clears its lockout).
+pub fn set_password(storage: &dyn Storage, name: &str, password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::BadRequest(
+            "invalid",
+            format!("password: at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if !storage.set_password(name, &hash_password(password)?)? {
+        return Err(Error::NotFound(format!("no user {name}")));
+    }
+    Ok(())
+}
+
 /// A new session: the cookie's token (only its hash is stored) and the session's record.
 pub struct NewSession {
     pub token: String,

@@ -208,6 +208,8 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Adds a console account; `Conflict` if the name is taken.
     fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()>;
+    /// Replaces an account's password hash and clears its lockout; false if there is no such user.
+    fn set_password(&self, name: &str, password_hash: &str) -> Result<bool>;
     /// A console account by name.
     fn user(&self, name: &str) -> Result<Option<UserRecord>>;
     /// Records a login attempt: success clears the failure count; a failure increments it and,

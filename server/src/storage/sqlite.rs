@@ -730,6 +730,16 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE users SET password_hash = ?2, failed_logins = 0, locked_until = NULL
+                 WHERE name = ?1",
+                params![name, password_hash],
+            )? == 1)
+        })
+    }
+
     fn user(&self, name: &str) -> Result<Option<UserRecord>> {
         self.read(|c| {
             Ok(c.query_row(

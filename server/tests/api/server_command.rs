@@ -45,6 +45,80 @@ fn serve(data: &Path, demo: bool) -> (Served, String, Vec<String>) {
     panic!("the server exited before listening: {lines:?}");
 }
 
+/// The password of the `console login: dispatch / PASSWORD (...)` line.
+fn console_password(lines: &[String]) -> String {
+    let line = lines
+        .iter()
+        .find(|l| l.starts_with("console login: dispatch / "))
+        .unwrap_or_else(|| panic!("no console login in {lines:?}"));
+    line["console login: dispatch / ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Whether `dispatch` logs in with `password` (the same check the login page makes).
+fn logs_in(data: &Path, password: &str) -> bool {
+    let storage = fieldwork_server::storage::sqlite::SqliteStorage::open(data).unwrap();
+    fieldwork_server::console::accounts::login(&storage, "dispatch", password)
+        .unwrap()
+        .is_ok()
+}
+
+#[test]
+fn user_add_takes_the_password_from_stdin_or_prints_one_and_refuses_bad_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |name: &str, stdin: Option<&str>| {
+        let mut child = Command::new(BIN)
+            .args(["user", "add", "--name", name, "--data"])
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).unwrap();
+        }
+        drop(pipe);
+        child.wait_with_output().unwrap()
+    };
+    let out = add("mei", Some("correct horse battery\n"));
+    assert!(out.status.success(), "{out:?}");
+    let storage = fieldwork_server::storage::sqlite::SqliteStorage::open(dir.path()).unwrap();
+    assert!(
+        fieldwork_server::console::accounts::login(&storage, "mei", "correct horse battery")
+            .unwrap()
+            .is_ok()
+    );
+    // Nothing on stdin: a password is generated and printed.
+    let out = add("li", None);
+    assert!(out.status.success(), "{out:?}");
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let password = printed.rsplit("password: ").next().unwrap().trim();
+    assert!(
+        fieldwork_server::console::accounts::login(&storage, "li", password)
+            .unwrap()
+            .is_ok(),
+        "{printed}"
+    );
+    // A short password and a taken name fail with a message, and change nothing.
+    let out = add("wu", Some("short\n"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+    assert!(
+        fieldwork_server::storage::Storage::user(&storage, "wu")
+            .unwrap()
+            .is_none()
+    );
+    let out = add("mei", Some("another long password\n"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already a user mei"));
+}
+
 fn value_after<'a>(lines: &'a [String], prefix: &str) -> Vec<&'a str> {
     lines
         .iter()
@@ -60,6 +134,8 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
     let token = value_after(&lines, "dispatcher token")[0].to_string();
     let codes = value_after(&lines, "enrollment code for technician");
     assert_eq!(codes.len(), 3, "{lines:?}");
+    let first_login = console_password(&lines);
+    assert!(logs_in(dir.path(), &first_login), "{lines:?}");
 
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
@@ -181,12 +257,15 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
     assert_eq!(enrolled.status().as_u16(), 201);
     drop(served);
 
-    // A second `--demo` start finds the jobs and does not seed again.
+    // A second `--demo` start finds the jobs and does not seed again; the console login it
+    // prints works (a fresh password: the first one was printed once, on another run).
     let (_served, url, lines) = serve(dir.path(), true);
     assert!(
         lines.iter().any(|l| l.contains("already present")),
         "{lines:?}"
     );
+    assert!(logs_in(dir.path(), &console_password(&lines)));
+    assert!(!logs_in(dir.path(), &first_login));
     let token = value_after(&lines, "dispatcher token")[0].to_string();
     let jobs: serde_json::Value = http
         .get(format!("{url}/api/v1/jobs"))

@@ -115,6 +115,46 @@ async fn a_phone_enrolled_with_the_office_ca_syncs_over_tls_and_others_get_a_tls
         .unwrap();
     assert_eq!(phone.sync().await.unwrap().uploaded, 1);
 
+    // The console over HTTPS: its session cookie is Secure (as well as HttpOnly and Strict).
+    fieldwork_server::add_user(data.path(), "mei", "correct horse battery").unwrap();
+    let login = http.get(format!("{url}/login")).send().await.unwrap();
+    let csrf_cookie = login.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = csrf_cookie.split_once('=').unwrap().1.to_string();
+    let answer = reqwest::Client::builder()
+        .tls_certs_only(reqwest::Certificate::from_pem_bundle(pki.ca_pem.as_bytes()).unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{url}/login"))
+        .header(reqwest::header::COOKIE, &csrf_cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(format!(
+            "name=mei&password=correct+horse+battery&csrf={csrf}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 303);
+    let session = answer
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("fw_session="))
+        .unwrap();
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(session.contains(attribute), "{session}");
+    }
+
     let bad_dir = tempfile::tempdir().unwrap();
     let bad = Device::open(bad_dir.path()).unwrap();
     let err = bad
