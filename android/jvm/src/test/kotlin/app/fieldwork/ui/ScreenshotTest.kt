@@ -5,7 +5,9 @@ import androidx.compose.ui.geometry.Size
 import androidx.compose.ui.graphics.toAwtImage
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SkikoComposeUiTest
+import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasScrollAction
+import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
@@ -82,6 +84,20 @@ class ScreenshotTest {
         ImageIO.write(image, "png", out.resolve("$name.png").toFile())
     }
 
+    /** Types into the field labelled [label] once it is composed with its label. */
+    private fun SkikoComposeUiTest.typeInto(label: String, text: String) {
+        val field = hasText(label) and hasSetTextAction()
+        waitUntilAtLeastOneExists(field, timeoutMillis = 30_000)
+        onNode(field).performTextInput(text)
+    }
+
+    /** Taps the clickable node showing [text] (a substring of it), once it is there. */
+    private fun SkikoComposeUiTest.tap(text: String) {
+        val button = hasText(text, substring = true) and hasClickAction()
+        waitUntilAtLeastOneExists(button, timeoutMillis = 30_000)
+        onAllNodes(button)[0].performClick()
+    }
+
     private fun SkikoComposeUiTest.waitFor(text: String) = waitUntilAtLeastOneExists(hasText(text, substring = true), timeoutMillis = 30_000)
 
     @Test
@@ -108,10 +124,10 @@ class ScreenshotTest {
                 runSkikoComposeUiTest(size = Size(800f, 1600f), density = Density(2f)) {
                     setContent { app.Root() }
                     waitFor(text(R.string.enroll_title))
-                    onNodeWithText(text(R.string.enroll_server)).performTextInput(office.url)
-                    onNodeWithText(text(R.string.enroll_code)).performTextInput(office.enrollCode(technician))
+                    typeInto(text(R.string.enroll_server), office.url)
+                    typeInto(text(R.string.enroll_code), office.enrollCode(technician))
                     shoot("$tag-enroll")
-                    onNodeWithText(text(R.string.enroll_submit)).performClick()
+                    tap(text(R.string.enroll_submit))
                     waitFor(job)
 
                     // The visit so far, as the technician recorded it.
@@ -133,19 +149,19 @@ class ScreenshotTest {
                     waitFor(job)
                     shoot("$tag-today")
 
-                    onNodeWithText(job, substring = true).performClick()
+                    tap(job)
                     waitFor("R-88412")
                     shoot("$tag-job")
 
                     onNode(hasScrollAction()).performScrollToNode(hasText(text(R.string.job_photos)))
-                    onNodeWithText(text(R.string.job_photos)).performClick()
-                    onNodeWithText(text(R.string.job_photos)).performClick()
+                    tap(text(R.string.job_photos))
+                    tap(text(R.string.job_photos))
                     waitFor("640×480")
                     shoot("$tag-photos")
-                    onNodeWithText("‹ " + text(R.string.back)).performClick()
+                    tap("‹ " + text(R.string.back))
 
                     onNode(hasScrollAction()).performScrollToNode(hasText(text(R.string.job_sign)))
-                    onNodeWithText(text(R.string.job_sign)).performClick()
+                    tap(text(R.string.job_sign))
                     waitFor("RLY-24")
                     onNodeWithTag("signature-pad").performTouchInput {
                         down(Offset(width * 0.08f, height * 0.65f))
@@ -155,15 +171,15 @@ class ScreenshotTest {
                         for (i in 1..20) moveTo(Offset(width * (0.55f + i * 0.018f), height * (0.25f + 0.5f * (i % 5) / 5f)))
                         up()
                     }
-                    onNodeWithText(text(R.string.sign_name)).performTextInput(if (tag == "en") "Chen Wei" else "陈伟")
+                    typeInto(text(R.string.sign_name), if (tag == "en") "Chen Wei" else "陈伟")
                     shoot("$tag-sign")
 
                     // Offline: the bar says the work is safe on the phone.
                     app.syncPolicy.onNetworkChanged(false)
                     app.repository.setNetworkState(false)
                     waitFor(text(R.string.sync_waiting_for_network))
-                    onNodeWithText("‹ " + text(R.string.back)).performClick()
-                    onNodeWithText("‹ " + text(R.string.back)).performClick()
+                    tap("‹ " + text(R.string.back))
+                    tap("‹ " + text(R.string.back))
                     waitFor(job.dropLast(1) + "3")
                     shoot("$tag-offline")
                 }

@@ -4,7 +4,9 @@ import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasScrollAction
+import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
@@ -54,6 +56,23 @@ class VisitUiTest {
         throw e
     }
 
+    /**
+     * Types [text] into the field labelled [label], once that field is composed and merged with
+     * its label (right after a screen appears, on a loaded machine, it may not be yet).
+     */
+    private fun ComposeUiTest.typeInto(label: String, text: String) {
+        val field = hasText(label) and hasSetTextAction()
+        waitFor(field)
+        onNode(field).performTextInput(text)
+    }
+
+    /** Taps the clickable node showing [text], once it is there. */
+    private fun ComposeUiTest.tap(text: String) {
+        val button = hasText(text) and hasClickAction()
+        waitFor(button)
+        onNode(button).performClick()
+    }
+
     /** Scrolls the screen's list to [text]. */
     private fun ComposeUiTest.scrollTo(text: String) {
         onNode(hasScrollAction()).performScrollToNode(hasText(text))
@@ -62,7 +81,7 @@ class VisitUiTest {
     /** Scrolls the screen's list to [text] and taps it. */
     private fun ComposeUiTest.scrollAndTap(text: String) {
         scrollTo(text)
-        onNodeWithText(text).performClick()
+        tap(text)
     }
 
     @Test
@@ -74,57 +93,56 @@ class VisitUiTest {
                 setContent { app.Root() }
 
                 // Enrollment: the code from dispatch, then the list of today's jobs arrives by sync.
-                onNodeWithText("Office address").performTextInput(office.url)
-                onNodeWithText("Enrollment code").performTextInput(office.enrollCode("t1"))
-                onNodeWithText("Set up").performClick()
+                typeInto("Office address", office.url)
+                typeInto("Enrollment code", office.enrollCode("t1"))
+                tap("Set up")
                 waitFor(hasText("Harbour Clinic · J-UI"))
-                onNodeWithText("Harbour Clinic · J-UI").performClick()
+                tap("Harbour Clinic · J-UI")
 
                 // The visit: each status button leads to the next one.
-                for ((tap, next) in listOf("Accept" to "On my way", "On my way" to "Arrived", "Arrived" to "Start work", "Start work" to "Complete")) {
-                    waitFor(hasText(tap))
-                    onNodeWithText(tap).performClick()
+                for ((action, next) in listOf("Accept" to "On my way", "On my way" to "Arrived", "Arrived" to "Start work", "Start work" to "Complete")) {
+                    tap(action)
                     waitFor(hasText(next))
                 }
                 onNodeWithTag("note-input").performTextInput("Compressor relay replaced")
-                onNodeWithText("Add note").performClick()
+                tap("Add note")
                 waitFor(hasText("Compressor relay replaced", substring = true))
 
                 // Travel time from two clock times; a typo is refused by the form, nothing written.
                 scrollTo("Add time")
-                onNodeWithText("Travel").performClick()
-                onNodeWithText("From (HH:MM)").performTextInput("8h05")
-                onNodeWithText("To (HH:MM)").performTextInput("08:40")
-                onNodeWithText("Add time").performClick()
+                tap("Travel")
+                typeInto("From (HH:MM)", "8h05")
+                typeInto("To (HH:MM)", "08:40")
+                tap("Add time")
                 waitFor(hasText("Enter times as HH:MM, for example 08:30."))
-                onNodeWithText("From (HH:MM)").performTextInput("08:05")
-                onNodeWithText("To (HH:MM)").performTextInput("08:40")
-                onNodeWithText("Add time").performClick()
+                typeInto("From (HH:MM)", "08:05")
+                typeInto("To (HH:MM)", "08:40")
+                tap("Add time")
                 waitFor(hasText("(35 min)", substring = true))
 
                 // Diagnosis: the cause as a chip, the fault code and the action.
                 scrollTo("Save diagnosis")
-                onNodeWithText("Save diagnosis").performClick()
+                tap("Save diagnosis")
                 waitFor(hasText("Choose the cause and enter the fault code."))
                 scrollTo("Power supply")
-                onNodeWithText("Power supply").performClick()
-                onNodeWithText("Fault code").performTextInput("E-PSU")
-                onNodeWithText("Action taken").performTextInput("Replaced the start relay")
-                onNodeWithText("Save diagnosis").performClick()
+                tap("Power supply")
+                typeInto("Fault code", "E-PSU")
+                typeInto("Action taken", "Replaced the start relay")
+                tap("Save diagnosis")
                 waitFor(hasText("Power supply · E-PSU · Replaced the start relay"))
 
                 // A loaner goes out with the customer's unit.
                 scrollTo("Issue loaner")
-                onNodeWithText("Loaner serial").performTextInput("LN-07")
-                onNodeWithText("Model").performTextInput("Portable chiller")
-                onNodeWithText("Issue loaner").performClick()
+                typeInto("Loaner serial", "LN-07")
+                typeInto("Model", "Portable chiller")
+                tap("Issue loaner")
                 waitFor(hasText("LN-07 Portable chiller"))
 
                 // A photo from the camera goes into the core and waits for upload.
                 scrollAndTap("Photos")
-                onNodeWithText("Photos").performClick()
+                tap("Photos")
                 waitFor(hasText("640×480", substring = true))
-                onNodeWithText("‹ Back").performClick()
+                tap("‹ Back")
 
                 // The customer signs with a finger: two strokes on the pad, then their name.
                 scrollAndTap("Customer signature")
@@ -137,8 +155,8 @@ class VisitUiTest {
                     repeat(15) { i -> moveBy(Offset(width * 0.02f, if (i % 2 == 0) height * 0.05f else -height * 0.03f)) }
                     up()
                 }
-                onNodeWithText("Name").performTextInput("Chen Wei")
-                onNodeWithText("Sign").performClick()
+                typeInto("Name", "Chen Wei")
+                tap("Sign")
                 waitFor(hasText("v1 signed", substring = true))
             }
 
