@@ -48,9 +48,33 @@ pub fn parse_tz(name: &str) -> Result<Tz> {
 
 /// Parses a `YYYY-MM-DD` date.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| Error::Invalid(format!("{field} must be a YYYY-MM-DD date, got {s:?}")))
+    // Exactly YYYY-MM-DD: chrono alone also takes signed years of any length ("+262142-06-01"),
+    // whose calendar arithmetic later panics.
+    let bytes = s.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .ok_or_else(|| Error::Invalid(format!("{field} must be a YYYY-MM-DD date, got {s:?}")))?;
+    if !DATE_YEARS.contains(&date.year()) {
+        return Err(Error::Invalid(format!(
+            "{field}: {s} is outside the years {} to {}",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        )));
+    }
+    Ok(date)
 }
+
+/// The years a date may name: assets installed long ago, plans and contracts a lifetime ahead.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 /// The local calendar date of an instant in a zone.
 pub fn local_date(tz: Tz, ms: i64) -> NaiveDate {
@@ -261,6 +285,30 @@ mod tests {
         assert_eq!(subtract(0, 10, &[(2, 4), (3, 5)]), vec![(0, 2), (5, 10)]);
         assert_eq!(subtract(0, 10, &[(-5, 20)]), vec![]);
         assert_eq!(subtract(0, 10, &[(8, 20), (0, 1)]), vec![(1, 8)]);
+    }
+
+    #[test]
+    fn dates_are_four_digit_years_in_the_window() {
+        assert_eq!(
+            parse_date("d", "2026-11-25").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+        );
+        for bad in [
+            "+262142-06-01",
+            "-0001-01-01",
+            "20261-01-01",
+            "2026-1-01",
+            "2026-01-1",
+            "2026/01/01",
+            " 2026-01-01",
+            "2026-02-30",
+            "1899-12-31",
+            "2101-01-01",
+            "",
+        ] {
+            let err = parse_date("plan.first_due", bad).unwrap_err().to_string();
+            assert!(err.contains("plan.first_due"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Time at the edges: the document stores epoch milliseconds, JSON and the CLI speak RFC 3339.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
 use crate::{Error, Result};
 
@@ -15,10 +15,21 @@ pub fn to_rfc3339(ms: i64) -> String {
 
 /// Parses an RFC 3339 timestamp (any offset) into epoch milliseconds.
 pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| Error::Invalid(format!("{field} must be an RFC 3339 time, got {s:?}")))
+    let t = DateTime::parse_from_rfc3339(s)
+        .map_err(|_| Error::Invalid(format!("{field} must be an RFC 3339 time, got {s:?}")))?;
+    if !TIME_YEARS.contains(&t.year()) {
+        return Err(Error::Invalid(format!(
+            "{field}: {s} is outside the years {} to {}",
+            TIME_YEARS.start(),
+            TIME_YEARS.end()
+        )));
+    }
+    Ok(t.timestamp_millis())
 }
+
+/// The years a timestamp from outside (dispatch's JSON, the CLI) may fall in. Service work is
+/// recorded now-ish; the window keeps every later computation on it far from overflow.
+pub const TIME_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// Serde helpers for optional RFC 3339 fields carried as epoch milliseconds.
 pub mod opt_rfc3339 {
@@ -55,6 +66,24 @@ pub mod rfc3339 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_outside_the_window_are_refused_with_their_field() {
+        assert!(parse_rfc3339("at", "2026-11-25T09:00:00+08:00").is_ok());
+        for bad in [
+            "1999-12-31T23:59:59Z",
+            "2101-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let err = parse_rfc3339("scheduled_start", bad)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("scheduled_start") && err.contains("2000 to 2100"),
+                "{err}"
+            );
+        }
+    }
 
     #[test]
     fn rfc3339_round_trips_with_and_without_millis() {

@@ -530,6 +530,16 @@ async fn a_maintenance_plan_generates_inspections_whose_checklists_are_filled_in
             json!({"asset": "CH-1", "every_months": 1, "first_due": "2026-12-01", "checklist": ["x"], "technician": "ghost"}),
             "ghost",
         ),
+        // A signed six-digit year used to pass and panic in the calendar arithmetic after the
+        // plan was stored: now a 400 naming the field, and nothing stored (checked below).
+        (
+            json!({"id": "HUGE", "asset": "CH-1", "every_months": 1, "first_due": "+262142-06-01", "checklist": ["x"]}),
+            "first_due",
+        ),
+        (
+            json!({"id": "HUGE", "asset": "CH-1", "every_months": 1, "first_due": "2026-12-01", "until": "9999-12-31", "checklist": ["x"]}),
+            "until",
+        ),
     ] {
         let (status, err) = status_of(
             &office,
@@ -544,6 +554,21 @@ async fn a_maintenance_plan_generates_inspections_whose_checklists_are_filled_in
             "{err}"
         );
     }
+
+    let plans = office.get("/api/v1/maintenance-plans").await;
+    assert!(!plans.to_string().contains("HUGE"), "{plans}");
+    let (status, err) = status_of(
+        &office,
+        Method::GET,
+        "/api/v1/kpis?from=%2B262142-01-01&to=2026-12-31",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("from"),
+        "{err}"
+    );
 
     let run = office
         .post(
