@@ -27,7 +27,12 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64> {
     Ok(t.timestamp_millis())
 }
 
-/// The years a timestamp from outside (dispatch's JSON, the CLI) may fall in. Service work is
+/// Whether epoch milliseconds fall in [`TIME_YEARS`].
+pub fn in_time_window(ms: i64) -> bool {
+    DateTime::<Utc>::from_timestamp_millis(ms).is_some_and(|t| TIME_YEARS.contains(&t.year()))
+}
+
+/// The years a timestamp from outside (dispatch's JSON, the CLI, a device's push) may fall in. Service work is
 /// recorded now-ish; the window keeps every later computation on it far from overflow.
 pub const TIME_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 

@@ -44,6 +44,7 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
     }
 
     only_additions("events", &before.events, &after.events, |e| {
+        in_window("at", e.at)?;
         if e.by != technician {
             Err(format!("event written as {}", e.by))
         } else if !e.status.is_technician_status() {
@@ -53,27 +54,33 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         }
     })?;
     only_additions("notes", &before.notes, &after.notes, |n| {
+        in_window("at", n.at)?;
         (n.author == technician)
             .then_some(())
             .ok_or_else(|| format!("note written as {}", n.author))
     })?;
     only_additions("time", &before.time, &after.time, |t| {
+        in_window("start", t.start)?;
+        in_window("end", t.end)?;
         (t.by == technician)
             .then_some(())
             .ok_or_else(|| format!("time entry written as {}", t.by))
     })?;
 
     only_additions("diagnoses", &before.diagnoses, &after.diagnoses, |d| {
+        in_window("at", d.at)?;
         (d.by == technician)
             .then_some(())
             .ok_or_else(|| format!("diagnosis written as {}", d.by))
     })?;
     only_additions("loaners", &before.loaners, &after.loaners, |l| {
+        in_window("at", l.at)?;
         (l.by == technician)
             .then_some(())
             .ok_or_else(|| format!("loaner movement written as {}", l.by))
     })?;
     only_additions("checks", &before.checks, &after.checks, |c| {
+        in_window("at", c.at)?;
         (c.by == technician)
             .then_some(())
             .ok_or_else(|| format!("check written as {}", c.by))
@@ -84,12 +91,14 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         &before.attachments,
         &after.attachments,
         |a| {
+            in_window("at", a.at)?;
             (a.by == technician)
                 .then_some(())
                 .ok_or_else(|| format!("attachment added as {}", a.by))
         },
     )?;
     only_additions("reports", &before.reports, &after.reports, |r| {
+        in_window("at", r.at)?;
         (r.by == technician)
             .then_some(())
             .ok_or_else(|| format!("report sealed as {}", r.by))
@@ -104,6 +113,9 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         }
         let mut unremoved = new.clone();
         unremoved.removed = None;
+        if let Some(r) = &new.removed {
+            in_window("removed.at", r.at).map_err(|m| Refused(format!("part line {id}: {m}")))?;
+        }
         let removal_ok = old.removed.is_none()
             && unremoved == *old
             && old.added_by == technician
@@ -125,11 +137,29 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
                 new.added_by
             )));
         }
+        in_window("added_at", new.added_at).map_err(|m| Refused(format!("part line {id}: {m}")))?;
+        if let Some(r) = &new.removed {
+            in_window("removed.at", r.at).map_err(|m| Refused(format!("part line {id}: {m}")))?;
+        }
         if new.removed.as_ref().is_some_and(|r| r.by != technician) {
             return Err(Refused(format!("part line {id} removed as someone else")));
         }
     }
     Ok(())
+}
+
+/// A device time must fall in the window dispatch's times do (`time::TIME_YEARS`): one extreme
+/// value would otherwise reach the SLA, charge and KPI arithmetic of every later render.
+fn in_window(field: &str, ms: i64) -> Result<(), String> {
+    if crate::time::in_time_window(ms) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{field} {ms} is outside the years {} to {}",
+            crate::time::TIME_YEARS.start(),
+            crate::time::TIME_YEARS.end()
+        ))
+    }
 }
 
 fn only_additions<T: PartialEq>(

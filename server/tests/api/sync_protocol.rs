@@ -251,6 +251,30 @@ async fn a_device_changing_a_dispatch_field_is_refused_and_nothing_is_stored() {
     let resp = honest.round(&office, &["J-1"]).await;
     assert_eq!(reply(&resp, "J-1").state, DocState::Refused);
     assert_eq!(office.heads("J-1").await, before);
+
+    // A device time far outside the window (a wrong clock, a hostile client) is refused, not
+    // stored: it would reach every later SLA, charge and KPI computation of the job.
+    let mut skewed = office.enroll("t1").await;
+    skewed.pull(&office).await;
+    skewed
+        .doc("J-1")
+        .add_note("t1", 8_210_266_876_800_000, "from year 262143")
+        .unwrap();
+    let resp = skewed.round(&office, &["J-1"]).await;
+    let r = reply(&resp, "J-1");
+    assert_eq!(r.state, DocState::Refused);
+    assert!(
+        r.error.as_deref().unwrap().contains("2000 to 2100"),
+        "{r:?}"
+    );
+    assert_eq!(office.heads("J-1").await, before);
+    // The office keeps serving the job, and the device is not stuck: its next rounds answer.
+    assert_eq!(office.job("J-1").await["priority"], "high");
+    let again = skewed.round(&office, &[]).await;
+    assert!(
+        again.docs.iter().all(|d| d.state != DocState::Resend),
+        "{again:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
