@@ -88,7 +88,7 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
         font: Arc::new(api::FontSlot::new(config.font.clone())),
         live: console::Live::default(),
         tls: config.tls.is_some(),
-        mail: config.smtp.as_ref().map(|_| Arc::new(queue)),
+        mail: config.smtp.as_ref().map(|_| queue),
     };
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;

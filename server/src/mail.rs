@@ -4,7 +4,6 @@
 //! email until the SMTP server accepts it; failures are retried with backoff (30 s doubling, at
 //! most an hour apart; the wait is not counted while the server is down), so a crash or an SMTP outage delays an email but never loses it.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use fieldwork_model::JobDocument;
@@ -240,8 +239,8 @@ async fn send(
         .map_err(|e| e.to_string())
 }
 
-/// Keeps the queue's sender alive in the state; `None` when no `--smtp` was given.
-pub type Mail = Option<Arc<MailQueue>>;
+/// The queue's sender in the state; `None` when no `--smtp` was given.
+pub type Mail = Option<MailQueue>;
 
 #[cfg(test)]
 mod tests {

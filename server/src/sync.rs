@@ -12,7 +12,7 @@ use fieldwork_model::wire::{
 };
 use fieldwork_model::{JobDocument, validate};
 
-use crate::storage::{Storage, StoredJob};
+use crate::storage::{Arrivals, Storage, StoredJob};
 use crate::{Error, Result};
 
 /// Feed entries answered per round; the device runs more rounds while `more` is set.
@@ -173,36 +173,45 @@ fn merge_push(
         ));
     }
     let mut skip = None;
-    let mut new_events: Vec<String> = Vec::new();
-    // The merge and the device's confirmed heads commit together.
-    let result = storage.merge_push(job, device, device_heads, &mut |doc: &mut JobDocument| {
-        let before = doc.data()?;
-        if let Err(e) = doc.apply_strict(changes) {
-            skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
-            return Err(Error::Conflict("skip".into()));
-        }
-        let complete = doc.missing_deps().is_empty() && doc.has_all(device_heads);
-        if !complete {
-            skip = Some(Skip::Resend);
-            return Err(Error::Conflict("skip".into()));
-        }
-        let after = doc.data()?;
-        if let Err(refusal) = validate::device_change(&before, &after, technician) {
-            skip = Some(Skip::Refused(refusal.to_string()));
-            return Err(Error::Conflict("skip".into()));
-        }
-        if let Err(refusal) = check_new_reports(&before, &after, doc, pusher) {
-            skip = Some(Skip::Refused(format!("change refused: {refusal}")));
-            return Err(Error::Conflict("skip".into()));
-        }
-        new_events = after
-            .events
-            .keys()
-            .filter(|id| !before.events.contains_key(*id))
-            .cloned()
-            .collect();
-        Ok(())
-    });
+    let arrivals = Arrivals {
+        at: chrono::Utc::now().timestamp_millis(),
+        ..Arrivals::default()
+    };
+    // The merge, the device's confirmed heads and when its events arrived commit together.
+    let result = storage.merge_push(
+        job,
+        device,
+        device_heads,
+        &mut |doc: &mut JobDocument| {
+            let before = doc.data()?;
+            if let Err(e) = doc.apply_strict(changes) {
+                skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
+                return Err(Error::Conflict("skip".into()));
+            }
+            let complete = doc.missing_deps().is_empty() && doc.has_all(device_heads);
+            if !complete {
+                skip = Some(Skip::Resend);
+                return Err(Error::Conflict("skip".into()));
+            }
+            let after = doc.data()?;
+            if let Err(refusal) = validate::device_change(&before, &after, technician) {
+                skip = Some(Skip::Refused(refusal.to_string()));
+                return Err(Error::Conflict("skip".into()));
+            }
+            if let Err(refusal) = check_new_reports(&before, &after, doc, pusher) {
+                skip = Some(Skip::Refused(format!("change refused: {refusal}")));
+                return Err(Error::Conflict("skip".into()));
+            }
+            *arrivals.events.borrow_mut() = after
+                .events
+                .keys()
+                .filter(|id| !before.events.contains_key(*id))
+                .cloned()
+                .collect();
+            Ok(())
+        },
+        &arrivals,
+    );
     let doc = match (result, skip) {
         (_, Some(Skip::Refused(message))) => {
             // The device keeps its refused changes (the job shows the error) but still gets
@@ -236,11 +245,6 @@ fn merge_push(
         (Ok(None), None) => return Ok(refused(job, format!("not_found: no job {job}"))),
         (Ok(Some(doc)), None) => doc,
     };
-    // When the device's status events reached the office, for the visit record (written after
-    // the merge: a crash in between loses only this annotation, never the events).
-    if !new_events.is_empty() {
-        storage.record_receipts(job, &new_events, chrono::Utc::now().timestamp_millis())?;
-    }
     let derived = doc.derived()?;
     if derived.technician.as_deref() != Some(technician) {
         return Ok((revoked(job), None));

@@ -127,7 +127,16 @@ impl AppState {
         doc: &fieldwork_model::JobDocument,
         at: i64,
     ) -> Result<fieldwork_model::JobView> {
-        let mut view = doc.view(at)?;
+        self.render_data(&doc.data()?, at)
+    }
+
+    /// [`AppState::render`] from a document's data already read.
+    pub fn render_data(
+        &self,
+        data: &fieldwork_model::JobData,
+        at: i64,
+    ) -> Result<fieldwork_model::JobView> {
+        let mut view = fieldwork_model::JobView::from_data(data, at)?;
         view.mark_uploaded(|id| self.blobs.has(id));
         Ok(view)
     }

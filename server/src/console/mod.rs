@@ -162,16 +162,16 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Early<SessionRecord
     }
 }
 
-/// A form post's CSRF field must be its session's token.
-fn check_form_csrf(session: &SessionRecord, sent: &str) -> Early<()> {
-    if accounts::same_secret(sent, &session.csrf) {
-        Ok(())
-    } else {
+/// The signed-in dispatcher of a form post whose CSRF field is the session's token.
+async fn signed_in_form(state: &AppState, headers: &HeaderMap, csrf: &str) -> Early<SessionRecord> {
+    let session = signed_in(state, headers).await?;
+    if !accounts::same_secret(csrf, &session.csrf) {
         let refused = Error::Forbidden(
             "the form's CSRF token does not match this session; reload the page".into(),
         );
-        Err(Box::new(refused.into_response()))
+        return Err(Box::new(refused.into_response()));
     }
+    Ok(session)
 }
 
 fn page(template: impl Template) -> Response {
@@ -269,11 +269,7 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if let Err(r) = check_form_csrf(&session, &form.csrf) {
+    if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
         return *r;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
@@ -401,17 +397,31 @@ fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option
     })
 }
 
-/// An RFC 3339 time as `MM-DD HH:MM` in `zone`.
+/// An RFC 3339 time as `MM-DD HH:MM` in `zone` (as given if it does not parse).
 fn local_time(rfc3339: &str, zone: chrono_tz::Tz) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.with_timezone(&zone).format("%m-%d %H:%M").to_string())
+        .map(|t| ms_local(Some(t.timestamp_millis()), zone, rfc3339))
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
+/// Epoch milliseconds as `MM-DD HH:MM` in `zone`; `never` when there is none.
 fn ms_local(ms: Option<i64>, zone: chrono_tz::Tz, never: &str) -> String {
     ms.and_then(chrono::DateTime::from_timestamp_millis)
         .map(|t| t.with_timezone(&zone).format("%m-%d %H:%M").to_string())
         .unwrap_or_else(|| never.to_string())
+}
+
+/// Today in the office's zone.
+fn office_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&office_zone())
+        .date_naive()
+}
+
+/// A page's `YYYY-MM-DD` query parameter, parsed as every date from outside is; a bad or
+/// missing one is `None` (the page then shows its default).
+fn query_date(value: Option<&str>) -> Option<chrono::NaiveDate> {
+    value.and_then(|d| fieldwork_model::calendar::parse_date("day", d).ok())
 }
 
 /// The office's time zone: the demo's and the seeds' (a setting when offices span zones).
@@ -449,12 +459,7 @@ async fn board(
     };
     let w = words(&headers);
     let zone = office_zone();
-    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
-    let day = q
-        .day
-        .as_deref()
-        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or(today);
+    let day = query_date(q.day.as_deref()).unwrap_or_else(office_today);
     let render_state = state.clone();
     let loaded = state
         .blocking(move |s| {
@@ -680,13 +685,10 @@ async fn issue_code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
+    let session = match signed_in_form(&state, &headers, &form.csrf).await {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_form_csrf(&session, &form.csrf) {
-        return *r;
-    }
     let technician = form.technician.clone();
     match state
         .blocking(move |s| crate::auth::issue_enroll_code(s, &technician))
@@ -714,18 +716,11 @@ async fn revoke_device(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if let Err(r) = check_form_csrf(&session, &form.csrf) {
+    if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
         return *r;
     }
     match state.blocking(move |s| s.revoke_device(&id)).await {
-        Ok(true) => {
-            state.live.jobs_changed(Vec::new());
-            Redirect::to("/devices").into_response()
-        }
+        Ok(true) => Redirect::to("/devices").into_response(),
         Ok(false) => Error::NotFound("no such device".into()).into_response(),
         Err(e) => e.into_response(),
     }

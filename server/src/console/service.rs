@@ -9,7 +9,7 @@ use fieldwork_model::kpi::{Kpis, Rate};
 use fieldwork_model::sla::MilestoneState;
 
 use super::i18n::Words;
-use super::{ms_local, office_zone, page, signed_in, words};
+use super::{ms_local, office_today, office_zone, page, query_date, signed_in, words};
 use crate::api::AppState;
 use crate::api::service::{escalation_rows, kpi_report};
 
@@ -135,13 +135,9 @@ pub async fn service_page(
     };
     let w = words(&headers);
     let zone = office_zone();
-    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
-    let parse = |d: &Option<String>| {
-        d.as_deref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-    };
-    let from = parse(&p.from).unwrap_or_else(|| today - chrono::Days::new(30));
-    let to = parse(&p.to).unwrap_or(today);
+    let today = office_today();
+    let from = query_date(p.from.as_deref()).unwrap_or_else(|| today - chrono::Days::new(30));
+    let to = query_date(p.to.as_deref()).unwrap_or(today);
     let ms = |d: chrono::NaiveDate| {
         d.and_hms_opt(0, 0, 0)
             .map(|t| t.and_utc().timestamp_millis())
@@ -205,47 +201,24 @@ pub async fn service_page(
             job: c.job,
         })
         .collect();
-    let kpis = vec![
-        KpiRow {
-            label: w.kpi_jobs,
-            value: overall.jobs.to_string(),
-        },
-        KpiRow {
-            label: w.kpi_response,
-            value: rate(&overall.response_within_sla),
-        },
-        KpiRow {
-            label: w.kpi_arrival,
-            value: rate(&overall.arrival_within_sla),
-        },
-        KpiRow {
-            label: w.kpi_resolution,
-            value: rate(&overall.resolution_within_sla),
-        },
-        KpiRow {
-            label: w.kpi_first_time_fix,
-            value: rate(&overall.first_time_fix_rate),
-        },
-        KpiRow {
-            label: w.kpi_repeat,
-            value: rate(&overall.callback_rate),
-        },
-        KpiRow {
-            label: w.kpi_satisfaction,
-            value: rate(&overall.satisfaction_rate),
-        },
-        KpiRow {
-            label: w.kpi_complaints,
-            value: rate(&overall.complaints_answered_in_time),
-        },
-        KpiRow {
-            label: w.kpi_mttr,
-            value: overall
-                .mean_time_to_repair_minutes
-                .map(|m| format!("{m:.0} min"))
-                .unwrap_or_else(|| "–".into()),
-        },
-    ];
+    let mttr = overall
+        .mean_time_to_repair_minutes
+        .map(|m| format!("{m:.0} min"))
+        .unwrap_or_else(|| "–".into());
+    let kpis = [
+        (w.kpi_jobs, overall.jobs.to_string()),
+        (w.kpi_response, rate(&overall.response_within_sla)),
+        (w.kpi_arrival, rate(&overall.arrival_within_sla)),
+        (w.kpi_resolution, rate(&overall.resolution_within_sla)),
+        (w.kpi_first_time_fix, rate(&overall.first_time_fix_rate)),
+        (w.kpi_repeat, rate(&overall.callback_rate)),
+        (w.kpi_satisfaction, rate(&overall.satisfaction_rate)),
+        (w.kpi_complaints, rate(&overall.complaints_answered_in_time)),
+        (w.kpi_mttr, mttr),
+    ]
+    .into_iter()
+    .map(|(label, value)| KpiRow { label, value })
+    .collect();
     let groups: Vec<(&str, &Kpis)> = regions.iter().map(|(r, k)| (*r, k)).collect();
     let chart = compliance_chart(w, &groups);
     page(ServicePage {

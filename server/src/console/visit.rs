@@ -158,8 +158,8 @@ pub async fn job_page(
                 .load_job(&id)?
                 .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
             let doc = JobDocument::load(&stored.doc, s.actor()?)?;
-            let view = render_state.render(&doc, chrono::Utc::now().timestamp_millis())?;
             let data = doc.data()?;
+            let view = render_state.render_data(&data, chrono::Utc::now().timestamp_millis())?;
             let summaries = report::summaries(&data)?;
             let mut reports = Vec::new();
             for (entry, r) in report::sealed(&data) {

@@ -50,6 +50,14 @@ pub struct MailRow {
     pub last_error: Option<String>,
 }
 
+/// The status events a push added (the edit fills them in) and when the push reached the office:
+/// the visit record's "reached the office" (first arrival wins).
+#[derive(Debug, Default)]
+pub struct Arrivals {
+    pub events: std::cell::RefCell<Vec<String>>,
+    pub at: i64,
+}
+
 /// A console session: its user and the CSRF token its pages send back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -229,8 +237,6 @@ pub trait Storage: Send + Sync + 'static {
     /// Ends a session (logout).
     fn delete_session(&self, token_hash: &str) -> Result<()>;
 
-    /// Records when status events a device pushed reached the office (first arrival wins).
-    fn record_receipts(&self, job: &str, events: &[String], at: i64) -> Result<()>;
     /// When each pushed status event of a job reached the office, by event id.
     fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>>;
 
@@ -258,13 +264,15 @@ pub trait Storage: Send + Sync + 'static {
     /// Loads, edits and (if changed) stores a job in one transaction. `None` if no such job.
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>>;
     /// [`Storage::update_job`] for a device's push: in the same transaction, when the edit
-    /// succeeds, records `device_heads` as the heads `device` certainly holds of the job.
+    /// succeeds, records `device_heads` as the heads `device` certainly holds of the job, and
+    /// the status events the edit put in `arrivals` as having reached the office.
     fn merge_push(
         &self,
         id: &str,
         device: &str,
         device_heads: &[ChangeHash],
         edit: JobEdit<'_>,
+        arrivals: &Arrivals,
     ) -> Result<Option<JobDocument>>;
     /// Saved documents of the jobs matching a filter, by report time then id.
     fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>>;

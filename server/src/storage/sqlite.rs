@@ -14,9 +14,9 @@ use fieldwork_model::Contract;
 use fieldwork_model::maintenance::MaintenancePlan;
 
 use super::{
-    AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter, LoanRow,
-    MailRow, Principal, SessionRecord, Storage, StoredJob, Technician, UserRecord, decode_heads,
-    encode_heads,
+    Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
+    LoanRow, MailRow, Principal, SessionRecord, Storage, StoredJob, Technician, UserRecord,
+    decode_heads, encode_heads,
 };
 use crate::{Error, Result};
 
@@ -568,12 +568,20 @@ impl Storage for SqliteStorage {
         device: &str,
         device_heads: &[ChangeHash],
         edit: JobEdit<'_>,
+        arrivals: &Arrivals,
     ) -> Result<Option<JobDocument>> {
         let actor = self.actor()?;
         self.write(|tx| {
             let doc = update_in(tx, id, actor, edit)?;
             if doc.is_some() {
                 set_confirmed_in(tx, device, id, device_heads)?;
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO event_receipts (job, event, received_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                )?;
+                for event in arrivals.events.borrow().iter() {
+                    stmt.execute(params![id, event, arrivals.at])?;
+                }
             }
             Ok(doc)
         })
@@ -633,19 +641,6 @@ impl Storage for SqliteStorage {
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
-        })
-    }
-
-    fn record_receipts(&self, job: &str, events: &[String], at: i64) -> Result<()> {
-        self.write(|tx| {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO event_receipts (job, event, received_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )?;
-            for e in events {
-                stmt.execute(params![job, e, at])?;
-            }
-            Ok(())
         })
     }
 
