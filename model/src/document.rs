@@ -7,7 +7,7 @@
 use automerge::{
     ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::convert::{doc_to_json, json_to_hydrate};
 use crate::job::{
@@ -19,10 +19,9 @@ use crate::report::{
     self, Attachment, Language, Outcome, Refusal, Report, SealInputs, SealedReport, Signature,
 };
 use crate::time::parse_rfc3339;
-use crate::{Error, JobView, Result, new_entry_id, status, validate_id};
+use crate::{Error, JobView, Result, new_entry_id, rules, status, validate_id};
 
-/// Longest free text accepted in a note or problem description, in bytes.
-pub const MAX_TEXT: usize = 16 * 1024;
+pub use crate::rules::MAX_TEXT;
 
 /// A job's Automerge document.
 #[derive(Debug)]
@@ -62,9 +61,27 @@ impl JobDocument {
         {
             crate::calendar::parse_date("asset date", d)?;
         }
-        check_text("problem", &new.problem)?;
+        rules::text("problem", &new.problem)?;
         if new.customer.name.trim().is_empty() {
             return Err(Error::Invalid("customer.name must not be empty".into()));
+        }
+        for (field, text, max) in [
+            ("customer.name", new.customer.name.as_str(), 256),
+            ("customer.phone", &new.customer.phone, 64),
+            ("site.address", &new.site.address, 1024),
+            ("site.time_zone", &new.site.time_zone, 64),
+            ("asset.serial", &new.asset.serial, rules::MAX_LABEL),
+            ("asset.model", &new.asset.model, rules::MAX_LABEL),
+            ("channel", new.channel.as_deref().unwrap_or(""), 64),
+        ] {
+            rules::max_bytes(field, text, max)?;
+        }
+        rules::entries("checklist", terms.checklist.len())?;
+        rules::entries("asset_history", terms.asset_history.len())?;
+        for item in &terms.checklist {
+            validate_id("checklist item", &item.id)?;
+            rules::label("checklist label", &item.label)?;
+            rules::max_bytes("checklist unit", item.unit.as_deref().unwrap_or(""), 32)?;
         }
         if let Some(email) = &new.customer.email
             && !plausible_email(email)
@@ -263,7 +280,7 @@ impl JobDocument {
     /// Dispatch cancels the job. Cancelling twice is refused; cancelling a completed job is
     /// refused here (a concurrent cancel from another replica is still kept, see status rules).
     pub fn cancel(&mut self, reason: &str, by: &str, at: i64) -> Result<String> {
-        check_text("reason", reason)?;
+        rules::text("reason", reason)?;
         let data = self.data()?;
         let current = status::derive(&data.events);
         if current.status.is_terminal() {
@@ -284,39 +301,17 @@ impl JobDocument {
 
     /// Appends a note. Returns the note id.
     pub fn add_note(&mut self, author: &str, at: i64, text: &str) -> Result<String> {
-        check_text("note text", text)?;
         let note = Note {
             author: author.to_string(),
             at,
             text: text.to_string(),
         };
+        rules::note(&note)?;
         self.insert_entry("notes", &note)
     }
 
     /// Adds a part line. Returns the new line id.
     pub fn add_part(&mut self, part: &NewPart, by: &str, at: i64) -> Result<String> {
-        if part.sku.trim().is_empty() || part.sku.len() > 128 {
-            return Err(Error::Invalid("sku must be 1-128 characters".into()));
-        }
-        if part.qty == 0 {
-            return Err(Error::Invalid("qty must be at least 1".into()));
-        }
-        if part.unit_cost.is_some_and(|v| v < 0) || part.unit_price.is_some_and(|v| v < 0) {
-            return Err(Error::Invalid(
-                "unit_cost and unit_price must not be negative".into(),
-            ));
-        }
-        if part.description.len() > MAX_TEXT {
-            return Err(Error::Invalid("description is too long".into()));
-        }
-        if let Some(s) = &part.stock
-            && s != "van"
-            && s != "warehouse"
-        {
-            return Err(Error::Invalid(format!(
-                "stock must be van or warehouse, got {s:?}"
-            )));
-        }
         let line = PartLine {
             sku: part.sku.clone(),
             description: part.description.clone(),
@@ -330,6 +325,7 @@ impl JobDocument {
             unit_cost: part.unit_cost,
             unit_price: part.unit_price,
         };
+        rules::part(&line)?;
         self.insert_entry("parts", &line)
     }
 
@@ -353,10 +349,12 @@ impl JobDocument {
             Some((automerge::Value::Object(ObjType::Map), obj)) => obj,
             _ => return Err(Error::Schema(format!("part line {line_id} is not a map"))),
         };
-        let removal = json_to_hydrate(&to_json(&Removal {
+        let removal = Removal {
             by: by.to_string(),
             at,
-        })?);
+        };
+        rules::time("removed.at", removal.at)?;
+        let removal = json_to_hydrate(&to_json(&removal)?);
         let mut tx = self.doc.transaction();
         tx.batch_create_object(&line_obj, "removed", &removal, false)?;
         tx.commit();
@@ -365,15 +363,13 @@ impl JobDocument {
 
     /// Records travel or labour time. Returns the entry id.
     pub fn add_time(&mut self, entry: NewTimeEntry, by: &str) -> Result<String> {
-        if entry.end < entry.start {
-            return Err(Error::Invalid("time entry ends before it starts".into()));
-        }
         let e = TimeEntry {
             kind: entry.kind,
             start: entry.start,
             end: entry.end,
             by: by.to_string(),
         };
+        rules::time_entry(&e)?;
         self.insert_entry("time", &e)
     }
 
@@ -386,12 +382,6 @@ impl JobDocument {
         by: &str,
         at: i64,
     ) -> Result<String> {
-        if fault_code.trim().is_empty() || fault_code.len() > 64 {
-            return Err(Error::Invalid("fault code must be 1-64 characters".into()));
-        }
-        if let Some(a) = action {
-            check_text("action", a)?;
-        }
         let d = Diagnosis {
             cause,
             fault_code: fault_code.trim().to_string(),
@@ -399,13 +389,20 @@ impl JobDocument {
             by: by.to_string(),
             at,
         };
+        rules::diagnosis(&d)?;
         self.insert_entry("diagnoses", &d)
     }
 
     /// Lends a loaner unit to the customer. A unit already out on this job is refused.
     pub fn issue_loaner(&mut self, serial: &str, model: &str, by: &str, at: i64) -> Result<String> {
-        check_label("loaner serial", serial)?;
-        check_label("loaner model", model)?;
+        let event = LoanerEvent {
+            action: LoanAction::Issue,
+            serial: serial.to_string(),
+            model: Some(model.to_string()),
+            by: by.to_string(),
+            at,
+        };
+        rules::loaner(&event)?;
         let data = self.data()?;
         if crate::loaners::fold(&data.loaners)
             .iter()
@@ -416,20 +413,19 @@ impl JobDocument {
                 data.id
             )));
         }
-        self.insert_entry(
-            "loaners",
-            &LoanerEvent {
-                action: LoanAction::Issue,
-                serial: serial.to_string(),
-                model: Some(model.to_string()),
-                by: by.to_string(),
-                at,
-            },
-        )
+        self.insert_entry("loaners", &event)
     }
 
     /// Takes a loaner unit back. Only a unit that is out on this job can be returned.
     pub fn return_loaner(&mut self, serial: &str, by: &str, at: i64) -> Result<String> {
+        let event = LoanerEvent {
+            action: LoanAction::Return,
+            serial: serial.to_string(),
+            model: None,
+            by: by.to_string(),
+            at,
+        };
+        rules::loaner(&event)?;
         let data = self.data()?;
         if !crate::loaners::fold(&data.loaners)
             .iter()
@@ -440,16 +436,7 @@ impl JobDocument {
                 data.id
             )));
         }
-        self.insert_entry(
-            "loaners",
-            &LoanerEvent {
-                action: LoanAction::Return,
-                serial: serial.to_string(),
-                model: None,
-                by: by.to_string(),
-                at,
-            },
-        )
+        self.insert_entry("loaners", &event)
     }
 
     /// Records a checklist result: `pass`, `fail` or a measured decimal value.
@@ -470,26 +457,15 @@ impl JobDocument {
                 known.join(", ")
             )));
         }
-        validate_id("checklist item", item)?;
-        let is_value = result.parse::<f64>().is_ok_and(f64::is_finite);
-        if result != "pass" && result != "fail" && !is_value {
-            return Err(Error::Invalid(format!(
-                "a check result is pass, fail or a measured number, got {result:?}"
-            )));
-        }
-        if let Some(n) = note {
-            check_text("note", n)?;
-        }
-        self.insert_entry(
-            "checks",
-            &CheckResult {
-                item: item.to_string(),
-                result: result.to_string(),
-                note: note.map(str::to_string),
-                by: by.to_string(),
-                at,
-            },
-        )
+        let check = CheckResult {
+            item: item.to_string(),
+            result: result.to_string(),
+            note: note.map(str::to_string),
+            by: by.to_string(),
+            at,
+        };
+        rules::check(&check)?;
+        self.insert_entry("checks", &check)
     }
 
     /// Dispatch reschedules the job (epoch ms; `None` clears).
@@ -512,11 +488,22 @@ impl JobDocument {
 
     /// Dispatch rewrites the problem description.
     pub fn set_problem(&mut self, problem: &str) -> Result<()> {
-        check_text("problem", problem)?;
+        rules::text("problem", problem)?;
         let mut tx = self.doc.transaction();
         tx.put(ROOT, "problem", problem)?;
         tx.commit();
         Ok(())
+    }
+
+    /// Reads the document like [`JobDocument::data`], and also returns the paths of keys the
+    /// document holds outside the schema (which `data` would silently skip). The office refuses
+    /// a push that adds any: they would bloat the document forever.
+    pub fn data_checked(&self) -> Result<(JobData, std::collections::BTreeSet<String>)> {
+        let json = crate::convert::doc_to_json(&self.doc);
+        let data = JobData::deserialize(&json).map_err(|e| Error::Schema(e.to_string()))?;
+        let mut extra = std::collections::BTreeSet::new();
+        unknown_keys(&json, &to_json(&data)?, &mut String::new(), &mut extra);
+        Ok((data, extra))
     }
 
     /// Reads the document as it was at `heads` (which it must hold).
@@ -533,6 +520,7 @@ impl JobDocument {
         if self.doc.get(&obj, id)?.is_some() {
             return Ok(());
         }
+        rules::entries("attachments", self.doc.length(&obj) + 1)?;
         let v = json_to_hydrate(&to_json(attachment)?);
         let mut tx = self.doc.transaction();
         tx.batch_create_object(&obj, id, &v, false)?;
@@ -542,24 +530,7 @@ impl JobDocument {
 
     /// The rules of an attachment entry: a SHA-256 id, a known image type, sane sizes.
     pub fn check_attachment(id: &str, a: &Attachment) -> Result<()> {
-        if !report::is_sha256_id(id) {
-            return Err(Error::Invalid(
-                "attachment id must be a lowercase SHA-256 hex digest".into(),
-            ));
-        }
-        if a.mime != "image/jpeg" && a.mime != "image/png" {
-            return Err(Error::Invalid(format!(
-                "attachment type must be image/jpeg or image/png, got {:?}",
-                a.mime
-            )));
-        }
-        if a.bytes <= 0 || a.width == 0 || a.height == 0 {
-            return Err(Error::Invalid("attachment sizes must be positive".into()));
-        }
-        if let Some(c) = &a.caption {
-            check_text("caption", c)?;
-        }
-        Ok(())
+        rules::attachment(id, a)
     }
 
     /// The report the customer would sign now: built from the document as if it were completed
@@ -607,9 +578,9 @@ impl JobDocument {
                 role,
                 strokes,
             } => {
-                check_label("signer name", &name)?;
+                rules::label("signer name", &name)?;
                 if let Some(r) = &role {
-                    check_label("signer role", r)?;
+                    rules::label("signer role", r)?;
                 }
                 strokes.validate()?;
                 let signed_at = crate::time::to_rfc3339(at);
@@ -624,9 +595,9 @@ impl JobDocument {
                 )
             }
             Outcome::Refused { reason, name } => {
-                check_text("refusal reason", &reason)?;
+                rules::text("refusal reason", &reason)?;
                 if let Some(n) = &name {
-                    check_label("name", n)?;
+                    rules::label("name", n)?;
                 }
                 let refused_at = crate::time::to_rfc3339(at);
                 (
@@ -662,6 +633,7 @@ impl JobDocument {
     /// one; this is the raw append, which the office's check ([`JobDocument::verify_report`])
     /// guards on the server.
     pub fn insert_report(&mut self, sealed: &SealedReport) -> Result<String> {
+        rules::sealed_report(sealed)?;
         self.insert_entry("reports", sealed)
     }
 
@@ -723,12 +695,14 @@ impl JobDocument {
     }
 
     fn append_event(&mut self, event: StatusEvent) -> Result<String> {
+        rules::event(&event)?;
         self.insert_entry("events", &event)
     }
 
     /// Writes `value` under a fresh id in the root map `collection`, in one change.
     fn insert_entry<T: Serialize>(&mut self, collection: &str, value: &T) -> Result<String> {
         let obj = self.map_obj(collection)?;
+        rules::entries(collection, self.doc.length(&obj) + 1)?;
         let id = new_entry_id();
         let v = json_to_hydrate(&to_json(value)?);
         let mut tx = self.doc.transaction();
@@ -767,6 +741,33 @@ fn plausible_email(s: &str) -> bool {
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Collects the paths of keys in `doc` (the document as JSON) that `schema` (the same document
+/// read into the schema and written back) does not have.
+fn unknown_keys(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    path: &mut String,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    let (serde_json::Value::Object(d), serde_json::Value::Object(s)) = (doc, schema) else {
+        return;
+    };
+    for (key, value) in d {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+        match s.get(key) {
+            Some(known) => unknown_keys(value, known, path, out),
+            None => {
+                out.insert(path.clone());
+            }
+        }
+        path.truncate(len);
+    }
+}
+
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
     serde_json::to_value(v).map_err(|e| Error::Schema(e.to_string()))
 }
@@ -789,25 +790,6 @@ fn check_window(start: Option<i64>, end: Option<i64>) -> Result<()> {
         return Err(Error::Invalid(
             "scheduled_end must not be before scheduled_start".into(),
         ));
-    }
-    Ok(())
-}
-
-fn check_label(field: &str, text: &str) -> Result<()> {
-    if text.trim().is_empty() || text.len() > 128 {
-        return Err(Error::Invalid(format!("{field} must be 1-128 characters")));
-    }
-    Ok(())
-}
-
-fn check_text(field: &str, text: &str) -> Result<()> {
-    if text.trim().is_empty() {
-        return Err(Error::Invalid(format!("{field} must not be empty")));
-    }
-    if text.len() > MAX_TEXT {
-        return Err(Error::Invalid(format!(
-            "{field} is longer than {MAX_TEXT} bytes"
-        )));
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod kpi;
 pub mod loaners;
 pub mod maintenance;
 pub mod report;
+pub mod rules;
 pub mod sla;
 pub mod status;
 pub mod time;

@@ -1,4 +1,5 @@
-//! The server's check of changes a device sends: who may change which fields.
+//! The server's check of changes a device sends: who may change which fields, and that every
+//! entry it adds keeps the content rules the device's own writers keep ([`crate::rules`]).
 //!
 //! A technician's device may only *add* to the job: status events (technician statuses only),
 //! notes, time entries, part lines, diagnoses, loaner movements, checklist results, attachments
@@ -11,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::job::JobData;
+use crate::{Error, rules};
 
 /// Why a device's changes were refused; the message names fields and ids only.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,64 +46,54 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
     }
 
     only_additions("events", &before.events, &after.events, |e| {
-        in_window("at", e.at)?;
+        rules::event(e)?;
         if e.by != technician {
-            Err(format!("event written as {}", e.by))
+            Err(Error::Invalid(format!("event written as {}", e.by)))
         } else if !e.status.is_technician_status() {
-            Err(format!("a device may not record status {}", e.status))
+            Err(Error::Invalid(format!(
+                "a device may not record status {}",
+                e.status
+            )))
         } else {
             Ok(())
         }
     })?;
     only_additions("notes", &before.notes, &after.notes, |n| {
-        in_window("at", n.at)?;
-        (n.author == technician)
-            .then_some(())
-            .ok_or_else(|| format!("note written as {}", n.author))
+        rules::note(n)?;
+        written_by("note", &n.author, technician)
     })?;
     only_additions("time", &before.time, &after.time, |t| {
-        in_window("start", t.start)?;
-        in_window("end", t.end)?;
-        (t.by == technician)
-            .then_some(())
-            .ok_or_else(|| format!("time entry written as {}", t.by))
+        rules::time_entry(t)?;
+        written_by("time entry", &t.by, technician)
     })?;
-
     only_additions("diagnoses", &before.diagnoses, &after.diagnoses, |d| {
-        in_window("at", d.at)?;
-        (d.by == technician)
-            .then_some(())
-            .ok_or_else(|| format!("diagnosis written as {}", d.by))
+        rules::diagnosis(d)?;
+        written_by("diagnosis", &d.by, technician)
     })?;
     only_additions("loaners", &before.loaners, &after.loaners, |l| {
-        in_window("at", l.at)?;
-        (l.by == technician)
-            .then_some(())
-            .ok_or_else(|| format!("loaner movement written as {}", l.by))
+        rules::loaner(l)?;
+        written_by("loaner movement", &l.by, technician)
     })?;
     only_additions("checks", &before.checks, &after.checks, |c| {
-        in_window("at", c.at)?;
-        (c.by == technician)
-            .then_some(())
-            .ok_or_else(|| format!("check written as {}", c.by))
+        rules::check(c)?;
+        written_by("check", &c.by, technician)
     })?;
-
+    for (id, a) in after
+        .attachments
+        .iter()
+        .filter(|(id, _)| !before.attachments.contains_key(*id))
+    {
+        rules::attachment(id, a).map_err(|e| entry_refused("attachments", id, e))?;
+    }
     only_additions(
         "attachments",
         &before.attachments,
         &after.attachments,
-        |a| {
-            in_window("at", a.at)?;
-            (a.by == technician)
-                .then_some(())
-                .ok_or_else(|| format!("attachment added as {}", a.by))
-        },
+        |a| written_by("attachment", &a.by, technician),
     )?;
     only_additions("reports", &before.reports, &after.reports, |r| {
-        in_window("at", r.at)?;
-        (r.by == technician)
-            .then_some(())
-            .ok_or_else(|| format!("report sealed as {}", r.by))
+        rules::sealed_report(r)?;
+        written_by("report", &r.by, technician)
     })?;
 
     for (id, old) in &before.parts {
@@ -113,9 +105,7 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         }
         let mut unremoved = new.clone();
         unremoved.removed = None;
-        if let Some(r) = &new.removed {
-            in_window("removed.at", r.at).map_err(|m| Refused(format!("part line {id}: {m}")))?;
-        }
+        rules::part(new).map_err(|e| entry_refused("parts", id, e))?;
         let removal_ok = old.removed.is_none()
             && unremoved == *old
             && old.added_by == technician
@@ -137,28 +127,43 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
                 new.added_by
             )));
         }
-        in_window("added_at", new.added_at).map_err(|m| Refused(format!("part line {id}: {m}")))?;
-        if let Some(r) = &new.removed {
-            in_window("removed.at", r.at).map_err(|m| Refused(format!("part line {id}: {m}")))?;
-        }
+        rules::part(new).map_err(|e| entry_refused("parts", id, e))?;
         if new.removed.as_ref().is_some_and(|r| r.by != technician) {
             return Err(Refused(format!("part line {id} removed as someone else")));
         }
     }
-    Ok(())
+    rules::job_size(after).map_err(|e| Refused(e.to_string()))
 }
 
-/// A device time must fall in the window dispatch's times do (`time::TIME_YEARS`): one extreme
-/// value would otherwise reach the SLA, charge and KPI arithmetic of every later render.
-fn in_window(field: &str, ms: i64) -> Result<(), String> {
-    if crate::time::in_time_window(ms) {
+/// Refuses keys outside the schema that the push added (`extra` sets from
+/// [`crate::JobDocument::data_checked`] before and after the merge).
+pub fn no_new_keys(
+    before: &std::collections::BTreeSet<String>,
+    after: &std::collections::BTreeSet<String>,
+) -> Result<(), Refused> {
+    match after.difference(before).next() {
+        Some(key) => Err(Refused(format!("{key} is not a field of a job"))),
+        None => Ok(()),
+    }
+}
+
+fn written_by(what: &str, by: &str, technician: &str) -> Result<(), Error> {
+    if by == technician {
         Ok(())
     } else {
-        Err(format!(
-            "{field} {ms} is outside the years {} to {}",
-            crate::time::TIME_YEARS.start(),
-            crate::time::TIME_YEARS.end()
-        ))
+        Err(Error::Invalid(format!("{what} written as {by}")))
+    }
+}
+
+fn entry_refused(what: &str, id: &str, e: Error) -> Refused {
+    Refused(format!("{what} entry {id}: {}", message(&e)))
+}
+
+/// The error's message without the kind prefix `Display` adds.
+fn message(e: &Error) -> String {
+    match e {
+        Error::Invalid(m) => m.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -166,7 +171,7 @@ fn only_additions<T: PartialEq>(
     what: &str,
     before: &BTreeMap<String, T>,
     after: &BTreeMap<String, T>,
-    check_new: impl Fn(&T) -> Result<(), String>,
+    check_new: impl Fn(&T) -> Result<(), Error>,
 ) -> Result<(), Refused> {
     for (id, old) in before {
         match after.get(id) {
@@ -176,7 +181,7 @@ fn only_additions<T: PartialEq>(
         }
     }
     for (id, new) in after.iter().filter(|(id, _)| !before.contains_key(*id)) {
-        check_new(new).map_err(|m| Refused(format!("{what} entry {id}: {m}")))?;
+        check_new(new).map_err(|e| entry_refused(what, id, e))?;
     }
     Ok(())
 }

@@ -183,7 +183,7 @@ fn merge_push(
         device,
         device_heads,
         &mut |doc: &mut JobDocument| {
-            let before = doc.data()?;
+            let (before, before_extra) = doc.data_checked()?;
             if let Err(e) = doc.apply_strict(changes) {
                 skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
                 return Err(Error::Conflict("skip".into()));
@@ -193,8 +193,16 @@ fn merge_push(
                 skip = Some(Skip::Resend);
                 return Err(Error::Conflict("skip".into()));
             }
-            let after = doc.data()?;
-            if let Err(refusal) = validate::device_change(&before, &after, technician) {
+            let (after, after_extra) = match doc.data_checked() {
+                Ok(read) => read,
+                Err(e) => {
+                    skip = Some(Skip::Refused(format!("change refused: {e}")));
+                    return Err(Error::Conflict("skip".into()));
+                }
+            };
+            if let Err(refusal) = validate::device_change(&before, &after, technician)
+                .and_then(|()| validate::no_new_keys(&before_extra, &after_extra))
+            {
                 skip = Some(Skip::Refused(refusal.to_string()));
                 return Err(Error::Conflict("skip".into()));
             }

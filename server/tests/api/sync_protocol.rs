@@ -256,10 +256,11 @@ async fn a_device_changing_a_dispatch_field_is_refused_and_nothing_is_stored() {
     // stored: it would reach every later SLA, charge and KPI computation of the job.
     let mut skewed = office.enroll("t1").await;
     skewed.pull(&office).await;
-    skewed
-        .doc("J-1")
-        .add_note("t1", 8_210_266_876_800_000, "from year 262143")
-        .unwrap();
+    raw_entry(
+        skewed.doc("J-1"),
+        "notes",
+        json!({"author": "t1", "at": 8_210_266_876_800_000_i64, "text": "from year 262143"}),
+    );
     let resp = skewed.round(&office, &["J-1"]).await;
     let r = reply(&resp, "J-1");
     assert_eq!(r.state, DocState::Refused);
@@ -275,6 +276,90 @@ async fn a_device_changing_a_dispatch_field_is_refused_and_nothing_is_stored() {
         again.docs.iter().all(|d| d.state != DocState::Resend),
         "{again:?}"
     );
+}
+
+/// Writes `value` as a new entry of `collection` straight into the Automerge document, as a
+/// client that speaks the protocol without the model's writers could.
+fn raw_entry(doc: &mut fieldwork_model::JobDocument, collection: &str, value: serde_json::Value) {
+    use automerge::{ObjType, ROOT, ReadDoc, transaction::Transactable};
+    let am = doc.automerge_mut();
+    let obj = match am.get(ROOT, collection).unwrap() {
+        Some((automerge::Value::Object(ObjType::Map), obj)) => Some(obj),
+        _ => None,
+    };
+    let mut tx = am.transaction();
+    let obj = obj.unwrap_or_else(|| tx.put_object(ROOT, collection, ObjType::Map).unwrap());
+    let v = fieldwork_model::convert::json_to_hydrate(&value);
+    tx.batch_create_object(&obj, &format!("raw-{collection}"), &v, false)
+        .unwrap();
+    tx.commit();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn content_the_writers_refuse_is_refused_from_any_client_and_nothing_is_stored() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let part = |qty: serde_json::Value, cost: i64| {
+        json!({"sku": "P-1", "description": "", "qty": qty, "serial_in": null,
+               "serial_out": null, "stock": null, "added_by": "t1", "added_at": AT,
+               "removed": null, "unit_cost": cost, "unit_price": null})
+    };
+    let cases = [
+        (
+            "notes",
+            json!({"author": "t1", "at": AT, "text": "x".repeat(20_000)}),
+            "longer than 16384 bytes",
+        ),
+        ("parts", part(json!(2), -500), "unit_cost"),
+        ("parts", part(json!(0), 100), "qty"),
+        ("parts", part(json!("lots"), 100), "invalid type"),
+        (
+            "time",
+            json!({"kind": "labour", "start": AT, "end": AT - 60_000, "by": "t1"}),
+            "ends before it starts",
+        ),
+        (
+            "notes",
+            json!({"author": "t1", "at": AT, "text": "hi", "blob": "y".repeat(1000)}),
+            "notes.raw-notes.blob is not a field",
+        ),
+        (
+            "bloat",
+            json!({"anything": "the schema does not know"}),
+            "bloat is not a field",
+        ),
+    ];
+    for (collection, value, expected) in cases {
+        let before = office.heads("J-1").await;
+        let mut phone = office.enroll("t1").await;
+        phone.pull(&office).await;
+        raw_entry(phone.doc("J-1"), collection, value);
+        let resp = phone.round(&office, &["J-1"]).await;
+        let r = reply(&resp, "J-1");
+        assert_eq!(r.state, DocState::Refused, "{collection}: {r:?}");
+        let error = r.error.as_deref().unwrap();
+        assert!(error.contains(expected), "{collection}: {error}");
+        assert_eq!(office.heads("J-1").await, before, "{collection} was stored");
+        // Not stuck: dispatch's note still reaches the device on its next rounds.
+        office
+            .ok(
+                Method::POST,
+                "/api/v1/jobs/J-1/notes",
+                Some(json!({"text": format!("after {collection}")})),
+            )
+            .await;
+        phone.round(&office, &[]).await;
+        // Read raw: the phone's own copy holds the bad entry (a wrong type does not even parse).
+        let doc = fieldwork_model::convert::doc_to_json(phone.doc("J-1").automerge());
+        let notes = doc["notes"].as_object().unwrap();
+        assert!(
+            notes
+                .values()
+                .any(|n| n["text"] == format!("after {collection}").as_str()),
+            "{collection}: {notes:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
