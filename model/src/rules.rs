@@ -338,7 +338,8 @@ mod tests {
     #[test]
     fn part_bounds_name_the_field() {
         assert!(part(&line()).is_ok());
-        let cases: [(fn(&mut PartLine), &str); 6] = [
+        type Spoil = fn(&mut PartLine);
+        let cases: [(Spoil, &str); 6] = [
             (|p| p.qty = 0, "qty"),
             (|p| p.qty = MAX_QTY + 1, "qty"),
             (|p| p.unit_cost = Some(-1), "unit_cost"),

@@ -7,8 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Version of the body format; the server refuses other versions with 400.
+/// Version of the body format. The server tells an app below [`MIN_PROTOCOL_VERSION`] to update
+/// (426 `upgrade_required`) and refuses a version above its own with 400.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The oldest sync version an office server still speaks; an older app is told to update
+/// (`426 upgrade_required`).
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
 
 /// The device's sync request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -32,6 +32,19 @@ pub enum Error {
     /// A server-side resource is missing, e.g. the report font (503).
     #[error("{1}")]
     Unavailable(&'static str, String),
+    /// Over a rate or byte budget (429, with `Retry-After`): see `limits`.
+    #[error("{message}")]
+    TooManyRequests {
+        retry_after_secs: u64,
+        message: String,
+    },
+    /// The client speaks a protocol version this server no longer does (426): the app must be
+    /// updated; retrying will not help.
+    #[error("{0}")]
+    UpgradeRequired(String),
+    /// The request took longer than the server allows (408).
+    #[error("{0}")]
+    Timeout(String),
     /// Storage failure (500).
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
@@ -69,6 +82,9 @@ impl Error {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Error::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Error::UpgradeRequired(_) => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
+            Error::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, "timeout"),
             Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             Error::Storage(_) | Error::Io(_) | Error::Internal(_) => {
@@ -87,6 +103,16 @@ impl IntoResponse for Error {
             tracing::debug!(error = %self, "request refused");
         }
         let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Error::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
+        }
+        response
     }
 }

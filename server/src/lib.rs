@@ -11,6 +11,7 @@ pub mod blobs;
 pub mod console;
 pub mod demo;
 mod error;
+pub mod limits;
 pub mod mail;
 pub mod storage;
 pub mod sync;
@@ -69,6 +70,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Email signed reports to customers through this SMTP server.
     pub smtp: Option<mail::SmtpConfig>,
+    /// Rate limits, byte budgets and timeouts per client.
+    pub limits: limits::LimitConfig,
 }
 
 /// A PEM certificate chain and its private key.
@@ -89,6 +92,7 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
         live: console::Live::default(),
         tls: config.tls.is_some(),
         mail: config.smtp.as_ref().map(|_| queue),
+        limits: Arc::new(limits::Limits::new(config.limits.clone())),
     };
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;
@@ -115,6 +119,7 @@ pub async fn spawn_with(
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
@@ -158,7 +163,10 @@ async fn spawn_tls(app: axum::Router, listen: SocketAddr, tls: &TlsFiles) -> Res
         handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
     let task = tokio::spawn(async move {
-        if let Err(e) = server.serve(app.into_make_service()).await {
+        if let Err(e) = server
+            .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+        {
             tracing::error!(error = %e, "server stopped with an error");
         }
     });

@@ -42,6 +42,19 @@ enum Command {
         /// The sender of those emails.
         #[arg(long, default_value = "Fieldwork <fieldwork@localhost>")]
         smtp_from: String,
+        /// Sustained requests per second per client (token, session or address); 0 turns the
+        /// limit off. Bursts of 12 seconds' worth pass.
+        #[arg(long, default_value_t = 50.0)]
+        requests_per_second: f64,
+        /// Sync bytes one device may push per hour, in MiB.
+        #[arg(long, default_value_t = 256)]
+        push_mib_per_hour: u64,
+        /// Photo bytes one device may upload per day, in MiB.
+        #[arg(long, default_value_t = 2048)]
+        upload_mib_per_day: u64,
+        /// Longest a request may take, body included, in seconds.
+        #[arg(long, default_value_t = 120)]
+        request_timeout: u64,
     },
     /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
     /// line per problem and exit non-zero if there is any.
@@ -54,12 +67,12 @@ enum Command {
         #[arg(long, default_value = "./fieldwork-data")]
         data: PathBuf,
     },
-    /// Print a one-time enrollment code for a technician's device.
     /// Dispatcher accounts of the console.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print a one-time enrollment code for a technician's device.
     EnrollCode {
         #[arg(long, default_value = "./fieldwork-data")]
         data: PathBuf,
@@ -113,6 +126,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             tls_key,
             smtp,
             smtp_from,
+            requests_per_second,
+            push_mib_per_hour,
+            upload_mib_per_day,
+            request_timeout,
         } => {
             if demo {
                 let seed = fieldwork_server::seed_demo(&data)?;
@@ -141,7 +158,21 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 from: smtp_from,
                 retry_ms: fieldwork_server::mail::RETRY_MS,
             });
-            let config = fieldwork_server::Config { font, tls, smtp };
+            const MIB: u64 = 1024 * 1024;
+            let limits = fieldwork_server::limits::LimitConfig {
+                requests_per_second,
+                request_burst: requests_per_second * 12.0,
+                pushed_bytes_per_hour: push_mib_per_hour.saturating_mul(MIB),
+                uploaded_bytes_per_day: upload_mib_per_day.saturating_mul(MIB),
+                request_timeout: std::time::Duration::from_secs(request_timeout.max(1)),
+                ..Default::default()
+            };
+            let config = fieldwork_server::Config {
+                font,
+                tls,
+                smtp,
+                limits,
+            };
             let server = fieldwork_server::spawn_with(&data, listen, &config).await?;
             println!("listening on {}", server.url());
             stop_signal().await;

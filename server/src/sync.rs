@@ -8,7 +8,8 @@ use std::collections::HashSet;
 
 use automerge::ChangeHash;
 use fieldwork_model::wire::{
-    DocReply, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex, heads_to_hex,
+    DocReply, DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    heads_from_hex, heads_to_hex,
 };
 use fieldwork_model::{JobDocument, validate};
 
@@ -31,11 +32,18 @@ pub fn handle(
     technician: &str,
     req: SyncRequest,
 ) -> Result<SyncResponse> {
-    if req.v != PROTOCOL_VERSION {
+    if req.v < MIN_PROTOCOL_VERSION {
+        return Err(Error::UpgradeRequired(format!(
+            "sync version {} is no longer supported: update the app",
+            req.v
+        )));
+    }
+    if req.v > PROTOCOL_VERSION {
         return Err(Error::BadRequest(
             "unsupported_version",
             format!(
-                "sync version {} is not supported; use {PROTOCOL_VERSION}",
+                "this office server speaks sync versions up to {PROTOCOL_VERSION}, the app {}: \
+                 the office server needs updating",
                 req.v
             ),
         ));

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
-use fieldwork_model::wire::{SyncRequest, SyncResponse};
+use fieldwork_model::wire::{MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse};
 use serde::Deserialize;
 
 use super::{AppState, DISPATCH_BODY_LIMIT, SYNC_BODY_LIMIT, json_body};
@@ -93,7 +93,9 @@ pub async fn sync(
             ));
         }
     };
-    let request: SyncRequest = json_body(body, SYNC_BODY_LIMIT)?;
+    let body = super::body_bytes(body, SYNC_BODY_LIMIT)?;
+    state.limits.pushed(&device, body.len())?;
+    let request = decode_sync_request(&body)?;
     let pushed: Vec<String> = request
         .push
         .iter()
@@ -119,4 +121,22 @@ pub async fn sync(
     }
     state.live.device_synced(&who, accepted);
     Ok(Json(response))
+}
+
+/// Decodes a sync request, telling an app that speaks a protocol version this server no longer
+/// does to update (426 `upgrade_required`) rather than that its body is malformed: an old
+/// app's body may not even decode as today's request.
+fn decode_sync_request(body: &[u8]) -> Result<SyncRequest> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        v: u32,
+    }
+    let version = serde_json::from_slice::<Version>(body).ok().map(|v| v.v);
+    if let Some(v) = version.filter(|v| *v < MIN_PROTOCOL_VERSION) {
+        return Err(Error::UpgradeRequired(format!(
+            "this app speaks sync version {v}; the office needs {MIN_PROTOCOL_VERSION} to \
+             {PROTOCOL_VERSION}: update the app (work on the phone is kept)"
+        )));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest("bad_json", e.to_string()))
 }

@@ -40,6 +40,8 @@ pub struct AppState {
     pub tls: bool,
     /// The mailer of signed reports to customers; `None` without `--smtp`.
     pub mail: crate::mail::Mail,
+    /// Request rates and byte budgets per client.
+    pub limits: Arc<crate::limits::Limits>,
 }
 
 /// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on
@@ -149,18 +151,71 @@ impl AppState {
     }
 }
 
+/// A request body, mapping a body over `limit` to 413, one that stopped arriving to 408, and
+/// anything else that broke it to 400.
+pub fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes> {
+    body.map_err(|rej| {
+        if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge(limit)
+        } else if is_timeout(&rej) {
+            Error::Timeout("the request body stopped arriving".into())
+        } else {
+            Error::BadRequest("bad_body", rej.body_text())
+        }
+    })
+}
+
+/// Whether a body failed because [`tower_http::timeout::RequestBodyTimeoutLayer`] gave up on it.
+fn is_timeout(rej: &BytesRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rej);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Counts the request against its client's rate (see [`crate::limits`]).
+async fn rate_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let key = crate::limits::credential_key(request.headers(), peer);
+    match state.limits.request(&key) {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Ends a request that takes longer than `limit` (body included) with a 408 JSON error.
+async fn deadline(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Error::Timeout(format!(
+            "the request took longer than {} s",
+            limit.as_secs()
+        ))
+        .into_response(),
+    }
+}
+
 /// Decodes a JSON body, mapping size and syntax problems to 413 and 400 JSON errors.
 pub fn json_body<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
     limit: usize,
 ) -> Result<T> {
-    let bytes = body.map_err(|rej| {
-        if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::TooLarge(limit)
-        } else {
-            Error::BadRequest("bad_body", rej.body_text())
-        }
-    })?;
+    let bytes = body_bytes(body, limit)?;
     serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest("bad_json", e.to_string()))
 }
 
@@ -295,11 +350,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::console::api_session,
         ));
+    let limits = state.limits.config.clone();
     Router::new()
         .merge(api)
         .merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), rate_limit))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            limits.body_idle,
+        ))
+        .layer(from_fn_with_state(limits.request_timeout, deadline))
         .with_state(state)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -79,13 +79,8 @@ pub async fn upload_chunk(
     check_id(&id)?;
     let offset = number_header(&headers, "upload-offset")?;
     let total = number_header(&headers, "upload-length")?;
-    let chunk = body.map_err(|rej| {
-        if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Error::TooLarge(crate::blobs::MAX_CHUNK)
-        } else {
-            Error::BadRequest("bad_body", rej.body_text())
-        }
-    })?;
+    let chunk = super::body_bytes(body, crate::blobs::MAX_CHUNK)?;
+    state.limits.uploaded(&device, chunk.len())?;
     let landed = state
         .blobs(move |b| b.append(&id, offset, total, &chunk))
         .await?;

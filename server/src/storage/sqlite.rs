@@ -1150,6 +1150,9 @@ mod tests {
     use super::*;
     use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
 
+    /// 2026-11-18, inside the window every stored time must fall in.
+    const AT: i64 = 1_795_500_000_000;
+
     #[test]
     fn jobs_stored_before_the_service_columns_are_projected_once_on_open() {
         let dir = tempfile::tempdir().unwrap();
@@ -1179,8 +1182,9 @@ mod tests {
             checklist: Vec::new(),
         };
         let mut doc =
-            JobDocument::create("J-1", &new, "dispatch", 0, storage.actor.clone()).unwrap();
-        doc.record_status(Status::Completed, "t1", 1_000).unwrap();
+            JobDocument::create("J-1", &new, "dispatch", AT, storage.actor.clone()).unwrap();
+        doc.record_status(Status::Completed, "t1", AT + 1_000)
+            .unwrap();
         storage.create_job(&doc).unwrap();
         assert_eq!(storage.followups(true).unwrap().len(), 1);
         // As a database from before migration 2 would be: columns empty, no backfill mark.
@@ -1197,6 +1201,6 @@ mod tests {
         let storage = SqliteStorage::open(dir.path()).unwrap();
         let rows = storage.followups(true).unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].due_at, 1_000 + 48 * 3_600_000);
+        assert_eq!(rows[0].due_at, AT + 1_000 + 48 * 3_600_000);
     }
 }

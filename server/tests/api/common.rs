@@ -29,10 +29,16 @@ pub struct Office {
 impl Office {
     /// A fresh server on a free loopback port.
     pub async fn start() -> Office {
+        Office::start_with(&fieldwork_server::Config::default()).await
+    }
+
+    /// A fresh server with settings (limits, mail...).
+    pub async fn start_with(config: &fieldwork_server::Config) -> Office {
         let dir = tempfile::tempdir().unwrap();
-        let server = fieldwork_server::spawn(dir.path(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let server =
+            fieldwork_server::spawn_with(dir.path(), "127.0.0.1:0".parse().unwrap(), config)
+                .await
+                .unwrap();
         let url = server.url();
         let token = fieldwork_server::issue_dispatcher_token(dir.path()).unwrap();
         Office {

@@ -4,6 +4,7 @@
 mod common;
 mod console;
 mod dispatch_api;
+mod limits;
 mod server_command;
 mod sync_protocol;
 mod uploads;

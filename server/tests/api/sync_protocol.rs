@@ -290,7 +290,7 @@ fn raw_entry(doc: &mut fieldwork_model::JobDocument, collection: &str, value: se
     let mut tx = am.transaction();
     let obj = obj.unwrap_or_else(|| tx.put_object(ROOT, collection, ObjType::Map).unwrap());
     let v = fieldwork_model::convert::json_to_hydrate(&value);
-    tx.batch_create_object(&obj, &format!("raw-{collection}"), &v, false)
+    tx.batch_create_object(&obj, format!("raw-{collection}"), &v, false)
         .unwrap();
     tx.commit();
 }
