@@ -115,7 +115,9 @@ impl FieldworkApp {
     }
 
     /// Sends local changes and fetches the server's, until both sides agree.
-    /// `ApiError::Offline` means: keep working, try again when the network is back.
+    /// `ApiError::Offline` means: keep working, try again when the network is back;
+    /// `ApiError::RateLimited`: the same, but not before its `retry_after_secs`;
+    /// `ApiError::UpgradeRequired`: stop syncing and ask the user to update the app.
     pub async fn sync(&self) -> Result<SyncReportRecord, ApiError> {
         Ok(self.device.sync().await?.into())
     }
@@ -426,4 +428,11 @@ impl FieldworkApp {
 #[uniffi::export]
 pub fn format_time(ms: i64) -> String {
     fieldwork_core::model::time::to_rfc3339(ms)
+}
+
+/// Epoch milliseconds as the clock at a site in `zone` (IANA name) reads them:
+/// `2026-11-24 17:30`.
+#[uniffi::export]
+pub fn format_site_time(ms: i64, zone: String) -> String {
+    fieldwork_core::model::time::to_site_clock(ms, &zone)
 }

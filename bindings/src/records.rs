@@ -104,6 +104,8 @@ pub struct JobSummaryRecord {
     pub sla_milestone: Option<String>,
     /// Its deadline (as of the job's last change; the job JSON has the live clocks).
     pub sla_due_ms: Option<i64>,
+    /// The site's IANA time zone (e.g. `Asia/Shanghai`): show times as the site's clock reads.
+    pub site_time_zone: String,
 }
 
 impl From<JobSummary> for JobSummaryRecord {
@@ -121,6 +123,7 @@ impl From<JobSummary> for JobSummaryRecord {
             sync_error: j.sync_error,
             sla_milestone: j.sla_milestone,
             sla_due_ms: j.sla_due,
+            site_time_zone: j.site_time_zone,
         }
     }
 }

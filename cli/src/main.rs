@@ -14,6 +14,14 @@ use fieldwork_ffi::{
     ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord, ReportLanguage, TimeKind,
 };
 
+/// Prints a line to stdout. A closed pipe (`fieldwork show J --json | head`) ends the command
+/// quietly, as other Unix tools do, instead of panicking like `println!`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_line(format_args!($($arg)*))?
+    };
+}
+
 #[derive(Parser)]
 #[command(name = "fieldwork", version, about = "Offline field-service client")]
 struct Cli {
@@ -262,6 +270,17 @@ enum KindArg {
 /// A CLI failure: the message to print.
 struct Failure(String);
 
+impl Failure {
+    /// Stdout was closed by its reader: the command stops, and says nothing.
+    fn closed_pipe() -> Failure {
+        Failure(String::new())
+    }
+
+    fn is_closed_pipe(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
         Failure(e.to_string())
@@ -289,8 +308,18 @@ fn print_sealed(s: &fieldwork_ffi::SealRecord) -> Result<(), Failure> {
         "sha256": s.sha256,
         "status": s.status,
     });
-    println!("{}", json_line(&line)?);
+    out!("{}", json_line(&line)?);
     Ok(())
+}
+
+fn write_line(line: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::closed_pipe()),
+        Err(e) => Err(Failure(format!("cannot write the output: {e}"))),
+    }
 }
 
 fn json_line<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -314,14 +343,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 None => app.enroll(server, code, name).await?,
             };
-            println!(
+            out!(
                 "enrolled as device {} for technician {} at {}",
-                e.device_id, e.technician, e.server_url
+                e.device_id,
+                e.technician,
+                e.server_url
             );
         }
         Command::Sync => {
             let r = app.sync().await?;
-            println!(
+            out!(
                 "{}",
                 json_line(&serde_json::json!({
                     "uploaded": r.uploaded,
@@ -356,28 +387,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         })
                     })
                     .collect();
-                println!("{}", json_line(&rows)?);
+                out!("{}", json_line(&rows)?);
             } else if jobs.is_empty() {
-                println!("no jobs (run `fieldwork sync` to fetch them)");
+                out!("no jobs (run `fieldwork sync` to fetch them)");
             } else {
+                // Times as the site's clock reads them, the zone named once per line;
+                // `--json` keeps RFC 3339.
                 for j in jobs {
+                    let local = |ms| fieldwork_ffi::format_site_time(ms, j.site_time_zone.clone());
                     let when = j
                         .scheduled_start_ms
-                        .map(rfc3339)
+                        .map(local)
                         .unwrap_or_else(|| "unscheduled".into());
                     let mark = if j.pending_sync { " *" } else { "" };
                     let due = match (&j.sla_milestone, j.sla_due_ms) {
-                        (Some(m), Some(t)) => format!(" [{m} by {}]", rfc3339(t)),
+                        (Some(m), Some(t)) => format!(" [{m} by {}]", local(t)),
                         _ => String::new(),
                     };
-                    println!(
-                        "{:<14} {:<12} {:<9} {:<22} {} — {}{}{}",
+                    out!(
+                        "{:<14} {:<12} {:<9} {:<16} {} — {} ({}){}{}",
                         j.id,
                         status_str(j.status),
                         j.priority,
                         when,
                         j.customer_name,
                         j.site_address,
+                        j.site_time_zone,
                         due,
                         mark
                     );
@@ -390,11 +425,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 None => app.job_json(job)?,
             };
             if json {
-                println!("{text}");
+                out!("{text}");
             } else {
                 let v: serde_json::Value = serde_json::from_str(&text)
                     .map_err(|e| Failure(format!("cannot read job JSON: {e}")))?;
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&v)
                         .map_err(|e| Failure(format!("cannot render job: {e}")))?
@@ -406,7 +441,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             app.set_status(job, status.into(), at)?;
         }
         Command::Note { job, text } => {
-            println!("{}", app.add_note(job, text, None)?);
+            out!("{}", app.add_note(job, text, None)?);
         }
         Command::Part {
             job,
@@ -429,7 +464,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 unit_cost,
                 unit_price,
             };
-            println!("{}", app.add_part(job, part, None)?);
+            out!("{}", app.add_part(job, part, None)?);
         }
         Command::Cause {
             job,
@@ -467,9 +502,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         "model": loan.model,
                         "issued_at": rfc3339(loan.issued_at_ms),
                     });
-                    println!("{}", json_line(&line)?);
+                    out!("{}", json_line(&line)?);
                 } else {
-                    println!(
+                    out!(
                         "{}\t{}\t{}\t{}",
                         loan.job_id,
                         loan.serial,
@@ -492,7 +527,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Photo { job, file, caption } => {
             let bytes = read_file("photo", &file)?;
             let a = app.add_photo(job, bytes, caption)?;
-            println!("{}", a.id);
+            out!("{}", a.id);
         }
         Command::Sign {
             job,
@@ -535,7 +570,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 ));
             }
             if preview {
-                println!("{}", app.report_preview(job, lang.into())?);
+                out!("{}", app.report_preview(job, lang.into())?);
             } else if json {
                 // Exactly the sealed bytes, no trailing newline: `| sha256sum` gives the seal.
                 use std::io::Write;
@@ -555,14 +590,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         "language": r.language,
                         "current": r.current,
                     });
-                    println!("{}", json_line(&line)?);
+                    out!("{}", json_line(&line)?);
                 }
             } else if let Some(out) = pdf {
                 let font = font.map(|f| f.display().to_string());
                 let bytes = app.render_report_pdf(job, version, font)?;
                 std::fs::write(&out, &bytes)
                     .map_err(|e| Failure(format!("cannot write {}: {e}", out.display())))?;
-                println!("{}", out.display());
+                out!("{}", out.display());
             }
         }
         Command::Unpart { job, line_id } => app.remove_part(job, line_id, None)?,
@@ -578,7 +613,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 KindArg::Travel => TimeKind::Travel,
                 KindArg::Labour => TimeKind::Labour,
             };
-            println!("{}", app.add_time(job, kind, start, end)?);
+            out!("{}", app.add_time(job, kind, start, end)?);
         }
     }
     Ok(())
@@ -646,6 +681,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (a closed pipe): nothing to say to anyone.
+        Err(f) if f.is_closed_pipe() => ExitCode::SUCCESS,
         Err(Failure(message)) => {
             eprintln!("fieldwork: {message}");
             ExitCode::FAILURE

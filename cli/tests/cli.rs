@@ -523,3 +523,44 @@ async fn photos_signatures_and_refusals_from_the_cli_are_sealed_offline_and_veri
     ok(d, &["report", "J-1", "--pdf", pdf.to_str().unwrap()]);
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_job_list_reads_the_site_clock_and_a_closed_pipe_ends_quietly() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    let mut body = fieldwork_tests::job_body("J-1", Some("t1"));
+    body["scheduled_start"] = "2026-11-25T01:30:00Z".into();
+    office.post("/api/v1/jobs", body).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let code = office.enroll_code("t1");
+    ok(d, &["enroll", "--server", &office.url(), "--code", &code]);
+    ok(d, &["sync"]);
+
+    // The site is in Shanghai (UTC+8): 01:30Z reads 09:30 there, and the zone is named.
+    let list = ok(d, &["jobs"]);
+    assert!(list.contains("2026-11-25 09:30"), "{list}");
+    assert!(list.contains("(Asia/Shanghai)"), "{list}");
+    assert!(!list.contains("01:30"), "{list}");
+    // `--json` keeps RFC 3339 UTC for scripts.
+    let jobs: Value = serde_json::from_str(&ok(d, &["jobs", "--json"])).unwrap();
+    assert_eq!(jobs[0]["scheduled_start"], "2026-11-25T01:30:00Z");
+
+    // `fieldwork show J --json | head -c 10`: the reader goes away after a few bytes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldwork"))
+        .arg("--data")
+        .arg(d)
+        .args(["show", "J-1", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(
+        stderr.is_empty(),
+        "a closed pipe is not worth a word: {stderr}"
+    );
+}

@@ -57,6 +57,8 @@ pub struct JobSummary {
     /// deadline, as of the job's last change.
     pub sla_milestone: Option<String>,
     pub sla_due: Option<i64>,
+    /// The site's IANA time zone: the list shows times as the site's clock reads them.
+    pub site_time_zone: String,
 }
 
 /// A loaner unit out with a customer (from the loans projection).
@@ -109,6 +111,7 @@ impl Device {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(STORE_FILE);
         let (mut conn, reader) = store::open(&path)?;
+        store::backfill_projections(&mut conn)?;
         crate::secrets::move_from_meta(&mut conn, secrets.as_ref())?;
         let actor = match store::meta_get(&conn, "actor")? {
             Some(hex) => ActorId::from(
@@ -194,7 +197,7 @@ impl Device {
         let sql = format!(
             "SELECT j.job_id, j.status, j.priority, j.customer_name, j.site_address,
                     j.reported_at, j.scheduled_start, j.scheduled_end, d.dirty, d.wedged,
-                    j.sla_milestone, j.sla_due
+                    j.sla_milestone, j.sla_due, COALESCE(j.site_time_zone, 'UTC')
              FROM jobs j JOIN docs d ON d.job_id = j.job_id
              WHERE d.revoked = 0 AND j.technician = ?1 {range_clause}
              ORDER BY j.scheduled_start IS NULL, j.scheduled_start, j.reported_at, j.job_id"
@@ -218,6 +221,7 @@ impl Device {
                     sync_error: r.get(9)?,
                     sla_milestone: r.get(10)?,
                     sla_due: r.get(11)?,
+                    site_time_zone: r.get(12)?,
                 },
             ))
         })?;

@@ -13,6 +13,18 @@ pub fn to_rfc3339(ms: i64) -> String {
     }
 }
 
+/// Epoch milliseconds as the clock at a site reads them: `2026-11-24 17:30` in `zone` (an IANA
+/// name; an unknown zone reads as UTC, named so).
+pub fn to_site_clock(ms: i64, zone: &str) -> String {
+    let Some(t) = DateTime::<Utc>::from_timestamp_millis(ms) else {
+        return String::from("invalid-time");
+    };
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
 /// Parses an RFC 3339 timestamp (any offset) into epoch milliseconds.
 pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64> {
     let t = DateTime::parse_from_rfc3339(s)
@@ -30,6 +42,26 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64> {
 /// Whether epoch milliseconds fall in [`TIME_YEARS`].
 pub fn in_time_window(ms: i64) -> bool {
     DateTime::<Utc>::from_timestamp_millis(ms).is_some_and(|t| TIME_YEARS.contains(&t.year()))
+}
+
+#[cfg(test)]
+mod site_clock_tests {
+    #[test]
+    fn site_clocks_read_local_time_and_unknown_zones_say_utc() {
+        let ms = super::parse_rfc3339("t", "2026-11-24T09:30:00Z").unwrap_or_default();
+        assert_eq!(
+            super::to_site_clock(ms, "Asia/Shanghai"),
+            "2026-11-24 17:30"
+        );
+        assert_eq!(
+            super::to_site_clock(ms, "Europe/Berlin"),
+            "2026-11-24 10:30"
+        );
+        assert_eq!(
+            super::to_site_clock(ms, "Mars/Olympus"),
+            "2026-11-24 09:30 UTC"
+        );
+    }
 }
 
 /// The years a timestamp from outside (dispatch's JSON, the CLI, a device's push) may fall in. Service work is

@@ -160,6 +160,30 @@ pub fn append_chunk(
     Ok(())
 }
 
+/// Rewrites the projections of jobs stored before a projection column existed (their new
+/// columns are NULL), from their documents, in one transaction. A no-op on an up-to-date store.
+pub fn backfill_projections(conn: &mut Connection) -> Result<()> {
+    let stale: Vec<String> = conn
+        .prepare("SELECT job_id FROM jobs WHERE site_time_zone IS NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    write(conn, |tx| {
+        for job in &stale {
+            let Some(bytes) = load_doc_bytes(tx, job)? else {
+                continue;
+            };
+            let doc = fieldwork_model::JobDocument::load(&bytes, automerge::ActorId::random())?;
+            let data = doc.data()?;
+            let derived = fieldwork_model::status::derive(&data.events);
+            write_projection(tx, &data, &derived)?;
+        }
+        Ok(())
+    })
+}
+
 /// Rewrites the job-list, parts and loans projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
     // A job whose stored contract cannot be evaluated still lists, without a deadline.
@@ -168,14 +192,16 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
         .flatten();
     tx.prepare_cached(
         "INSERT INTO jobs (job_id, technician, status, priority, customer_name, site_address,
-                           reported_at, scheduled_start, scheduled_end, sla_milestone, sla_due)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                           reported_at, scheduled_start, scheduled_end, sla_milestone, sla_due,
+                           site_time_zone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (job_id) DO UPDATE SET
             technician = excluded.technician, status = excluded.status,
             priority = excluded.priority, customer_name = excluded.customer_name,
             site_address = excluded.site_address, reported_at = excluded.reported_at,
             scheduled_start = excluded.scheduled_start, scheduled_end = excluded.scheduled_end,
-            sla_milestone = excluded.sla_milestone, sla_due = excluded.sla_due",
+            sla_milestone = excluded.sla_milestone, sla_due = excluded.sla_due,
+            site_time_zone = excluded.site_time_zone",
     )?
     .execute(params![
         data.id,
@@ -189,6 +215,7 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
         data.scheduled_end,
         next.map(|(m, _)| m),
         next.map(|(_, due)| due),
+        data.site.time_zone,
     ])?;
     tx.prepare_cached("DELETE FROM parts WHERE job_id = ?1")?
         .execute([&data.id])?;

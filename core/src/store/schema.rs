@@ -78,4 +78,9 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX attachments_pending ON attachments (uploaded) WHERE uploaded = 0;
     ",
+    // 5: the site's IANA time zone, so the job list shows times as the site's clock reads
+    // (filled for existing jobs from their documents on open: `store::backfill_projections`).
+    "
+    ALTER TABLE jobs ADD COLUMN site_time_zone TEXT;
+    ",
 ];

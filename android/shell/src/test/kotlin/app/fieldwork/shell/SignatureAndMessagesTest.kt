@@ -71,7 +71,7 @@ class SignatureAndMessagesTest {
     @Test
     fun riskColoursFollowTheSlaDeadline() {
         fun job(status: JobStatus, due: Long?) =
-            JobSummaryRecord("J", status, "high", "C", "A", 0, null, null, false, null, "arrival", due)
+            JobSummaryRecord("J", status, "high", "C", "A", 0, null, null, false, null, "arrival", due, "Asia/Shanghai")
         val due = 10_000_000L
         assertEquals(RiskColour.GREEN, SlaRisk.of(job(JobStatus.ACCEPTED, due), due - 2 * 3_600_000))
         assertEquals(RiskColour.AMBER, SlaRisk.of(job(JobStatus.ACCEPTED, due), due - 3_600_000))
