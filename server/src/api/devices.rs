@@ -5,7 +5,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
-use fieldwork_model::wire::{MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use fieldwork_model::wire::{
+    DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
 use serde::Deserialize;
 
 use super::{AppState, DISPATCH_BODY_LIMIT, SYNC_BODY_LIMIT, json_body};
@@ -103,19 +105,38 @@ pub async fn sync(
         .map(|p| p.job.clone())
         .collect();
     let who = technician.clone();
+    let started = std::time::Instant::now();
+    let (device_id, body_bytes) = (device.clone(), body.len());
     let response = state
         .blocking(move |s| crate::sync::handle(s, &device, &technician, request))
         .await?;
     // The console shows the phone's sync time and the jobs its push changed.
+    let pushed_count = pushed.len();
     let accepted = pushed
         .into_iter()
         .filter(|job| {
             response
                 .docs
                 .iter()
-                .any(|d| &d.job == job && d.state == fieldwork_model::wire::DocState::Ok)
+                .any(|d| &d.job == job && d.state == DocState::Ok)
         })
         .collect::<Vec<String>>();
+    let count = |state: DocState| response.docs.iter().filter(|d| d.state == state).count();
+    // Ids and counts only: never a token, a name or anything a job says.
+    tracing::info!(
+        device = %device_id,
+        technician = %who,
+        bytes = body_bytes,
+        pushed = pushed_count,
+        accepted = ?accepted,
+        refused = count(DocState::Refused),
+        resend = count(DocState::Resend),
+        docs = response.docs.len(),
+        cursor = response.cursor,
+        more = response.more,
+        ms = started.elapsed().as_millis() as u64,
+        "sync round"
+    );
     if let Some(mail) = &state.mail {
         mail.jobs_synced(accepted.clone());
     }

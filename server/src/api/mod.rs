@@ -194,6 +194,26 @@ async fn rate_limit(
     }
 }
 
+/// One line per request: method, path (ids only: no query string, which may one day carry
+/// search text), status and time. Headers are never logged (they carry the credentials).
+async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
 /// Ends a request that takes longer than `limit` (body included) with a 408 JSON error.
 async fn deadline(
     axum::extract::State(limit): axum::extract::State<std::time::Duration>,
@@ -362,5 +382,5 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(from_fn_with_state(limits.request_timeout, deadline))
         .with_state(state)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(log_request))
 }

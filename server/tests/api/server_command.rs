@@ -24,10 +24,15 @@ impl Drop for Served {
 /// Starts `serve` on a free port; returns the process, the URL and the lines printed before it.
 fn serve(data: &Path, demo: bool) -> (Served, String, Vec<String>) {
     let mut cmd = Command::new(BIN);
+    cmd.stderr(Stdio::null());
+    serve_with(cmd, data, demo)
+}
+
+/// [`serve`] with the command's stderr and environment set by the caller.
+fn serve_with(mut cmd: Command, data: &Path, demo: bool) -> (Served, String, Vec<String>) {
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stdout(Stdio::piped());
     if demo {
         cmd.arg("--demo");
     }
@@ -326,4 +331,112 @@ fn the_readme_shows_the_demo_contract_and_it_is_valid() {
         serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
     assert_eq!(shown, demo);
     demo.validate().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_logs_name_requests_and_sync_rounds_but_never_credentials_or_customer_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log_path = dir.path().join("server.log");
+    let mut cmd = Command::new(BIN);
+    // Everything every crate logs, down to debug.
+    cmd.env("RUST_LOG", "debug")
+        .stderr(std::fs::File::create(&log_path).unwrap());
+    let (served, url, lines) = serve_with(cmd, &data, true);
+    let token = value_after(&lines, "dispatcher token")[0].to_string();
+    let codes: Vec<String> = value_after(&lines, "enrollment code for technician")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut secrets = vec![token.clone(), console_password(&lines)];
+    secrets.extend(codes.iter().cloned());
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let jobs: serde_json::Value = http
+        .get(format!("{url}/api/v1/jobs"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // What the demo jobs say about their customers.
+    for job in jobs.as_array().unwrap() {
+        for field in [
+            &job["customer"]["name"],
+            &job["customer"]["phone"],
+            &job["site"]["address"],
+        ] {
+            if let Some(text) = field.as_str().filter(|t| !t.is_empty()) {
+                secrets.push(text.to_string());
+            }
+        }
+    }
+    let note = "Gate code 4711, ask for Mrs Li at reception";
+    secrets.push(note.into());
+    let added = http
+        .post(format!("{url}/api/v1/jobs/J-1001/notes"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"text": note}))
+        .send()
+        .await
+        .unwrap();
+    assert!(added.status().is_success());
+    let forged = "fw_0000000000000000000000000000000000000000000000000000000000000000";
+    secrets.push(forged.into());
+    let refused = http
+        .get(format!("{url}/api/v1/jobs"))
+        .bearer_auth(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+
+    let enrolled: serde_json::Value = http
+        .post(format!("{url}/api/v1/devices/enroll"))
+        .json(&serde_json::json!({"code": codes[0], "device_name": "Mei's phone"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let device_token = enrolled["token"].as_str().unwrap().to_string();
+    let device_id = enrolled["device_id"].as_str().unwrap().to_string();
+    secrets.push(device_token.clone());
+    let synced = http
+        .post(format!("{url}/api/v1/sync"))
+        .bearer_auth(&device_token)
+        .json(&serde_json::json!({"v": 1, "cursor": 0, "push": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(synced.status().as_u16(), 200);
+    drop(served);
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    // Every request and sync round is there, by id.
+    assert!(
+        log.lines()
+            .any(|l| l.contains("sync round") && l.contains(&device_id)),
+        "no sync round for {device_id} in:\n{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("request") && l.contains("path=\"/api/v1/jobs/J-1001/notes\"")),
+        "no request line in:\n{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("request") && l.contains("status=401")),
+        "{log}"
+    );
+    for secret in &secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "the log holds {secret:?}:\n{log}"
+        );
+    }
 }
