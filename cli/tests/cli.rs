@@ -266,7 +266,7 @@ async fn an_offline_visit_is_priced_on_the_device_exactly_as_at_the_office() {
     fails(
         d,
         &["part", "J-W", "--sku", "X", "--qty", "1", "--unit-cost=-5"],
-        "negative",
+        "unit_cost must be 0 to",
     );
     fails(d, &["loaner", "J-W", "issue", "--serial", "L1"], "--model");
     fails(

@@ -100,7 +100,10 @@ impl Device {
             height: photo.height,
             caption: caption.map(str::to_string),
             taken_at: photo.taken_at.unwrap_or(at),
-            by: String::new(),
+            by: self
+                .enrollment()
+                .map(|e| e.technician)
+                .ok_or(Error::NotEnrolled)?,
             at,
         };
         // Validate the entry before writing any file, so bad input stores nothing.

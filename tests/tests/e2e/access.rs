@@ -6,7 +6,7 @@
 use fieldwork_core::Error;
 use fieldwork_core::model::wire::{DocPush, DocState, SyncRequest, SyncResponse};
 use fieldwork_core::model::{JobDocument, NewJob};
-use fieldwork_tests::{Office, Phone, job_body, sync_until_quiet};
+use fieldwork_tests::{Office, Phone, job_body, now_ms, sync_until_quiet};
 use reqwest::Method;
 use serde_json::json;
 
@@ -41,7 +41,7 @@ async fn device_cannot_read_or_write_another_technicians_job() {
     let token = device_token(&phone);
     let new: NewJob = serde_json::from_value(job_body("THEIRS", Some("t1"))).unwrap();
     let forged =
-        JobDocument::create("THEIRS", &new, "t1", 0, automerge::ActorId::random()).unwrap();
+        JobDocument::create("THEIRS", &new, "t1", now_ms(), automerge::ActorId::random()).unwrap();
     let req = SyncRequest {
         v: 1,
         cursor: 0,
