@@ -42,6 +42,9 @@ pub enum Error {
     /// updated; retrying will not help.
     #[error("{0}")]
     UpgradeRequired(String),
+    /// A request body in an encoding the server does not read (415).
+    #[error("{0}")]
+    UnsupportedEncoding(String),
     /// The request took longer than the server allows (408).
     #[error("{0}")]
     Timeout(String),
@@ -85,6 +88,9 @@ impl Error {
             Error::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Error::UpgradeRequired(_) => (StatusCode::UPGRADE_REQUIRED, "upgrade_required"),
             Error::Timeout(_) => (StatusCode::REQUEST_TIMEOUT, "timeout"),
+            Error::UnsupportedEncoding(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_encoding")
+            }
             Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             Error::Storage(_) | Error::Io(_) | Error::Internal(_) => {

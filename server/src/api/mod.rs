@@ -194,6 +194,55 @@ async fn rate_limit(
     }
 }
 
+/// Bodies smaller than this go as they are: compressing them saves nothing worth a header.
+pub const COMPRESS_ABOVE: u64 = 1024;
+
+/// Response compression, zstd or gzip as the client accepts (`docs/sync-protocol.md`): a new
+/// phone's first sync and the console's board shrink several times; small rounds, photos
+/// (already compressed) and the live event stream are left alone. Request bodies may come
+/// compressed too (`RequestDecompressionLayer`); the body limits count decompressed bytes, so a
+/// small compressed bomb is refused like a large body.
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    tower_http::compression::CompressionLayer::new()
+        .zstd(true)
+        .gzip(true)
+        .compress_when(
+            SizeAbove::new(COMPRESS_ABOVE)
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE)
+                .and(NotForContentType::const_new("application/pdf")),
+        )
+}
+
+/// Refuses a request body in an encoding the server cannot read with a JSON 415 naming the
+/// ones it can (the decompression layer would answer with an empty body).
+async fn known_encoding(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let encoding = request
+        .headers()
+        .get(axum::http::header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    match encoding.as_deref() {
+        None | Some("identity" | "zstd" | "gzip") => next.run(request).await,
+        Some(other) => {
+            let mut response = Error::UnsupportedEncoding(format!(
+                "request bodies may be zstd or gzip, not {other:?}"
+            ))
+            .into_response();
+            response.headers_mut().insert(
+                axum::http::header::ACCEPT_ENCODING,
+                axum::http::HeaderValue::from_static("zstd, gzip"),
+            );
+            response
+        }
+    }
+}
+
 /// One line per request: method, path (ids only: no query string, which may one day carry
 /// search text), status and time. Headers are never logged (they carry the credentials).
 async fn log_request(
@@ -382,5 +431,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(from_fn_with_state(limits.request_timeout, deadline))
         .with_state(state)
+        .layer(compression())
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
+        .layer(axum::middleware::from_fn(known_encoding))
         .layer(axum::middleware::from_fn(log_request))
 }

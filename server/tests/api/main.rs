@@ -2,6 +2,7 @@
 //! server; one link instead of four). `common` starts the real server on loopback.
 
 mod common;
+mod compression;
 mod console;
 mod dispatch_api;
 mod limits;
