@@ -27,6 +27,21 @@ pub enum ApiError {
     /// The server no longer accepts this device (or the code): enroll again.
     #[error("{detail}")]
     Unauthorized { detail: String },
+    /// The office no longer speaks this app's sync protocol (HTTP 426): the app must be
+    /// updated. Stop automatic syncing (retrying cannot help) and tell the user to update the
+    /// app, until it is updated; nothing is lost, the work stays on the phone.
+    #[error("{detail}")]
+    UpgradeRequired { detail: String },
+    /// The office asked this device to wait (HTTP 429: too many requests, or its hourly push or
+    /// daily photo budget is spent). Not an alarm: treat it like `Offline` (the work is safe on
+    /// the phone, say nothing or "waiting") and do not sync again, not even on the user's "try
+    /// again" or a regained network, before `retry_after_secs` seconds (1 s to a day) have
+    /// passed.
+    #[error("{detail}")]
+    RateLimited {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// The server failed or refused the request.
     #[error("{detail}")]
     Server { detail: String },
@@ -67,6 +82,13 @@ impl From<Error> for ApiError {
             Error::Offline(_) => ApiError::Offline { detail },
             Error::Tls(_) => ApiError::Tls { detail },
             Error::Unauthorized { .. } => ApiError::Unauthorized { detail },
+            Error::UpgradeRequired(_) => ApiError::UpgradeRequired { detail },
+            Error::RateLimited {
+                retry_after_secs, ..
+            } => ApiError::RateLimited {
+                detail,
+                retry_after_secs: *retry_after_secs,
+            },
             Error::Server { .. } => ApiError::Server { detail },
             Error::Protocol(_) => ApiError::Internal { detail },
             Error::StoreMovedAside { .. }
@@ -83,9 +105,12 @@ impl From<Error> for ApiError {
             | ApiError::CannotSign { .. } => {
                 tracing::debug!(error = %api, "refused")
             }
-            ApiError::Offline { .. } | ApiError::NotEnrolled { .. } => {
+            ApiError::Offline { .. }
+            | ApiError::NotEnrolled { .. }
+            | ApiError::RateLimited { .. } => {
                 tracing::info!(error = %api, "not now")
             }
+            ApiError::UpgradeRequired { .. } => tracing::warn!(error = %api, "app too old"),
             _ => tracing::error!(error = %api, "failed"),
         }
         api

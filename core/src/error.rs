@@ -27,6 +27,22 @@ pub enum Error {
     /// The server refused our credentials (token revoked, bad enrollment code).
     #[error("server refused the credentials ({code}): {message}")]
     Unauthorized { code: String, message: String },
+    /// The office no longer speaks this app's sync protocol (426 `upgrade_required`): the app
+    /// must be updated. Retrying cannot help; nothing was lost, the work stays on the phone.
+    #[error(
+        "this app is too old for the office server: update it; your work is kept on the phone: {0}"
+    )]
+    UpgradeRequired(String),
+    /// The office asked this device to slow down (429 `rate_limited`: too many requests, or its
+    /// hourly push or daily photo budget is spent). Not a failure: the work is safe on the
+    /// phone; sync again no sooner than `retry_after_secs` (the `Retry-After` header).
+    #[error(
+        "the office server asked this device to wait {retry_after_secs} s before syncing again; your work is kept on the phone: {message}"
+    )]
+    RateLimited {
+        retry_after_secs: u64,
+        message: String,
+    },
     /// The server answered with an error status.
     #[error("server error {status} ({code}): {message}")]
     Server {

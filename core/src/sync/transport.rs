@@ -119,6 +119,12 @@ impl Transport {
     ) -> Result<Exchange<Resp>> {
         let resp = req.send().await.map_err(offline)?;
         let status = resp.status();
+        // Read before the body consumes the response.
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = resp.bytes().await.map_err(offline)?;
         let bytes_received = body.len() as u64;
         if !status.is_success() {
@@ -129,14 +135,21 @@ impl Transport {
                     String::from_utf8_lossy(&body).chars().take(200).collect(),
                 ),
             };
-            return Err(if status.as_u16() == 401 {
-                Error::Unauthorized { code, message }
-            } else {
-                Error::Server {
-                    status: status.as_u16(),
+            return Err(match status.as_u16() {
+                401 => Error::Unauthorized { code, message },
+                426 => Error::UpgradeRequired(message),
+                429 => Error::RateLimited {
+                    retry_after_secs: retry_after_secs(
+                        retry_after.as_deref(),
+                        chrono::Utc::now().timestamp(),
+                    ),
+                    message,
+                },
+                status => Error::Server {
+                    status,
                     code,
                     message,
-                }
+                },
             });
         }
         let body = serde_json::from_slice(&body)
@@ -147,6 +160,30 @@ impl Transport {
             bytes_received,
         })
     }
+}
+
+/// How long to wait when a 429 has no usable `Retry-After`.
+pub(crate) const DEFAULT_RETRY_AFTER_SECS: u64 = 30;
+/// The longest wait a `Retry-After` can impose (the office's longest budget is a day): a
+/// broken header must not stop a phone's sync for good.
+pub(crate) const MAX_RETRY_AFTER_SECS: u64 = 24 * 3600;
+
+/// Seconds to wait from a `Retry-After` value (RFC 9110: delay-seconds or an HTTP-date, the
+/// latter against `now_secs`, Unix time), between 1 s and [`MAX_RETRY_AFTER_SECS`];
+/// [`DEFAULT_RETRY_AFTER_SECS`] when absent or unreadable.
+pub(crate) fn retry_after_secs(header: Option<&str>, now_secs: i64) -> u64 {
+    let Some(value) = header.map(str::trim) else {
+        return DEFAULT_RETRY_AFTER_SECS;
+    };
+    let secs = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits: only too large to parse can fail, which is "as long as allowed".
+        value.parse::<u64>().unwrap_or(u64::MAX)
+    } else if let Ok(date) = chrono::DateTime::parse_from_rfc2822(value) {
+        u64::try_from(date.timestamp().saturating_sub(now_secs)).unwrap_or(0)
+    } else {
+        return DEFAULT_RETRY_AFTER_SECS;
+    };
+    secs.clamp(1, MAX_RETRY_AFTER_SECS)
 }
 
 /// The trust anchors in a PEM bundle; an empty or unreadable bundle is an error, not "trust
@@ -185,4 +222,141 @@ fn find_tls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
         .and_then(|io| io.get_ref())
         .and_then(|wrapped| find_tls_error(wrapped));
     inner.or_else(|| err.source().and_then(find_tls_error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date_bounded_with_a_default() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:49:37Z")
+            .unwrap()
+            .timestamp();
+        assert_eq!(retry_after_secs(Some("17"), now), 17);
+        assert_eq!(retry_after_secs(Some(" 120 "), now), 120);
+        assert_eq!(retry_after_secs(Some("0"), now), 1, "never a hot loop");
+        assert_eq!(
+            retry_after_secs(Some("99999999999999999999999"), now),
+            MAX_RETRY_AFTER_SECS
+        );
+        assert_eq!(retry_after_secs(Some("604800"), now), MAX_RETRY_AFTER_SECS);
+        assert_eq!(
+            retry_after_secs(Some("Tue, 24 Nov 2026 08:51:07 GMT"), now),
+            90
+        );
+        assert_eq!(
+            retry_after_secs(Some("Tue, 24 Nov 2026 08:00:00 GMT"), now),
+            1,
+            "a date in the past"
+        );
+        for missing_or_bad in [None, Some(""), Some("soon"), Some("-5"), Some("1.5")] {
+            assert_eq!(
+                retry_after_secs(missing_or_bad, now),
+                DEFAULT_RETRY_AFTER_SECS,
+                "{missing_or_bad:?}"
+            );
+        }
+    }
+
+    /// An HTTP server answering every request with `status`, `headers` and `body`; the error
+    /// a GET to it returns.
+    async fn get_error(status: &str, headers: &str, body: &str) -> Error {
+        let response = format!(
+            "HTTP/1.1 {status}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = conn.write_all(response.as_bytes()).await;
+                let _ = conn.shutdown().await;
+            }
+        });
+        let transport = Transport::new(None).unwrap();
+        match transport
+            .get::<serde_json::Value>(&format!("http://{addr}/api/v1/sync"), "t")
+            .await
+        {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_429_is_rate_limited_with_the_retry_after_header() {
+        let err = get_error(
+            "429 Too Many Requests",
+            "Retry-After: 17\r\ncontent-type: application/json\r\n",
+            r#"{"error":{"code":"rate_limited","message":"too many requests"}}"#,
+        )
+        .await;
+        match err {
+            Error::RateLimited {
+                retry_after_secs,
+                message,
+            } => {
+                assert_eq!(retry_after_secs, 17);
+                assert_eq!(message, "too many requests");
+            }
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_429_without_retry_after_waits_the_default() {
+        let err = get_error("429 Too Many Requests", "", "slow down").await;
+        match err {
+            Error::RateLimited {
+                retry_after_secs,
+                message,
+            } => {
+                assert_eq!(retry_after_secs, DEFAULT_RETRY_AFTER_SECS);
+                assert_eq!(message, "slow down");
+            }
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_426_is_upgrade_required_and_says_the_work_is_kept() {
+        let err = get_error(
+            "426 Upgrade Required",
+            "content-type: application/json\r\n",
+            r#"{"error":{"code":"upgrade_required","message":"update the app now"}}"#,
+        )
+        .await;
+        match &err {
+            Error::UpgradeRequired(message) => assert_eq!(message, "update the app now"),
+            other => panic!("expected UpgradeRequired, got {other:?}"),
+        }
+        assert!(
+            err.to_string()
+                .contains("update it; your work is kept on the phone")
+        );
+    }
+
+    #[tokio::test]
+    async fn other_statuses_are_still_server_errors() {
+        let err = get_error(
+            "408 Request Timeout",
+            "content-type: application/json\r\n",
+            r#"{"error":{"code":"timeout","message":"the request took too long"}}"#,
+        )
+        .await;
+        assert!(
+            matches!(err, Error::Server { status: 408, ref code, .. } if code == "timeout"),
+            "{err:?}"
+        );
+    }
 }

@@ -24,8 +24,10 @@ struct UploadState {
 
 impl Device {
     /// Uploads every attachment the office has not confirmed. Offline errors stop the sync
-    /// (nothing is lost: the next sync resumes); a refusal is recorded on the attachment, which
-    /// then shows as not uploaded, and the others go on.
+    /// (nothing is lost: the next sync resumes), and so do the office's "wait" (429, the daily
+    /// photo budget: [`Error::RateLimited`]), "update the app" (426) and a request that timed
+    /// out on the way (408); a refusal of the file itself (another 4xx) is recorded on the
+    /// attachment, which then shows as not uploaded, and the others go on.
     pub(crate) async fn upload_attachments(
         &self,
         base: &str,
@@ -48,8 +50,9 @@ impl Device {
                     report.attachments_uploaded += 1;
                     tracing::info!(attachment = %pending.id, "attachment uploaded");
                 }
+                // 429 and 426 are their own variants, never a refusal of this file.
                 Err(Error::Server {
-                    status: 400..=499,
+                    status: 400..=407 | 409..=499,
                     message,
                     ..
                 }) => {

@@ -34,6 +34,38 @@ final class ShellUnitTests: XCTestCase {
         )
     }
 
+    func testUpgradeRequiredStopsAndTellsTheUserToUpdateTheApp() {
+        let policy = SyncPolicy(initialDelay: 5, maximumDelay: 60, jitter: 0)
+        for failures in [1, 7] {
+            XCTAssertEqual(
+                policy.decide(after: ApiError.UpgradeRequired(detail: "sync version 0"), failures: failures),
+                .stop(UserMessage(key: "error.upgrade_required", detail: "sync version 0", recovery: .updateApp))
+            )
+        }
+    }
+
+    func testRateLimitedWaitsQuietlyAtLeastTheRetryAfter() {
+        let policy = SyncPolicy(initialDelay: 5, maximumDelay: 60, jitter: 0.2)
+        let message = UserMessage(key: "error.rate_limited", detail: "wait", recovery: .none)
+        // The office's wait, longer than the backoff and the backoff's cap, whatever the jitter.
+        for random in [0.0, 0.5, 1.0] {
+            XCTAssertEqual(
+                policy.decide(after: ApiError.RateLimited(detail: "wait", retryAfterSecs: 120), failures: 1, random: random),
+                .wait(after: 120, message: message)
+            )
+        }
+        // A short wait in a row still backs off: never sooner than either.
+        XCTAssertEqual(
+            policy.decide(after: ApiError.RateLimited(detail: "wait", retryAfterSecs: 1), failures: 3, random: 0.5),
+            .wait(after: 20, message: message)
+        )
+        // An absurd Retry-After is bounded to a day.
+        XCTAssertEqual(
+            policy.decide(after: ApiError.RateLimited(detail: "wait", retryAfterSecs: UInt64.max), failures: 1, random: 0.5),
+            .wait(after: SyncPolicy.maximumRetryAfter, message: message)
+        )
+    }
+
     func testEveryErrorHasAMessage() {
         let cases: [(ApiError, String)] = [
             (.InvalidInput(detail: "d"), "error.invalid_input"),
@@ -42,6 +74,8 @@ final class ShellUnitTests: XCTestCase {
             (.Offline(detail: "d"), "error.offline"),
             (.Tls(detail: "d"), "error.tls"),
             (.Unauthorized(detail: "d"), "error.unauthorized"),
+            (.UpgradeRequired(detail: "d"), "error.upgrade_required"),
+            (.RateLimited(detail: "d", retryAfterSecs: 30), "error.rate_limited"),
             (.Server(detail: "d"), "error.server"),
             (.BadSignature(detail: "d"), "error.bad_signature"),
             (.BadImage(detail: "d"), "error.bad_image"),

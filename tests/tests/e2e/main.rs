@@ -12,5 +12,6 @@ mod reports;
 mod rest;
 mod service;
 mod shell_services;
+mod sync_limits;
 mod sync_props;
 mod tls;

@@ -76,6 +76,7 @@ extension UserMessage {
         case .chooseAnotherPhoto: return "recovery.another_photo"
         case .enrollAgain: return "recovery.enroll_again"
         case .contactOffice: return "recovery.contact_office"
+        case .updateApp: return "recovery.update_app"
         case .reportProblem: return "recovery.report_problem"
         }
     }

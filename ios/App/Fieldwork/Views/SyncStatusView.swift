@@ -16,6 +16,9 @@ struct SyncStatusView: View {
                 case .offline(let next):
                     Label("sync.offline", systemImage: "wifi.slash")
                     Text("sync.next_attempt \(next.formatted(date: .omitted, time: .shortened))").font(.caption)
+                case .waitingForOffice(let next):
+                    Label("sync.waiting_for_office", systemImage: "hourglass")
+                    Text("sync.next_attempt \(next.formatted(date: .omitted, time: .shortened))").font(.caption)
                 case .retrying(let next, let message):
                     UserMessageView(message: message)
                     Text("sync.next_attempt \(next.formatted(date: .omitted, time: .shortened))").font(.caption)

@@ -94,6 +94,7 @@ struct SyncBadge: View {
         switch model.state {
         case .syncing: ProgressView()
         case .offline: Image(systemName: "wifi.slash")
+        case .waitingForOffice: Image(systemName: "hourglass")
         case .retrying: Image(systemName: "exclamationmark.arrow.triangle.2.circlepath")
         case .stopped: Image(systemName: "exclamationmark.octagon").foregroundStyle(.red)
         case .idle:

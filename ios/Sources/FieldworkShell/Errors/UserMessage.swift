@@ -15,6 +15,8 @@ public struct UserMessage: Error, Equatable, Sendable {
         case enrollAgain
         /// The office's certificate is not trusted: their IT must fix it; retrying will not.
         case contactOffice
+        /// The office no longer speaks this app's sync protocol: update the app (work is kept).
+        case updateApp
         case reportProblem
     }
 
@@ -55,6 +57,10 @@ public enum ErrorMessages {
             return UserMessage(key: "error.tls", detail: detail, recovery: .contactOffice)
         case .Unauthorized(let detail):
             return UserMessage(key: "error.unauthorized", detail: detail, recovery: .enrollAgain)
+        case .UpgradeRequired(let detail):
+            return UserMessage(key: "error.upgrade_required", detail: detail, recovery: .updateApp)
+        case .RateLimited(let detail, _):
+            return UserMessage(key: "error.rate_limited", detail: detail, recovery: .none)
         case .Server(let detail):
             return UserMessage(key: "error.server", detail: detail, recovery: .retryLater)
         case .BadSignature(let detail):

@@ -2,13 +2,21 @@ import FieldworkBindings
 import Foundation
 
 /// When to try a failed sync again. Offline retries quietly with exponential backoff (the
-/// technician keeps working); a server failure retries the same way but says so; a TLS failure,
-/// a revoked device or a broken store stops and tells the user, because retrying cannot help.
+/// technician keeps working); a server failure retries the same way but says so; the office
+/// asking the phone to wait (429) is quiet too and no attempt comes before its Retry-After; a
+/// TLS failure, a revoked device, an app too old for the office (426) or a broken store stops
+/// and tells the user, because retrying cannot help.
 public struct SyncPolicy: Equatable, Sendable {
     public enum Decision: Equatable, Sendable {
         case retry(after: TimeInterval, quietly: Bool, message: UserMessage)
+        /// The office asked the phone to wait (`RateLimited`): quietly, and no sync at all (not
+        /// "sync now", not the network returning) for `after` seconds, at least its Retry-After.
+        case wait(after: TimeInterval, message: UserMessage)
         case stop(UserMessage)
     }
+
+    /// The longest Retry-After honoured, in seconds (the core bounds it the same way).
+    public static let maximumRetryAfter: TimeInterval = 24 * 60 * 60
 
     /// Delay after the first failure, in seconds; it doubles with each further failure.
     public var initialDelay: TimeInterval
@@ -43,7 +51,11 @@ public struct SyncPolicy: Equatable, Sendable {
             return .retry(after: delay(failures: failures, random: random), quietly: true, message: message)
         case .Server:
             return .retry(after: delay(failures: failures, random: random), quietly: false, message: message)
-        case .Tls, .Unauthorized, .NotEnrolled, .Storage, .Internal:
+        case .RateLimited(_, let retryAfterSecs):
+            // The office's wait is a floor; waits in a row still back off.
+            let floor = min(TimeInterval(retryAfterSecs), SyncPolicy.maximumRetryAfter)
+            return .wait(after: max(floor, delay(failures: failures, random: random)), message: message)
+        case .Tls, .Unauthorized, .NotEnrolled, .UpgradeRequired, .Storage, .Internal:
             return .stop(message)
         case .InvalidInput, .NotFound, .BadSignature, .BadImage, .CannotSign, .Render:
             return .stop(message)

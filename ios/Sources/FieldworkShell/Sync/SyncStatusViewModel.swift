@@ -14,7 +14,10 @@ public final class SyncStatusViewModel {
         case offline(nextAttempt: Date)
         /// The office failed; retrying.
         case retrying(nextAttempt: Date, message: UserMessage)
-        /// Retrying cannot help (certificate, revoked device, broken store): tell the user.
+        /// The office asked the phone to wait (rate limited): nothing is wrong, edits are kept,
+        /// and no sync starts before `nextAttempt`, whoever asks.
+        case waitingForOffice(nextAttempt: Date)
+        /// Retrying cannot help (certificate, revoked device, app too old, broken store): tell the user.
         case stopped(UserMessage)
     }
 
@@ -30,6 +33,8 @@ public final class SyncStatusViewModel {
     private let now: @Sendable () -> Date
     @ObservationIgnored private var loop: Task<Void, Never>?
     @ObservationIgnored private var failures = 0
+    /// No sync before this (the office's Retry-After), whatever asks for one.
+    @ObservationIgnored private var notBefore: Date?
 
     public init(
         repository: SyncRepository,
@@ -46,20 +51,30 @@ public final class SyncStatusViewModel {
     public var isSyncing: Bool { state == .syncing }
 
     /// Starts syncing now (cutting short a retry's wait) and keeps retrying by the policy
-    /// until a sync succeeds or the policy stops. Does nothing while a sync is running.
+    /// until a sync succeeds or the policy stops. Does nothing while a sync is running. While the
+    /// office has asked the phone to wait, the sync starts when that wait ends.
     public func requestSync() {
         guard !isSyncing else { return }
         loop?.cancel()
         failures = 0
+        let held = notBefore.flatMap { $0 > now() ? $0 : nil }
+        if let until = held {
+            state = .waitingForOffice(nextAttempt: until)
+        }
+        let wait = held.map { $0.timeIntervalSince(now()) } ?? 0
         loop = Task { [weak self] in
-            await self?.runUntilSettled()
+            await self?.runUntilSettled(after: wait)
         }
     }
 
-    /// One attempt, no retries: for background tasks, which have their own deadline.
+    /// One attempt, no retries: for background tasks, which have their own deadline. Nothing
+    /// while the office has asked the phone to wait.
     @discardableResult
     public func syncOnce() async -> Bool {
-        await attempt() == .synced
+        if let until = notBefore, until > now() {
+            return false
+        }
+        return await attempt() == .synced
     }
 
     /// Waits for the running retry loop, if any (tests, background tasks).
@@ -73,7 +88,7 @@ public final class SyncStatusViewModel {
     }
 
     /// What NWPathMonitor says. The core fails sync at once while offline; when the network
-    /// returns, sync right away instead of waiting out the backoff.
+    /// returns, sync right away instead of waiting out the backoff (but not the office's wait).
     public func networkChanged(online: Bool) {
         guard online != isOnline else { return }
         isOnline = online
@@ -97,7 +112,14 @@ public final class SyncStatusViewModel {
         case stopped
     }
 
-    private func runUntilSettled() async {
+    private func runUntilSettled(after wait: TimeInterval = 0) async {
+        if wait > 0 {
+            do {
+                try await sleep(wait)
+            } catch {
+                return
+            }
+        }
         while !Task.isCancelled {
             guard case .retry(let delay) = await attempt() else { return }
             do {
@@ -116,6 +138,7 @@ public final class SyncStatusViewModel {
             lastReport = try await repository.sync()
             lastSynced = now()
             failures = 0
+            notBefore = nil
             state = .idle
             outcome = .synced
         } catch is CancellationError {
@@ -127,6 +150,11 @@ public final class SyncStatusViewModel {
             case .retry(let delay, let quietly, let message):
                 let next = now().addingTimeInterval(delay)
                 state = quietly ? .offline(nextAttempt: next) : .retrying(nextAttempt: next, message: message)
+                outcome = .retry(after: delay)
+            case .wait(let delay, _):
+                let next = now().addingTimeInterval(delay)
+                notBefore = next
+                state = .waitingForOffice(nextAttempt: next)
                 outcome = .retry(after: delay)
             case .stop(let message):
                 state = .stopped(message)

@@ -15,6 +15,10 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     OFFLINE("error_offline"),
     TLS("error_tls", showDetail = true),
     UNAUTHORIZED("error_unauthorized"),
+    /** The office no longer speaks this app's sync protocol: update the app (sync stops). */
+    UPGRADE_REQUIRED("error_upgrade_required"),
+    /** The office asked the phone to wait: quiet, like an outage; the detail is for the log. */
+    RATE_LIMITED("error_rate_limited"),
     SERVER("error_server", showDetail = true),
     BAD_SIGNATURE("error_bad_signature", showDetail = true),
     BAD_IMAGE("error_bad_image", showDetail = true),
@@ -42,6 +46,8 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     SYNC_RUNNING("sync_running"),
     SYNC_WAITING_FOR_NETWORK("sync_waiting_for_network"),
     SYNC_RETRYING("sync_retrying"),
+    /** The office asked the phone to wait (rate limit): nothing is wrong, sync resumes by itself. */
+    SYNC_WAITING_FOR_OFFICE("sync_waiting_for_office"),
     SYNC_REFUSED("sync_refused", showDetail = true),
 }
 
@@ -60,6 +66,8 @@ object ErrorMessages {
         is ApiException.Offline -> MessageKey.OFFLINE
         is ApiException.Tls -> MessageKey.TLS
         is ApiException.Unauthorized -> MessageKey.UNAUTHORIZED
+        is ApiException.UpgradeRequired -> MessageKey.UPGRADE_REQUIRED
+        is ApiException.RateLimited -> MessageKey.RATE_LIMITED
         is ApiException.Server -> MessageKey.SERVER
         is ApiException.BadSignature -> MessageKey.BAD_SIGNATURE
         is ApiException.BadImage -> MessageKey.BAD_IMAGE
@@ -77,6 +85,8 @@ object ErrorMessages {
         is ApiException.Offline -> e.detail
         is ApiException.Tls -> e.detail
         is ApiException.Unauthorized -> e.detail
+        is ApiException.UpgradeRequired -> e.detail
+        is ApiException.RateLimited -> e.detail
         is ApiException.Server -> e.detail
         is ApiException.BadSignature -> e.detail
         is ApiException.BadImage -> e.detail

@@ -31,7 +31,12 @@ enum class SyncPhase {
     WAITING_FOR_NETWORK,
     /** The last attempt failed; the next one is scheduled with backoff. */
     RETRY_SCHEDULED,
-    /** Retrying will not help (TLS, the device is no longer accepted): the user must act. */
+    /**
+     * The office asked the phone to wait (`RateLimited`, HTTP 429): nothing is wrong and nothing
+     * is shown as a problem; the next attempt is scheduled no sooner than its Retry-After.
+     */
+    WAITING_FOR_OFFICE,
+    /** Retrying will not help (TLS, the device is no longer accepted, the app is too old): the user must act. */
     STOPPED,
 }
 
@@ -42,15 +47,16 @@ data class SyncState(
     val failures: Int = 0,
     /** Attempts made since start, successful or not. */
     val attempts: Int = 0,
-    /** Delay before the scheduled retry, when [phase] is [SyncPhase.RETRY_SCHEDULED]. */
+    /** Delay before the scheduled retry, when [phase] is [SyncPhase.RETRY_SCHEDULED] or [SyncPhase.WAITING_FOR_OFFICE]. */
     val retryInMs: Long? = null,
     /** Wall-clock time of the last successful sync. */
     val lastSuccessAtMs: Long? = null,
     val lastReport: SyncReportRecord? = null,
     /**
-     * What to tell the user, or null. An outage (`Offline`) is retried quietly and shows
-     * nothing here; a server error is shown while retrying; TLS and authorisation problems stop
-     * the policy and are shown until [SyncPolicy.syncNow].
+     * What to tell the user, or null. An outage (`Offline`) and the office asking to wait
+     * (`RateLimited`) are retried quietly and show nothing here; a server error is shown while
+     * retrying; TLS and authorisation problems and an app too old for the office
+     * (`UpgradeRequired`) stop the policy and are shown until [SyncPolicy.syncNow].
      */
     val problem: UserMessage? = null,
 )
@@ -63,9 +69,14 @@ data class SyncState(
  *   [Config.initialBackoffMs], jitter of +/-[Config.jitter], capped at [Config.maxBackoffMs]),
  *   reset by a success or by the network coming back;
  * - `Offline` (no route, server down) keeps retrying quietly; `Server` and other failures
- *   retry and show the problem; `Tls`, `Unauthorized` and `NotEnrolled` stop and tell the user:
- *   only [syncNow] (the user's "try again", or after re-enrolling) starts again, and for `Tls`
- *   also a network change (a captive portal is left behind);
+ *   retry and show the problem; `Tls`, `Unauthorized`, `NotEnrolled` and `UpgradeRequired`
+ *   stop and tell the user: only [syncNow] (the user's "try again", after re-enrolling; an
+ *   updated app starts a new policy) starts again, and for `Tls` also a network change (a
+ *   captive portal is left behind);
+ * - `RateLimited` (the office's 429) is quiet ([SyncPhase.WAITING_FOR_OFFICE], no problem
+ *   shown) and holds every sync, whatever asks for it (retry, [syncNow], the network coming
+ *   back, an edit, the periodic sync), until its `retryAfterSecs` have passed; the retry then
+ *   comes after the longer of that and the backoff;
  * - while the phone has no network nothing is attempted.
  *
  * A change the office refused is not a failure of the sync: it is reported per job
@@ -154,16 +165,26 @@ class SyncPolicy(
         var online = config.initiallyOnline
         var failures = 0
         var stoppedBy: ApiException? = null
+        // No attempt before this time (the office's Retry-After), whatever the trigger.
+        var holdUntil: Long? = null
         var debounceAt: Long? = null
         var retryAt: Long? = null
         var periodicAt = nowMs() + config.periodicMs
         var due = config.syncOnStart
 
         while (true) {
-            if (due && online && stoppedBy == null) {
+            val held = holdUntil?.takeIf { it > nowMs() }
+            if (due && online && stoppedBy == null && held != null) {
+                // Asked for during the office's pause: the attempt waits for its end.
+                due = false
+                debounceAt = null
+                retryAt = held
+                _state.update { it.copy(phase = SyncPhase.WAITING_FOR_OFFICE, retryInMs = held - nowMs(), problem = null) }
+            } else if (due && online && stoppedBy == null) {
                 due = false
                 debounceAt = null
                 retryAt = null
+                holdUntil = null
                 _state.update { it.copy(phase = SyncPhase.SYNCING, attempts = it.attempts + 1, retryInMs = null) }
                 try {
                     val report = sync()
@@ -182,9 +203,23 @@ class SyncPolicy(
                     throw e
                 } catch (e: ApiException) {
                     when (e) {
-                        is ApiException.Tls, is ApiException.Unauthorized, is ApiException.NotEnrolled -> {
+                        is ApiException.Tls, is ApiException.Unauthorized, is ApiException.NotEnrolled,
+                        is ApiException.UpgradeRequired -> {
                             stoppedBy = e
                             _state.update { it.copy(phase = SyncPhase.STOPPED, problem = ErrorMessages.of(e)) }
+                        }
+                        is ApiException.RateLimited -> {
+                            // Not an alarm: the work is safe on the phone. The office's wait is
+                            // a floor; repeated 429s still back off.
+                            failures++
+                            val now = nowMs()
+                            val floorMs = retryAfterMs(e.retryAfterSecs)
+                            val wait = maxOf(floorMs, backoffMs(failures))
+                            holdUntil = now + floorMs
+                            retryAt = now + wait
+                            _state.update {
+                                it.copy(phase = SyncPhase.WAITING_FOR_OFFICE, failures = failures, retryInMs = wait, problem = null)
+                            }
                         }
                         else -> {
                             failures++
@@ -248,6 +283,9 @@ class SyncPolicy(
     }
 
     companion object {
+        /** The office's Retry-After in milliseconds, at most a day (as the core bounds it). */
+        fun retryAfterMs(retryAfterSecs: ULong): Long = retryAfterSecs.coerceAtMost(86_400uL).toLong() * 1_000
+
         /** The local edits among the core's job changes. */
         fun localEditsOf(repository: FieldworkRepository): Flow<Unit> =
             repository.jobsChanged.filter { it.cause == ChangeCause.LOCAL_EDIT }.map { }

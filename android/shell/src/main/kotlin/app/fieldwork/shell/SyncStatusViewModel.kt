@@ -24,7 +24,7 @@ data class SyncBarState(
     /** A problem the user must see (TLS, re-enrol, server error); null for a quiet outage. */
     val problem: UserMessage? = null,
     val refused: List<RefusedChange> = emptyList(),
-    /** Show a "try again" button. */
+    /** Show a "try again" button (not while the office asked to wait: it would not sync sooner). */
     val canRetry: Boolean = false,
 )
 
@@ -64,6 +64,7 @@ class SyncStatusViewModel(
                 sync.phase == SyncPhase.SYNCING -> MessageKey.SYNC_RUNNING
                 sync.problem != null -> sync.problem.key
                 sync.phase == SyncPhase.WAITING_FOR_NETWORK -> MessageKey.SYNC_WAITING_FOR_NETWORK
+                sync.phase == SyncPhase.WAITING_FOR_OFFICE -> MessageKey.SYNC_WAITING_FOR_OFFICE
                 sync.phase == SyncPhase.RETRY_SCHEDULED -> MessageKey.SYNC_RETRYING
                 local.refused.isNotEmpty() -> MessageKey.SYNC_REFUSED
                 local.pendingJobs > 0 -> MessageKey.SYNC_PENDING

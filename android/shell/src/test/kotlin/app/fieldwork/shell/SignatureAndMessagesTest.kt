@@ -47,7 +47,8 @@ class SignatureAndMessagesTest {
     fun everyCoreErrorHasItsOwnMessageInEnglishAndChinese() {
         val errors = listOf(
             ApiException.InvalidInput("x"), ApiException.NotFound("x"), ApiException.NotEnrolled("x"),
-            ApiException.Offline("x"), ApiException.Tls("x"), ApiException.Unauthorized("x"), ApiException.Server("x"),
+            ApiException.Offline("x"), ApiException.Tls("x"), ApiException.Unauthorized("x"),
+            ApiException.UpgradeRequired("x"), ApiException.RateLimited("x", 30uL), ApiException.Server("x"),
             ApiException.BadSignature("x"), ApiException.BadImage("x"), ApiException.CannotSign("x"),
             ApiException.Render("x"), ApiException.Storage("x"), ApiException.Internal("x"),
         )
@@ -55,6 +56,8 @@ class SignatureAndMessagesTest {
         assertEquals(errors.size, keys.toSet().size, "one key per error: $keys")
         assertEquals(UserMessage(MessageKey.TLS, "unknown issuer"), ErrorMessages.of(ApiException.Tls("unknown issuer")))
         assertEquals(null, ErrorMessages.of(ApiException.Offline("connection refused")).shownDetail, "an outage's detail is for the log")
+        assertEquals(MessageKey.UPGRADE_REQUIRED, ErrorMessages.of(ApiException.UpgradeRequired("sync version 0")).key)
+        assertEquals(null, ErrorMessages.of(ApiException.RateLimited("wait 30 s", 30uL)).shownDetail, "waiting for the office is quiet")
 
         val res = File(System.getProperty("fieldwork.ui.res") ?: "../ui/src/main/res")
         for (folder in listOf("values", "values-zh-rCN")) {

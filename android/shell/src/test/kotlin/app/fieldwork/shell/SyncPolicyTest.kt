@@ -121,6 +121,88 @@ class SyncPolicyTest : ShellTest() {
     }
 
     @Test
+    fun upgradeRequiredStopsAndShowsItsMessageUntilTheAppIsUpdated() = runTest {
+        var calls = 0
+        val policy = policy(SyncPolicy.Config(periodicMs = 60_000, debounceMs = 1_000)) {
+            calls++
+            throw ApiException.UpgradeRequired("this app speaks sync version 0; the office needs 1 to 1")
+        }
+        val states = mutableListOf<SyncState>()
+        backgroundScope.launch { policy.state.collect { states += it } }
+        policy.start(backgroundScope)
+        runCurrent()
+        assertEquals(1, calls)
+        assertEquals(SyncPhase.STOPPED, policy.state.value.phase)
+        assertEquals(MessageKey.UPGRADE_REQUIRED, policy.state.value.problem?.key)
+
+        // No retry, no periodic sync, no sync after an edit or on another network: only an
+        // updated app (a new policy) or the user's "try again" asks the office again.
+        policy.onLocalEdit()
+        policy.onNetworkChanged(false)
+        policy.onNetworkChanged(true)
+        advanceTimeBy(24 * 3_600_000L)
+        assertEquals(1, calls)
+        assertEquals(SyncPhase.STOPPED, policy.state.value.phase)
+        assertEquals(MessageKey.UPGRADE_REQUIRED, policy.state.value.problem?.key)
+        assertTrue(states.drop(1).all { it.phase == SyncPhase.SYNCING || it.problem?.key == MessageKey.UPGRADE_REQUIRED }, "shown from the first failure on: $states")
+
+        policy.syncNow()
+        runCurrent()
+        assertEquals(2, calls)
+        assertEquals(MessageKey.UPGRADE_REQUIRED, policy.state.value.problem?.key)
+    }
+
+    @Test
+    fun rateLimitedWaitsAtLeastRetryAfterQuietlyWhateverAsksForASync() = runTest {
+        val config = SyncPolicy.Config(initialBackoffMs = 1_000, maxBackoffMs = 16_000, jitter = 0.0, debounceMs = 1_000, periodicMs = 60_000)
+        val attempts = mutableListOf<Long>()
+        var retryAfter: ULong? = 120uL
+        val policy = policy(config) {
+            attempts += testScheduler.currentTime
+            retryAfter?.let { throw ApiException.RateLimited("the office server asked this device to wait $it s", it) }
+            REPORT
+        }
+        val states = mutableListOf<SyncState>()
+        backgroundScope.launch { policy.state.collect { states += it } }
+        policy.start(backgroundScope)
+        runCurrent()
+        assertEquals(listOf(0L), attempts)
+        val waiting = policy.state.value
+        assertEquals(SyncPhase.WAITING_FOR_OFFICE, waiting.phase)
+        assertEquals(120_000L, waiting.retryInMs, "the office's wait, not the 1 s backoff")
+        assertNull(waiting.problem, "not an alarm")
+
+        // Neither an edit, the user's "try again", the network coming back nor the periodic
+        // sync asks the office before its Retry-After.
+        policy.onLocalEdit()
+        advanceTimeBy(10_000)
+        policy.syncNow()
+        runCurrent()
+        policy.onNetworkChanged(false)
+        policy.onNetworkChanged(true)
+        runCurrent()
+        assertEquals(SyncPhase.WAITING_FOR_OFFICE, policy.state.value.phase)
+        assertEquals(110_000L, policy.state.value.retryInMs)
+        advanceTimeBy(109_999)
+        assertEquals(listOf(0L), attempts)
+
+        // Then once more. The office now asks for 1 s each time, but waits in a row still back
+        // off ("try again" and the network reset the count: 1 s, then 2 s).
+        retryAfter = 1uL
+        advanceTimeBy(2)
+        assertEquals(listOf(0L, 120_000L), attempts)
+        assertEquals(1_000L, policy.state.value.retryInMs)
+        advanceTimeBy(1_000)
+        assertEquals(listOf(0L, 120_000L, 121_000L), attempts)
+        assertEquals(2_000L, policy.state.value.retryInMs)
+        retryAfter = null
+        advanceTimeBy(2_000)
+        assertEquals(listOf(0L, 120_000L, 121_000L, 123_000L), attempts)
+        assertEquals(SyncPhase.IDLE, policy.state.value.phase)
+        assertTrue(states.none { it.problem != null }, "waiting for the office is quiet: $states")
+    }
+
+    @Test
     fun serverErrorsAreRetriedAndShown() = runTest {
         var calls = 0
         val policy = policy(SyncPolicy.Config(initialBackoffMs = 2_000, jitter = 0.0)) {

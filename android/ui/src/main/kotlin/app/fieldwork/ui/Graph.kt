@@ -40,6 +40,8 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.OFFLINE -> R.string.error_offline
     MessageKey.TLS -> R.string.error_tls
     MessageKey.UNAUTHORIZED -> R.string.error_unauthorized
+    MessageKey.UPGRADE_REQUIRED -> R.string.error_upgrade_required
+    MessageKey.RATE_LIMITED -> R.string.error_rate_limited
     MessageKey.SERVER -> R.string.error_server
     MessageKey.BAD_SIGNATURE -> R.string.error_bad_signature
     MessageKey.BAD_IMAGE -> R.string.error_bad_image
@@ -61,6 +63,7 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.SYNC_RUNNING -> R.string.sync_running
     MessageKey.SYNC_WAITING_FOR_NETWORK -> R.string.sync_waiting_for_network
     MessageKey.SYNC_RETRYING -> R.string.sync_retrying
+    MessageKey.SYNC_WAITING_FOR_OFFICE -> R.string.sync_waiting_for_office
     MessageKey.SYNC_REFUSED -> R.string.sync_refused
 }
 
