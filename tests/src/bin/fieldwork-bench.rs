@@ -393,6 +393,8 @@ async fn many_devices(rows: &mut Vec<Row>) {
         .args(["serve", "--data"])
         .arg(data.path())
         .args(["--listen", &addr.to_string()])
+        // Setup creates thousands of jobs through one dispatcher token.
+        .args(["--requests-per-second", "0"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
