@@ -213,6 +213,13 @@ pub struct SyncReportRecord {
     /// Photos the office now holds in full (uploads are counted in `bytes_sent`).
     #[uniffi(default = 0)]
     pub attachments_uploaded: u64,
+    /// The requests as sent on the wire (headers and compressed bodies); `bytes_sent` counts
+    /// the bodies before compression.
+    #[uniffi(default = 0)]
+    pub wire_bytes_sent: u64,
+    /// The responses as received on the wire.
+    #[uniffi(default = 0)]
+    pub wire_bytes_received: u64,
 }
 
 impl From<SyncReport> for SyncReportRecord {
@@ -225,6 +232,8 @@ impl From<SyncReport> for SyncReportRecord {
             bytes_received: r.bytes_received,
             refused: r.refused,
             attachments_uploaded: r.attachments_uploaded,
+            wire_bytes_sent: r.wire_bytes_sent,
+            wire_bytes_received: r.wire_bytes_received,
         }
     }
 }

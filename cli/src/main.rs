@@ -360,6 +360,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "requests": r.requests,
                     "bytes_sent": r.bytes_sent,
                     "bytes_received": r.bytes_received,
+                    "wire_bytes_sent": r.wire_bytes_sent,
+                    "wire_bytes_received": r.wire_bytes_received,
                     "refused": r.refused,
                     "attachments_uploaded": r.attachments_uploaded,
                 }))?

@@ -35,14 +35,29 @@ pub struct SyncReport {
     pub downloaded: u64,
     /// HTTP requests made.
     pub requests: u64,
-    /// Request body bytes.
+    /// Request body bytes (uploaded photo bytes included), before compression.
     pub bytes_sent: u64,
-    /// Response body bytes.
+    /// Response body bytes, after decompression.
     pub bytes_received: u64,
+    /// Bytes of the HTTP requests as sent: lines, headers, compressed bodies.
+    pub wire_bytes_sent: u64,
+    /// Bytes of the HTTP responses as received.
+    pub wire_bytes_received: u64,
     /// Jobs whose changes the server refused (see the job's sync error).
     pub refused: u64,
     /// Attachments (photos) the office now holds in full.
     pub attachments_uploaded: u64,
+}
+
+impl SyncReport {
+    /// Counts one answered request and its bytes.
+    pub(crate) fn count<T>(&mut self, x: &transport::Exchange<T>) {
+        self.requests += 1;
+        self.bytes_sent += x.bytes_sent;
+        self.bytes_received += x.bytes_received;
+        self.wire_bytes_sent += x.wire_sent;
+        self.wire_bytes_received += x.wire_received;
+    }
 }
 
 #[derive(Serialize)]
@@ -164,9 +179,7 @@ impl Device {
                 .transport()
                 .post::<_, SyncResponse>(&url, Some(&token), &request)
                 .await?;
-            report.requests += 1;
-            report.bytes_sent += exchange.bytes_sent;
-            report.bytes_received += exchange.bytes_received;
+            report.count(&exchange);
             let again = self.apply_response(&request, exchange.body, &mut report)?;
             if !again {
                 tracing::info!(
@@ -176,6 +189,8 @@ impl Device {
                     refused = report.refused,
                     bytes_sent = report.bytes_sent,
                     bytes_received = report.bytes_received,
+                    wire_bytes_sent = report.wire_bytes_sent,
+                    wire_bytes_received = report.wire_bytes_received,
                     "sync finished"
                 );
                 return Ok(report);

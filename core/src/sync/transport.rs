@@ -1,5 +1,11 @@
 //! HTTP transport for the sync client: JSON over reqwest (and raw chunks for uploads), counting
-//! body bytes both ways and turning HTTP failures into the engine's errors.
+//! bytes both ways and turning HTTP failures into the engine's errors.
+//!
+//! Bodies are compressed with zstd both ways (`docs/sync-protocol.md`): the client accepts
+//! zstd answers and compresses request bodies of [`COMPRESS_ABOVE`] bytes or more; small
+//! rounds go as they are. Two counts: body bytes (the JSON) and wire bytes (the HTTP/1.1
+//! messages as sent: request or status line, headers, the possibly compressed body; TLS
+//! framing not included).
 
 use std::time::Duration;
 
@@ -7,12 +13,26 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{Error, Result};
 
-/// One answered request, with its body sizes.
+/// One answered request, with its sizes.
 pub struct Exchange<T> {
     pub body: T,
+    /// Request body bytes before compression.
     pub bytes_sent: u64,
+    /// Response body bytes after decompression.
     pub bytes_received: u64,
+    /// The request as it went on the wire: line, headers, body as sent.
+    pub wire_sent: u64,
+    /// The response as it came off the wire: status line, headers, body as received.
+    pub wire_received: u64,
 }
+
+/// Request bodies of at least this many bytes are sent zstd-compressed (the office's own
+/// threshold for answers is the same).
+pub const COMPRESS_ABOVE: usize = 1024;
+/// zstd level for request bodies: level 3 is zstd's default, fast at several hundred MB/s.
+const ZSTD_LEVEL: i32 = 3;
+/// The most a compressed answer may decompress to (the office's largest sync body is 16 MiB).
+const MAX_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A reusable HTTP client (connection pool).
 pub struct Transport {
@@ -68,8 +88,15 @@ impl Transport {
         let mut req = self
             .client
             .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(bytes);
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        req = if bytes.len() >= COMPRESS_ABOVE {
+            let packed = zstd::bulk::compress(&bytes, ZSTD_LEVEL)
+                .map_err(|e| Error::Protocol(format!("cannot compress request: {e}")))?;
+            req.header(reqwest::header::CONTENT_ENCODING, "zstd")
+                .body(packed)
+        } else {
+            req.body(bytes)
+        };
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -117,15 +144,31 @@ impl Transport {
         req: reqwest::RequestBuilder,
         bytes_sent: u64,
     ) -> Result<Exchange<Resp>> {
-        let resp = req.send().await.map_err(offline)?;
+        let request = req
+            .header(reqwest::header::ACCEPT_ENCODING, "zstd")
+            .build()
+            .map_err(|e| Error::Protocol(format!("cannot build request to {url}: {e}")))?;
+        let wire_sent = request_wire_bytes(&request);
+        let resp = self.client.execute(request).await.map_err(offline)?;
         let status = resp.status();
+        let head_bytes = response_head_bytes(&resp);
+        let zstd_answer = resp
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"zstd"));
         // Read before the body consumes the response.
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = resp.bytes().await.map_err(offline)?;
+        let raw = resp.bytes().await.map_err(offline)?;
+        let wire_received = head_bytes + raw.len() as u64;
+        let body = if zstd_answer {
+            unzstd(&raw).map_err(|e| Error::Protocol(format!("answer from {url}: {e}")))?
+        } else {
+            raw.to_vec()
+        };
         let bytes_received = body.len() as u64;
         if !status.is_success() {
             let (code, message) = match serde_json::from_slice::<ErrorBody>(&body) {
@@ -158,8 +201,59 @@ impl Transport {
             body,
             bytes_sent,
             bytes_received,
+            wire_sent,
+            wire_received,
         })
     }
+}
+
+/// Decompresses a zstd answer, refusing one that grows past [`MAX_ANSWER_BYTES`].
+fn unzstd(raw: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    let decoder = zstd::stream::Decoder::new(raw).map_err(|e| format!("not zstd: {e}"))?;
+    let mut out = Vec::new();
+    decoder
+        .take(MAX_ANSWER_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("damaged zstd body: {e}"))?;
+    if out.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(format!("body decompresses past {MAX_ANSWER_BYTES} bytes"));
+    }
+    Ok(out)
+}
+
+/// The HTTP/1.1 bytes of a request: request line, `host`, its headers, `content-length`, the
+/// blank line and the body (hyper writes `host` and `content-length` itself).
+fn request_wire_bytes(request: &reqwest::Request) -> u64 {
+    let url = request.url();
+    let target = url.path().len() + url.query().map_or(0, |q| q.len() + 1);
+    let host =
+        url.host_str().map_or(0, str::len) + url.port().map_or(0, |p| p.to_string().len() + 1);
+    let body = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .map_or(0, <[u8]>::len);
+    let line = request.method().as_str().len() + 1 + target + " HTTP/1.1\r\n".len();
+    let mut total = line + "host: \r\n".len() + host + headers_bytes(request.headers());
+    if body > 0 {
+        total += "content-length: \r\n".len() + body.to_string().len();
+    }
+    (total + 2 + body) as u64
+}
+
+/// The HTTP/1.1 bytes of a response before its body: status line, headers, blank line.
+fn response_head_bytes(response: &reqwest::Response) -> u64 {
+    let status = response.status();
+    let reason = status.canonical_reason().unwrap_or("");
+    let line = "HTTP/1.1 200 \r\n".len() + reason.len();
+    (line + headers_bytes(response.headers()) + 2) as u64
+}
+
+fn headers_bytes(headers: &reqwest::header::HeaderMap) -> usize {
+    headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + 2 + value.len() + 2)
+        .sum()
 }
 
 /// How long to wait when a 429 has no usable `Retry-After`.

@@ -99,9 +99,7 @@ impl Device {
                 .await;
             match exchange {
                 Ok(x) => {
-                    report.requests += 1;
-                    report.bytes_sent += x.bytes_sent;
-                    report.bytes_received += x.bytes_received;
+                    report.count(&x);
                     state = x.body;
                 }
                 // Someone else moved the offset (an earlier request that did land): ask again.
@@ -122,8 +120,7 @@ impl Device {
         report: &mut SyncReport,
     ) -> Result<UploadState> {
         let x = self.transport().get::<UploadState>(url, token).await?;
-        report.requests += 1;
-        report.bytes_received += x.bytes_received;
+        report.count(&x);
         Ok(x.body)
     }
 }

@@ -15,3 +15,4 @@ mod shell_services;
 mod sync_limits;
 mod sync_props;
 mod tls;
+mod wire;
