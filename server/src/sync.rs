@@ -8,12 +8,12 @@ use std::collections::HashSet;
 
 use automerge::ChangeHash;
 use fieldwork_model::wire::{
-    DocReply, DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    DocPush, DocReply, DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
     heads_from_hex, heads_to_hex,
 };
 use fieldwork_model::{JobDocument, validate};
 
-use crate::storage::{Arrivals, Storage, StoredJob};
+use crate::storage::{Arrivals, PushMerge, Storage, StoredJob};
 use crate::{Error, Result};
 
 /// Feed entries answered per round; the device runs more rounds while `more` is set.
@@ -78,15 +78,12 @@ pub fn handle(
         storage.promote_pending(device, req.cursor)?;
     }
 
-    let mut docs: Vec<(DocReply, Option<Vec<ChangeHash>>)> = Vec::new();
-    for (p, heads) in pushes {
-        let pusher = Pusher {
-            device,
-            technician,
-            key: &device_key,
-        };
-        docs.push(merge_push(storage, &pusher, &p.job, &p.changes, &heads)?);
-    }
+    let pusher = Pusher {
+        device,
+        technician,
+        key: &device_key,
+    };
+    let mut docs = merge_pushes(storage, &pusher, &pushes)?;
 
     let mut feed = storage.feed_since(technician, req.cursor, FEED_PAGE + 1)?;
     let more = feed.len() > FEED_PAGE as usize;
@@ -163,72 +160,140 @@ fn check_new_reports(
     Ok(())
 }
 
-fn merge_push(
+/// Merges every pushed job in one storage transaction and answers each. Jobs the device may
+/// not push to are answered before the transaction; each merge is checked inside it
+/// ([`check_push`]) and rolled back alone when refused.
+fn merge_pushes(
+    storage: &dyn Storage,
+    pusher: &Pusher<'_>,
+    pushes: &[(&DocPush, Vec<ChangeHash>)],
+) -> Result<Vec<(DocReply, Option<Vec<ChangeHash>>)>> {
+    let technician = pusher.technician;
+    // Per push: its answer if already decided, else its place among the merges.
+    let mut answers: Vec<Option<(DocReply, Option<Vec<ChangeHash>>)>> = Vec::new();
+    let mut merging = Vec::new();
+    for (p, heads) in pushes {
+        let job = p.job.as_str();
+        if !storage.job_exists(job)? {
+            answers.push(Some(refused(job, format!("not_found: no job {job}"))));
+        } else if !storage.has_grant(job, technician)? {
+            answers.push(Some(refused(
+                job,
+                format!("forbidden: job {job} was never assigned to {technician}"),
+            )));
+        } else {
+            answers.push(None);
+            merging.push((*p, heads.as_slice()));
+        }
+    }
+    let at = chrono::Utc::now().timestamp_millis();
+    let arrivals: Vec<Arrivals> = merging
+        .iter()
+        .map(|_| Arrivals {
+            at,
+            ..Arrivals::default()
+        })
+        .collect();
+    let skips: Vec<std::cell::RefCell<Option<Skip>>> =
+        merging.iter().map(|_| Default::default()).collect();
+    let mut edits: Vec<_> = merging
+        .iter()
+        .zip(&arrivals)
+        .zip(&skips)
+        .map(|(((p, heads), arrivals), skip)| {
+            let heads: &[ChangeHash] = heads;
+            move |doc: &mut JobDocument| {
+                check_push(doc, &p.changes, heads, pusher, arrivals).map_err(|s| {
+                    *skip.borrow_mut() = Some(s);
+                    Error::Conflict("skip".into())
+                })
+            }
+        })
+        .collect();
+    let mut batch: Vec<PushMerge<'_>> = merging
+        .iter()
+        .zip(edits.iter_mut())
+        .zip(&arrivals)
+        .map(|(((p, heads), edit), arrivals)| PushMerge {
+            job: &p.job,
+            device_heads: heads,
+            edit,
+            arrivals,
+        })
+        .collect();
+    // The merges, the device's confirmed heads and when its events arrived commit together.
+    let outcomes = storage.merge_pushes(pusher.device, &mut batch)?;
+    drop(batch);
+    let mut outcomes = outcomes.into_iter().zip(skips).zip(&merging);
+    let mut docs = Vec::with_capacity(answers.len());
+    for answer in answers {
+        match answer {
+            Some(decided) => docs.push(decided),
+            None => {
+                let Some(((outcome, skip), (p, heads))) = outcomes.next() else {
+                    return Err(Error::Internal("a pushed job has no outcome".into()));
+                };
+                docs.push(answer_push(
+                    storage,
+                    pusher,
+                    &p.job,
+                    heads,
+                    outcome,
+                    skip.into_inner(),
+                )?);
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// Inside the merge transaction: applies a device's changes to the stored job and checks
+/// them (complete, allowed, within the content rules, reports verified). On success, notes
+/// which status events arrived.
+fn check_push(
+    doc: &mut JobDocument,
+    changes: &[u8],
+    device_heads: &[ChangeHash],
+    pusher: &Pusher<'_>,
+    arrivals: &Arrivals,
+) -> std::result::Result<(), Skip> {
+    let refused = |m: String| Skip::Refused(m);
+    let (before, before_extra) = doc
+        .data_checked()
+        .map_err(|e| refused(format!("the stored job does not read: {e}")))?;
+    doc.apply_strict(changes)
+        .map_err(|e| refused(format!("changes do not decode: {e}")))?;
+    if !(doc.missing_deps().is_empty() && doc.has_all(device_heads)) {
+        return Err(Skip::Resend);
+    }
+    let (after, after_extra) = doc
+        .data_checked()
+        .map_err(|e| refused(format!("change refused: {e}")))?;
+    validate::device_change(&before, &after, pusher.technician)
+        .and_then(|()| validate::no_new_keys(&before_extra, &after_extra))
+        .map_err(|refusal| refused(refusal.to_string()))?;
+    check_new_reports(&before, &after, doc, pusher)
+        .map_err(|refusal| refused(format!("change refused: {refusal}")))?;
+    *arrivals.events.borrow_mut() = after
+        .events
+        .keys()
+        .filter(|id| !before.events.contains_key(*id))
+        .cloned()
+        .collect();
+    Ok(())
+}
+
+/// The answer to one merged (or refused) push.
+fn answer_push(
     storage: &dyn Storage,
     pusher: &Pusher<'_>,
     job: &str,
-    changes: &[u8],
     device_heads: &[ChangeHash],
+    outcome: Result<Option<JobDocument>>,
+    skip: Option<Skip>,
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
     let (device, technician) = (pusher.device, pusher.technician);
-    if !storage.job_exists(job)? {
-        return Ok(refused(job, format!("not_found: no job {job}")));
-    }
-    if !storage.has_grant(job, technician)? {
-        return Ok(refused(
-            job,
-            format!("forbidden: job {job} was never assigned to {technician}"),
-        ));
-    }
-    let mut skip = None;
-    let arrivals = Arrivals {
-        at: chrono::Utc::now().timestamp_millis(),
-        ..Arrivals::default()
-    };
-    // The merge, the device's confirmed heads and when its events arrived commit together.
-    let result = storage.merge_push(
-        job,
-        device,
-        device_heads,
-        &mut |doc: &mut JobDocument| {
-            let (before, before_extra) = doc.data_checked()?;
-            if let Err(e) = doc.apply_strict(changes) {
-                skip = Some(Skip::Refused(format!("changes do not decode: {e}")));
-                return Err(Error::Conflict("skip".into()));
-            }
-            let complete = doc.missing_deps().is_empty() && doc.has_all(device_heads);
-            if !complete {
-                skip = Some(Skip::Resend);
-                return Err(Error::Conflict("skip".into()));
-            }
-            let (after, after_extra) = match doc.data_checked() {
-                Ok(read) => read,
-                Err(e) => {
-                    skip = Some(Skip::Refused(format!("change refused: {e}")));
-                    return Err(Error::Conflict("skip".into()));
-                }
-            };
-            if let Err(refusal) = validate::device_change(&before, &after, technician)
-                .and_then(|()| validate::no_new_keys(&before_extra, &after_extra))
-            {
-                skip = Some(Skip::Refused(refusal.to_string()));
-                return Err(Error::Conflict("skip".into()));
-            }
-            if let Err(refusal) = check_new_reports(&before, &after, doc, pusher) {
-                skip = Some(Skip::Refused(format!("change refused: {refusal}")));
-                return Err(Error::Conflict("skip".into()));
-            }
-            *arrivals.events.borrow_mut() = after
-                .events
-                .keys()
-                .filter(|id| !before.events.contains_key(*id))
-                .cloned()
-                .collect();
-            Ok(())
-        },
-        &arrivals,
-    );
-    let doc = match (result, skip) {
+    let doc = match (outcome, skip) {
         (_, Some(Skip::Refused(message))) => {
             // The device keeps its refused changes (the job shows the error) but still gets
             // the office's side of the job, so one bad change never hides dispatch's updates

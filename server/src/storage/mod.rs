@@ -179,6 +179,15 @@ pub struct LoanRow {
 /// storage itself (the transaction holds it).
 pub type JobEdit<'a> = &'a mut dyn FnMut(&mut JobDocument) -> Result<()>;
 
+/// One pushed job of a sync round, for [`Storage::merge_pushes`].
+pub struct PushMerge<'a> {
+    pub job: &'a str,
+    /// The heads the device holds of the job once the merge is done.
+    pub device_heads: &'a [ChangeHash],
+    pub edit: JobEdit<'a>,
+    pub arrivals: &'a Arrivals,
+}
+
 /// Everything the server stores.
 pub trait Storage: Send + Sync + 'static {
     /// Adds a technician; `Conflict` if the id exists.
@@ -274,6 +283,20 @@ pub trait Storage: Send + Sync + 'static {
         edit: JobEdit<'_>,
         arrivals: &Arrivals,
     ) -> Result<Option<JobDocument>>;
+    /// Every job of one push, as [`Storage::merge_push`] does for one, in one transaction (one
+    /// fsync for the round): each job under its own savepoint, so a job whose edit fails is
+    /// rolled back alone and the others still commit. One outcome per push, in order: the
+    /// edit's error, `None` for no such job, or the merged document.
+    fn merge_pushes(
+        &self,
+        device: &str,
+        pushes: &mut [PushMerge<'_>],
+    ) -> Result<Vec<Result<Option<JobDocument>>>> {
+        Ok(pushes
+            .iter_mut()
+            .map(|p| self.merge_push(p.job, device, p.device_heads, &mut *p.edit, p.arrivals))
+            .collect())
+    }
     /// Saved documents of the jobs matching a filter, by report time then id.
     fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>>;
     /// Whether a technician was ever assigned a job.

@@ -15,8 +15,8 @@ use fieldwork_model::maintenance::MaintenancePlan;
 
 use super::{
     Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
-    LoanRow, MailRow, Principal, SessionRecord, Storage, StoredJob, Technician, UserRecord,
-    decode_heads, encode_heads,
+    LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
+    UserRecord, decode_heads, encode_heads,
 };
 use crate::{Error, Result};
 
@@ -147,8 +147,17 @@ fn mail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailRow> {
 
 /// SQLite-backed [`Storage`].
 pub struct SqliteStorage {
+    /// The one writer: every write transaction, in turn.
     conn: Mutex<Connection>,
+    /// Readers of their own (WAL lets them read committed data while a write runs), so a page
+    /// or a feed read never waits for another device's merge.
+    readers: Vec<Mutex<Connection>>,
     actor: ActorId,
+}
+
+/// Reader connections: as many as the machine has cores to run them on, capped.
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
 impl SqliteStorage {
@@ -162,8 +171,16 @@ impl SqliteStorage {
         migrate(&mut conn)?;
         let actor = load_or_create_actor(&mut conn)?;
         backfill_service_projection(&mut conn, &actor)?;
+        let readers = (0..reader_count())
+            .map(|_| {
+                let reader = Connection::open(data_dir.join(DB_FILE))?;
+                reader.busy_timeout(Duration::from_secs(10))?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
+            readers,
             actor,
         })
     }
@@ -176,10 +193,19 @@ impl SqliteStorage {
         Ok(out)
     }
 
+    /// Runs `f` on a free reader connection (waiting for one if all are busy).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.conn.lock())
+        if let Some(reader) = self.readers.iter().find_map(|r| r.try_lock()) {
+            return f(&reader);
+        }
+        let pick =
+            READ_TURN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
+        f(&self.readers[pick].lock())
     }
 }
+
+/// Which reader a read waits for when all are busy: in turn.
+static READ_TURN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -371,6 +397,31 @@ fn update_in(
         store_job(tx, &doc, previous.as_deref())?;
     }
     Ok(Some(doc))
+}
+
+/// One job of a push inside the caller's transaction: merge, record what the device holds and
+/// when its events arrived.
+fn merge_push_in(
+    tx: &Transaction,
+    actor: &ActorId,
+    id: &str,
+    device: &str,
+    device_heads: &[ChangeHash],
+    edit: JobEdit<'_>,
+    arrivals: &Arrivals,
+) -> Result<Option<JobDocument>> {
+    let doc = update_in(tx, id, actor.clone(), edit)?;
+    if doc.is_some() {
+        set_confirmed_in(tx, device, id, device_heads)?;
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO event_receipts (job, event, received_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+        )?;
+        for event in arrivals.events.borrow().iter() {
+            stmt.execute(params![id, event, arrivals.at])?;
+        }
+    }
+    Ok(doc)
 }
 
 fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()> {
@@ -571,19 +622,35 @@ impl Storage for SqliteStorage {
         arrivals: &Arrivals,
     ) -> Result<Option<JobDocument>> {
         let actor = self.actor()?;
+        self.write(|tx| merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals))
+    }
+
+    fn merge_pushes(
+        &self,
+        device: &str,
+        pushes: &mut [PushMerge<'_>],
+    ) -> Result<Vec<Result<Option<JobDocument>>>> {
+        let actor = self.actor()?;
         self.write(|tx| {
-            let doc = update_in(tx, id, actor, edit)?;
-            if doc.is_some() {
-                set_confirmed_in(tx, device, id, device_heads)?;
-                let mut stmt = tx.prepare_cached(
-                    "INSERT INTO event_receipts (job, event, received_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO NOTHING",
-                )?;
-                for event in arrivals.events.borrow().iter() {
-                    stmt.execute(params![id, event, arrivals.at])?;
+            let mut outcomes = Vec::with_capacity(pushes.len());
+            for p in pushes.iter_mut() {
+                tx.execute_batch("SAVEPOINT push")?;
+                let outcome = merge_push_in(
+                    tx,
+                    &actor,
+                    p.job,
+                    device,
+                    p.device_heads,
+                    &mut *p.edit,
+                    p.arrivals,
+                );
+                if outcome.is_err() {
+                    tx.execute_batch("ROLLBACK TO push")?;
                 }
+                tx.execute_batch("RELEASE push")?;
+                outcomes.push(outcome);
             }
-            Ok(doc)
+            Ok(outcomes)
         })
     }
 

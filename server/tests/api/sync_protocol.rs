@@ -592,3 +592,29 @@ async fn garbage_to_the_sync_endpoint_is_400_json_and_the_server_keeps_serving()
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["docs"][0]["job"], "J-1");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_round_merges_its_good_jobs_and_rolls_back_only_the_refused_one() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    for job in ["J-1", "J-2", "J-3"] {
+        office.create_job(job, Some("t1")).await;
+    }
+    let mut phone = office.enroll("t1").await;
+    phone.pull(&office).await;
+    let refused_before = office.heads("J-2").await;
+    phone.doc("J-1").add_note("t1", AT, "first").unwrap();
+    phone.doc("J-2").add_note("t9", AT, "forged").unwrap();
+    phone.doc("J-3").add_note("t1", AT, "third").unwrap();
+    let resp = phone.round(&office, &["J-1", "J-2", "J-3"]).await;
+    assert_eq!(reply(&resp, "J-1").state, DocState::Ok);
+    assert_eq!(reply(&resp, "J-2").state, DocState::Refused);
+    assert_eq!(reply(&resp, "J-3").state, DocState::Ok);
+    assert_eq!(office.job("J-1").await["notes"][0]["text"], "first");
+    assert_eq!(office.job("J-3").await["notes"][0]["text"], "third");
+    assert_eq!(office.heads("J-2").await, refused_before);
+    assert_eq!(
+        office.job("J-2").await["notes"].as_array().unwrap().len(),
+        0
+    );
+}

@@ -34,7 +34,7 @@ mod parking_lot_free {
     #[derive(Default)]
     pub struct Faults {
         pub next: Mutex<Option<Fault>>,
-        pub history: Mutex<Vec<(String, Vec<u8>)>>,
+        pub history: Mutex<Vec<(String, axum::http::HeaderMap, Vec<u8>)>>,
     }
 }
 
@@ -49,7 +49,7 @@ impl Proxy {
         &self,
         method: &Method,
         uri: &Uri,
-        auth: Option<&str>,
+        headers: &HeaderMap,
         body: Vec<u8>,
     ) -> (StatusCode, Vec<u8>) {
         let mut req = self
@@ -57,8 +57,11 @@ impl Proxy {
             .request(method.clone(), format!("{}{}", self.target, uri))
             .header("content-type", "application/json")
             .body(body);
-        if let Some(a) = auth {
-            req = req.header("authorization", a);
+        // The credentials and how the body is encoded (phones compress large pushes).
+        for name in ["authorization", "content-encoding"] {
+            if let Some(v) = headers.get(name) {
+                req = req.header(name, v.as_bytes());
+            }
         }
         let resp = req.send().await.unwrap();
         let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
@@ -93,9 +96,13 @@ async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
                         let mut h = proxy.faults.history.lock().unwrap();
                         let old = h
                             .iter()
-                            .find(|(a, _)| Some(a) == auth.as_ref())
-                            .map(|(_, b)| b.clone());
-                        h.push((auth.clone().unwrap_or_default(), body.clone()));
+                            .find(|(a, _, _)| Some(a) == auth.as_ref())
+                            .map(|(_, headers, b)| (headers.clone(), b.clone()));
+                        h.push((
+                            auth.clone().unwrap_or_default(),
+                            headers.clone(),
+                            body.clone(),
+                        ));
                         old
                     };
                     match fault {
@@ -103,24 +110,22 @@ async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
                             return (StatusCode::BAD_GATEWAY, Vec::new());
                         }
                         Fault::ReplayStale => {
-                            if let Some(old) = stale {
-                                proxy.forward(&method, &uri, auth.as_deref(), old).await;
+                            if let Some((old_headers, old)) = stale {
+                                proxy.forward(&method, &uri, &old_headers, old).await;
                             }
                         }
                         Fault::Duplicate => {
-                            proxy
-                                .forward(&method, &uri, auth.as_deref(), body.clone())
-                                .await;
+                            proxy.forward(&method, &uri, &headers, body.clone()).await;
                         }
                         Fault::Deliver | Fault::LoseResponse => {}
                     }
-                    let (status, resp) = proxy.forward(&method, &uri, auth.as_deref(), body).await;
+                    let (status, resp) = proxy.forward(&method, &uri, &headers, body).await;
                     if fault == Fault::LoseResponse {
                         return (StatusCode::BAD_GATEWAY, Vec::new());
                     }
                     return (status, resp);
                 }
-                proxy.forward(&method, &uri, auth.as_deref(), body).await
+                proxy.forward(&method, &uri, &headers, body).await
             }
         },
     );
