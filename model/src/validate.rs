@@ -135,6 +135,68 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
     rules::job_size(after).map_err(|e| Refused(e.to_string()))
 }
 
+/// The check of a push that gives back what an office restored from a backup lost: the device
+/// may return entries anyone wrote (dispatch's notes, another technician's parts on a job it
+/// now holds) and dispatch's register edits (a reschedule), because the office itself wrote
+/// them before its disk failed. Still refused: changing or deleting an entry the office holds,
+/// changing the job's id or schema, and anything outside the content rules. The office lets a
+/// device push this way once per restore (`Storage::owes_healing`).
+pub fn restored_change(before: &JobData, after: &JobData) -> Result<(), Refused> {
+    if before.id != after.id || before.schema != after.schema {
+        return Err(Refused("a device may not change id or schema".into()));
+    }
+    only_additions("events", &before.events, &after.events, rules::event)?;
+    only_additions("notes", &before.notes, &after.notes, rules::note)?;
+    only_additions("time", &before.time, &after.time, rules::time_entry)?;
+    only_additions(
+        "diagnoses",
+        &before.diagnoses,
+        &after.diagnoses,
+        rules::diagnosis,
+    )?;
+    only_additions("loaners", &before.loaners, &after.loaners, rules::loaner)?;
+    only_additions("checks", &before.checks, &after.checks, rules::check)?;
+    only_additions(
+        "reports",
+        &before.reports,
+        &after.reports,
+        rules::sealed_report,
+    )?;
+    for (id, a) in after
+        .attachments
+        .iter()
+        .filter(|(id, _)| !before.attachments.contains_key(*id))
+    {
+        rules::attachment(id, a).map_err(|e| entry_refused("attachments", id, e))?;
+    }
+    only_additions(
+        "attachments",
+        &before.attachments,
+        &after.attachments,
+        |_| Ok(()),
+    )?;
+    for (id, old) in &before.parts {
+        let Some(new) = after.parts.get(id) else {
+            return Err(Refused(format!("part line {id} was deleted")));
+        };
+        let mut unremoved = new.clone();
+        unremoved.removed = None;
+        if new != old && !(old.removed.is_none() && unremoved == *old) {
+            return Err(Refused(format!(
+                "part line {id} may only be marked removed"
+            )));
+        }
+    }
+    for (id, line) in after
+        .parts
+        .iter()
+        .filter(|(id, line)| before.parts.get(*id) != Some(*line))
+    {
+        rules::part(line).map_err(|e| entry_refused("parts", id, e))?;
+    }
+    rules::job_size(after).map_err(|e| Refused(e.to_string()))
+}
+
 /// Refuses keys outside the schema that the push added (`extra` sets from
 /// [`crate::JobDocument::data_checked`] before and after the merge).
 pub fn no_new_keys(

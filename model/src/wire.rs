@@ -51,6 +51,11 @@ pub struct SyncResponse {
     /// More feed entries are waiting: run another round straight away.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,
+    /// The office database's epoch: a new one after a restore from backup. A device that saw
+    /// another epoch before pushes every job whole and reads the feed from the start, so the
+    /// office gets back whatever the backup lacked (`docs/sync-protocol.md`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub epoch: String,
 }
 
 /// What happened to one job in this round.
@@ -147,10 +152,11 @@ mod tests {
             cursor: 123_456,
             docs: vec![],
             more: false,
+            epoch: "4f2a9c01d3e5b7a8".into(),
         };
         assert_eq!(
             serde_json::to_string(&resp).unwrap(),
-            r#"{"v":1,"cursor":123456}"#
+            r#"{"v":1,"cursor":123456,"epoch":"4f2a9c01d3e5b7a8"}"#
         );
     }
 

@@ -202,6 +202,18 @@ pub fn demo_dispatcher(data_dir: &Path) -> Result<(String, String)> {
     Ok(("dispatch".into(), password))
 }
 
+/// Writes a consistent copy of `data_dir`'s database to `to` (while the server runs).
+pub fn backup(data_dir: &Path, to: &Path) -> Result<()> {
+    SqliteStorage::backup(data_dir, to)
+}
+
+/// Restores `data_dir`'s database from a backup (the server must be stopped) and gives it a
+/// new epoch, so every phone pushes its jobs whole on its next sync and the office gets back
+/// what the backup lacked. Returns the new epoch.
+pub fn restore(data_dir: &Path, backup: &Path) -> Result<String> {
+    SqliteStorage::restore(data_dir, backup)
+}
+
 /// Creates a one-time enrollment code for an existing technician.
 pub fn issue_enroll_code(data_dir: &Path, technician: &str) -> Result<String> {
     auth::issue_enroll_code(&SqliteStorage::open(data_dir)?, technician)

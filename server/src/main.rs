@@ -62,6 +62,25 @@ enum Command {
         #[arg(long, default_value = "./fieldwork-data")]
         data: PathBuf,
     },
+    /// Write a consistent copy of the database to a new file (works while the server runs).
+    /// Attachments are files in the data directory's `attachments/`: back them up with it.
+    Backup {
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
+        /// The backup file to create.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first). The restored database gets a
+    /// new epoch: every phone then pushes its jobs whole, so the office gets back what the
+    /// backup lacked.
+    Restore {
+        #[arg(long, default_value = "./fieldwork-data")]
+        data: PathBuf,
+        /// A file written by `backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Print a new dispatcher token.
     Token {
         #[arg(long, default_value = "./fieldwork-data")]
@@ -213,6 +232,18 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             }
         }
         Command::Token { data } => println!("{}", fieldwork_server::issue_dispatcher_token(&data)?),
+        Command::Backup { data, to } => {
+            fieldwork_server::backup(&data, &to)?;
+            println!("backed up to {}", to.display());
+        }
+        Command::Restore { data, from } => {
+            let epoch = fieldwork_server::restore(&data, &from)?;
+            println!(
+                "restored {} into {} (epoch {epoch}: phones will push their jobs again)",
+                from.display(),
+                data.display()
+            );
+        }
         Command::EnrollCode { data, technician } => {
             println!(
                 "{}",

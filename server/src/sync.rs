@@ -82,6 +82,7 @@ pub fn handle(
         device,
         technician,
         key: &device_key,
+        healing: storage.owes_healing(device)?,
     };
     let mut docs = merge_pushes(storage, &pusher, &pushes)?;
 
@@ -98,6 +99,21 @@ pub fn handle(
             continue;
         }
         docs.push(feed_reply(storage, device, technician, &job)?);
+    }
+
+    // A device that owed the office what a restore lost has given it all back once it pushed
+    // from the start of the feed (cursor 0) to its end with nothing left to resend.
+    if pusher.healing
+        && req.cursor == 0
+        && !more
+        && docs.iter().all(|(d, _)| d.state != DocState::Resend)
+    {
+        storage.healed(device)?;
+        tracing::warn!(
+            device,
+            pushed = req.push.len(),
+            "device gave back what the restored office lacked"
+        );
     }
 
     if cursor > req.cursor {
@@ -118,6 +134,7 @@ pub fn handle(
         cursor,
         docs: docs.into_iter().map(|(d, _)| d).collect(),
         more,
+        epoch: storage.epoch()?,
     })
 }
 
@@ -139,6 +156,9 @@ struct Pusher<'a> {
     device: &'a str,
     technician: &'a str,
     key: &'a str,
+    /// The office was restored from a backup since this device last synced: its pushes may
+    /// give back what the office lost, whoever wrote it (`validate::restored_change`).
+    healing: bool,
 }
 
 /// Every report the push adds must verify: signed by the pushing device's key, for its own
@@ -269,7 +289,12 @@ fn check_push(
     let (after, after_extra) = doc
         .data_checked()
         .map_err(|e| refused(format!("change refused: {e}")))?;
-    validate::device_change(&before, &after, pusher.technician)
+    let allowed = if pusher.healing {
+        validate::restored_change(&before, &after)
+    } else {
+        validate::device_change(&before, &after, pusher.technician)
+    };
+    allowed
         .and_then(|()| validate::no_new_keys(&before_extra, &after_extra))
         .map_err(|refusal| refused(refusal.to_string()))?;
     check_new_reports(&before, &after, doc, pusher)

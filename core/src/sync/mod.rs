@@ -349,9 +349,20 @@ impl Device {
                 )?;
                 store::set_doc_row(tx, &reply.job, &row)?;
             }
-            let cursor = if reset_cursor { 0 } else { response.cursor };
+            let restored = office_restored(tx, &response.epoch)?;
+            let cursor = if reset_cursor || restored {
+                0
+            } else {
+                response.cursor
+            };
             store::meta_set(tx, "cursor", &cursor.to_string())?;
-            Ok(())
+            Ok(restored)
+        });
+        let result = result.map(|restored| {
+            if restored {
+                tracing::warn!("the office was restored from a backup: pushing every job again");
+                again = true;
+            }
         });
         let mut touched = Vec::new();
         for (reply, was_pushed, _, before, doc) in loaded {
@@ -374,4 +385,24 @@ impl Device {
         });
         Ok(again)
     }
+}
+
+/// Records the office's epoch. When it differs from the one seen before, the office was restored
+/// from a backup and may lack anything this device sent since: every job it holds is marked to
+/// be pushed whole (dirty, no synced heads, not wedged) and the feed is read from the start.
+/// Returns whether that happened.
+fn office_restored(tx: &rusqlite::Transaction, epoch: &str) -> Result<bool> {
+    if epoch.is_empty() {
+        return Ok(false);
+    }
+    let seen = store::meta_get(tx, "office_epoch")?;
+    store::meta_set(tx, "office_epoch", epoch)?;
+    if seen.is_none_or(|s| s == epoch) {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE docs SET dirty = 1, synced_heads = '', wedged = NULL WHERE revoked = 0",
+        [],
+    )?;
+    Ok(true)
 }

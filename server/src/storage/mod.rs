@@ -356,6 +356,13 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The server's Automerge actor id (stable across restarts).
     fn actor(&self) -> Result<automerge::ActorId>;
+    /// The database's epoch (see [`fieldwork_model::wire::SyncResponse::epoch`]).
+    fn epoch(&self) -> Result<String>;
+    /// Whether `device` has not yet given back, since the database was restored from a backup,
+    /// what it holds (its pushes are then checked as a restore: `validate::restored_change`).
+    fn owes_healing(&self, device: &str) -> Result<bool>;
+    /// Records that `device` gave back what it held for the current epoch.
+    fn healed(&self, device: &str) -> Result<()>;
 }
 
 pub use fieldwork_model::wire::{decode_heads, encode_heads};

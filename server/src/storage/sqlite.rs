@@ -130,6 +130,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (job, event)
     ) STRICT;
     ",
+    // 6: after a restore from backup, each device gives back what the office lost once: the
+    // epoch it last did so for (filled with the current epoch on open).
+    "
+    ALTER TABLE devices ADD COLUMN healed_epoch TEXT;
+    ",
 ];
 
 fn mail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailRow> {
@@ -153,6 +158,9 @@ pub struct SqliteStorage {
     /// or a feed read never waits for another device's merge.
     readers: Vec<Mutex<Connection>>,
     actor: ActorId,
+    /// Set when the database is created and renewed by [`SqliteStorage::renew_epoch`] after a
+    /// restore from backup.
+    epoch: String,
 }
 
 /// Reader connections: as many as the machine has cores to run them on, capped.
@@ -170,6 +178,15 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn)?;
         let actor = load_or_create_actor(&mut conn)?;
+        let epoch = match meta_value(&conn, "epoch")? {
+            Some(e) => e,
+            None => renew_epoch(&conn)?,
+        };
+        // Devices from before migration 6 (or enrolled since) owe the office nothing.
+        conn.execute(
+            "UPDATE devices SET healed_epoch = ?1 WHERE healed_epoch IS NULL",
+            [&epoch],
+        )?;
         backfill_service_projection(&mut conn, &actor)?;
         let readers = (0..reader_count())
             .map(|_| {
@@ -182,6 +199,7 @@ impl SqliteStorage {
             conn: Mutex::new(conn),
             readers,
             actor,
+            epoch,
         })
     }
 
@@ -222,6 +240,86 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+fn meta_value(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Gives the database a new random epoch and returns it.
+fn renew_epoch(conn: &Connection) -> Result<String> {
+    let epoch = crate::auth::new_token()[3..19].to_string();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('epoch', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [&epoch],
+    )?;
+    Ok(epoch)
+}
+
+impl SqliteStorage {
+    /// Makes the database at `path` (a copy of `data_dir`'s `server.db` from a backup) the
+    /// data directory's database, with a new epoch, and returns the epoch. The server must be
+    /// stopped. The copy is checked (it must be a Fieldwork office database), written next to
+    /// the live file, synced and renamed over it, so a failure leaves the old database.
+    pub fn restore(data_dir: &Path, backup: &Path) -> Result<String> {
+        {
+            let probe =
+                Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let actor: Option<String> = probe
+                .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|_| {
+                    Error::BadRequest(
+                        "not_a_backup",
+                        format!("{} is not a Fieldwork office database", backup.display()),
+                    )
+                })?;
+            if actor.is_none() {
+                return Err(Error::BadRequest(
+                    "not_a_backup",
+                    format!("{} is not a Fieldwork office database", backup.display()),
+                ));
+            }
+        }
+        std::fs::create_dir_all(data_dir)?;
+        let live = data_dir.join(DB_FILE);
+        let incoming = data_dir.join(format!("{DB_FILE}.restoring"));
+        std::fs::copy(backup, &incoming)?;
+        std::fs::File::open(&incoming)?.sync_all()?;
+        for suffix in ["-wal", "-shm"] {
+            let side = data_dir.join(format!("{DB_FILE}{suffix}"));
+            if side.exists() {
+                std::fs::remove_file(side)?;
+            }
+        }
+        std::fs::rename(&incoming, &live)?;
+        std::fs::File::open(data_dir)?.sync_all()?;
+        let storage = SqliteStorage::open(data_dir)?;
+        let conn = storage.conn.lock();
+        renew_epoch(&conn)
+    }
+
+    /// Writes a consistent copy of the database to `to` (SQLite's `VACUUM INTO`), while the
+    /// server runs. `to` must not exist.
+    pub fn backup(data_dir: &Path, to: &Path) -> Result<()> {
+        if to.exists() {
+            return Err(Error::Conflict(format!("{} already exists", to.display())));
+        }
+        let conn = Connection::open_with_flags(
+            data_dir.join(DB_FILE),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        let target = to
+            .to_str()
+            .ok_or_else(|| Error::BadRequest("bad_path", "the backup path is not UTF-8".into()))?;
+        conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
 }
 
 fn load_or_create_actor(conn: &mut Connection) -> Result<ActorId> {
@@ -555,9 +653,9 @@ impl Storage for SqliteStorage {
                 return Ok(None);
             };
             tx.execute(
-                "INSERT INTO devices (id, name, technician, created_at, public_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![device_id, device_name, technician, now, public_key],
+                "INSERT INTO devices (id, name, technician, created_at, public_key, healed_epoch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![device_id, device_name, technician, now, public_key, self.epoch],
             )?;
             tx.execute(
                 "INSERT INTO tokens (hash, kind, device_id, technician) VALUES (?1, 'device', ?2, ?3)",
@@ -1159,6 +1257,33 @@ impl Storage for SqliteStorage {
     fn actor(&self) -> Result<ActorId> {
         Ok(self.actor.clone())
     }
+
+    fn epoch(&self) -> Result<String> {
+        Ok(self.epoch.clone())
+    }
+
+    fn owes_healing(&self, device: &str) -> Result<bool> {
+        self.read(|c| {
+            let healed: Option<Option<String>> = c
+                .query_row(
+                    "SELECT healed_epoch FROM devices WHERE id = ?1",
+                    [device],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(healed.flatten().is_some_and(|e| e != self.epoch))
+        })
+    }
+
+    fn healed(&self, device: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE devices SET healed_epoch = ?2 WHERE id = ?1",
+                params![device, self.epoch],
+            )?;
+            Ok(())
+        })
+    }
 }
 
 fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -1215,10 +1340,64 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::storage::Technician;
     use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
 
     /// 2026-11-18, inside the window every stored time must fall in.
     const AT: i64 = 1_795_500_000_000;
+
+    fn enroll(storage: &SqliteStorage, device: &str) {
+        let code = format!("code-{device}");
+        storage.add_enroll_code(&code, "t1", AT * 2).unwrap();
+        let enrolled = storage
+            .redeem_enroll_code(&code, AT, device, "phone", &format!("tok-{device}"), None)
+            .unwrap();
+        assert_eq!(enrolled.as_deref(), Some("t1"));
+    }
+
+    #[test]
+    fn a_restore_asks_each_earlier_device_once_for_what_the_office_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        storage
+            .add_technician(&Technician {
+                id: "t1".into(),
+                name: "Mei".into(),
+                region: String::new(),
+            })
+            .unwrap();
+        enroll(&storage, "D-old");
+        assert!(!storage.owes_healing("D-old").unwrap());
+        let backup = dir.path().join("backup.db");
+        SqliteStorage::backup(dir.path(), &backup).unwrap();
+        let before = storage.epoch().unwrap();
+        drop(storage);
+
+        let epoch = SqliteStorage::restore(dir.path(), &backup).unwrap();
+        assert_ne!(epoch, before);
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        assert_eq!(storage.epoch().unwrap(), epoch);
+        assert!(storage.owes_healing("D-old").unwrap());
+        // A device enrolled after the restore holds nothing the office lost.
+        enroll(&storage, "D-new");
+        assert!(!storage.owes_healing("D-new").unwrap());
+        storage.healed("D-old").unwrap();
+        assert!(!storage.owes_healing("D-old").unwrap());
+        // Restarting is not restoring: the epoch stays.
+        drop(storage);
+        assert_eq!(
+            SqliteStorage::open(dir.path()).unwrap().epoch().unwrap(),
+            epoch
+        );
+        // Garbage is not a backup, and the database is left as it was.
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, b"not a database").unwrap();
+        assert!(SqliteStorage::restore(dir.path(), &junk).is_err());
+        assert_eq!(
+            SqliteStorage::open(dir.path()).unwrap().epoch().unwrap(),
+            epoch
+        );
+    }
 
     #[test]
     fn jobs_stored_before_the_service_columns_are_projected_once_on_open() {

@@ -54,9 +54,14 @@ async fn an_idle_round_answers_only_the_cursor() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
+    // The cursor and the office database's epoch (a restore from backup changes it).
+    let text = resp.text().await.unwrap();
+    let epoch: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let epoch = epoch["epoch"].as_str().unwrap();
+    assert_eq!(epoch.len(), 16);
     assert_eq!(
-        resp.text().await.unwrap(),
-        format!(r#"{{"v":1,"cursor":{cursor}}}"#)
+        text,
+        format!(r#"{{"v":1,"cursor":{cursor},"epoch":"{epoch}"}}"#)
     );
 }
 

@@ -6,6 +6,7 @@
 mod access;
 mod contracts;
 mod durability;
+mod faults;
 mod mail;
 mod offline_visit;
 mod reports;

@@ -1,0 +1,350 @@
+//! Faults at the office and on the way: the server killed with SIGKILL at random moments while
+//! 50 phones sync and dispatch edits (nothing any side was told was stored is lost, and every
+//! phone converges with the office), and phones whose clocks are hours off. Lost responses
+//! after the office committed are covered by `sync_props` (a lossy, duplicating network) and by
+//! `server/tests/api/sync_protocol.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fieldwork_core::Device;
+use fieldwork_tests::{Office, Phone, job_body, now_ms};
+use rand::Rng;
+use serde_json::{Value, json};
+
+/// The office in a child process that a test can SIGKILL, over a data directory that outlives it.
+struct OfficeProcess {
+    child: Child,
+}
+
+impl OfficeProcess {
+    fn start(data: &std::path::Path, port: u16) -> OfficeProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_office-process"))
+            .arg(data)
+            .arg(port.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        assert!(
+            line.starts_with("listening on"),
+            "office did not start: {line:?}"
+        );
+        OfficeProcess { child }
+    }
+
+    /// SIGKILL: no shutdown, no flush, whatever was in flight.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for OfficeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Dispatch {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Dispatch {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Option<Value> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.json().await.ok()
+    }
+}
+
+/// Every note text in the office's copy of a job.
+async fn office_notes(dispatch: &Dispatch, job: &str) -> BTreeSet<String> {
+    let job = dispatch
+        .send(reqwest::Method::GET, &format!("/api/v1/jobs/{job}"), None)
+        .await
+        .unwrap();
+    job["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const TECHNICIANS: usize = 25;
+const PHONES_EACH: usize = 2;
+const ROUNDS: usize = 4;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_office_killed_at_random_moments_loses_nothing_it_acknowledged() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut office = Some(OfficeProcess::start(data.path(), port));
+    let dispatch = Arc::new(Dispatch {
+        http: fieldwork_tests::http_client(),
+        url: url.clone(),
+        token: fieldwork_server::issue_dispatcher_token(data.path()).unwrap(),
+    });
+    let mut jobs = Vec::new();
+    let mut phones = Vec::new();
+    for t in 0..TECHNICIANS {
+        let tech = format!("t{t}");
+        dispatch
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/technicians",
+                Some(json!({"id": tech, "name": tech})),
+            )
+            .await
+            .unwrap();
+        let job = format!("K-{t}");
+        dispatch
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/jobs",
+                Some(job_body(&job, Some(&tech))),
+            )
+            .await
+            .unwrap();
+        for _ in 0..PHONES_EACH {
+            let dir = tempfile::tempdir().unwrap();
+            let device = Device::open(dir.path()).unwrap();
+            let code = fieldwork_server::issue_enroll_code(data.path(), &tech).unwrap();
+            device.enroll(&url, &code, "phone").await.unwrap();
+            device.sync().await.unwrap();
+            phones.push((Arc::new(Phone { dir, device }), job.clone()));
+        }
+        jobs.push(job);
+    }
+
+    // What each side was told the office stored, and everything the phones wrote.
+    let mut acknowledged: Vec<(String, String)> = Vec::new();
+    let mut written: Vec<(String, String)> = Vec::new();
+    let mut rng = rand::rng();
+    for round in 0..ROUNDS {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, (phone, job)) in phones.iter().enumerate() {
+            let (phone, job) = (phone.clone(), job.clone());
+            let text = format!("phone {i} round {round}");
+            written.push((job.clone(), text.clone()));
+            tasks.spawn(async move {
+                phone.device.add_note(&job, &text, now_ms()).unwrap();
+                // Told the office has it only if the whole round came back.
+                let told = phone
+                    .device
+                    .sync()
+                    .await
+                    .is_ok_and(|r| r.refused == 0 && r.uploaded >= 1);
+                told.then_some((job, text))
+            });
+        }
+        for k in 0..10 {
+            let dispatch = dispatch.clone();
+            let job = jobs[(round * 10 + k) % jobs.len()].clone();
+            let text = format!("dispatch {k} round {round}");
+            tasks.spawn(async move {
+                dispatch
+                    .send(
+                        reqwest::Method::POST,
+                        &format!("/api/v1/jobs/{job}/notes"),
+                        Some(json!({"text": text})),
+                    )
+                    .await
+                    .map(|_| (job, text))
+            });
+        }
+        // Somewhere in the middle of all that: SIGKILL.
+        tokio::time::sleep(Duration::from_millis(rng.random_range(20..400))).await;
+        office.take().unwrap().kill();
+        while let Some(told) = tasks.join_next().await {
+            acknowledged.extend(told.unwrap());
+        }
+        office = Some(OfficeProcess::start(data.path(), port));
+        // Before anyone syncs again: everything acknowledged is at the restarted office.
+        for (job, text) in &acknowledged {
+            assert!(
+                office_notes(&dispatch, job).await.contains(text),
+                "round {round}: the office lost {text:?} on {job} after telling its sender it was stored"
+            );
+        }
+    }
+    assert!(
+        acknowledged.len() > PHONES_EACH * TECHNICIANS / 2,
+        "too few writes were acknowledged to mean anything: {}",
+        acknowledged.len()
+    );
+
+    // With the office up, every phone converges: everything anyone wrote is everywhere.
+    for _ in 0..5 {
+        for (phone, _) in &phones {
+            phone.device.sync().await.unwrap();
+        }
+    }
+    for (job, text) in written.iter().chain(&acknowledged) {
+        assert!(
+            office_notes(&dispatch, job).await.contains(text),
+            "{text:?} never reached the office's {job}"
+        );
+    }
+    for (phone, job) in &phones {
+        let here: BTreeSet<String> = phone.job(job)["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["text"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(here, office_notes(&dispatch, job).await, "{job} differs");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phones_with_clocks_hours_off_are_accepted_and_their_times_kept() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let ahead = Phone::enroll(&office, "t1").await;
+    let behind = Phone::enroll(&office, "t1").await;
+    for p in [&ahead, &behind] {
+        p.device.sync().await.unwrap();
+    }
+    let hour = 3_600_000;
+    let now = now_ms();
+    ahead
+        .device
+        .add_note("J-1", "clock five hours fast", now + 5 * hour)
+        .unwrap();
+    behind
+        .device
+        .add_note("J-1", "clock seven hours slow", now - 7 * hour)
+        .unwrap();
+    for p in [&ahead, &behind] {
+        let r = p.device.sync().await.unwrap();
+        assert_eq!((r.uploaded, r.refused), (1, 0), "{r:?}");
+    }
+    let notes = office.job("J-1").await["notes"].clone();
+    let at = |text: &str| {
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["text"] == text)
+            .map(|n| {
+                fieldwork_core::model::time::parse_rfc3339("at", n["at"].as_str().unwrap()).unwrap()
+            })
+            .unwrap()
+    };
+    // The office shows what each phone's clock said; it does not rewrite history.
+    assert_eq!(at("clock five hours fast"), now + 5 * hour);
+    assert_eq!(at("clock seven hours slow"), now - 7 * hour);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_office_restored_from_yesterdays_backup_gets_back_what_the_phones_hold() {
+    let mut office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    office.create_job("J-2", Some("t1")).await;
+    let phone = Phone::enroll(&office, "t1").await;
+    phone.device.sync().await.unwrap();
+    phone
+        .device
+        .add_note("J-1", "before the backup", now_ms())
+        .unwrap();
+    phone.device.sync().await.unwrap();
+    let backup = office.dir.path().join("yesterday.db");
+    fieldwork_server::backup(office.dir.path(), &backup).unwrap();
+
+    // After the backup: the phone's work and dispatch's, all synced and acknowledged.
+    phone
+        .device
+        .add_note("J-1", "after the backup", now_ms())
+        .unwrap();
+    phone
+        .device
+        .add_part(
+            "J-2",
+            &fieldwork_core::model::NewPart {
+                sku: "PUMP-7".into(),
+                qty: 1,
+                ..Default::default()
+            },
+            now_ms(),
+        )
+        .unwrap();
+    office.note("J-2", "dispatch: gate code 4711").await;
+    phone.device.sync().await.unwrap();
+    assert!(phone.device.jobs().unwrap().iter().all(|j| !j.pending_sync));
+
+    // The office's disk is lost; yesterday's backup is restored.
+    office.stop().await;
+    fieldwork_server::restore(office.dir.path(), &backup).unwrap();
+    office.restart().await;
+    let texts = |job: &Value| -> BTreeSet<String> {
+        job["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!texts(&office.job("J-1").await).contains("after the backup"));
+    // Dispatch keeps working on the restored office before the phone is back.
+    office.note("J-1", "dispatch: after the restore").await;
+
+    // One sync: the phone sees the new epoch and pushes everything whole.
+    phone.device.sync().await.unwrap();
+    phone.device.sync().await.unwrap();
+    let j1 = office.job("J-1").await;
+    for text in [
+        "before the backup",
+        "after the backup",
+        "dispatch: after the restore",
+    ] {
+        assert!(texts(&j1).contains(text), "office lacks {text:?}: {j1}");
+        assert!(
+            texts(&phone.job("J-1")).contains(text),
+            "phone lacks {text:?}"
+        );
+    }
+    let j2 = office.job("J-2").await;
+    // The part and dispatch's note written after the backup came back from the phone.
+    assert_eq!(j2["parts"][0]["sku"], "PUMP-7", "{j2}");
+    assert!(texts(&j2).contains("dispatch: gate code 4711"), "{j2}");
+    assert_eq!(phone.job("J-2")["notes"], j2["notes"]);
+    assert!(phone.device.jobs().unwrap().iter().all(|j| !j.pending_sync));
+}
