@@ -77,6 +77,16 @@ impl From<fieldwork_model::Error> for Error {
 }
 
 impl Error {
+    /// The office's disk is full: nothing was written (SQLite rolled the transaction back), and
+    /// the request can be retried once space returns (507 `disk_full`).
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Storage(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            Error::Io(e) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Error::BadRequest(code, _) => (StatusCode::BAD_REQUEST, code),
@@ -93,6 +103,7 @@ impl Error {
             }
             Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
+            _ if self.is_disk_full() => (StatusCode::INSUFFICIENT_STORAGE, "disk_full"),
             Error::Storage(_) | Error::Io(_) | Error::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }

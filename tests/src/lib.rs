@@ -7,7 +7,7 @@
 pub mod proxy;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use fieldwork_core::Device;
 use fieldwork_server::RunningServer;
@@ -306,4 +306,68 @@ pub fn camera_photo(width: u32, height: u32, seed: u32, noise: u32) -> Vec<u8> {
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+/// A small tmpfs mounted in a temp dir, for running out of disk space on purpose; unmounted
+/// when dropped. Mounting needs root (the project's machines and CI run the tests as root).
+pub struct SmallDisk {
+    dir: TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `kib` KiB.
+    pub fn mount(kib: u64) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .expect("the disk-full tests need the mount command");
+        assert!(
+            out.status.success(),
+            "the disk-full tests mount a small tmpfs and need root: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        SmallDisk { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Fills the disk to the last byte with a filler file.
+    pub fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::File::create(self.filler()).unwrap();
+        let block = vec![0u8; 4096];
+        loop {
+            match f.write(&block) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::StorageFull => break,
+                Err(e) => panic!("filling the disk: {e}"),
+            }
+        }
+        // The last partial block, byte by byte.
+        while f.write(&[0u8]).is_ok_and(|n| n == 1) {}
+        let _ = f.sync_all();
+    }
+
+    /// Gives the space back.
+    pub fn free(&self) {
+        std::fs::remove_file(self.filler()).unwrap();
+    }
+
+    fn filler(&self) -> PathBuf {
+        self.dir.path().join("filler")
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
 }

@@ -348,3 +348,142 @@ async fn an_office_restored_from_yesterdays_backup_gets_back_what_the_phones_hol
     assert_eq!(phone.job("J-2")["notes"], j2["notes"]);
     assert!(phone.device.jobs().unwrap().iter().all(|j| !j.pending_sync));
 }
+
+/// The office's disk fills up: writes fail with a clear 507 and change nothing, reads still
+/// answer, phones keep their work, and everything works again once space returns, without a
+/// restart and with an intact database.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_office_disk_full_is_a_clear_error_and_service_returns_with_the_space() {
+    let disk = fieldwork_tests::SmallDisk::mount(8 * 1024);
+    let data = disk.path().join("office");
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let office = OfficeProcess::start(&data, port);
+    let dispatch = Dispatch {
+        http: fieldwork_tests::http_client(),
+        url: url.clone(),
+        token: fieldwork_server::issue_dispatcher_token(&data).unwrap(),
+    };
+    dispatch
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/technicians",
+            Some(json!({"id": "t1", "name": "Mei"})),
+        )
+        .await
+        .unwrap();
+    dispatch
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/jobs",
+            Some(job_body("J-1", Some("t1"))),
+        )
+        .await
+        .unwrap();
+    let phone_dir = tempfile::tempdir().unwrap();
+    let phone = Device::open(phone_dir.path()).unwrap();
+    let code = fieldwork_server::issue_enroll_code(&data, "t1").unwrap();
+    phone.enroll(&url, &code, "phone").await.unwrap();
+    phone.sync().await.unwrap();
+
+    disk.fill();
+    let resp = dispatch
+        .http
+        .post(format!("{url}/api/v1/jobs/J-1/notes"))
+        .bearer_auth(&dispatch.token)
+        .json(&json!({"text": "written while the disk was full"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 507);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "disk_full", "{body}");
+    // Reads still answer.
+    assert!(office_notes(&dispatch, "J-1").await.is_empty());
+    // A phone's push fails cleanly and its note stays on the phone, pending.
+    phone
+        .add_note("J-1", "fitted the new seal", now_ms())
+        .unwrap();
+    let err = phone.sync().await.unwrap_err();
+    assert!(err.to_string().contains("507"), "{err}");
+    assert!(phone.jobs().unwrap().iter().all(|j| j.pending_sync));
+
+    disk.free();
+    dispatch
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/jobs/J-1/notes",
+            Some(json!({"text": "space is back"})),
+        )
+        .await
+        .expect("service returns with the space");
+    phone.sync().await.unwrap();
+    phone.sync().await.unwrap();
+    let notes = office_notes(&dispatch, "J-1").await;
+    assert!(
+        notes.contains("fitted the new seal") && notes.contains("space is back"),
+        "{notes:?}"
+    );
+    assert!(!notes.contains("written while the disk was full"));
+    office.kill();
+    let db = rusqlite::Connection::open(data.join("server.db")).unwrap();
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
+
+/// The phone's storage fills up: an edit fails and writes nothing, a sync fails and loses
+/// nothing, and both work once space returns; the store opens cleanly after.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_phone_disk_full_fails_edits_and_syncs_cleanly_and_loses_nothing() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let disk = fieldwork_tests::SmallDisk::mount(4 * 1024);
+    let store = disk.path().join("phone");
+    let phone = Device::open(&store).unwrap();
+    phone
+        .enroll(&office.url(), &office.enroll_code("t1"), "phone")
+        .await
+        .unwrap();
+    phone.sync().await.unwrap();
+    phone
+        .add_note("J-1", "before the disk filled", now_ms())
+        .unwrap();
+
+    // Dispatch writes a long note while the phone's disk is full: the sync that brings it fails.
+    office
+        .note("J-1", &"a long note from the office ".repeat(500))
+        .await;
+    disk.fill();
+    let view = |d: &Device| serde_json::to_value(d.job("J-1", 0).unwrap()).unwrap();
+    let before = view(&phone);
+    let err = phone
+        .add_note("J-1", &"while full ".repeat(1000), now_ms())
+        .unwrap_err();
+    assert!(err.to_string().contains("full"), "{err}");
+    assert_eq!(view(&phone), before, "a failed edit wrote something");
+    assert!(phone.sync().await.is_err());
+    assert_eq!(view(&phone), before);
+
+    disk.free();
+    phone
+        .add_note("J-1", "after the space returned", now_ms())
+        .unwrap();
+    phone.sync().await.unwrap();
+    phone.sync().await.unwrap();
+    let office_job = office.job("J-1").await;
+    let texts: Vec<&str> = office_job["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"before the disk filled"), "{texts:?}");
+    assert!(texts.contains(&"after the space returned"), "{texts:?}");
+    drop(phone);
+    let reopened = Device::open(&store).unwrap();
+    let notes = view(&reopened)["notes"].as_array().unwrap().len();
+    assert_eq!(notes, 3);
+}
