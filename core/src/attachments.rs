@@ -112,6 +112,7 @@ impl Device {
         let id = photo.sha256.clone();
         let stored = self.edit_with(
             job,
+            crate::device::Projections::Keep,
             |doc, me| {
                 let entry = Attachment {
                     by: me.to_string(),
@@ -119,7 +120,7 @@ impl Device {
                 };
                 doc.add_attachment(&id, &entry)
             },
-            |tx| {
+            |tx, ()| {
                 tx.execute(
                     "INSERT INTO attachments (id, job_id, bytes) VALUES (?1, ?2, ?3)
                      ON CONFLICT (id) DO NOTHING",

@@ -115,8 +115,9 @@ impl Device {
         let refused = matches!(outcome, Outcome::Refused { .. });
         let (sealed, version) = self.edit_with(
             job,
+            crate::device::Projections::Rewrite,
             |doc, me| doc.seal_report(language, &device_id, outcome, &key, me, at),
-            |_| Ok(()),
+            |_, _| Ok(()),
         )?;
         tracing::info!(job, version, "report sealed");
         Ok(Sealed {

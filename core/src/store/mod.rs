@@ -184,6 +184,30 @@ pub fn backfill_projections(conn: &mut Connection) -> Result<()> {
     })
 }
 
+/// Adds one part line to the parts projection (a local edit that added only that line).
+pub fn project_part(
+    tx: &Transaction,
+    job: &str,
+    line: &str,
+    sku: &str,
+    qty: u32,
+    removed: bool,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO parts (job_id, line_id, sku, qty, removed) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (job_id, line_id) DO UPDATE SET removed = excluded.removed",
+    )?
+    .execute(params![job, line, sku, qty, removed])?;
+    Ok(())
+}
+
+/// Marks one part line removed in the parts projection.
+pub fn project_part_removed(tx: &Transaction, job: &str, line: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE parts SET removed = 1 WHERE job_id = ?1 AND line_id = ?2")?
+        .execute(params![job, line])?;
+    Ok(())
+}
+
 /// Rewrites the job-list, parts and loans projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
     // A job whose stored contract cannot be evaluated still lists, without a deadline.

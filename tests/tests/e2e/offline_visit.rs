@@ -277,3 +277,53 @@ async fn unsynced_work_survives_an_app_restart() {
     sync_until_quiet(&[&phone]).await;
     assert_eq!(skus(&office.job("J-9").await), vec!["VALVE-2"]);
 }
+
+/// Local edits update only the projection rows they touch (a part line, nothing for a note);
+/// the projections must still say what a full rewrite from the document would.
+#[tokio::test(flavor = "multi_thread")]
+async fn projections_kept_by_small_edits_match_the_document() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-P", Some("t1")).await;
+    let phone = Phone::enroll(&office, "t1").await;
+    phone.device.sync().await.unwrap();
+    let at = now_ms();
+    let a = phone.device.add_part("J-P", &part("FILTER-1"), at).unwrap();
+    phone.device.add_part("J-P", &part("SEAL-2"), at).unwrap();
+    phone.device.add_note("J-P", "replaced both", at).unwrap();
+    phone.device.remove_part("J-P", &a, at).unwrap();
+    phone.device.set_status("J-P", Status::OnSite, at).unwrap();
+    phone.device.add_part("J-P", &part("VALVE-3"), at).unwrap();
+
+    let db = rusqlite::Connection::open(phone.path().join(fieldwork_core::STORE_FILE)).unwrap();
+    let mut rows: Vec<(String, String, i64, bool)> = db
+        .prepare("SELECT line_id, sku, qty, removed FROM parts WHERE job_id = 'J-P'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows.sort();
+    let job = phone.job("J-P");
+    let mut expected: Vec<(String, String, i64, bool)> = job["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["sku"].as_str().unwrap().to_string(),
+                p["qty"].as_i64().unwrap(),
+                p["removed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(rows, expected);
+    let status: String = db
+        .query_row("SELECT status FROM jobs WHERE job_id = 'J-P'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(status, "on_site");
+}
