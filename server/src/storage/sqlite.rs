@@ -135,7 +135,39 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE devices ADD COLUMN healed_epoch TEXT;
     ",
+    // 7: what each device holds of each job, smaller: heads as 32-byte binary hashes instead
+    // of hex text, and the table clustered on its key (no second copy of every key in an
+    // index). This is the state that grows with devices times jobs.
+    "
+    CREATE TABLE device_docs_v7 (
+        device TEXT NOT NULL, job TEXT NOT NULL,
+        confirmed_heads BLOB, sent_heads BLOB, sent_cursor INTEGER,
+        PRIMARY KEY (device, job)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO device_docs_v7
+        SELECT device, job, unhex(replace(confirmed_heads, ' ', '')),
+               unhex(replace(sent_heads, ' ', '')), sent_cursor
+        FROM device_docs;
+    DROP TABLE device_docs;
+    ALTER TABLE device_docs_v7 RENAME TO device_docs;
+    CREATE INDEX device_docs_pending ON device_docs (device, sent_cursor)
+        WHERE sent_cursor IS NOT NULL;
+    ",
 ];
+
+/// Heads as stored in `device_docs`: the 32-byte hashes, sorted, concatenated.
+fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    sorted.iter().flat_map(|h| h.0).collect()
+}
+
+/// Inverse of [`heads_blob`]; a damaged value yields what it can (a later sync sends more).
+fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
+    blob.chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
+}
 
 fn mail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailRow> {
     Ok(MailRow {
@@ -174,8 +206,15 @@ impl SqliteStorage {
         std::fs::create_dir_all(data_dir)?;
         let mut conn = Connection::open(data_dir.join(DB_FILE))?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        // 8 KiB pages for a new database (a job row is about 1 KiB: 4 KiB pages left a
+        // quarter of every page empty); an existing database keeps its page size.
+        conn.pragma_update(None, "page_size", 8192)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Checkpoint every 128 pages (1 MiB) of log and cut the log file back to 1 MiB after:
+        // the WAL would otherwise stay at its largest size (4 MiB and more) for good.
+        conn.pragma_update(None, "wal_autocheckpoint", 128)?;
+        conn.pragma_update(None, "journal_size_limit", 1024 * 1024)?;
         migrate(&mut conn)?;
         let actor = load_or_create_actor(&mut conn)?;
         let epoch = match meta_value(&conn, "epoch")? {
@@ -526,7 +565,7 @@ fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHa
     tx.execute(
         "INSERT INTO device_docs (device, job, confirmed_heads) VALUES (?1, ?2, ?3)
          ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
-        params![device, job, encode_heads(heads)],
+        params![device, job, heads_blob(heads)],
     )?;
     Ok(())
 }
@@ -1046,14 +1085,14 @@ impl Storage for SqliteStorage {
 
     fn confirmed_heads(&self, device: &str, job: &str) -> Result<Option<Vec<ChangeHash>>> {
         self.read(|c| {
-            let h: Option<Option<String>> = c
+            let h: Option<Option<Vec<u8>>> = c
                 .query_row(
                     "SELECT confirmed_heads FROM device_docs WHERE device = ?1 AND job = ?2",
                     params![device, job],
                     |r| r.get(0),
                 )
                 .optional()?;
-            Ok(h.flatten().map(|s| decode_heads(&s)))
+            Ok(h.flatten().map(|b| blob_heads(&b)))
         })
     }
 
@@ -1068,7 +1107,7 @@ impl Storage for SqliteStorage {
                     sent_cursor = excluded.sent_cursor",
             )?;
             for (job, heads) in sent {
-                stmt.execute(params![device, job, encode_heads(heads), cursor as i64])?;
+                stmt.execute(params![device, job, heads_blob(heads), cursor as i64])?;
             }
             Ok(())
         })
@@ -1353,6 +1392,43 @@ mod tests {
             .redeem_enroll_code(&code, AT, device, "phone", &format!("tok-{device}"), None)
             .unwrap();
         assert_eq!(enrolled.as_deref(), Some("t1"));
+    }
+
+    #[test]
+    fn device_heads_stored_as_hex_before_migration_7_read_back_as_the_same_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let hash = ChangeHash([7u8; 32]);
+        let other = ChangeHash([9u8; 32]);
+        {
+            let mut conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            for (i, step) in MIGRATIONS[..6].iter().enumerate() {
+                conn.execute_batch(step).unwrap();
+                conn.pragma_update(None, "user_version", i as i64 + 1)
+                    .unwrap();
+            }
+            let tx = conn.transaction().unwrap();
+            tx.execute(
+                "INSERT INTO device_docs (device, job, confirmed_heads, sent_heads, sent_cursor)
+                 VALUES ('D-1', 'J-1', ?1, NULL, NULL), ('D-1', 'J-2', ?2, ?1, 5)",
+                params![encode_heads(&[hash]), encode_heads(&[other, hash])],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        assert_eq!(
+            storage.confirmed_heads("D-1", "J-1").unwrap(),
+            Some(vec![hash])
+        );
+        let mut two = storage.confirmed_heads("D-1", "J-2").unwrap().unwrap();
+        two.sort();
+        assert_eq!(two, vec![hash, other]);
+        storage.promote_pending("D-1", 5).unwrap();
+        assert_eq!(
+            storage.confirmed_heads("D-1", "J-2").unwrap(),
+            Some(vec![hash])
+        );
+        assert_eq!(storage.confirmed_heads("D-1", "J-3").unwrap(), None);
     }
 
     #[test]
