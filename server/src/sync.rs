@@ -31,6 +31,7 @@ pub fn handle(
     device: &str,
     technician: &str,
     req: SyncRequest,
+    snapshots: Snapshots,
 ) -> Result<SyncResponse> {
     if req.v < MIN_PROTOCOL_VERSION {
         return Err(Error::UpgradeRequired(format!(
@@ -83,6 +84,7 @@ pub fn handle(
         technician,
         key: &device_key,
         healing: storage.owes_healing(device)?,
+        snapshots,
     };
     let mut docs = merge_pushes(storage, &pusher, &pushes)?;
 
@@ -98,7 +100,7 @@ pub fn handle(
         if docs.iter().any(|(d, _)| d.job == job) {
             continue;
         }
-        docs.push(feed_reply(storage, device, technician, &job)?);
+        docs.push(feed_reply(storage, device, technician, &job, snapshots)?);
     }
 
     // A device that owed the office what a restore lost has given it all back once it pushed
@@ -159,6 +161,18 @@ struct Pusher<'a> {
     /// The office was restored from a backup since this device last synced: its pushes may
     /// give back what the office lost, whoever wrote it (`validate::restored_change`).
     healing: bool,
+    snapshots: Snapshots,
+}
+
+/// How whole documents go to a device that lacks a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Snapshots {
+    /// As stored: Automerge's compressed save (each document deflated on its own).
+    Stored,
+    /// Without Automerge's own compression, for a binary body that is compressed whole: the
+    /// compressor then finds what jobs repeat (field names, customers, sites), which per-job
+    /// deflate cannot. Costs one load per snapshot.
+    Plain,
 }
 
 /// Every report the push adds must verify: signed by the pushing device's key, for its own
@@ -331,7 +345,8 @@ fn answer_push(
                 return Ok((reply, None));
             }
             let heads = stored.heads.clone();
-            reply.changes = changes_since_confirmed(storage, device, job, stored)?;
+            reply.changes =
+                changes_since_confirmed(storage, device, job, stored, pusher.snapshots)?;
             reply.heads = heads_to_hex(&heads);
             return Ok((reply, Some(heads)));
         }
@@ -383,6 +398,7 @@ fn feed_reply(
     device: &str,
     technician: &str,
     job: &str,
+    snapshots: Snapshots,
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
     let Some(stored) = storage.load_job(job)? else {
         return Ok((revoked(job), None));
@@ -391,7 +407,7 @@ fn feed_reply(
         return Ok((revoked(job), None));
     }
     let heads = stored.heads.clone();
-    let changes = changes_since_confirmed(storage, device, job, stored)?;
+    let changes = changes_since_confirmed(storage, device, job, stored, snapshots)?;
     Ok((
         DocReply {
             job: job.to_string(),
@@ -412,16 +428,25 @@ fn changes_since_confirmed(
     device: &str,
     job: &str,
     stored: StoredJob,
+    snapshots: Snapshots,
 ) -> Result<Vec<u8>> {
-    Ok(match storage.confirmed_heads(device, job)? {
+    let snapshot = |bytes: Vec<u8>| -> Result<Vec<u8>> {
+        Ok(match snapshots {
+            Snapshots::Stored => bytes,
+            Snapshots::Plain => JobDocument::load(&bytes, storage.actor()?)?
+                .automerge()
+                .save_nocompress(),
+        })
+    };
+    match storage.confirmed_heads(device, job)? {
         Some(known) if !known.is_empty() => {
             let doc = JobDocument::load(&stored.doc, storage.actor()?)?;
             if doc.has_all(&known) {
-                doc.save_after(&known)
+                Ok(doc.save_after(&known))
             } else {
-                stored.doc
+                snapshot(stored.doc)
             }
         }
-        _ => stored.doc,
-    })
+        _ => snapshot(stored.doc),
+    }
 }

@@ -177,7 +177,7 @@ impl Device {
             let request = self.build_request()?;
             let exchange = self
                 .transport()
-                .post::<_, SyncResponse>(&url, Some(&token), &request)
+                .post_cbor::<_, SyncResponse>(&url, &token, &request)
                 .await?;
             report.count(&exchange);
             let again = self.apply_response(&request, exchange.body, &mut report)?;
@@ -288,8 +288,9 @@ impl Device {
                 if changed {
                     let chunk = match before {
                         Some(h) => doc.save_after(h),
-                        // A new job: store the snapshot as received instead of re-encoding it.
-                        None => reply.changes.clone(),
+                        // A new job: stored as Automerge's compressed save (the office may
+                        // send snapshots uncompressed, for the whole body to compress well).
+                        None => doc.save(),
                     };
                     store::append_chunk(tx, &reply.job, &chunk, || doc.save())?;
                     project(tx, doc)?;

@@ -84,12 +84,25 @@ impl Transport {
     ) -> Result<Exchange<Resp>> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::Protocol(format!("cannot encode request: {e}")))?;
-        let bytes_sent = bytes.len() as u64;
         let mut req = self
             .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json");
-        req = if bytes.len() >= COMPRESS_ABOVE {
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send_body(url, req, bytes).await
+    }
+
+    /// Sends `req` with `bytes` as its body, zstd-compressed from [`COMPRESS_ABOVE`] bytes.
+    async fn send_body<Resp: DeserializeOwned>(
+        &self,
+        url: &str,
+        req: reqwest::RequestBuilder,
+        bytes: Vec<u8>,
+    ) -> Result<Exchange<Resp>> {
+        let bytes_sent = bytes.len() as u64;
+        let req = if bytes.len() >= COMPRESS_ABOVE {
             let packed = zstd::bulk::compress(&bytes, ZSTD_LEVEL)
                 .map_err(|e| Error::Protocol(format!("cannot compress request: {e}")))?;
             req.header(reqwest::header::CONTENT_ENCODING, "zstd")
@@ -97,10 +110,26 @@ impl Transport {
         } else {
             req.body(bytes)
         };
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
         self.send(url, req, bytes_sent).await
+    }
+
+    /// POSTs `body` as CBOR (change bytes as they are, not base64) and decodes the answer,
+    /// CBOR or (for errors) JSON. The sync endpoint speaks both (`docs/sync-protocol.md`).
+    pub async fn post_cbor<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &str,
+        body: &Req,
+    ) -> Result<Exchange<Resp>> {
+        let bytes = fieldwork_model::wire::to_cbor(body)
+            .map_err(|e| Error::Protocol(format!("cannot encode request: {e}")))?;
+        let req = self
+            .client
+            .post(url)
+            .bearer_auth(token)
+            // A CBOR request gets a CBOR answer; no `Accept` needed.
+            .header(reqwest::header::CONTENT_TYPE, fieldwork_model::wire::CBOR);
+        self.send_body(url, req, bytes).await
     }
 
     /// GETs `url` and decodes the JSON answer.
@@ -156,6 +185,13 @@ impl Transport {
             .headers()
             .get(reqwest::header::CONTENT_ENCODING)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"zstd"));
+        let cbor_answer = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .is_some_and(|v| {
+                v.as_bytes()
+                    .starts_with(fieldwork_model::wire::CBOR.as_bytes())
+            });
         // Read before the body consumes the response.
         let retry_after = resp
             .headers()
@@ -195,8 +231,13 @@ impl Transport {
                 },
             });
         }
-        let body = serde_json::from_slice(&body)
-            .map_err(|e| Error::Protocol(format!("cannot decode answer from {url}: {e}")))?;
+        let body = if cbor_answer {
+            fieldwork_model::wire::from_cbor(&body)
+                .map_err(|e| Error::Protocol(format!("cannot decode answer from {url}: {e}")))?
+        } else {
+            serde_json::from_slice(&body)
+                .map_err(|e| Error::Protocol(format!("cannot decode answer from {url}: {e}")))?
+        };
         Ok(Exchange {
             body,
             bytes_sent,

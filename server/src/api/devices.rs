@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use fieldwork_model::wire::{
-    DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    CBOR, DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse, from_cbor,
+    to_cbor,
 };
 use serde::Deserialize;
 
@@ -83,7 +84,7 @@ pub async fn sync(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<SyncResponse>> {
+) -> Result<axum::response::Response> {
     let (device, technician) = match state.principal(&headers).await? {
         Principal::Device {
             device_id,
@@ -97,7 +98,20 @@ pub async fn sync(
     };
     let body = super::body_bytes(body, SYNC_BODY_LIMIT)?;
     state.limits.pushed(&device, body.len())?;
-    let request = decode_sync_request(&body)?;
+    let encoding = SyncEncoding::of_request(&headers);
+    let request = decode_sync_request(&body, encoding)?;
+    let answer = SyncEncoding::of_answer(&headers);
+    // A binary answer that will be compressed whole: plain snapshots let the compressor see
+    // what jobs share.
+    let compressed = headers
+        .get(axum::http::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("zstd") || v.contains("gzip"));
+    let snapshots = if answer == SyncEncoding::Cbor && compressed {
+        crate::sync::Snapshots::Plain
+    } else {
+        crate::sync::Snapshots::Stored
+    };
     let pushed: Vec<String> = request
         .push
         .iter()
@@ -108,7 +122,7 @@ pub async fn sync(
     let started = std::time::Instant::now();
     let (device_id, body_bytes) = (device.clone(), body.len());
     let response = state
-        .blocking(move |s| crate::sync::handle(s, &device, &technician, request))
+        .blocking(move |s| crate::sync::handle(s, &device, &technician, request, snapshots))
         .await?;
     // The console shows the phone's sync time and the jobs its push changed.
     let pushed_count = pushed.len();
@@ -141,23 +155,78 @@ pub async fn sync(
         mail.jobs_synced(accepted.clone());
     }
     state.live.device_synced(&who, accepted);
-    Ok(Json(response))
+    answer.answer(&response)
 }
 
 /// Decodes a sync request, telling an app that speaks a protocol version this server no longer
 /// does to update (426 `upgrade_required`) rather than that its body is malformed: an old
 /// app's body may not even decode as today's request.
-fn decode_sync_request(body: &[u8]) -> Result<SyncRequest> {
+fn decode_sync_request(body: &[u8], encoding: SyncEncoding) -> Result<SyncRequest> {
     #[derive(serde::Deserialize)]
     struct Version {
         v: u32,
     }
-    let version = serde_json::from_slice::<Version>(body).ok().map(|v| v.v);
+    let version = encoding.decode::<Version>(body).ok().map(|v| v.v);
     if let Some(v) = version.filter(|v| *v < MIN_PROTOCOL_VERSION) {
         return Err(Error::UpgradeRequired(format!(
             "this app speaks sync version {v}; the office needs {MIN_PROTOCOL_VERSION} to \
              {PROTOCOL_VERSION}: update the app (work on the phone is kept)"
         )));
     }
-    serde_json::from_slice(body).map_err(|e| Error::BadRequest("bad_json", e.to_string()))
+    encoding.decode(body)
+}
+
+/// How a sync body is encoded: JSON (the default) or CBOR, where change bytes travel as they
+/// are instead of as base64 (`docs/sync-protocol.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SyncEncoding {
+    Json,
+    Cbor,
+}
+
+impl SyncEncoding {
+    /// The request body's encoding, from its `Content-Type`.
+    fn of_request(headers: &HeaderMap) -> SyncEncoding {
+        Self::named(headers, axum::http::header::CONTENT_TYPE)
+    }
+
+    /// The answer's encoding: CBOR when the request's `Accept` names it or the request came
+    /// in CBOR (a phone saves the header on every idle round).
+    fn of_answer(headers: &HeaderMap) -> SyncEncoding {
+        match Self::named(headers, axum::http::header::ACCEPT) {
+            SyncEncoding::Cbor => SyncEncoding::Cbor,
+            SyncEncoding::Json => Self::of_request(headers),
+        }
+    }
+
+    fn named(headers: &HeaderMap, header: axum::http::HeaderName) -> SyncEncoding {
+        let cbor = headers
+            .get(header)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim().starts_with(CBOR)));
+        if cbor {
+            SyncEncoding::Cbor
+        } else {
+            SyncEncoding::Json
+        }
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(self, body: &[u8]) -> Result<T> {
+        match self {
+            SyncEncoding::Json => serde_json::from_slice(body)
+                .map_err(|e| Error::BadRequest("bad_json", e.to_string())),
+            SyncEncoding::Cbor => from_cbor(body).map_err(|e| Error::BadRequest("bad_cbor", e)),
+        }
+    }
+
+    fn answer(self, response: &SyncResponse) -> Result<axum::response::Response> {
+        use axum::response::IntoResponse;
+        match self {
+            SyncEncoding::Json => Ok(Json(response).into_response()),
+            SyncEncoding::Cbor => {
+                let bytes = to_cbor(response).map_err(Error::Internal)?;
+                Ok(([(axum::http::header::CONTENT_TYPE, CBOR)], bytes).into_response())
+            }
+        }
+    }
 }

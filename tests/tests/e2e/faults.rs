@@ -93,16 +93,34 @@ impl Dispatch {
 
 /// Every note text in the office's copy of a job.
 async fn office_notes(dispatch: &Dispatch, job: &str) -> BTreeSet<String> {
-    let job = dispatch
-        .send(reqwest::Method::GET, &format!("/api/v1/jobs/{job}"), None)
+    let resp = dispatch
+        .http
+        .get(format!("{}/api/v1/jobs/{job}", dispatch.url))
+        .bearer_auth(&dispatch.token)
+        .send()
         .await
         .unwrap();
+    let status = resp.status();
+    let job: Value = resp.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {job}");
     job["notes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|n| n["text"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Every note text of each job at the office, one request per job.
+async fn notes_by_job(
+    dispatch: &Dispatch,
+    jobs: &[String],
+) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for job in jobs {
+        out.insert(job.clone(), office_notes(dispatch, job).await);
+    }
+    out
 }
 
 const TECHNICIANS: usize = 25;
@@ -196,9 +214,10 @@ async fn the_office_killed_at_random_moments_loses_nothing_it_acknowledged() {
         }
         office = Some(OfficeProcess::start(data.path(), port));
         // Before anyone syncs again: everything acknowledged is at the restarted office.
+        let held = notes_by_job(&dispatch, &jobs).await;
         for (job, text) in &acknowledged {
             assert!(
-                office_notes(&dispatch, job).await.contains(text),
+                held[job].contains(text),
                 "round {round}: the office lost {text:?} on {job} after telling its sender it was stored"
             );
         }
@@ -215,9 +234,10 @@ async fn the_office_killed_at_random_moments_loses_nothing_it_acknowledged() {
             phone.device.sync().await.unwrap();
         }
     }
+    let held = notes_by_job(&dispatch, &jobs).await;
     for (job, text) in written.iter().chain(&acknowledged) {
         assert!(
-            office_notes(&dispatch, job).await.contains(text),
+            held[job].contains(text),
             "{text:?} never reached the office's {job}"
         );
     }
@@ -228,7 +248,7 @@ async fn the_office_killed_at_random_moments_loses_nothing_it_acknowledged() {
             .iter()
             .map(|n| n["text"].as_str().unwrap().to_string())
             .collect();
-        assert_eq!(here, office_notes(&dispatch, job).await, "{job} differs");
+        assert_eq!(here, held[job], "{job} differs");
     }
 }
 

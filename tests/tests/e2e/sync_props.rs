@@ -51,22 +51,38 @@ impl Proxy {
         uri: &Uri,
         headers: &HeaderMap,
         body: Vec<u8>,
-    ) -> (StatusCode, Vec<u8>) {
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
         let mut req = self
             .http
             .request(method.clone(), format!("{}{}", self.target, uri))
-            .header("content-type", "application/json")
             .body(body);
-        // The credentials and how the body is encoded (phones compress large pushes).
-        for name in ["authorization", "content-encoding"] {
+        // The credentials and how the body is encoded (phones send CBOR, compressed when large).
+        for name in ["authorization", "content-type", "content-encoding"] {
             if let Some(v) = headers.get(name) {
                 req = req.header(name, v.as_bytes());
             }
         }
         let resp = req.send().await.unwrap();
         let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
-        (status, resp.bytes().await.unwrap().to_vec())
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        let body = resp.bytes().await.unwrap().to_vec();
+        let mut answer = (status, body).into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_bytes(&content_type) {
+            answer.headers_mut().insert("content-type", v);
+        }
+        answer
     }
+}
+
+/// What the phone sees when the network ate the request or its answer.
+fn lost() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (StatusCode::BAD_GATEWAY, Vec::<u8>::new()).into_response()
 }
 
 async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
@@ -107,7 +123,7 @@ async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
                     };
                     match fault {
                         Fault::DropRequest => {
-                            return (StatusCode::BAD_GATEWAY, Vec::new());
+                            return lost();
                         }
                         Fault::ReplayStale => {
                             if let Some((old_headers, old)) = stale {
@@ -119,11 +135,11 @@ async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
                         }
                         Fault::Deliver | Fault::LoseResponse => {}
                     }
-                    let (status, resp) = proxy.forward(&method, &uri, &headers, body).await;
+                    let answer = proxy.forward(&method, &uri, &headers, body).await;
                     if fault == Fault::LoseResponse {
-                        return (StatusCode::BAD_GATEWAY, Vec::new());
+                        return lost();
                     }
-                    return (status, resp);
+                    return answer;
                 }
                 proxy.forward(&method, &uri, &headers, body).await
             }
