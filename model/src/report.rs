@@ -481,9 +481,37 @@ pub fn build(d: &JobData, inputs: SealInputs) -> Result<Report> {
     })
 }
 
-/// The canonical bytes of a report (RFC 8785).
+/// The largest integer the canonical form carries exactly: RFC 8785 writes every number as an
+/// IEEE double, which holds integers up to 2^53 - 1 exactly.
+pub const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
+
+/// The canonical bytes of a report (RFC 8785). A report holding an integer beyond
+/// ±[`MAX_EXACT_INTEGER`] (an absurd price, say) is refused: its canonical bytes would say
+/// another number, so the sealed content would differ from the job's.
 pub fn canonical(report: &Report) -> Result<Vec<u8>> {
+    let value = serde_json::to_value(report)
+        .map_err(|e| Error::Schema(format!("cannot canonicalize: {e}")))?;
+    if !exact_numbers(&value) {
+        return Err(Error::Invalid(format!(
+            "the report holds a number beyond ±{MAX_EXACT_INTEGER}, which its canonical JSON \
+             cannot carry exactly"
+        )));
+    }
     serde_jcs::to_vec(report).map_err(|e| Error::Schema(format!("cannot canonicalize: {e}")))
+}
+
+fn exact_numbers(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(i64::unsigned_abs)
+            .or_else(|| n.as_u64())
+            .is_some_and(|n| n <= MAX_EXACT_INTEGER),
+        Value::Array(items) => items.iter().all(exact_numbers),
+        Value::Object(map) => map.values().all(exact_numbers),
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+    }
 }
 
 /// Whether `id` is a lowercase hex SHA-256 digest: the form of attachment ids (and what keeps

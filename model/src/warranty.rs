@@ -166,9 +166,10 @@ pub fn warranty_view(d: &JobData) -> Result<Option<WarrantyView>> {
     }))
 }
 
-/// Integer division rounding half up (non-negative operands).
+/// Integer division rounding half up (non-negative operands; cannot overflow).
 fn div_round_half_up(n: i64, d: i64) -> i64 {
-    (2 * n + d) / (2 * d)
+    let r = n % d;
+    n / d + i64::from(r >= d - r)
 }
 
 /// The `charges` object, or `None` without a contract.
@@ -230,7 +231,10 @@ pub fn charges(d: &JobData) -> Result<Option<Charges>> {
             reference: "labour".into(),
             qty: minutes,
             unit_amount: rate,
-            amount: div_round_half_up(minutes.saturating_mul(rate), 60),
+            amount: minutes
+                .checked_mul(rate)
+                .map(|n| div_round_half_up(n, 60))
+                .ok_or_else(|| Error::Invalid("the labour amount overflows".into()))?,
             rule: charge_rule_name(rule.labour).into(),
             sku: None,
             price_missing: false,
@@ -252,7 +256,10 @@ pub fn charges(d: &JobData) -> Result<Option<Charges>> {
             price_missing: false,
         });
     }
-    let total = lines.iter().map(|l| l.amount).sum();
+    let total = lines
+        .iter()
+        .try_fold(0i64, |sum, l| sum.checked_add(l.amount))
+        .ok_or_else(|| Error::Invalid("the charges total overflows".into()))?;
     Ok(Some(Charges {
         currency: contract.currency.clone(),
         provisional: diag.is_none(),
