@@ -288,9 +288,9 @@ impl Device {
                 if changed {
                     let chunk = match before {
                         Some(h) => doc.save_after(h),
-                        // A new job: stored as Automerge's compressed save (the office may
-                        // send snapshots uncompressed, for the whole body to compress well).
-                        None => doc.save(),
+                        // A new job: the snapshot as received (compacting it later deflates
+                        // it again, if the office sent it plain).
+                        None => reply.changes.clone(),
                     };
                     store::append_chunk(tx, &reply.job, &chunk, || doc.save())?;
                     project(tx, doc)?;
@@ -300,7 +300,14 @@ impl Device {
                         let server_heads = heads_from_hex(&reply.heads).ok_or_else(|| {
                             Error::Protocol(format!("bad heads for job {}", reply.job))
                         })?;
-                        row.synced_heads = sorted(server_heads);
+                        row.synced_heads = match (server_heads.is_empty(), before) {
+                            // A whole document without heads: for a job new here they are
+                            // the document's; for a job held here they are unknown, so it is
+                            // pushed whole next time (as after `resend`).
+                            (true, None) if !reply.changes.is_empty() => sorted(doc.heads()),
+                            (true, Some(_)) if !reply.changes.is_empty() => Vec::new(),
+                            _ => sorted(server_heads),
+                        };
                         // A job reassigned back to this technician comes back into view.
                         row.revoked = false;
                         row.dirty = sorted(doc.heads()) != row.synced_heads;
