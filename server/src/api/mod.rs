@@ -208,6 +208,7 @@ fn compression()
     tower_http::compression::CompressionLayer::new()
         .zstd(true)
         .gzip(true)
+        .quality(tower_http::compression::CompressionLevel::Fastest)
         .compress_when(
             SizeAbove::new(COMPRESS_ABOVE)
                 .and(NotForContentType::GRPC)

@@ -202,13 +202,98 @@ async fn first_sync_of_1000_jobs(rows: &mut Vec<Row>) {
         what: format!("first sync of {n} jobs to a new device"),
         target: "<= 1 s on loopback".into(),
         result: format!(
-            "median {} over 5 new devices; {} requests, {} B of JSON received, {} B on the wire",
+            "median {} over 5 new devices; {} requests, {} B of body received, {} B on the wire",
             ms(median(&mut times)),
             r.requests,
             r.bytes_received,
             r.wire_bytes_received
         ),
     });
+
+    // The same first sync at the protocol level, each encoding in turn in the same run: from
+    // the request to the decoded answer (every page), for a new device each time.
+    let http = fieldwork_tests::http_client();
+    let variants: [(&str, bool, Option<&str>); 3] = [
+        ("JSON, uncompressed", false, None),
+        ("JSON + zstd", false, Some("zstd")),
+        ("CBOR + zstd, plain snapshots", true, Some("zstd")),
+    ];
+    let mut results: Vec<(Vec<Duration>, usize)> = vec![(Vec::new(), 0); variants.len()];
+    for _ in 0..5 {
+        for (i, (_, cbor, accept)) in variants.iter().enumerate() {
+            let token = enroll_token(&office, &http).await;
+            let t = Instant::now();
+            let mut cursor = 0u64;
+            let mut wire = 0usize;
+            loop {
+                let req = fieldwork_core::model::wire::SyncRequest {
+                    v: 1,
+                    cursor,
+                    push: Vec::new(),
+                };
+                let mut builder = http
+                    .post(format!("{}/api/v1/sync", office.url()))
+                    .bearer_auth(&token);
+                builder = if *cbor {
+                    builder
+                        .header("content-type", fieldwork_core::model::wire::CBOR)
+                        .body(fieldwork_core::model::wire::to_cbor(&req).unwrap())
+                } else {
+                    builder.json(&req)
+                };
+                if let Some(a) = accept {
+                    builder = builder.header("accept-encoding", *a);
+                }
+                let resp = builder.send().await.unwrap();
+                let zstd_body = resp.headers().get("content-encoding").is_some();
+                let raw = resp.bytes().await.unwrap();
+                wire += raw.len();
+                let body = if zstd_body {
+                    zstd::decode_all(&raw[..]).unwrap()
+                } else {
+                    raw.to_vec()
+                };
+                let answer: fieldwork_core::model::wire::SyncResponse = if *cbor {
+                    fieldwork_core::model::wire::from_cbor(&body).unwrap()
+                } else {
+                    serde_json::from_slice(&body).unwrap()
+                };
+                cursor = answer.cursor;
+                if !answer.more {
+                    break;
+                }
+            }
+            results[i].0.push(t.elapsed());
+            results[i].1 = wire;
+        }
+    }
+    for ((name, _, _), (mut times, wire)) in variants.iter().zip(results) {
+        rows.push(Row {
+            what: format!(
+                "first sync of {n} jobs, protocol only (request to decoded answer): {name}"
+            ),
+            target: "<= 150 kB on the wire, no slower than JSON".into(),
+            result: format!(
+                "median {} over 5; {wire} B of body on the wire",
+                ms(median(&mut times))
+            ),
+        });
+    }
+}
+
+/// A new device's token for `office`, enrolled over HTTP.
+async fn enroll_token(office: &Office, http: &reqwest::Client) -> String {
+    let code = office.enroll_code("t1");
+    let enrolled: Value = http
+        .post(format!("{}/api/v1/devices/enroll", office.url()))
+        .json(&serde_json::json!({"code": code, "device_name": "bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    enrolled["token"].as_str().unwrap().to_string()
 }
 
 async fn local_edit(rows: &mut Vec<Row>) {
