@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: style gates, the Rust workspace (unit, property, end-to-end,
-# durability), and the smoke tests of the real C ABI from Python and from Kotlin on the JVM.
+# durability, faults), the smoke tests of the real C ABI from Python and from Kotlin on the JVM,
+# the console in a browser, and a short pass of every fuzz target.
 # Installs what it needs first (scripts/setup.sh). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,3 +37,6 @@ bash scripts/browser-tests.sh
 
 step "Kotlin (JVM): smoke test of the C ABI and the Android shell's tests"
 bash scripts/smoke-kotlin.sh
+
+step "Fuzz targets, 10 s each (libFuzzer on nightly, AddressSanitizer; long runs: scripts/fuzz.sh 600)"
+bash scripts/fuzz.sh 10

@@ -243,9 +243,8 @@ impl Contract {
                 "every post_warranty tier needs months >= 1".into(),
             ));
         }
-        if self.rates.labour_per_hour < 0 || self.rates.travel_flat < 0 {
-            return Err(Error::Invalid("rates must not be negative".into()));
-        }
+        crate::rules::money("rates.labour_per_hour", Some(self.rates.labour_per_hour))?;
+        crate::rules::money("rates.travel_flat", Some(self.rates.travel_flat))?;
         if self.followup_hours > 24 * 366 {
             return Err(Error::Invalid(
                 "followup_hours must be at most a year".into(),
