@@ -20,11 +20,18 @@ use crate::{Error, Result};
 pub async fn list_devices(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<Vec<Value>>> {
+    params: std::result::Result<
+        axum::extract::Query<super::PageParams>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Result<super::Paged<Value>> {
     state.dispatcher(&headers).await?;
+    let page = params
+        .map_err(|e| Error::BadRequest("bad_query", e.body_text()))?
+        .0;
     let devices = state.blocking(|s| s.devices()).await?;
     let time = fieldwork_model::time::to_rfc3339;
-    Ok(Json(
+    Ok(super::Paged::cut(
         devices
             .into_iter()
             .map(|d| {
@@ -39,6 +46,8 @@ pub async fn list_devices(
                 })
             })
             .collect(),
+        page.limit,
+        page.offset,
     ))
 }
 

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dispatch::{at_or_now, now, path_id};
-use super::{AppState, DISPATCH_BODY_LIMIT, json_body};
+use super::{AppState, DISPATCH_BODY_LIMIT, PageParams, Paged, json_body};
 use crate::storage::{AssetRecord, Complaint, Followup, Storage};
 use crate::{Error, Result};
 
@@ -326,6 +326,10 @@ pub async fn record_followup(
 #[serde(deny_unknown_fields)]
 pub struct OpenParams {
     #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: Option<u32>,
+    #[serde(default)]
     open: Option<bool>,
     #[serde(default)]
     technician: Option<String>,
@@ -338,14 +342,15 @@ pub async fn list_followups(
     State(state): State<AppState>,
     headers: HeaderMap,
     params: std::result::Result<Query<OpenParams>, QueryRejection>,
-) -> Result<Json<Vec<Value>>> {
+) -> Result<Paged<Value>> {
     state.dispatcher(&headers).await?;
     let p = query(params)?;
+    let (limit, offset) = (p.limit, p.offset);
     let rows = state
         .blocking(move |s| s.followups(p.open.unwrap_or(false)))
         .await?;
     let now = now();
-    Ok(Json(
+    Ok(Paged::cut(
         rows.iter()
             .map(|r| {
                 json!({
@@ -358,6 +363,8 @@ pub async fn list_followups(
                 })
             })
             .collect(),
+        limit,
+        offset,
     ))
 }
 
@@ -435,19 +442,22 @@ pub async fn list_complaints(
     State(state): State<AppState>,
     headers: HeaderMap,
     params: std::result::Result<Query<OpenParams>, QueryRejection>,
-) -> Result<Json<Vec<Value>>> {
+) -> Result<Paged<Value>> {
     state.dispatcher(&headers).await?;
     let p = query(params)?;
     let open_only = p.open.unwrap_or(false);
+    let (limit, offset) = (p.limit, p.offset);
     let list = state
         .blocking(move |s| s.complaints(p.job.as_deref()))
         .await?;
     let now = now();
-    Ok(Json(
+    Ok(Paged::cut(
         list.iter()
             .filter(|c| !open_only || c.answered_at.is_none())
             .map(|c| complaint_json(c, now))
             .collect(),
+        limit,
+        offset,
     ))
 }
 
@@ -668,10 +678,16 @@ pub async fn create_plan(
 pub async fn list_plans(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Json<Vec<MaintenancePlan>>> {
+    params: std::result::Result<Query<PageParams>, QueryRejection>,
+) -> Result<Paged<MaintenancePlan>> {
     state.dispatcher(&headers).await?;
+    let page = query(params)?;
     let plans = state.blocking(|s| s.plans()).await?;
-    Ok(Json(plans.into_iter().map(|(_, p)| p).collect()))
+    Ok(Paged::cut(
+        plans.into_iter().map(|(_, p)| p).collect(),
+        page.limit,
+        page.offset,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -769,13 +785,14 @@ pub async fn list_loaners(
     State(state): State<AppState>,
     headers: HeaderMap,
     params: std::result::Result<Query<OpenParams>, QueryRejection>,
-) -> Result<Json<Vec<Value>>> {
+) -> Result<Paged<Value>> {
     state.dispatcher(&headers).await?;
     let p = query(params)?;
+    let (limit, offset) = (p.limit, p.offset);
     let rows = state
         .blocking(move |s| s.loans(p.technician.as_deref(), p.open.unwrap_or(false)))
         .await?;
-    Ok(Json(
+    Ok(Paged::cut(
         rows.iter()
             .map(|l| {
                 json!({
@@ -789,12 +806,18 @@ pub async fn list_loaners(
                 })
             })
             .collect(),
+        limit,
+        offset,
     ))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationParams {
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: Option<u32>,
     #[serde(default)]
     technician: Option<String>,
     /// RFC 3339: judge the clocks as of this instant instead of now.
@@ -808,20 +831,23 @@ pub async fn escalations(
     State(state): State<AppState>,
     headers: HeaderMap,
     params: std::result::Result<Query<EscalationParams>, QueryRejection>,
-) -> Result<Json<Vec<Value>>> {
+) -> Result<Paged<Value>> {
     state.dispatcher(&headers).await?;
     let p = query(params)?;
     let now = at_or_now(p.at.as_deref())?;
+    let (limit, offset) = (p.limit, p.offset);
     let rows = state
         .blocking(move |s| escalation_rows(s, now, p.technician))
         .await?;
-    Ok(Json(
+    Ok(Paged::cut(
         rows.into_iter()
             .map(|r| {
                 json!({"job": r.job, "technician": r.technician, "milestone": r.milestone,
                        "state": r.state, "due_by": to_rfc3339(r.due)})
             })
             .collect(),
+        limit,
+        offset,
     ))
 }
 

@@ -1,7 +1,8 @@
 //! Abuse limits and old apps (`server/src/limits.rs`): a client over its request rate gets 429
 //! with `Retry-After` while others are served; a device over its push or upload budget is
 //! refused the same way; a client that trickles a body is cut off with 408; an app that speaks
-//! an old sync version is told to update (426), a newer one that the office is old (400).
+//! an old sync version is told to update (426), a newer one that the office is old (400); lists
+//! come in bounded pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -235,4 +236,49 @@ async fn a_client_that_stalls_or_trickles_its_body_is_cut_off_with_408_and_other
     // Nothing was created by the cut-off requests.
     let jobs = office.ok(Method::GET, "/api/v1/jobs", None).await;
     assert_eq!(jobs.as_array().map(Vec::len), Some(0), "{jobs}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lists_come_in_bounded_pages_with_the_next_offset() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    for _ in 0..3 {
+        office.enroll("t1").await;
+    }
+    let page = |query: &'static str| {
+        office
+            .http
+            .get(format!("{}/api/v1/devices{query}", office.url))
+            .bearer_auth(&office.token)
+            .send()
+    };
+    let first = page("?limit=2").await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["x-next-offset"], "2");
+    let rows: Value = first.json().await.unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    let last = page("?limit=2&offset=2").await.unwrap();
+    assert!(!last.headers().contains_key("x-next-offset"));
+    let rows: Value = last.json().await.unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    // Without parameters: the first page of the default size, which holds all three.
+    let all: Value = page("").await.unwrap().json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    // A limit past the maximum is cut to it, and a parameter the route does not know is a 400.
+    assert_eq!(page("?limit=999999").await.unwrap().status(), 200);
+    let bad = page("?limit=2&colour=red").await.unwrap();
+    assert_eq!(bad.status(), 400);
+    for path in [
+        "/api/v1/followups?limit=1",
+        "/api/v1/complaints?limit=1&offset=5",
+        "/api/v1/loaners?limit=1",
+        "/api/v1/escalations?limit=1",
+        "/api/v1/maintenance-plans?limit=1",
+    ] {
+        let (status, body) = office
+            .call(Method::GET, path, None, Some(&office.token))
+            .await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(body.is_array(), "{path}: {body}");
+    }
 }
