@@ -1,5 +1,11 @@
 //! Credentials: dispatcher and device bearer tokens (stored as SHA-256 hashes, never in the
 //! clear) and one-time enrollment codes.
+//!
+//! Timing: a presented token or code is never compared with a stored secret. It is hashed and
+//! the hash looked up (a B-tree search over SHA-256 values an attacker cannot steer, so how
+//! long the lookup takes says nothing about any stored token), and tokens are 256 random bits.
+//! Secrets that are compared as such (a console form's CSRF token against its session's) go
+//! through [`same_secret`], whose time depends only on the lengths.
 
 use axum::http::HeaderMap;
 use rand::Rng;
@@ -29,6 +35,20 @@ pub fn new_code() -> String {
         s.push(ALPHABET[rng.random_range(0..ALPHABET.len())] as char);
     }
     s
+}
+
+/// Compares two secrets in time independent of where they differ: every byte is looked at,
+/// and the accumulator is hidden from the optimiser so it cannot stop at the first difference.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff = std::hint::black_box(diff | (x ^ y));
+    }
+    diff == 0
 }
 
 /// SHA-256 of a secret, hex. Codes are compared case-insensitively, without spaces.
