@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use automerge::ChangeHash;
 use fieldwork_model::wire::{
     DocPush, DocReply, DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
-    heads_from_hex, heads_to_hex,
+    heads_from_hex, heads_to_hex, sorted_heads,
 };
 use fieldwork_model::{JobDocument, validate};
 
@@ -97,10 +97,31 @@ pub fn handle(
         .unwrap_or(req.cursor)
         .max(req.cursor);
     for (_, job) in feed {
-        if docs.iter().any(|(d, _)| d.job == job) {
+        let Some(answered) = docs.iter().position(|(d, _)| d.job == job) else {
+            docs.push(feed_reply(storage, device, technician, &job, snapshots)?);
             continue;
+        };
+        // A pushed job in this page of the feed may have changed again after its merge was
+        // answered (dispatch edited it in between): the cursor moves past this entry, so the
+        // answer must hold the job as it is now, or the device would miss that edit until the
+        // job changed once more. Answers that carry the office's side are refreshed.
+        let (reply, sent) = &docs[answered];
+        let refreshable = matches!(reply.state, DocState::Ok | DocState::Refused);
+        let changed = match (refreshable, sent) {
+            (true, Some(sent)) => storage
+                .load_job(&job)?
+                .is_some_and(|now| sorted_heads(now.heads) != sorted_heads(sent.clone())),
+            _ => false,
+        };
+        if changed {
+            let (fresh, heads) = feed_reply(storage, device, technician, &job, snapshots)?;
+            if fresh.state == DocState::Ok {
+                let (reply, sent) = &mut docs[answered];
+                reply.heads = fresh.heads;
+                reply.changes = fresh.changes;
+                *sent = heads;
+            }
         }
-        docs.push(feed_reply(storage, device, technician, &job, snapshots)?);
     }
 
     // A device that owed the office what a restore lost has given it all back once it pushed
