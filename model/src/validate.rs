@@ -45,7 +45,7 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         return Err(Refused(format!("a device may not change {field}")));
     }
 
-    only_additions("events", &before.events, &after.events, |e| {
+    only_additions("events", &before.events, &after.events, |_, e| {
         rules::event(e)?;
         if e.by != technician {
             Err(Error::Invalid(format!("event written as {}", e.by)))
@@ -58,40 +58,36 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
             Ok(())
         }
     })?;
-    only_additions("notes", &before.notes, &after.notes, |n| {
+    only_additions("notes", &before.notes, &after.notes, |_, n| {
         rules::note(n)?;
         written_by("note", &n.author, technician)
     })?;
-    only_additions("time", &before.time, &after.time, |t| {
+    only_additions("time", &before.time, &after.time, |_, t| {
         rules::time_entry(t)?;
         written_by("time entry", &t.by, technician)
     })?;
-    only_additions("diagnoses", &before.diagnoses, &after.diagnoses, |d| {
+    only_additions("diagnoses", &before.diagnoses, &after.diagnoses, |_, d| {
         rules::diagnosis(d)?;
         written_by("diagnosis", &d.by, technician)
     })?;
-    only_additions("loaners", &before.loaners, &after.loaners, |l| {
+    only_additions("loaners", &before.loaners, &after.loaners, |_, l| {
         rules::loaner(l)?;
         written_by("loaner movement", &l.by, technician)
     })?;
-    only_additions("checks", &before.checks, &after.checks, |c| {
+    only_additions("checks", &before.checks, &after.checks, |_, c| {
         rules::check(c)?;
         written_by("check", &c.by, technician)
     })?;
-    for (id, a) in after
-        .attachments
-        .iter()
-        .filter(|(id, _)| !before.attachments.contains_key(*id))
-    {
-        rules::attachment(id, a).map_err(|e| entry_refused("attachments", id, e))?;
-    }
     only_additions(
         "attachments",
         &before.attachments,
         &after.attachments,
-        |a| written_by("attachment", &a.by, technician),
+        |id, a| {
+            rules::attachment(id, a)?;
+            written_by("attachment", &a.by, technician)
+        },
     )?;
-    only_additions("reports", &before.reports, &after.reports, |r| {
+    only_additions("reports", &before.reports, &after.reports, |_, r| {
         rules::sealed_report(r)?;
         written_by("report", &r.by, technician)
     })?;
@@ -145,35 +141,30 @@ pub fn restored_change(before: &JobData, after: &JobData) -> Result<(), Refused>
     if before.id != after.id || before.schema != after.schema {
         return Err(Refused("a device may not change id or schema".into()));
     }
-    only_additions("events", &before.events, &after.events, rules::event)?;
-    only_additions("notes", &before.notes, &after.notes, rules::note)?;
-    only_additions("time", &before.time, &after.time, rules::time_entry)?;
-    only_additions(
-        "diagnoses",
-        &before.diagnoses,
-        &after.diagnoses,
-        rules::diagnosis,
-    )?;
-    only_additions("loaners", &before.loaners, &after.loaners, rules::loaner)?;
-    only_additions("checks", &before.checks, &after.checks, rules::check)?;
-    only_additions(
-        "reports",
-        &before.reports,
-        &after.reports,
-        rules::sealed_report,
-    )?;
-    for (id, a) in after
-        .attachments
-        .iter()
-        .filter(|(id, _)| !before.attachments.contains_key(*id))
-    {
-        rules::attachment(id, a).map_err(|e| entry_refused("attachments", id, e))?;
-    }
+    only_additions("events", &before.events, &after.events, |_, e| {
+        rules::event(e)
+    })?;
+    only_additions("notes", &before.notes, &after.notes, |_, e| rules::note(e))?;
+    only_additions("time", &before.time, &after.time, |_, e| {
+        rules::time_entry(e)
+    })?;
+    only_additions("diagnoses", &before.diagnoses, &after.diagnoses, |_, d| {
+        rules::diagnosis(d)
+    })?;
+    only_additions("loaners", &before.loaners, &after.loaners, |_, e| {
+        rules::loaner(e)
+    })?;
+    only_additions("checks", &before.checks, &after.checks, |_, e| {
+        rules::check(e)
+    })?;
+    only_additions("reports", &before.reports, &after.reports, |_, r| {
+        rules::sealed_report(r)
+    })?;
     only_additions(
         "attachments",
         &before.attachments,
         &after.attachments,
-        |_| Ok(()),
+        rules::attachment,
     )?;
     for (id, old) in &before.parts {
         let Some(new) = after.parts.get(id) else {
@@ -233,7 +224,7 @@ fn only_additions<T: PartialEq>(
     what: &str,
     before: &BTreeMap<String, T>,
     after: &BTreeMap<String, T>,
-    check_new: impl Fn(&T) -> Result<(), Error>,
+    check_new: impl Fn(&str, &T) -> Result<(), Error>,
 ) -> Result<(), Refused> {
     for (id, old) in before {
         match after.get(id) {
@@ -243,7 +234,7 @@ fn only_additions<T: PartialEq>(
         }
     }
     for (id, new) in after.iter().filter(|(id, _)| !before.contains_key(*id)) {
-        check_new(new).map_err(|e| entry_refused(what, id, e))?;
+        check_new(id, new).map_err(|e| entry_refused(what, id, e))?;
     }
     Ok(())
 }
