@@ -366,3 +366,8 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 pub use fieldwork_model::wire::{decode_heads, encode_heads};
+
+/// Loads a job document as the storage holds it.
+pub fn load_doc_bytes(bytes: &[u8]) -> crate::Result<automerge::Automerge> {
+    automerge::Automerge::load(bytes).map_err(|e| crate::Error::Internal(e.to_string()))
+}

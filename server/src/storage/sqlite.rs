@@ -16,146 +16,27 @@ use fieldwork_model::maintenance::MaintenancePlan;
 use super::{
     Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
     LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
-    UserRecord, decode_heads, encode_heads,
+    UserRecord,
 };
 use crate::{Error, Result};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "server.db";
 
+/// The schema's migrations, in order: `server/migrations/sqlite/NNNN_*.sql`. A database records
+/// how many it has run in `user_version`; a migration, once released, is never edited.
 const MIGRATIONS: &[&str] = &[
-    // 1: the first schema.
-    "
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-    CREATE TABLE technicians (id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL) STRICT;
-    CREATE TABLE devices (
-        id TEXT PRIMARY KEY, name TEXT NOT NULL, technician TEXT NOT NULL, created_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE tokens (
-        hash TEXT PRIMARY KEY, kind TEXT NOT NULL, device_id TEXT, technician TEXT
-    ) STRICT;
-    CREATE TABLE enroll_codes (
-        hash TEXT PRIMARY KEY, technician TEXT NOT NULL, expires_at INTEGER NOT NULL,
-        used_at INTEGER
-    ) STRICT;
-    CREATE TABLE jobs (
-        id TEXT PRIMARY KEY,
-        doc BLOB NOT NULL,
-        heads TEXT NOT NULL,
-        technician TEXT,
-        status TEXT NOT NULL,
-        priority TEXT NOT NULL,
-        reported_at INTEGER NOT NULL,
-        scheduled_start INTEGER,
-        updated_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE INDEX jobs_technician ON jobs (technician, reported_at);
-    CREATE INDEX jobs_reported ON jobs (reported_at, id);
-    -- Every technician ever assigned a job: they may still upload work done on it.
-    CREATE TABLE grants (job TEXT NOT NULL, technician TEXT NOT NULL, PRIMARY KEY (job, technician)) STRICT;
-    -- Change feed: at most one row per (job, technician), re-inserted with a new seq on change.
-    CREATE TABLE feed (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL, technician TEXT NOT NULL
-    );
-    CREATE UNIQUE INDEX feed_job ON feed (job, technician);
-    CREATE INDEX feed_technician ON feed (technician, seq);
-    -- What each device holds of each job (the server's sync state).
-    CREATE TABLE device_docs (
-        device TEXT NOT NULL, job TEXT NOT NULL,
-        confirmed_heads TEXT, sent_heads TEXT, sent_cursor INTEGER,
-        PRIMARY KEY (device, job)
-    ) STRICT;
-    CREATE INDEX device_docs_pending ON device_docs (device, sent_cursor) WHERE sent_cursor IS NOT NULL;
-    ",
-    // 2: service contracts (issue 3): contracts, assets, follow-ups, complaints, maintenance
-    // plans, and the job columns and loan projection they query.
-    "
-    CREATE TABLE contracts (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
-    CREATE TABLE assets (serial TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
-    ALTER TABLE jobs ADD COLUMN asset_serial TEXT;
-    ALTER TABLE jobs ADD COLUMN completed_at INTEGER;
-    ALTER TABLE jobs ADD COLUMN followup_due_at INTEGER;
-    CREATE INDEX jobs_asset ON jobs (asset_serial, reported_at);
-    CREATE INDEX jobs_followup ON jobs (followup_due_at) WHERE followup_due_at IS NOT NULL;
-    -- Projection of loaner units, rebuilt with the job.
-    CREATE TABLE loans (
-        job TEXT NOT NULL, serial TEXT NOT NULL, model TEXT, issued_by TEXT NOT NULL,
-        issued_at INTEGER NOT NULL, returned_at INTEGER
-    ) STRICT;
-    CREATE INDEX loans_job ON loans (job);
-    CREATE TABLE followups (
-        job TEXT PRIMARY KEY, satisfaction TEXT NOT NULL, score INTEGER NOT NULL,
-        comment TEXT NOT NULL, recorded_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE TABLE complaints (
-        id TEXT PRIMARY KEY, job TEXT NOT NULL, body TEXT NOT NULL, received_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE INDEX complaints_job ON complaints (job);
-    CREATE INDEX complaints_received ON complaints (received_at);
-    CREATE TABLE maintenance_plans (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
-    ",
-    // 3: signed reports and photos (issue 7): each device's public key, when it last synced,
-    // whether it was revoked; each job's report state, for the list filter.
-    "
-    ALTER TABLE devices ADD COLUMN public_key TEXT;
-    ALTER TABLE devices ADD COLUMN last_sync_at INTEGER;
-    ALTER TABLE devices ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE jobs ADD COLUMN report_status TEXT NOT NULL DEFAULT 'none';
-    CREATE INDEX jobs_report ON jobs (report_status, reported_at);
-    ",
-    // 4: the dispatch console (issue 9): dispatcher accounts and their sessions.
-    "
-    CREATE TABLE users (
-        name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL,
-        failed_logins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER
-    ) STRICT;
-    CREATE TABLE sessions (
-        hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,
-        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE INDEX sessions_expiry ON sessions (expires_at);
-    ",
-    // 5: the customer's copy of signed reports by email (issue 9): a durable outbox.
-    "
-    CREATE TABLE mail_outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL, version INTEGER NOT NULL,
-        recipient TEXT NOT NULL, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-        next_at INTEGER NOT NULL, sent_at INTEGER, last_error TEXT,
-        UNIQUE (job, version, recipient)
-    ) STRICT;
-    CREATE INDEX mail_due ON mail_outbox (next_at) WHERE sent_at IS NULL;
-    -- When each status event a device pushed reached the office (the visit record's timeline).
-    CREATE TABLE event_receipts (
-        job TEXT NOT NULL, event TEXT NOT NULL, received_at INTEGER NOT NULL,
-        PRIMARY KEY (job, event)
-    ) STRICT;
-    ",
-    // 6: after a restore from backup, each device gives back what the office lost once: the
-    // epoch it last did so for (filled with the current epoch on open).
-    "
-    ALTER TABLE devices ADD COLUMN healed_epoch TEXT;
-    ",
-    // 7: what each device holds of each job, smaller: heads as 32-byte binary hashes instead
-    // of hex text, and the table clustered on its key (no second copy of every key in an
-    // index). This is the state that grows with devices times jobs.
-    "
-    CREATE TABLE device_docs_v7 (
-        device TEXT NOT NULL, job TEXT NOT NULL,
-        confirmed_heads BLOB, sent_heads BLOB, sent_cursor INTEGER,
-        PRIMARY KEY (device, job)
-    ) STRICT, WITHOUT ROWID;
-    INSERT INTO device_docs_v7
-        SELECT device, job, unhex(replace(confirmed_heads, ' ', '')),
-               unhex(replace(sent_heads, ' ', '')), sent_cursor
-        FROM device_docs;
-    DROP TABLE device_docs;
-    ALTER TABLE device_docs_v7 RENAME TO device_docs;
-    CREATE INDEX device_docs_pending ON device_docs (device, sent_cursor)
-        WHERE sent_cursor IS NOT NULL;
-    ",
+    include_str!("../../migrations/sqlite/0001_first_schema.sql"),
+    include_str!("../../migrations/sqlite/0002_service_contracts.sql"),
+    include_str!("../../migrations/sqlite/0003_reports_and_photos.sql"),
+    include_str!("../../migrations/sqlite/0004_console_users.sql"),
+    include_str!("../../migrations/sqlite/0005_mail_outbox.sql"),
+    include_str!("../../migrations/sqlite/0006_restore_epoch.sql"),
+    include_str!("../../migrations/sqlite/0007_binary_device_heads.sql"),
+    include_str!("../../migrations/sqlite/0008_smaller_keys.sql"),
 ];
 
-/// Heads as stored in `device_docs`: the 32-byte hashes, sorted, concatenated.
+/// Heads as stored (`jobs.heads`, `device_docs`): the 32-byte hashes, sorted, concatenated.
 fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
     sorted.sort();
@@ -277,6 +158,10 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
+    }
+    if found == 0 {
+        // A new database: give back the pages the later migrations' table rebuilds freed.
+        conn.execute_batch("VACUUM")?;
     }
     Ok(())
 }
@@ -413,7 +298,7 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
             data.reported_at,
             data.scheduled_start,
             now(),
-            encode_heads(&doc.heads()),
+            heads_blob(&doc.heads()),
         ],
     )?;
     project_service(tx, &data)?;
@@ -563,7 +448,7 @@ fn merge_push_in(
 
 fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()> {
     tx.execute(
-        "INSERT INTO device_docs (device, job, confirmed_heads) VALUES (?1, ?2, ?3)
+        "INSERT INTO device_docs (device, job, confirmed_heads) VALUES ((SELECT num FROM devices WHERE id = ?1), ?2, ?3)
          ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
         params![device, job, heads_blob(heads)],
     )?;
@@ -736,7 +621,7 @@ impl Storage for SqliteStorage {
                 |r| {
                     Ok(StoredJob {
                         doc: r.get(0)?,
-                        heads: decode_heads(&r.get::<_, String>(1)?),
+                        heads: blob_heads(&r.get::<_, Vec<u8>>(1)?),
                         technician: r.get(2)?,
                     })
                 },
@@ -1066,7 +951,10 @@ impl Storage for SqliteStorage {
 
     fn reset_device(&self, device: &str) -> Result<()> {
         self.write(|tx| {
-            tx.execute("DELETE FROM device_docs WHERE device = ?1", [device])?;
+            tx.execute(
+                "DELETE FROM device_docs WHERE device = (SELECT num FROM devices WHERE id = ?1)",
+                [device],
+            )?;
             Ok(())
         })
     }
@@ -1076,7 +964,8 @@ impl Storage for SqliteStorage {
             tx.execute(
                 "UPDATE device_docs SET confirmed_heads = sent_heads, sent_heads = NULL,
                         sent_cursor = NULL
-                 WHERE device = ?1 AND sent_cursor IS NOT NULL AND sent_cursor <= ?2",
+                 WHERE device = (SELECT num FROM devices WHERE id = ?1) AND sent_cursor IS NOT NULL
+                   AND sent_cursor <= ?2",
                 params![device, cursor as i64],
             )?;
             Ok(())
@@ -1087,7 +976,8 @@ impl Storage for SqliteStorage {
         self.read(|c| {
             let h: Option<Option<Vec<u8>>> = c
                 .query_row(
-                    "SELECT confirmed_heads FROM device_docs WHERE device = ?1 AND job = ?2",
+                    "SELECT confirmed_heads FROM device_docs
+                     WHERE device = (SELECT num FROM devices WHERE id = ?1) AND job = ?2",
                     params![device, job],
                     |r| r.get(0),
                 )
@@ -1102,7 +992,8 @@ impl Storage for SqliteStorage {
         }
         self.write(|tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO device_docs (device, job, sent_heads, sent_cursor) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO device_docs (device, job, sent_heads, sent_cursor)
+                 VALUES ((SELECT num FROM devices WHERE id = ?1), ?2, ?3, ?4)
                  ON CONFLICT (device, job) DO UPDATE SET sent_heads = excluded.sent_heads,
                     sent_cursor = excluded.sent_cursor",
             )?;
@@ -1379,11 +1270,38 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use crate::storage::Technician;
+    use crate::storage::{Technician, encode_heads};
     use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
 
     /// 2026-11-18, inside the window every stored time must fall in.
     const AT: i64 = 1_795_500_000_000;
+
+    fn new_job() -> NewJob {
+        NewJob {
+            id: None,
+            technician: Some("t1".into()),
+            customer: Customer {
+                name: "Clinic".into(),
+                phone: String::new(),
+                email: None,
+            },
+            site: Site {
+                address: "1 Quay".into(),
+                region: RegionClass::City,
+                time_zone: "Asia/Shanghai".into(),
+            },
+            asset: Default::default(),
+            problem: "p".into(),
+            channel: None,
+            priority: fieldwork_model::Priority::Normal,
+            reported_at: "2026-11-23T09:00:00+08:00".into(),
+            scheduled_start: None,
+            scheduled_end: None,
+            contract: None,
+            kind: None,
+            checklist: Vec::new(),
+        }
+    }
 
     fn enroll(storage: &SqliteStorage, device: &str) {
         let code = format!("code-{device}");
@@ -1395,11 +1313,14 @@ mod tests {
     }
 
     #[test]
-    fn device_heads_stored_as_hex_before_migration_7_read_back_as_the_same_hashes() {
+    fn a_database_from_before_migrations_7_and_8_reads_back_the_same_heads_devices_and_jobs() {
         let dir = tempfile::tempdir().unwrap();
         let hash = ChangeHash([7u8; 32]);
         let other = ChangeHash([9u8; 32]);
+        let doc =
+            JobDocument::create("J-9", &new_job(), "dispatch", AT, ActorId::random()).unwrap();
         {
+            // As the server before migration 7 left it: heads as hex text, devices by id.
             let mut conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
             for (i, step) in MIGRATIONS[..6].iter().enumerate() {
                 conn.execute_batch(step).unwrap();
@@ -1408,9 +1329,29 @@ mod tests {
             }
             let tx = conn.transaction().unwrap();
             tx.execute(
+                "INSERT INTO devices (id, name, technician, created_at, public_key, revoked)
+                 VALUES ('D-1', 'phone', 't1', 1, 'ab', 0), ('D-2', 'tablet', 't1', 2, NULL, 1)",
+                [],
+            )
+            .unwrap();
+            tx.execute(
                 "INSERT INTO device_docs (device, job, confirmed_heads, sent_heads, sent_cursor)
-                 VALUES ('D-1', 'J-1', ?1, NULL, NULL), ('D-1', 'J-2', ?2, ?1, 5)",
+                 VALUES ('D-1', 'J-1', ?1, NULL, NULL), ('D-1', 'J-2', ?2, ?1, 5),
+                        ('D-2', 'J-1', ?2, NULL, NULL)",
                 params![encode_heads(&[hash]), encode_heads(&[other, hash])],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO jobs (id, doc, heads, technician, status, priority, reported_at,
+                                   updated_at)
+                 VALUES ('J-9', ?1, ?2, 't1', 'new', 'normal', ?3, ?3)",
+                params![doc.save(), encode_heads(&doc.heads()), AT],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO tokens (hash, kind, device_id, technician)
+                 VALUES ('h1', 'device', 'D-2', 't1')",
+                [],
             )
             .unwrap();
             tx.commit().unwrap();
@@ -1423,12 +1364,29 @@ mod tests {
         let mut two = storage.confirmed_heads("D-1", "J-2").unwrap().unwrap();
         two.sort();
         assert_eq!(two, vec![hash, other]);
+        let mut theirs = storage.confirmed_heads("D-2", "J-1").unwrap().unwrap();
+        theirs.sort();
+        assert_eq!(theirs, vec![hash, other]);
         storage.promote_pending("D-1", 5).unwrap();
         assert_eq!(
             storage.confirmed_heads("D-1", "J-2").unwrap(),
             Some(vec![hash])
         );
         assert_eq!(storage.confirmed_heads("D-1", "J-3").unwrap(), None);
+        // Resetting one device leaves the other's state alone.
+        storage.reset_device("D-1").unwrap();
+        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
+        assert!(storage.confirmed_heads("D-2", "J-1").unwrap().is_some());
+        let job = storage.load_job("J-9").unwrap().unwrap();
+        assert_eq!(job.heads, doc.heads());
+        let devices = storage.devices().unwrap();
+        assert_eq!(devices.len(), 2);
+        assert_eq!(devices[0].public_key.as_deref(), Some("ab"));
+        assert!(devices[1].revoked);
+        assert!(matches!(
+            storage.principal("h1").unwrap(),
+            Some(Principal::RevokedDevice { .. })
+        ));
     }
 
     #[test]
@@ -1479,30 +1437,7 @@ mod tests {
     fn jobs_stored_before_the_service_columns_are_projected_once_on_open() {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::open(dir.path()).unwrap();
-        let new = NewJob {
-            id: None,
-            technician: Some("t1".into()),
-            customer: Customer {
-                name: "Clinic".into(),
-                phone: String::new(),
-                email: None,
-            },
-            site: Site {
-                address: "1 Quay".into(),
-                region: RegionClass::City,
-                time_zone: "Asia/Shanghai".into(),
-            },
-            asset: Default::default(),
-            problem: "p".into(),
-            channel: None,
-            priority: fieldwork_model::Priority::Normal,
-            reported_at: "2026-11-23T09:00:00+08:00".into(),
-            scheduled_start: None,
-            scheduled_end: None,
-            contract: None,
-            kind: None,
-            checklist: Vec::new(),
-        };
+        let new = new_job();
         let mut doc =
             JobDocument::create("J-1", &new, "dispatch", AT, storage.actor.clone()).unwrap();
         doc.record_status(Status::Completed, "t1", AT + 1_000)

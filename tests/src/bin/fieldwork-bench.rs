@@ -807,6 +807,73 @@ async fn reports(rows: &mut Vec<Row>) {
 }
 
 /// Prints (and forgets) the rows measured so far, so a later failure keeps earlier numbers.
+/// Where the office database's bytes go for 1,000 jobs held by three devices (issue 10: under 2x
+/// the job documents as Automerge saves them). Reads SQLite's `dbstat` after a checkpoint.
+async fn office_db(rows: &mut Vec<Row>) {
+    let n = scale(1000);
+    let office = bench_office().await;
+    office.technician("t1").await;
+    seed(&office, "t1", "D-", n).await;
+    for _ in 0..3 {
+        let phone = Phone::enroll(&office, "t1").await;
+        let r = phone.device.sync().await.unwrap();
+        assert_eq!(r.downloaded as usize, n);
+        // The next round confirms what the device received (the office's steady state).
+        phone.device.sync().await.unwrap();
+    }
+    let db = office
+        .dir
+        .path()
+        .join(fieldwork_server::storage::sqlite::DB_FILE);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    // The reference: each job's document as Automerge saves it, whatever the office stores.
+    let stored: Vec<Vec<u8>> = conn
+        .prepare("SELECT doc FROM jobs")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let docs: usize = stored
+        .iter()
+        .map(|d| {
+            fieldwork_server::storage::load_doc_bytes(d)
+                .unwrap()
+                .save()
+                .len()
+        })
+        .sum();
+    let stored_bytes: usize = stored.iter().map(Vec::len).sum();
+    let file = std::fs::metadata(&db).unwrap().len() as usize;
+    rows.push(Row {
+        what: format!("office database, {n} jobs held by 3 devices"),
+        target: "< 2x the job documents".into(),
+        result: format!(
+            "{file} B file for {docs} B of documents ({:.2}x); documents as stored {stored_bytes} B",
+            file as f64 / docs as f64
+        ),
+    });
+    let parts: Vec<(String, i64, i64)> = conn
+        .prepare(
+            "SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 6",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (name, bytes, unused) in parts {
+        rows.push(Row {
+            what: format!("office database: `{name}`"),
+            target: "report".into(),
+            result: format!("{bytes} B in pages ({unused} B of them unused)"),
+        });
+    }
+}
+
 fn print_new(rows: &mut Vec<Row>) {
     for r in rows.drain(..) {
         println!("| {} | {} | {} |", r.what, r.target, r.result);
@@ -841,6 +908,10 @@ async fn main() {
     }
     if want("reports") {
         reports(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("office-db") {
+        office_db(&mut rows).await;
         print_new(&mut rows);
     }
     if want("many-devices") {
