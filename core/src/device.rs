@@ -11,9 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use automerge::ActorId;
-use fieldwork_model::{
-    Cause, JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status, status::Derived,
-};
+use fieldwork_model::{Cause, JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -526,14 +524,6 @@ impl Inner {
     pub fn doc_row(&self, job: &str) -> Result<Option<DocRow>> {
         store::doc_row(&self.conn, job)
     }
-}
-
-/// Writes projection rows for a document (used by sync when documents arrive).
-pub(crate) fn project(tx: &rusqlite::Transaction, doc: &JobDocument) -> Result<Derived> {
-    let data = doc.data()?;
-    let derived = fieldwork_model::status::derive(&data.events);
-    store::write_projection(tx, &data, &derived)?;
-    Ok(derived)
 }
 
 pub(crate) fn read_enrollment(conn: &Connection) -> Result<Option<Enrollment>> {

@@ -13,6 +13,7 @@ pub mod job;
 pub mod kpi;
 pub mod loaners;
 pub mod maintenance;
+pub mod par;
 pub mod report;
 pub mod rules;
 pub mod sla;

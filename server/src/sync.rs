@@ -96,9 +96,20 @@ pub fn handle(
         .map(|(seq, _)| *seq)
         .unwrap_or(req.cursor)
         .max(req.cursor);
-    for (_, job) in feed {
+    // Jobs of this page the round has not answered yet: each is read (and, for a device new to
+    // it, readied as a snapshot) on its own, a slice per core; they keep the feed's order.
+    let (answered, fresh): (Vec<_>, Vec<_>) = feed
+        .into_iter()
+        .map(|(_, job)| job)
+        .partition(|job| docs.iter().any(|(d, _)| d.job == *job));
+    let replies = fieldwork_model::par::map(fresh, |job| {
+        feed_reply(storage, device, technician, &job, snapshots)
+    });
+    for reply in replies {
+        docs.push(reply?);
+    }
+    for job in answered {
         let Some(answered) = docs.iter().position(|(d, _)| d.job == job) else {
-            docs.push(feed_reply(storage, device, technician, &job, snapshots)?);
             continue;
         };
         // A pushed job in this page of the feed may have changed again after its merge was

@@ -12,13 +12,15 @@ use std::sync::Arc;
 use transport::Transport;
 mod upload;
 
-use fieldwork_model::JobDocument;
+use fieldwork_model::status::Derived;
 use fieldwork_model::wire::{
-    DocPush, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex, heads_to_hex,
+    DocPush, DocReply, DocState, PROTOCOL_VERSION, SyncRequest, SyncResponse, heads_from_hex,
+    heads_to_hex,
 };
+use fieldwork_model::{JobData, JobDocument};
 use serde::{Deserialize, Serialize};
 
-use crate::device::{Device, Enrollment, project, read_enrollment, sorted};
+use crate::device::{Device, Enrollment, read_enrollment, sorted};
 use crate::observe::{ChangeCause, JobsChanged};
 use crate::store::{self, DocRow};
 use crate::{Error, Result};
@@ -250,42 +252,51 @@ impl Device {
         let mut inner = self.inner.lock();
         let mut again = response.more;
         let mut reset_cursor = false;
-        let mut loaded = Vec::new();
-        // Load and merge in memory first; nothing is cached until the transaction commits.
+        // Each job's document as held here (none for a job new to this device), taken from the
+        // cache, which is behind the lock.
+        let mut taken = Vec::with_capacity(response.docs.len());
         for reply in &response.docs {
-            let pushed = request.push.iter().find(|p| p.job == reply.job);
-            let row = inner.doc_row(&reply.job)?;
-            let mut doc = match inner.take_doc(&reply.job) {
+            let doc = match inner.take_doc(&reply.job) {
                 Ok(doc) => Some(doc),
                 Err(Error::NoSuchJob(_)) => None,
                 Err(e) => return Err(e),
             };
-            let before = doc.as_ref().map(|d| d.heads());
-            // A refused push still brings the office's side of the job (docs/sync-protocol.md).
-            let carries_changes = matches!(reply.state, DocState::Ok | DocState::Refused);
-            if carries_changes && !reply.changes.is_empty() {
-                match doc.as_mut() {
-                    Some(d) => d.apply(&reply.changes)?,
-                    None => {
-                        doc = Some(JobDocument::load(&reply.changes, inner.actor.clone())?);
-                    }
-                }
-            }
-            if let Some(d) = &doc
+            let was_pushed = request.push.iter().any(|p| p.job == reply.job);
+            taken.push((reply, was_pushed, inner.doc_row(&reply.job)?, doc));
+        }
+        // Load and merge in memory, and read the projection of each job that changed, a slice
+        // of jobs per core (a first sync brings a thousand); nothing is cached until the
+        // transaction commits.
+        let actor = inner.actor.clone();
+        let merged = fieldwork_model::par::map(taken, |(reply, was_pushed, row, doc)| {
+            merge_reply(reply, was_pushed, row, doc, &actor)
+        });
+        let mut loaded = Vec::with_capacity(merged.len());
+        for m in merged {
+            let m = m?;
+            if let Some(d) = &m.doc
                 && !d.missing_deps().is_empty()
             {
                 reset_cursor = true;
                 again = true;
             }
-            loaded.push((reply, pushed.is_some(), row, before, doc));
+            loaded.push(m);
         }
 
         let result = store::write(&mut inner.conn, |tx| {
-            for (reply, was_pushed, row, before, doc) in &loaded {
+            for Loaded {
+                reply,
+                was_pushed,
+                row,
+                before,
+                doc,
+                projection,
+            } in &loaded
+            {
                 let mut row: DocRow = row.clone().unwrap_or_default();
                 let Some(doc) = doc else { continue };
-                let changed = before.as_ref() != Some(&doc.heads());
-                if changed {
+                let changed = projection.is_some();
+                if let Some((data, derived)) = projection {
                     let chunk = match before {
                         Some(h) => doc.save_after(h),
                         // A new job: the snapshot as received (compacting it later deflates
@@ -293,7 +304,7 @@ impl Device {
                         None => reply.changes.clone(),
                     };
                     store::append_chunk(tx, &reply.job, &chunk, || doc.save())?;
-                    project(tx, doc)?;
+                    store::write_projection(tx, data, derived)?;
                 }
                 match reply.state {
                     DocState::Ok => {
@@ -373,7 +384,14 @@ impl Device {
             }
         });
         let mut touched = Vec::new();
-        for (reply, was_pushed, _, before, doc) in loaded {
+        for Loaded {
+            reply,
+            was_pushed,
+            before,
+            doc,
+            ..
+        } in loaded
+        {
             let changed = doc.as_ref().map(|d| d.heads()) != before;
             // A push the office accepted changes the job's pending flag: that is news too.
             if changed || was_pushed || matches!(reply.state, DocState::Revoked | DocState::Refused)
@@ -393,6 +411,54 @@ impl Device {
         });
         Ok(again)
     }
+}
+
+/// One job of a response, merged in memory and ready to be written.
+struct Loaded<'a> {
+    reply: &'a DocReply,
+    was_pushed: bool,
+    row: Option<DocRow>,
+    /// The heads held here before the merge (none for a job new to this device).
+    before: Option<Vec<automerge::ChangeHash>>,
+    doc: Option<JobDocument>,
+    /// The job's content and derived state, when the merge changed it.
+    projection: Option<(JobData, Derived)>,
+}
+
+/// Applies what the office sent for one job to the document held here (or loads it, for a job
+/// new here) and reads its projection if it changed. Runs on any thread.
+fn merge_reply<'a>(
+    reply: &'a DocReply,
+    was_pushed: bool,
+    row: Option<DocRow>,
+    mut doc: Option<JobDocument>,
+    actor: &automerge::ActorId,
+) -> Result<Loaded<'a>> {
+    let before = doc.as_ref().map(|d| d.heads());
+    // A refused push still brings the office's side of the job (docs/sync-protocol.md).
+    let carries_changes = matches!(reply.state, DocState::Ok | DocState::Refused);
+    if carries_changes && !reply.changes.is_empty() {
+        match doc.as_mut() {
+            Some(d) => d.apply(&reply.changes)?,
+            None => doc = Some(JobDocument::load(&reply.changes, actor.clone())?),
+        }
+    }
+    let projection = match &doc {
+        Some(d) if before.as_ref() != Some(&d.heads()) => {
+            let data = d.data()?;
+            let derived = fieldwork_model::status::derive(&data.events);
+            Some((data, derived))
+        }
+        _ => None,
+    };
+    Ok(Loaded {
+        reply,
+        was_pushed,
+        row,
+        before,
+        doc,
+        projection,
+    })
 }
 
 /// Records the office's epoch. When it differs from the one seen before, the office was restored

@@ -435,7 +435,10 @@ async fn the_office_disk_full_is_a_clear_error_and_service_returns_with_the_spac
         match resp.status().as_u16() {
             201 if acknowledged.len() < 200 => acknowledged.push(text),
             507 => break (text, resp.json::<Value>().await.unwrap()),
-            other => panic!("a note on a full disk: {other} after {}", acknowledged.len()),
+            other => panic!(
+                "a note on a full disk: {other} after {}",
+                acknowledged.len()
+            ),
         }
     };
     assert_eq!(refused.1["error"]["code"], "disk_full", "{}", refused.1);
