@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: style gates, the Rust workspace (unit, property, end-to-end,
-# durability, faults), the smoke tests of the real C ABI from Python and from Kotlin on the JVM,
-# the console in a browser, and a short pass of every fuzz target.
+# durability, faults; the server's suites twice, on SQLite and then on PostgreSQL), the smoke
+# tests of the real C ABI from Python and from Kotlin on the JVM, the console in a browser, and
+# a short pass of every fuzz target.
 # Installs what it needs first (scripts/setup.sh). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test --workspace"
 cargo test --workspace
+
+step "PostgreSQL: the storage tests, the API and end-to-end suites again on a private cluster"
+pgdir=$(mktemp -d /tmp/fieldwork-pg.XXXXXX)
+trap 'bash scripts/postgres.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
+pgurl=$(bash scripts/postgres.sh start "$pgdir")
+FIELDWORK_TEST_POSTGRES="$pgurl" cargo test -p fieldwork-server -p fieldwork-tests
+bash scripts/postgres.sh stop "$pgdir"
 
 step "Python smoke test of the C ABI"
 bash scripts/smoke-python.sh

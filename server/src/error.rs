@@ -48,9 +48,10 @@ pub enum Error {
     /// The request took longer than the server allows (408).
     #[error("{0}")]
     Timeout(String),
-    /// Storage failure (500).
-    #[error("storage error: {0}")]
-    Storage(#[from] rusqlite::Error),
+    /// Storage failure (500; 507 when the disk is full). Each backend converts its own errors
+    /// (`storage::sqlite`, `storage::postgres`): no backend's error type leaks past storage.
+    #[error("storage error: {message}")]
+    Storage { message: String, disk_full: bool },
     /// File system failure (500).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -77,11 +78,11 @@ impl From<fieldwork_model::Error> for Error {
 }
 
 impl Error {
-    /// The office's disk is full: nothing was written (SQLite rolled the transaction back), and
+    /// The office's disk is full: nothing was written (the database rolled the transaction back), and
     /// the request can be retried once space returns (507 `disk_full`).
     pub fn is_disk_full(&self) -> bool {
         match self {
-            Error::Storage(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            Error::Storage { disk_full, .. } => *disk_full,
             Error::Io(e) => e.kind() == std::io::ErrorKind::StorageFull,
             _ => false,
         }
@@ -104,7 +105,7 @@ impl Error {
             Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             _ if self.is_disk_full() => (StatusCode::INSUFFICIENT_STORAGE, "disk_full"),
-            Error::Storage(_) | Error::Io(_) | Error::Internal(_) => {
+            Error::Storage { .. } | Error::Io(_) | Error::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
         }

@@ -1,9 +1,10 @@
 //! The Fieldwork office server: the dispatch REST API, device enrollment and the sync endpoint,
-//! over a [`storage::Storage`] (embedded SQLite by default).
+//! over a [`storage::Storage`]: embedded SQLite by default, or PostgreSQL shared by several
+//! instances (ADR 0009).
 //!
 //! [`spawn`] runs it in-process (tests, benchmarks); the `fieldwork-server` binary wraps it.
-//! [`issue_dispatcher_token`], [`issue_enroll_code`] and [`seed_demo`] open the data directory
-//! directly and work while a server runs on it.
+//! [`issue_dispatcher_token`], [`issue_enroll_code`] and [`seed_demo`] open the office's
+//! [`Place`] directly and work while a server runs on it.
 
 pub mod api;
 pub mod auth;
@@ -13,17 +14,58 @@ pub mod demo;
 mod error;
 pub mod limits;
 pub mod mail;
+pub mod pg_admin;
+pub mod pg_live;
 pub mod storage;
 pub mod sync;
 pub mod verify;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use demo::{DemoSeed, seed_demo};
 pub use error::{Error, Result};
+use storage::Storage;
+use storage::postgres::PgStorage;
 use storage::sqlite::SqliteStorage;
+
+/// Where an office keeps its data: the data directory (attachments, and the SQLite database
+/// unless a PostgreSQL URL is given) and, for several instances sharing one database, the URL.
+/// A path alone converts into a place on SQLite.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub data_dir: PathBuf,
+    /// `postgres://...`; the SQLite file in `data_dir` when `None`.
+    pub database: Option<String>,
+}
+
+impl Place {
+    /// The office on PostgreSQL at `url`, with attachments in `data_dir`.
+    pub fn postgres(data_dir: &Path, url: &str) -> Place {
+        Place {
+            data_dir: data_dir.to_path_buf(),
+            database: Some(url.to_string()),
+        }
+    }
+
+    /// Opens the storage, creating or upgrading its schema.
+    pub fn open(&self) -> Result<Arc<dyn Storage>> {
+        Ok(match &self.database {
+            Some(url) => Arc::new(PgStorage::connect(url)?),
+            None => Arc::new(SqliteStorage::open(&self.data_dir)?),
+        })
+    }
+}
+
+impl<P: AsRef<Path>> From<P> for Place {
+    fn from(dir: P) -> Place {
+        Place {
+            data_dir: dir.as_ref().to_path_buf(),
+            database: None,
+        }
+    }
+}
 
 /// A server running in this process. Dropping it stops it.
 pub struct RunningServer {
@@ -64,6 +106,9 @@ impl Drop for RunningServer {
 /// Settings beyond the data directory and the address.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
+    /// A PostgreSQL URL: the database several instances share, instead of the data directory's
+    /// SQLite file (attachments stay in the data directory).
+    pub database: Option<String>,
     /// The CJK font for report PDFs; the usual system locations when `None`.
     pub font: Option<std::path::PathBuf>,
     /// Serve HTTPS with this certificate chain and private key (PEM files).
@@ -83,13 +128,21 @@ pub struct TlsFiles {
 
 /// The router over the storage in `data_dir`.
 pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
-    let storage: Arc<dyn storage::Storage> = Arc::new(SqliteStorage::open(data_dir)?);
+    let storage = Place {
+        data_dir: data_dir.to_path_buf(),
+        database: config.database.clone(),
+    }
+    .open()?;
     let (queue, synced) = mail::channel();
     let state = api::AppState {
         storage,
         blobs: Arc::new(blobs::Blobs::open(data_dir)?),
         font: Arc::new(api::FontSlot::new(config.font.clone())),
-        live: console::Live::default(),
+        // Several instances may share a PostgreSQL database: their consoles hear each other.
+        live: match &config.database {
+            Some(url) => pg_live::start(url)?,
+            None => console::Live::default(),
+        },
         tls: config.tls.is_some(),
         mail: config.smtp.as_ref().map(|_| queue),
         limits: Arc::new(limits::Limits::new(config.limits.clone())),
@@ -178,43 +231,57 @@ async fn spawn_tls(app: axum::Router, listen: SocketAddr, tls: &TlsFiles) -> Res
     })
 }
 
-/// Creates a dispatcher token in `data_dir`'s database.
-pub fn issue_dispatcher_token(data_dir: &Path) -> Result<String> {
-    auth::issue_dispatcher_token(&SqliteStorage::open(data_dir)?)
+/// Creates or upgrades the office database's schema; returns its version.
+pub fn migrate(place: impl Into<Place>) -> Result<i64> {
+    place.into().open()?.schema_version()
 }
 
-/// Adds a dispatcher account of the console to `data_dir`'s database.
-pub fn add_user(data_dir: &Path, name: &str, password: &str) -> Result<()> {
-    console::accounts::add_user(&SqliteStorage::open(data_dir)?, name, password)
+/// Creates a dispatcher token in the office's database.
+pub fn issue_dispatcher_token(place: impl Into<Place>) -> Result<String> {
+    auth::issue_dispatcher_token(&*place.into().open()?)
+}
+
+/// Adds a dispatcher account of the console to the office's database.
+pub fn add_user(place: impl Into<Place>, name: &str, password: &str) -> Result<()> {
+    console::accounts::add_user(&*place.into().open()?, name, password)
 }
 
 /// The demo's console account `dispatch` with a fresh password, created on the first demo run
 /// and given a new password on every later one (so the printed login always works):
 /// `(name, password)`.
-pub fn demo_dispatcher(data_dir: &Path) -> Result<(String, String)> {
-    let storage = SqliteStorage::open(data_dir)?;
+pub fn demo_dispatcher(place: impl Into<Place>) -> Result<(String, String)> {
+    let storage = place.into().open()?;
     let password = console::accounts::generate_password();
-    if storage::Storage::user(&storage, "dispatch")?.is_some() {
-        console::accounts::set_password(&storage, "dispatch", &password)?;
+    if storage.user("dispatch")?.is_some() {
+        console::accounts::set_password(&*storage, "dispatch", &password)?;
     } else {
-        console::accounts::add_user(&storage, "dispatch", &password)?;
+        console::accounts::add_user(&*storage, "dispatch", &password)?;
     }
     Ok(("dispatch".into(), password))
 }
 
-/// Writes a consistent copy of `data_dir`'s database to `to` (while the server runs).
-pub fn backup(data_dir: &Path, to: &Path) -> Result<()> {
-    SqliteStorage::backup(data_dir, to)
+/// Writes a consistent copy of the office's database to `to` (while the server runs): SQLite's
+/// online backup, or `pg_dump` (custom format) for PostgreSQL.
+pub fn backup(place: impl Into<Place>, to: &Path) -> Result<()> {
+    let place = place.into();
+    match &place.database {
+        Some(url) => pg_admin::dump(url, to),
+        None => SqliteStorage::backup(&place.data_dir, to),
+    }
 }
 
-/// Restores `data_dir`'s database from a backup (the server must be stopped) and gives it a
+/// Restores the office's database from a backup (the servers must be stopped) and gives it a
 /// new epoch, so every phone pushes its jobs whole on its next sync and the office gets back
 /// what the backup lacked. Returns the new epoch.
-pub fn restore(data_dir: &Path, backup: &Path) -> Result<String> {
-    SqliteStorage::restore(data_dir, backup)
+pub fn restore(place: impl Into<Place>, backup: &Path) -> Result<String> {
+    let place = place.into();
+    match &place.database {
+        Some(url) => pg_admin::restore(url, backup),
+        None => SqliteStorage::restore(&place.data_dir, backup),
+    }
 }
 
 /// Creates a one-time enrollment code for an existing technician.
-pub fn issue_enroll_code(data_dir: &Path, technician: &str) -> Result<String> {
-    auth::issue_enroll_code(&SqliteStorage::open(data_dir)?, technician)
+pub fn issue_enroll_code(place: impl Into<Place>, technician: &str) -> Result<String> {
+    auth::issue_enroll_code(&*place.into().open()?, technician)
 }

@@ -17,9 +17,8 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve {
-        /// Data directory (created if missing).
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
@@ -59,14 +58,14 @@ enum Command {
     /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
     /// line per problem and exit non-zero if there is any.
     Verify {
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
     },
     /// Write a consistent copy of the database to a new file (works while the server runs).
     /// Attachments are files in the data directory's `attachments/`: back them up with it.
     Backup {
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         /// The backup file to create.
         #[arg(long)]
         to: PathBuf,
@@ -75,16 +74,22 @@ enum Command {
     /// new epoch: every phone then pushes its jobs whole, so the office gets back what the
     /// backup lacked.
     Restore {
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         /// A file written by `backup`.
         #[arg(long)]
         from: PathBuf,
     },
+    /// Create or upgrade the database schema and print its version (`serve` does this too; run
+    /// it once before starting several instances of a new version).
+    Migrate {
+        #[command(flatten)]
+        place: PlaceArgs,
+    },
     /// Print a new dispatcher token.
     Token {
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
     },
     /// Dispatcher accounts of the console.
     User {
@@ -93,11 +98,33 @@ enum Command {
     },
     /// Print a one-time enrollment code for a technician's device.
     EnrollCode {
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         #[arg(long)]
         technician: String,
     },
+}
+
+/// Where the office's data is: every command takes the same two options.
+#[derive(clap::Args)]
+struct PlaceArgs {
+    /// Data directory (created if missing): attachments, and the SQLite database unless
+    /// --database is given.
+    #[arg(long, default_value = "./fieldwork-data")]
+    data: PathBuf,
+    /// PostgreSQL database shared by several server instances, e.g.
+    /// postgres://fieldwork@db.example:5432/fieldwork (instead of the SQLite file in --data).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+}
+
+impl PlaceArgs {
+    fn place(&self) -> fieldwork_server::Place {
+        fieldwork_server::Place {
+            data_dir: self.data.clone(),
+            database: self.database.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -105,8 +132,8 @@ enum UserCommand {
     /// Adds a dispatcher account. The password is read from stdin when it is not a terminal
     /// (one line); otherwise one is generated and printed.
     Add {
-        #[arg(long, default_value = "./fieldwork-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        place: PlaceArgs,
         #[arg(long)]
         name: String,
     },
@@ -137,7 +164,7 @@ fn new_password() -> fieldwork_server::Result<(String, bool)> {
 async fn run(cli: Cli) -> fieldwork_server::Result<()> {
     match cli.command {
         Command::Serve {
-            data,
+            place,
             listen,
             demo,
             font,
@@ -151,8 +178,8 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             request_timeout,
         } => {
             if demo {
-                let seed = fieldwork_server::seed_demo(&data)?;
-                let token = fieldwork_server::issue_dispatcher_token(&data)?;
+                let seed = fieldwork_server::seed_demo(place.place())?;
+                let token = fieldwork_server::issue_dispatcher_token(place.place())?;
                 println!(
                     "demo data {}",
                     if seed.created {
@@ -162,10 +189,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                     }
                 );
                 println!("dispatcher token: {token}");
-                let (name, password) = fieldwork_server::demo_dispatcher(&data)?;
+                let (name, password) = fieldwork_server::demo_dispatcher(place.place())?;
                 println!("console login: {name} / {password} (at the address below)");
                 for t in &seed.technicians {
-                    let code = fieldwork_server::issue_enroll_code(&data, t)?;
+                    let code = fieldwork_server::issue_enroll_code(place.place(), t)?;
                     println!("enrollment code for technician {t}: {code}");
                 }
             }
@@ -187,19 +214,20 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 ..Default::default()
             };
             let config = fieldwork_server::Config {
+                database: place.database.clone(),
                 font,
                 tls,
                 smtp,
                 limits,
             };
-            let server = fieldwork_server::spawn_with(&data, listen, &config).await?;
+            let server = fieldwork_server::spawn_with(&place.data, listen, &config).await?;
             println!("listening on {}", server.url());
             stop_signal().await;
             println!("shutting down");
             server.shutdown().await;
         }
-        Command::Verify { data } => {
-            let v = fieldwork_server::verify::verify(&data)?;
+        Command::Verify { place } => {
+            let v = fieldwork_server::verify::verify(place.place())?;
             for p in &v.problems {
                 println!("{p}");
             }
@@ -221,33 +249,45 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             }
         }
         Command::User {
-            command: UserCommand::Add { data, name },
+            command: UserCommand::Add { place, name },
         } => {
             let (password, generated) = new_password()?;
-            fieldwork_server::add_user(&data, &name, &password)?;
+            fieldwork_server::add_user(place.place(), &name, &password)?;
             if generated {
                 println!("dispatcher {name} added; password: {password}");
             } else {
                 println!("dispatcher {name} added");
             }
         }
-        Command::Token { data } => println!("{}", fieldwork_server::issue_dispatcher_token(&data)?),
-        Command::Backup { data, to } => {
-            fieldwork_server::backup(&data, &to)?;
+        Command::Migrate { place } => {
+            let version = fieldwork_server::migrate(place.place())?;
+            println!("database schema at version {version}");
+        }
+        Command::Token { place } => {
+            println!(
+                "{}",
+                fieldwork_server::issue_dispatcher_token(place.place())?
+            )
+        }
+        Command::Backup { place, to } => {
+            fieldwork_server::backup(place.place(), &to)?;
             println!("backed up to {}", to.display());
         }
-        Command::Restore { data, from } => {
-            let epoch = fieldwork_server::restore(&data, &from)?;
+        Command::Restore { place, from } => {
+            let epoch = fieldwork_server::restore(place.place(), &from)?;
             println!(
                 "restored {} into {} (epoch {epoch}: phones will push their jobs again)",
                 from.display(),
-                data.display()
+                place.database.as_deref().map_or_else(
+                    || place.data.display().to_string(),
+                    |_| "the PostgreSQL database".to_string()
+                )
             );
         }
-        Command::EnrollCode { data, technician } => {
+        Command::EnrollCode { place, technician } => {
             println!(
                 "{}",
-                fieldwork_server::issue_enroll_code(&data, &technician)?
+                fieldwork_server::issue_enroll_code(place.place(), &technician)?
             )
         }
     }

@@ -5,15 +5,11 @@
 //! content against the job document at the sealed heads. Every stored attachment: that its
 //! bytes hash to its name. Each problem is one line; none means the data is as sealed.
 
-use std::path::Path;
-
 use fieldwork_model::JobDocument;
 use sha2::{Digest, Sha256};
 
 use crate::Result;
 use crate::blobs::Blobs;
-use crate::storage::Storage;
-use crate::storage::sqlite::SqliteStorage;
 
 /// What `verify` looked at, and what it found wrong.
 #[derive(Debug, Default)]
@@ -26,9 +22,10 @@ pub struct Verification {
 }
 
 /// Verifies the data directory of a (possibly running) server.
-pub fn verify(data_dir: &Path) -> Result<Verification> {
-    let storage = SqliteStorage::open(data_dir)?;
-    let blobs = Blobs::open(data_dir)?;
+pub fn verify(place: impl Into<crate::Place>) -> Result<Verification> {
+    let place = place.into();
+    let storage = place.open()?;
+    let blobs = Blobs::open(&place.data_dir)?;
     let mut out = Verification::default();
     let actor = storage.actor()?;
     for id in storage.all_job_ids()? {

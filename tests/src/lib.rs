@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod balancer;
 pub mod proxy;
 
 use std::net::SocketAddr;
@@ -14,9 +15,13 @@ use fieldwork_server::RunningServer;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-/// The office: a running server plus a dispatcher's HTTP client.
+/// The office: a running server plus a dispatcher's HTTP client. Its database is SQLite in
+/// `dir`, or a new PostgreSQL database when `FIELDWORK_TEST_POSTGRES` names a cluster (the test
+/// command's PostgreSQL pass).
 pub struct Office {
     pub dir: TempDir,
+    /// Where its data is: hand this to `fieldwork_server` functions, not `dir`.
+    pub place: fieldwork_server::Place,
     pub server: Option<RunningServer>,
     pub addr: SocketAddr,
     pub token: String,
@@ -31,16 +36,34 @@ impl Office {
     }
 
     /// Starts a fresh server with settings (an SMTP server, TLS).
-    pub async fn start_with(config: fieldwork_server::Config) -> Office {
+    pub async fn start_with(mut config: fieldwork_server::Config) -> Office {
+        if config.database.is_none() {
+            config.database = fieldwork_server::pg_admin::test_database().unwrap();
+        }
+        Office::start_exactly(config).await
+    }
+
+    /// A fresh server on the embedded SQLite database whatever the test pass, for tests that
+    /// reach into the database file.
+    pub async fn start_on_sqlite() -> Office {
+        Office::start_exactly(fieldwork_server::Config::default()).await
+    }
+
+    async fn start_exactly(config: fieldwork_server::Config) -> Office {
         let dir = tempfile::tempdir().unwrap();
+        let place = fieldwork_server::Place {
+            data_dir: dir.path().to_path_buf(),
+            database: config.database.clone(),
+        };
         let server =
             fieldwork_server::spawn_with(dir.path(), "127.0.0.1:0".parse().unwrap(), &config)
                 .await
                 .unwrap();
         let addr = server.addr;
-        let token = fieldwork_server::issue_dispatcher_token(dir.path()).unwrap();
+        let token = fieldwork_server::issue_dispatcher_token(place.clone()).unwrap();
         Office {
             dir,
+            place,
             server: Some(server),
             addr,
             token,
@@ -187,7 +210,7 @@ impl Office {
 
     /// A one-time enrollment code for a technician.
     pub fn enroll_code(&self, technician: &str) -> String {
-        fieldwork_server::issue_enroll_code(self.dir.path(), technician).unwrap()
+        fieldwork_server::issue_enroll_code(self.place.clone(), technician).unwrap()
     }
 }
 

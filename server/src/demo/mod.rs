@@ -3,15 +3,12 @@
 //! priorities, statuses and region classes, so the product can be tried at once. One completed
 //! job carries a signed completion report and one a refusal, sealed by demo phones.
 
-use std::path::Path;
-
 use fieldwork_model::{
     Asset, Customer, DISPATCH_ACTOR, JobDocument, NewJob, NewPart, NewTimeEntry, Priority,
     RegionClass, Site, Status, TimeKind,
 };
 
 use crate::Result;
-use crate::storage::sqlite::SqliteStorage;
 use crate::storage::{AssetRecord, JobFilter, Storage, Technician};
 
 /// The demo contract, also the README's example.
@@ -241,8 +238,9 @@ const SERIALS: [&str; 12] = [
 ];
 
 /// Seeds the demo technicians and, if the database has no jobs yet, the demo jobs.
-pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
-    let storage = SqliteStorage::open(data_dir)?;
+pub fn seed_demo(place: impl Into<crate::Place>) -> Result<DemoSeed> {
+    let storage = place.into().open()?;
+    let storage = &*storage;
     for (id, name, region) in TECHNICIANS {
         if !storage.technician_exists(id)? {
             storage.add_technician(&Technician {
@@ -320,7 +318,7 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
             contract: Some(contract.id.clone()),
             site: Some(new.site.clone()),
         })?;
-        let terms = crate::api::service::job_terms(&storage, &mut new)?;
+        let terms = crate::api::service::job_terms(storage, &mut new)?;
         let created_at = now - d.hours_ago * hour;
         let mut doc = JobDocument::create_with_terms(
             new.id.as_deref().unwrap_or_default(),
@@ -332,7 +330,7 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
         )?;
         let last_step = progress(&mut doc, i, d.tech, created_at)?;
         if let (Some(t), Some(outcome)) = (d.tech, demo_outcome(i)) {
-            let (device, key) = demo_device(&storage, t, now)?;
+            let (device, key) = demo_device(storage, t, now)?;
             doc.seal_report(
                 fieldwork_model::report::Language::ZhCn,
                 &device,
@@ -367,7 +365,7 @@ pub fn seed_demo(data_dir: &Path) -> Result<DemoSeed> {
         .map_err(|e| crate::Error::Internal(format!("demo plan: {e}")))?;
     plan.schedule()?;
     storage.add_plan("DEMO-Q", &plan)?;
-    crate::api::service::generate_inspections(&storage, first_due)?;
+    crate::api::service::generate_inspections(storage, first_due)?;
     Ok(DemoSeed {
         technicians,
         created: true,
@@ -398,7 +396,7 @@ const DEMO_STROKES: &str = r#"{"canvas":{"width":600,"height":200},"strokes":[
 
 /// A demo phone for technician `t`, enrolled with a fresh key pair (whose private half is used
 /// for the demo seals only and then forgotten). Returns its id and key.
-fn demo_device(storage: &SqliteStorage, t: &str, now: i64) -> Result<(String, [u8; 32])> {
+fn demo_device(storage: &dyn Storage, t: &str, now: i64) -> Result<(String, [u8; 32])> {
     let key: [u8; 32] = rand::random();
     let device = format!("D-demo-{t}");
     let code = crate::auth::hash_secret(&crate::auth::new_code());

@@ -5,6 +5,7 @@
 //! the closure, and — if the document changed — saves it with its projection, grants and feed
 //! rows in one transaction, so concurrent requests on the same job never lose an update.
 
+pub mod postgres;
 pub mod sqlite;
 
 use automerge::ChangeHash;
@@ -354,6 +355,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Loaner units, optionally of one technician's jobs, open ones only if `open_only`.
     fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>>;
 
+    /// How many of the backend's numbered migrations the database has run.
+    fn schema_version(&self) -> Result<i64>;
     /// The server's Automerge actor id (stable across restarts).
     fn actor(&self) -> Result<automerge::ActorId>;
     /// The database's epoch (see [`fieldwork_model::wire::SyncResponse::epoch`]).

@@ -20,6 +20,15 @@ use super::{
 };
 use crate::{Error, Result};
 
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage {
+            disk_full: e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "server.db";
 
@@ -1182,6 +1191,10 @@ impl Storage for SqliteStorage {
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
     }
 
     fn actor(&self) -> Result<ActorId> {

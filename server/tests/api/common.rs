@@ -20,6 +20,8 @@ use tempfile::TempDir;
 /// A running server with its data directory and a dispatcher token.
 pub struct Office {
     pub dir: TempDir,
+    /// Where its data is: hand this to `fieldwork_server` functions, not `dir`.
+    pub place: fieldwork_server::Place,
     pub server: Option<RunningServer>,
     pub url: String,
     pub token: String,
@@ -33,16 +35,27 @@ impl Office {
     }
 
     /// A fresh server with settings (limits, mail...).
+    /// Its database is SQLite in `dir`, or a new PostgreSQL database when
+    /// `FIELDWORK_TEST_POSTGRES` names a cluster (the test command's PostgreSQL pass).
     pub async fn start_with(config: &fieldwork_server::Config) -> Office {
         let dir = tempfile::tempdir().unwrap();
+        let mut config = config.clone();
+        if config.database.is_none() {
+            config.database = fieldwork_server::pg_admin::test_database().unwrap();
+        }
+        let place = fieldwork_server::Place {
+            data_dir: dir.path().to_path_buf(),
+            database: config.database.clone(),
+        };
         let server =
-            fieldwork_server::spawn_with(dir.path(), "127.0.0.1:0".parse().unwrap(), config)
+            fieldwork_server::spawn_with(dir.path(), "127.0.0.1:0".parse().unwrap(), &config)
                 .await
                 .unwrap();
         let url = server.url();
-        let token = fieldwork_server::issue_dispatcher_token(dir.path()).unwrap();
+        let token = fieldwork_server::issue_dispatcher_token(place.clone()).unwrap();
         Office {
             dir,
+            place,
             server: Some(server),
             url,
             token,
@@ -183,7 +196,7 @@ impl Office {
 
     /// Enrolls a device for a technician.
     pub async fn enroll(&self, technician: &str) -> Device {
-        let code = fieldwork_server::issue_enroll_code(self.dir.path(), technician).unwrap();
+        let code = fieldwork_server::issue_enroll_code(self.place.clone(), technician).unwrap();
         let (status, v) = self
             .call(
                 Method::POST,
@@ -202,16 +215,20 @@ impl Office {
         }
     }
 
-    /// Feed rows `(seq, job, technician)` read straight from the database.
-    pub fn feed_rows(&self) -> Vec<(i64, String, String)> {
-        let conn = rusqlite::Connection::open(self.dir.path().join("server.db")).unwrap();
-        let mut stmt = conn
-            .prepare("SELECT seq, job, technician FROM feed ORDER BY seq")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+    /// Feed rows `(seq, job, technician)` of these technicians, each one's in feed order,
+    /// read through the storage the server uses.
+    pub fn feed_rows(&self, technicians: &[&str]) -> Vec<(i64, String, String)> {
+        let storage = self.place.open().unwrap();
+        technicians
+            .iter()
+            .flat_map(|t| {
+                storage
+                    .feed_since(t, 0, 100_000)
+                    .unwrap()
+                    .into_iter()
+                    .map(|(seq, job)| (seq as i64, job, t.to_string()))
+            })
+            .collect()
     }
 
     /// Stops the server.

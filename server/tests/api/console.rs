@@ -164,7 +164,7 @@ fn field(page: &str, name: &str) -> String {
 #[tokio::test]
 async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_token() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.dir.path(), "mei", "correct horse battery").unwrap();
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     office.technician("t1").await;
     office.create_job("J-1", Some("t1")).await;
     let mut browser = Browser::new(&office);
@@ -298,7 +298,7 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
 #[tokio::test]
 async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.dir.path(), "mei", "correct horse battery").unwrap();
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     let mut browser = Browser::new(&office);
     for _ in 0..fieldwork_server::console::accounts::LOCK_AFTER {
         assert_eq!(
@@ -335,7 +335,7 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
 #[tokio::test]
 async fn the_event_stream_tells_an_open_page_when_a_job_changes_and_a_revoked_phone_is_refused() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.dir.path(), "mei", "correct horse battery").unwrap();
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     office.technician("t1").await;
     office.create_job("J-1", Some("t1")).await;
     let mut device = office.enroll("t1").await;

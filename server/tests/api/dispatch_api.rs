@@ -105,7 +105,7 @@ async fn reschedule_and_reassignment_write_feed_rows_for_new_and_previous_techni
     office.technician("t1").await;
     office.technician("t2").await;
     office.create_job("J-1", Some("t1")).await;
-    let after_create = office.feed_rows();
+    let after_create = office.feed_rows(&["t1", "t2"]);
     assert_eq!(after_create.len(), 1);
     assert_eq!(
         (after_create[0].1.as_str(), after_create[0].2.as_str()),
@@ -122,7 +122,7 @@ async fn reschedule_and_reassignment_write_feed_rows_for_new_and_previous_techni
     assert_eq!(rescheduled["scheduled_end"], "2026-11-25T03:00:00Z");
     assert_eq!(rescheduled["priority"], "emergency");
     assert_eq!(rescheduled["problem"], "Chiller trips twice a day");
-    let after_patch = office.feed_rows();
+    let after_patch = office.feed_rows(&["t1", "t2"]);
     assert_eq!(after_patch.len(), 1, "one row per (job, technician)");
     assert!(after_patch[0].0 > after_create[0].0, "a new seq on change");
 
@@ -133,15 +133,17 @@ async fn reschedule_and_reassignment_write_feed_rows_for_new_and_previous_techni
     let reassigned = office.patch("J-1", json!({"technician": "t2"})).await;
     assert_eq!(reassigned["technician"], "t2");
     assert_eq!(reassigned["status"], "assigned");
-    let rows = office.feed_rows();
+    let rows = office.feed_rows(&["t1", "t2"]);
     let technicians: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(technicians.contains(&"t1") && technicians.contains(&"t2"));
-    assert!(rows.iter().all(|r| r.0 > after_patch[0].0));
+    // The previous technician's row moved on (each technician's numbers only grow).
+    let t1 = rows.iter().find(|r| r.2 == "t1").unwrap();
+    assert!(t1.0 > after_patch[0].0);
 
     // A PATCH that changes nothing writes nothing.
     office.patch("J-1", json!({"technician": "t2"})).await;
-    assert_eq!(office.feed_rows(), rows);
+    assert_eq!(office.feed_rows(&["t1", "t2"]), rows);
 
     let (status, body) = office
         .call(
@@ -399,7 +401,7 @@ async fn bad_bodies_are_400_json_oversized_bodies_413_json_and_the_server_keeps_
 async fn an_enrollment_code_works_once() {
     let office = Office::start().await;
     office.technician("t1").await;
-    let code = fieldwork_server::issue_enroll_code(office.dir.path(), "t1").unwrap();
+    let code = fieldwork_server::issue_enroll_code(office.place.clone(), "t1").unwrap();
     let enroll = json!({"code": code, "device_name": "Pixel 8"});
     let (status, first) = office
         .call(
@@ -426,7 +428,7 @@ async fn an_enrollment_code_works_once() {
         )
         .await;
     assert_error(status, &body, 401, "invalid_enrollment_code");
-    assert!(fieldwork_server::issue_enroll_code(office.dir.path(), "ghost").is_err());
+    assert!(fieldwork_server::issue_enroll_code(office.place.clone(), "ghost").is_err());
 
     // The device token syncs.
     let (status, body) = office
@@ -447,14 +449,18 @@ async fn a_restarted_server_on_the_same_directory_and_address_keeps_its_data_and
     office.create_job("J-1", Some("t1")).await;
     let addr = office.server.as_ref().unwrap().addr;
     office.stop().await;
-    let server = fieldwork_server::spawn(office.dir.path(), addr)
+    let config = fieldwork_server::Config {
+        database: office.place.database.clone(),
+        ..Default::default()
+    };
+    let server = fieldwork_server::spawn_with(office.dir.path(), addr, &config)
         .await
         .unwrap();
     assert_eq!(server.url(), office.url);
     office.server = Some(server);
     assert_eq!(office.job("J-1").await["technician"], "t1");
     // Credentials issued while the server runs work at once.
-    let token = fieldwork_server::issue_dispatcher_token(office.dir.path()).unwrap();
+    let token = fieldwork_server::issue_dispatcher_token(office.place.clone()).unwrap();
     let (status, _) = office
         .call(Method::GET, "/api/v1/jobs/J-1", None, Some(&token))
         .await;

@@ -55,7 +55,7 @@ async fn a_client_over_its_rate_gets_429_with_retry_after_and_others_are_still_s
     assert_eq!(body["error"]["code"], "rate_limited");
 
     // Another credential has its own budget.
-    let other = fieldwork_server::issue_dispatcher_token(office.dir.path()).unwrap();
+    let other = fieldwork_server::issue_dispatcher_token(office.place.clone()).unwrap();
     assert_eq!(get(&office, &other).await.status(), 200);
     // And the first is served again once it waited as told.
     tokio::time::sleep(Duration::from_secs(wait)).await;

@@ -511,11 +511,10 @@ async fn a_lost_response_is_sent_again_and_cursor_zero_starts_over_with_snapshot
 async fn a_long_feed_is_paged_with_more() {
     let office = Office::start().await;
     office.technician("t1").await;
-    let dir = office.dir.path().to_path_buf();
+    let place = office.place.clone();
     // Create the jobs straight through the storage: 501 HTTP calls would only be slower.
     tokio::task::spawn_blocking(move || {
-        use fieldwork_server::storage::Storage;
-        let storage = fieldwork_server::storage::sqlite::SqliteStorage::open(&dir).unwrap();
+        let storage = place.open().unwrap();
         let new: fieldwork_model::NewJob =
             serde_json::from_value(common::job_body("x", Some("t1"))).unwrap();
         for i in 0..501 {

@@ -319,7 +319,7 @@ async fn an_office_restored_from_yesterdays_backup_gets_back_what_the_phones_hol
         .unwrap();
     phone.device.sync().await.unwrap();
     let backup = office.dir.path().join("yesterday.db");
-    fieldwork_server::backup(office.dir.path(), &backup).unwrap();
+    fieldwork_server::backup(office.place.clone(), &backup).unwrap();
 
     // After the backup: the phone's work and dispatch's, all synced and acknowledged.
     phone
@@ -344,7 +344,7 @@ async fn an_office_restored_from_yesterdays_backup_gets_back_what_the_phones_hol
 
     // The office's disk is lost; yesterday's backup is restored.
     office.stop().await;
-    fieldwork_server::restore(office.dir.path(), &backup).unwrap();
+    fieldwork_server::restore(office.place.clone(), &backup).unwrap();
     office.restart().await;
     let texts = |job: &Value| -> BTreeSet<String> {
         job["notes"]

@@ -7,6 +7,7 @@ mod access;
 mod contracts;
 mod durability;
 mod faults;
+mod instances;
 mod mail;
 mod offline_visit;
 mod reports;

@@ -208,5 +208,5 @@ async fn an_enrollment_code_works_once() {
         .call(Method::POST, "/api/v1/devices/enroll", Some(body), None)
         .await;
     assert_error(status, &again, 401);
-    assert!(fieldwork_server::issue_enroll_code(office.dir.path(), "nobody").is_err());
+    assert!(fieldwork_server::issue_enroll_code(office.place.clone(), "nobody").is_err());
 }

@@ -32,6 +32,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.time.OffsetDateTime
 import java.time.ZoneOffset
+import java.time.format.DateTimeFormatter
 import java.util.Locale
 import java.util.TimeZone
 import javax.imageio.ImageIO
@@ -65,7 +66,10 @@ class ScreenshotTest {
      * demo contract). A job with a checklist is an inspection, which has no SLA clock.
      */
     private fun TestOffice.liveJob(technician: String, id: String, customer: String, address: String, problem: String, asset: String, minutesAgo: Long, extra: String = "") {
-        val reported = OffsetDateTime.now(ZoneOffset.ofHours(8)).minusMinutes(minutesAgo).withNano(0)
+        // Formatted with seconds always: OffsetDateTime.toString() drops ":00" seconds, which the
+        // office rightly refuses as RFC 3339 (this test failed once a minute, on the minute).
+        val reported = OffsetDateTime.now(ZoneOffset.ofHours(8)).minusMinutes(minutesAgo)
+            .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX"))
         post(
             "/api/v1/jobs",
             """{"id":"$id","technician":"$technician","customer":{"name":"$customer","phone":"021-5550100"},

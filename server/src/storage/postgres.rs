@@ -1,0 +1,2385 @@
+//! The PostgreSQL storage: the same [`Storage`] as `storage::sqlite`, for offices that run
+//! several server instances on one database (docs/adr/0009-postgres-and-the-feed.md).
+//!
+//! **The bridge.** The trait is synchronous: handlers call it on blocking threads, and CLI
+//! commands and tests call it from inside tokio runtimes of their own. tokio-postgres is async,
+//! so [`PgStorage`] owns a small runtime (two worker threads named `fieldwork-pg`) that drives
+//! the connections' sockets, and each method enters that runtime and waits for its future on the
+//! calling thread with `futures_executor::block_on`. `Runtime::block_on` is never used: it
+//! panics when the caller is already inside a runtime. For the same reason the runtime is shut
+//! down in the background when the storage is dropped.
+//!
+//! **The pool.** deadpool-postgres, at most 16 connections; each connection prepares a statement
+//! once and keeps it (`prepare_cached`). Reads run on a pooled connection without an explicit
+//! transaction. Every method that writes is one transaction, committed at its end; an error
+//! drops the transaction, which rolls it back.
+//!
+//! **The feed clock.** A device reads its technician's feed after a cursor and moves the cursor
+//! to the last number it got, so it must never see number N while a smaller number is still
+//! uncommitted: that smaller number would commit later, below the cursor, and the device would
+//! never fetch the change. SQLite has one writer, so its numbers commit in order. Here,
+//! transactions run in parallel across instances, so a transaction does not write feed rows as
+//! it goes: it collects the `(technician, job)` pairs, and just before it commits takes each
+//! technician's next numbers from `feed_clock` with an upsert. The upsert locks the clock row
+//! until the commit, so the next transaction for that technician waits, and numbers after it.
+//! Locks are taken in one order (job rows first, by id, then clock rows, by technician), so two
+//! transactions never wait on each other.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use automerge::{ActorId, ChangeHash};
+use deadpool_postgres::{Client, GenericClient, Manager, Pool, PoolError, Transaction};
+use fieldwork_model::maintenance::MaintenancePlan;
+use fieldwork_model::{Contract, JobDocument};
+use parking_lot::RwLock;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::{NoTls, Row};
+
+use super::{
+    Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
+    LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
+    UserRecord,
+};
+use crate::{Error, Result};
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Error::Storage {
+            disk_full: e.code() == Some(&SqlState::DISK_FULL),
+            message: describe(&e),
+        }
+    }
+}
+
+impl From<PoolError> for Error {
+    fn from(e: PoolError) -> Self {
+        match e {
+            PoolError::Backend(e) => e.into(),
+            other => Error::Storage {
+                message: format!("database pool: {other}"),
+                disk_full: false,
+            },
+        }
+    }
+}
+
+/// A tokio-postgres error as one line. Its `Display` alone says only "db error"; the server's
+/// message is in its source. The server's DETAIL line is left out: it can quote row values.
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} (SQLSTATE {})", db.message(), db.code().code());
+    }
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// The schema's migrations, in order: `server/migrations/postgres/NNNN_*.sql`. A database
+/// records how many it has run in `schema_version`; a migration, once released, is never edited.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_schema.sql")];
+
+/// The advisory lock the migrations run under ("fieldwrk" in ASCII), so instances starting
+/// together migrate one after the other.
+const MIGRATION_LOCK: i64 = 0x6669_656c_6477_726b;
+
+/// Most connections one instance opens.
+const POOL_SIZE: usize = 16;
+
+/// Follow-up window for jobs without a contract.
+const DEFAULT_FOLLOWUP_HOURS: u32 = 48;
+
+/// Heads as stored (`jobs.heads`, `device_docs`): the 32-byte hashes, sorted, concatenated
+/// (the same encoding as `storage::sqlite`).
+fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    sorted.iter().flat_map(|h| h.0).collect()
+}
+
+/// Inverse of [`heads_blob`]; a damaged value yields what it can (a later sync sends more).
+fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
+    blob.chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A fresh random epoch, as `storage::sqlite` makes them.
+fn new_epoch() -> String {
+    crate::auth::new_token()[3..19].to_string()
+}
+
+/// A count for an `INTEGER` column (PostgreSQL has no unsigned types).
+fn int4(v: u32) -> Result<i32> {
+    i32::try_from(v).map_err(|_| Error::Internal(format!("{v} does not fit an INTEGER column")))
+}
+
+/// A count read from an `INTEGER` column.
+fn uint(v: i32) -> Result<u32> {
+    u32::try_from(v).map_err(|_| Error::Internal(format!("stored count {v} is negative")))
+}
+
+/// A cursor as the `BIGINT` it is compared with; one past every number means "nothing newer".
+fn cursor_value(cursor: u64) -> i64 {
+    i64::try_from(cursor).unwrap_or(i64::MAX)
+}
+
+/// One column of a row, with a type mismatch as an error rather than a panic.
+fn col<'a, T: FromSql<'a>>(row: &'a Row, i: usize) -> Result<T> {
+    Ok(row.try_get(i)?)
+}
+
+/// A statement's parameters, `$1` first.
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// Runs a statement (prepared once per connection) and returns how many rows it changed.
+async fn exec(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<u64> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.execute(&statement, params).await?)
+}
+
+/// Runs a query (prepared once per connection) and returns its rows.
+async fn query(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.query(&statement, params).await?)
+}
+
+/// Runs a query that returns at most one row.
+async fn query_opt(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.query_opt(&statement, params).await?)
+}
+
+/// Runs a query that returns exactly one row.
+async fn query_one(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<Row> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.query_one(&statement, params).await?)
+}
+
+fn mail_row(r: &Row) -> Result<MailRow> {
+    Ok(MailRow {
+        id: col(r, 0)?,
+        job: col(r, 1)?,
+        version: uint(col(r, 2)?)?,
+        recipient: col(r, 3)?,
+        attempts: uint(col(r, 4)?)?,
+        next_at: col(r, 5)?,
+        sent_at: col(r, 6)?,
+        last_error: col(r, 7)?,
+    })
+}
+
+/// The runtime the connections live on, and the way into it from synchronous code.
+struct Bridge {
+    handle: tokio::runtime::Handle,
+    /// Taken by `drop`, to shut it down without waiting.
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Bridge {
+    fn new() -> Result<Bridge> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("fieldwork-pg")
+            .enable_all()
+            .build()?;
+        Ok(Bridge {
+            handle: runtime.handle().clone(),
+            runtime: Some(runtime),
+        })
+    }
+
+    /// Waits for `f` on the calling thread, inside this runtime's context (so the pool can open
+    /// sockets and spawn connection tasks), whatever runtime the caller may be in.
+    fn block<F: Future>(&self, f: F) -> F::Output {
+        let _guard = self.handle.enter();
+        futures_executor::block_on(f)
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        // Dropping a runtime from inside an async context panics; this does not wait.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A write transaction, and the feed rows it owes when it commits.
+struct Tx<'c> {
+    sql: Transaction<'c>,
+    /// `(technician, job)`: feed rows to (re)number at commit.
+    feed: Vec<(String, String)>,
+}
+
+/// How far a [`Tx`]'s feed list had grown, to forget what a rolled-back savepoint added.
+#[derive(Clone, Copy)]
+struct Mark {
+    feed: usize,
+}
+
+impl<'c> Tx<'c> {
+    async fn begin(client: &'c mut Client) -> Result<Tx<'c>> {
+        Ok(Tx {
+            sql: client.transaction().await?,
+            feed: Vec::new(),
+        })
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            feed: self.feed.len(),
+        }
+    }
+
+    fn rewind(&mut self, mark: Mark) {
+        self.feed.truncate(mark.feed);
+    }
+
+    /// Numbers the collected feed rows and commits. (Consoles on other instances hear of the
+    /// change through `pg_live`, outside this transaction: a NOTIFY inside it would make every
+    /// commit in the database wait for the others.)
+    async fn commit(self) -> Result<()> {
+        let Tx { sql, mut feed } = self;
+        // By technician: the clock rows are locked in the same order by every transaction.
+        feed.sort();
+        feed.dedup();
+        for (technician, job) in &feed {
+            // Locks the technician's clock row until the commit: the next transaction for this
+            // technician waits here, so its numbers commit after ours.
+            let clock = query_one(
+                &sql,
+                "INSERT INTO feed_clock (technician, seq) VALUES ($1, 1)
+                 ON CONFLICT (technician) DO UPDATE SET seq = feed_clock.seq + 1
+                 RETURNING seq",
+                &[technician],
+            )
+            .await?;
+            let seq: i64 = col(&clock, 0)?;
+            exec(
+                &sql,
+                "INSERT INTO feed (technician, seq, job) VALUES ($1, $2, $3)
+                 ON CONFLICT (job, technician) DO UPDATE SET seq = excluded.seq",
+                &[technician, &seq, job],
+            )
+            .await?;
+        }
+        sql.commit().await?;
+        Ok(())
+    }
+}
+
+/// PostgreSQL-backed [`Storage`].
+pub struct PgStorage {
+    pool: Pool,
+    actor: ActorId,
+    /// Read at connect and renewed by [`PgStorage::renew_epoch`] after a restore from backup.
+    epoch: RwLock<String>,
+    /// Last, so it is dropped after the pool's connections.
+    bridge: Bridge,
+}
+
+impl PgStorage {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`),
+    /// brings its schema up to date, and reads (or, on a new database, creates) the office's
+    /// actor id and epoch.
+    pub fn connect(url: &str) -> Result<PgStorage> {
+        // The message names the problem, never the URL: it may hold a password.
+        let config = url.parse::<tokio_postgres::Config>().map_err(|e| {
+            Error::BadRequest(
+                "database",
+                format!(
+                    "the database URL is not a PostgreSQL connection URL \
+                     (postgres://user:password@host:port/database): {}",
+                    describe(&e)
+                ),
+            )
+        })?;
+        let bridge = Bridge::new()?;
+        let pool = Pool::builder(Manager::new(config, NoTls))
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| Error::Internal(format!("database pool: {e}")))?;
+        let (actor, epoch) = bridge.block(async {
+            let mut client = pool.get().await?;
+            migrate(&mut client).await?;
+            open_meta(&mut client).await
+        })?;
+        Ok(PgStorage {
+            pool,
+            actor,
+            epoch: RwLock::new(epoch),
+            bridge,
+        })
+    }
+
+    /// Gives the database a new random epoch and returns it: the restore path calls it once a
+    /// backup has been restored into the database. Other running instances keep the epoch they
+    /// read when they connected, so every instance must be restarted after a restore.
+    pub fn renew_epoch(&self) -> Result<String> {
+        let epoch = new_epoch();
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "INSERT INTO meta (key, value) VALUES ('epoch', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&epoch],
+            )
+            .await?;
+            Ok(())
+        })?;
+        *self.epoch.write() = epoch.clone();
+        Ok(epoch)
+    }
+
+    fn block<F: Future>(&self, f: F) -> F::Output {
+        self.bridge.block(f)
+    }
+
+    /// Runs `f` on a pooled connection, without a transaction.
+    fn read<T>(&self, f: impl AsyncFnOnce(&Client) -> Result<T>) -> Result<T> {
+        self.block(async {
+            let client = self.pool.get().await?;
+            f(&client).await
+        })
+    }
+
+    /// Runs `f` in a transaction and commits it (with the feed rows `f`
+    /// collected); an error rolls everything back.
+    fn write<T>(&self, f: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        self.block(async {
+            let mut client = self.pool.get().await?;
+            let mut tx = Tx::begin(&mut client).await?;
+            let out = f(&mut tx).await?;
+            tx.commit().await?;
+            Ok(out)
+        })
+    }
+}
+
+/// Runs the migrations this database has not run yet, in one transaction, under an advisory
+/// lock: a second instance starting at the same time waits, then finds nothing left to do.
+async fn migrate(client: &mut Client) -> Result<()> {
+    let tx = client.transaction().await?;
+    exec(&tx, "SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+         INSERT INTO schema_version (version)
+             SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);",
+    )
+    .await?;
+    let row = query_one(&tx, "SELECT version FROM schema_version", &[]).await?;
+    let found: i32 = col(&row, 0)?;
+    let known = MIGRATIONS.len();
+    let found = usize::try_from(found)
+        .map_err(|_| Error::Internal(format!("database schema version {found} is negative")))?;
+    if found > known {
+        return Err(Error::Internal(format!(
+            "database schema {found} is newer than this server ({known})"
+        )));
+    }
+    if found < known {
+        for step in &MIGRATIONS[found..] {
+            tx.batch_execute(step).await?;
+        }
+        let version =
+            i32::try_from(known).map_err(|_| Error::Internal(format!("{known} migrations")))?;
+        exec(&tx, "UPDATE schema_version SET version = $1", &[&version]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reads the actor id and epoch, creating them on a new database. Several instances may start
+/// at once: each offers its own values and the first one inserted wins (`DO NOTHING`).
+async fn open_meta(client: &mut Client) -> Result<(ActorId, String)> {
+    let tx = client.transaction().await?;
+    exec(
+        &tx,
+        "INSERT INTO meta (key, value) VALUES ('actor', $1), ('epoch', $2)
+         ON CONFLICT (key) DO NOTHING",
+        &[&ActorId::random().to_hex_string(), &new_epoch()],
+    )
+    .await?;
+    let mut actor = None;
+    let mut epoch = None;
+    for row in query(
+        &tx,
+        "SELECT key, value FROM meta WHERE key IN ('actor', 'epoch')",
+        &[],
+    )
+    .await?
+    {
+        let value: String = col(&row, 1)?;
+        match col::<&str>(&row, 0)? {
+            "actor" => actor = Some(value),
+            _ => epoch = Some(value),
+        }
+    }
+    let actor = actor
+        .and_then(|h| hex::decode(h).ok())
+        .map(ActorId::from)
+        .ok_or_else(|| Error::Internal("stored actor id is missing or not hex".into()))?;
+    let epoch = epoch.ok_or_else(|| Error::Internal("stored epoch is missing".into()))?;
+    // Every device gets the epoch when it enrolls; this only mends rows written some other way.
+    exec(
+        &tx,
+        "UPDATE devices SET healed_epoch = $1 WHERE healed_epoch IS NULL",
+        &[&epoch],
+    )
+    .await?;
+    // Unlike SQLite there is no backfill of the service columns: those columns came with
+    // SQLite's migration 2, and a PostgreSQL database has had them from its first job.
+    tx.commit().await?;
+    Ok((actor, epoch))
+}
+
+/// Whether [`store_job`] creates the job's row or rewrites it.
+enum JobRow<'a> {
+    /// A new job: `Conflict` if the id exists.
+    New,
+    /// A job loaded (and locked) in this transaction, with the technician it had then.
+    Existing { previous: Option<&'a str> },
+}
+
+/// Writes a job's row with its projection columns and loans, the grant of its technician, and
+/// queues its feed rows for the commit.
+async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Result<()> {
+    let data = doc.data()?;
+    let derived = fieldwork_model::status::derive(&data.events);
+    let completed_at =
+        fieldwork_model::status::first_at(&data.events, fieldwork_model::Status::Completed);
+    let followup_hours = data
+        .contract
+        .as_ref()
+        .map_or(DEFAULT_FOLLOWUP_HOURS, |c| c.followup_hours);
+    let followup_due_at = completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000);
+    let asset_serial = Some(data.asset.serial.as_str()).filter(|s| !s.is_empty());
+    // A report whose content cannot be rebuilt shows as changed, never as signed.
+    let report_status = fieldwork_model::report::status_of(&data)
+        .map_or_else(|_| "changed_since_signed".to_string(), |r| r.status);
+    // One statement for the row and all its projection columns (SQLite writes them in three:
+    // here every statement is a round trip to the server).
+    let params: Params<'_> = &[
+        &data.id,
+        &doc.save(),
+        &heads_blob(&doc.heads()),
+        &derived.technician,
+        &derived.status.as_str(),
+        &data.priority.as_str(),
+        &data.reported_at,
+        &data.scheduled_start,
+        &now(),
+        &asset_serial,
+        &completed_at,
+        &followup_due_at,
+        &report_status,
+    ];
+    let previous = match row {
+        JobRow::New => {
+            // `DO NOTHING` rather than a check first: two instances may create the same id at
+            // once, and the second must get `Conflict`, not overwrite the first.
+            let added = exec(
+                &tx.sql,
+                "INSERT INTO jobs (id, doc, heads, technician, status, priority, reported_at,
+                                   scheduled_start, updated_at, asset_serial, completed_at,
+                                   followup_due_at, report_status)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 ON CONFLICT (id) DO NOTHING",
+                params,
+            )
+            .await?;
+            if added == 0 {
+                return Err(Error::Conflict(format!("job {} exists", data.id)));
+            }
+            None
+        }
+        JobRow::Existing { previous } => {
+            exec(
+                &tx.sql,
+                "UPDATE jobs SET doc = $2, heads = $3, technician = $4, status = $5,
+                    priority = $6, reported_at = $7, scheduled_start = $8, updated_at = $9,
+                    asset_serial = $10, completed_at = $11, followup_due_at = $12,
+                    report_status = $13
+                 WHERE id = $1",
+                params,
+            )
+            .await?;
+            previous
+        }
+    };
+    exec(&tx.sql, "DELETE FROM loans WHERE job = $1", &[&data.id]).await?;
+    for loan in fieldwork_model::loaners::fold(&data.loaners) {
+        exec(
+            &tx.sql,
+            "INSERT INTO loans (job, serial, model, issued_by, issued_at, returned_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &data.id,
+                &loan.serial,
+                &loan.model,
+                &loan.issued_by,
+                &loan.issued_at,
+                &loan.returned.as_ref().map(|r| r.1),
+            ],
+        )
+        .await?;
+    }
+    // The feed goes to the technician and, when the job was reassigned, the previous one (so
+    // their device learns it is gone).
+    if let Some(t) = derived.technician.as_deref() {
+        exec(
+            &tx.sql,
+            "INSERT INTO grants (job, technician) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&data.id, &t],
+        )
+        .await?;
+        tx.feed.push((t.to_string(), data.id.clone()));
+    }
+    if let Some(p) = previous
+        && Some(p) != derived.technician.as_deref()
+    {
+        tx.feed.push((p.to_string(), data.id.clone()));
+    }
+    Ok(())
+}
+
+/// Loads a job under a row lock (another instance may be editing it), runs the edit, and stores
+/// the document if its heads changed; `None` if there is no such job.
+async fn update_in(
+    tx: &mut Tx<'_>,
+    id: &str,
+    actor: ActorId,
+    edit: JobEdit<'_>,
+) -> Result<Option<JobDocument>> {
+    let row = query_opt(
+        &tx.sql,
+        "SELECT doc, technician FROM jobs WHERE id = $1 FOR UPDATE",
+        &[&id],
+    )
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let bytes: Vec<u8> = col(&row, 0)?;
+    let previous: Option<String> = col(&row, 1)?;
+    let mut doc = JobDocument::load(&bytes, actor)?;
+    let before = doc.heads();
+    edit(&mut doc)?;
+    if doc.heads() != before {
+        let row = JobRow::Existing {
+            previous: previous.as_deref(),
+        };
+        store_job(tx, &doc, row).await?;
+    }
+    Ok(Some(doc))
+}
+
+/// One job of a push inside the caller's transaction: merge, record what the device holds and
+/// when its events arrived.
+async fn merge_push_in(
+    tx: &mut Tx<'_>,
+    actor: &ActorId,
+    id: &str,
+    device: &str,
+    device_heads: &[ChangeHash],
+    edit: JobEdit<'_>,
+    arrivals: &Arrivals,
+) -> Result<Option<JobDocument>> {
+    let doc = update_in(tx, id, actor.clone(), edit).await?;
+    if doc.is_some() {
+        exec(
+            &tx.sql,
+            "INSERT INTO device_docs (device, job, confirmed_heads)
+             VALUES ((SELECT num FROM devices WHERE id = $1), $2, $3)
+             ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
+            &[&device, &id, &heads_blob(device_heads)],
+        )
+        .await?;
+        let events = arrivals.events.borrow().clone();
+        for event in &events {
+            exec(
+                &tx.sql,
+                "INSERT INTO event_receipts (job, event, received_at) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&id, event, &arrivals.at],
+            )
+            .await?;
+        }
+    }
+    Ok(doc)
+}
+
+impl Storage for PgStorage {
+    fn add_technician(&self, t: &Technician) -> Result<()> {
+        self.write(async |tx| {
+            let added = exec(
+                &tx.sql,
+                "INSERT INTO technicians (id, name, region) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&t.id, &t.name, &t.region],
+            )
+            .await?;
+            if added == 0 {
+                return Err(Error::Conflict(format!("technician {} exists", t.id)));
+            }
+            Ok(())
+        })
+    }
+
+    fn technician_exists(&self, id: &str) -> Result<bool> {
+        self.read(async |c| {
+            Ok(
+                query_opt(c, "SELECT 1 FROM technicians WHERE id = $1", &[&id])
+                    .await?
+                    .is_some(),
+            )
+        })
+    }
+
+    fn technicians(&self) -> Result<Vec<Technician>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT id, name, region FROM technicians ORDER BY name, id",
+                &[],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Technician {
+                        id: col(r, 0)?,
+                        name: col(r, 1)?,
+                        region: col(r, 2)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn add_token(&self, token_hash: &str, principal: &Principal) -> Result<()> {
+        let (kind, device, tech) = match principal {
+            Principal::Dispatcher => ("dispatcher", None, None),
+            Principal::RevokedDevice { .. } => {
+                return Err(Error::Internal("a revoked device gets no token".into()));
+            }
+            Principal::Device {
+                device_id,
+                technician,
+            } => (
+                "device",
+                Some(device_id.as_str()),
+                Some(technician.as_str()),
+            ),
+        };
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "INSERT INTO tokens (hash, kind, device_id, technician) VALUES ($1, $2, $3, $4)",
+                &[&token_hash, &kind, &device, &tech],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn principal(&self, token_hash: &str) -> Result<Option<Principal>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT t.kind, t.device_id, t.technician, d.revoked
+                 FROM tokens t LEFT JOIN devices d ON d.id = t.device_id WHERE t.hash = $1",
+                &[&token_hash],
+            )
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let kind: String = col(&row, 0)?;
+            let device: Option<String> = col(&row, 1)?;
+            let technician: Option<String> = col(&row, 2)?;
+            let revoked: Option<bool> = col(&row, 3)?;
+            Ok(match (kind.as_str(), device, technician, revoked) {
+                ("dispatcher", _, _, _) => Some(Principal::Dispatcher),
+                (_, Some(device_id), _, Some(true)) => Some(Principal::RevokedDevice { device_id }),
+                (_, Some(device_id), Some(technician), _) => Some(Principal::Device {
+                    device_id,
+                    technician,
+                }),
+                _ => None,
+            })
+        })
+    }
+
+    fn add_enroll_code(&self, code_hash: &str, technician: &str, expires_at: i64) -> Result<()> {
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "INSERT INTO enroll_codes (hash, technician, expires_at) VALUES ($1, $2, $3)",
+                &[&code_hash, &technician, &expires_at],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn redeem_enroll_code(
+        &self,
+        code_hash: &str,
+        now: i64,
+        device_id: &str,
+        device_name: &str,
+        token_hash: &str,
+        public_key: Option<&str>,
+    ) -> Result<Option<String>> {
+        let epoch = self.epoch.read().clone();
+        self.write(async |tx| {
+            // The UPDATE locks the code's row: a second redeem of the same code waits, then
+            // finds it used.
+            let row = query_opt(
+                &tx.sql,
+                "UPDATE enroll_codes SET used_at = $2
+                 WHERE hash = $1 AND used_at IS NULL AND expires_at > $2
+                 RETURNING technician",
+                &[&code_hash, &now],
+            )
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let technician: String = col(&row, 0)?;
+            exec(
+                &tx.sql,
+                "INSERT INTO devices (id, name, technician, created_at, public_key, healed_epoch)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &device_id,
+                    &device_name,
+                    &technician,
+                    &now,
+                    &public_key,
+                    &epoch,
+                ],
+            )
+            .await?;
+            exec(
+                &tx.sql,
+                "INSERT INTO tokens (hash, kind, device_id, technician)
+                 VALUES ($1, 'device', $2, $3)",
+                &[&token_hash, &device_id, &technician],
+            )
+            .await?;
+            Ok(Some(technician))
+        })
+    }
+
+    fn create_job(&self, doc: &JobDocument) -> Result<()> {
+        self.write(async |tx| store_job(tx, doc, JobRow::New).await)
+    }
+
+    fn job_exists(&self, id: &str) -> Result<bool> {
+        self.read(async |c| {
+            Ok(query_opt(c, "SELECT 1 FROM jobs WHERE id = $1", &[&id])
+                .await?
+                .is_some())
+        })
+    }
+
+    fn load_job(&self, id: &str) -> Result<Option<StoredJob>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT doc, heads, technician FROM jobs WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+            row.map(|r| {
+                Ok(StoredJob {
+                    doc: col(&r, 0)?,
+                    heads: blob_heads(col(&r, 1)?),
+                    technician: col(&r, 2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
+        let actor = self.actor.clone();
+        self.write(async |tx| update_in(tx, id, actor, edit).await)
+    }
+
+    fn merge_push(
+        &self,
+        id: &str,
+        device: &str,
+        device_heads: &[ChangeHash],
+        edit: JobEdit<'_>,
+        arrivals: &Arrivals,
+    ) -> Result<Option<JobDocument>> {
+        let actor = self.actor.clone();
+        self.write(async |tx| {
+            merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals).await
+        })
+    }
+
+    fn merge_pushes(
+        &self,
+        device: &str,
+        pushes: &mut [PushMerge<'_>],
+    ) -> Result<Vec<Result<Option<JobDocument>>>> {
+        let actor = self.actor.clone();
+        self.write(async |tx| {
+            // Every pushed job's row locked up front, in id order: two rounds that push the
+            // same jobs in different orders then never hold one lock each and wait forever.
+            if !pushes.is_empty() {
+                let ids: Vec<&str> = pushes.iter().map(|p| p.job).collect();
+                query(
+                    &tx.sql,
+                    "SELECT id FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                    &[&ids],
+                )
+                .await?;
+            }
+            let mut outcomes = Vec::with_capacity(pushes.len());
+            for p in pushes.iter_mut() {
+                let mark = tx.mark();
+                tx.sql.batch_execute("SAVEPOINT push").await?;
+                let outcome = merge_push_in(
+                    tx,
+                    &actor,
+                    p.job,
+                    device,
+                    p.device_heads,
+                    &mut *p.edit,
+                    p.arrivals,
+                )
+                .await;
+                if outcome.is_err() {
+                    // Also needed after a failed statement: PostgreSQL refuses every statement
+                    // of a transaction after an error until it is rolled back to a savepoint.
+                    tx.sql.batch_execute("ROLLBACK TO SAVEPOINT push").await?;
+                    // The push's feed rows went with it.
+                    tx.rewind(mark);
+                }
+                tx.sql.batch_execute("RELEASE SAVEPOINT push").await?;
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
+    }
+
+    fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT doc FROM jobs
+                 WHERE ($1::text IS NULL OR technician = $1) AND ($2::text IS NULL OR status = $2)
+                   AND (NOT $4::boolean OR status NOT IN ('completed', 'cancelled'))
+                   AND ($5::text IS NULL OR report_status = $5)
+                 ORDER BY reported_at, id LIMIT $3",
+                &[
+                    &filter.technician,
+                    &filter.status,
+                    &i64::from(filter.limit),
+                    &filter.open_only,
+                    &filter.report,
+                ],
+            )
+            .await?;
+            rows.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+
+    fn has_grant(&self, job: &str, technician: &str) -> Result<bool> {
+        self.read(async |c| {
+            Ok(query_opt(
+                c,
+                "SELECT 1 FROM grants WHERE job = $1 AND technician = $2",
+                &[&job, &technician],
+            )
+            .await?
+            .is_some())
+        })
+    }
+
+    fn feed_since(&self, technician: &str, cursor: u64, limit: u32) -> Result<Vec<(u64, String)>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT seq, job FROM feed WHERE technician = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&technician, &cursor_value(cursor), &i64::from(limit)],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| Ok((col::<i64>(r, 0)? as u64, col(r, 1)?)))
+                .collect()
+        })
+    }
+
+    fn device_key(&self, device: &str) -> Result<Option<String>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT public_key FROM devices WHERE id = $1",
+                &[&device],
+            )
+            .await?;
+            Ok(row
+                .map(|r| col::<Option<String>>(&r, 0))
+                .transpose()?
+                .flatten())
+        })
+    }
+
+    fn devices(&self) -> Result<Vec<DeviceRecord>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT id, technician, name, public_key, created_at, last_sync_at, revoked
+                 FROM devices ORDER BY created_at, id",
+                &[],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(DeviceRecord {
+                        device_id: col(r, 0)?,
+                        technician: col(r, 1)?,
+                        name: col(r, 2)?,
+                        public_key: col(r, 3)?,
+                        enrolled_at: col(r, 4)?,
+                        last_sync_at: col(r, 5)?,
+                        revoked: col(r, 6)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn touch_device(&self, device: &str, now: i64) -> Result<()> {
+        // At most one write a minute per device: otherwise the statement changes no row and the
+        // transaction commits without writing (an idle sync stays cheap). The cast: without it
+        // PostgreSQL types `$2` from `- 60000` as a 4-byte integer.
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "UPDATE devices SET last_sync_at = $2
+                 WHERE id = $1 AND (last_sync_at IS NULL OR last_sync_at < $2::bigint - 60000)",
+                &[&device, &now],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn revoke_device(&self, device: &str) -> Result<bool> {
+        self.write(async |tx| {
+            Ok(exec(
+                &tx.sql,
+                "UPDATE devices SET revoked = TRUE WHERE id = $1",
+                &[&device],
+            )
+            .await?
+                == 1)
+        })
+    }
+
+    fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()> {
+        self.write(async |tx| {
+            let added = exec(
+                &tx.sql,
+                "INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO NOTHING",
+                &[&name, &password_hash, &now],
+            )
+            .await?;
+            if added == 0 {
+                return Err(Error::Conflict(format!("there is already a user {name}")));
+            }
+            Ok(())
+        })
+    }
+
+    fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        self.write(async |tx| {
+            Ok(exec(
+                &tx.sql,
+                "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL
+                 WHERE name = $1",
+                &[&name, &password_hash],
+            )
+            .await?
+                == 1)
+        })
+    }
+
+    fn user(&self, name: &str) -> Result<Option<UserRecord>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT name, password_hash, failed_logins, locked_until FROM users
+                 WHERE name = $1",
+                &[&name],
+            )
+            .await?;
+            row.map(|r| {
+                Ok(UserRecord {
+                    name: col(&r, 0)?,
+                    password_hash: col(&r, 1)?,
+                    failed_logins: uint(col(&r, 2)?)?,
+                    locked_until: col(&r, 3)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn record_login(
+        &self,
+        name: &str,
+        ok: bool,
+        now: i64,
+        lock_after: u32,
+        lock_ms: i64,
+    ) -> Result<()> {
+        self.write(async |tx| {
+            if ok {
+                exec(
+                    &tx.sql,
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = $1",
+                    &[&name],
+                )
+                .await?;
+            } else {
+                exec(
+                    &tx.sql,
+                    "UPDATE users SET failed_logins = failed_logins + 1,
+                        locked_until = CASE WHEN failed_logins + 1 >= $2::bigint THEN $3::bigint
+                                            ELSE locked_until END
+                     WHERE name = $1",
+                    &[&name, &i64::from(lock_after), &(now + lock_ms)],
+                )
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn add_session(&self, token_hash: &str, session: &SessionRecord, now: i64) -> Result<()> {
+        self.write(async |tx| {
+            // Expired sessions go when new ones come: the table stays the size of the live ones.
+            exec(
+                &tx.sql,
+                "DELETE FROM sessions WHERE expires_at <= $1",
+                &[&now],
+            )
+            .await?;
+            // `user` is a reserved word in PostgreSQL: the column is quoted.
+            exec(
+                &tx.sql,
+                "INSERT INTO sessions (hash, \"user\", csrf, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &token_hash,
+                    &session.user,
+                    &session.csrf,
+                    &now,
+                    &session.expires_at,
+                ],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRecord>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT \"user\", csrf, expires_at FROM sessions
+                 WHERE hash = $1 AND expires_at > $2",
+                &[&token_hash, &now],
+            )
+            .await?;
+            row.map(|r| {
+                Ok(SessionRecord {
+                    user: col(&r, 0)?,
+                    csrf: col(&r, 1)?,
+                    expires_at: col(&r, 2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "DELETE FROM sessions WHERE hash = $1",
+                &[&token_hash],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn receipts(&self, job: &str) -> Result<HashMap<String, i64>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT event, received_at FROM event_receipts WHERE job = $1",
+                &[&job],
+            )
+            .await?;
+            rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+        })
+    }
+
+    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
+        let version = int4(version)?;
+        self.write(async |tx| {
+            Ok(exec(
+                &tx.sql,
+                "INSERT INTO mail_outbox (job, version, recipient, created_at, next_at)
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
+                &[&job, &version, &recipient, &now],
+            )
+            .await?
+                == 1)
+        })
+    }
+
+    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
+                 FROM mail_outbox WHERE sent_at IS NULL AND next_at <= $1
+                 ORDER BY next_at, id LIMIT $2",
+                &[&now, &i64::from(limit)],
+            )
+            .await?;
+            rows.iter().map(mail_row).collect()
+        })
+    }
+
+    fn record_mail_attempt(
+        &self,
+        id: i64,
+        outcome: std::result::Result<i64, (String, i64)>,
+    ) -> Result<()> {
+        self.write(async |tx| {
+            match &outcome {
+                Ok(sent_at) => {
+                    exec(
+                        &tx.sql,
+                        "UPDATE mail_outbox SET attempts = attempts + 1, sent_at = $2,
+                            last_error = NULL
+                         WHERE id = $1",
+                        &[&id, sent_at],
+                    )
+                    .await?
+                }
+                Err((error, next_at)) => {
+                    exec(
+                        &tx.sql,
+                        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
+                            next_at = $3
+                         WHERE id = $1",
+                        &[&id, error, next_at],
+                    )
+                    .await?
+                }
+            };
+            Ok(())
+        })
+    }
+
+    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
+                 FROM mail_outbox WHERE job = $1 ORDER BY version, id",
+                &[&job],
+            )
+            .await?;
+            rows.iter().map(mail_row).collect()
+        })
+    }
+
+    fn all_job_ids(&self) -> Result<Vec<String>> {
+        self.read(async |c| {
+            let rows = query(c, "SELECT id FROM jobs ORDER BY id", &[]).await?;
+            rows.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+
+    fn reset_device(&self, device: &str) -> Result<()> {
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "DELETE FROM device_docs WHERE device = (SELECT num FROM devices WHERE id = $1)",
+                &[&device],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn promote_pending(&self, device: &str, cursor: u64) -> Result<()> {
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "UPDATE device_docs SET confirmed_heads = sent_heads, sent_heads = NULL,
+                        sent_cursor = NULL
+                 WHERE device = (SELECT num FROM devices WHERE id = $1)
+                   AND sent_cursor IS NOT NULL AND sent_cursor <= $2",
+                &[&device, &cursor_value(cursor)],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn confirmed_heads(&self, device: &str, job: &str) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT confirmed_heads FROM device_docs
+                 WHERE device = (SELECT num FROM devices WHERE id = $1) AND job = $2",
+                &[&device, &job],
+            )
+            .await?;
+            let blob: Option<Vec<u8>> = row.map(|r| col(&r, 0)).transpose()?.flatten();
+            Ok(blob.map(|b| blob_heads(&b)))
+        })
+    }
+
+    fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        // In job order, so two responses to the same device lock their rows in the same order.
+        let mut sent = sent.to_vec();
+        sent.sort_by(|a, b| a.0.cmp(b.0));
+        let cursor = cursor_value(cursor);
+        self.write(async |tx| {
+            for (job, heads) in &sent {
+                exec(
+                    &tx.sql,
+                    "INSERT INTO device_docs (device, job, sent_heads, sent_cursor)
+                     VALUES ((SELECT num FROM devices WHERE id = $1), $2, $3, $4)
+                     ON CONFLICT (device, job) DO UPDATE SET sent_heads = excluded.sent_heads,
+                        sent_cursor = excluded.sent_cursor",
+                    &[&device, job, &heads_blob(heads), &cursor],
+                )
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn add_contract(&self, c: &Contract) -> Result<()> {
+        insert_body(self, "contracts", "id", &c.id, c, "contract")
+    }
+
+    fn contract(&self, id: &str) -> Result<Option<Contract>> {
+        read_body(self, "contracts", "id", id)
+    }
+
+    fn add_asset(&self, a: &AssetRecord) -> Result<()> {
+        insert_body(self, "assets", "serial", &a.serial, a, "asset")
+    }
+
+    fn asset(&self, serial: &str) -> Result<Option<AssetRecord>> {
+        read_body(self, "assets", "serial", serial)
+    }
+
+    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>> {
+        self.read(async |c| {
+            // `LIMIT NULL` is no limit (SQLite's is -1).
+            let rows = query(
+                c,
+                "SELECT doc FROM jobs WHERE asset_serial = $1
+                 ORDER BY reported_at DESC, id DESC LIMIT $2",
+                &[&serial, &newest.map(i64::from)],
+            )
+            .await?;
+            let mut docs = rows
+                .iter()
+                .map(|r| col(r, 0))
+                .collect::<Result<Vec<Vec<u8>>>>()?;
+            docs.reverse();
+            Ok(docs)
+        })
+    }
+
+    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT doc FROM jobs WHERE reported_at >= $1 AND reported_at < $2
+                 ORDER BY reported_at, id",
+                &[&from, &to],
+            )
+            .await?;
+            rows.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+
+    fn record_followup(&self, job: &str, f: &Followup) -> Result<()> {
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "INSERT INTO followups (job, satisfaction, score, comment, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (job) DO UPDATE SET satisfaction = excluded.satisfaction,
+                    score = excluded.score, comment = excluded.comment,
+                    recorded_at = excluded.recorded_at",
+                &[
+                    &job,
+                    &f.satisfaction,
+                    &i32::from(f.score),
+                    &f.comment,
+                    &f.recorded_at,
+                ],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn followups(&self, open_only: bool) -> Result<Vec<FollowupRow>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT j.id, j.technician, j.completed_at, j.followup_due_at,
+                        f.satisfaction, f.score, f.comment, f.recorded_at
+                 FROM jobs j LEFT JOIN followups f ON f.job = j.id
+                 WHERE j.followup_due_at IS NOT NULL AND (NOT $1::boolean OR f.job IS NULL)
+                 ORDER BY j.followup_due_at, j.id",
+                &[&open_only],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let satisfaction: Option<String> = col(r, 4)?;
+                    let record = match satisfaction {
+                        Some(satisfaction) => {
+                            let score: i32 = col(r, 5)?;
+                            Some(Followup {
+                                satisfaction,
+                                score: u8::try_from(score).map_err(|_| {
+                                    Error::Internal(format!("stored follow-up score {score}"))
+                                })?,
+                                comment: col(r, 6)?,
+                                recorded_at: col(r, 7)?,
+                            })
+                        }
+                        None => None,
+                    };
+                    Ok(FollowupRow {
+                        job: col(r, 0)?,
+                        technician: col(r, 1)?,
+                        completed_at: col(r, 2)?,
+                        due_at: col(r, 3)?,
+                        record,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn add_complaint(&self, c: &Complaint) -> Result<()> {
+        let body = to_body(c)?;
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "INSERT INTO complaints (id, job, body, received_at) VALUES ($1, $2, $3, $4)",
+                &[&c.id, &c.job, &body, &c.received_at],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn update_complaint(
+        &self,
+        id: &str,
+        edit: &mut dyn FnMut(&mut Complaint) -> Result<()>,
+    ) -> Result<Option<Complaint>> {
+        self.write(async |tx| {
+            // Locked until the commit: two instances editing one complaint take turns.
+            let row = query_opt(
+                &tx.sql,
+                "SELECT body FROM complaints WHERE id = $1 FOR UPDATE",
+                &[&id],
+            )
+            .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let mut c: Complaint = from_body(col(&row, 0)?)?;
+            edit(&mut c)?;
+            exec(
+                &tx.sql,
+                "UPDATE complaints SET body = $2 WHERE id = $1",
+                &[&id, &to_body(&c)?],
+            )
+            .await?;
+            Ok(Some(c))
+        })
+    }
+
+    fn complaints(&self, job: Option<&str>) -> Result<Vec<Complaint>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT body FROM complaints WHERE $1::text IS NULL OR job = $1
+                 ORDER BY received_at, id",
+                &[&job],
+            )
+            .await?;
+            rows.iter().map(|r| from_body(col(r, 0)?)).collect()
+        })
+    }
+
+    fn add_plan(&self, id: &str, plan: &MaintenancePlan) -> Result<()> {
+        insert_body(
+            self,
+            "maintenance_plans",
+            "id",
+            id,
+            plan,
+            "maintenance plan",
+        )
+    }
+
+    fn plans(&self) -> Result<Vec<(String, MaintenancePlan)>> {
+        self.read(async |c| {
+            let rows = query(c, "SELECT id, body FROM maintenance_plans ORDER BY id", &[]).await?;
+            rows.iter()
+                .map(|r| Ok((col(r, 0)?, from_body(col(r, 1)?)?)))
+                .collect()
+        })
+    }
+
+    fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT l.job, j.technician, l.serial, l.model, l.issued_by, l.issued_at,
+                        l.returned_at
+                 FROM loans l JOIN jobs j ON j.id = l.job
+                 WHERE ($1::text IS NULL OR j.technician = $1)
+                   AND (NOT $2::boolean OR l.returned_at IS NULL)
+                 ORDER BY l.issued_at, l.job, l.serial",
+                &[&technician, &open_only],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(LoanRow {
+                        job: col(r, 0)?,
+                        technician: col(r, 1)?,
+                        serial: col(r, 2)?,
+                        model: col(r, 3)?,
+                        issued_by: col(r, 4)?,
+                        issued_at: col(r, 5)?,
+                        returned_at: col(r, 6)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        self.read(async |c| {
+            let row = query_one(c, "SELECT version FROM schema_version", &[]).await?;
+            Ok(i64::from(col::<i32>(&row, 0)?))
+        })
+    }
+
+    fn actor(&self) -> Result<ActorId> {
+        Ok(self.actor.clone())
+    }
+
+    fn epoch(&self) -> Result<String> {
+        Ok(self.epoch.read().clone())
+    }
+
+    fn owes_healing(&self, device: &str) -> Result<bool> {
+        let epoch = self.epoch.read().clone();
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT healed_epoch FROM devices WHERE id = $1",
+                &[&device],
+            )
+            .await?;
+            let healed: Option<String> = row.map(|r| col(&r, 0)).transpose()?.flatten();
+            Ok(healed.is_some_and(|e| e != epoch))
+        })
+    }
+
+    fn healed(&self, device: &str) -> Result<()> {
+        let epoch = self.epoch.read().clone();
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "UPDATE devices SET healed_epoch = $2 WHERE id = $1",
+                &[&device, &epoch],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|e| Error::Internal(format!("stored record: {e}")))
+}
+
+/// Inserts a JSON record keyed by `id` into a `(key, body)` table; `Conflict` if it exists.
+fn insert_body<T: serde::Serialize>(
+    s: &PgStorage,
+    table: &str,
+    key: &str,
+    id: &str,
+    value: &T,
+    what: &str,
+) -> Result<()> {
+    let body = to_body(value)?;
+    s.write(async |tx| {
+        let added = exec(
+            &tx.sql,
+            &format!("INSERT INTO {table} ({key}, body) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
+            &[&id, &body],
+        )
+        .await?;
+        if added == 0 {
+            return Err(Error::Conflict(format!("{what} {id} exists")));
+        }
+        Ok(())
+    })
+}
+
+/// Reads a JSON record keyed by `id` from a `(key, body)` table.
+fn read_body<T: serde::de::DeserializeOwned>(
+    s: &PgStorage,
+    table: &str,
+    key: &str,
+    id: &str,
+) -> Result<Option<T>> {
+    s.read(async |c| {
+        let row = query_opt(
+            c,
+            &format!("SELECT body FROM {table} WHERE {key} = $1"),
+            &[&id],
+        )
+        .await?;
+        row.map(|r| from_body(col(&r, 0)?)).transpose()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    use std::sync::Barrier;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
+
+    /// 2026-11-18, inside the window every stored time must fall in.
+    const AT: i64 = 1_795_500_000_000;
+
+    /// A database of its own on the cluster `FIELDWORK_TEST_POSTGRES` names, dropped when the
+    /// test ends.
+    struct TestDb {
+        cluster: String,
+        name: String,
+        url: String,
+    }
+
+    impl TestDb {
+        /// `None` (and the test is skipped) when `FIELDWORK_TEST_POSTGRES` is not set.
+        fn create() -> Option<TestDb> {
+            let Ok(cluster) = std::env::var("FIELDWORK_TEST_POSTGRES") else {
+                eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set");
+                return None;
+            };
+            let name = format!("fw_{:016x}", rand::random::<u64>());
+            admin(&cluster, &format!("CREATE DATABASE {name}")).unwrap();
+            // A `dbname` parameter overrides the database in the URL's path.
+            let separator = if cluster.contains('?') { '&' } else { '?' };
+            let url = format!("{cluster}{separator}dbname={name}");
+            Some(TestDb { cluster, name, url })
+        }
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            // Best effort: at worst a failed test leaves its database behind.
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = admin(&self.cluster, &sql);
+        }
+    }
+
+    /// Runs `sql` on the database at `url` (outside any transaction, as CREATE DATABASE needs).
+    fn admin(url: &str, sql: &str) -> std::result::Result<(), tokio_postgres::Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+            let connection = tokio::spawn(connection);
+            let out = client.batch_execute(sql).await;
+            drop(client);
+            let _ = connection.await;
+            out
+        })
+    }
+
+    fn technician(id: &str) -> Technician {
+        Technician {
+            id: id.into(),
+            name: format!("Technician {id}"),
+            region: String::new(),
+        }
+    }
+
+    fn new_job(technician: &str) -> NewJob {
+        NewJob {
+            id: None,
+            technician: Some(technician.into()),
+            customer: Customer {
+                name: "Clinic".into(),
+                phone: String::new(),
+                email: None,
+            },
+            site: Site {
+                address: "1 Quay".into(),
+                region: RegionClass::City,
+                time_zone: "Asia/Shanghai".into(),
+            },
+            asset: Default::default(),
+            problem: "p".into(),
+            channel: None,
+            priority: fieldwork_model::Priority::Normal,
+            reported_at: "2026-11-23T09:00:00+08:00".into(),
+            scheduled_start: None,
+            scheduled_end: None,
+            contract: None,
+            kind: None,
+            checklist: Vec::new(),
+        }
+    }
+
+    fn create(s: &PgStorage, id: &str, technician: &str) -> JobDocument {
+        let doc = JobDocument::create(id, &new_job(technician), "dispatch", AT, s.actor().unwrap())
+            .unwrap();
+        s.create_job(&doc).unwrap();
+        doc
+    }
+
+    /// The simplest edit: a dispatcher's note.
+    fn note(doc: &mut JobDocument) -> Result<()> {
+        doc.add_note("dispatch", AT, "called ahead")?;
+        Ok(())
+    }
+
+    fn enroll(s: &PgStorage, device: &str, technician: &str) {
+        let code = format!("code-{device}");
+        s.add_enroll_code(&code, technician, AT * 2).unwrap();
+        let enrolled = s
+            .redeem_enroll_code(&code, AT, device, "phone", &format!("tok-{device}"), None)
+            .unwrap();
+        assert_eq!(enrolled.as_deref(), Some(technician));
+    }
+
+    /// A technician's whole feed as `job -> number`, checking the numbers rise.
+    fn feed(s: &PgStorage, technician: &str) -> BTreeMap<String, u64> {
+        let rows = s.feed_since(technician, 0, 100_000).unwrap();
+        assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "{rows:?}");
+        let jobs: BTreeMap<String, u64> =
+            rows.iter().map(|(seq, job)| (job.clone(), *seq)).collect();
+        assert_eq!(jobs.len(), rows.len(), "a job twice in the feed: {rows:?}");
+        jobs
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_without_printing_it() {
+        let Err(e) = PgStorage::connect("postgres://fieldwork:s3cret@db:port/fieldwork") else {
+            panic!("a URL with a bad port was accepted");
+        };
+        assert!(matches!(e, Error::BadRequest("database", _)), "{e:?}");
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn a_restore_asks_each_earlier_device_once_for_what_the_office_lost() {
+        let Some(db) = TestDb::create() else { return };
+        let storage = PgStorage::connect(&db.url).unwrap();
+        storage.add_technician(&technician("t1")).unwrap();
+        enroll(&storage, "D-old", "t1");
+        assert!(!storage.owes_healing("D-old").unwrap());
+        let before = storage.epoch().unwrap();
+
+        // What the restore does once the dump is back in the database.
+        let epoch = storage.renew_epoch().unwrap();
+        assert_ne!(epoch, before);
+        assert_eq!(storage.epoch().unwrap(), epoch);
+        drop(storage);
+        let storage = PgStorage::connect(&db.url).unwrap();
+        assert_eq!(storage.epoch().unwrap(), epoch);
+        assert!(storage.owes_healing("D-old").unwrap());
+        // A device enrolled after the restore holds nothing the office lost.
+        enroll(&storage, "D-new", "t1");
+        assert!(!storage.owes_healing("D-new").unwrap());
+        assert!(!storage.owes_healing("D-unknown").unwrap());
+        storage.healed("D-old").unwrap();
+        assert!(!storage.owes_healing("D-old").unwrap());
+        // Restarting is not restoring: the epoch stays.
+        drop(storage);
+        assert_eq!(PgStorage::connect(&db.url).unwrap().epoch().unwrap(), epoch);
+    }
+
+    #[test]
+    fn each_device_keeps_its_own_sync_state() {
+        let Some(db) = TestDb::create() else { return };
+        let storage = PgStorage::connect(&db.url).unwrap();
+        storage.add_technician(&technician("t1")).unwrap();
+        enroll(&storage, "D-1", "t1");
+        enroll(&storage, "D-2", "t1");
+        let hash = ChangeHash([7u8; 32]);
+        let other = ChangeHash([9u8; 32]);
+
+        storage
+            .set_pending(
+                "D-1",
+                &[("J-1", &[hash][..]), ("J-2", &[other, hash][..])],
+                5,
+            )
+            .unwrap();
+        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
+        // Sent heads count once the device acknowledges the response that carried them.
+        storage.promote_pending("D-1", 4).unwrap();
+        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
+        storage.promote_pending("D-1", 5).unwrap();
+        assert_eq!(
+            storage.confirmed_heads("D-1", "J-1").unwrap(),
+            Some(vec![hash])
+        );
+        assert_eq!(
+            storage.confirmed_heads("D-1", "J-2").unwrap(),
+            Some(vec![hash, other])
+        );
+        storage
+            .set_pending("D-2", &[("J-1", &[other][..])], 3)
+            .unwrap();
+        storage.promote_pending("D-2", 3).unwrap();
+        assert_eq!(
+            storage.confirmed_heads("D-2", "J-1").unwrap(),
+            Some(vec![other])
+        );
+
+        // A push records what the device holds and when its events reached the office.
+        let doc = create(&storage, "J-9", "t1");
+        let arrivals = Arrivals {
+            events: RefCell::new(vec!["E-1".into()]),
+            at: AT + 5,
+        };
+        let merged = storage
+            .merge_push("J-9", "D-2", &doc.heads(), &mut note, &arrivals)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            storage.confirmed_heads("D-2", "J-9").unwrap(),
+            Some(doc.heads())
+        );
+        assert_eq!(
+            storage.receipts("J-9").unwrap(),
+            HashMap::from([("E-1".to_string(), AT + 5)])
+        );
+        assert_eq!(
+            storage.load_job("J-9").unwrap().unwrap().heads,
+            merged.heads()
+        );
+
+        // Resetting one device leaves the other's state alone.
+        storage.reset_device("D-1").unwrap();
+        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
+        assert_eq!(storage.confirmed_heads("D-1", "J-2").unwrap(), None);
+        assert!(storage.confirmed_heads("D-2", "J-1").unwrap().is_some());
+
+        assert!(storage.revoke_device("D-2").unwrap());
+        assert!(!storage.revoke_device("D-unknown").unwrap());
+        let devices = storage.devices().unwrap();
+        assert_eq!(devices.len(), 2);
+        assert!(!devices[0].revoked);
+        assert!(devices[1].revoked);
+        assert!(matches!(
+            storage.principal("tok-D-2").unwrap(),
+            Some(Principal::RevokedDevice { .. })
+        ));
+        assert_eq!(
+            storage.principal("tok-D-1").unwrap(),
+            Some(Principal::Device {
+                device_id: "D-1".into(),
+                technician: "t1".into()
+            })
+        );
+    }
+
+    /// Reads a technician's feed the way a phone does (after its cursor, moving the cursor to
+    /// the last number it got) until `done`, then once more. Returns the last number it saw for
+    /// each job.
+    fn phone(s: &PgStorage, technician: &str, done: &AtomicBool) -> BTreeMap<String, u64> {
+        let mut cursor = 0;
+        let mut seen = BTreeMap::new();
+        loop {
+            let last_round = done.load(Ordering::SeqCst);
+            loop {
+                let page = s.feed_since(technician, cursor, 20).unwrap();
+                let Some(&(last, _)) = page.last() else {
+                    break;
+                };
+                for (seq, job) in page {
+                    assert!(seq > cursor);
+                    seen.insert(job, seq);
+                }
+                cursor = last;
+            }
+            if last_round {
+                return seen;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    #[test]
+    fn two_instances_writing_at_once_number_each_feed_in_commit_order() {
+        let Some(db) = TestDb::create() else { return };
+        let a = PgStorage::connect(&db.url).unwrap();
+        let b = PgStorage::connect(&db.url).unwrap();
+        const WRITERS: usize = 8;
+        const JOBS: usize = 4;
+        for t in ["t1", "t2"] {
+            a.add_technician(&technician(t)).unwrap();
+            // One job per technician every writer edits too, so writers wait on its row.
+            create(&a, &format!("S-{t}"), t);
+        }
+        let done = AtomicBool::new(false);
+        let seen = std::thread::scope(|scope| {
+            let phones = ["t1", "t2"].map(|t| {
+                let (b, done) = (&b, &done);
+                scope.spawn(move || phone(b, t, done))
+            });
+            let mut writers = Vec::new();
+            for (n, s) in [&a, &b].into_iter().enumerate() {
+                for w in 0..WRITERS {
+                    writers.push(scope.spawn(move || {
+                        for k in 0..JOBS {
+                            let t = if k % 2 == 0 { "t1" } else { "t2" };
+                            let id = format!("J-{n}-{w}-{k}");
+                            create(s, &id, t);
+                            s.update_job(&id, &mut note).unwrap().unwrap();
+                            s.update_job(&format!("S-{t}"), &mut note).unwrap().unwrap();
+                        }
+                    }));
+                }
+            }
+            for w in writers {
+                w.join().unwrap();
+            }
+            done.store(true, Ordering::SeqCst);
+            phones.map(|p| p.join().unwrap())
+        });
+        for (t, seen) in ["t1", "t2"].into_iter().zip(seen) {
+            let feed = feed(&a, t);
+            let mut expected: Vec<String> = (0..2)
+                .flat_map(|n| (0..WRITERS).map(move |w| (n, w)))
+                .flat_map(|(n, w)| {
+                    (0..JOBS)
+                        .filter(|k| (k % 2 == 0) == (t == "t1"))
+                        .map(move |k| format!("J-{n}-{w}-{k}"))
+                })
+                .collect();
+            expected.push(format!("S-{t}"));
+            expected.sort();
+            assert_eq!(feed.keys().cloned().collect::<Vec<_>>(), expected);
+            // The phone read while the writers committed; had a number committed below its
+            // cursor, it would hold an older number for that job.
+            assert_eq!(seen, feed, "{t}'s phone missed a change");
+        }
+    }
+
+    #[test]
+    fn instances_starting_together_all_migrate_the_new_database() {
+        let Some(db) = TestDb::create() else { return };
+        let barrier = Barrier::new(4);
+        let storages: Vec<PgStorage> = std::thread::scope(|scope| {
+            let starting: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        PgStorage::connect(&db.url)
+                    })
+                })
+                .collect();
+            starting
+                .into_iter()
+                .map(|s| s.join().unwrap().unwrap())
+                .collect()
+        });
+        let actor = storages[0].actor().unwrap();
+        let epoch = storages[0].epoch().unwrap();
+        for s in &storages {
+            assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+            assert_eq!(s.actor().unwrap(), actor);
+            assert_eq!(s.epoch().unwrap(), epoch);
+        }
+    }
+
+    #[test]
+    fn an_existing_id_is_a_conflict() {
+        let Some(db) = TestDb::create() else { return };
+        let storage = PgStorage::connect(&db.url).unwrap();
+        storage.add_technician(&technician("t1")).unwrap();
+        assert!(matches!(
+            storage.add_technician(&technician("t1")),
+            Err(Error::Conflict(_))
+        ));
+        let first = create(&storage, "J-1", "t1");
+        let mut again = JobDocument::create(
+            "J-1",
+            &new_job("t1"),
+            "dispatch",
+            AT,
+            storage.actor().unwrap(),
+        )
+        .unwrap();
+        note(&mut again).unwrap();
+        assert!(matches!(
+            storage.create_job(&again),
+            Err(Error::Conflict(_))
+        ));
+        assert_eq!(
+            storage.load_job("J-1").unwrap().unwrap().heads,
+            first.heads()
+        );
+        assert_eq!(feed(&storage, "t1").len(), 1);
+        storage.add_user("anna", "hash", AT).unwrap();
+        assert!(matches!(
+            storage.add_user("anna", "other", AT),
+            Err(Error::Conflict(_))
+        ));
+        let asset = AssetRecord {
+            serial: "SN-1".into(),
+            model: "Chiller".into(),
+            customer: "Clinic".into(),
+            installation_date: None,
+            acceptance_date: None,
+            contract: None,
+            site: None,
+        };
+        storage.add_asset(&asset).unwrap();
+        assert!(matches!(storage.add_asset(&asset), Err(Error::Conflict(_))));
+        assert_eq!(storage.asset("SN-1").unwrap(), Some(asset));
+    }
+
+    #[test]
+    fn works_when_called_from_inside_another_runtime() {
+        let Some(db) = TestDb::create() else { return };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let storage = PgStorage::connect(&db.url).unwrap();
+            storage.add_technician(&technician("t1")).unwrap();
+            assert!(storage.technician_exists("t1").unwrap());
+            // Dropped here, inside the async context.
+            drop(storage);
+        });
+    }
+
+    #[test]
+    fn jobs_feed_and_grants_follow_the_technician() {
+        let Some(db) = TestDb::create() else { return };
+        let s = PgStorage::connect(&db.url).unwrap();
+        for t in ["t1", "t2"] {
+            s.add_technician(&technician(t)).unwrap();
+        }
+        let doc = create(&s, "J-1", "t1");
+        assert!(s.job_exists("J-1").unwrap());
+        assert!(!s.job_exists("J-2").unwrap());
+        assert_eq!(feed(&s, "t1"), BTreeMap::from([("J-1".into(), 1)]));
+        // An edit that changes nothing writes nothing.
+        s.update_job("J-1", &mut |_| Ok(())).unwrap().unwrap();
+        assert_eq!(feed(&s, "t1"), BTreeMap::from([("J-1".into(), 1)]));
+        assert!(s.update_job("J-2", &mut note).unwrap().is_none());
+        // Reassigned: the new technician gets it, the old one hears it is gone.
+        s.update_job("J-1", &mut |d| {
+            d.assign("t2", "dispatch", AT + 1)?;
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(feed(&s, "t1"), BTreeMap::from([("J-1".into(), 2)]));
+        assert_eq!(feed(&s, "t2"), BTreeMap::from([("J-1".into(), 1)]));
+        assert!(s.has_grant("J-1", "t1").unwrap());
+        assert!(s.has_grant("J-1", "t2").unwrap());
+        assert!(!s.has_grant("J-1", "t3").unwrap());
+        let stored = s.load_job("J-1").unwrap().unwrap();
+        assert_eq!(stored.technician.as_deref(), Some("t2"));
+        assert_ne!(stored.heads, doc.heads());
+        assert_eq!(s.feed_since("t1", 2, 10).unwrap(), Vec::new());
+
+        // A round of pushes: a failing edit is rolled back alone.
+        enroll(&s, "D-1", "t2");
+        create(&s, "J-2", "t2");
+        let before = feed(&s, "t2");
+        let arrivals = Arrivals::default();
+        let mut fail = |d: &mut JobDocument| -> Result<()> {
+            note(d)?;
+            Err(Error::Conflict("refused".into()))
+        };
+        let mut ok = note;
+        let mut pushes = [
+            PushMerge {
+                job: "J-2",
+                device_heads: &[],
+                edit: &mut ok,
+                arrivals: &arrivals,
+            },
+            PushMerge {
+                job: "J-1",
+                device_heads: &[],
+                edit: &mut fail,
+                arrivals: &arrivals,
+            },
+            PushMerge {
+                job: "J-404",
+                device_heads: &[],
+                edit: &mut note,
+                arrivals: &arrivals,
+            },
+        ];
+        let outcomes = s.merge_pushes("D-1", &mut pushes).unwrap();
+        assert!(matches!(outcomes[0], Ok(Some(_))));
+        assert!(matches!(outcomes[1], Err(Error::Conflict(_))));
+        assert!(matches!(outcomes[2], Ok(None)));
+        let after = feed(&s, "t2");
+        assert!(after["J-2"] > before["J-2"]);
+        assert_eq!(after["J-1"], before["J-1"]);
+
+        // A push whose statements fail after the job was stored (no such device): every job
+        // rolls back, with its feed rows.
+        let heads = s.load_job("J-2").unwrap().unwrap().heads;
+        let mut pushes = [PushMerge {
+            job: "J-2",
+            device_heads: &[],
+            edit: &mut note,
+            arrivals: &arrivals,
+        }];
+        let outcomes = s.merge_pushes("D-unknown", &mut pushes).unwrap();
+        assert!(matches!(outcomes[0], Err(Error::Storage { .. })));
+        assert_eq!(s.load_job("J-2").unwrap().unwrap().heads, heads);
+        assert_eq!(feed(&s, "t2"), after);
+
+        let mut ids = s.all_job_ids().unwrap();
+        ids.sort();
+        assert_eq!(ids, ["J-1", "J-2"]);
+    }
+
+    #[test]
+    fn every_other_query_reads_back_what_it_wrote() {
+        let Some(db) = TestDb::create() else { return };
+        let s = PgStorage::connect(&db.url).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 1);
+        s.add_technician(&technician("t2")).unwrap();
+        s.add_technician(&Technician {
+            id: "t1".into(),
+            name: "Anna".into(),
+            region: "north".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            s.technicians()
+                .unwrap()
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>(),
+            ["t1", "t2"]
+        );
+        assert!(!s.technician_exists("t3").unwrap());
+
+        // Tokens and enrollment.
+        s.add_token("h-dispatch", &Principal::Dispatcher).unwrap();
+        assert_eq!(
+            s.principal("h-dispatch").unwrap(),
+            Some(Principal::Dispatcher)
+        );
+        assert_eq!(s.principal("h-none").unwrap(), None);
+        assert!(
+            s.add_token(
+                "h-x",
+                &Principal::RevokedDevice {
+                    device_id: "D".into()
+                }
+            )
+            .is_err()
+        );
+        s.add_enroll_code("c-old", "t1", AT).unwrap();
+        assert_eq!(
+            s.redeem_enroll_code("c-old", AT, "D-x", "p", "h-x", None)
+                .unwrap(),
+            None
+        );
+        s.add_enroll_code("c-1", "t1", AT + 1).unwrap();
+        assert_eq!(
+            s.redeem_enroll_code("c-1", AT, "D-1", "p", "h-1", Some("ab"))
+                .unwrap()
+                .as_deref(),
+            Some("t1")
+        );
+        assert_eq!(
+            s.redeem_enroll_code("c-1", AT, "D-2", "p", "h-2", None)
+                .unwrap(),
+            None
+        );
+        assert_eq!(s.device_key("D-1").unwrap().as_deref(), Some("ab"));
+        assert_eq!(s.device_key("D-2").unwrap(), None);
+        s.touch_device("D-1", AT + 1_000).unwrap();
+        s.touch_device("D-1", AT + 2_000).unwrap();
+        assert_eq!(s.devices().unwrap()[0].last_sync_at, Some(AT + 1_000));
+        s.touch_device("D-1", AT + 70_000).unwrap();
+        assert_eq!(s.devices().unwrap()[0].last_sync_at, Some(AT + 70_000));
+
+        // Accounts and sessions.
+        s.add_user("anna", "h1", AT).unwrap();
+        for _ in 0..3 {
+            s.record_login("anna", false, AT, 3, 60_000).unwrap();
+        }
+        let user = s.user("anna").unwrap().unwrap();
+        assert_eq!(
+            (user.failed_logins, user.locked_until),
+            (3, Some(AT + 60_000))
+        );
+        s.record_login("anna", true, AT, 3, 60_000).unwrap();
+        let user = s.user("anna").unwrap().unwrap();
+        assert_eq!((user.failed_logins, user.locked_until), (0, None));
+        assert!(s.set_password("anna", "h2").unwrap());
+        assert!(!s.set_password("bob", "h2").unwrap());
+        assert_eq!(s.user("anna").unwrap().unwrap().password_hash, "h2");
+        assert_eq!(s.user("bob").unwrap(), None);
+        let session = SessionRecord {
+            user: "anna".into(),
+            csrf: "x".into(),
+            expires_at: AT + 10,
+        };
+        s.add_session("sh", &session, AT).unwrap();
+        assert_eq!(s.session("sh", AT).unwrap(), Some(session));
+        assert_eq!(s.session("sh", AT + 10).unwrap(), None);
+        s.delete_session("sh").unwrap();
+        assert_eq!(s.session("sh", AT).unwrap(), None);
+
+        // The mail outbox.
+        assert!(s.enqueue_mail("J-1", 1, "a@example.com", AT).unwrap());
+        assert!(!s.enqueue_mail("J-1", 1, "a@example.com", AT).unwrap());
+        let due = s.due_mail(AT, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        s.record_mail_attempt(due[0].id, Err(("down".into(), AT + 60)))
+            .unwrap();
+        assert!(s.due_mail(AT, 10).unwrap().is_empty());
+        s.record_mail_attempt(due[0].id, Ok(AT + 61)).unwrap();
+        let mail = s.job_mail("J-1").unwrap();
+        assert_eq!(
+            (mail[0].version, mail[0].attempts, mail[0].sent_at),
+            (1, 2, Some(AT + 61))
+        );
+        assert_eq!(mail[0].last_error, None);
+
+        // Contracts, assets, plans.
+        let rule = serde_json::json!({"parts": "list", "labour": "charged", "travel": "charged"});
+        let contract: Contract = serde_json::from_value(serde_json::json!({
+            "id": "C-1", "name": "Care", "currency": "CNY",
+            "sla": {
+                "response_minutes": 10,
+                "arrival_minutes": {"city": 120, "province": 240, "remote": 2880},
+                "resolution_minutes": 240, "loaner_after_minutes": 2880,
+                "calendar": {"kind": "24x7"}
+            },
+            "warranty": {"months": 12, "start": "installation"},
+            "billing": {"in_warranty": rule, "after": rule},
+            "rates": {"labour_per_hour": 100, "travel_flat": 0},
+            "followup_hours": 24
+        }))
+        .unwrap();
+        s.add_contract(&contract).unwrap();
+        assert_eq!(s.contract("C-1").unwrap(), Some(contract.clone()));
+        assert_eq!(s.contract("C-2").unwrap(), None);
+        let plan: MaintenancePlan = serde_json::from_value(serde_json::json!({
+            "asset": "SN-1", "every_months": 6, "first_due": "2027-01-01", "checklist": []
+        }))
+        .unwrap();
+        s.add_plan("P-1", &plan).unwrap();
+        assert!(matches!(s.add_plan("P-1", &plan), Err(Error::Conflict(_))));
+        assert_eq!(s.plans().unwrap(), vec![("P-1".to_string(), plan)]);
+
+        // Jobs on an asset, a contract's follow-up window, loaners.
+        let actor = s.actor().unwrap();
+        let mut jobs = Vec::new();
+        for (i, t) in ["t1", "t2", "t1"].into_iter().enumerate() {
+            let mut new = new_job(t);
+            new.asset.serial = "SN-1".into();
+            let terms = fieldwork_model::JobTerms {
+                contract: (i == 0).then(|| contract.clone()),
+                ..Default::default()
+            };
+            let mut doc = JobDocument::create_with_terms(
+                &format!("J-{i}"),
+                &new,
+                &terms,
+                "dispatch",
+                AT,
+                actor.clone(),
+            )
+            .unwrap();
+            if i == 0 {
+                doc.record_status(Status::Completed, "t1", AT + 1_000)
+                    .unwrap();
+                doc.issue_loaner("L-1", "Heater", "t1", AT + 500).unwrap();
+            }
+            s.create_job(&doc).unwrap();
+            jobs.push(doc);
+        }
+        let reported = jobs[0].data().unwrap().reported_at;
+        assert_eq!(s.asset_jobs("SN-1", None).unwrap().len(), 3);
+        assert_eq!(s.asset_jobs("SN-1", Some(2)).unwrap().len(), 2);
+        assert_eq!(s.asset_jobs("SN-1", Some(1)).unwrap(), vec![jobs[2].save()]);
+        assert_eq!(
+            s.jobs_reported_between(reported, reported + 1)
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(
+            s.jobs_reported_between(reported + 1, reported + 2)
+                .unwrap()
+                .is_empty()
+        );
+        let list = |filter: JobFilter| s.list_jobs(&filter).unwrap().len();
+        let all = JobFilter {
+            limit: 100,
+            ..Default::default()
+        };
+        assert_eq!(list(all.clone()), 3);
+        assert_eq!(
+            list(JobFilter {
+                limit: 2,
+                ..all.clone()
+            }),
+            2
+        );
+        assert_eq!(
+            list(JobFilter {
+                technician: Some("t1".into()),
+                ..all.clone()
+            }),
+            2
+        );
+        assert_eq!(
+            list(JobFilter {
+                open_only: true,
+                ..all.clone()
+            }),
+            2
+        );
+        assert_eq!(
+            list(JobFilter {
+                status: Some("completed".into()),
+                ..all.clone()
+            }),
+            1
+        );
+        assert_eq!(
+            list(JobFilter {
+                report: Some("none".into()),
+                ..all.clone()
+            }),
+            3
+        );
+        let rows = s.followups(true).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].completed_at, rows[0].due_at),
+            (AT + 1_000, AT + 1_000 + 24 * 3_600_000)
+        );
+        let followup = Followup {
+            satisfaction: "satisfied".into(),
+            score: 9,
+            comment: String::new(),
+            recorded_at: AT + 2_000,
+        };
+        s.record_followup("J-0", &followup).unwrap();
+        assert!(s.followups(true).unwrap().is_empty());
+        assert_eq!(s.followups(false).unwrap()[0].record, Some(followup));
+        let loans = s.loans(None, true).unwrap();
+        assert_eq!(loans.len(), 1);
+        assert_eq!(
+            (loans[0].serial.as_str(), loans[0].technician.as_deref()),
+            ("L-1", Some("t1"))
+        );
+        assert!(s.loans(Some("t2"), false).unwrap().is_empty());
+
+        // Complaints.
+        let complaint = Complaint {
+            id: "K-1".into(),
+            job: "J-0".into(),
+            text: "late".into(),
+            received_at: AT,
+            due_at: AT + 1,
+            level: "engineer".into(),
+            answer: None,
+            answered_at: None,
+        };
+        s.add_complaint(&complaint).unwrap();
+        let answered = s
+            .update_complaint("K-1", &mut |c| {
+                c.answer = Some("sorry".into());
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.complaints(Some("J-0")).unwrap(), vec![answered.clone()]);
+        assert_eq!(s.complaints(None).unwrap(), vec![answered]);
+        assert!(s.complaints(Some("J-1")).unwrap().is_empty());
+        assert!(
+            s.update_complaint("K-2", &mut |_| Ok(()))
+                .unwrap()
+                .is_none()
+        );
+    }
+}
