@@ -128,11 +128,20 @@ pub struct TlsFiles {
 
 /// The router over the storage in `data_dir`.
 pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
-    let storage = Place {
-        data_dir: data_dir.to_path_buf(),
-        database: config.database.clone(),
-    }
-    .open()?;
+    // On PostgreSQL the instances also share the rate limits' buckets, in the database.
+    let (storage, limits): (Arc<dyn Storage>, limits::Limits) = match &config.database {
+        Some(url) => {
+            let pg = Arc::new(PgStorage::connect(url)?);
+            (
+                pg.clone(),
+                limits::Limits::shared(config.limits.clone(), pg),
+            )
+        }
+        None => (
+            Arc::new(SqliteStorage::open(data_dir)?),
+            limits::Limits::new(config.limits.clone()),
+        ),
+    };
     let (queue, synced) = mail::channel();
     let state = api::AppState {
         storage,
@@ -145,7 +154,7 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
         },
         tls: config.tls.is_some(),
         mail: config.smtp.as_ref().map(|_| queue),
-        limits: Arc::new(limits::Limits::new(config.limits.clone())),
+        limits: Arc::new(limits),
     };
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;

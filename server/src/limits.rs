@@ -9,10 +9,13 @@
 //!   [`LimitConfig::body_idle`] ends it with 408) and the whole request must finish within
 //!   [`LimitConfig::request_timeout`]; a trickling client holds a connection, never a worker.
 //!
-//! The buckets live in this process's memory: a restart forgives everyone, which is the right
-//! side to err on for phones that did nothing wrong.
+//! With one instance the buckets live in this process's memory: a restart forgives everyone,
+//! which is the right side to err on for phones that did nothing wrong. Several instances on one
+//! PostgreSQL database share theirs in a table ([`SharedBuckets`]), so a client cannot multiply
+//! its allowance by the number of instances its requests are spread over.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -50,15 +53,34 @@ impl Default for LimitConfig {
     }
 }
 
+/// Token buckets every server instance on one database shares (the PostgreSQL backend keeps
+/// them in a table). Called on a blocking thread.
+pub trait SharedBuckets: Send + Sync {
+    /// Takes `amount` from `key`'s bucket of `kind` (refilled at `rate` per second up to
+    /// `capacity`, full when first used), or says how long until it would be there.
+    fn take(
+        &self,
+        kind: &str,
+        key: &str,
+        amount: f64,
+        rate: f64,
+        capacity: f64,
+    ) -> Result<std::result::Result<(), Duration>>;
+}
+
 /// The live buckets of one server.
 pub struct Limits {
     pub config: LimitConfig,
     requests: Buckets,
     pushed: Buckets,
     uploaded: Buckets,
+    /// Where the buckets are when several instances share a database (the local ones then only
+    /// hold each kind's rate and capacity).
+    shared: Option<Arc<dyn SharedBuckets>>,
 }
 
 impl Limits {
+    /// Buckets in this process's memory (one instance).
     pub fn new(config: LimitConfig) -> Limits {
         const HOUR: f64 = 3600.0;
         let pushed = config.pushed_bytes_per_hour as f64;
@@ -68,37 +90,73 @@ impl Limits {
             pushed: Buckets::new(pushed / HOUR, pushed),
             uploaded: Buckets::new(uploaded / (24.0 * HOUR), uploaded),
             config,
+            shared: None,
+        }
+    }
+
+    /// Buckets shared with the other instances on the same database.
+    pub fn shared(config: LimitConfig, shared: Arc<dyn SharedBuckets>) -> Limits {
+        Limits {
+            shared: Some(shared),
+            ..Limits::new(config)
         }
     }
 
     /// Counts one request of `who` (see [`credential_key`]).
-    pub fn request(&self, who: &str) -> Result<()> {
+    pub async fn request(self: &Arc<Self>, who: &str) -> Result<()> {
         if self.config.requests_per_second <= 0.0 {
             return Ok(());
         }
-        self.requests
-            .take(who, 1.0)
+        self.take("requests", who, 1.0)
+            .await?
             .map_err(|wait| limited(wait, "too many requests from this client"))
     }
 
     /// Counts `bytes` of sync body pushed by `device`.
-    pub fn pushed(&self, device: &str, bytes: usize) -> Result<()> {
-        self.pushed.take(device, bytes as f64).map_err(|wait| {
-            limited(
-                wait,
-                "this device pushed more than its hourly sync budget; its work is kept on the phone",
-            )
-        })
+    pub async fn pushed(self: &Arc<Self>, device: &str, bytes: usize) -> Result<()> {
+        self.take("pushed", device, bytes as f64)
+            .await?
+            .map_err(|wait| {
+                limited(
+                    wait,
+                    "this device pushed more than its hourly sync budget; its work is kept on the phone",
+                )
+            })
     }
 
     /// Counts `bytes` of attachment uploaded by `device`.
-    pub fn uploaded(&self, device: &str, bytes: usize) -> Result<()> {
-        self.uploaded.take(device, bytes as f64).map_err(|wait| {
-            limited(
-                wait,
-                "this device uploaded more than its daily photo budget; photos stay on the phone",
-            )
-        })
+    pub async fn uploaded(self: &Arc<Self>, device: &str, bytes: usize) -> Result<()> {
+        self.take("uploaded", device, bytes as f64)
+            .await?
+            .map_err(|wait| {
+                limited(
+                    wait,
+                    "this device uploaded more than its daily photo budget; photos stay on the phone",
+                )
+            })
+    }
+
+    /// Takes from the bucket of `kind`, in memory or, when shared, in the database (on a
+    /// blocking thread: a request worker never waits on the database).
+    async fn take(
+        self: &Arc<Self>,
+        kind: &'static str,
+        key: &str,
+        amount: f64,
+    ) -> Result<std::result::Result<(), Duration>> {
+        let local = match kind {
+            "requests" => &self.requests,
+            "pushed" => &self.pushed,
+            _ => &self.uploaded,
+        };
+        let Some(shared) = &self.shared else {
+            return Ok(local.take(key, amount));
+        };
+        let (shared, key) = (shared.clone(), key.to_string());
+        let (rate, capacity) = (local.rate, local.capacity);
+        tokio::task::spawn_blocking(move || shared.take(kind, &key, amount, rate, capacity))
+            .await
+            .map_err(|e| Error::Internal(format!("rate limit check: {e}")))?
     }
 }
 

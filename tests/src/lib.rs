@@ -84,6 +84,15 @@ impl Office {
         }
     }
 
+    /// Starts the server again with other settings (the same data, database and port).
+    pub async fn restart_with(&mut self, config: fieldwork_server::Config) {
+        self.config = fieldwork_server::Config {
+            database: self.config.database.clone(),
+            ..config
+        };
+        self.restart().await;
+    }
+
     /// Starts the server again on the same data directory and port.
     pub async fn restart(&mut self) {
         self.stop().await;

@@ -97,7 +97,7 @@ pub async fn sync(
         }
     };
     let body = super::body_bytes(body, SYNC_BODY_LIMIT)?;
-    state.limits.pushed(&device, body.len())?;
+    state.limits.pushed(&device, body.len()).await?;
     let encoding = SyncEncoding::of_request(&headers);
     let request = decode_sync_request(&body, encoding)?;
     let answer = SyncEncoding::of_answer(&headers);

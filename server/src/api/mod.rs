@@ -188,7 +188,7 @@ async fn rate_limit(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
     let key = crate::limits::credential_key(request.headers(), peer);
-    match state.limits.request(&key) {
+    match state.limits.request(&key).await {
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),
     }

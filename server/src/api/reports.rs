@@ -89,7 +89,7 @@ pub async fn upload_chunk(
     let offset = number_header(&headers, "upload-offset")?;
     let total = number_header(&headers, "upload-length")?;
     let chunk = super::body_bytes(body, crate::blobs::MAX_CHUNK)?;
-    state.limits.uploaded(&device, chunk.len())?;
+    state.limits.uploaded(&device, chunk.len()).await?;
     let landed = state
         .blobs(move |b| b.append(&id, offset, total, &chunk))
         .await?;

@@ -284,3 +284,51 @@ async fn a_change_published_on_one_instance_reaches_the_consoles_of_another() {
     assert_eq!(synced.synced_technician.as_deref(), Some("t1"));
     assert_eq!(synced.jobs, ["J-2"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_has_one_allowance_whichever_instance_its_requests_reach() {
+    let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
+        eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let config = fieldwork_server::Config {
+        database: Some(database.clone()),
+        limits: fieldwork_server::limits::LimitConfig {
+            requests_per_second: 0.01,
+            request_burst: 6.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        servers.push(
+            fieldwork_server::spawn_with(data.path(), "127.0.0.1:0".parse().unwrap(), &config)
+                .await
+                .unwrap(),
+        );
+    }
+    let token = fieldwork_server::issue_dispatcher_token(fieldwork_server::Place::postgres(
+        data.path(),
+        &database,
+    ))
+    .unwrap();
+    let http = dispatch_client();
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let resp = http
+            .get(format!("{}/api/v1/jobs", servers[i % 2].url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let retry_after = resp.headers().get("retry-after").cloned();
+        statuses.push(resp.status().as_u16());
+        if resp.status() == 429 {
+            assert!(retry_after.is_some());
+        }
+    }
+    // Six in all, spread over both instances, then refused by either: not six per instance.
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
+}
