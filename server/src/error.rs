@@ -58,6 +58,11 @@ pub enum Error {
     /// The stored data does not decode (500).
     #[error("internal error: {0}")]
     Internal(String),
+    /// A job edit chose not to apply (a pushed change the office refuses): the storage rolls
+    /// its transaction or savepoint back, and the caller, which knows why, answers. Never sent
+    /// to a client as such (500 if it ever were).
+    #[error("the edit declined to apply")]
+    Declined,
 }
 
 /// Result alias for the server.
@@ -105,7 +110,7 @@ impl Error {
             Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             _ if self.is_disk_full() => (StatusCode::INSUFFICIENT_STORAGE, "disk_full"),
-            Error::Storage { .. } | Error::Io(_) | Error::Internal(_) => {
+            Error::Storage { .. } | Error::Io(_) | Error::Internal(_) | Error::Declined => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
         }

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use fieldwork_model::JobDocument;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -109,7 +108,6 @@ pub fn spawn(
 /// Queues every signed version of the given jobs' reports (all signed jobs when `None`) for the
 /// customer's email address, once.
 fn enqueue_signed(s: &dyn Storage, jobs: Option<Vec<String>>) -> Result<()> {
-    let actor = s.actor()?;
     let docs: Vec<Vec<u8>> = match jobs {
         Some(ids) => ids
             .iter()
@@ -129,8 +127,7 @@ fn enqueue_signed(s: &dyn Storage, jobs: Option<Vec<String>>) -> Result<()> {
         }
     };
     let now = chrono::Utc::now().timestamp_millis();
-    for bytes in docs {
-        let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+    for data in s.contents(docs)? {
         let Some(to) = data.customer.email.clone() else {
             continue;
         };

@@ -120,8 +120,8 @@ pub fn handle(
         let refreshable = matches!(reply.state, DocState::Ok | DocState::Refused);
         let changed = match (refreshable, sent) {
             (true, Some(sent)) => storage
-                .load_job(&job)?
-                .is_some_and(|now| sorted_heads(now.heads) != sorted_heads(sent.clone())),
+                .job_heads(&job)?
+                .is_some_and(|now| sorted_heads(now) != sorted_heads(sent.clone())),
             _ => false,
         };
         if changed {
@@ -271,7 +271,7 @@ fn merge_pushes(
             move |doc: &mut JobDocument| {
                 check_push(doc, &p.changes, heads, pusher, arrivals).map_err(|s| {
                     *skip.borrow_mut() = Some(s);
-                    Error::Conflict("skip".into())
+                    Error::Declined
                 })
             }
         })

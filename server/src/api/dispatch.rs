@@ -36,10 +36,7 @@ pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> R
 }
 
 pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
-    let stored = s
-        .load_job(id)?
-        .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-    Ok(JobDocument::load(&stored.doc, s.actor()?)?)
+    s.document(id)
 }
 
 /// `POST /api/v1/technicians`
@@ -189,10 +186,9 @@ pub async fn list_jobs(
     let render_state = state.clone();
     let views = state
         .blocking(move |s| {
-            let actor = s.actor()?;
-            s.list_jobs(&filter)?
+            s.documents(s.list_jobs(&filter)?)?
                 .iter()
-                .map(|bytes| render_state.render(&JobDocument::load(bytes, actor.clone())?, now()))
+                .map(|doc| render_state.render(doc, now()))
                 .collect::<Result<Vec<_>>>()
         })
         .await?;

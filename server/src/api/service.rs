@@ -169,12 +169,8 @@ pub fn job_terms(s: &dyn Storage, new: &mut NewJob) -> Result<JobTerms> {
         };
     let mut asset_history = Vec::new();
     if !new.asset.serial.is_empty() {
-        let actor = s.actor()?;
-        for bytes in s.asset_jobs(&new.asset.serial, Some(HISTORY_IN_JOB))? {
-            asset_history.push(history_entry(
-                &JobDocument::load(&bytes, actor.clone())?.data()?,
-            ));
-        }
+        let earlier = s.asset_jobs(&new.asset.serial, Some(HISTORY_IN_JOB))?;
+        asset_history.extend(s.contents(earlier)?.iter().map(history_entry));
     }
     let kind = new.kind.unwrap_or(if new.checklist.is_empty() {
         JobKind::Repair
@@ -221,12 +217,9 @@ pub async fn asset_history(
             if asset.is_none() && docs.is_empty() {
                 return Err(Error::NotFound(format!("no asset {serial}")));
             }
-            let actor = s.actor()?;
             let now = now();
             let mut jobs = Vec::new();
-            for bytes in docs {
-                let doc = JobDocument::load(&bytes, actor.clone())?;
-                let data = doc.data()?;
+            for data in s.contents(docs)? {
                 let entry = history_entry(&data);
                 let view = JobView::from_data(&data, now)?;
                 jobs.push(json!({
@@ -307,10 +300,7 @@ pub async fn record_followup(
     let stored = f.clone();
     state
         .blocking(move |s| {
-            let job = s
-                .load_job(&id)?
-                .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-            let doc = JobDocument::load(&job.doc, s.actor()?)?;
+            let doc = s.document(&id)?;
             if doc.derived()?.status != Status::Completed {
                 return Err(Error::Conflict(format!(
                     "job {id} is not completed; follow-ups are for completed jobs"
@@ -413,10 +403,7 @@ pub async fn create_complaint(
     let received_at = now();
     let c = state
         .blocking(move |s| {
-            let stored = s
-                .load_job(&job)?
-                .ok_or_else(|| Error::NotFound(format!("no job {job}")))?;
-            let data = JobDocument::load(&stored.doc, s.actor()?)?.data()?;
+            let data = s.document(&job)?.data()?;
             let calendar = data.contract.as_ref().map(|c| &c.sla.calendar);
             let due_at =
                 fieldwork_model::sla::complaint_due(calendar, &data.site.time_zone, received_at)?;
@@ -577,20 +564,11 @@ pub fn kpi_report(
     now: i64,
     region: Option<&str>,
 ) -> Result<fieldwork_model::kpi::Kpis> {
-    let actor = s.actor()?;
-    let jobs = s
-        .jobs_reported_between(from, to)?
-        .iter()
-        .map(|b| {
-            JobDocument::load(b, actor.clone())?
-                .data()
-                .map_err(Error::from)
-        })
-        .filter(|j| match (region, j) {
-            (Some(r), Ok(job)) => job.site.region.as_str() == r,
-            _ => true,
-        })
-        .collect::<Result<Vec<JobData>>>()?;
+    let jobs: Vec<JobData> = s
+        .contents(s.jobs_reported_between(from, to)?)?
+        .into_iter()
+        .filter(|job| region.is_none_or(|r| job.site.region.as_str() == r))
+        .collect();
     let followups: HashMap<String, String> = s
         .followups(false)?
         .into_iter()
@@ -873,10 +851,8 @@ pub fn escalation_rows(
         limit: 100_000,
         report: None,
     };
-    let actor = s.actor()?;
     let mut rows = Vec::new();
-    for bytes in s.list_jobs(&filter)? {
-        let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+    for data in s.contents(s.list_jobs(&filter)?)? {
         let derived = fieldwork_model::status::derive(&data.events);
         let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
             continue;

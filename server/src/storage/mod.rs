@@ -271,6 +271,8 @@ pub trait Storage: Send + Sync + 'static {
     fn job_exists(&self, id: &str) -> Result<bool>;
     /// A job's saved document with its heads and current technician.
     fn load_job(&self, id: &str) -> Result<Option<StoredJob>>;
+    /// A job's heads alone (without reading its document); `None` if there is no such job.
+    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>>;
     /// Loads, edits and (if changed) stores a job in one transaction. `None` if no such job.
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>>;
     /// [`Storage::update_job`] for a device's push: in the same transaction, when the edit
@@ -369,6 +371,37 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 pub use fieldwork_model::wire::{decode_heads, encode_heads};
+
+/// Documents as the API uses them: the backends hand out saved bytes (the sync endpoint sends
+/// them as they are), and these load them, in one place, with the office's actor.
+impl dyn Storage {
+    /// A job's document, or `NotFound`.
+    pub fn document(&self, id: &str) -> Result<JobDocument> {
+        let stored = self
+            .load_job(id)?
+            .ok_or_else(|| crate::Error::NotFound(format!("no job {id}")))?;
+        Ok(JobDocument::load(&stored.doc, self.actor()?)?)
+    }
+
+    /// Saved documents (a query's answer) loaded, a slice per core: a board of a thousand jobs
+    /// loads a thousand documents.
+    pub fn documents(&self, saved: Vec<Vec<u8>>) -> Result<Vec<JobDocument>> {
+        let actor = self.actor()?;
+        fieldwork_model::par::map(saved, |bytes| Ok(JobDocument::load(&bytes, actor.clone())?))
+            .into_iter()
+            .collect()
+    }
+
+    /// What saved documents hold (for the queries that read content, not the document).
+    pub fn contents(&self, saved: Vec<Vec<u8>>) -> Result<Vec<fieldwork_model::JobData>> {
+        let actor = self.actor()?;
+        fieldwork_model::par::map(saved, |bytes| {
+            Ok(JobDocument::load(&bytes, actor.clone())?.data()?)
+        })
+        .into_iter()
+        .collect()
+    }
+}
 
 /// Loads a job document as the storage holds it.
 pub fn load_doc_bytes(bytes: &[u8]) -> crate::Result<automerge::Automerge> {

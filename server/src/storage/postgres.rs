@@ -814,6 +814,13 @@ impl Storage for PgStorage {
         })
     }
 
+    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(async |c| {
+            let row = query_opt(c, "SELECT heads FROM jobs WHERE id = $1", &[&id]).await?;
+            row.map(|r| Ok(blob_heads(col(&r, 0)?))).transpose()
+        })
+    }
+
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
         let actor = self.actor.clone();
         self.write(async |tx| update_in(tx, id, actor, edit).await)
@@ -1711,6 +1718,65 @@ mod tests {
         }
     }
 
+    /// Every column, constraint, index and function of the database, one line each, sorted.
+    fn schema(url: &str) -> Vec<String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+            let connection = tokio::spawn(connection);
+            let rows = client
+                .query(
+                    "SELECT concat_ws(' ', 'column', table_name, column_name, data_type,
+                                      is_nullable, column_default)
+                     FROM information_schema.columns WHERE table_schema = 'public'
+                     UNION ALL
+                     SELECT concat_ws(' ', 'constraint', conrelid::regclass::text, conname,
+                                      pg_get_constraintdef(oid))
+                     FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                     UNION ALL
+                     SELECT concat_ws(' ', 'index', indexdef) FROM pg_indexes
+                     WHERE schemaname = 'public'
+                     UNION ALL
+                     SELECT concat_ws(' ', 'function', p.oid::regprocedure::text,
+                                      pg_get_functiondef(p.oid))
+                     FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+                     ORDER BY 1",
+                    &[],
+                )
+                .await
+                .unwrap();
+            drop(client);
+            let _ = connection.await;
+            rows.iter().map(|r| r.get::<_, String>(0)).collect()
+        })
+    }
+
+    #[test]
+    fn a_database_upgraded_from_each_older_schema_equals_a_new_one() {
+        let Some(fresh) = TestDb::create() else {
+            return;
+        };
+        drop(PgStorage::connect(&fresh.url).unwrap());
+        let want = schema(&fresh.url);
+        assert!(want.iter().any(|l| l.contains("feed_clock")));
+        for version in 1..MIGRATIONS.len() {
+            let old = TestDb::create().unwrap();
+            let setup = format!(
+                "{}\nCREATE TABLE schema_version (version INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES ({version});",
+                MIGRATIONS[..version].join("\n")
+            );
+            admin(&old.url, &setup).unwrap();
+            let storage = PgStorage::connect(&old.url).unwrap();
+            assert_eq!(storage.schema_version().unwrap(), MIGRATIONS.len() as i64);
+            drop(storage);
+            assert_eq!(schema(&old.url), want, "upgraded from version {version}");
+        }
+    }
+
     /// Runs `sql` on the database at `url` (outside any transaction, as CREATE DATABASE needs).
     fn admin(url: &str, sql: &str) -> std::result::Result<(), tokio_postgres::Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -2121,6 +2187,8 @@ mod tests {
         let stored = s.load_job("J-1").unwrap().unwrap();
         assert_eq!(stored.technician.as_deref(), Some("t2"));
         assert_ne!(stored.heads, doc.heads());
+        assert_eq!(s.job_heads("J-1").unwrap(), Some(stored.heads.clone()));
+        assert_eq!(s.job_heads("J-404").unwrap(), None);
         assert_eq!(s.feed_since("t1", 2, 10).unwrap(), Vec::new());
 
         // A round of pushes: a failing edit is rolled back alone.

@@ -639,6 +639,16 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(|c| {
+            let heads: Option<Vec<u8>> = c
+                .prepare_cached("SELECT heads FROM jobs WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            Ok(heads.map(|h| blob_heads(&h)))
+        })
+    }
+
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
         let actor = self.actor()?;
         self.write(|tx| update_in(tx, id, actor, edit))
@@ -1325,6 +1335,41 @@ mod tests {
         assert_eq!(enrolled.as_deref(), Some("t1"));
     }
 
+    /// Tables, indexes and their SQL, as SQLite stores them.
+    fn schema(dir: &Path) -> Vec<(String, String, Option<String>)> {
+        let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_database_upgraded_from_each_older_schema_equals_a_new_one() {
+        let fresh = tempfile::tempdir().unwrap();
+        drop(SqliteStorage::open(fresh.path()).unwrap());
+        let want = schema(fresh.path());
+        assert!(want.iter().any(|(_, name, _)| name == "device_docs"));
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            {
+                let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+                for step in &MIGRATIONS[..version] {
+                    conn.execute_batch(step).unwrap();
+                }
+                conn.pragma_update(None, "user_version", version as i64)
+                    .unwrap();
+            }
+            let storage = SqliteStorage::open(dir.path()).unwrap();
+            assert_eq!(storage.schema_version().unwrap(), MIGRATIONS.len() as i64);
+            drop(storage);
+            assert_eq!(schema(dir.path()), want, "upgraded from version {version}");
+        }
+    }
+
     #[test]
     fn a_database_from_before_migrations_7_and_8_reads_back_the_same_heads_devices_and_jobs() {
         let dir = tempfile::tempdir().unwrap();
@@ -1392,6 +1437,8 @@ mod tests {
         assert!(storage.confirmed_heads("D-2", "J-1").unwrap().is_some());
         let job = storage.load_job("J-9").unwrap().unwrap();
         assert_eq!(job.heads, doc.heads());
+        assert_eq!(storage.job_heads("J-9").unwrap(), Some(doc.heads()));
+        assert_eq!(storage.job_heads("J-10").unwrap(), None);
         let devices = storage.devices().unwrap();
         assert_eq!(devices.len(), 2);
         assert_eq!(devices[0].public_key.as_deref(), Some("ab"));

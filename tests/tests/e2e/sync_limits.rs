@@ -49,7 +49,9 @@ async fn over_its_push_budget_a_phone_is_told_to_wait_and_keeps_its_work() {
     // The office raises the budget (on SQLite a restart alone would forgive: the buckets are in
     // its memory; on PostgreSQL they are in the database every instance shares): the note
     // arrives.
-    office.restart_with(fieldwork_server::Config::default()).await;
+    office
+        .restart_with(fieldwork_server::Config::default())
+        .await;
     phone.device.sync().await.unwrap();
     assert_eq!(phone.device.pending_sync_count().unwrap(), 0);
     let job = office.job("J-LIM").await;
