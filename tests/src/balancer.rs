@@ -32,7 +32,7 @@ impl Balancer {
         let shared = Arc::new(Shared {
             counts: upstreams.iter().map(|_| AtomicU64::new(0)).collect(),
             upstreams,
-            http: reqwest::Client::builder().no_proxy().build().unwrap(),
+            http: crate::http_client_builder().no_proxy().build().unwrap(),
         });
         let app = axum::Router::new()
             .fallback(forward)

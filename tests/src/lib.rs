@@ -336,8 +336,14 @@ pub fn camera_photo(width: u32, height: u32, seed: u32, noise: u32) -> Vec<u8> {
 /// rustls and no default crypto provider (ADR 0005), so the process installs ring first, as the
 /// device core does.
 pub fn http_client() -> reqwest::Client {
+    http_client_builder().build().unwrap()
+}
+
+/// A client builder for tests that need other settings (no redirects, no pooled connections),
+/// with the process's TLS provider installed first (reqwest is built without one).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    reqwest::Client::builder()
 }
 
 /// A small tmpfs mounted in a temp dir, for running out of disk space on purpose; unmounted

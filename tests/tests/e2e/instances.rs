@@ -22,7 +22,7 @@ const ROUNDS: usize = 8;
 /// A dispatcher's client that opens a new connection for every request, so the balancer's
 /// choice is made per request.
 fn dispatch_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    fieldwork_tests::http_client_builder()
         .pool_max_idle_per_host(0)
         .no_proxy()
         .build()
@@ -331,4 +331,96 @@ async fn a_client_has_one_allowance_whichever_instance_its_requests_reach() {
     }
     // Six in all, spread over both instances, then refused by either: not six per instance.
     assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
+}
+
+/// The value of cookie `name` among a response's Set-Cookie headers.
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next()?.split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dispatcher_signed_in_on_one_instance_is_signed_in_on_every_other() {
+    let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
+        eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let config = fieldwork_server::Config {
+        database: Some(database.clone()),
+        ..Default::default()
+    };
+    let mut servers = Vec::new();
+    for _ in 0..3 {
+        servers.push(
+            fieldwork_server::spawn_with(data.path(), "127.0.0.1:0".parse().unwrap(), &config)
+                .await
+                .unwrap(),
+        );
+    }
+    let place = fieldwork_server::Place::postgres(data.path(), &database);
+    fieldwork_server::add_user(place, "mei", "correct horse battery").unwrap();
+    let http = fieldwork_tests::http_client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+
+    // The login form from the first instance, submitted to the second.
+    let form = http
+        .get(format!("{}/login", servers[0].url()))
+        .send()
+        .await
+        .unwrap();
+    let csrf = set_cookie(&form, "fw_login_csrf").expect("a login CSRF cookie");
+    let login = http
+        .post(format!("{}/login", servers[1].url()))
+        .header(reqwest::header::COOKIE, format!("fw_login_csrf={csrf}"))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(format!(
+            "name=mei&password={}&csrf={}",
+            form_encode("correct horse battery"),
+            form_encode(&csrf)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303, "{:?}", login.headers());
+    let session = set_cookie(&login, "fw_session").expect("a session cookie");
+
+    // Every instance knows the session; without it, each sends you to the login page.
+    for server in &servers {
+        let board = http
+            .get(format!("{}/board", server.url()))
+            .header(reqwest::header::COOKIE, format!("fw_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(board.status(), 200, "{}", server.url());
+        let anonymous = http
+            .get(format!("{}/board", server.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 303);
+    }
 }
