@@ -5,6 +5,8 @@
 //! the closure, and — if the document changed — saves it with its projection, grants and feed
 //! rows in one transaction, so concurrent requests on the same job never lose an update.
 
+#[cfg(test)]
+mod conformance;
 pub mod postgres;
 pub mod sqlite;
 

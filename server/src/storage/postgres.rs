@@ -1674,17 +1674,25 @@ impl crate::limits::SharedBuckets for PgStorage {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use std::cell::RefCell;
     use std::collections::BTreeMap;
     use std::sync::Barrier;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
     use super::*;
-    use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
+    use crate::storage::conformance::{
+        Fresh, conformance_tests, create, enroll, feed, note, technician,
+    };
 
-    /// 2026-11-18, inside the window every stored time must fall in.
-    const AT: i64 = 1_795_500_000_000;
+    /// A new storage on a database of its own, dropped when the test ends; `None` (the test is
+    /// skipped) when `FIELDWORK_TEST_POSTGRES` is not set.
+    fn fresh() -> Option<Fresh> {
+        let db = TestDb::create()?;
+        let storage = PgStorage::connect(&db.url).unwrap();
+        Some(Fresh::new(storage, db))
+    }
+
+    conformance_tests!(fresh);
 
     /// A database of its own on the cluster `FIELDWORK_TEST_POSTGRES` names, dropped when the
     /// test ends.
@@ -1759,7 +1767,9 @@ mod tests {
         let Some(fresh) = TestDb::create() else {
             return;
         };
-        drop(PgStorage::connect(&fresh.url).unwrap());
+        let storage = PgStorage::connect(&fresh.url).unwrap();
+        assert_eq!(storage.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(storage);
         let want = schema(&fresh.url);
         assert!(want.iter().any(|l| l.contains("feed_clock")));
         for version in 1..MIGRATIONS.len() {
@@ -1791,73 +1801,6 @@ mod tests {
             let _ = connection.await;
             out
         })
-    }
-
-    fn technician(id: &str) -> Technician {
-        Technician {
-            id: id.into(),
-            name: format!("Technician {id}"),
-            region: String::new(),
-        }
-    }
-
-    fn new_job(technician: &str) -> NewJob {
-        NewJob {
-            id: None,
-            technician: Some(technician.into()),
-            customer: Customer {
-                name: "Clinic".into(),
-                phone: String::new(),
-                email: None,
-            },
-            site: Site {
-                address: "1 Quay".into(),
-                region: RegionClass::City,
-                time_zone: "Asia/Shanghai".into(),
-            },
-            asset: Default::default(),
-            problem: "p".into(),
-            channel: None,
-            priority: fieldwork_model::Priority::Normal,
-            reported_at: "2026-11-23T09:00:00+08:00".into(),
-            scheduled_start: None,
-            scheduled_end: None,
-            contract: None,
-            kind: None,
-            checklist: Vec::new(),
-        }
-    }
-
-    fn create(s: &PgStorage, id: &str, technician: &str) -> JobDocument {
-        let doc = JobDocument::create(id, &new_job(technician), "dispatch", AT, s.actor().unwrap())
-            .unwrap();
-        s.create_job(&doc).unwrap();
-        doc
-    }
-
-    /// The simplest edit: a dispatcher's note.
-    fn note(doc: &mut JobDocument) -> Result<()> {
-        doc.add_note("dispatch", AT, "called ahead")?;
-        Ok(())
-    }
-
-    fn enroll(s: &PgStorage, device: &str, technician: &str) {
-        let code = format!("code-{device}");
-        s.add_enroll_code(&code, technician, AT * 2).unwrap();
-        let enrolled = s
-            .redeem_enroll_code(&code, AT, device, "phone", &format!("tok-{device}"), None)
-            .unwrap();
-        assert_eq!(enrolled.as_deref(), Some(technician));
-    }
-
-    /// A technician's whole feed as `job -> number`, checking the numbers rise.
-    fn feed(s: &PgStorage, technician: &str) -> BTreeMap<String, u64> {
-        let rows = s.feed_since(technician, 0, 100_000).unwrap();
-        assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "{rows:?}");
-        let jobs: BTreeMap<String, u64> =
-            rows.iter().map(|(seq, job)| (job.clone(), *seq)).collect();
-        assert_eq!(jobs.len(), rows.len(), "a job twice in the feed: {rows:?}");
-        jobs
     }
 
     #[test]
@@ -1895,93 +1838,6 @@ mod tests {
         // Restarting is not restoring: the epoch stays.
         drop(storage);
         assert_eq!(PgStorage::connect(&db.url).unwrap().epoch().unwrap(), epoch);
-    }
-
-    #[test]
-    fn each_device_keeps_its_own_sync_state() {
-        let Some(db) = TestDb::create() else { return };
-        let storage = PgStorage::connect(&db.url).unwrap();
-        storage.add_technician(&technician("t1")).unwrap();
-        enroll(&storage, "D-1", "t1");
-        enroll(&storage, "D-2", "t1");
-        let hash = ChangeHash([7u8; 32]);
-        let other = ChangeHash([9u8; 32]);
-
-        storage
-            .set_pending(
-                "D-1",
-                &[("J-1", &[hash][..]), ("J-2", &[other, hash][..])],
-                5,
-            )
-            .unwrap();
-        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
-        // Sent heads count once the device acknowledges the response that carried them.
-        storage.promote_pending("D-1", 4).unwrap();
-        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
-        storage.promote_pending("D-1", 5).unwrap();
-        assert_eq!(
-            storage.confirmed_heads("D-1", "J-1").unwrap(),
-            Some(vec![hash])
-        );
-        assert_eq!(
-            storage.confirmed_heads("D-1", "J-2").unwrap(),
-            Some(vec![hash, other])
-        );
-        storage
-            .set_pending("D-2", &[("J-1", &[other][..])], 3)
-            .unwrap();
-        storage.promote_pending("D-2", 3).unwrap();
-        assert_eq!(
-            storage.confirmed_heads("D-2", "J-1").unwrap(),
-            Some(vec![other])
-        );
-
-        // A push records what the device holds and when its events reached the office.
-        let doc = create(&storage, "J-9", "t1");
-        let arrivals = Arrivals {
-            events: RefCell::new(vec!["E-1".into()]),
-            at: AT + 5,
-        };
-        let merged = storage
-            .merge_push("J-9", "D-2", &doc.heads(), &mut note, &arrivals)
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            storage.confirmed_heads("D-2", "J-9").unwrap(),
-            Some(doc.heads())
-        );
-        assert_eq!(
-            storage.receipts("J-9").unwrap(),
-            HashMap::from([("E-1".to_string(), AT + 5)])
-        );
-        assert_eq!(
-            storage.load_job("J-9").unwrap().unwrap().heads,
-            merged.heads()
-        );
-
-        // Resetting one device leaves the other's state alone.
-        storage.reset_device("D-1").unwrap();
-        assert_eq!(storage.confirmed_heads("D-1", "J-1").unwrap(), None);
-        assert_eq!(storage.confirmed_heads("D-1", "J-2").unwrap(), None);
-        assert!(storage.confirmed_heads("D-2", "J-1").unwrap().is_some());
-
-        assert!(storage.revoke_device("D-2").unwrap());
-        assert!(!storage.revoke_device("D-unknown").unwrap());
-        let devices = storage.devices().unwrap();
-        assert_eq!(devices.len(), 2);
-        assert!(!devices[0].revoked);
-        assert!(devices[1].revoked);
-        assert!(matches!(
-            storage.principal("tok-D-2").unwrap(),
-            Some(Principal::RevokedDevice { .. })
-        ));
-        assert_eq!(
-            storage.principal("tok-D-1").unwrap(),
-            Some(Principal::Device {
-                device_id: "D-1".into(),
-                technician: "t1".into()
-            })
-        );
     }
 
     /// Reads a technician's feed the way a phone does (after its cursor, moving the cursor to
@@ -2095,53 +1951,6 @@ mod tests {
     }
 
     #[test]
-    fn an_existing_id_is_a_conflict() {
-        let Some(db) = TestDb::create() else { return };
-        let storage = PgStorage::connect(&db.url).unwrap();
-        storage.add_technician(&technician("t1")).unwrap();
-        assert!(matches!(
-            storage.add_technician(&technician("t1")),
-            Err(Error::Conflict(_))
-        ));
-        let first = create(&storage, "J-1", "t1");
-        let mut again = JobDocument::create(
-            "J-1",
-            &new_job("t1"),
-            "dispatch",
-            AT,
-            storage.actor().unwrap(),
-        )
-        .unwrap();
-        note(&mut again).unwrap();
-        assert!(matches!(
-            storage.create_job(&again),
-            Err(Error::Conflict(_))
-        ));
-        assert_eq!(
-            storage.load_job("J-1").unwrap().unwrap().heads,
-            first.heads()
-        );
-        assert_eq!(feed(&storage, "t1").len(), 1);
-        storage.add_user("anna", "hash", AT).unwrap();
-        assert!(matches!(
-            storage.add_user("anna", "other", AT),
-            Err(Error::Conflict(_))
-        ));
-        let asset = AssetRecord {
-            serial: "SN-1".into(),
-            model: "Chiller".into(),
-            customer: "Clinic".into(),
-            installation_date: None,
-            acceptance_date: None,
-            contract: None,
-            site: None,
-        };
-        storage.add_asset(&asset).unwrap();
-        assert!(matches!(storage.add_asset(&asset), Err(Error::Conflict(_))));
-        assert_eq!(storage.asset("SN-1").unwrap(), Some(asset));
-    }
-
-    #[test]
     fn works_when_called_from_inside_another_runtime() {
         let Some(db) = TestDb::create() else { return };
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -2155,366 +1964,5 @@ mod tests {
             // Dropped here, inside the async context.
             drop(storage);
         });
-    }
-
-    #[test]
-    fn jobs_feed_and_grants_follow_the_technician() {
-        let Some(db) = TestDb::create() else { return };
-        let s = PgStorage::connect(&db.url).unwrap();
-        for t in ["t1", "t2"] {
-            s.add_technician(&technician(t)).unwrap();
-        }
-        let doc = create(&s, "J-1", "t1");
-        assert!(s.job_exists("J-1").unwrap());
-        assert!(!s.job_exists("J-2").unwrap());
-        assert_eq!(feed(&s, "t1"), BTreeMap::from([("J-1".into(), 1)]));
-        // An edit that changes nothing writes nothing.
-        s.update_job("J-1", &mut |_| Ok(())).unwrap().unwrap();
-        assert_eq!(feed(&s, "t1"), BTreeMap::from([("J-1".into(), 1)]));
-        assert!(s.update_job("J-2", &mut note).unwrap().is_none());
-        // Reassigned: the new technician gets it, the old one hears it is gone.
-        s.update_job("J-1", &mut |d| {
-            d.assign("t2", "dispatch", AT + 1)?;
-            Ok(())
-        })
-        .unwrap()
-        .unwrap();
-        assert_eq!(feed(&s, "t1"), BTreeMap::from([("J-1".into(), 2)]));
-        assert_eq!(feed(&s, "t2"), BTreeMap::from([("J-1".into(), 1)]));
-        assert!(s.has_grant("J-1", "t1").unwrap());
-        assert!(s.has_grant("J-1", "t2").unwrap());
-        assert!(!s.has_grant("J-1", "t3").unwrap());
-        let stored = s.load_job("J-1").unwrap().unwrap();
-        assert_eq!(stored.technician.as_deref(), Some("t2"));
-        assert_ne!(stored.heads, doc.heads());
-        assert_eq!(s.job_heads("J-1").unwrap(), Some(stored.heads.clone()));
-        assert_eq!(s.job_heads("J-404").unwrap(), None);
-        assert_eq!(s.feed_since("t1", 2, 10).unwrap(), Vec::new());
-
-        // A round of pushes: a failing edit is rolled back alone.
-        enroll(&s, "D-1", "t2");
-        create(&s, "J-2", "t2");
-        let before = feed(&s, "t2");
-        let arrivals = Arrivals::default();
-        let mut fail = |d: &mut JobDocument| -> Result<()> {
-            note(d)?;
-            Err(Error::Conflict("refused".into()))
-        };
-        let mut ok = note;
-        let mut pushes = [
-            PushMerge {
-                job: "J-2",
-                device_heads: &[],
-                edit: &mut ok,
-                arrivals: &arrivals,
-            },
-            PushMerge {
-                job: "J-1",
-                device_heads: &[],
-                edit: &mut fail,
-                arrivals: &arrivals,
-            },
-            PushMerge {
-                job: "J-404",
-                device_heads: &[],
-                edit: &mut note,
-                arrivals: &arrivals,
-            },
-        ];
-        let outcomes = s.merge_pushes("D-1", &mut pushes).unwrap();
-        assert!(matches!(outcomes[0], Ok(Some(_))));
-        assert!(matches!(outcomes[1], Err(Error::Conflict(_))));
-        assert!(matches!(outcomes[2], Ok(None)));
-        let after = feed(&s, "t2");
-        assert!(after["J-2"] > before["J-2"]);
-        assert_eq!(after["J-1"], before["J-1"]);
-
-        // A push whose statements fail after the job was stored (no such device): every job
-        // rolls back, with its feed rows.
-        let heads = s.load_job("J-2").unwrap().unwrap().heads;
-        let mut pushes = [PushMerge {
-            job: "J-2",
-            device_heads: &[],
-            edit: &mut note,
-            arrivals: &arrivals,
-        }];
-        let outcomes = s.merge_pushes("D-unknown", &mut pushes).unwrap();
-        assert!(matches!(outcomes[0], Err(Error::Storage { .. })));
-        assert_eq!(s.load_job("J-2").unwrap().unwrap().heads, heads);
-        assert_eq!(feed(&s, "t2"), after);
-
-        let mut ids = s.all_job_ids().unwrap();
-        ids.sort();
-        assert_eq!(ids, ["J-1", "J-2"]);
-    }
-
-    #[test]
-    fn every_other_query_reads_back_what_it_wrote() {
-        let Some(db) = TestDb::create() else { return };
-        let s = PgStorage::connect(&db.url).unwrap();
-        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
-        s.add_technician(&technician("t2")).unwrap();
-        s.add_technician(&Technician {
-            id: "t1".into(),
-            name: "Anna".into(),
-            region: "north".into(),
-        })
-        .unwrap();
-        assert_eq!(
-            s.technicians()
-                .unwrap()
-                .iter()
-                .map(|t| t.id.as_str())
-                .collect::<Vec<_>>(),
-            ["t1", "t2"]
-        );
-        assert!(!s.technician_exists("t3").unwrap());
-
-        // Tokens and enrollment.
-        s.add_token("h-dispatch", &Principal::Dispatcher).unwrap();
-        assert_eq!(
-            s.principal("h-dispatch").unwrap(),
-            Some(Principal::Dispatcher)
-        );
-        assert_eq!(s.principal("h-none").unwrap(), None);
-        assert!(
-            s.add_token(
-                "h-x",
-                &Principal::RevokedDevice {
-                    device_id: "D".into()
-                }
-            )
-            .is_err()
-        );
-        s.add_enroll_code("c-old", "t1", AT).unwrap();
-        assert_eq!(
-            s.redeem_enroll_code("c-old", AT, "D-x", "p", "h-x", None)
-                .unwrap(),
-            None
-        );
-        s.add_enroll_code("c-1", "t1", AT + 1).unwrap();
-        assert_eq!(
-            s.redeem_enroll_code("c-1", AT, "D-1", "p", "h-1", Some("ab"))
-                .unwrap()
-                .as_deref(),
-            Some("t1")
-        );
-        assert_eq!(
-            s.redeem_enroll_code("c-1", AT, "D-2", "p", "h-2", None)
-                .unwrap(),
-            None
-        );
-        assert_eq!(s.device_key("D-1").unwrap().as_deref(), Some("ab"));
-        assert_eq!(s.device_key("D-2").unwrap(), None);
-        s.touch_device("D-1", AT + 1_000).unwrap();
-        s.touch_device("D-1", AT + 2_000).unwrap();
-        assert_eq!(s.devices().unwrap()[0].last_sync_at, Some(AT + 1_000));
-        s.touch_device("D-1", AT + 70_000).unwrap();
-        assert_eq!(s.devices().unwrap()[0].last_sync_at, Some(AT + 70_000));
-
-        // Accounts and sessions.
-        s.add_user("anna", "h1", AT).unwrap();
-        for _ in 0..3 {
-            s.record_login("anna", false, AT, 3, 60_000).unwrap();
-        }
-        let user = s.user("anna").unwrap().unwrap();
-        assert_eq!(
-            (user.failed_logins, user.locked_until),
-            (3, Some(AT + 60_000))
-        );
-        s.record_login("anna", true, AT, 3, 60_000).unwrap();
-        let user = s.user("anna").unwrap().unwrap();
-        assert_eq!((user.failed_logins, user.locked_until), (0, None));
-        assert!(s.set_password("anna", "h2").unwrap());
-        assert!(!s.set_password("bob", "h2").unwrap());
-        assert_eq!(s.user("anna").unwrap().unwrap().password_hash, "h2");
-        assert_eq!(s.user("bob").unwrap(), None);
-        let session = SessionRecord {
-            user: "anna".into(),
-            csrf: "x".into(),
-            expires_at: AT + 10,
-        };
-        s.add_session("sh", &session, AT).unwrap();
-        assert_eq!(s.session("sh", AT).unwrap(), Some(session));
-        assert_eq!(s.session("sh", AT + 10).unwrap(), None);
-        s.delete_session("sh").unwrap();
-        assert_eq!(s.session("sh", AT).unwrap(), None);
-
-        // The mail outbox.
-        assert!(s.enqueue_mail("J-1", 1, "a@example.com", AT).unwrap());
-        assert!(!s.enqueue_mail("J-1", 1, "a@example.com", AT).unwrap());
-        let due = s.due_mail(AT, 10).unwrap();
-        assert_eq!(due.len(), 1);
-        s.record_mail_attempt(due[0].id, Err(("down".into(), AT + 60)))
-            .unwrap();
-        assert!(s.due_mail(AT, 10).unwrap().is_empty());
-        s.record_mail_attempt(due[0].id, Ok(AT + 61)).unwrap();
-        let mail = s.job_mail("J-1").unwrap();
-        assert_eq!(
-            (mail[0].version, mail[0].attempts, mail[0].sent_at),
-            (1, 2, Some(AT + 61))
-        );
-        assert_eq!(mail[0].last_error, None);
-
-        // Contracts, assets, plans.
-        let rule = serde_json::json!({"parts": "list", "labour": "charged", "travel": "charged"});
-        let contract: Contract = serde_json::from_value(serde_json::json!({
-            "id": "C-1", "name": "Care", "currency": "CNY",
-            "sla": {
-                "response_minutes": 10,
-                "arrival_minutes": {"city": 120, "province": 240, "remote": 2880},
-                "resolution_minutes": 240, "loaner_after_minutes": 2880,
-                "calendar": {"kind": "24x7"}
-            },
-            "warranty": {"months": 12, "start": "installation"},
-            "billing": {"in_warranty": rule, "after": rule},
-            "rates": {"labour_per_hour": 100, "travel_flat": 0},
-            "followup_hours": 24
-        }))
-        .unwrap();
-        s.add_contract(&contract).unwrap();
-        assert_eq!(s.contract("C-1").unwrap(), Some(contract.clone()));
-        assert_eq!(s.contract("C-2").unwrap(), None);
-        let plan: MaintenancePlan = serde_json::from_value(serde_json::json!({
-            "asset": "SN-1", "every_months": 6, "first_due": "2027-01-01", "checklist": []
-        }))
-        .unwrap();
-        s.add_plan("P-1", &plan).unwrap();
-        assert!(matches!(s.add_plan("P-1", &plan), Err(Error::Conflict(_))));
-        assert_eq!(s.plans().unwrap(), vec![("P-1".to_string(), plan)]);
-
-        // Jobs on an asset, a contract's follow-up window, loaners.
-        let actor = s.actor().unwrap();
-        let mut jobs = Vec::new();
-        for (i, t) in ["t1", "t2", "t1"].into_iter().enumerate() {
-            let mut new = new_job(t);
-            new.asset.serial = "SN-1".into();
-            let terms = fieldwork_model::JobTerms {
-                contract: (i == 0).then(|| contract.clone()),
-                ..Default::default()
-            };
-            let mut doc = JobDocument::create_with_terms(
-                &format!("J-{i}"),
-                &new,
-                &terms,
-                "dispatch",
-                AT,
-                actor.clone(),
-            )
-            .unwrap();
-            if i == 0 {
-                doc.record_status(Status::Completed, "t1", AT + 1_000)
-                    .unwrap();
-                doc.issue_loaner("L-1", "Heater", "t1", AT + 500).unwrap();
-            }
-            s.create_job(&doc).unwrap();
-            jobs.push(doc);
-        }
-        let reported = jobs[0].data().unwrap().reported_at;
-        assert_eq!(s.asset_jobs("SN-1", None).unwrap().len(), 3);
-        assert_eq!(s.asset_jobs("SN-1", Some(2)).unwrap().len(), 2);
-        assert_eq!(s.asset_jobs("SN-1", Some(1)).unwrap(), vec![jobs[2].save()]);
-        assert_eq!(
-            s.jobs_reported_between(reported, reported + 1)
-                .unwrap()
-                .len(),
-            3
-        );
-        assert!(
-            s.jobs_reported_between(reported + 1, reported + 2)
-                .unwrap()
-                .is_empty()
-        );
-        let list = |filter: JobFilter| s.list_jobs(&filter).unwrap().len();
-        let all = JobFilter {
-            limit: 100,
-            ..Default::default()
-        };
-        assert_eq!(list(all.clone()), 3);
-        assert_eq!(
-            list(JobFilter {
-                limit: 2,
-                ..all.clone()
-            }),
-            2
-        );
-        assert_eq!(
-            list(JobFilter {
-                technician: Some("t1".into()),
-                ..all.clone()
-            }),
-            2
-        );
-        assert_eq!(
-            list(JobFilter {
-                open_only: true,
-                ..all.clone()
-            }),
-            2
-        );
-        assert_eq!(
-            list(JobFilter {
-                status: Some("completed".into()),
-                ..all.clone()
-            }),
-            1
-        );
-        assert_eq!(
-            list(JobFilter {
-                report: Some("none".into()),
-                ..all.clone()
-            }),
-            3
-        );
-        let rows = s.followups(true).unwrap();
-        assert_eq!(rows.len(), 1);
-        assert_eq!(
-            (rows[0].completed_at, rows[0].due_at),
-            (AT + 1_000, AT + 1_000 + 24 * 3_600_000)
-        );
-        let followup = Followup {
-            satisfaction: "satisfied".into(),
-            score: 9,
-            comment: String::new(),
-            recorded_at: AT + 2_000,
-        };
-        s.record_followup("J-0", &followup).unwrap();
-        assert!(s.followups(true).unwrap().is_empty());
-        assert_eq!(s.followups(false).unwrap()[0].record, Some(followup));
-        let loans = s.loans(None, true).unwrap();
-        assert_eq!(loans.len(), 1);
-        assert_eq!(
-            (loans[0].serial.as_str(), loans[0].technician.as_deref()),
-            ("L-1", Some("t1"))
-        );
-        assert!(s.loans(Some("t2"), false).unwrap().is_empty());
-
-        // Complaints.
-        let complaint = Complaint {
-            id: "K-1".into(),
-            job: "J-0".into(),
-            text: "late".into(),
-            received_at: AT,
-            due_at: AT + 1,
-            level: "engineer".into(),
-            answer: None,
-            answered_at: None,
-        };
-        s.add_complaint(&complaint).unwrap();
-        let answered = s
-            .update_complaint("K-1", &mut |c| {
-                c.answer = Some("sorry".into());
-                Ok(())
-            })
-            .unwrap()
-            .unwrap();
-        assert_eq!(s.complaints(Some("J-0")).unwrap(), vec![answered.clone()]);
-        assert_eq!(s.complaints(None).unwrap(), vec![answered]);
-        assert!(s.complaints(Some("J-1")).unwrap().is_empty());
-        assert!(
-            s.update_complaint("K-2", &mut |_| Ok(()))
-                .unwrap()
-                .is_none()
-        );
     }
 }

@@ -59,6 +59,12 @@ fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
         .collect()
 }
 
+/// A cursor as the `INTEGER` it is compared with; one past every number means "nothing newer"
+/// (a plain `as i64` would wrap it below every number), as in `storage::postgres`.
+fn cursor_value(cursor: u64) -> i64 {
+    i64::try_from(cursor).unwrap_or(i64::MAX)
+}
+
 fn mail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailRow> {
     Ok(MailRow {
         id: r.get(0)?,
@@ -961,7 +967,7 @@ impl Storage for SqliteStorage {
             let mut stmt = c.prepare_cached(
                 "SELECT seq, job FROM feed WHERE technician = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             )?;
-            let rows = stmt.query_map(params![technician, cursor as i64, limit], |r| {
+            let rows = stmt.query_map(params![technician, cursor_value(cursor), limit], |r| {
                 Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -985,7 +991,7 @@ impl Storage for SqliteStorage {
                         sent_cursor = NULL
                  WHERE device = (SELECT num FROM devices WHERE id = ?1) AND sent_cursor IS NOT NULL
                    AND sent_cursor <= ?2",
-                params![device, cursor as i64],
+                params![device, cursor_value(cursor)],
             )?;
             Ok(())
         })
@@ -1017,7 +1023,12 @@ impl Storage for SqliteStorage {
                     sent_cursor = excluded.sent_cursor",
             )?;
             for (job, heads) in sent {
-                stmt.execute(params![device, job, heads_blob(heads), cursor as i64])?;
+                stmt.execute(params![
+                    device,
+                    job,
+                    heads_blob(heads),
+                    cursor_value(cursor)
+                ])?;
             }
             Ok(())
         })
@@ -1293,47 +1304,18 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use crate::storage::{Technician, encode_heads};
-    use fieldwork_model::{Customer, NewJob, RegionClass, Site, Status};
+    use crate::storage::conformance::{AT, Fresh, conformance_tests, enroll, new_job, technician};
+    use crate::storage::encode_heads;
+    use fieldwork_model::Status;
 
-    /// 2026-11-18, inside the window every stored time must fall in.
-    const AT: i64 = 1_795_500_000_000;
-
-    fn new_job() -> NewJob {
-        NewJob {
-            id: None,
-            technician: Some("t1".into()),
-            customer: Customer {
-                name: "Clinic".into(),
-                phone: String::new(),
-                email: None,
-            },
-            site: Site {
-                address: "1 Quay".into(),
-                region: RegionClass::City,
-                time_zone: "Asia/Shanghai".into(),
-            },
-            asset: Default::default(),
-            problem: "p".into(),
-            channel: None,
-            priority: fieldwork_model::Priority::Normal,
-            reported_at: "2026-11-23T09:00:00+08:00".into(),
-            scheduled_start: None,
-            scheduled_end: None,
-            contract: None,
-            kind: None,
-            checklist: Vec::new(),
-        }
+    /// A new storage in a temporary directory of its own, removed when the test ends.
+    fn fresh() -> Option<Fresh> {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        Some(Fresh::new(storage, dir))
     }
 
-    fn enroll(storage: &SqliteStorage, device: &str) {
-        let code = format!("code-{device}");
-        storage.add_enroll_code(&code, "t1", AT * 2).unwrap();
-        let enrolled = storage
-            .redeem_enroll_code(&code, AT, device, "phone", &format!("tok-{device}"), None)
-            .unwrap();
-        assert_eq!(enrolled.as_deref(), Some("t1"));
-    }
+    conformance_tests!(fresh);
 
     /// Tables, indexes and their SQL, as SQLite stores them.
     fn schema(dir: &Path) -> Vec<(String, String, Option<String>)> {
@@ -1350,7 +1332,9 @@ mod tests {
     #[test]
     fn a_database_upgraded_from_each_older_schema_equals_a_new_one() {
         let fresh = tempfile::tempdir().unwrap();
-        drop(SqliteStorage::open(fresh.path()).unwrap());
+        let storage = SqliteStorage::open(fresh.path()).unwrap();
+        assert_eq!(storage.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(storage);
         let want = schema(fresh.path());
         assert!(want.iter().any(|(_, name, _)| name == "device_docs"));
         for version in 1..MIGRATIONS.len() {
@@ -1376,7 +1360,7 @@ mod tests {
         let hash = ChangeHash([7u8; 32]);
         let other = ChangeHash([9u8; 32]);
         let doc =
-            JobDocument::create("J-9", &new_job(), "dispatch", AT, ActorId::random()).unwrap();
+            JobDocument::create("J-9", &new_job("t1"), "dispatch", AT, ActorId::random()).unwrap();
         {
             // As the server before migration 7 left it: heads as hex text, devices by id.
             let mut conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
@@ -1453,14 +1437,8 @@ mod tests {
     fn a_restore_asks_each_earlier_device_once_for_what_the_office_lost() {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::open(dir.path()).unwrap();
-        storage
-            .add_technician(&Technician {
-                id: "t1".into(),
-                name: "Mei".into(),
-                region: String::new(),
-            })
-            .unwrap();
-        enroll(&storage, "D-old");
+        storage.add_technician(&technician("t1")).unwrap();
+        enroll(&storage, "D-old", "t1");
         assert!(!storage.owes_healing("D-old").unwrap());
         let backup = dir.path().join("backup.db");
         SqliteStorage::backup(dir.path(), &backup).unwrap();
@@ -1473,7 +1451,7 @@ mod tests {
         assert_eq!(storage.epoch().unwrap(), epoch);
         assert!(storage.owes_healing("D-old").unwrap());
         // A device enrolled after the restore holds nothing the office lost.
-        enroll(&storage, "D-new");
+        enroll(&storage, "D-new", "t1");
         assert!(!storage.owes_healing("D-new").unwrap());
         storage.healed("D-old").unwrap();
         assert!(!storage.owes_healing("D-old").unwrap());
@@ -1497,7 +1475,7 @@ mod tests {
     fn jobs_stored_before_the_service_columns_are_projected_once_on_open() {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::open(dir.path()).unwrap();
-        let new = new_job();
+        let new = new_job("t1");
         let mut doc =
             JobDocument::create("J-1", &new, "dispatch", AT, storage.actor.clone()).unwrap();
         doc.record_status(Status::Completed, "t1", AT + 1_000)
