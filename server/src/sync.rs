@@ -102,8 +102,14 @@ pub fn handle(
         .into_iter()
         .map(|(_, job)| job)
         .partition(|job| docs.iter().any(|(d, _)| d.job == *job));
-    let replies = fieldwork_model::par::map(fresh, |job| {
-        feed_reply(storage, device, technician, &job, snapshots)
+    // Their rows and what this device holds of them in two reads (one round trip each on
+    // PostgreSQL), then the answers, a slice per core.
+    let stored = storage.load_jobs(&fresh)?;
+    let confirmed = storage.confirmed_heads_of(device, &fresh)?;
+    let actor = storage.actor()?;
+    let work: Vec<_> = fresh.into_iter().zip(stored).zip(confirmed).collect();
+    let replies = fieldwork_model::par::map(work, |((job, stored), confirmed)| {
+        feed_reply_from(technician, &job, stored, confirmed, snapshots, &actor)
     });
     for reply in replies {
         docs.push(reply?);
@@ -377,8 +383,13 @@ fn answer_push(
                 return Ok((reply, None));
             }
             let heads = stored.heads.clone();
-            reply.changes =
-                changes_since_confirmed(storage, device, job, stored, pusher.snapshots)?.bytes;
+            reply.changes = changes_since(
+                stored,
+                storage.confirmed_heads(device, job)?,
+                pusher.snapshots,
+                &storage.actor()?,
+            )?
+            .bytes;
             reply.heads = heads_to_hex(&heads);
             return Ok((reply, Some(heads)));
         }
@@ -432,14 +443,37 @@ fn feed_reply(
     job: &str,
     snapshots: Snapshots,
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
-    let Some(stored) = storage.load_job(job)? else {
+    let stored = storage.load_job(job)?;
+    let confirmed = storage.confirmed_heads(device, job)?;
+    feed_reply_from(
+        technician,
+        job,
+        stored,
+        confirmed,
+        snapshots,
+        &storage.actor()?,
+    )
+}
+
+/// The answer for one job of the feed, from its stored row and the heads the device is known to
+/// hold: revoked if it is no longer the technician's, else what the device lacks. No storage
+/// access, so it can run on any thread.
+fn feed_reply_from(
+    technician: &str,
+    job: &str,
+    stored: Option<StoredJob>,
+    confirmed: Option<Vec<ChangeHash>>,
+    snapshots: Snapshots,
+    actor: &automerge::ActorId,
+) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
+    let Some(stored) = stored else {
         return Ok((revoked(job), None));
     };
     if stored.technician.as_deref() != Some(technician) {
         return Ok((revoked(job), None));
     }
     let heads = stored.heads.clone();
-    let changes = changes_since_confirmed(storage, device, job, stored, snapshots)?;
+    let changes = changes_since(stored, confirmed, snapshots, actor)?;
     // A plain snapshot's heads are the document's own: a device new to the job reads them
     // there, and 64 bytes of hex per job are a third of a compressed first sync.
     let shown = if snapshots == Snapshots::Plain && changes.snapshot {
@@ -460,19 +494,19 @@ fn feed_reply(
 }
 
 /// The server's changes to a job that the device is not known to hold: a delta after the heads
-/// it confirmed, else the stored compacted snapshot (a device new to the job gets the snapshot,
-/// not the history, without the server even loading the document).
-fn changes_since_confirmed(
-    storage: &dyn Storage,
-    device: &str,
-    job: &str,
+/// it confirmed (`confirmed`), else the stored compacted snapshot (a device new to the job gets
+/// the snapshot, not the history, and in the stored form without the server even loading the
+/// document).
+fn changes_since(
     stored: StoredJob,
+    confirmed: Option<Vec<ChangeHash>>,
     snapshots: Snapshots,
+    actor: &automerge::ActorId,
 ) -> Result<Changes> {
     let snapshot = |bytes: Vec<u8>| -> Result<Changes> {
         let bytes = match snapshots {
             Snapshots::Stored => bytes,
-            Snapshots::Plain => JobDocument::load(&bytes, storage.actor()?)?
+            Snapshots::Plain => JobDocument::load(&bytes, actor.clone())?
                 .automerge()
                 .save_nocompress(),
         };
@@ -481,9 +515,9 @@ fn changes_since_confirmed(
             snapshot: true,
         })
     };
-    match storage.confirmed_heads(device, job)? {
+    match confirmed {
         Some(known) if !known.is_empty() => {
-            let doc = JobDocument::load(&stored.doc, storage.actor()?)?;
+            let doc = JobDocument::load(&stored.doc, actor.clone())?;
             if doc.has_all(&known) {
                 Ok(Changes {
                     bytes: doc.save_after(&known),
@@ -497,7 +531,7 @@ fn changes_since_confirmed(
     }
 }
 
-/// What [`changes_since_confirmed`] sends: a delta, or the whole document.
+/// What [`changes_since`] sends: a delta, or the whole document.
 struct Changes {
     bytes: Vec<u8>,
     snapshot: bool,

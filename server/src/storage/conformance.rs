@@ -49,6 +49,7 @@ macro_rules! conformance_tests {
             jobs_feed_and_grants_follow_the_technician,
             every_other_query_reads_back_what_it_wrote,
             a_cursor_past_every_number_is_after_all_of_them,
+            several_jobs_read_at_once_match_one_at_a_time,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
@@ -372,6 +373,44 @@ pub(crate) fn jobs_feed_and_grants_follow_the_technician(s: &dyn Storage) {
 /// A device's cursor comes from its request, any `u64`: one beyond every number the storage can
 /// hand out is still after all of them (the feed holds nothing after it, and it acknowledges
 /// every response sent before it), never wrapped to a small or negative number.
+/// The batch reads the feed answer uses agree with the one-job reads, in the order asked, with
+/// `None` for unknown jobs and jobs the device holds nothing of.
+pub(crate) fn several_jobs_read_at_once_match_one_at_a_time(s: &dyn Storage) {
+    s.add_technician(&technician("t1")).unwrap();
+    enroll(s, "D-1", "t1");
+    let one = create(s, "J-1", "t1");
+    create(s, "J-2", "t1");
+    let heads = one.heads();
+    s.set_pending("D-1", &[("J-1", &heads)], 5).unwrap();
+    s.promote_pending("D-1", 5).unwrap();
+    let ids: Vec<String> = ["J-2", "J-404", "J-1"].map(String::from).to_vec();
+    let many = s.load_jobs(&ids).unwrap();
+    assert_eq!(many.len(), 3);
+    for (id, got) in ids.iter().zip(&many) {
+        let single = s.load_job(id).unwrap();
+        assert_eq!(
+            got.as_ref().map(|j| &j.doc),
+            single.as_ref().map(|j| &j.doc),
+            "{id}"
+        );
+        assert_eq!(
+            got.as_ref().map(|j| &j.heads),
+            single.as_ref().map(|j| &j.heads)
+        );
+        assert_eq!(
+            got.as_ref().map(|j| &j.technician),
+            single.as_ref().map(|j| &j.technician)
+        );
+    }
+    assert!(many[1].is_none());
+    let confirmed = s.confirmed_heads_of("D-1", &ids).unwrap();
+    assert_eq!(confirmed, vec![None, None, Some(heads.clone())]);
+    for (id, got) in ids.iter().zip(&confirmed) {
+        assert_eq!(*got, s.confirmed_heads("D-1", id).unwrap(), "{id}");
+    }
+    assert_eq!(s.load_jobs(&[]).unwrap().len(), 0);
+}
+
 pub(crate) fn a_cursor_past_every_number_is_after_all_of_them(s: &dyn Storage) {
     s.add_technician(&technician("t1")).unwrap();
     enroll(s, "D-1", "t1");

@@ -273,6 +273,11 @@ pub trait Storage: Send + Sync + 'static {
     fn job_exists(&self, id: &str) -> Result<bool>;
     /// A job's saved document with its heads and current technician.
     fn load_job(&self, id: &str) -> Result<Option<StoredJob>>;
+    /// [`Storage::load_job`] for several jobs, in the order asked (one round trip where the
+    /// backend has them: a feed page of 500 jobs).
+    fn load_jobs(&self, ids: &[String]) -> Result<Vec<Option<StoredJob>>> {
+        ids.iter().map(|id| self.load_job(id)).collect()
+    }
     /// A job's heads alone (without reading its document); `None` if there is no such job.
     fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>>;
     /// Loads, edits and (if changed) stores a job in one transaction. `None` if no such job.
@@ -316,6 +321,16 @@ pub trait Storage: Send + Sync + 'static {
     fn promote_pending(&self, device: &str, cursor: u64) -> Result<()>;
     /// Heads the device certainly holds for a job.
     fn confirmed_heads(&self, device: &str, job: &str) -> Result<Option<Vec<ChangeHash>>>;
+    /// [`Storage::confirmed_heads`] for several jobs, in the order asked.
+    fn confirmed_heads_of(
+        &self,
+        device: &str,
+        jobs: &[String],
+    ) -> Result<Vec<Option<Vec<ChangeHash>>>> {
+        jobs.iter()
+            .map(|job| self.confirmed_heads(device, job))
+            .collect()
+    }
     /// Records, in one transaction, the heads of every job sent in the response carrying
     /// `cursor` (`sent` is `(job, server heads)`).
     fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()>;

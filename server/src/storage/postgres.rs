@@ -814,6 +814,27 @@ impl Storage for PgStorage {
         })
     }
 
+    fn load_jobs(&self, ids: &[String]) -> Result<Vec<Option<StoredJob>>> {
+        let rows = self.read(async |c| {
+            query(
+                c,
+                "SELECT id, doc, heads, technician FROM jobs WHERE id = ANY($1)",
+                &[&ids],
+            )
+            .await
+        })?;
+        let mut found: HashMap<String, StoredJob> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let job = StoredJob {
+                doc: col(r, 1)?,
+                heads: blob_heads(col(r, 2)?),
+                technician: col(r, 3)?,
+            };
+            found.insert(col(r, 0)?, job);
+        }
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+
     fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
         self.read(async |c| {
             let row = query_opt(c, "SELECT heads FROM jobs WHERE id = $1", &[&id]).await?;
@@ -1273,6 +1294,32 @@ impl Storage for PgStorage {
             let blob: Option<Vec<u8>> = row.map(|r| col(&r, 0)).transpose()?.flatten();
             Ok(blob.map(|b| blob_heads(&b)))
         })
+    }
+
+    fn confirmed_heads_of(
+        &self,
+        device: &str,
+        jobs: &[String],
+    ) -> Result<Vec<Option<Vec<ChangeHash>>>> {
+        let rows = self.read(async |c| {
+            query(
+                c,
+                "SELECT job, confirmed_heads FROM device_docs
+                 WHERE device = (SELECT num FROM devices WHERE id = $1) AND job = ANY($2)",
+                &[&device, &jobs],
+            )
+            .await
+        })?;
+        let mut held: HashMap<String, Vec<u8>> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(blob) = col::<Option<Vec<u8>>>(r, 1)? {
+                held.insert(col(r, 0)?, blob);
+            }
+        }
+        Ok(jobs
+            .iter()
+            .map(|job| held.get(job).map(|b| blob_heads(b)))
+            .collect())
     }
 
     fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()> {

@@ -4,7 +4,17 @@
 //! ```text
 //! fieldwork-load [DEVICES] [--concurrency N] [--seed S] [--dispatch-per-sec R]
 //!                [--photo-share F] [--encoding cbor|json] [--json FILE] [--no-limits]
+//!                [--database CLUSTER_URL] [--instances N]
 //! ```
+//!
+//! The office runs on its embedded SQLite database by default. With `--database`, the URL names
+//! a PostgreSQL cluster: the run creates a new, empty database there
+//! (`fieldwork_server::pg_admin::create_database`) and every server it starts uses it, while
+//! attachments stay in the run's temp data directory. With `--instances N` (PostgreSQL only)
+//! the measured phases run against N servers on that database and data directory, and every
+//! request of the generator goes to one of them picked at random (a load balancer without
+//! affinity). The run's database stays on the cluster afterwards (its name is printed).
+//! `scripts/load-instances.sh` compares SQLite with one, two and three instances.
 //!
 //! 1. **Setup** (not measured). The release `fieldwork-server` (next to this binary) starts as a
 //!    child process on a free loopback port over a temp data directory, with its request rate
@@ -15,7 +25,7 @@
 //! 2. The server is stopped (SIGTERM) and started again on the same data **with its default
 //!    limits** (unless `--no-limits`): every simulated phone has its own token, so the
 //!    per-credential limits and byte budgets apply to the measured phases as they would in an
-//!    office.
+//!    office. With `--instances N`, N servers start on the same data and database.
 //! 3. **down**: every phone's first sync, CONCURRENCY phones in flight (default 32). A doc-sync
 //!    down is a document the office sent (state `ok` with changes).
 //! 4. **up**: every phone adds a note and a part line to each of its jobs; about a tenth also
@@ -38,12 +48,15 @@
 //! clock the generator only sends bodies and decodes answers (zstd, CBOR or JSON). Latencies are
 //! per HTTP request, from sending it to the last byte of its answer. The generator's and the
 //! server's CPU time over each phase are printed (`/proc/PID/stat`), and the server's peak RSS
-//! (`VmHWM`). All phones share one connection pool (CONCURRENCY keep-alive connections).
+//! (`VmHWM`). All phones share one connection pool (CONCURRENCY keep-alive connections per
+//! instance). With several instances the server CPU is their sum and the peak RSS is given per
+//! instance; on PostgreSQL the CPU of the cluster's processes (the postmaster and its children)
+//! is a column of its own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -56,6 +69,7 @@ use fieldwork_model::wire::{
     heads_to_hex,
 };
 use fieldwork_model::{JobDocument, NewPart};
+use fieldwork_server::Place;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
@@ -82,6 +96,10 @@ struct Args {
     json: Option<PathBuf>,
     limits: bool,
     cbor: bool,
+    /// A PostgreSQL cluster to create the run's database on; SQLite when `None`.
+    database: Option<String>,
+    /// Server instances in the measured phases (more than one needs `database`).
+    instances: usize,
 }
 
 fn args() -> Args {
@@ -94,6 +112,8 @@ fn args() -> Args {
         json: None,
         limits: true,
         cbor: true,
+        database: None,
+        instances: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -107,6 +127,8 @@ fn args() -> Args {
             "--photo-share" => a.photo_share = value("--photo-share").parse().unwrap(),
             "--json" => a.json = Some(PathBuf::from(value("--json"))),
             "--no-limits" => a.limits = false,
+            "--database" => a.database = Some(value("--database")),
+            "--instances" => a.instances = value("--instances").parse().unwrap(),
             "--encoding" => {
                 a.cbor = match value("--encoding").as_str() {
                     "cbor" => true,
@@ -117,7 +139,8 @@ fn args() -> Args {
             "-h" | "--help" => {
                 println!(
                     "fieldwork-load [DEVICES] [--concurrency N] [--seed S] [--dispatch-per-sec R] \
-                     [--photo-share F] [--encoding cbor|json] [--json FILE] [--no-limits]"
+                     [--photo-share F] [--encoding cbor|json] [--json FILE] [--no-limits] \
+                     [--database CLUSTER_URL] [--instances N]"
                 );
                 std::process::exit(0);
             }
@@ -125,6 +148,12 @@ fn args() -> Args {
         }
     }
     assert!(a.devices > 0 && a.concurrency > 0 && a.dispatch_per_sec > 0.0);
+    assert!(a.instances > 0, "--instances is at least 1");
+    assert!(
+        a.instances == 1 || a.database.is_some(),
+        "--instances {} needs --database: instances share the office through PostgreSQL",
+        a.instances
+    );
     a
 }
 
@@ -149,13 +178,17 @@ fn free_port() -> std::net::SocketAddr {
 }
 
 impl Server {
-    /// Starts `fieldwork-server serve` over `data`, its log (stderr) in `log`.
-    async fn start(http: &reqwest::Client, data: &Path, log: PathBuf, limits: bool) -> Server {
+    /// Starts `fieldwork-server serve` over `place` (its data directory, and its PostgreSQL
+    /// database if any), its log (stderr) in `log`.
+    async fn start(http: &reqwest::Client, place: &Place, log: PathBuf, limits: bool) -> Server {
         let addr = free_port();
         let mut cmd = Command::new(server_binary());
         cmd.args(["serve", "--data"])
-            .arg(data)
+            .arg(&place.data_dir)
             .args(["--listen", &addr.to_string()]);
+        if let Some(url) = &place.database {
+            cmd.args(["--database", url]);
+        }
         if !limits {
             cmd.args(["--requests-per-second", "0"]);
         }
@@ -187,23 +220,16 @@ impl Server {
         );
     }
 
-    /// CPU seconds so far: the server's, this process's, the whole machine's.
-    fn cpu(&self) -> Cpu {
+    /// `(VmHWM, VmRSS)` in KiB.
+    fn rss(&self) -> (u64, u64) {
         let pid = self.pid.to_string();
-        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-        let ticks: Vec<u64> = stat
-            .lines()
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .skip(1)
-            .map(|v| v.parse().unwrap_or(0))
-            .collect();
-        let tick = |i: usize| ticks.get(i).copied().unwrap_or(0) as f64 / 100.0;
-        // user nice system idle iowait irq softirq steal
-        let busy = tick(0) + tick(1) + tick(2) + tick(5) + tick(6) + tick(7);
+        (status_kib(&pid, "VmHWM:"), status_kib(&pid, "VmRSS:"))
+    }
+
+    /// Seconds this server's threads were ready to run but waited for a core (schedstat).
+    fn runnable(&self) -> f64 {
         let mut waiting_ns = 0u64;
-        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.pid)) {
             for t in tasks.flatten() {
                 let line = std::fs::read_to_string(t.path().join("schedstat")).unwrap_or_default();
                 waiting_ns += line
@@ -213,19 +239,7 @@ impl Server {
                     .unwrap_or(0);
             }
         }
-        Cpu {
-            server: cpu_seconds(&pid),
-            generator: cpu_seconds("self"),
-            machine: busy,
-            iowait: tick(4),
-            server_runnable: waiting_ns as f64 / 1e9,
-        }
-    }
-
-    /// `(VmHWM, VmRSS)` in KiB.
-    fn rss(&self) -> (u64, u64) {
-        let pid = self.pid.to_string();
-        (status_kib(&pid, "VmHWM:"), status_kib(&pid, "VmRSS:"))
+        waiting_ns as f64 / 1e9
     }
 
     fn log_tail(&self, lines: usize) -> String {
@@ -262,19 +276,157 @@ impl Drop for Server {
     }
 }
 
+/// The measured office: its server instances and the database processes whose CPU is counted.
+struct Office {
+    instances: Vec<Server>,
+    postgres: PgProcesses,
+}
+
+/// Which processes on this machine are the office's PostgreSQL.
+enum PgProcesses {
+    /// None: the office is on SQLite.
+    None,
+    /// The cluster whose postmaster has this pid: the postmaster and its children.
+    Cluster(u32),
+    /// The cluster's postmaster was not found (psql missing, or the database on another host):
+    /// every process named `postgres`, whoever started it.
+    AnyNamed,
+}
+
+impl PgProcesses {
+    /// The processes behind the database `url`: the postmaster is the parent of the cluster's
+    /// checkpointer, which `pg_stat_activity` lists.
+    fn find(url: &str) -> PgProcesses {
+        let out = Command::new("psql")
+            .args(["--no-psqlrc", "--tuples-only", "--no-align"])
+            .arg(format!("--dbname={url}"))
+            .args([
+                "--command",
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
+            ])
+            .output();
+        let checkpointer = out.ok().filter(|o| o.status.success()).and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<u32>()
+                .ok()
+        });
+        let postmaster = checkpointer
+            .and_then(|pid| proc_stat(&pid.to_string()))
+            .map(|stat| stat.ppid)
+            .filter(|ppid| proc_stat(&ppid.to_string()).is_some_and(|s| s.comm == "postgres"));
+        postmaster.map_or(PgProcesses::AnyNamed, PgProcesses::Cluster)
+    }
+
+    /// How the PostgreSQL column was measured, for the report.
+    fn describe(&self) -> &'static str {
+        match self {
+            PgProcesses::None => "none (SQLite)",
+            PgProcesses::Cluster(_) => "the cluster's postmaster and its children",
+            PgProcesses::AnyNamed => {
+                "every process named postgres (the cluster's postmaster was not found here)"
+            }
+        }
+    }
+
+    /// CPU seconds of these processes so far. A backend that exits takes its time to the
+    /// postmaster's children's time (cutime, cstime), so that counts too.
+    fn cpu(&self) -> f64 {
+        if matches!(self, PgProcesses::None) {
+            return 0.0;
+        }
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return 0.0;
+        };
+        let mut total = 0.0;
+        for entry in dir.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Some(stat) = proc_stat(&pid.to_string()) else {
+                continue;
+            };
+            if stat.comm != "postgres" {
+                continue;
+            }
+            total += match self {
+                PgProcesses::Cluster(pm) if pid == *pm => stat.own + stat.children,
+                PgProcesses::Cluster(pm) if stat.ppid == *pm => stat.own,
+                PgProcesses::Cluster(_) | PgProcesses::None => 0.0,
+                PgProcesses::AnyNamed => stat.own,
+            };
+        }
+        total
+    }
+}
+
+impl Office {
+    /// CPU seconds so far: the instances' (summed), the database's, this process's, the whole
+    /// machine's.
+    fn cpu(&self) -> Cpu {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .skip(1)
+            .map(|v| v.parse().unwrap_or(0))
+            .collect();
+        let tick = |i: usize| ticks.get(i).copied().unwrap_or(0) as f64 / 100.0;
+        // user nice system idle iowait irq softirq steal
+        let busy = tick(0) + tick(1) + tick(2) + tick(5) + tick(6) + tick(7);
+        Cpu {
+            server: self
+                .instances
+                .iter()
+                .map(|s| cpu_seconds(&s.pid.to_string()))
+                .sum(),
+            postgres: self.postgres.cpu(),
+            generator: cpu_seconds("self"),
+            machine: busy,
+            iowait: tick(4),
+            server_runnable: self.instances.iter().map(Server::runnable).sum(),
+        }
+    }
+
+    /// Each instance's `(VmHWM, VmRSS)` in KiB, in instance order.
+    fn rss(&self) -> Vec<(u64, u64)> {
+        self.instances.iter().map(Server::rss).collect()
+    }
+
+    /// Each instance's peak RSS (VmHWM) in KiB.
+    fn hwm(&self) -> Vec<u64> {
+        self.rss().into_iter().map(|(hwm, _)| hwm).collect()
+    }
+
+    /// The last lines of every instance's log.
+    fn log_tails(&self, lines: usize) -> String {
+        self.instances
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("instance {i} ({}):\n{}", s.url, s.log_tail(lines)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 /// CPU time in seconds (differences of two samples are what a phase used).
 #[derive(Clone, Copy, Default)]
 struct Cpu {
-    /// The server process (utime + stime).
+    /// The server instances (utime + stime, summed).
     server: f64,
+    /// The office's PostgreSQL processes (0 on SQLite).
+    postgres: f64,
     /// This load generator.
     generator: f64,
     /// Every process on the machine, all cores (busy time in /proc/stat).
     machine: f64,
     /// Cores idle while some task waited for disk I/O.
     iowait: f64,
-    /// Time the server's threads were ready to run but waited for a core (schedstat; threads
-    /// that exit during the phase are not counted).
+    /// Time the server's threads were ready to run but waited for a core (schedstat, summed
+    /// over instances; threads that exit during the phase are not counted).
     server_runnable: f64,
 }
 
@@ -283,6 +435,7 @@ impl std::ops::Sub for Cpu {
     fn sub(self, o: Cpu) -> Cpu {
         Cpu {
             server: self.server - o.server,
+            postgres: self.postgres - o.postgres,
             generator: self.generator - o.generator,
             machine: self.machine - o.machine,
             iowait: self.iowait - o.iowait,
@@ -294,23 +447,50 @@ impl std::ops::Sub for Cpu {
 impl Cpu {
     /// CPU of everything else on the machine (other sessions' builds and tests).
     fn others(&self) -> f64 {
-        (self.machine - self.server - self.generator).max(0.0)
+        (self.machine - self.server - self.postgres - self.generator).max(0.0)
     }
 }
 
-/// utime + stime of a process (`self` or a pid) in seconds (USER_HZ is 100 on Linux).
-fn cpu_seconds(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|(_, s)| s).unwrap_or("");
+/// What `/proc/PID/stat` says of a process.
+struct ProcStat {
+    /// Its name (`comm`; PostgreSQL's processes keep `postgres` whatever their title).
+    comm: String,
+    ppid: u32,
+    /// utime + stime in seconds.
+    own: f64,
+    /// cutime + cstime in seconds: its children that exited and were waited for.
+    children: f64,
+}
+
+/// Reads `/proc/PID/stat` (`self` or a pid); `None` when the process is gone.
+fn proc_stat(pid: &str) -> Option<ProcStat> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, after) = stat.rsplit_once(')')?;
+    let comm = head
+        .split_once('(')
+        .map(|(_, c)| c)
+        .unwrap_or("")
+        .to_string();
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let tick = |i: usize| {
+    let field = |i: usize| {
         fields
             .get(i)
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    // Fields 14 and 15 of the stat line; `after` starts at field 3.
-    (tick(11) + tick(12)) as f64 / 100.0
+    // `after` starts at field 3 (state): ppid is field 4, utime..cstime fields 14 to 17.
+    // USER_HZ is 100 on Linux.
+    Some(ProcStat {
+        comm,
+        ppid: field(1) as u32,
+        own: (field(11) + field(12)) as f64 / 100.0,
+        children: (field(13) + field(14)) as f64 / 100.0,
+    })
+}
+
+/// utime + stime of a process (`self` or a pid) in seconds; 0 when it is gone.
+fn cpu_seconds(pid: &str) -> f64 {
+    proc_stat(pid).map_or(0.0, |s| s.own)
 }
 
 fn status_kib(pid: &str, key: &str) -> u64 {
@@ -329,7 +509,8 @@ fn status_kib(pid: &str, key: &str) -> u64 {
 #[derive(Clone)]
 struct Net {
     http: reqwest::Client,
-    url: String,
+    /// The base URLs of the office's instances (`http://ADDR`).
+    urls: Arc<Vec<String>>,
 }
 
 /// One answered request.
@@ -346,6 +527,21 @@ struct Answer {
 }
 
 impl Net {
+    /// Requests going to these instances.
+    fn new(http: &reqwest::Client, urls: Vec<String>) -> Net {
+        assert!(!urls.is_empty());
+        Net {
+            http: http.clone(),
+            urls: Arc::new(urls),
+        }
+    }
+
+    /// The base URL for one request: an instance picked at random, as a load balancer without
+    /// affinity would.
+    fn url(&self) -> &str {
+        &self.urls[rand::rng().random_range(0..self.urls.len())]
+    }
+
     async fn exchange(&self, req: reqwest::RequestBuilder) -> Answer {
         let t = Instant::now();
         let result = async {
@@ -397,7 +593,7 @@ impl Net {
     ) -> Value {
         let mut req = self
             .http
-            .request(method, format!("{}{path}", self.url))
+            .request(method, format!("{}{path}", self.url()))
             .bearer_auth(token);
         if let Some(b) = body {
             req = req
@@ -554,6 +750,15 @@ fn mib(kib: u64) -> String {
     format!("{:.0} MiB", kib as f64 / 1024.0)
 }
 
+/// Several sizes in KiB as MiB, `a / b / c MiB`.
+fn mibs(kib: &[u64]) -> String {
+    let each: Vec<String> = kib
+        .iter()
+        .map(|k| format!("{:.0}", *k as f64 / 1024.0))
+        .collect();
+    format!("{} MiB", each.join(" / "))
+}
+
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
@@ -670,7 +875,9 @@ impl Phone {
         let Some(photo) = self.photo.take() else {
             return;
         };
-        let url = format!("{}/api/v1/uploads/{}", net.url, photo.sha256);
+        // Each request to an instance of its own: the partial file is in the shared data
+        // directory, so any instance resumes it.
+        let url = || format!("{}/api/v1/uploads/{}", net.url(), photo.sha256);
         let total = photo.jpeg.len();
         let mut budget = 2 * (total / CHUNK + 2);
         let mut ask = true;
@@ -687,14 +894,14 @@ impl Phone {
             }
             budget -= 1;
             let a = if ask {
-                net.exchange(net.http.get(&url).bearer_auth(&self.token))
+                net.exchange(net.http.get(url()).bearer_auth(&self.token))
                     .await
             } else {
                 let end = (offset + CHUNK).min(total);
                 stats.sent += (end - offset) as u64;
                 net.exchange(
                     net.http
-                        .patch(&url)
+                        .patch(url())
                         .bearer_auth(&self.token)
                         .header(CONTENT_TYPE, "application/offset+octet-stream")
                         .header("upload-offset", offset.to_string())
@@ -762,7 +969,7 @@ impl Phone {
             stats.sent += body.bytes.len() as u64;
             let mut req = net
                 .http
-                .post(format!("{}/api/v1/sync", net.url))
+                .post(format!("{}/api/v1/sync", net.url()))
                 .bearer_auth(&self.token)
                 .header(
                     CONTENT_TYPE,
@@ -918,7 +1125,7 @@ async fn dispatch(
             let a = net
                 .exchange(
                     net.http
-                        .post(format!("{}/api/v1/jobs/{job}/notes", net.url))
+                        .post(format!("{}/api/v1/jobs/{job}/notes", net.url()))
                         .bearer_auth(&token)
                         .header(CONTENT_TYPE, "application/json")
                         .body(body),
@@ -972,7 +1179,7 @@ where
 }
 
 /// Technicians, their jobs and one enrolled phone each, through the REST API.
-async fn setup(net: &Net, data: &Path, token: &str, args: &Args) -> Vec<Phone> {
+async fn setup(net: &Net, place: &Place, token: &str, args: &Args) -> Vec<Phone> {
     let mut rng = StdRng::seed_from_u64(args.seed);
     let plan: Vec<(String, Vec<String>)> = (0..args.devices)
         .map(|d| {
@@ -1033,14 +1240,16 @@ async fn setup(net: &Net, data: &Path, token: &str, args: &Args) -> Vec<Phone> {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let (dir, techs) = (
-        data.to_path_buf(),
+    let (place, techs) = (
+        place.clone(),
         plan.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(),
     );
     let codes = tokio::task::spawn_blocking(move || {
+        // One connection to the office's database for all the codes.
+        let storage = place.open().unwrap();
         techs
             .iter()
-            .map(|t| fieldwork_server::issue_enroll_code(&dir, t).unwrap())
+            .map(|t| fieldwork_server::auth::issue_enroll_code(&*storage, t).unwrap())
             .collect::<Vec<_>>()
     })
     .await
@@ -1054,7 +1263,7 @@ async fn setup(net: &Net, data: &Path, token: &str, args: &Args) -> Vec<Phone> {
                 let a = net
                     .exchange(
                         net.http
-                            .post(format!("{}/api/v1/devices/enroll", net.url))
+                            .post(format!("{}/api/v1/devices/enroll", net.url()))
                             .header(CONTENT_TYPE, "application/json")
                             .body(
                                 serde_json::to_vec(
@@ -1102,7 +1311,8 @@ struct PhaseReport {
     wall: Duration,
     stats: Stats,
     cpu: Cpu,
-    server_hwm: u64,
+    /// Each instance's peak RSS (VmHWM, KiB) at the end of the phase.
+    server_hwm: Vec<u64>,
     dispatch: Option<DispatchLog>,
 }
 
@@ -1111,14 +1321,16 @@ impl PhaseReport {
         n as f64 / self.wall.as_secs_f64()
     }
 
-    fn json(&self, devices: usize, concurrency: usize, limits: bool) -> Value {
+    fn json(&self, devices: usize, args: &Args) -> Value {
         let s = &self.stats;
         let d = self.dispatch.as_ref();
         json!({
             "phase": self.name,
             "devices": devices,
-            "concurrency": concurrency,
-            "server_limits": if limits { "default" } else { "off" },
+            "concurrency": args.concurrency,
+            "server_limits": if args.limits { "default" } else { "off" },
+            "database": database_kind(args),
+            "instances": args.instances,
             "encoding": if CBOR.load(Ordering::Relaxed) { "cbor" } else { "json" },
             "wall_s": self.wall.as_secs_f64(),
             "sync_requests": s.sync_requests,
@@ -1139,15 +1351,46 @@ impl PhaseReport {
             "other_states": s.other_states,
             "failures": s.failures.len(),
             "server_cpu_s": self.cpu.server,
+            "postgres_cpu_s": self.cpu.postgres,
             "generator_cpu_s": self.cpu.generator,
             "others_cpu_s": self.cpu.others(),
             "iowait_s": self.cpu.iowait,
             "server_runnable_s": self.cpu.server_runnable,
-            "server_vmhwm_kib": self.server_hwm,
+            "server_vmhwm_kib": self.server_hwm.iter().max(),
+            "server_vmhwm_kib_per_instance": self.server_hwm,
             "dispatch_notes": d.map(|d| d.notes.len()),
             "dispatch_p50_ms": d.map(|d| pct(&d.latency, 0.5).as_secs_f64() * 1e3),
             "dispatch_p99_ms": d.map(|d| pct(&d.latency, 0.99).as_secs_f64() * 1e3),
         })
+    }
+}
+
+/// `sqlite` or `postgres`, for the JSON lines.
+fn database_kind(args: &Args) -> &'static str {
+    if args.database.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// The office under test in words: its database and instances.
+fn office_description(args: &Args, database: Option<&str>) -> String {
+    let instances = if args.instances == 1 {
+        "1 instance".to_string()
+    } else {
+        format!(
+            "{} instances, each request to one picked at random",
+            args.instances
+        )
+    };
+    match database {
+        // The last path segment is the new database's name (the URL may hold a password).
+        Some(url) => format!(
+            "PostgreSQL, new database {} on the --database cluster; {instances}; attachments in one shared data directory",
+            url.rsplit('/').next().unwrap_or(url)
+        ),
+        None => format!("SQLite in the data directory; {instances}"),
     }
 }
 
@@ -1157,12 +1400,12 @@ async fn measure(
     name: &'static str,
     what: String,
     net: &Net,
-    server: &Server,
+    office: &Office,
     phones: Vec<Phone>,
     args: &Args,
     dispatch_with: Option<(&str, &Arc<Vec<String>>, u64)>,
 ) -> (Vec<Phone>, PhaseReport) {
-    let cpu = server.cpu();
+    let cpu = office.cpu();
     let stop = Arc::new(AtomicBool::new(false));
     let dispatcher = dispatch_with.map(|(token, jobs, seed)| {
         tokio::spawn(dispatch(
@@ -1186,8 +1429,8 @@ async fn measure(
         what,
         wall,
         stats,
-        cpu: server.cpu() - cpu,
-        server_hwm: server.rss().0,
+        cpu: office.cpu() - cpu,
+        server_hwm: office.hwm(),
         dispatch,
     };
     eprintln!(
@@ -1244,15 +1487,39 @@ async fn run(args: Args) -> i32 {
     let data = tempfile::tempdir().unwrap();
     let logs = tempfile::tempdir().unwrap();
 
-    // Setup, through an office with the request rate limit off.
-    let mut seeding = Server::start(&http, data.path(), logs.path().join("setup.log"), false).await;
-    let token = fieldwork_server::issue_dispatcher_token(data.path()).unwrap();
-    let net = Net {
-        http: http.clone(),
-        url: seeding.url.clone(),
+    // The office's database: SQLite in the data directory, or a new one on the cluster.
+    let database = match &args.database {
+        Some(cluster) => {
+            let cluster = cluster.clone();
+            let url = tokio::task::spawn_blocking(move || {
+                fieldwork_server::pg_admin::create_database(&cluster)
+            })
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("cannot create the run's database on the cluster: {e}"));
+            Some(url)
+        }
+        None => None,
     };
+    let place = Place {
+        data_dir: data.path().to_path_buf(),
+        database: database.clone(),
+    };
+    let office_line = office_description(&args, database.as_deref());
+    eprintln!("office: {office_line}");
+
+    // Setup, through one office instance with the request rate limit off.
+    let mut seeding = Server::start(&http, &place, logs.path().join("setup.log"), false).await;
+    let token = {
+        let place = place.clone();
+        tokio::task::spawn_blocking(move || fieldwork_server::issue_dispatcher_token(place))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let net = Net::new(&http, vec![seeding.url.clone()]);
     let setup_started = Instant::now();
-    let mut phones = setup(&net, data.path(), &token, &args).await;
+    let mut phones = setup(&net, &place, &token, &args).await;
     let setup_secs = setup_started.elapsed().as_secs_f64();
     let (setup_hwm, _) = seeding.rss();
     seeding.stop();
@@ -1263,19 +1530,34 @@ async fn run(args: Args) -> i32 {
         .flat_map(|p| p.jobs.iter().map(move |j| (j.clone(), p.idx)))
         .collect();
 
-    // The measured office: default limits.
-    let server = Server::start(
-        &http,
-        data.path(),
-        logs.path().join("server.log"),
-        args.limits,
-    )
-    .await;
-    let net = Net {
-        http: http.clone(),
-        url: server.url.clone(),
+    // The measured office: default limits, one or more instances on the same data.
+    let mut instances = Vec::new();
+    for i in 0..args.instances {
+        let log = if args.instances == 1 {
+            "server.log".to_string()
+        } else {
+            format!("server-{i}.log")
+        };
+        instances.push(Server::start(&http, &place, logs.path().join(log), args.limits).await);
+    }
+    let postgres = match &database {
+        Some(url) => {
+            let url = url.clone();
+            tokio::task::spawn_blocking(move || PgProcesses::find(&url))
+                .await
+                .unwrap()
+        }
+        None => PgProcesses::None,
     };
-    let (_, rss_start) = server.rss();
+    let office = Office {
+        instances,
+        postgres,
+    };
+    let net = Net::new(
+        &http,
+        office.instances.iter().map(|s| s.url.clone()).collect(),
+    );
+    let rss_start: Vec<u64> = office.rss().into_iter().map(|(_, rss)| rss).collect();
     let mut reports = Vec::new();
 
     // Phase down: every phone's first sync.
@@ -1287,7 +1569,7 @@ async fn run(args: Args) -> i32 {
             total_jobs
         ),
         &net,
-        &server,
+        &office,
         phones,
         &args,
         None,
@@ -1361,7 +1643,7 @@ async fn run(args: Args) -> i32 {
             args.dispatch_per_sec
         ),
         &net,
-        &server,
+        &office,
         phones,
         &args,
         Some((&token, &all_jobs, args.seed ^ 0xd1)),
@@ -1397,7 +1679,7 @@ async fn run(args: Args) -> i32 {
             args.dispatch_per_sec
         ),
         &net,
-        &server,
+        &office,
         phones,
         &args,
         Some((&token, &all_jobs, args.seed ^ 0xd2)),
@@ -1422,7 +1704,9 @@ async fn run(args: Args) -> i32 {
             break;
         }
     }
-    let (peak, rss_end) = server.rss();
+    let peaks = office.hwm();
+    let peak = peaks.iter().copied().max().unwrap_or(0);
+    let rss_end: Vec<u64> = office.rss().into_iter().map(|(_, rss)| rss).collect();
 
     // Checks.
     let dispatch_notes: Vec<(String, String)> = reports
@@ -1464,6 +1748,7 @@ async fn run(args: Args) -> i32 {
     } else {
         "the server's request rate limit OFF (--no-limits)"
     };
+    println!("\nOffice: {office_line}.");
     println!(
         "\n{} phones ({} jobs, 5 to 20 each, seed {}), {} phones in flight, {} sync bodies, {limits}; \
          setup {:.0} s through an office with the rate limit off\n",
@@ -1489,21 +1774,32 @@ async fn run(args: Args) -> i32 {
         grouped(up.stats.docs_up),
         up.wall.as_secs_f64()
     );
+    if office.instances.len() == 1 {
+        println!(
+            "| server peak RSS (VmHWM) over the measured phases | < 256 MiB | {} (at start {}, at the end {}; the seeding process peaked at {}) |",
+            mib(peak),
+            mib(rss_start[0]),
+            mib(rss_end[0]),
+            mib(setup_hwm)
+        );
+    } else {
+        println!(
+            "| server peak RSS (VmHWM) over the measured phases, per instance | < 256 MiB | {} the highest; each: {} (at start {}, at the end {}; the seeding process peaked at {}) |",
+            mib(peak),
+            mibs(&peaks),
+            mibs(&rss_start),
+            mibs(&rss_end),
+            mib(setup_hwm)
+        );
+    }
     println!(
-        "| server peak RSS (VmHWM) over the measured phases | < 256 MiB | {} (at start {}, at the end {}; the seeding process peaked at {}) |",
-        mib(peak),
-        mib(rss_start),
-        mib(rss_end),
-        mib(setup_hwm)
-    );
-    println!(
-        "\n| phase | what | wall | sync requests | docs down / up | per second down / up | sync p50 / p99 | uploads (requests, photos, p50 / p99) | bodies sent / received | CPU server / generator / other processes | iowait | server threads runnable, not running | dispatch notes (p50 / p99) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        "\n| phase | what | wall | sync requests | docs down / up | per second down / up | sync p50 / p99 | uploads (requests, photos, p50 / p99) | bodies sent / received | CPU server / generator / other processes | CPU PostgreSQL | iowait | server threads runnable, not running | dispatch notes (p50 / p99) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
     for r in &reports {
         let s = &r.stats;
         let w = r.wall.as_secs_f64();
         println!(
-            "| {} | {} | {:.2} s | {} | {} / {} | {} / {} | {} / {} | {} | {} / {} | {:.0}% / {:.0}% / {:.0}% | {:.0}% | {:.1} s | {} |",
+            "| {} | {} | {:.2} s | {} | {} / {} | {} / {} | {} / {} | {} | {} / {} | {:.0}% / {:.0}% / {:.0}% | {} | {:.0}% | {:.1} s | {} |",
             r.name,
             r.what,
             w,
@@ -1530,6 +1826,11 @@ async fn run(args: Args) -> i32 {
             100.0 * r.cpu.server / w,
             100.0 * r.cpu.generator / w,
             100.0 * r.cpu.others() / w,
+            if matches!(office.postgres, PgProcesses::None) {
+                "-".to_string()
+            } else {
+                format!("{:.0}%", 100.0 * r.cpu.postgres / w)
+            },
             100.0 * r.cpu.iowait / w,
             r.cpu.server_runnable,
             r.dispatch
@@ -1550,7 +1851,8 @@ async fn run(args: Args) -> i32 {
         m
     });
     println!(
-        "\nCPU and iowait are per cent of one core over the phase's wall time (2 cores = 200%); other processes are everything on the machine but the server and this generator; runnable is the time the server's threads waited for a core, summed over threads. HTTP statuses of the measured phases: {}. Replies other than ok: {}.",
+        "\nCPU and iowait are per cent of one core over the phase's wall time (2 cores = 200%); server is the sum over its instances; PostgreSQL is {}; other processes are everything on the machine but the server, PostgreSQL and this generator; runnable is the time the server's threads waited for a core, summed over threads. HTTP statuses of the measured phases: {}. Replies other than ok: {}.",
+        office.postgres.describe(),
         statuses
             .iter()
             .map(|(k, v)| format!("{k} x{}", grouped(*v)))
@@ -1586,13 +1888,14 @@ async fn run(args: Args) -> i32 {
             println!("- {} {} -> {}: {}", f.phase, f.what, f.status, f.body);
         }
     }
+    let server_errors = failures
+        .iter()
+        .filter(|f| f.status >= 500 || f.status == 0)
+        .count();
     if let Some(path) = &args.json {
         let mut out = String::new();
         for r in &reports {
-            out.push_str(
-                &r.json(phones.len(), args.concurrency, args.limits)
-                    .to_string(),
-            );
+            out.push_str(&r.json(phones.len(), &args).to_string());
             out.push('\n');
         }
         out.push_str(
@@ -1602,11 +1905,19 @@ async fn run(args: Args) -> i32 {
                 "jobs": total_jobs,
                 "concurrency": args.concurrency,
                 "server_limits": if args.limits { "default" } else { "off" },
+                "database": database_kind(&args),
+                "instances": args.instances,
+                "postgres_processes": office.postgres.describe(),
                 "server_peak_rss_kib": peak,
-                "server_rss_start_kib": rss_start,
-                "server_rss_end_kib": rss_end,
+                "server_rss_start_kib": rss_start.iter().max(),
+                "server_rss_end_kib": rss_end.iter().max(),
+                "server_peak_rss_kib_per_instance": peaks,
+                "server_rss_start_kib_per_instance": rss_start,
+                "server_rss_end_kib_per_instance": rss_end,
                 "setup_peak_rss_kib": setup_hwm,
                 "failures": failures.len(),
+                "server_errors": server_errors,
+                "statuses": statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>(),
                 "check_problems": checks.problems.len(),
                 "loadavg": std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim(),
             })
@@ -1615,14 +1926,10 @@ async fn run(args: Args) -> i32 {
         out.push('\n');
         std::fs::write(path, out).unwrap();
     }
-    let server_errors = failures
-        .iter()
-        .filter(|f| f.status >= 500 || f.status == 0)
-        .count();
     if server_errors > 0 {
         println!(
             "\nThe server's log, last lines:\n```\n{}\n```",
-            server.log_tail(30)
+            office.log_tails(30)
         );
     }
     i32::from(server_errors > 0 || !checks.problems.is_empty())
