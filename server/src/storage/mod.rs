@@ -294,9 +294,11 @@ pub trait Storage: Send + Sync + 'static {
         arrivals: &Arrivals,
     ) -> Result<Option<JobDocument>>;
     /// Every job of one push, as [`Storage::merge_push`] does for one, in one transaction (one
-    /// fsync for the round): each job under its own savepoint, so a job whose edit fails is
-    /// rolled back alone and the others still commit. One outcome per push, in order: the
-    /// edit's error, `None` for no such job, or the merged document.
+    /// fsync for the round): a job whose edit fails changes nothing and the others still
+    /// commit (SQLite rolls each failed job back to its own savepoint; PostgreSQL runs each
+    /// edit before writing anything of that job). A failing write (a full disk) may fail that
+    /// job or the whole round; either way nothing of it stays. One outcome per push, in order:
+    /// the edit's error, `None` for no such job, or the merged document.
     fn merge_pushes(
         &self,
         device: &str,

@@ -222,28 +222,12 @@ struct Tx<'c> {
     feed: Vec<(String, String)>,
 }
 
-/// How far a [`Tx`]'s feed list had grown, to forget what a rolled-back savepoint added.
-#[derive(Clone, Copy)]
-struct Mark {
-    feed: usize,
-}
-
 impl<'c> Tx<'c> {
     async fn begin(client: &'c mut Client) -> Result<Tx<'c>> {
         Ok(Tx {
             sql: client.transaction().await?,
             feed: Vec::new(),
         })
-    }
-
-    fn mark(&self) -> Mark {
-        Mark {
-            feed: self.feed.len(),
-        }
-    }
-
-    fn rewind(&mut self, mark: Mark) {
-        self.feed.truncate(mark.feed);
     }
 
     /// Numbers the collected feed rows and commits. (Consoles on other instances hear of the
@@ -598,26 +582,39 @@ async fn merge_push_in(
 ) -> Result<Option<JobDocument>> {
     let doc = update_in(tx, id, actor.clone(), edit).await?;
     if doc.is_some() {
-        exec(
-            &tx.sql,
-            "INSERT INTO device_docs (device, job, confirmed_heads)
-             VALUES ((SELECT num FROM devices WHERE id = $1), $2, $3)
-             ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
-            &[&device, &id, &heads_blob(device_heads)],
-        )
-        .await?;
-        let events = arrivals.events.borrow().clone();
-        for event in &events {
-            exec(
-                &tx.sql,
-                "INSERT INTO event_receipts (job, event, received_at) VALUES ($1, $2, $3)
-                 ON CONFLICT DO NOTHING",
-                &[&id, event, &arrivals.at],
-            )
-            .await?;
-        }
+        record_push(tx, id, device, device_heads, arrivals).await?;
     }
     Ok(doc)
+}
+
+/// What a merged push leaves besides the job: the heads the device now certainly holds, and
+/// when the status events it brought reached the office.
+async fn record_push(
+    tx: &mut Tx<'_>,
+    id: &str,
+    device: &str,
+    device_heads: &[ChangeHash],
+    arrivals: &Arrivals,
+) -> Result<()> {
+    exec(
+        &tx.sql,
+        "INSERT INTO device_docs (device, job, confirmed_heads)
+         VALUES ((SELECT num FROM devices WHERE id = $1), $2, $3)
+         ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
+        &[&device, &id, &heads_blob(device_heads)],
+    )
+    .await?;
+    let events = arrivals.events.borrow().clone();
+    for event in &events {
+        exec(
+            &tx.sql,
+            "INSERT INTO event_receipts (job, event, received_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&id, event, &arrivals.at],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 impl Storage for PgStorage {
@@ -868,40 +865,52 @@ impl Storage for PgStorage {
     ) -> Result<Vec<Result<Option<JobDocument>>>> {
         let actor = self.actor.clone();
         self.write(async |tx| {
-            // Every pushed job's row locked up front, in id order: two rounds that push the
-            // same jobs in different orders then never hold one lock each and wait forever.
-            if !pushes.is_empty() {
-                let ids: Vec<&str> = pushes.iter().map(|p| p.job).collect();
-                query(
-                    &tx.sql,
-                    "SELECT id FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-                    &[&ids],
-                )
-                .await?;
+            if pushes.is_empty() {
+                return Ok(Vec::new());
             }
+            // Every pushed job's row locked and read in one query, in id order: two rounds that
+            // push the same jobs in different orders then never hold one lock each and wait
+            // forever, and no job costs a round trip of its own to read.
+            let ids: Vec<&str> = pushes.iter().map(|p| p.job).collect();
+            let rows = query(
+                &tx.sql,
+                "SELECT id, doc, technician FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                &[&ids],
+            )
+            .await?;
+            let mut held: HashMap<String, (Vec<u8>, Option<String>)> = HashMap::new();
+            for r in &rows {
+                held.insert(col(r, 0)?, (col(r, 1)?, col(r, 2)?));
+            }
+            // Each edit runs in memory before anything of its job is written, so one that
+            // fails (a refused change) leaves nothing to roll back and the others go on. A
+            // failing write fails the whole round (the phone sends it again).
             let mut outcomes = Vec::with_capacity(pushes.len());
             for p in pushes.iter_mut() {
-                let mark = tx.mark();
-                tx.sql.batch_execute("SAVEPOINT push").await?;
-                let outcome = merge_push_in(
-                    tx,
-                    &actor,
-                    p.job,
-                    device,
-                    p.device_heads,
-                    &mut *p.edit,
-                    p.arrivals,
-                )
-                .await;
-                if outcome.is_err() {
-                    // Also needed after a failed statement: PostgreSQL refuses every statement
-                    // of a transaction after an error until it is rolled back to a savepoint.
-                    tx.sql.batch_execute("ROLLBACK TO SAVEPOINT push").await?;
-                    // The push's feed rows went with it.
-                    tx.rewind(mark);
+                let Some((bytes, previous)) = held.remove(p.job) else {
+                    outcomes.push(Ok(None));
+                    continue;
+                };
+                let mut doc = match JobDocument::load(&bytes, actor.clone()) {
+                    Ok(doc) => doc,
+                    Err(e) => {
+                        outcomes.push(Err(e.into()));
+                        continue;
+                    }
+                };
+                let before = doc.heads();
+                if let Err(e) = (p.edit)(&mut doc) {
+                    outcomes.push(Err(e));
+                    continue;
                 }
-                tx.sql.batch_execute("RELEASE SAVEPOINT push").await?;
-                outcomes.push(outcome);
+                if doc.heads() != before {
+                    let row = JobRow::Existing {
+                        previous: previous.as_deref(),
+                    };
+                    store_job(tx, &doc, row).await?;
+                }
+                record_push(tx, p.job, device, p.device_heads, p.arrivals).await?;
+                outcomes.push(Ok(Some(doc)));
             }
             Ok(outcomes)
         })
