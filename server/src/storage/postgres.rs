@@ -469,12 +469,17 @@ async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Resul
         &followup_due_at,
         &report_status,
     ];
-    let previous = match row {
-        JobRow::New => {
+    let (new, previous) = match row {
+        JobRow::New => (true, None),
+        JobRow::Existing { previous } => (false, previous),
+    };
+    let sql = &tx.sql;
+    let job_row = async {
+        if new {
             // `DO NOTHING` rather than a check first: two instances may create the same id at
             // once, and the second must get `Conflict`, not overwrite the first.
             let added = exec(
-                &tx.sql,
+                sql,
                 "INSERT INTO jobs (id, doc, heads, technician, status, priority, reported_at,
                                    scheduled_start, updated_at, asset_serial, completed_at,
                                    followup_due_at, report_status)
@@ -486,11 +491,9 @@ async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Resul
             if added == 0 {
                 return Err(Error::Conflict(format!("job {} exists", data.id)));
             }
-            None
-        }
-        JobRow::Existing { previous } => {
+        } else {
             exec(
-                &tx.sql,
+                sql,
                 "UPDATE jobs SET doc = $2, heads = $3, technician = $4, status = $5,
                     priority = $6, reported_at = $7, scheduled_start = $8, updated_at = $9,
                     asset_serial = $10, completed_at = $11, followup_due_at = $12,
@@ -499,35 +502,48 @@ async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Resul
                 params,
             )
             .await?;
-            previous
         }
+        Ok(())
     };
-    exec(&tx.sql, "DELETE FROM loans WHERE job = $1", &[&data.id]).await?;
-    for loan in fieldwork_model::loaners::fold(&data.loaners) {
-        exec(
-            &tx.sql,
-            "INSERT INTO loans (job, serial, model, issued_by, issued_at, returned_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &data.id,
-                &loan.serial,
-                &loan.model,
-                &loan.issued_by,
-                &loan.issued_at,
-                &loan.returned.as_ref().map(|r| r.1),
-            ],
-        )
-        .await?;
-    }
+    let sql = &tx.sql;
+    let loans = async {
+        exec(sql, "DELETE FROM loans WHERE job = $1", &[&data.id]).await?;
+        for loan in fieldwork_model::loaners::fold(&data.loaners) {
+            exec(
+                sql,
+                "INSERT INTO loans (job, serial, model, issued_by, issued_at, returned_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &data.id,
+                    &loan.serial,
+                    &loan.model,
+                    &loan.issued_by,
+                    &loan.issued_at,
+                    &loan.returned.as_ref().map(|r| r.1),
+                ],
+            )
+            .await?;
+        }
+        Ok::<_, Error>(())
+    };
+    let grant = async {
+        if let Some(t) = derived.technician.as_deref() {
+            exec(
+                sql,
+                "INSERT INTO grants (job, technician) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&data.id, &t],
+            )
+            .await?;
+        }
+        Ok::<_, Error>(())
+    };
+    // The row, its loans and its grant are independent: sent together they cost one round
+    // trip, not one each (the connection runs statements in the order they were sent; a
+    // conflict fails the transaction, which then writes nothing).
+    tokio::try_join!(job_row, loans, grant)?;
     // The feed goes to the technician and, when the job was reassigned, the previous one (so
     // their device learns it is gone).
     if let Some(t) = derived.technician.as_deref() {
-        exec(
-            &tx.sql,
-            "INSERT INTO grants (job, technician) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&data.id, &t],
-        )
-        .await?;
         tx.feed.push((t.to_string(), data.id.clone()));
     }
     if let Some(p) = previous
@@ -596,24 +612,33 @@ async fn record_push(
     device_heads: &[ChangeHash],
     arrivals: &Arrivals,
 ) -> Result<()> {
-    exec(
-        &tx.sql,
-        "INSERT INTO device_docs (device, job, confirmed_heads)
-         VALUES ((SELECT num FROM devices WHERE id = $1), $2, $3)
-         ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
-        &[&device, &id, &heads_blob(device_heads)],
-    )
-    .await?;
-    let events = arrivals.events.borrow().clone();
-    for event in &events {
+    let sql = &tx.sql;
+    let heads = heads_blob(device_heads);
+    let held = async {
         exec(
-            &tx.sql,
-            "INSERT INTO event_receipts (job, event, received_at) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-            &[&id, event, &arrivals.at],
+            sql,
+            "INSERT INTO device_docs (device, job, confirmed_heads)
+             VALUES ((SELECT num FROM devices WHERE id = $1), $2, $3)
+             ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",
+            &[&device, &id, &heads],
         )
-        .await?;
-    }
+        .await
+    };
+    let events = arrivals.events.borrow().clone();
+    let receipts = async {
+        for event in &events {
+            exec(
+                sql,
+                "INSERT INTO event_receipts (job, event, received_at) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&id, event, &arrivals.at],
+            )
+            .await?;
+        }
+        Ok::<_, Error>(())
+    };
+    // Sent together: one round trip.
+    tokio::try_join!(held, receipts)?;
     Ok(())
 }
 
