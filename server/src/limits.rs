@@ -68,6 +68,25 @@ pub trait SharedBuckets: Send + Sync {
     ) -> Result<std::result::Result<(), Duration>>;
 }
 
+/// The three kinds of bucket.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Requests,
+    Pushed,
+    Uploaded,
+}
+
+impl Kind {
+    /// The name a shared bucket is stored under.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Requests => "requests",
+            Kind::Pushed => "pushed",
+            Kind::Uploaded => "uploaded",
+        }
+    }
+}
+
 /// The live buckets of one server.
 pub struct Limits {
     pub config: LimitConfig,
@@ -107,14 +126,14 @@ impl Limits {
         if self.config.requests_per_second <= 0.0 {
             return Ok(());
         }
-        self.take("requests", who, 1.0)
+        self.take(Kind::Requests, who, 1.0)
             .await?
             .map_err(|wait| limited(wait, "too many requests from this client"))
     }
 
     /// Counts `bytes` of sync body pushed by `device`.
     pub async fn pushed(self: &Arc<Self>, device: &str, bytes: usize) -> Result<()> {
-        self.take("pushed", device, bytes as f64)
+        self.take(Kind::Pushed, device, bytes as f64)
             .await?
             .map_err(|wait| {
                 limited(
@@ -126,7 +145,7 @@ impl Limits {
 
     /// Counts `bytes` of attachment uploaded by `device`.
     pub async fn uploaded(self: &Arc<Self>, device: &str, bytes: usize) -> Result<()> {
-        self.take("uploaded", device, bytes as f64)
+        self.take(Kind::Uploaded, device, bytes as f64)
             .await?
             .map_err(|wait| {
                 limited(
@@ -140,21 +159,21 @@ impl Limits {
     /// blocking thread: a request worker never waits on the database).
     async fn take(
         self: &Arc<Self>,
-        kind: &'static str,
+        kind: Kind,
         key: &str,
         amount: f64,
     ) -> Result<std::result::Result<(), Duration>> {
         let local = match kind {
-            "requests" => &self.requests,
-            "pushed" => &self.pushed,
-            _ => &self.uploaded,
+            Kind::Requests => &self.requests,
+            Kind::Pushed => &self.pushed,
+            Kind::Uploaded => &self.uploaded,
         };
         let Some(shared) = &self.shared else {
             return Ok(local.take(key, amount));
         };
         let (shared, key) = (shared.clone(), key.to_string());
         let (rate, capacity) = (local.rate, local.capacity);
-        tokio::task::spawn_blocking(move || shared.take(kind, &key, amount, rate, capacity))
+        tokio::task::spawn_blocking(move || shared.take(kind.name(), &key, amount, rate, capacity))
             .await
             .map_err(|e| Error::Internal(format!("rate limit check: {e}")))?
     }

@@ -387,12 +387,13 @@ impl Device {
         for Loaded {
             reply,
             was_pushed,
-            before,
             doc,
+            projection,
             ..
         } in loaded
         {
-            let changed = doc.as_ref().map(|d| d.heads()) != before;
+            // A projection was read exactly for the jobs this round changed.
+            let changed = projection.is_some();
             // A push the office accepted changes the job's pending flag: that is news too.
             if changed || was_pushed || matches!(reply.state, DocState::Revoked | DocState::Refused)
             {

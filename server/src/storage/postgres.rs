@@ -37,6 +37,10 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::{NoTls, Row};
 
+use super::rows::{
+    ServiceColumns, audience, blob_heads, cursor_value, from_body, heads_blob, new_epoch, now,
+    to_body,
+};
 use super::{
     Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
     LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
@@ -91,33 +95,6 @@ const MIGRATION_LOCK: i64 = 0x6669_656c_6477_726b;
 /// Most connections one instance opens.
 const POOL_SIZE: usize = 16;
 
-/// Follow-up window for jobs without a contract.
-const DEFAULT_FOLLOWUP_HOURS: u32 = 48;
-
-/// Heads as stored (`jobs.heads`, `device_docs`): the 32-byte hashes, sorted, concatenated
-/// (the same encoding as `storage::sqlite`).
-fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
-    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
-    sorted.sort();
-    sorted.iter().flat_map(|h| h.0).collect()
-}
-
-/// Inverse of [`heads_blob`]; a damaged value yields what it can (a later sync sends more).
-fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
-    blob.chunks_exact(32)
-        .filter_map(|c| ChangeHash::try_from(c).ok())
-        .collect()
-}
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// A fresh random epoch, as `storage::sqlite` makes them.
-fn new_epoch() -> String {
-    crate::auth::new_token()[3..19].to_string()
-}
-
 /// A count for an `INTEGER` column (PostgreSQL has no unsigned types).
 fn int4(v: u32) -> Result<i32> {
     i32::try_from(v).map_err(|_| Error::Internal(format!("{v} does not fit an INTEGER column")))
@@ -126,11 +103,6 @@ fn int4(v: u32) -> Result<i32> {
 /// A count read from an `INTEGER` column.
 fn uint(v: i32) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::Internal(format!("stored count {v} is negative")))
-}
-
-/// A cursor as the `BIGINT` it is compared with; one past every number means "nothing newer".
-fn cursor_value(cursor: u64) -> i64 {
-    i64::try_from(cursor).unwrap_or(i64::MAX)
 }
 
 /// One column of a row, with a type mismatch as an error rather than a panic.
@@ -441,17 +413,7 @@ enum JobRow<'a> {
 async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Result<()> {
     let data = doc.data()?;
     let derived = fieldwork_model::status::derive(&data.events);
-    let completed_at =
-        fieldwork_model::status::first_at(&data.events, fieldwork_model::Status::Completed);
-    let followup_hours = data
-        .contract
-        .as_ref()
-        .map_or(DEFAULT_FOLLOWUP_HOURS, |c| c.followup_hours);
-    let followup_due_at = completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000);
-    let asset_serial = Some(data.asset.serial.as_str()).filter(|s| !s.is_empty());
-    // A report whose content cannot be rebuilt shows as changed, never as signed.
-    let report_status = fieldwork_model::report::status_of(&data)
-        .map_or_else(|_| "changed_since_signed".to_string(), |r| r.status);
+    let service = ServiceColumns::of(&data);
     // One statement for the row and all its projection columns (SQLite writes them in three:
     // here every statement is a round trip to the server).
     let params: Params<'_> = &[
@@ -464,10 +426,10 @@ async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Resul
         &data.reported_at,
         &data.scheduled_start,
         &now(),
-        &asset_serial,
-        &completed_at,
-        &followup_due_at,
-        &report_status,
+        &service.asset_serial,
+        &service.completed_at,
+        &service.followup_due_at,
+        &service.report_status,
     ];
     let (new, previous) = match row {
         JobRow::New => (true, None),
@@ -541,15 +503,8 @@ async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Resul
     // trip, not one each (the connection runs statements in the order they were sent; a
     // conflict fails the transaction, which then writes nothing).
     tokio::try_join!(job_row, loans, grant)?;
-    // The feed goes to the technician and, when the job was reassigned, the previous one (so
-    // their device learns it is gone).
-    if let Some(t) = derived.technician.as_deref() {
+    for t in audience(derived.technician.as_deref(), previous) {
         tx.feed.push((t.to_string(), data.id.clone()));
-    }
-    if let Some(p) = previous
-        && Some(p) != derived.technician.as_deref()
-    {
-        tx.feed.push((p.to_string(), data.id.clone()));
     }
     Ok(())
 }
@@ -1635,14 +1590,6 @@ impl Storage for PgStorage {
             Ok(())
         })
     }
-}
-
-fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
-}
-
-fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
-    serde_json::from_str(body).map_err(|e| Error::Internal(format!("stored record: {e}")))
 }
 
 /// Inserts a JSON record keyed by `id` into a `(key, body)` table; `Conflict` if it exists.

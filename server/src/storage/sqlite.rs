@@ -13,6 +13,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use fieldwork_model::Contract;
 use fieldwork_model::maintenance::MaintenancePlan;
 
+use super::rows::{
+    ServiceColumns, audience, blob_heads, cursor_value, from_body, heads_blob, new_epoch, now,
+    to_body,
+};
 use super::{
     Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
     LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
@@ -44,26 +48,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0007_binary_device_heads.sql"),
     include_str!("../../migrations/sqlite/0008_smaller_keys.sql"),
 ];
-
-/// Heads as stored (`jobs.heads`, `device_docs`): the 32-byte hashes, sorted, concatenated.
-fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
-    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
-    sorted.sort();
-    sorted.iter().flat_map(|h| h.0).collect()
-}
-
-/// Inverse of [`heads_blob`]; a damaged value yields what it can (a later sync sends more).
-fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
-    blob.chunks_exact(32)
-        .filter_map(|c| ChangeHash::try_from(c).ok())
-        .collect()
-}
-
-/// A cursor as the `INTEGER` it is compared with; one past every number means "nothing newer"
-/// (a plain `as i64` would wrap it below every number), as in `storage::postgres`.
-fn cursor_value(cursor: u64) -> i64 {
-    i64::try_from(cursor).unwrap_or(i64::MAX)
-}
 
 fn mail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailRow> {
     Ok(MailRow {
@@ -189,7 +173,7 @@ fn meta_value(conn: &Connection, key: &str) -> Result<Option<String>> {
 
 /// Gives the database a new random epoch and returns it.
 fn renew_epoch(conn: &Connection) -> Result<String> {
-    let epoch = crate::auth::new_token()[3..19].to_string();
+    let epoch = new_epoch();
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('epoch', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -285,13 +269,6 @@ fn load_or_create_actor(conn: &mut Connection) -> Result<ActorId> {
     Ok(actor)
 }
 
-/// Follow-up window for jobs without a contract.
-const DEFAULT_FOLLOWUP_HOURS: u32 = 48;
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Writes the projection of a job and, for its technician(s), grants and feed rows.
 fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Result<()> {
     let data = doc.data()?;
@@ -317,27 +294,13 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
         ],
     )?;
     project_service(tx, &data)?;
-    // A report whose content cannot be rebuilt shows as changed, never as signed.
-    let report_status = fieldwork_model::report::status_of(&data)
-        .map_or_else(|_| "changed_since_signed".to_string(), |r| r.status);
-    tx.execute(
-        "UPDATE jobs SET report_status = ?2 WHERE id = ?1",
-        params![data.id, report_status],
-    )?;
-    let mut audience: Vec<&str> = Vec::new();
     if let Some(t) = derived.technician.as_deref() {
         tx.execute(
             "INSERT OR IGNORE INTO grants (job, technician) VALUES (?1, ?2)",
             params![data.id, t],
         )?;
-        audience.push(t);
     }
-    if let Some(p) = previous
-        && Some(p) != derived.technician.as_deref()
-    {
-        audience.push(p);
-    }
-    for t in audience {
+    for t in audience(derived.technician.as_deref(), previous) {
         tx.execute(
             "DELETE FROM feed WHERE job = ?1 AND technician = ?2",
             params![data.id, t],
@@ -350,19 +313,21 @@ fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Res
     Ok(())
 }
 
-/// Writes the service columns of a job's row (asset, completion, follow-up due) and its loans.
+/// Writes the service columns of a job's row (asset, completion, follow-up due, report state)
+/// and its loans.
 fn project_service(tx: &Transaction, data: &fieldwork_model::JobData) -> Result<()> {
-    let completed_at =
-        fieldwork_model::status::first_at(&data.events, fieldwork_model::Status::Completed);
-    let followup_hours = data
-        .contract
-        .as_ref()
-        .map_or(DEFAULT_FOLLOWUP_HOURS, |c| c.followup_hours);
-    let followup_due_at = completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000);
-    let asset_serial = Some(data.asset.serial.as_str()).filter(|s| !s.is_empty());
+    let c = ServiceColumns::of(data);
     tx.execute(
-        "UPDATE jobs SET asset_serial = ?2, completed_at = ?3, followup_due_at = ?4 WHERE id = ?1",
-        params![data.id, asset_serial, completed_at, followup_due_at],
+        "UPDATE jobs SET asset_serial = ?2, completed_at = ?3, followup_due_at = ?4,
+            report_status = ?5
+         WHERE id = ?1",
+        params![
+            data.id,
+            c.asset_serial,
+            c.completed_at,
+            c.followup_due_at,
+            c.report_status
+        ],
     )?;
     tx.execute("DELETE FROM loans WHERE job = ?1", [&data.id])?;
     for loan in fieldwork_model::loaners::fold(&data.loaners) {
@@ -1248,14 +1213,6 @@ impl Storage for SqliteStorage {
             Ok(())
         })
     }
-}
-
-fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
-}
-
-fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
-    serde_json::from_str(body).map_err(|e| Error::Internal(format!("stored record: {e}")))
 }
 
 /// Inserts a JSON record keyed by `id` into a `(key, body)` table; `Conflict` if it exists.

@@ -1994,17 +1994,7 @@ async fn check(
         if !has_part {
             problems.push(format!("{job}: the office lacks the phone's part line"));
         }
-        let heads = net
-            .dispatcher(
-                reqwest::Method::GET,
-                &format!("/api/v1/jobs/{job}/heads"),
-                token,
-                None,
-            )
-            .await;
-        let mut office: Vec<String> =
-            serde_json::from_value(heads["heads"].clone()).unwrap_or_default();
-        office.sort();
+        let office = office_heads(net, token, job).await;
         let mut mine = heads_to_hex(&phone.docs[job].doc.heads());
         mine.sort();
         if office != mine {
@@ -2058,17 +2048,7 @@ async fn check(
             let at_office = v["notes"]
                 .as_array()
                 .is_some_and(|a| a.iter().any(|n| n["text"] == *text));
-            let heads = net
-                .dispatcher(
-                    reqwest::Method::GET,
-                    &format!("/api/v1/jobs/{job}/heads"),
-                    token,
-                    None,
-                )
-                .await;
-            let mut office: Vec<String> =
-                serde_json::from_value(heads["heads"].clone()).unwrap_or_default();
-            office.sort();
+            let office = office_heads(net, token, job).await;
             let mut mine = heads_to_hex(&phone.docs[*job].doc.heads());
             mine.sort();
             problems.push(format!(
@@ -2089,6 +2069,22 @@ async fn check(
 }
 
 /// The note a phone adds to each job in the up phase.
+/// A job's heads at the office (hex, sorted), to compare with a phone's.
+async fn office_heads(net: &Net, token: &str, job: &str) -> Vec<String> {
+    let heads = net
+        .dispatcher(
+            reqwest::Method::GET,
+            &format!("/api/v1/jobs/{job}/heads"),
+            token,
+            None,
+        )
+        .await;
+    let mut office: Vec<String> =
+        serde_json::from_value(heads["heads"].clone()).unwrap_or_default();
+    office.sort();
+    office
+}
+
 fn up_note(job: &str) -> String {
     format!("{job}: replaced the condenser filter, pressure back to normal")
 }

@@ -103,12 +103,7 @@ async fn office_notes(dispatch: &Dispatch, job: &str) -> BTreeSet<String> {
     let status = resp.status();
     let job: Value = resp.json().await.unwrap();
     assert!(status.is_success(), "{status}: {job}");
-    job["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["text"].as_str().unwrap().to_string())
-        .collect()
+    fieldwork_tests::note_texts(&job)
 }
 
 /// Every note text of each job at the office, one request per job.

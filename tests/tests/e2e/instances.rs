@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use fieldwork_core::Device;
 use fieldwork_tests::balancer::Balancer;
-use fieldwork_tests::{job_body, now_ms};
+use fieldwork_tests::{job_body, note_texts, now_ms};
 use serde_json::{Value, json};
 
 const TECHNICIANS: [&str; 3] = ["t1", "t2", "t3"];
@@ -50,13 +50,45 @@ async fn dispatch(
     v
 }
 
-fn note_texts(job: &Value) -> BTreeSet<String> {
-    job["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["text"].as_str().unwrap().to_string())
-        .collect()
+/// Several server instances on one new PostgreSQL database, sharing one data directory (for
+/// attachments); `None` when the test pass has no cluster.
+struct Instances {
+    database: String,
+    data: tempfile::TempDir,
+    servers: Vec<fieldwork_server::RunningServer>,
+}
+
+impl Instances {
+    async fn start(n: usize, config: fieldwork_server::Config) -> Option<Instances> {
+        let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
+            eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
+            return None;
+        };
+        let data = tempfile::tempdir().unwrap();
+        let config = fieldwork_server::Config {
+            database: Some(database.clone()),
+            ..config
+        };
+        let mut servers = Vec::new();
+        for _ in 0..n {
+            let listen = "127.0.0.1:0".parse().unwrap();
+            servers.push(
+                fieldwork_server::spawn_with(data.path(), listen, &config)
+                    .await
+                    .unwrap(),
+            );
+        }
+        Some(Instances {
+            database,
+            data,
+            servers,
+        })
+    }
+
+    /// Where their data is, for the command-line functions.
+    fn place(&self) -> fieldwork_server::Place {
+        fieldwork_server::Place::postgres(self.data.path(), &self.database)
+    }
 }
 
 fn job_id(t: &str, i: usize) -> String {
@@ -65,27 +97,13 @@ fn job_id(t: &str, i: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_on_one_database_lose_nothing_and_every_phone_converges() {
-    let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
-        eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
+    let Some(office) = Instances::start(3, Default::default()).await else {
         return;
     };
-    // The instances share the database and the data directory (attachments).
-    let data = tempfile::tempdir().unwrap();
-    let config = fieldwork_server::Config {
-        database: Some(database.clone()),
-        ..Default::default()
-    };
-    let mut servers = Vec::new();
-    for _ in 0..3 {
-        servers.push(
-            fieldwork_server::spawn_with(data.path(), "127.0.0.1:0".parse().unwrap(), &config)
-                .await
-                .unwrap(),
-        );
-    }
+    let servers = &office.servers;
     let balancer = Balancer::start(servers.iter().map(|s| s.url()).collect()).await;
     let url = balancer.url();
-    let place = fieldwork_server::Place::postgres(data.path(), &database);
+    let place = office.place();
     let token = fieldwork_server::issue_dispatcher_token(place.clone()).unwrap();
     let http = dispatch_client();
     use reqwest::Method;
@@ -197,7 +215,7 @@ async fn three_instances_on_one_database_lose_nothing_and_every_phone_converges(
     }
 
     // Every instance shows every note; every phone holds every note of its technician's jobs.
-    for server in &servers {
+    for server in servers {
         for (job, texts) in &expected {
             let v = dispatch(
                 &http,
@@ -287,13 +305,7 @@ async fn a_change_published_on_one_instance_reaches_the_consoles_of_another() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_has_one_allowance_whichever_instance_its_requests_reach() {
-    let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
-        eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
-        return;
-    };
-    let data = tempfile::tempdir().unwrap();
     let config = fieldwork_server::Config {
-        database: Some(database.clone()),
         limits: fieldwork_server::limits::LimitConfig {
             requests_per_second: 0.01,
             request_burst: 6.0,
@@ -301,19 +313,11 @@ async fn a_client_has_one_allowance_whichever_instance_its_requests_reach() {
         },
         ..Default::default()
     };
-    let mut servers = Vec::new();
-    for _ in 0..2 {
-        servers.push(
-            fieldwork_server::spawn_with(data.path(), "127.0.0.1:0".parse().unwrap(), &config)
-                .await
-                .unwrap(),
-        );
-    }
-    let token = fieldwork_server::issue_dispatcher_token(fieldwork_server::Place::postgres(
-        data.path(),
-        &database,
-    ))
-    .unwrap();
+    let Some(office) = Instances::start(2, config).await else {
+        return;
+    };
+    let servers = &office.servers;
+    let token = fieldwork_server::issue_dispatcher_token(office.place()).unwrap();
     let http = dispatch_client();
     let mut statuses = Vec::new();
     for i in 0..8 {
@@ -357,25 +361,11 @@ fn form_encode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dispatcher_signed_in_on_one_instance_is_signed_in_on_every_other() {
-    let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
-        eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
+    let Some(office) = Instances::start(3, Default::default()).await else {
         return;
     };
-    let data = tempfile::tempdir().unwrap();
-    let config = fieldwork_server::Config {
-        database: Some(database.clone()),
-        ..Default::default()
-    };
-    let mut servers = Vec::new();
-    for _ in 0..3 {
-        servers.push(
-            fieldwork_server::spawn_with(data.path(), "127.0.0.1:0".parse().unwrap(), &config)
-                .await
-                .unwrap(),
-        );
-    }
-    let place = fieldwork_server::Place::postgres(data.path(), &database);
-    fieldwork_server::add_user(place, "mei", "correct horse battery").unwrap();
+    let servers = &office.servers;
+    fieldwork_server::add_user(office.place(), "mei", "correct horse battery").unwrap();
     let http = fieldwork_tests::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
@@ -408,7 +398,7 @@ async fn a_dispatcher_signed_in_on_one_instance_is_signed_in_on_every_other() {
     let session = set_cookie(&login, "fw_session").expect("a session cookie");
 
     // Every instance knows the session; without it, each sends you to the login page.
-    for server in &servers {
+    for server in servers {
         let board = http
             .get(format!("{}/board", server.url()))
             .header(reqwest::header::COOKIE, format!("fw_session={session}"))
