@@ -220,6 +220,9 @@ pub struct SyncReportRecord {
     /// The responses as received on the wire.
     #[uniffi(default = 0)]
     pub wire_bytes_received: u64,
+    /// Photo bytes sent in upload chunks (part of `bytes_sent`).
+    #[uniffi(default = 0)]
+    pub attachment_bytes_sent: u64,
 }
 
 impl From<SyncReport> for SyncReportRecord {
@@ -234,6 +237,7 @@ impl From<SyncReport> for SyncReportRecord {
             attachments_uploaded: r.attachments_uploaded,
             wire_bytes_sent: r.wire_bytes_sent,
             wire_bytes_received: r.wire_bytes_received,
+            attachment_bytes_sent: r.attachment_bytes_sent,
         }
     }
 }

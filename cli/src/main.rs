@@ -364,6 +364,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "wire_bytes_received": r.wire_bytes_received,
                     "refused": r.refused,
                     "attachments_uploaded": r.attachments_uploaded,
+                    "attachment_bytes_sent": r.attachment_bytes_sent,
                 }))?
             );
         }

@@ -103,7 +103,7 @@ impl Device {
             .ok_or(Error::NotEnrolled)?;
         let key = self.signing_key()?.ok_or_else(|| {
             Error::CannotSign(
-                "this device has no signing key (it was enrolled before signed reports);                  enroll it again with a new code from dispatch"
+                "this device has no signing key (it was enrolled before signed reports); enroll it again with a new code from dispatch"
                     .into(),
             )
         })?;

@@ -171,6 +171,20 @@ impl Font {
 
     /// The characters of `text` the face has no glyph for, in order of first appearance, each
     /// once. Whitespace, control and default-ignorable characters need none.
+    /// `MissingFont` naming [`CJK_FONT_NAME`] if this font cannot draw Chinese: every report
+    /// is drawn with the Simplified Chinese face (an English report's customer may be 张伟).
+    pub fn require_chinese(&self) -> Result<(), RenderError> {
+        let lacking = self.missing_chars(CJK_SAMPLE);
+        if lacking.is_empty() {
+            return Ok(());
+        }
+        Err(RenderError::MissingFont(format!(
+            "{CJK_FONT_NAME} is needed: the font given ({}) has no glyphs for Chinese (such as {})",
+            self.name,
+            lacking.iter().take(3).collect::<String>()
+        )))
+    }
+
     pub fn missing_chars(&self, text: &str) -> Vec<char> {
         let Ok(face) = ttf_parser::Face::parse(&self.bytes, self.index) else {
             return text.chars().filter(|c| needs_glyph(*c)).collect();

@@ -138,9 +138,25 @@ impl<'a> Shaper<'a> {
         })
     }
 
-    /// The characters met so far that the font has no glyph for.
+    /// The characters met so far that the font has no glyph for (drawn as their code point).
     pub fn missing(&self) -> &BTreeSet<char> {
         &self.missing
+    }
+
+    /// The text as it is drawn: line breaks normalised, control characters as spaces, and each
+    /// character the font has no glyph for spelled as its code point (`[U+1F44D]`), which the
+    /// font can draw and a reader can look up, instead of a blank box.
+    fn drawable(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in clean(text).chars() {
+            if needs_glyph(c) && self.face.glyph_index(c).is_none() {
+                self.missing.insert(c);
+                out.push_str(&format!("[U+{:04X}]", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// Where the baseline sits below the top of a line box of height `line_height`.
@@ -151,11 +167,6 @@ impl<'a> Shaper<'a> {
 
     /// Shapes one paragraph (no line breaks in it) left to right.
     fn shape(&mut self, text: &str) -> Vec<KrillaGlyph> {
-        for c in text.chars() {
-            if needs_glyph(c) && self.face.glyph_index(c).is_none() {
-                self.missing.insert(c);
-            }
-        }
         if text.is_empty() {
             return Vec::new();
         }
@@ -190,7 +201,8 @@ impl<'a> Shaper<'a> {
 
     /// One line, never broken (line breaks in `text` become spaces).
     pub fn line(&mut self, text: &str) -> Line {
-        let text: String = clean(text)
+        let text: String = self
+            .drawable(text)
             .chars()
             .map(|c| if c == '\n' { ' ' } else { c })
             .collect();
@@ -207,7 +219,7 @@ impl<'a> Shaper<'a> {
     /// text are kept; an empty text gives one empty line.
     pub fn wrap(&mut self, text: &str, size: f32, max_width: f32) -> Vec<Line> {
         let max_em = if size > 0.0 { max_width / size } else { 0.0 };
-        let cleaned = clean(text);
+        let cleaned = self.drawable(text);
         let mut lines = Vec::new();
         for para in cleaned.split('\n') {
             self.wrap_paragraph(para, max_em, &mut lines);
@@ -744,7 +756,10 @@ mod tests {
     fn missing_glyphs_are_recorded() {
         let font = font();
         let mut s = Shaper::new(&font).unwrap();
-        s.line("ok \u{1F600}\u{200D} done");
+        let line = s.line("ok \u{1F600}\u{200D} done");
         assert_eq!(s.missing().iter().collect::<String>(), "\u{1F600}");
+        assert_eq!(line.text, "ok [U+1F600]\u{200D} done");
+        let wrapped = s.wrap("fine \u{1F44D}", 10.0, 300.0);
+        assert_eq!(wrapped[0].text, "fine [U+1F44D]");
     }
 }

@@ -10,8 +10,10 @@
 //! Deterministic: no clock, no random ids, no hash-map order and no platform-dependent maths
 //! reach the output, so two renderers with the same inputs, the same font file and the same
 //! build produce byte-identical PDFs. Text is real text in one embedded, subsetted font
-//! ([`Font`], Noto Sans CJK SC); a character the font cannot draw makes [`render`] fail with
-//! [`RenderError::MissingGlyphs`] rather than print a blank box.
+//! ([`Font`], Noto Sans CJK SC). A font without Chinese glyphs is refused with
+//! [`RenderError::MissingFont`] naming the face reports need; a character even that face cannot
+//! draw (an emoji in a note) is printed as its code point, `[U+1F44D]`, never as a blank box,
+//! so one keyboard symbol cannot cost the customer their copy.
 //!
 //! ```no_run
 //! # fn demo(canonical: &[u8]) -> Result<(), fieldwork_report::RenderError> {
@@ -37,9 +39,6 @@ pub enum RenderError {
     /// No usable font: the message names the font wanted and where it was looked for.
     #[error("missing font: {0}")]
     MissingFont(String),
-    /// The font has no glyph for these characters (each listed once).
-    #[error("font {font} has no glyphs for {}", describe_chars(.chars))]
-    MissingGlyphs { font: String, chars: String },
     /// The photo with this id was not supplied.
     #[error("photo {0} is missing")]
     MissingPhoto(String),
@@ -51,21 +50,12 @@ pub enum RenderError {
     Pdf(String),
 }
 
-/// `"😀" (U+1F600), "€" (U+20AC)`.
-fn describe_chars(chars: &str) -> String {
-    chars
-        .chars()
-        .map(|c| format!("{c:?} (U+{:04X})", u32::from(c)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Renders the sealed canonical bytes. `photo(id)` returns the stored JPEG bytes of a photo.
 ///
 /// The bytes must be a report in canonical form (as sealed); the seal printed on every page is
 /// their SHA-256. A photo's bytes must hash to its id (photos are content-addressed). Fails with
-/// `MissingPhoto` when a photo is not supplied, `MissingGlyphs` when the font cannot draw a
-/// character of the report, `BadReport` when the bytes are not a canonical report of a known
+/// `MissingPhoto` when a photo is not supplied, `MissingFont` when the font has no Chinese
+/// glyphs (it is not the Simplified Chinese face reports are drawn with), `BadReport` when the bytes are not a canonical report of a known
 /// format, or a photo's bytes are not its own or not a JPEG.
 pub fn render(
     canonical: &[u8],
@@ -87,6 +77,7 @@ pub fn render(
         ));
     }
     let sha256 = sha256_hex(canonical);
+    font.require_chinese()?;
 
     let mut photos = Vec::with_capacity(report.content.photos.len());
     for meta in &report.content.photos {
@@ -105,12 +96,6 @@ pub fn render(
 
     let mut shaper = layout::Shaper::new(font)?;
     let pages = compose::compose(&report, &sha256, &mut shaper, &photos);
-    if !shaper.missing().is_empty() {
-        return Err(RenderError::MissingGlyphs {
-            font: font.name().to_string(),
-            chars: shaper.missing().iter().collect(),
-        });
-    }
     let l = labels::labels(report.language);
     let info = pdf::Info {
         title: format!("{} {} v{}", l.title, report.job, report.version),

@@ -213,6 +213,17 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 request_timeout: std::time::Duration::from_secs(request_timeout.max(1)),
                 ..Default::default()
             };
+            // Report PDFs need the CJK font; say so now rather than on the first PDF asked for.
+            let found = match &font {
+                Some(p) => fieldwork_report::Font::load(p).and_then(|f| f.require_chinese()),
+                None => fieldwork_report::Font::find_cjk().map(|_| ()),
+            };
+            if let Err(e) = found {
+                eprintln!(
+                    "warning: report PDFs will answer 503 font_missing until the font is there \
+                     (Debian: apt-get install fonts-noto-cjk, or --font PATH): {e}"
+                );
+            }
             let config = fieldwork_server::Config {
                 database: place.database.clone(),
                 font,
@@ -236,10 +247,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 v.jobs,
                 v.reports,
                 v.attachments,
-                if v.problems.is_empty() {
-                    "all as sealed".to_string()
-                } else {
-                    format!("{} problems", v.problems.len())
+                match v.problems.len() {
+                    0 => "all as sealed".to_string(),
+                    1 => "1 problem".to_string(),
+                    n => format!("{n} problems"),
                 }
             );
             if !v.problems.is_empty() {

@@ -49,6 +49,9 @@ pub struct SyncReport {
     pub refused: u64,
     /// Attachments (photos) the office now holds in full.
     pub attachments_uploaded: u64,
+    /// Photo bytes sent in upload chunks (part of `bytes_sent`): after a cut, only what the
+    /// office did not hold yet.
+    pub attachment_bytes_sent: u64,
 }
 
 impl SyncReport {

@@ -100,6 +100,7 @@ impl Device {
             match exchange {
                 Ok(x) => {
                     report.count(&x);
+                    report.attachment_bytes_sent += (end - start) as u64;
                     state = x.body;
                 }
                 // Someone else moved the offset (an earlier request that did land): ask again.

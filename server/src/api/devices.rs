@@ -27,6 +27,8 @@ struct EnrollBody {
     public_key: Option<String>,
 }
 
+const KEY_FORMAT: &str = "the device's Ed25519 public key as 64 hex digits";
+
 /// `POST /api/v1/devices/enroll` — the code is the credential.
 pub async fn enroll(
     State(state): State<AppState>,
@@ -39,17 +41,23 @@ pub async fn enroll(
             "device_name is too long".into(),
         ));
     }
-    if let Some(k) = &body.public_key {
-        let valid = hex::decode(k)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok());
-        if !valid {
-            return Err(Error::BadRequest(
-                "invalid",
-                "public_key must be an Ed25519 public key as 64 hex digits".into(),
-            ));
-        }
+    // Without its key a device could never have a signed report accepted: enrolling it would
+    // only defer the failure to the customer's signature.
+    let Some(key) = &body.public_key else {
+        return Err(Error::BadRequest(
+            "invalid",
+            format!("public_key is required: {KEY_FORMAT}"),
+        ));
+    };
+    let valid = hex::decode(key)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok());
+    if !valid {
+        return Err(Error::BadRequest(
+            "invalid",
+            format!("public_key must be {KEY_FORMAT}"),
+        ));
     }
     let device_id = format!("D-{}", uuid::Uuid::new_v4().simple());
     let token = new_token();

@@ -160,10 +160,7 @@ pub fn report_pdf(s: &dyn Storage, state: &AppState, id: &str, version: u32) -> 
         fieldwork_report::RenderError::MissingPhoto(p) => Error::Conflict(format!(
             "photo {p} has not reached the office yet; the PDF needs every photo"
         )),
-        fieldwork_report::RenderError::MissingFont(m)
-        | fieldwork_report::RenderError::MissingGlyphs { font: m, .. } => {
-            Error::Unavailable("font_missing", m)
-        }
+        fieldwork_report::RenderError::MissingFont(m) => Error::Unavailable("font_missing", m),
         other => Error::Internal(other.to_string()),
     })
 }

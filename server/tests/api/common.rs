@@ -17,6 +17,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+/// A valid Ed25519 public key (RFC 8032, test 1) for devices enrolled over raw HTTP.
+pub const PUBLIC_KEY: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
 /// A running server with its data directory and a dispatcher token.
 pub struct Office {
     pub dir: TempDir,
@@ -201,7 +204,7 @@ impl Office {
             .call(
                 Method::POST,
                 "/api/v1/devices/enroll",
-                Some(json!({"code": code, "device_name": "test phone"})),
+                Some(json!({"code": code, "device_name": "test phone", "public_key": PUBLIC_KEY})),
                 None,
             )
             .await;

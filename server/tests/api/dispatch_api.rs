@@ -402,7 +402,26 @@ async fn an_enrollment_code_works_once() {
     let office = Office::start().await;
     office.technician("t1").await;
     let code = fieldwork_server::issue_enroll_code(office.place.clone(), "t1").unwrap();
-    let enroll = json!({"code": code, "device_name": "Pixel 8"});
+    // Without its public key, or with one that is not a key, the code is refused and kept.
+    for (key, says) in [
+        (None, "public_key is required"),
+        (Some("00".repeat(31)), "public_key must be"),
+    ] {
+        let mut body = json!({"code": code, "device_name": "Pixel 8"});
+        if let Some(k) = key {
+            body["public_key"] = json!(k);
+        }
+        let (status, body) = office
+            .call(Method::POST, "/api/v1/devices/enroll", Some(body), None)
+            .await;
+        assert_error(status, &body, 400, "invalid");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(says),
+            "{body}"
+        );
+    }
+    let enroll =
+        json!({"code": code, "device_name": "Pixel 8", "public_key": crate::common::PUBLIC_KEY});
     let (status, first) = office
         .call(
             Method::POST,
@@ -423,7 +442,7 @@ async fn an_enrollment_code_works_once() {
         .call(
             Method::POST,
             "/api/v1/devices/enroll",
-            Some(json!({"code": "AAAAA-BBBBB", "device_name": "x"})),
+            Some(json!({"code": "AAAAA-BBBBB", "device_name": "x", "public_key": crate::common::PUBLIC_KEY})),
             None,
         )
         .await;

@@ -9,6 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use sha2::Digest;
+
 const BIN: &str = env!("CARGO_BIN_EXE_fieldwork-server");
 
 /// A `serve` child process, killed when dropped.
@@ -216,6 +218,24 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
         said.contains("2 reports") && said.contains("all as sealed"),
         "{said}"
     );
+    // A stored photo whose bytes no longer hash to its id: one line naming it, a failing exit.
+    let id = hex::encode(sha2::Sha256::digest(b"a photo"));
+    let file = dir.path().join("attachments").join(&id);
+    std::fs::write(&file, b"a phot0").unwrap();
+    let out = Command::new(BIN)
+        .args(["verify", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with(&format!("attachment {id}")))
+            && said.contains(": 1 problem\n"),
+        "{said}"
+    );
+    std::fs::remove_file(&file).unwrap();
     let regions: BTreeSet<&str> = jobs
         .iter()
         .map(|j| j["site"]["region"].as_str().unwrap())
@@ -224,7 +244,7 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
 
     let enrolled = http
         .post(format!("{url}/api/v1/devices/enroll"))
-        .json(&serde_json::json!({"code": codes[0], "device_name": "demo phone"}))
+        .json(&serde_json::json!({"code": codes[0], "device_name": "demo phone", "public_key": crate::common::PUBLIC_KEY}))
         .send()
         .await
         .unwrap();
@@ -255,7 +275,7 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
     let code = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let enrolled = http
         .post(format!("{url}/api/v1/devices/enroll"))
-        .json(&serde_json::json!({"code": code, "device_name": "second phone"}))
+        .json(&serde_json::json!({"code": code, "device_name": "second phone", "public_key": crate::common::PUBLIC_KEY}))
         .send()
         .await
         .unwrap();
@@ -396,7 +416,7 @@ async fn the_logs_name_requests_and_sync_rounds_but_never_credentials_or_custome
 
     let enrolled: serde_json::Value = http
         .post(format!("{url}/api/v1/devices/enroll"))
-        .json(&serde_json::json!({"code": codes[0], "device_name": "Mei's phone"}))
+        .json(&serde_json::json!({"code": codes[0], "device_name": "Mei's phone", "public_key": crate::common::PUBLIC_KEY}))
         .send()
         .await
         .unwrap()

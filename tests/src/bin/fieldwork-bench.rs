@@ -286,7 +286,7 @@ async fn enroll_token(office: &Office, http: &reqwest::Client) -> String {
     let code = office.enroll_code("t1");
     let enrolled: Value = http
         .post(format!("{}/api/v1/devices/enroll", office.url()))
-        .json(&serde_json::json!({"code": code, "device_name": "bench"}))
+        .json(&serde_json::json!({"code": code, "device_name": "bench", "public_key": fieldwork_tests::PUBLIC_KEY}))
         .send()
         .await
         .unwrap()

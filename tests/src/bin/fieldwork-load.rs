@@ -1267,7 +1267,7 @@ async fn setup(net: &Net, place: &Place, token: &str, args: &Args) -> Vec<Phone>
                             .header(CONTENT_TYPE, "application/json")
                             .body(
                                 serde_json::to_vec(
-                                    &json!({"code": code, "device_name": format!("load phone {d}")}),
+                                    &json!({"code": code, "device_name": format!("load phone {d}"), "public_key": fieldwork_tests::PUBLIC_KEY}),
                                 )
                                 .unwrap(),
                             ),

@@ -129,16 +129,27 @@ async fn an_offline_signed_visit_uploads_through_a_cut_and_the_office_holds_what
     let before = proxy.sent();
     proxy.cut_after(Some(big.bytes / 2));
     assert!(matches!(phone.sync().await, Err(Error::Offline(_))));
+    // Everything the cut attempt sent (requests and photo bytes) counts as photo bytes here.
+    let cut_attempt = proxy.sent() - before;
     proxy.cut_after(None);
     let report = phone.sync().await.unwrap();
     assert_eq!(report.attachments_uploaded, 2);
     assert_eq!(report.uploaded, 1);
-    let sent = proxy.sent() - before;
     let photos = big.bytes + upright.bytes;
     let chunk = 256 * 1024;
     assert!(
-        sent < photos + chunk + 64 * 1024,
-        "resumed, not restarted: sent {sent} for {photos} bytes of photos"
+        report.attachment_bytes_sent < photos,
+        "the resumed sync sent {} photo bytes: it started over",
+        report.attachment_bytes_sent
+    );
+    assert!(
+        cut_attempt + report.attachment_bytes_sent < photos + chunk,
+        "resumed, not restarted: {cut_attempt} + {} bytes sent for {photos} bytes of photos",
+        report.attachment_bytes_sent
+    );
+    assert!(
+        report.bytes_sent > report.attachment_bytes_sent,
+        "the sync's bytes include the uploads: {report:?}"
     );
 
     // The office verified the seal and holds the same bytes.
@@ -185,6 +196,49 @@ async fn an_offline_signed_visit_uploads_through_a_cut_and_the_office_holds_what
     let v = fieldwork_server::verify::verify(office.place.clone()).unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
     assert_eq!((v.reports, v.attachments), (1, 2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_referencing_a_photo_the_office_lacks_is_accepted_and_shows_it_not_uploaded() {
+    let office = office_with_job("J-6").await;
+    let phone = Phone::enroll(&office, "t1").await;
+    sync_until_quiet(&[&phone]).await;
+    let photo = phone
+        .device
+        .add_photo("J-6", &fixtures::jpeg(320, 240), Some("gauge"), now_ms())
+        .unwrap();
+    // The phone's copy is gone (cleared storage, a failed card): its upload is refused on the
+    // phone, and the change that references the photo still goes.
+    let file = phone.path().join("attachments").join(&photo.id);
+    let kept = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let r = phone.device.sync().await.unwrap();
+    assert_eq!((r.uploaded, r.attachments_uploaded, r.refused), (1, 0, 0));
+    let uploaded = |job: &Value| job["attachments"][0]["uploaded"].clone();
+    let at_office = office.job("J-6").await;
+    assert_eq!(at_office["attachments"][0]["id"], photo.id.as_str());
+    assert_eq!(uploaded(&at_office), json!(false), "{at_office}");
+    let (status, _) = bytes(&office, &format!("/api/v1/attachments/{}", photo.id)).await;
+    assert_eq!(status, 404);
+
+    // The bytes land later (here through the upload route, as any of the technician's devices
+    // holding them would): the same job now shows the photo uploaded.
+    let url = format!("{}/api/v1/uploads/{}", office.url(), photo.id);
+    let resp = fieldwork_tests::http_client()
+        .patch(&url)
+        .bearer_auth(phone.secret("token"))
+        .header("upload-offset", "0")
+        .header("upload-length", kept.len().to_string())
+        .body(kept.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(uploaded(&office.job("J-6").await), json!(true));
+    assert_eq!(
+        bytes(&office, &format!("/api/v1/attachments/{}", photo.id)).await,
+        (200, kept)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -573,7 +627,9 @@ async fn bad_signatures_images_and_cancelled_jobs_are_refused_and_store_nothing(
     }
 
     let text = b"this is a text file named photo.jpg\n".repeat(10);
-    let huge = vec![0xFFu8; 30 * 1024 * 1024];
+    // A real JPEG that decoders open, grown to 30 MiB by bytes after its end marker.
+    let mut huge = fixtures::jpeg(640, 480);
+    huge.resize(30 * 1024 * 1024, 0);
     let bomb = fixtures::png_bomb(60_000, 60_000);
     for (what, input) in [
         ("text", &text[..]),
@@ -582,6 +638,9 @@ async fn bad_signatures_images_and_cancelled_jobs_are_refused_and_store_nothing(
     ] {
         let err = d.add_photo("J-5", input, None, t).unwrap_err();
         assert!(matches!(err, Error::Photo(_)), "{what}: {err}");
+        if what == "30 MiB" {
+            assert!(err.to_string().contains("25 MiB"), "{err}");
+        }
     }
 
     let err = d

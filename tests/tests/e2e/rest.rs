@@ -148,7 +148,9 @@ async fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
         (
             Method::POST,
             "/api/v1/devices/enroll",
-            Some(json!({"code": "NOPE-NOPE", "device_name": "x"})),
+            Some(
+                json!({"code": "NOPE-NOPE", "device_name": "x", "public_key": fieldwork_tests::PUBLIC_KEY}),
+            ),
             401,
         ),
     ];
@@ -192,7 +194,8 @@ async fn an_enrollment_code_works_once() {
     let office = Office::start().await;
     office.technician("t1").await;
     let code = office.enroll_code("t1");
-    let body = json!({"code": code, "device_name": "phone"});
+    let body =
+        json!({"code": code, "device_name": "phone", "public_key": fieldwork_tests::PUBLIC_KEY});
     let (status, first) = office
         .call(
             Method::POST,

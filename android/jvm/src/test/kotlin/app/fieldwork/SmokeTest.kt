@@ -252,14 +252,15 @@ class SmokeTest {
         assertEquals(listOf(photo.id), photoIds(report))
         assertThrows<ApiException.NotFound> { app.reportJson("J-KR", 2u) }
 
-        val pdf = if (File(CJK_FONT).exists()) app.renderReportPdf("J-KR", 1u, CJK_FONT) else null
-        if (pdf != null) {
-            assertEquals("%PDF", String(pdf.copyOf(4), Charsets.US_ASCII))
-            assertArrayEquals(pdf, app.renderReportPdf("J-KR", null, CJK_FONT))
-        }
+        assertTrue(File(CJK_FONT).exists(), "$CJK_FONT: scripts/setup.sh installs fonts-noto-cjk")
+        val pdf = app.renderReportPdf("J-KR", 1u, CJK_FONT)
+        assertEquals("%PDF", String(pdf.copyOf(4), Charsets.US_ASCII))
+        assertArrayEquals(pdf, app.renderReportPdf("J-KR", null, CJK_FONT))
 
         val synced = app.sync()
         assertEquals(listOf(1uL, 1uL, 0uL), listOf(synced.uploaded, synced.attachmentsUploaded, synced.refused))
+        assertEquals(photo.bytes, synced.attachmentBytesSent)
+        assertTrue(synced.bytesSent > photo.bytes, "the photo's upload counts in the sync's bytes")
         assertEquals(0uL, app.pendingSyncCount())
 
         val (status, list) = office.call("GET", "/api/v1/jobs/J-KR/reports")
@@ -275,10 +276,8 @@ class SmokeTest {
         val sealSignature = Ed25519.unhex(listed.str("signature")!!)
         assertTrue(Ed25519.verify(publicKey, raw, sealSignature), "the seal verifies with the device's key")
         assertArrayEquals(stored, office.bytes("/api/v1/attachments/${photo.id}").second)
-        if (pdf != null) {
-            val (pdfStatus, serverPdf) = office.bytes("/api/v1/jobs/J-KR/reports/1/pdf")
-            assertEquals(200, pdfStatus)
-            assertArrayEquals(pdf, serverPdf)
-        }
+        val (pdfStatus, serverPdf) = office.bytes("/api/v1/jobs/J-KR/reports/1/pdf")
+        assertEquals(200, pdfStatus)
+        assertArrayEquals(pdf, serverPdf)
     }
 }
