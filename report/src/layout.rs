@@ -139,6 +139,7 @@ impl<'a> Shaper<'a> {
     }
 
     /// The characters met so far that the font has no glyph for (drawn as their code point).
+    #[cfg(test)]
     pub fn missing(&self) -> &BTreeSet<char> {
         &self.missing
     }

@@ -108,16 +108,12 @@ pub fn spawn(
 /// Queues every signed version of the given jobs' reports (all signed jobs when `None`) for the
 /// customer's email address, once.
 fn enqueue_signed(s: &dyn Storage, jobs: Option<Vec<String>>) -> Result<()> {
-    let docs: Vec<Vec<u8>> = match jobs {
-        Some(ids) => ids
-            .iter()
-            .filter_map(|id| s.load_job(id).transpose())
-            .map(|j| j.map(|j| j.doc))
-            .collect::<Result<_>>()?,
+    let jobs = match jobs {
+        Some(ids) => s.job_contents_of(&ids)?,
         None => {
             let mut all = Vec::new();
             for report in ["signed", "changed_since_signed"] {
-                all.extend(s.list_jobs(&JobFilter {
+                all.extend(s.job_contents(&JobFilter {
                     report: Some(report.into()),
                     limit: 1_000_000,
                     ..JobFilter::default()
@@ -127,7 +123,7 @@ fn enqueue_signed(s: &dyn Storage, jobs: Option<Vec<String>>) -> Result<()> {
         }
     };
     let now = chrono::Utc::now().timestamp_millis();
-    for data in s.contents(docs)? {
+    for data in jobs {
         let Some(to) = data.customer.email.clone() else {
             continue;
         };

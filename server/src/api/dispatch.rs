@@ -1,6 +1,6 @@
 //! Dispatch routes: technicians, jobs (create, read, list, reschedule, reassign, notes, parts,
 //! cancel).
-//! Every edit runs inside [`Storage::update_job`]'s transaction.
+//! Every edit runs inside [`Jobs::update_job`]'s transaction.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -186,7 +186,7 @@ pub async fn list_jobs(
     let render_state = state.clone();
     let views = state
         .blocking(move |s| {
-            s.documents(s.list_jobs(&filter)?)?
+            s.job_documents(&filter)?
                 .iter()
                 .map(|doc| render_state.render(doc, now()))
                 .collect::<Result<Vec<_>>>()

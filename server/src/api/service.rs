@@ -169,8 +169,8 @@ pub fn job_terms(s: &dyn Storage, new: &mut NewJob) -> Result<JobTerms> {
         };
     let mut asset_history = Vec::new();
     if !new.asset.serial.is_empty() {
-        let earlier = s.asset_jobs(&new.asset.serial, Some(HISTORY_IN_JOB))?;
-        asset_history.extend(s.contents(earlier)?.iter().map(history_entry));
+        let earlier = s.asset_history(&new.asset.serial, Some(HISTORY_IN_JOB))?;
+        asset_history.extend(earlier.iter().map(history_entry));
     }
     let kind = new.kind.unwrap_or(if new.checklist.is_empty() {
         JobKind::Repair
@@ -213,13 +213,13 @@ pub async fn asset_history(
     let body = state
         .blocking(move |s| {
             let asset = s.asset(&serial)?;
-            let docs = s.asset_jobs(&serial, None)?;
-            if asset.is_none() && docs.is_empty() {
+            let history = s.asset_history(&serial, None)?;
+            if asset.is_none() && history.is_empty() {
                 return Err(Error::NotFound(format!("no asset {serial}")));
             }
             let now = now();
             let mut jobs = Vec::new();
-            for data in s.contents(docs)? {
+            for data in history {
                 let entry = history_entry(&data);
                 let view = JobView::from_data(&data, now)?;
                 jobs.push(json!({
@@ -565,7 +565,7 @@ pub fn kpi_report(
     region: Option<&str>,
 ) -> Result<fieldwork_model::kpi::Kpis> {
     let jobs: Vec<JobData> = s
-        .contents(s.jobs_reported_between(from, to)?)?
+        .reported_between(from, to)?
         .into_iter()
         .filter(|job| region.is_none_or(|r| job.site.region.as_str() == r))
         .collect();
@@ -852,7 +852,7 @@ pub fn escalation_rows(
         report: None,
     };
     let mut rows = Vec::new();
-    for data in s.contents(s.list_jobs(&filter)?)? {
+    for data in s.job_contents(&filter)? {
         let derived = fieldwork_model::status::derive(&data.events);
         let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
             continue;

@@ -160,6 +160,7 @@ fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::Accounts;
     use crate::storage::sqlite::SqliteStorage;
 
     #[test]

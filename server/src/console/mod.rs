@@ -22,7 +22,6 @@ use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use fieldwork_model::JobDocument;
 use fieldwork_model::sla::MilestoneState;
 
 pub use live::Live;
@@ -463,15 +462,14 @@ async fn board(
     let render_state = state.clone();
     let loaded = state
         .blocking(move |s| {
-            let actor = s.actor()?;
             let now = chrono::Utc::now().timestamp_millis();
             let views = s
-                .list_jobs(&JobFilter {
+                .job_documents(&JobFilter {
                     limit: 5000,
                     ..JobFilter::default()
                 })?
                 .iter()
-                .map(|bytes| render_state.render(&JobDocument::load(bytes, actor.clone())?, now))
+                .map(|doc| render_state.render(doc, now))
                 .collect::<Result<Vec<_>>>()?;
             Ok((views, s.technicians()?, s.devices()?))
         })
@@ -622,15 +620,13 @@ async fn devices_page(
         .blocking(move |s| {
             // A job that references a photo the office lacks: its upload is still pending on the
             // phone of the technician who took it.
-            let actor = s.actor()?;
             let mut pending: BTreeMap<String, usize> = BTreeMap::new();
             let open = JobFilter {
                 open_only: true,
                 limit: 100_000,
                 ..JobFilter::default()
             };
-            for bytes in s.list_jobs(&open)? {
-                let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+            for data in s.job_contents(&open)? {
                 for (id, a) in &data.attachments {
                     if !blobs.has(id) {
                         *pending.entry(a.by.clone()).or_default() += 1;

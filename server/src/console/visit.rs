@@ -13,9 +13,9 @@ use fieldwork_model::{JobDocument, JobView};
 
 use super::i18n::Words;
 use super::{local_time, office_zone, page, signed_in, words};
+use crate::Result;
 use crate::api::AppState;
 use crate::storage::{MailRow, Technician};
-use crate::{Error, Result};
 
 /// One sealed version of the report, checked.
 pub struct ReportRow {
@@ -154,10 +154,7 @@ pub async fn job_page(
     let render_state = state.clone();
     let loaded = state
         .blocking(move |s| -> Result<Loaded> {
-            let stored = s
-                .load_job(&id)?
-                .ok_or_else(|| Error::NotFound(format!("no job {id}")))?;
-            let doc = JobDocument::load(&stored.doc, s.actor()?)?;
+            let doc = s.document(&id)?;
             let data = doc.data()?;
             let view = render_state.render_data(&data, chrono::Utc::now().timestamp_millis())?;
             let summaries = report::summaries(&data)?;

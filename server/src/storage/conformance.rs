@@ -621,11 +621,32 @@ pub(crate) fn every_other_query_reads_back_what_it_wrote(s: &dyn Storage) {
             .unwrap()
             .is_empty()
     );
-    let list = |filter: JobFilter| s.list_jobs(&filter).unwrap().len();
+    // What handlers get instead of bytes: documents and their content, in the query's order.
+    let ids = |data: Vec<fieldwork_model::JobData>| -> Vec<String> {
+        data.into_iter().map(|d| d.id).collect()
+    };
+    assert_eq!(
+        ids(s.asset_history("SN-1", Some(2)).unwrap()),
+        ["J-1", "J-2"],
+        "the newest two, oldest first"
+    );
+    assert_eq!(
+        ids(s.reported_between(reported, reported + 1).unwrap()).len(),
+        3
+    );
+    let wanted = ["J-2".to_string(), "J-none".to_string(), "J-0".to_string()];
+    assert_eq!(ids(s.job_contents_of(&wanted).unwrap()), ["J-2", "J-0"]);
     let all = JobFilter {
         limit: 100,
         ..Default::default()
     };
+    let documents = s.job_documents(&all).unwrap();
+    assert_eq!(
+        documents.iter().map(|d| d.heads()).collect::<Vec<_>>(),
+        jobs.iter().map(|d| d.heads()).collect::<Vec<_>>()
+    );
+    assert_eq!(ids(s.job_contents(&all).unwrap()), ["J-0", "J-1", "J-2"]);
+    let list = |filter: JobFilter| s.list_jobs(&filter).unwrap().len();
     assert_eq!(list(all.clone()), 3);
     assert_eq!(
         list(JobFilter {

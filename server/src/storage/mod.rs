@@ -1,7 +1,11 @@
-//! Storage behind a trait, so the sync and dispatch logic never sees SQL and PostgreSQL can be
-//! added beside the embedded SQLite without touching them.
+//! Storage behind traits, so the sync and dispatch logic never sees SQL: the embedded SQLite
+//! (`sqlite.rs`, the default) and PostgreSQL shared by several instances (`postgres.rs`) do the
+//! same things, checked by one conformance suite (`conformance.rs`). [`Storage`] is the sum of
+//! what the office does, a trait per concern: [`Accounts`] (who may call), [`Jobs`] (the update
+//! transaction, push merges, queries), [`SyncState`] (the feed and what each device holds),
+//! [`Registers`] (contracts, assets, follow-ups, complaints, plans, loans) and [`MailOutbox`].
 //!
-//! Job updates go through [`Storage::update_job`]: the implementation loads the document, runs
+//! Job updates go through [`Jobs::update_job`]: the implementation loads the document, runs
 //! the closure, and — if the document changed — saves it with its projection, grants and feed
 //! rows in one transaction, so concurrent requests on the same job never lose an update.
 
@@ -183,7 +187,7 @@ pub struct LoanRow {
 /// storage itself (the transaction holds it).
 pub type JobEdit<'a> = &'a mut dyn FnMut(&mut JobDocument) -> Result<()>;
 
-/// One pushed job of a sync round, for [`Storage::merge_pushes`].
+/// One pushed job of a sync round, for [`Jobs::merge_pushes`].
 pub struct PushMerge<'a> {
     pub job: &'a str,
     /// The heads the device holds of the job once the merge is done.
@@ -192,15 +196,27 @@ pub struct PushMerge<'a> {
     pub arrivals: &'a Arrivals,
 }
 
-/// Everything the server stores.
-pub trait Storage: Send + Sync + 'static {
+/// Everything the office stores, as one object the server holds (`Arc<dyn Storage>`): the parts
+/// below, plus the identity of the database. Each part is a trait of its own so a reader (or a
+/// third backend) meets one concern at a time; handlers call them all through `dyn Storage`.
+pub trait Storage:
+    Accounts + Jobs + SyncState + Registers + MailOutbox + Send + Sync + 'static
+{
+    /// How many of the backend's numbered migrations the database has run.
+    fn schema_version(&self) -> Result<i64>;
+    /// The server's Automerge actor id (stable across restarts).
+    fn actor(&self) -> Result<automerge::ActorId>;
+}
+
+/// Who may call: technicians, bearer tokens, enrollment codes and the devices they enrolled
+/// (with their public keys), console accounts and sessions.
+pub trait Accounts {
     /// Adds a technician; `Conflict` if the id exists.
     fn add_technician(&self, t: &Technician) -> Result<()>;
     /// Whether a technician exists.
     fn technician_exists(&self, id: &str) -> Result<bool>;
     /// Every technician, by name.
     fn technicians(&self) -> Result<Vec<Technician>>;
-
     /// Stores a token hash for a principal.
     fn add_token(&self, token_hash: &str, principal: &Principal) -> Result<()>;
     /// The principal a token hash belongs to.
@@ -226,7 +242,6 @@ pub trait Storage: Send + Sync + 'static {
     fn touch_device(&self, device: &str, now: i64) -> Result<()>;
     /// Revokes a device: its token is refused from now on. False if there is no such device.
     fn revoke_device(&self, device: &str) -> Result<bool>;
-
     /// Adds a console account; `Conflict` if the name is taken.
     fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()>;
     /// Replaces an account's password hash and clears its lockout; false if there is no such user.
@@ -249,32 +264,24 @@ pub trait Storage: Send + Sync + 'static {
     fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRecord>>;
     /// Ends a session (logout).
     fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
 
+/// Jobs: the update transaction every edit goes through (load, edit, commit with projection,
+/// grants and feed rows), the merge of a device's push, and the queries of the dispatch API.
+/// Queries that need a job's content hand back saved documents; handlers load them through
+/// [`dyn Storage`]'s `job_contents`/`job_documents` helpers, never themselves.
+pub trait Jobs {
     /// When each pushed status event of a job reached the office, by event id.
     fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>>;
-
-    /// Queues an email of a report version to `recipient`, once: false if it was queued before.
-    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool>;
-    /// Unsent emails whose next attempt is due at `now`, oldest first.
-    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>>;
-    /// Records an attempt: sent, or failed with the error and when to try again.
-    fn record_mail_attempt(
-        &self,
-        id: i64,
-        outcome: std::result::Result<i64, (String, i64)>,
-    ) -> Result<()>;
-    /// A job's emails, for its page.
-    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>>;
     /// Every job id (for `verify`).
     fn all_job_ids(&self) -> Result<Vec<String>>;
-
     /// Stores a new job; `Conflict` if the id exists.
     fn create_job(&self, doc: &JobDocument) -> Result<()>;
     /// Whether a job exists.
     fn job_exists(&self, id: &str) -> Result<bool>;
     /// A job's saved document with its heads and current technician.
     fn load_job(&self, id: &str) -> Result<Option<StoredJob>>;
-    /// [`Storage::load_job`] for several jobs, in the order asked (one round trip where the
+    /// [`Jobs::load_job`] for several jobs, in the order asked (one round trip where the
     /// backend has them: a feed page of 500 jobs).
     fn load_jobs(&self, ids: &[String]) -> Result<Vec<Option<StoredJob>>> {
         ids.iter().map(|id| self.load_job(id)).collect()
@@ -283,7 +290,7 @@ pub trait Storage: Send + Sync + 'static {
     fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>>;
     /// Loads, edits and (if changed) stores a job in one transaction. `None` if no such job.
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>>;
-    /// [`Storage::update_job`] for a device's push: in the same transaction, when the edit
+    /// [`Jobs::update_job`] for a device's push: in the same transaction, when the edit
     /// succeeds, records `device_heads` as the heads `device` certainly holds of the job, and
     /// the status events the edit put in `arrivals` as having reached the office.
     fn merge_push(
@@ -294,7 +301,7 @@ pub trait Storage: Send + Sync + 'static {
         edit: JobEdit<'_>,
         arrivals: &Arrivals,
     ) -> Result<Option<JobDocument>>;
-    /// Every job of one push, as [`Storage::merge_push`] does for one, in one transaction (one
+    /// Every job of one push, as [`Jobs::merge_push`] does for one, in one transaction (one
     /// fsync for the round): a job whose edit fails changes nothing and the others still
     /// commit (SQLite rolls each failed job back to its own savepoint; PostgreSQL runs each
     /// edit before writing anything of that job). A failing write (a full disk) may fail that
@@ -314,17 +321,25 @@ pub trait Storage: Send + Sync + 'static {
     fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>>;
     /// Whether a technician was ever assigned a job.
     fn has_grant(&self, job: &str, technician: &str) -> Result<bool>;
+    /// Saved documents of the jobs on an asset, by report time then id: all of them, or only
+    /// the newest `newest`.
+    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>>;
+    /// Saved documents of the jobs reported in `[from, to)` (epoch ms), by report time.
+    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>>;
+}
 
+/// What each device holds: the per-technician change feed, the heads a device confirmed or was
+/// sent, and the epoch and healing after a restore (ADR 0008, ADR 0009).
+pub trait SyncState {
     /// Feed entries `(seq, job)` for a technician after `cursor`, oldest first.
     fn feed_since(&self, technician: &str, cursor: u64, limit: u32) -> Result<Vec<(u64, String)>>;
-
     /// Forgets everything known about what a device holds (it starts over).
     fn reset_device(&self, device: &str) -> Result<()>;
     /// Promotes pending heads sent in responses the device has now acknowledged by `cursor`.
     fn promote_pending(&self, device: &str, cursor: u64) -> Result<()>;
     /// Heads the device certainly holds for a job.
     fn confirmed_heads(&self, device: &str, job: &str) -> Result<Option<Vec<ChangeHash>>>;
-    /// [`Storage::confirmed_heads`] for several jobs, in the order asked.
+    /// [`SyncState::confirmed_heads`] for several jobs, in the order asked.
     fn confirmed_heads_of(
         &self,
         device: &str,
@@ -337,7 +352,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Records, in one transaction, the heads of every job sent in the response carrying
     /// `cursor` (`sent` is `(job, server heads)`).
     fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()>;
+    /// The database's epoch (see [`fieldwork_model::wire::SyncResponse::epoch`]).
+    fn epoch(&self) -> Result<String>;
+    /// Whether `device` has not yet given back, since the database was restored from a backup,
+    /// what it holds (its pushes are then checked as a restore: `validate::restored_change`).
+    fn owes_healing(&self, device: &str) -> Result<bool>;
+    /// Records that `device` gave back what it held for the current epoch.
+    fn healed(&self, device: &str) -> Result<()>;
+}
 
+/// The service registers dispatch keeps beside jobs: contracts, assets, follow-up calls,
+/// complaints, maintenance plans, loaner units.
+pub trait Registers {
     /// Registers a contract; `Conflict` if the id exists.
     fn add_contract(&self, c: &fieldwork_model::Contract) -> Result<()>;
     /// A registered contract.
@@ -346,12 +372,6 @@ pub trait Storage: Send + Sync + 'static {
     fn add_asset(&self, a: &AssetRecord) -> Result<()>;
     /// A registered asset.
     fn asset(&self, serial: &str) -> Result<Option<AssetRecord>>;
-    /// Saved documents of the jobs on an asset, by report time then id: all of them, or only
-    /// the newest `newest`.
-    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>>;
-    /// Saved documents of the jobs reported in `[from, to)` (epoch ms), by report time.
-    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>>;
-
     /// Records (or replaces) a completed job's follow-up.
     fn record_followup(&self, job: &str, f: &Followup) -> Result<()>;
     /// Follow-ups of completed jobs, by due time; only those not yet recorded if `open_only`.
@@ -376,24 +396,30 @@ pub trait Storage: Send + Sync + 'static {
     fn plans(&self) -> Result<Vec<(String, fieldwork_model::maintenance::MaintenancePlan)>>;
     /// Loaner units, optionally of one technician's jobs, open ones only if `open_only`.
     fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>>;
+}
 
-    /// How many of the backend's numbered migrations the database has run.
-    fn schema_version(&self) -> Result<i64>;
-    /// The server's Automerge actor id (stable across restarts).
-    fn actor(&self) -> Result<automerge::ActorId>;
-    /// The database's epoch (see [`fieldwork_model::wire::SyncResponse::epoch`]).
-    fn epoch(&self) -> Result<String>;
-    /// Whether `device` has not yet given back, since the database was restored from a backup,
-    /// what it holds (its pushes are then checked as a restore: `validate::restored_change`).
-    fn owes_healing(&self, device: &str) -> Result<bool>;
-    /// Records that `device` gave back what it held for the current epoch.
-    fn healed(&self, device: &str) -> Result<()>;
+/// The durable outbox of signed reports emailed to customers.
+pub trait MailOutbox {
+    /// Queues an email of a report version to `recipient`, once: false if it was queued before.
+    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool>;
+    /// Unsent emails whose next attempt is due at `now`, oldest first.
+    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>>;
+    /// Records an attempt: sent, or failed with the error and when to try again.
+    fn record_mail_attempt(
+        &self,
+        id: i64,
+        outcome: std::result::Result<i64, (String, i64)>,
+    ) -> Result<()>;
+    /// A job's emails, for its page.
+    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>>;
 }
 
 pub use fieldwork_model::wire::{decode_heads, encode_heads};
 
 /// Documents as the API uses them: the backends hand out saved bytes (the sync endpoint sends
-/// them as they are), and these load them, in one place, with the office's actor.
+/// them as they are), and these load them, in one place, with the office's actor, a slice per
+/// core (a board of a thousand jobs loads a thousand documents). Handlers ask for documents or
+/// their content, never for bytes.
 impl dyn Storage {
     /// A job's document, or `NotFound`.
     pub fn document(&self, id: &str) -> Result<JobDocument> {
@@ -403,17 +429,42 @@ impl dyn Storage {
         Ok(JobDocument::load(&stored.doc, self.actor()?)?)
     }
 
-    /// Saved documents (a query's answer) loaded, a slice per core: a board of a thousand jobs
-    /// loads a thousand documents.
-    pub fn documents(&self, saved: Vec<Vec<u8>>) -> Result<Vec<JobDocument>> {
+    /// The documents of the jobs matching a filter, in the list's order.
+    pub fn job_documents(&self, filter: &JobFilter) -> Result<Vec<JobDocument>> {
         let actor = self.actor()?;
-        fieldwork_model::par::map(saved, |bytes| Ok(JobDocument::load(&bytes, actor.clone())?))
-            .into_iter()
-            .collect()
+        fieldwork_model::par::map(self.list_jobs(filter)?, |bytes| {
+            Ok(JobDocument::load(&bytes, actor.clone())?)
+        })
+        .into_iter()
+        .collect()
     }
 
-    /// What saved documents hold (for the queries that read content, not the document).
-    pub fn contents(&self, saved: Vec<Vec<u8>>) -> Result<Vec<fieldwork_model::JobData>> {
+    /// What the jobs matching a filter hold, in the list's order.
+    pub fn job_contents(&self, filter: &JobFilter) -> Result<Vec<fieldwork_model::JobData>> {
+        self.contents(self.list_jobs(filter)?)
+    }
+
+    /// What these jobs hold, in the order asked; ids with no job are skipped.
+    pub fn job_contents_of(&self, ids: &[String]) -> Result<Vec<fieldwork_model::JobData>> {
+        let saved = self.load_jobs(ids)?.into_iter().flatten().map(|j| j.doc);
+        self.contents(saved.collect())
+    }
+
+    /// What the jobs on an asset hold, by report time: all of them or the newest `newest`.
+    pub fn asset_history(
+        &self,
+        serial: &str,
+        newest: Option<u32>,
+    ) -> Result<Vec<fieldwork_model::JobData>> {
+        self.contents(self.asset_jobs(serial, newest)?)
+    }
+
+    /// What the jobs reported in `[from, to)` (epoch ms) hold, by report time.
+    pub fn reported_between(&self, from: i64, to: i64) -> Result<Vec<fieldwork_model::JobData>> {
+        self.contents(self.jobs_reported_between(from, to)?)
+    }
+
+    fn contents(&self, saved: Vec<Vec<u8>>) -> Result<Vec<fieldwork_model::JobData>> {
         let actor = self.actor()?;
         fieldwork_model::par::map(saved, |bytes| {
             Ok(JobDocument::load(&bytes, actor.clone())?.data()?)

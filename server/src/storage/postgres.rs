@@ -42,9 +42,9 @@ use super::rows::{
     to_body,
 };
 use super::{
-    Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
-    LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
-    UserRecord,
+    Accounts, Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit,
+    JobFilter, Jobs, LoanRow, MailOutbox, MailRow, Principal, PushMerge, Registers, SessionRecord,
+    Storage, StoredJob, SyncState, Technician, UserRecord,
 };
 use crate::{Error, Result};
 
@@ -598,6 +598,19 @@ async fn record_push(
 }
 
 impl Storage for PgStorage {
+    fn schema_version(&self) -> Result<i64> {
+        self.read(async |c| {
+            let row = query_one(c, "SELECT version FROM schema_version", &[]).await?;
+            Ok(i64::from(col::<i32>(&row, 0)?))
+        })
+    }
+
+    fn actor(&self) -> Result<ActorId> {
+        Ok(self.actor.clone())
+    }
+}
+
+impl Accounts for PgStorage {
     fn add_technician(&self, t: &Technician) -> Result<()> {
         self.write(async |tx| {
             let added = exec(
@@ -757,190 +770,6 @@ impl Storage for PgStorage {
             )
             .await?;
             Ok(Some(technician))
-        })
-    }
-
-    fn create_job(&self, doc: &JobDocument) -> Result<()> {
-        self.write(async |tx| store_job(tx, doc, JobRow::New).await)
-    }
-
-    fn job_exists(&self, id: &str) -> Result<bool> {
-        self.read(async |c| {
-            Ok(query_opt(c, "SELECT 1 FROM jobs WHERE id = $1", &[&id])
-                .await?
-                .is_some())
-        })
-    }
-
-    fn load_job(&self, id: &str) -> Result<Option<StoredJob>> {
-        self.read(async |c| {
-            let row = query_opt(
-                c,
-                "SELECT doc, heads, technician FROM jobs WHERE id = $1",
-                &[&id],
-            )
-            .await?;
-            row.map(|r| {
-                Ok(StoredJob {
-                    doc: col(&r, 0)?,
-                    heads: blob_heads(col(&r, 1)?),
-                    technician: col(&r, 2)?,
-                })
-            })
-            .transpose()
-        })
-    }
-
-    fn load_jobs(&self, ids: &[String]) -> Result<Vec<Option<StoredJob>>> {
-        let rows = self.read(async |c| {
-            query(
-                c,
-                "SELECT id, doc, heads, technician FROM jobs WHERE id = ANY($1)",
-                &[&ids],
-            )
-            .await
-        })?;
-        let mut found: HashMap<String, StoredJob> = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let job = StoredJob {
-                doc: col(r, 1)?,
-                heads: blob_heads(col(r, 2)?),
-                technician: col(r, 3)?,
-            };
-            found.insert(col(r, 0)?, job);
-        }
-        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
-    }
-
-    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
-        self.read(async |c| {
-            let row = query_opt(c, "SELECT heads FROM jobs WHERE id = $1", &[&id]).await?;
-            row.map(|r| Ok(blob_heads(col(&r, 0)?))).transpose()
-        })
-    }
-
-    fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
-        let actor = self.actor.clone();
-        self.write(async |tx| update_in(tx, id, actor, edit).await)
-    }
-
-    fn merge_push(
-        &self,
-        id: &str,
-        device: &str,
-        device_heads: &[ChangeHash],
-        edit: JobEdit<'_>,
-        arrivals: &Arrivals,
-    ) -> Result<Option<JobDocument>> {
-        let actor = self.actor.clone();
-        self.write(async |tx| {
-            merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals).await
-        })
-    }
-
-    fn merge_pushes(
-        &self,
-        device: &str,
-        pushes: &mut [PushMerge<'_>],
-    ) -> Result<Vec<Result<Option<JobDocument>>>> {
-        let actor = self.actor.clone();
-        self.write(async |tx| {
-            if pushes.is_empty() {
-                return Ok(Vec::new());
-            }
-            // Every pushed job's row locked and read in one query, in id order: two rounds that
-            // push the same jobs in different orders then never hold one lock each and wait
-            // forever, and no job costs a round trip of its own to read.
-            let ids: Vec<&str> = pushes.iter().map(|p| p.job).collect();
-            let rows = query(
-                &tx.sql,
-                "SELECT id, doc, technician FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-                &[&ids],
-            )
-            .await?;
-            let mut held: HashMap<String, (Vec<u8>, Option<String>)> = HashMap::new();
-            for r in &rows {
-                held.insert(col(r, 0)?, (col(r, 1)?, col(r, 2)?));
-            }
-            // Each edit runs in memory before anything of its job is written, so one that
-            // fails (a refused change) leaves nothing to roll back and the others go on. A
-            // failing write fails the whole round (the phone sends it again).
-            let mut outcomes = Vec::with_capacity(pushes.len());
-            for p in pushes.iter_mut() {
-                let Some((bytes, previous)) = held.remove(p.job) else {
-                    outcomes.push(Ok(None));
-                    continue;
-                };
-                let mut doc = match JobDocument::load(&bytes, actor.clone()) {
-                    Ok(doc) => doc,
-                    Err(e) => {
-                        outcomes.push(Err(e.into()));
-                        continue;
-                    }
-                };
-                let before = doc.heads();
-                if let Err(e) = (p.edit)(&mut doc) {
-                    outcomes.push(Err(e));
-                    continue;
-                }
-                if doc.heads() != before {
-                    let row = JobRow::Existing {
-                        previous: previous.as_deref(),
-                    };
-                    store_job(tx, &doc, row).await?;
-                }
-                record_push(tx, p.job, device, p.device_heads, p.arrivals).await?;
-                outcomes.push(Ok(Some(doc)));
-            }
-            Ok(outcomes)
-        })
-    }
-
-    fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>> {
-        self.read(async |c| {
-            let rows = query(
-                c,
-                "SELECT doc FROM jobs
-                 WHERE ($1::text IS NULL OR technician = $1) AND ($2::text IS NULL OR status = $2)
-                   AND (NOT $4::boolean OR status NOT IN ('completed', 'cancelled'))
-                   AND ($5::text IS NULL OR report_status = $5)
-                 ORDER BY reported_at, id LIMIT $3",
-                &[
-                    &filter.technician,
-                    &filter.status,
-                    &i64::from(filter.limit),
-                    &filter.open_only,
-                    &filter.report,
-                ],
-            )
-            .await?;
-            rows.iter().map(|r| col(r, 0)).collect()
-        })
-    }
-
-    fn has_grant(&self, job: &str, technician: &str) -> Result<bool> {
-        self.read(async |c| {
-            Ok(query_opt(
-                c,
-                "SELECT 1 FROM grants WHERE job = $1 AND technician = $2",
-                &[&job, &technician],
-            )
-            .await?
-            .is_some())
-        })
-    }
-
-    fn feed_since(&self, technician: &str, cursor: u64, limit: u32) -> Result<Vec<(u64, String)>> {
-        self.read(async |c| {
-            let rows = query(
-                c,
-                "SELECT seq, job FROM feed WHERE technician = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                &[&technician, &cursor_value(cursor), &i64::from(limit)],
-            )
-            .await?;
-            rows.iter()
-                .map(|r| Ok((col::<i64>(r, 0)? as u64, col(r, 1)?)))
-                .collect()
         })
     }
 
@@ -1151,6 +980,178 @@ impl Storage for PgStorage {
             Ok(())
         })
     }
+}
+
+impl Jobs for PgStorage {
+    fn create_job(&self, doc: &JobDocument) -> Result<()> {
+        self.write(async |tx| store_job(tx, doc, JobRow::New).await)
+    }
+
+    fn job_exists(&self, id: &str) -> Result<bool> {
+        self.read(async |c| {
+            Ok(query_opt(c, "SELECT 1 FROM jobs WHERE id = $1", &[&id])
+                .await?
+                .is_some())
+        })
+    }
+
+    fn load_job(&self, id: &str) -> Result<Option<StoredJob>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT doc, heads, technician FROM jobs WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+            row.map(|r| {
+                Ok(StoredJob {
+                    doc: col(&r, 0)?,
+                    heads: blob_heads(col(&r, 1)?),
+                    technician: col(&r, 2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn load_jobs(&self, ids: &[String]) -> Result<Vec<Option<StoredJob>>> {
+        let rows = self.read(async |c| {
+            query(
+                c,
+                "SELECT id, doc, heads, technician FROM jobs WHERE id = ANY($1)",
+                &[&ids],
+            )
+            .await
+        })?;
+        let mut found: HashMap<String, StoredJob> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let job = StoredJob {
+                doc: col(r, 1)?,
+                heads: blob_heads(col(r, 2)?),
+                technician: col(r, 3)?,
+            };
+            found.insert(col(r, 0)?, job);
+        }
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+
+    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(async |c| {
+            let row = query_opt(c, "SELECT heads FROM jobs WHERE id = $1", &[&id]).await?;
+            row.map(|r| Ok(blob_heads(col(&r, 0)?))).transpose()
+        })
+    }
+
+    fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
+        let actor = self.actor.clone();
+        self.write(async |tx| update_in(tx, id, actor, edit).await)
+    }
+
+    fn merge_push(
+        &self,
+        id: &str,
+        device: &str,
+        device_heads: &[ChangeHash],
+        edit: JobEdit<'_>,
+        arrivals: &Arrivals,
+    ) -> Result<Option<JobDocument>> {
+        let actor = self.actor.clone();
+        self.write(async |tx| {
+            merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals).await
+        })
+    }
+
+    fn merge_pushes(
+        &self,
+        device: &str,
+        pushes: &mut [PushMerge<'_>],
+    ) -> Result<Vec<Result<Option<JobDocument>>>> {
+        let actor = self.actor.clone();
+        self.write(async |tx| {
+            if pushes.is_empty() {
+                return Ok(Vec::new());
+            }
+            // Every pushed job's row locked and read in one query, in id order: two rounds that
+            // push the same jobs in different orders then never hold one lock each and wait
+            // forever, and no job costs a round trip of its own to read.
+            let ids: Vec<&str> = pushes.iter().map(|p| p.job).collect();
+            let rows = query(
+                &tx.sql,
+                "SELECT id, doc, technician FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                &[&ids],
+            )
+            .await?;
+            let mut held: HashMap<String, (Vec<u8>, Option<String>)> = HashMap::new();
+            for r in &rows {
+                held.insert(col(r, 0)?, (col(r, 1)?, col(r, 2)?));
+            }
+            // Each edit runs in memory before anything of its job is written, so one that
+            // fails (a refused change) leaves nothing to roll back and the others go on. A
+            // failing write fails the whole round (the phone sends it again).
+            let mut outcomes = Vec::with_capacity(pushes.len());
+            for p in pushes.iter_mut() {
+                let Some((bytes, previous)) = held.remove(p.job) else {
+                    outcomes.push(Ok(None));
+                    continue;
+                };
+                let mut doc = match JobDocument::load(&bytes, actor.clone()) {
+                    Ok(doc) => doc,
+                    Err(e) => {
+                        outcomes.push(Err(e.into()));
+                        continue;
+                    }
+                };
+                let before = doc.heads();
+                if let Err(e) = (p.edit)(&mut doc) {
+                    outcomes.push(Err(e));
+                    continue;
+                }
+                if doc.heads() != before {
+                    let row = JobRow::Existing {
+                        previous: previous.as_deref(),
+                    };
+                    store_job(tx, &doc, row).await?;
+                }
+                record_push(tx, p.job, device, p.device_heads, p.arrivals).await?;
+                outcomes.push(Ok(Some(doc)));
+            }
+            Ok(outcomes)
+        })
+    }
+
+    fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT doc FROM jobs
+                 WHERE ($1::text IS NULL OR technician = $1) AND ($2::text IS NULL OR status = $2)
+                   AND (NOT $4::boolean OR status NOT IN ('completed', 'cancelled'))
+                   AND ($5::text IS NULL OR report_status = $5)
+                 ORDER BY reported_at, id LIMIT $3",
+                &[
+                    &filter.technician,
+                    &filter.status,
+                    &i64::from(filter.limit),
+                    &filter.open_only,
+                    &filter.report,
+                ],
+            )
+            .await?;
+            rows.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+
+    fn has_grant(&self, job: &str, technician: &str) -> Result<bool> {
+        self.read(async |c| {
+            Ok(query_opt(
+                c,
+                "SELECT 1 FROM grants WHERE job = $1 AND technician = $2",
+                &[&job, &technician],
+            )
+            .await?
+            .is_some())
+        })
+    }
 
     fn receipts(&self, job: &str) -> Result<HashMap<String, i64>> {
         self.read(async |c| {
@@ -1164,83 +1165,58 @@ impl Storage for PgStorage {
         })
     }
 
-    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
-        let version = int4(version)?;
-        self.write(async |tx| {
-            Ok(exec(
-                &tx.sql,
-                "INSERT INTO mail_outbox (job, version, recipient, created_at, next_at)
-                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
-                &[&job, &version, &recipient, &now],
-            )
-            .await?
-                == 1)
-        })
-    }
-
-    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>> {
-        self.read(async |c| {
-            let rows = query(
-                c,
-                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
-                 FROM mail_outbox WHERE sent_at IS NULL AND next_at <= $1
-                 ORDER BY next_at, id LIMIT $2",
-                &[&now, &i64::from(limit)],
-            )
-            .await?;
-            rows.iter().map(mail_row).collect()
-        })
-    }
-
-    fn record_mail_attempt(
-        &self,
-        id: i64,
-        outcome: std::result::Result<i64, (String, i64)>,
-    ) -> Result<()> {
-        self.write(async |tx| {
-            match &outcome {
-                Ok(sent_at) => {
-                    exec(
-                        &tx.sql,
-                        "UPDATE mail_outbox SET attempts = attempts + 1, sent_at = $2,
-                            last_error = NULL
-                         WHERE id = $1",
-                        &[&id, sent_at],
-                    )
-                    .await?
-                }
-                Err((error, next_at)) => {
-                    exec(
-                        &tx.sql,
-                        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
-                            next_at = $3
-                         WHERE id = $1",
-                        &[&id, error, next_at],
-                    )
-                    .await?
-                }
-            };
-            Ok(())
-        })
-    }
-
-    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>> {
-        self.read(async |c| {
-            let rows = query(
-                c,
-                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
-                 FROM mail_outbox WHERE job = $1 ORDER BY version, id",
-                &[&job],
-            )
-            .await?;
-            rows.iter().map(mail_row).collect()
-        })
-    }
-
     fn all_job_ids(&self) -> Result<Vec<String>> {
         self.read(async |c| {
             let rows = query(c, "SELECT id FROM jobs ORDER BY id", &[]).await?;
             rows.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+
+    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>> {
+        self.read(async |c| {
+            // `LIMIT NULL` is no limit (SQLite's is -1).
+            let rows = query(
+                c,
+                "SELECT doc FROM jobs WHERE asset_serial = $1
+                 ORDER BY reported_at DESC, id DESC LIMIT $2",
+                &[&serial, &newest.map(i64::from)],
+            )
+            .await?;
+            let mut docs = rows
+                .iter()
+                .map(|r| col(r, 0))
+                .collect::<Result<Vec<Vec<u8>>>>()?;
+            docs.reverse();
+            Ok(docs)
+        })
+    }
+
+    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT doc FROM jobs WHERE reported_at >= $1 AND reported_at < $2
+                 ORDER BY reported_at, id",
+                &[&from, &to],
+            )
+            .await?;
+            rows.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+}
+
+impl SyncState for PgStorage {
+    fn feed_since(&self, technician: &str, cursor: u64, limit: u32) -> Result<Vec<(u64, String)>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT seq, job FROM feed WHERE technician = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&technician, &cursor_value(cursor), &i64::from(limit)],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| Ok((col::<i64>(r, 0)? as u64, col(r, 1)?)))
+                .collect()
         })
     }
 
@@ -1335,6 +1311,39 @@ impl Storage for PgStorage {
         })
     }
 
+    fn epoch(&self) -> Result<String> {
+        Ok(self.epoch.read().clone())
+    }
+
+    fn owes_healing(&self, device: &str) -> Result<bool> {
+        let epoch = self.epoch.read().clone();
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT healed_epoch FROM devices WHERE id = $1",
+                &[&device],
+            )
+            .await?;
+            let healed: Option<String> = row.map(|r| col(&r, 0)).transpose()?.flatten();
+            Ok(healed.is_some_and(|e| e != epoch))
+        })
+    }
+
+    fn healed(&self, device: &str) -> Result<()> {
+        let epoch = self.epoch.read().clone();
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "UPDATE devices SET healed_epoch = $2 WHERE id = $1",
+                &[&device, &epoch],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+impl Registers for PgStorage {
     fn add_contract(&self, c: &Contract) -> Result<()> {
         insert_body(self, "contracts", "id", &c.id, c, "contract")
     }
@@ -1349,38 +1358,6 @@ impl Storage for PgStorage {
 
     fn asset(&self, serial: &str) -> Result<Option<AssetRecord>> {
         read_body(self, "assets", "serial", serial)
-    }
-
-    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>> {
-        self.read(async |c| {
-            // `LIMIT NULL` is no limit (SQLite's is -1).
-            let rows = query(
-                c,
-                "SELECT doc FROM jobs WHERE asset_serial = $1
-                 ORDER BY reported_at DESC, id DESC LIMIT $2",
-                &[&serial, &newest.map(i64::from)],
-            )
-            .await?;
-            let mut docs = rows
-                .iter()
-                .map(|r| col(r, 0))
-                .collect::<Result<Vec<Vec<u8>>>>()?;
-            docs.reverse();
-            Ok(docs)
-        })
-    }
-
-    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>> {
-        self.read(async |c| {
-            let rows = query(
-                c,
-                "SELECT doc FROM jobs WHERE reported_at >= $1 AND reported_at < $2
-                 ORDER BY reported_at, id",
-                &[&from, &to],
-            )
-            .await?;
-            rows.iter().map(|r| col(r, 0)).collect()
-        })
     }
 
     fn record_followup(&self, job: &str, f: &Followup) -> Result<()> {
@@ -1548,46 +1525,79 @@ impl Storage for PgStorage {
                 .collect()
         })
     }
+}
 
-    fn schema_version(&self) -> Result<i64> {
-        self.read(async |c| {
-            let row = query_one(c, "SELECT version FROM schema_version", &[]).await?;
-            Ok(i64::from(col::<i32>(&row, 0)?))
-        })
-    }
-
-    fn actor(&self) -> Result<ActorId> {
-        Ok(self.actor.clone())
-    }
-
-    fn epoch(&self) -> Result<String> {
-        Ok(self.epoch.read().clone())
-    }
-
-    fn owes_healing(&self, device: &str) -> Result<bool> {
-        let epoch = self.epoch.read().clone();
-        self.read(async |c| {
-            let row = query_opt(
-                c,
-                "SELECT healed_epoch FROM devices WHERE id = $1",
-                &[&device],
-            )
-            .await?;
-            let healed: Option<String> = row.map(|r| col(&r, 0)).transpose()?.flatten();
-            Ok(healed.is_some_and(|e| e != epoch))
-        })
-    }
-
-    fn healed(&self, device: &str) -> Result<()> {
-        let epoch = self.epoch.read().clone();
+impl MailOutbox for PgStorage {
+    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
+        let version = int4(version)?;
         self.write(async |tx| {
-            exec(
+            Ok(exec(
                 &tx.sql,
-                "UPDATE devices SET healed_epoch = $2 WHERE id = $1",
-                &[&device, &epoch],
+                "INSERT INTO mail_outbox (job, version, recipient, created_at, next_at)
+                 VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING",
+                &[&job, &version, &recipient, &now],
+            )
+            .await?
+                == 1)
+        })
+    }
+
+    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
+                 FROM mail_outbox WHERE sent_at IS NULL AND next_at <= $1
+                 ORDER BY next_at, id LIMIT $2",
+                &[&now, &i64::from(limit)],
             )
             .await?;
+            rows.iter().map(mail_row).collect()
+        })
+    }
+
+    fn record_mail_attempt(
+        &self,
+        id: i64,
+        outcome: std::result::Result<i64, (String, i64)>,
+    ) -> Result<()> {
+        self.write(async |tx| {
+            match &outcome {
+                Ok(sent_at) => {
+                    exec(
+                        &tx.sql,
+                        "UPDATE mail_outbox SET attempts = attempts + 1, sent_at = $2,
+                            last_error = NULL
+                         WHERE id = $1",
+                        &[&id, sent_at],
+                    )
+                    .await?
+                }
+                Err((error, next_at)) => {
+                    exec(
+                        &tx.sql,
+                        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
+                            next_at = $3
+                         WHERE id = $1",
+                        &[&id, error, next_at],
+                    )
+                    .await?
+                }
+            };
             Ok(())
+        })
+    }
+
+    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
+                 FROM mail_outbox WHERE job = $1 ORDER BY version, id",
+                &[&job],
+            )
+            .await?;
+            rows.iter().map(mail_row).collect()
         })
     }
 }

@@ -39,7 +39,7 @@ pub(crate) fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T>
     serde_json::from_str(body).map_err(|e| Error::Internal(format!("stored record: {e}")))
 }
 
-/// A fresh random database epoch (see [`crate::storage::Storage::epoch`]).
+/// A fresh random database epoch (see [`crate::storage::SyncState::epoch`]).
 pub(crate) fn new_epoch() -> String {
     crate::auth::new_token()[3..19].to_string()
 }

@@ -18,9 +18,9 @@ use super::rows::{
     to_body,
 };
 use super::{
-    Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit, JobFilter,
-    LoanRow, MailRow, Principal, PushMerge, SessionRecord, Storage, StoredJob, Technician,
-    UserRecord,
+    Accounts, Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit,
+    JobFilter, Jobs, LoanRow, MailOutbox, MailRow, Principal, PushMerge, Registers, SessionRecord,
+    Storage, StoredJob, SyncState, Technician, UserRecord,
 };
 use crate::{Error, Result};
 
@@ -436,6 +436,16 @@ fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHa
 }
 
 impl Storage for SqliteStorage {
+    fn schema_version(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+    }
+
+    fn actor(&self) -> Result<ActorId> {
+        Ok(self.actor.clone())
+    }
+}
+
+impl Accounts for SqliteStorage {
     fn add_technician(&self, t: &Technician) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute(
@@ -569,126 +579,6 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn create_job(&self, doc: &JobDocument) -> Result<()> {
-        let id = doc.data()?.id;
-        self.write(|tx| {
-            let exists = tx
-                .query_row("SELECT 1 FROM jobs WHERE id = ?1", [&id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if exists {
-                return Err(Error::Conflict(format!("job {id} exists")));
-            }
-            store_job(tx, doc, None)
-        })
-    }
-
-    fn job_exists(&self, id: &str) -> Result<bool> {
-        self.read(|c| {
-            Ok(
-                c.query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(()))
-                    .optional()?
-                    .is_some(),
-            )
-        })
-    }
-
-    fn load_job(&self, id: &str) -> Result<Option<StoredJob>> {
-        self.read(|c| {
-            Ok(c.query_row(
-                "SELECT doc, heads, technician FROM jobs WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(StoredJob {
-                        doc: r.get(0)?,
-                        heads: blob_heads(&r.get::<_, Vec<u8>>(1)?),
-                        technician: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
-    }
-
-    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
-        self.read(|c| {
-            let heads: Option<Vec<u8>> = c
-                .prepare_cached("SELECT heads FROM jobs WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?;
-            Ok(heads.map(|h| blob_heads(&h)))
-        })
-    }
-
-    fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
-        let actor = self.actor()?;
-        self.write(|tx| update_in(tx, id, actor, edit))
-    }
-
-    fn merge_push(
-        &self,
-        id: &str,
-        device: &str,
-        device_heads: &[ChangeHash],
-        edit: JobEdit<'_>,
-        arrivals: &Arrivals,
-    ) -> Result<Option<JobDocument>> {
-        let actor = self.actor()?;
-        self.write(|tx| merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals))
-    }
-
-    fn merge_pushes(
-        &self,
-        device: &str,
-        pushes: &mut [PushMerge<'_>],
-    ) -> Result<Vec<Result<Option<JobDocument>>>> {
-        let actor = self.actor()?;
-        self.write(|tx| {
-            let mut outcomes = Vec::with_capacity(pushes.len());
-            for p in pushes.iter_mut() {
-                tx.execute_batch("SAVEPOINT push")?;
-                let outcome = merge_push_in(
-                    tx,
-                    &actor,
-                    p.job,
-                    device,
-                    p.device_heads,
-                    &mut *p.edit,
-                    p.arrivals,
-                );
-                if outcome.is_err() {
-                    tx.execute_batch("ROLLBACK TO push")?;
-                }
-                tx.execute_batch("RELEASE push")?;
-                outcomes.push(outcome);
-            }
-            Ok(outcomes)
-        })
-    }
-
-    fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT doc FROM jobs
-                 WHERE (?1 IS NULL OR technician = ?1) AND (?2 IS NULL OR status = ?2)
-                   AND (?4 = 0 OR status NOT IN ('completed', 'cancelled'))
-                   AND (?5 IS NULL OR report_status = ?5)
-                 ORDER BY reported_at, id LIMIT ?3",
-            )?;
-            let rows = stmt.query_map(
-                params![
-                    filter.technician,
-                    filter.status,
-                    filter.limit,
-                    filter.open_only,
-                    filter.report
-                ],
-                |r| r.get(0),
-            )?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-    }
-
     fn device_key(&self, device: &str) -> Result<Option<String>> {
         self.read(|c| {
             let key: Option<Option<String>> = c
@@ -719,67 +609,6 @@ impl Storage for SqliteStorage {
                     revoked: r.get(6)?,
                 })
             })?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-    }
-
-    fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>> {
-        self.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT event, received_at FROM event_receipts WHERE job = ?1")?;
-            let rows = stmt.query_map([job], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-    }
-
-    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
-        self.write(|tx| {
-            Ok(tx.execute(
-                "INSERT INTO mail_outbox (job, version, recipient, created_at, next_at)
-                 VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING",
-                params![job, version, recipient, now],
-            )? == 1)
-        })
-    }
-
-    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
-                 FROM mail_outbox WHERE sent_at IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(params![now, limit], mail_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-    }
-
-    fn record_mail_attempt(
-        &self,
-        id: i64,
-        outcome: std::result::Result<i64, (String, i64)>,
-    ) -> Result<()> {
-        self.write(|tx| {
-            match outcome {
-                Ok(sent_at) => tx.execute(
-                    "UPDATE mail_outbox SET attempts = attempts + 1, sent_at = ?2, last_error = NULL WHERE id = ?1",
-                    params![id, sent_at],
-                )?,
-                Err((error, next_at)) => tx.execute(
-                    "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?2, next_at = ?3 WHERE id = ?1",
-                    params![id, error, next_at],
-                )?,
-            };
-            Ok(())
-        })
-    }
-
-    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
-                 FROM mail_outbox WHERE job = ?1 ORDER BY version, id",
-            )?;
-            let rows = stmt.query_map([job], mail_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
@@ -906,6 +735,137 @@ impl Storage for SqliteStorage {
             Ok(())
         })
     }
+}
+
+impl Jobs for SqliteStorage {
+    fn create_job(&self, doc: &JobDocument) -> Result<()> {
+        let id = doc.data()?.id;
+        self.write(|tx| {
+            let exists = tx
+                .query_row("SELECT 1 FROM jobs WHERE id = ?1", [&id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if exists {
+                return Err(Error::Conflict(format!("job {id} exists")));
+            }
+            store_job(tx, doc, None)
+        })
+    }
+
+    fn job_exists(&self, id: &str) -> Result<bool> {
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(()))
+                    .optional()?
+                    .is_some(),
+            )
+        })
+    }
+
+    fn load_job(&self, id: &str) -> Result<Option<StoredJob>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT doc, heads, technician FROM jobs WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(StoredJob {
+                        doc: r.get(0)?,
+                        heads: blob_heads(&r.get::<_, Vec<u8>>(1)?),
+                        technician: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+    }
+
+    fn job_heads(&self, id: &str) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(|c| {
+            let heads: Option<Vec<u8>> = c
+                .prepare_cached("SELECT heads FROM jobs WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            Ok(heads.map(|h| blob_heads(&h)))
+        })
+    }
+
+    fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
+        let actor = self.actor()?;
+        self.write(|tx| update_in(tx, id, actor, edit))
+    }
+
+    fn merge_push(
+        &self,
+        id: &str,
+        device: &str,
+        device_heads: &[ChangeHash],
+        edit: JobEdit<'_>,
+        arrivals: &Arrivals,
+    ) -> Result<Option<JobDocument>> {
+        let actor = self.actor()?;
+        self.write(|tx| merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals))
+    }
+
+    fn merge_pushes(
+        &self,
+        device: &str,
+        pushes: &mut [PushMerge<'_>],
+    ) -> Result<Vec<Result<Option<JobDocument>>>> {
+        let actor = self.actor()?;
+        self.write(|tx| {
+            let mut outcomes = Vec::with_capacity(pushes.len());
+            for p in pushes.iter_mut() {
+                tx.execute_batch("SAVEPOINT push")?;
+                let outcome = merge_push_in(
+                    tx,
+                    &actor,
+                    p.job,
+                    device,
+                    p.device_heads,
+                    &mut *p.edit,
+                    p.arrivals,
+                );
+                if outcome.is_err() {
+                    tx.execute_batch("ROLLBACK TO push")?;
+                }
+                tx.execute_batch("RELEASE push")?;
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
+    }
+
+    fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Vec<u8>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc FROM jobs
+                 WHERE (?1 IS NULL OR technician = ?1) AND (?2 IS NULL OR status = ?2)
+                   AND (?4 = 0 OR status NOT IN ('completed', 'cancelled'))
+                   AND (?5 IS NULL OR report_status = ?5)
+                 ORDER BY reported_at, id LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    filter.technician,
+                    filter.status,
+                    filter.limit,
+                    filter.open_only,
+                    filter.report
+                ],
+                |r| r.get(0),
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT event, received_at FROM event_receipts WHERE job = ?1")?;
+            let rows = stmt.query_map([job], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
 
     fn all_job_ids(&self) -> Result<Vec<String>> {
         self.read(|c| {
@@ -927,6 +887,33 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc FROM jobs WHERE asset_serial = ?1
+                 ORDER BY reported_at DESC, id DESC LIMIT ?2",
+            )?;
+            let limit = newest.map_or(-1, i64::from);
+            let rows = stmt.query_map(params![serial, limit], |r| r.get(0))?;
+            let mut docs: Vec<Vec<u8>> = rows.collect::<Result<_, _>>()?;
+            docs.reverse();
+            Ok(docs)
+        })
+    }
+
+    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc FROM jobs WHERE reported_at >= ?1 AND reported_at < ?2
+                 ORDER BY reported_at, id",
+            )?;
+            let rows = stmt.query_map([from, to], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+}
+
+impl SyncState for SqliteStorage {
     fn feed_since(&self, technician: &str, cursor: u64, limit: u32) -> Result<Vec<(u64, String)>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
@@ -999,6 +986,35 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn epoch(&self) -> Result<String> {
+        Ok(self.epoch.clone())
+    }
+
+    fn owes_healing(&self, device: &str) -> Result<bool> {
+        self.read(|c| {
+            let healed: Option<Option<String>> = c
+                .query_row(
+                    "SELECT healed_epoch FROM devices WHERE id = ?1",
+                    [device],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(healed.flatten().is_some_and(|e| e != self.epoch))
+        })
+    }
+
+    fn healed(&self, device: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE devices SET healed_epoch = ?2 WHERE id = ?1",
+                params![device, self.epoch],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+impl Registers for SqliteStorage {
     fn add_contract(&self, c: &Contract) -> Result<()> {
         insert_body(self, "contracts", "id", &c.id, c, "contract")
     }
@@ -1013,31 +1029,6 @@ impl Storage for SqliteStorage {
 
     fn asset(&self, serial: &str) -> Result<Option<AssetRecord>> {
         read_body(self, "assets", "serial", serial)
-    }
-
-    fn asset_jobs(&self, serial: &str, newest: Option<u32>) -> Result<Vec<Vec<u8>>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT doc FROM jobs WHERE asset_serial = ?1
-                 ORDER BY reported_at DESC, id DESC LIMIT ?2",
-            )?;
-            let limit = newest.map_or(-1, i64::from);
-            let rows = stmt.query_map(params![serial, limit], |r| r.get(0))?;
-            let mut docs: Vec<Vec<u8>> = rows.collect::<Result<_, _>>()?;
-            docs.reverse();
-            Ok(docs)
-        })
-    }
-
-    fn jobs_reported_between(&self, from: i64, to: i64) -> Result<Vec<Vec<u8>>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT doc FROM jobs WHERE reported_at >= ?1 AND reported_at < ?2
-                 ORDER BY reported_at, id",
-            )?;
-            let rows = stmt.query_map([from, to], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
     }
 
     fn record_followup(&self, job: &str, f: &Followup) -> Result<()> {
@@ -1178,39 +1169,58 @@ impl Storage for SqliteStorage {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+}
 
-    fn schema_version(&self) -> Result<i64> {
-        self.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
-    }
-
-    fn actor(&self) -> Result<ActorId> {
-        Ok(self.actor.clone())
-    }
-
-    fn epoch(&self) -> Result<String> {
-        Ok(self.epoch.clone())
-    }
-
-    fn owes_healing(&self, device: &str) -> Result<bool> {
-        self.read(|c| {
-            let healed: Option<Option<String>> = c
-                .query_row(
-                    "SELECT healed_epoch FROM devices WHERE id = ?1",
-                    [device],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            Ok(healed.flatten().is_some_and(|e| e != self.epoch))
+impl MailOutbox for SqliteStorage {
+    fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "INSERT INTO mail_outbox (job, version, recipient, created_at, next_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT DO NOTHING",
+                params![job, version, recipient, now],
+            )? == 1)
         })
     }
 
-    fn healed(&self, device: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE devices SET healed_epoch = ?2 WHERE id = ?1",
-                params![device, self.epoch],
+    fn due_mail(&self, now: i64, limit: u32) -> Result<Vec<MailRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
+                 FROM mail_outbox WHERE sent_at IS NULL AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
             )?;
+            let rows = stmt.query_map(params![now, limit], mail_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn record_mail_attempt(
+        &self,
+        id: i64,
+        outcome: std::result::Result<i64, (String, i64)>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            match outcome {
+                Ok(sent_at) => tx.execute(
+                    "UPDATE mail_outbox SET attempts = attempts + 1, sent_at = ?2, last_error = NULL WHERE id = ?1",
+                    params![id, sent_at],
+                )?,
+                Err((error, next_at)) => tx.execute(
+                    "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?2, next_at = ?3 WHERE id = ?1",
+                    params![id, error, next_at],
+                )?,
+            };
             Ok(())
+        })
+    }
+
+    fn job_mail(&self, job: &str) -> Result<Vec<MailRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, job, version, recipient, attempts, next_at, sent_at, last_error
+                 FROM mail_outbox WHERE job = ?1 ORDER BY version, id",
+            )?;
+            let rows = stmt.query_map([job], mail_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
     }
 }

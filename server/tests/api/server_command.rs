@@ -117,7 +117,7 @@ fn user_add_takes_the_password_from_stdin_or_prints_one_and_refuses_bad_input() 
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
     assert!(
-        fieldwork_server::storage::Storage::user(&storage, "wu")
+        fieldwork_server::storage::Accounts::user(&storage, "wu")
             .unwrap()
             .is_none()
     );
