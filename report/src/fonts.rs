@@ -117,8 +117,13 @@ impl Font {
             candidates.push(PathBuf::from(p));
         }
         candidates.extend(CJK_FONT_PATHS.iter().map(PathBuf::from));
+        Font::find_cjk_in(&candidates)
+    }
+
+    /// [`Font::find_cjk`] over these files, in order.
+    pub fn find_cjk_in(candidates: &[PathBuf]) -> Result<Font, RenderError> {
         let mut notes = Vec::new();
-        for path in &candidates {
+        for path in candidates {
             if !path.is_file() {
                 continue;
             }

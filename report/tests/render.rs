@@ -161,6 +161,29 @@ fn a_font_without_chinese_glyphs_is_refused_naming_the_font_reports_need() {
 }
 
 #[test]
+fn without_a_cjk_font_the_error_names_the_font_wanted_and_what_was_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("NotoSansCJK-Regular.ttc");
+    let latin = std::path::PathBuf::from(LATIN_FONT);
+    match Font::find_cjk_in(&[absent.clone(), latin]) {
+        Err(RenderError::MissingFont(m)) => {
+            assert!(m.contains("Noto Sans CJK SC"), "{m}");
+            assert!(m.contains("fonts-noto-cjk"), "says how to get it: {m}");
+            assert!(m.contains(&absent.display().to_string()), "{m}");
+            assert!(m.contains("has no Chinese glyphs"), "{m}");
+        }
+        other => panic!("expected MissingFont, got {other:?}"),
+    }
+    let found =
+        Font::find_cjk_in(&[std::path::PathBuf::from(LATIN_FONT), CJK_FONT.into()]).unwrap();
+    assert_eq!(
+        found.name(),
+        "Noto Sans CJK SC",
+        "the Latin font is passed over"
+    );
+}
+
+#[test]
 fn a_character_the_cjk_font_lacks_is_printed_as_its_code_point_not_a_box() {
     let font = cjk_font();
     let mut r = report(Language::En, 1, 1);

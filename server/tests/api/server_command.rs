@@ -207,13 +207,19 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
         .unwrap();
     assert_eq!(versions[0]["current"], true, "{versions}");
     // The demo seals verify like any phone's.
-    let out = Command::new(BIN)
-        .args(["verify", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said}");
+    let verify = || {
+        let out = Command::new(BIN)
+            .args(["verify", "--data"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, said) = verify();
+    assert!(ok, "{said}");
     assert!(
         said.contains("2 reports") && said.contains("all as sealed"),
         "{said}"
@@ -222,13 +228,8 @@ async fn serve_demo_seeds_jobs_in_every_status_once_and_prints_working_credentia
     let id = hex::encode(sha2::Sha256::digest(b"a photo"));
     let file = dir.path().join("attachments").join(&id);
     std::fs::write(&file, b"a phot0").unwrap();
-    let out = Command::new(BIN)
-        .args(["verify", "--data"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success(), "{said}");
+    let (ok, said) = verify();
+    assert!(!ok, "{said}");
     assert!(
         said.lines()
             .any(|l| l.starts_with(&format!("attachment {id}")))
