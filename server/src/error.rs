@@ -65,6 +65,13 @@ pub enum Error {
     Declined,
 }
 
+/// The code of a 503 while the database cannot be reached (PostgreSQL stopped, restarting or
+/// failing over); answered with `Retry-After`.
+pub const DATABASE_UNAVAILABLE: &str = "database_unavailable";
+
+/// Seconds a client is asked to wait after [`DATABASE_UNAVAILABLE`].
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
 /// Result alias for the server.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -127,13 +134,17 @@ impl IntoResponse for Error {
         }
         let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
         let mut response = (status, Json(body)).into_response();
-        if let Error::TooManyRequests {
-            retry_after_secs, ..
-        } = self
-        {
+        let retry_after = match self {
+            Error::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(retry_after_secs),
+            Error::Unavailable(DATABASE_UNAVAILABLE, _) => Some(DATABASE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(retry_after_secs),
+                axum::http::HeaderValue::from(secs),
             );
         }
         response

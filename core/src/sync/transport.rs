@@ -217,7 +217,16 @@ impl Transport {
             return Err(match status.as_u16() {
                 401 => Error::Unauthorized { code, message },
                 426 => Error::UpgradeRequired(message),
+                // 503 with Retry-After: the office is up but cannot serve for a moment (its
+                // database restarting): a wait like 429's, not a failure.
                 429 => Error::RateLimited {
+                    retry_after_secs: retry_after_secs(
+                        retry_after.as_deref(),
+                        chrono::Utc::now().timestamp(),
+                    ),
+                    message,
+                },
+                503 if retry_after.is_some() => Error::RateLimited {
                     retry_after_secs: retry_after_secs(
                         retry_after.as_deref(),
                         chrono::Utc::now().timestamp(),
@@ -446,6 +455,36 @@ mod tests {
             }
             other => panic!("expected RateLimited, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_503_with_retry_after_is_a_wait_and_without_it_a_server_error() {
+        let err = get_error(
+            "503 Service Unavailable",
+            "Retry-After: 5\r\ncontent-type: application/json\r\n",
+            r#"{"error":{"code":"database_unavailable","message":"the database cannot be reached"}}"#,
+        )
+        .await;
+        assert!(
+            matches!(
+                err,
+                Error::RateLimited {
+                    retry_after_secs: 5,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = get_error(
+            "503 Service Unavailable",
+            "content-type: application/json\r\n",
+            r#"{"error":{"code":"font_missing","message":"Noto Sans CJK SC not found"}}"#,
+        )
+        .await;
+        assert!(
+            matches!(&err, Error::Server { status: 503, code, .. } if code == "font_missing"),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]

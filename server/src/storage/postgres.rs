@@ -47,9 +47,13 @@ use super::{
     Storage, StoredJob, SyncState, Technician, UserRecord,
 };
 use crate::{Error, Result};
+use std::time::Duration;
 
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
+        if unreachable(&e) {
+            return unavailable(&describe(&e));
+        }
         Error::Storage {
             disk_full: e.code() == Some(&SqlState::DISK_FULL),
             message: describe(&e),
@@ -61,12 +65,40 @@ impl From<PoolError> for Error {
     fn from(e: PoolError) -> Self {
         match e {
             PoolError::Backend(e) => e.into(),
+            PoolError::Timeout(_) | PoolError::Closed => unavailable(&format!("pool: {e}")),
             other => Error::Storage {
                 message: format!("database pool: {other}"),
                 disk_full: false,
             },
         }
     }
+}
+
+/// Whether an error says the database cannot be reached now (stopped, restarting, failing over
+/// to a replica, the network between) rather than that the statement failed. Nothing of the
+/// request was committed; the pool drops the dead connections and opens new ones when the
+/// database is back, so the instance itself needs no restart.
+fn unreachable(e: &tokio_postgres::Error) -> bool {
+    if let Some(db) = e.as_db_error() {
+        return [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::CONNECTION_FAILURE,
+            SqlState::CONNECTION_EXCEPTION,
+            SqlState::READ_ONLY_SQL_TRANSACTION,
+        ]
+        .contains(db.code());
+    }
+    e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+}
+
+/// 503 `database_unavailable` with `Retry-After`: phones keep their work and come back.
+fn unavailable(why: &str) -> Error {
+    Error::Unavailable(
+        crate::error::DATABASE_UNAVAILABLE,
+        format!("the database cannot be reached; try again shortly ({why})"),
+    )
 }
 
 /// A tokio-postgres error as one line. Its `Display` alone says only "db error"; the server's
@@ -94,6 +126,13 @@ const MIGRATION_LOCK: i64 = 0x6669_656c_6477_726b;
 
 /// Most connections one instance opens.
 const POOL_SIZE: usize = 16;
+
+/// How long opening a connection may take before the request is answered 503.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a request waits for one of the pool's connections before it is answered 503 (well
+/// inside the request deadline; under the load benchmark a wait is milliseconds).
+const POOL_WAIT: Duration = Duration::from_secs(30);
 
 /// A count for an `INTEGER` column (PostgreSQL has no unsigned types).
 fn int4(v: u32) -> Result<i32> {
@@ -261,9 +300,15 @@ impl PgStorage {
                 ),
             )
         })?;
+        let mut config = config;
+        // A database host that drops packets must not hold requests until TCP gives up.
+        config.connect_timeout(CONNECT_TIMEOUT);
         let bridge = Bridge::new()?;
         let pool = Pool::builder(Manager::new(config, NoTls))
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .wait_timeout(Some(POOL_WAIT))
             .build()
             .map_err(|e| Error::Internal(format!("database pool: {e}")))?;
         let (actor, epoch) = bridge.block(async {

@@ -6,6 +6,7 @@
 mod access;
 mod contracts;
 mod durability;
+mod failover;
 mod faults;
 mod instances;
 mod mail;
