@@ -375,8 +375,13 @@ async fn method_not_allowed() -> (StatusCode, axum::Json<serde_json::Value>) {
     )
 }
 
-async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"ok": true}))
+/// `GET /api/v1/health` for load balancers: ok only when this instance can reach its database
+/// (503 `database_unavailable` otherwise, so a balancer drains an instance cut off from it).
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::Json<serde_json::Value>> {
+    state.blocking(|s| s.schema_version()).await?;
+    Ok(axum::Json(serde_json::json!({"ok": true})))
 }
 
 /// The router with every route.

@@ -110,6 +110,18 @@ async fn the_database_going_away_is_a_503_and_the_same_instance_serves_when_it_r
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "database_unavailable", "{body}");
     assert!(!body.to_string().contains("postgres://"), "no URL: {body}");
+    let health = |office: &Office| {
+        let url = format!("{}/api/v1/health", office.url());
+        async move {
+            let resp = fieldwork_tests::http_client()
+                .get(url)
+                .send()
+                .await
+                .unwrap();
+            resp.status().as_u16()
+        }
+    };
+    assert_eq!(health(&office).await, 503, "a balancer drains it");
 
     cluster.restart();
     // The pool drops its dead connections and opens new ones: no restart of the instance.
@@ -125,6 +137,7 @@ async fn the_database_going_away_is_a_503_and_the_same_instance_serves_when_it_r
         }
     }
     let synced = synced.expect("the instance serves again within 5 s of the database");
+    assert_eq!(health(&office).await, 200);
     assert_eq!((synced.uploaded, synced.refused), (1, 0));
     let expected = [
         "dispatch, before the outage",
