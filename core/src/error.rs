@@ -33,8 +33,9 @@ pub enum Error {
         "this app is too old for the office server: update it; your work is kept on the phone: {0}"
     )]
     UpgradeRequired(String),
-    /// The office asked this device to slow down (429 `rate_limited`: too many requests, or its
-    /// hourly push or daily photo budget is spent). Not a failure: the work is safe on the
+    /// The office asked this device to wait: 429 `rate_limited` (too many requests, or its
+    /// hourly push or daily photo budget is spent), or a 503 with `Retry-After` (the office's
+    /// database restarting or failing over). Not a failure: the work is safe on the
     /// phone; sync again no sooner than `retry_after_secs` (the `Retry-After` header).
     #[error(
         "the office server asked this device to wait {retry_after_secs} s before syncing again; your work is kept on the phone: {message}"

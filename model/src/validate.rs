@@ -136,7 +136,7 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
 /// now holds) and dispatch's register edits (a reschedule), because the office itself wrote
 /// them before its disk failed. Still refused: changing or deleting an entry the office holds,
 /// changing the job's id or schema, and anything outside the content rules. The office lets a
-/// device push this way once per restore (`Storage::owes_healing`).
+/// device push this way once per restore (`SyncState::owes_healing`).
 pub fn restored_change(before: &JobData, after: &JobData) -> Result<(), Refused> {
     if before.id != after.id || before.schema != after.schema {
         return Err(Refused("a device may not change id or schema".into()));

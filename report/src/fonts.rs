@@ -117,7 +117,12 @@ impl Font {
             candidates.push(PathBuf::from(p));
         }
         candidates.extend(CJK_FONT_PATHS.iter().map(PathBuf::from));
-        Font::find_cjk_in(&candidates)
+        Font::find_cjk_in(&candidates).map_err(|e| match e {
+            RenderError::MissingFont(m) => {
+                RenderError::MissingFont(format!("{m} (or set ${FONT_ENV} to the font file)"))
+            }
+            other => other,
+        })
     }
 
     /// [`Font::find_cjk`] over these files, in order.
@@ -139,7 +144,7 @@ impl Font {
         }
         let searched: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
         let mut msg = format!(
-            "{CJK_FONT_NAME} not found; searched ${FONT_ENV} and {}",
+            "{CJK_FONT_NAME} not found; searched {}",
             searched.join(", ")
         );
         if !notes.is_empty() {
@@ -174,8 +179,6 @@ impl Font {
         &self.bytes
     }
 
-    /// The characters of `text` the face has no glyph for, in order of first appearance, each
-    /// once. Whitespace, control and default-ignorable characters need none.
     /// `MissingFont` naming [`CJK_FONT_NAME`] if this font cannot draw Chinese: every report
     /// is drawn with the Simplified Chinese face (an English report's customer may be 张伟).
     pub fn require_chinese(&self) -> Result<(), RenderError> {
@@ -190,6 +193,8 @@ impl Font {
         )))
     }
 
+    /// The characters of `text` the face has no glyph for, in order of first appearance, each
+    /// once. Whitespace, control and default-ignorable characters need none.
     pub fn missing_chars(&self, text: &str) -> Vec<char> {
         let Ok(face) = ttf_parser::Face::parse(&self.bytes, self.index) else {
             return text.chars().filter(|c| needs_glyph(*c)).collect();

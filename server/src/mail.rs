@@ -108,28 +108,39 @@ pub fn spawn(
 /// Queues every signed version of the given jobs' reports (all signed jobs when `None`) for the
 /// customer's email address, once.
 fn enqueue_signed(s: &dyn Storage, jobs: Option<Vec<String>>) -> Result<()> {
-    let jobs = match jobs {
-        Some(ids) => s.job_contents_of(&ids)?,
+    // (job, customer's address, signed versions) of each job with an address.
+    let owed = |data: fieldwork_model::JobData| {
+        let signed = fieldwork_model::report::sealed(&data)
+            .into_iter()
+            .filter(|(_, r)| r.signature.is_some())
+            .map(|(_, r)| r.version)
+            .collect::<Vec<u32>>();
+        Ok(data.customer.email.map(|to| (data.id, to, signed)))
+    };
+    let owed: Vec<_> = match jobs {
+        Some(ids) => s
+            .job_contents_of(&ids)?
+            .into_iter()
+            .map(owed)
+            .collect::<Result<_>>()?,
         None => {
             let mut all = Vec::new();
             for report in ["signed", "changed_since_signed"] {
-                all.extend(s.job_contents(&JobFilter {
+                let filter = JobFilter {
                     report: Some(report.into()),
                     limit: 1_000_000,
                     ..JobFilter::default()
-                })?);
+                };
+                all.extend(s.map_contents(&filter, owed)?);
             }
             all
         }
     };
     let now = chrono::Utc::now().timestamp_millis();
-    for data in jobs {
-        let Some(to) = data.customer.email.clone() else {
-            continue;
-        };
-        for (_, report) in fieldwork_model::report::sealed(&data) {
-            if report.signature.is_some() && s.enqueue_mail(&data.id, report.version, &to, now)? {
-                tracing::info!(job = %data.id, version = report.version, "mail: report queued");
+    for (job, to, versions) in owed.into_iter().flatten() {
+        for version in versions {
+            if s.enqueue_mail(&job, version, &to, now)? {
+                tracing::info!(job = %job, version, "mail: report queued");
             }
         }
     }

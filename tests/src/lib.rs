@@ -223,10 +223,10 @@ impl Office {
     }
 }
 
-/// A realistic job body for `POST /api/v1/jobs`.
 /// A valid Ed25519 public key (RFC 8032, test 1) for devices enrolled over raw HTTP.
 pub const PUBLIC_KEY: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
+/// A realistic job body for `POST /api/v1/jobs`.
 pub fn job_body(id: &str, technician: Option<&str>) -> Value {
     json!({
         "id": id,

@@ -217,8 +217,8 @@ impl Transport {
             return Err(match status.as_u16() {
                 401 => Error::Unauthorized { code, message },
                 426 => Error::UpgradeRequired(message),
-                // 503 with Retry-After: the office is up but cannot serve for a moment (its
-                // database restarting): a wait like 429's, not a failure.
+                // 429, or a 503 with Retry-After (the office is up but cannot serve for a
+                // moment, its database restarting): a wait, not a failure.
                 429 => Error::RateLimited {
                     retry_after_secs: retry_after_secs(
                         retry_after.as_deref(),

@@ -25,7 +25,7 @@ struct UploadState {
 impl Device {
     /// Uploads every attachment the office has not confirmed. Offline errors stop the sync
     /// (nothing is lost: the next sync resumes), and so do the office's "wait" (429, the daily
-    /// photo budget: [`Error::RateLimited`]), "update the app" (426) and a request that timed
+    /// photo budget, or 503 with Retry-After: [`Error::RateLimited`]), "update the app" (426) and a request that timed
     /// out on the way (408); a refusal of the file itself (another 4xx) is recorded on the
     /// attachment, which then shows as not uploaded, and the others go on.
     pub(crate) async fn upload_attachments(

@@ -186,10 +186,8 @@ pub async fn list_jobs(
     let render_state = state.clone();
     let views = state
         .blocking(move |s| {
-            s.job_documents(&filter)?
-                .iter()
-                .map(|doc| render_state.render(doc, now()))
-                .collect::<Result<Vec<_>>>()
+            let now = now();
+            s.map_documents(&filter, |doc| render_state.render(&doc, now))
         })
         .await?;
     Ok(Json(views))

@@ -851,11 +851,11 @@ pub fn escalation_rows(
         limit: 100_000,
         report: None,
     };
-    let mut rows = Vec::new();
-    for data in s.job_contents(&filter)? {
+    let per_job = s.map_contents(&filter, |data| {
+        let mut rows = Vec::new();
         let derived = fieldwork_model::status::derive(&data.events);
         let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
-            continue;
+            return Ok(rows);
         };
         for (milestone, (state, _), due) in [
             ("response", c.response, c.respond_by),
@@ -873,7 +873,9 @@ pub fn escalation_rows(
                 });
             }
         }
-    }
+        Ok(rows)
+    })?;
+    let mut rows: Vec<EscalationRow> = per_job.into_iter().flatten().collect();
     rows.sort_by(|a, b| (a.due, &a.job).cmp(&(b.due, &b.job)));
     Ok(rows)
 }

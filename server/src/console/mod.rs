@@ -26,9 +26,9 @@ use fieldwork_model::sla::MilestoneState;
 
 pub use live::Live;
 
+use crate::Error;
 use crate::api::AppState;
 use crate::storage::{JobFilter, SessionRecord, Technician};
-use crate::{Error, Result};
 use i18n::Words;
 
 /// The session cookie.
@@ -463,14 +463,11 @@ async fn board(
     let loaded = state
         .blocking(move |s| {
             let now = chrono::Utc::now().timestamp_millis();
-            let views = s
-                .job_documents(&JobFilter {
-                    limit: 5000,
-                    ..JobFilter::default()
-                })?
-                .iter()
-                .map(|doc| render_state.render(doc, now))
-                .collect::<Result<Vec<_>>>()?;
+            let all = JobFilter {
+                limit: 5000,
+                ..JobFilter::default()
+            };
+            let views = s.map_documents(&all, |doc| render_state.render(&doc, now))?;
             Ok((views, s.technicians()?, s.devices()?))
         })
         .await;
@@ -626,11 +623,16 @@ async fn devices_page(
                 limit: 100_000,
                 ..JobFilter::default()
             };
-            for data in s.job_contents(&open)? {
-                for (id, a) in &data.attachments {
-                    if !blobs.has(id) {
-                        *pending.entry(a.by.clone()).or_default() += 1;
-                    }
+            let photos = s.map_contents(&open, |data| {
+                Ok(data
+                    .attachments
+                    .into_iter()
+                    .map(|(id, a)| (id, a.by))
+                    .collect::<Vec<_>>())
+            })?;
+            for (id, by) in photos.into_iter().flatten() {
+                if !blobs.has(&id) {
+                    *pending.entry(by).or_default() += 1;
                 }
             }
             Ok((s.technicians()?, s.devices()?, pending))

@@ -269,7 +269,8 @@ pub trait Accounts {
 /// Jobs: the update transaction every edit goes through (load, edit, commit with projection,
 /// grants and feed rows), the merge of a device's push, and the queries of the dispatch API.
 /// Queries that need a job's content hand back saved documents; handlers load them through
-/// [`dyn Storage`]'s `job_contents`/`job_documents` helpers, never themselves.
+/// `impl dyn Storage`'s helpers (`map_documents`, `map_contents`, `asset_history`...), never
+/// themselves.
 pub trait Jobs {
     /// When each pushed status event of a job reached the office, by event id.
     fn receipts(&self, job: &str) -> Result<std::collections::HashMap<String, i64>>;
@@ -429,19 +430,30 @@ impl dyn Storage {
         Ok(JobDocument::load(&stored.doc, self.actor()?)?)
     }
 
-    /// The documents of the jobs matching a filter, in the list's order.
-    pub fn job_documents(&self, filter: &JobFilter) -> Result<Vec<JobDocument>> {
+    /// `f` of each job matching a filter, in the list's order. Each document is loaded, handed
+    /// to `f` and dropped, a core at a time: a board of thousands of jobs holds their views, not
+    /// thousands of documents.
+    pub fn map_documents<T: Send>(
+        &self,
+        filter: &JobFilter,
+        f: impl Fn(JobDocument) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
         let actor = self.actor()?;
         fieldwork_model::par::map(self.list_jobs(filter)?, |bytes| {
-            Ok(JobDocument::load(&bytes, actor.clone())?)
+            f(JobDocument::load(&bytes, actor.clone())?)
         })
         .into_iter()
         .collect()
     }
 
-    /// What the jobs matching a filter hold, in the list's order.
-    pub fn job_contents(&self, filter: &JobFilter) -> Result<Vec<fieldwork_model::JobData>> {
-        self.contents(self.list_jobs(filter)?)
+    /// `f` of what each job matching a filter holds, in the list's order (as
+    /// [`Self::map_documents`]: one job's content at a time per core).
+    pub fn map_contents<T: Send>(
+        &self,
+        filter: &JobFilter,
+        f: impl Fn(fieldwork_model::JobData) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        self.map_documents(filter, |doc| f(doc.data()?))
     }
 
     /// What these jobs hold, in the order asked; ids with no job are skipped.

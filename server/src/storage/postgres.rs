@@ -51,7 +51,7 @@ use std::time::Duration;
 
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
-        if unreachable(&e) {
+        if database_unreachable(&e) {
             return unavailable(&describe(&e));
         }
         Error::Storage {
@@ -65,7 +65,12 @@ impl From<PoolError> for Error {
     fn from(e: PoolError) -> Self {
         match e {
             PoolError::Backend(e) => e.into(),
-            PoolError::Timeout(_) | PoolError::Closed => unavailable(&format!("pool: {e}")),
+            // Every connection busy past the wait, or none could be opened in time.
+            PoolError::Timeout(_) => Error::Unavailable(
+                crate::error::DATABASE_UNAVAILABLE,
+                format!("the office is busy or cannot reach its database; try again shortly ({e})"),
+            ),
+            PoolError::Closed => unavailable(&e.to_string()),
             other => Error::Storage {
                 message: format!("database pool: {other}"),
                 disk_full: false,
@@ -74,26 +79,39 @@ impl From<PoolError> for Error {
     }
 }
 
-/// Whether an error says the database cannot be reached now (stopped, restarting, failing over
-/// to a replica, the network between) rather than that the statement failed. Nothing of the
-/// request was committed; the pool drops the dead connections and opens new ones when the
-/// database is back, so the instance itself needs no restart.
-fn unreachable(e: &tokio_postgres::Error) -> bool {
+/// Whether an error says the database cannot be reached now (stopped, restarting, failing
+/// over, the network between) rather than that the statement failed: answered 503 with
+/// `Retry-After`. The pool drops closed connections and opens new ones when the database is
+/// back, so the instance itself needs no restart. (Not a read-only standby: that is a
+/// misconfigured URL, and retrying on the same connection would not help.)
+fn database_unreachable(e: &tokio_postgres::Error) -> bool {
     if let Some(db) = e.as_db_error() {
         return [
             SqlState::ADMIN_SHUTDOWN,
             SqlState::CRASH_SHUTDOWN,
             SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
             SqlState::CONNECTION_FAILURE,
             SqlState::CONNECTION_EXCEPTION,
-            SqlState::READ_ONLY_SQL_TRANSACTION,
         ]
         .contains(db.code());
     }
-    e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+    // tokio-postgres names its error kinds only in its messages: connecting, the socket, a
+    // closed connection, a timeout. Not authentication or a response it cannot parse.
+    let message = e.to_string();
+    e.is_closed()
+        || [
+            "error connecting to server",
+            "error communicating with the server",
+            "timeout waiting for server",
+        ]
+        .iter()
+        .any(|kind| message.starts_with(kind))
 }
 
-/// 503 `database_unavailable` with `Retry-After`: phones keep their work and come back.
+/// 503 `database_unavailable` with `Retry-After`: phones keep their work and come back. If the
+/// connection was lost during a commit the write may have landed: a sync sent again merges to
+/// the same result; a dispatch create sent again answers 409 (the job exists).
 fn unavailable(why: &str) -> Error {
     Error::Unavailable(
         crate::error::DATABASE_UNAVAILABLE,
@@ -301,8 +319,16 @@ impl PgStorage {
             )
         })?;
         let mut config = config;
-        // A database host that drops packets must not hold requests until TCP gives up.
-        config.connect_timeout(CONNECT_TIMEOUT);
+        // A database host that drops packets must not hold requests until TCP gives up: a
+        // connection attempt times out, and an open connection to a host that vanished is
+        // found dead by keepalives within about 25 s (then the pool opens a new one).
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .keepalives_interval(Duration::from_secs(5))
+            .keepalives_retries(3)
+            .tcp_user_timeout(Duration::from_secs(25));
         let bridge = Bridge::new()?;
         let pool = Pool::builder(Manager::new(config, NoTls))
             .max_size(POOL_SIZE)
@@ -1893,6 +1919,38 @@ mod tests {
         };
         assert!(matches!(e, Error::BadRequest("database", _)), "{e:?}");
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn a_database_nobody_answers_at_is_unavailable_and_a_bad_statement_is_not() {
+        // A loopback port nothing listens on (bound, then released).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let e = PgStorage::connect(&format!("postgres://fieldwork@127.0.0.1:{port}/fieldwork"))
+            .err()
+            .expect("nothing listens there");
+        assert!(
+            matches!(e, Error::Unavailable(crate::error::DATABASE_UNAVAILABLE, _)),
+            "{e:?}"
+        );
+
+        let Some(db) = TestDb::create() else { return };
+        let storage = PgStorage::connect(&db.url).unwrap();
+        let e = storage
+            .read(async |c| Ok(query(c, "SELECT no_such_column FROM jobs", &[]).await?))
+            .unwrap_err();
+        assert!(matches!(e, Error::Storage { .. }), "{e:?}");
+        // Authentication is not an outage: retrying will not help.
+        let Some(wrong_user) = db.url.split_once("fieldwork@").map(|(_, rest)| rest) else {
+            panic!("test URL {} has no user", db.url)
+        };
+        let e = PgStorage::connect(&format!("postgres://nobody@{wrong_user}"))
+            .err()
+            .expect("an unknown role is refused");
+        assert!(matches!(e, Error::Storage { .. }), "{e:?}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The office's PostgreSQL goes away and comes back (a restart, a failover to a replica) while
-//! an instance serves: requests meanwhile are answered 503 `database_unavailable` with
+//! The office's PostgreSQL goes away and comes back (a restart; a failover that keeps the
+//! address) while an instance serves: requests meanwhile are answered 503 `database_unavailable` with
 //! `Retry-After`, the phone keeps its work, and once the database is back the same instance
 //! serves again, with no restart, and nothing either side wrote is missing.
 //!
@@ -38,28 +38,56 @@ struct Cluster {
     _keep: tempfile::TempDir,
 }
 
+/// A free loopback port below the kernel's ephemeral range (32768 and up), so no outgoing
+/// connection of another test can take it while the cluster is down between stop and restart.
+fn quiet_port() -> u16 {
+    loop {
+        let port = rand::random_range(20_000..32_000);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
 impl Cluster {
     fn start() -> (Cluster, String) {
         let keep = tempfile::tempdir().unwrap();
         let dir = keep.path().join("pg");
-        let url = postgres_sh(&["start", dir.to_str().unwrap()]);
+        let port = quiet_port().to_string();
+        let url = postgres_sh(&["start", dir.to_str().unwrap(), &port]);
         (Cluster { dir, _keep: keep }, url)
     }
 
-    fn stop(&self) {
-        postgres_sh(&["stop", self.dir.to_str().unwrap()]);
+    /// Runs `postgres.sh ACTION DIR [PORT]` off the runtime's threads (the office in this
+    /// process keeps serving on them meanwhile).
+    async fn run(&self, action: &'static str) {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let port = std::fs::read_to_string(dir.join("port")).unwrap();
+            let dir = dir.to_str().unwrap();
+            match action {
+                "start" => postgres_sh(&["start", dir, port.trim()]),
+                _ => postgres_sh(&[action, dir]),
+            }
+        })
+        .await
+        .unwrap();
+    }
+
+    async fn stop(&self) {
+        self.run("stop").await;
     }
 
     /// Starts it again on the port it had, as a failover keeps the address clients use.
-    fn restart(&self) {
-        let port = std::fs::read_to_string(self.dir.join("port")).unwrap();
-        postgres_sh(&["start", self.dir.to_str().unwrap(), port.trim()]);
+    async fn restart(&self) {
+        self.run("start").await;
     }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let _ = std::panic::catch_unwind(|| self.stop());
+        let dir = self.dir.to_str().unwrap().to_string();
+        let _ = std::panic::catch_unwind(|| postgres_sh(&["stop", &dir]));
     }
 }
 
@@ -81,7 +109,7 @@ async fn the_database_going_away_is_a_503_and_the_same_instance_serves_when_it_r
     sync_until_quiet(&[&phone]).await;
     office.note("J-1", "dispatch, before the outage").await;
 
-    cluster.stop();
+    cluster.stop().await;
     // The phone works on and tries to sync: told to come back, its work kept.
     phone
         .device
@@ -123,7 +151,7 @@ async fn the_database_going_away_is_a_503_and_the_same_instance_serves_when_it_r
     };
     assert_eq!(health(&office).await, 503, "a balancer drains it");
 
-    cluster.restart();
+    cluster.restart().await;
     // The pool drops its dead connections and opens new ones: no restart of the instance.
     let mut synced = None;
     for _ in 0..20 {

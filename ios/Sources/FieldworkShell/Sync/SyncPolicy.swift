@@ -3,9 +3,9 @@ import Foundation
 
 /// When to try a failed sync again. Offline retries quietly with exponential backoff (the
 /// technician keeps working); a server failure retries the same way but says so; the office
-/// asking the phone to wait (429) is quiet too and no attempt comes before its Retry-After; a
-/// TLS failure, a revoked device, an app too old for the office (426) or a broken store stops
-/// and tells the user, because retrying cannot help.
+/// asking the phone to wait (429, or 503 with Retry-After) is quiet too and no attempt comes
+/// before its Retry-After; a TLS failure, a revoked device, an app too old for the office (426)
+/// or a broken store stops and tells the user, because retrying cannot help.
 public struct SyncPolicy: Equatable, Sendable {
     public enum Decision: Equatable, Sendable {
         case retry(after: TimeInterval, quietly: Bool, message: UserMessage)

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit
  * app is not in front. Outages and server errors are retried by WorkManager's backoff; TLS and
  * authorisation problems fail the run: the app tells the user when it is opened.
  *
- * The office asking the phone to wait (`RateLimited`, HTTP 429) is not a failure: the run
+ * The office asking the phone to wait (`RateLimited`, HTTP 429 or 503 with Retry-After) is not a failure: the run
  * succeeds without retrying (WorkManager's backoff could come back before the office's
  * Retry-After), one follow-up sync is scheduled after the Retry-After, and until then no
  * background run syncs. An app too old for the office (`UpgradeRequired`, HTTP 426) cancels

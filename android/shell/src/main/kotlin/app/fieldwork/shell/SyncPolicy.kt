@@ -32,7 +32,7 @@ enum class SyncPhase {
     /** The last attempt failed; the next one is scheduled with backoff. */
     RETRY_SCHEDULED,
     /**
-     * The office asked the phone to wait (`RateLimited`, HTTP 429): nothing is wrong and nothing
+     * The office asked the phone to wait (`RateLimited`, HTTP 429 or 503 with Retry-After): nothing is wrong and nothing
      * is shown as a problem; the next attempt is scheduled no sooner than its Retry-After.
      */
     WAITING_FOR_OFFICE,
@@ -73,7 +73,7 @@ data class SyncState(
  *   stop and tell the user: only [syncNow] (the user's "try again", after re-enrolling; an
  *   updated app starts a new policy) starts again, and for `Tls` also a network change (a
  *   captive portal is left behind);
- * - `RateLimited` (the office's 429) is quiet ([SyncPhase.WAITING_FOR_OFFICE], no problem
+ * - `RateLimited` (the office's 429, or 503 with Retry-After) is quiet ([SyncPhase.WAITING_FOR_OFFICE], no problem
  *   shown) and holds every sync, whatever asks for it (retry, [syncNow], the network coming
  *   back, an edit, the periodic sync), until its `retryAfterSecs` have passed; the retry then
  *   comes after the longer of that and the backoff;
