@@ -214,19 +214,13 @@ impl Transport {
                     String::from_utf8_lossy(&body).chars().take(200).collect(),
                 ),
             };
+            // 429, or a 503 with Retry-After (the office is up but cannot serve for a moment,
+            // its database restarting): a wait, not a failure.
+            let wait = status.as_u16() == 429 || (status.as_u16() == 503 && retry_after.is_some());
             return Err(match status.as_u16() {
                 401 => Error::Unauthorized { code, message },
                 426 => Error::UpgradeRequired(message),
-                // 429, or a 503 with Retry-After (the office is up but cannot serve for a
-                // moment, its database restarting): a wait, not a failure.
-                429 => Error::RateLimited {
-                    retry_after_secs: retry_after_secs(
-                        retry_after.as_deref(),
-                        chrono::Utc::now().timestamp(),
-                    ),
-                    message,
-                },
-                503 if retry_after.is_some() => Error::RateLimited {
+                _ if wait => Error::RateLimited {
                     retry_after_secs: retry_after_secs(
                         retry_after.as_deref(),
                         chrono::Utc::now().timestamp(),
