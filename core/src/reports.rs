@@ -179,11 +179,8 @@ impl Device {
         {
             return Ok(f.clone());
         }
-        let font = match path {
-            Some(p) => fieldwork_report::Font::load(p),
-            None => fieldwork_report::Font::find_cjk(),
-        }
-        .map_err(|e| Error::Render(e.to_string()))?;
+        let font =
+            fieldwork_report::Font::for_reports(path).map_err(|e| Error::Render(e.to_string()))?;
         *slot = Some((path.map(Path::to_path_buf), font.clone()));
         Ok(font)
     }

@@ -107,6 +107,20 @@ impl Font {
         })
     }
 
+    /// The font reports are drawn with: the file at `path` if given (refused, naming
+    /// [`CJK_FONT_NAME`], if it cannot draw Chinese), else [`Font::find_cjk`]. The phone, the
+    /// office and its start-up check all pick their font here.
+    pub fn for_reports(path: Option<&Path>) -> Result<Font, RenderError> {
+        match path {
+            Some(p) => {
+                let font = Font::load(p)?;
+                font.require_chinese()?;
+                Ok(font)
+            }
+            None => Font::find_cjk(),
+        }
+    }
+
     /// Finds the CJK font in the usual places: `$FIELDWORK_FONT` if set, then
     /// [`CJK_FONT_PATHS`] (Debian's fonts-noto-cjk, other distributions, Android). A file that
     /// exists but lacks Chinese glyphs is passed over. Without one: `MissingFont` naming

@@ -174,6 +174,13 @@ fn without_a_cjk_font_the_error_names_the_font_wanted_and_what_was_passed_over()
         }
         other => panic!("expected MissingFont, got {other:?}"),
     }
+    // Given explicitly (--font), a font without Chinese is refused when it is picked.
+    match Font::for_reports(Some(std::path::Path::new(LATIN_FONT))) {
+        Err(RenderError::MissingFont(m)) => assert!(m.contains("Noto Sans CJK SC"), "{m}"),
+        other => panic!("expected MissingFont, got {other:?}"),
+    }
+    let given = Font::for_reports(Some(std::path::Path::new(CJK_FONT))).unwrap();
+    assert_eq!(given.name(), "Noto Sans CJK SC");
     let found =
         Font::find_cjk_in(&[std::path::PathBuf::from(LATIN_FONT), CJK_FONT.into()]).unwrap();
     assert_eq!(

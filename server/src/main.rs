@@ -214,11 +214,7 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 ..Default::default()
             };
             // Report PDFs need the CJK font; say so now rather than on the first PDF asked for.
-            let found = match &font {
-                Some(p) => fieldwork_report::Font::load(p).and_then(|f| f.require_chinese()),
-                None => fieldwork_report::Font::find_cjk().map(|_| ()),
-            };
-            if let Err(e) = found {
+            if let Err(e) = fieldwork_report::Font::for_reports(font.as_deref()) {
                 eprintln!(
                     "warning: report PDFs will answer 503 font_missing until the font is there \
                      (Debian: apt-get install fonts-noto-cjk, or --font PATH): {e}"

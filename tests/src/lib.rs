@@ -335,9 +335,6 @@ pub fn camera_photo(width: u32, height: u32, seed: u32, noise: u32) -> Vec<u8> {
     out
 }
 
-/// An HTTP client for the tests' dispatcher and raw requests. The workspace builds reqwest with
-/// rustls and no default crypto provider (ADR 0005), so the process installs ring first, as the
-/// device core does.
 /// The texts of a job's notes, from its JSON (office or phone: the same shape).
 pub fn note_texts(job: &Value) -> std::collections::BTreeSet<String> {
     job["notes"]
@@ -348,6 +345,9 @@ pub fn note_texts(job: &Value) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// An HTTP client for the tests' dispatcher and raw requests. The workspace builds reqwest with
+/// rustls and no default crypto provider (ADR 0005), so the process installs ring first, as the
+/// device core does.
 pub fn http_client() -> reqwest::Client {
     http_client_builder().build().unwrap()
 }

@@ -66,11 +66,8 @@ impl FontSlot {
         if let Some(f) = slot.as_ref() {
             return Ok(f.clone());
         }
-        let font = match &self.path {
-            Some(p) => fieldwork_report::Font::load(p),
-            None => fieldwork_report::Font::find_cjk(),
-        }
-        .map_err(|e| Error::Unavailable("font_missing", e.to_string()))?;
+        let font = fieldwork_report::Font::for_reports(self.path.as_deref())
+            .map_err(|e| Error::Unavailable("font_missing", e.to_string()))?;
         let font = Arc::new(font);
         *slot = Some(font.clone());
         Ok(font)

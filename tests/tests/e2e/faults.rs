@@ -341,14 +341,7 @@ async fn an_office_restored_from_yesterdays_backup_gets_back_what_the_phones_hol
     office.stop().await;
     fieldwork_server::restore(office.place.clone(), &backup).unwrap();
     office.restart().await;
-    let texts = |job: &Value| -> BTreeSet<String> {
-        job["notes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["text"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let texts = fieldwork_tests::note_texts;
     assert!(!texts(&office.job("J-1").await).contains("after the backup"));
     // Dispatch keeps working on the restored office before the phone is back.
     office.note("J-1", "dispatch: after the restore").await;
