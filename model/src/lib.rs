@@ -38,10 +38,12 @@ pub use view::JobView;
 pub const DISPATCH_ACTOR: &str = "dispatch";
 
 /// Checks that an id (job, technician, part line) is safe to use as a key and in a URL:
-/// 1 to 64 characters of ASCII letters, digits, `-`, `_` and `.`.
+/// 1 to 64 characters of ASCII letters, digits, `-`, `_` and `.`, the first a letter or digit.
 pub fn validate_id(kind: &'static str, id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
+    // It starts with a letter or digit: `.` and `..` are path segments every client rewrites,
+    // so a job by that name could be created and never opened.
+    let ok = id.len() <= 64
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
@@ -49,7 +51,7 @@ pub fn validate_id(kind: &'static str, id: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Invalid(format!(
-            "{kind} id must be 1-64 characters of letters, digits, '-', '_' or '.'"
+            "{kind} id must be 1-64 characters of letters, digits, '-', '_' or '.', starting with a letter or digit"
         )))
     }
 }

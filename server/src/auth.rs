@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::storage::{Principal, Storage};
+use crate::storage::{Principal, SessionRecord, Storage};
 use crate::{Error, Result};
 
 /// How long an enrollment code stays valid.
@@ -62,31 +62,57 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(normal.as_bytes()))
 }
 
+/// Whether `token` has the exact shape [`new_token`] gives: `fw_` and 64 lowercase hex digits.
+/// Anything else (padding, another case, other characters) is refused before any lookup, so a
+/// credential has one spelling and one rate-limit bucket.
+pub fn is_token(token: &str) -> bool {
+    token.len() == 67
+        && token.starts_with("fw_")
+        && token[3..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The bearer token of a request, parsed strictly: `None` without an `Authorization` header; a
+/// 401 for two of them, another scheme, padding, or a token not shaped like ours.
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>> {
+    let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let malformed = |why: &str| {
+        Error::Unauthorized(
+            "invalid_token",
+            format!("the Authorization header must be one `Bearer <token>`: {why}"),
+        )
+    };
+    if values.next().is_some() {
+        return Err(malformed("it was sent more than once"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| malformed("it is not visible ASCII"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .ok_or_else(|| malformed("the scheme must be `Bearer` and one space"))?;
+    if !is_token(token) {
+        return Err(malformed("the token is not one the office issued"));
+    }
+    Ok(Some(token))
+}
+
 /// Resolves the `Authorization: Bearer` header to a principal, or 401.
 pub fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<Principal> {
     // Set only by the console's middleware, for a valid session (with its CSRF token checked).
     if headers.contains_key(crate::console::CONSOLE_USER_HEADER) {
         return Ok(Principal::Dispatcher);
     }
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            Error::Unauthorized(
-                "missing_token",
-                "Authorization: Bearer <token> is required".into(),
-            )
-        })?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            Error::Unauthorized(
-                "missing_token",
-                "Authorization must be a Bearer token".into(),
-            )
-        })?;
+    let token = bearer(headers)?.ok_or_else(|| {
+        Error::Unauthorized(
+            "missing_token",
+            "Authorization: Bearer <token> is required".into(),
+        )
+    })?;
     match storage.principal(&hash_secret(token))? {
         Some(Principal::RevokedDevice { .. }) => Err(Error::Unauthorized(
             "device_revoked",
@@ -98,6 +124,115 @@ pub fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<Princi
             "unknown or revoked token".into(),
         )),
     }
+}
+
+/// Who sent a request, as far as its credential proves. Resolved once per request, before any
+/// body is read ([`identify`]); the rate limits count each verified principal in its own bucket
+/// and everything unverified in its client address's.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// An enrolled device's bearer token.
+    Device {
+        device_id: String,
+        technician: String,
+    },
+    /// A dispatcher bearer token (`key`: a prefix of its hash, never the token).
+    Dispatcher { key: String },
+    /// A console session cookie (`key`: a prefix of its hash).
+    Console { key: String, session: SessionRecord },
+    /// No credential, or one that did not verify. `refused` says why a route that needs one
+    /// answers 401 (`None`: nothing was presented).
+    Unverified {
+        refused: Option<(&'static str, String)>,
+    },
+}
+
+impl Caller {
+    /// The rate-limit bucket this request spends from.
+    pub fn bucket(&self, peer: Option<std::net::IpAddr>) -> String {
+        match (self, peer) {
+            (Caller::Device { device_id, .. }, _) => format!("device:{device_id}"),
+            (Caller::Dispatcher { key }, _) => format!("dispatcher:{key}"),
+            (Caller::Console { key, .. }, _) => format!("session:{key}"),
+            (Caller::Unverified { .. }, Some(ip)) => format!("ip:{ip}"),
+            (Caller::Unverified { .. }, None) => "ip:unknown".into(),
+        }
+    }
+
+    /// The 401 a route that needs a credential answers this caller with.
+    pub fn unauthorized(&self) -> Error {
+        match self {
+            Caller::Unverified {
+                refused: Some((code, message)),
+            } => Error::Unauthorized(code, message.clone()),
+            _ => Error::Unauthorized(
+                "missing_token",
+                "Authorization: Bearer <token> is required".into(),
+            ),
+        }
+    }
+}
+
+/// The value of the cookie `name`, when the request carries exactly one well-formed token
+/// under that name (two copies, or another shape, count as none).
+pub fn session_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    let mut found = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(k, _)| *k == name)
+        .map(|(_, v)| v);
+    let value = found.next()?;
+    (found.next().is_none() && is_token(value)).then(|| value.to_string())
+}
+
+/// Resolves a request's credential: its bearer token if it sends an `Authorization` header
+/// (strictly parsed), else its console session cookie. Never fails on a bad credential (that is
+/// [`Caller::Unverified`]); fails only when the database cannot answer.
+pub fn identify(storage: &dyn Storage, headers: &HeaderMap, now: i64) -> Result<Caller> {
+    let short = |token: &str| hash_secret(token)[..24].to_string();
+    let token = match bearer(headers) {
+        Ok(token) => token,
+        Err(Error::Unauthorized(code, message)) => {
+            return Ok(Caller::Unverified {
+                refused: Some((code, message)),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(token) = token {
+        return Ok(match storage.principal(&hash_secret(token))? {
+            Some(Principal::Device {
+                device_id,
+                technician,
+            }) => Caller::Device {
+                device_id,
+                technician,
+            },
+            Some(Principal::Dispatcher) => Caller::Dispatcher { key: short(token) },
+            Some(Principal::RevokedDevice { .. }) => Caller::Unverified {
+                refused: Some((
+                    "device_revoked",
+                    "this device was revoked by dispatch: ask dispatch for a new enrollment code"
+                        .into(),
+                )),
+            },
+            None => Caller::Unverified {
+                refused: Some(("invalid_token", "unknown or revoked token".into())),
+            },
+        });
+    }
+    if let Some(token) = session_cookie(headers, crate::console::SESSION_COOKIE)
+        && let Some(session) = storage.session(&hash_secret(&token), now)?
+    {
+        return Ok(Caller::Console {
+            key: short(&token),
+            session,
+        });
+    }
+    Ok(Caller::Unverified { refused: None })
 }
 
 /// Creates and stores a dispatcher token; returns it (the only time it exists in the clear).
@@ -131,5 +266,39 @@ mod tests {
             hash_secret(&format!(" {} ", code.to_lowercase()))
         );
         assert_ne!(new_token(), new_token());
+    }
+
+    #[test]
+    fn a_bearer_token_has_one_spelling() {
+        let token = new_token();
+        assert!(is_token(&token));
+        let with = |values: &[String]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append(
+                    axum::http::header::AUTHORIZATION,
+                    axum::http::HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            bearer(&h).map(|t| t.map(str::to_string))
+        };
+        assert_eq!(with(&[]).unwrap(), None);
+        assert_eq!(
+            with(&[format!("Bearer {token}")]).unwrap(),
+            Some(token.clone())
+        );
+        for refused in [
+            format!("Bearer {token} "),
+            format!("Bearer  {token}"),
+            format!("bearer {token}"),
+            format!("Bearer {}", token.to_uppercase()),
+            format!("Bearer {token}x"),
+            "Bearer".to_string(),
+            format!("Basic {token}"),
+        ] {
+            assert!(with(std::slice::from_ref(&refused)).is_err(), "{refused:?}");
+        }
+        let twice = format!("Bearer {token}");
+        assert!(with(&[twice.clone(), twice]).is_err());
     }
 }

@@ -139,6 +139,8 @@ impl IntoResponse for Error {
                 retry_after_secs, ..
             } => Some(retry_after_secs),
             Error::Unavailable(DATABASE_UNAVAILABLE, _) => Some(DATABASE_RETRY_AFTER_SECS),
+            // Every hashing slot was busy: one will be free in about a second.
+            Error::Unavailable(crate::console::accounts::LOGINS_BUSY, _) => Some(1),
             _ => None,
         };
         if let Some(secs) = retry_after {

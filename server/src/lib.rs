@@ -13,6 +13,7 @@ pub mod console;
 pub mod demo;
 mod error;
 pub mod limits;
+pub mod listener;
 pub mod mail;
 pub mod pg_admin;
 pub mod pg_live;
@@ -155,6 +156,7 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
         tls: config.tls.is_some(),
         mail: config.smtp.as_ref().map(|_| queue),
         limits: Arc::new(limits),
+        logins: Arc::new(console::accounts::Logins::for_this_machine()),
     };
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;
@@ -174,37 +176,8 @@ pub async fn spawn_with(
     config: &Config,
 ) -> Result<RunningServer> {
     let app = router(data_dir, config)?;
-    if let Some(tls) = &config.tls {
-        return spawn_tls(app, listen, tls).await;
-    }
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let app = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
-    });
-    Ok(RunningServer {
-        addr,
-        tls: false,
-        stop: Some(stop),
-        task: Some(task),
-    })
-}
-
-/// The same router over HTTPS (rustls with ring), for offices that terminate TLS themselves.
-async fn spawn_tls(app: axum::Router, listen: SocketAddr, tls: &TlsFiles) -> Result<RunningServer> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let rustls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
-        .await
-        .map_err(|e| {
+    let tls = match &config.tls {
+        Some(tls) => Some(listener::tls_acceptor(&tls.cert, &tls.key).map_err(|e| {
             Error::BadRequest(
                 "tls",
                 format!(
@@ -213,28 +186,23 @@ async fn spawn_tls(app: axum::Router, listen: SocketAddr, tls: &TlsFiles) -> Res
                     tls.key.display()
                 ),
             )
-        })?;
-    let listener = std::net::TcpListener::bind(listen)?;
-    listener.set_nonblocking(true)?;
+        })?),
+        None => None,
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let handle = axum_server::Handle::new();
-    let server = axum_server::tls_rustls::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = stopped.await;
-        handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-    });
+    let limits = config.limits.clone();
+    let served_tls = tls.is_some();
     let task = tokio::spawn(async move {
-        if let Err(e) = server
-            .serve(app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-        {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        listener::serve(listener, tls, app, &limits, stopped).await;
     });
     Ok(RunningServer {
         addr,
-        tls: true,
+        tls: served_tls,
         stop: Some(stop),
         task: Some(task),
     })

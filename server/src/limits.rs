@@ -1,7 +1,11 @@
 //! Abuse limits: one client, honest but broken or hostile, must not hurt the others.
 //!
-//! - Requests per credential (a bearer token, a console session, else the client's address):
-//!   a token bucket; over it, `429 rate_limited` with `Retry-After`.
+//! - Requests per verified principal (a device, a dispatcher token, a console session; anything
+//!   that did not verify counts against the client's address): a token bucket; over it,
+//!   `429 rate_limited` with `Retry-After`. A made-up credential buys no bucket of its own.
+//! - Console logins per client address: a small bucket of its own, beside the account lockout.
+//! - Connections (`crate::listener`): per client address and overall, and how long a connection
+//!   may take to send a request's headers.
 //! - Bytes a device pushes through sync, and attachment bytes it uploads, per device: byte
 //!   buckets refilled per hour and per day. A lost or rooted phone cannot fill the office's disk
 //!   faster than the upload budget, nor spend its CPU on endless pushes.
@@ -19,7 +23,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};
 
@@ -38,6 +41,16 @@ pub struct LimitConfig {
     pub request_timeout: Duration,
     /// Longest gap while a request's body is arriving.
     pub body_idle: Duration,
+    /// Longest a connection with no request in flight (new, kept alive, or HTTP/2 with no open
+    /// stream) may take to send a request's headers before it is closed.
+    pub header_read_timeout: Duration,
+    /// Connections one client address may hold open at once.
+    pub connections_per_address: usize,
+    /// Connections the server holds open at once.
+    pub connections_total: usize,
+    /// Console login attempts per client address: sustained per minute, and at once.
+    pub logins_per_minute: f64,
+    pub login_burst: f64,
 }
 
 impl Default for LimitConfig {
@@ -49,6 +62,18 @@ impl Default for LimitConfig {
             uploaded_bytes_per_day: 2 * 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(120),
             body_idle: Duration::from_secs(20),
+            // Our clients send a request's headers in one packet; ten seconds covers a retransmit
+            // or two on a bad cellular link.
+            header_read_timeout: Duration::from_secs(10),
+            // Phones behind one carrier NAT share an address, but each holds one connection for
+            // a few seconds per sync: 256 at once is far above an honest crowd.
+            connections_per_address: 256,
+            // Below the descriptors a default service gets (often 16k-64k), with room for the
+            // database, files and logs.
+            connections_total: 10_000,
+            // A dispatcher who mistypes a few times is never stopped; a script guessing is.
+            logins_per_minute: 10.0,
+            login_burst: 20.0,
         }
     }
 }
@@ -68,12 +93,13 @@ pub trait SharedBuckets: Send + Sync {
     ) -> Result<std::result::Result<(), Duration>>;
 }
 
-/// The three kinds of bucket.
+/// The kinds of bucket.
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     Requests,
     Pushed,
     Uploaded,
+    Logins,
 }
 
 impl Kind {
@@ -83,6 +109,7 @@ impl Kind {
             Kind::Requests => "requests",
             Kind::Pushed => "pushed",
             Kind::Uploaded => "uploaded",
+            Kind::Logins => "logins",
         }
     }
 }
@@ -93,6 +120,7 @@ pub struct Limits {
     requests: Buckets,
     pushed: Buckets,
     uploaded: Buckets,
+    logins: Buckets,
     /// Where the buckets are when several instances share a database (the local ones then only
     /// hold each kind's rate and capacity).
     shared: Option<Arc<dyn SharedBuckets>>,
@@ -108,6 +136,7 @@ impl Limits {
             requests: Buckets::new(config.requests_per_second, config.request_burst),
             pushed: Buckets::new(pushed / HOUR, pushed),
             uploaded: Buckets::new(uploaded / (24.0 * HOUR), uploaded),
+            logins: Buckets::new(config.logins_per_minute / 60.0, config.login_burst),
             config,
             shared: None,
         }
@@ -129,6 +158,17 @@ impl Limits {
         self.take(Kind::Requests, who, 1.0)
             .await?
             .map_err(|wait| limited(wait, "too many requests from this client"))
+    }
+
+    /// Counts one console login attempt from `address`.
+    pub async fn login(self: &Arc<Self>, address: Option<std::net::IpAddr>) -> Result<()> {
+        if self.config.logins_per_minute <= 0.0 {
+            return Ok(());
+        }
+        let key = address.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+        self.take(Kind::Logins, &key, 1.0)
+            .await?
+            .map_err(|wait| limited(wait, "too many login attempts from this address"))
     }
 
     /// Counts `bytes` of sync body pushed by `device`.
@@ -167,6 +207,7 @@ impl Limits {
             Kind::Requests => &self.requests,
             Kind::Pushed => &self.pushed,
             Kind::Uploaded => &self.uploaded,
+            Kind::Logins => &self.logins,
         };
         let Some(shared) = &self.shared else {
             return Ok(local.take(key, amount));
@@ -189,20 +230,6 @@ fn limited(wait: Duration, message: &str) -> Error {
     Error::TooManyRequests {
         retry_after_secs: wait.as_secs().max(1),
         message: message.into(),
-    }
-}
-
-/// The key a request is counted under: its bearer token or console session (hashed, so the
-/// buckets hold no secret), else the client's address.
-pub fn credential_key(headers: &axum::http::HeaderMap, peer: Option<std::net::IpAddr>) -> String {
-    let secret = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .or_else(|| headers.get(axum::http::header::COOKIE))
-        .map(|v| v.as_bytes());
-    match (secret, peer) {
-        (Some(s), _) => hex::encode(&Sha256::digest(s)[..12]),
-        (None, Some(ip)) => format!("ip:{ip}"),
-        (None, None) => "anonymous".into(),
     }
 }
 
@@ -288,21 +315,5 @@ mod tests {
         let b = Buckets::new(1.0, 10.0);
         assert!(b.take("a", 25.0).is_ok());
         assert!(b.take("a", 1.0).is_err());
-    }
-
-    #[test]
-    fn keys_never_hold_the_secret() {
-        let mut h = axum::http::HeaderMap::new();
-        h.insert(
-            axum::http::header::AUTHORIZATION,
-            axum::http::HeaderValue::from_static("Bearer fw_secret"),
-        );
-        let key = credential_key(&h, None);
-        assert!(!key.contains("secret"));
-        assert_eq!(key, credential_key(&h, Some([127, 0, 0, 1].into())));
-        assert_eq!(
-            credential_key(&axum::http::HeaderMap::new(), Some([10, 0, 0, 1].into())),
-            "ip:10.0.0.1"
-        );
     }
 }

@@ -1,5 +1,6 @@
 //! `fieldwork-server`: run the office server, or issue credentials for it.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -214,8 +215,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 ..Default::default()
             };
             // Report PDFs need the CJK font; say so now rather than on the first PDF asked for.
+            // Written, not `eprintln!`: a full disk under the log must not stop the server.
             if let Err(e) = fieldwork_report::Font::for_reports(font.as_deref()) {
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "warning: report PDFs will answer 503 font_missing until the font is there \
                      (Debian: apt-get install fonts-noto-cjk, or --font PATH): {e}"
                 );
@@ -324,6 +327,10 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "fieldwork_server=info".into()),
         )
         .with_writer(std::io::stderr)
+        // A log line that cannot be written (a full disk, a closed pipe) is dropped. By default
+        // the subscriber reports that with `eprintln!`, which panics when stderr fails too and
+        // took the request being logged down with it.
+        .log_internal_errors(false)
         // Colour codes only for a person at a terminal, not in a log file.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();

@@ -18,6 +18,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
+use crate::auth::Caller;
 use crate::storage::{Principal, Storage};
 use crate::{Error, Result};
 
@@ -42,6 +43,8 @@ pub struct AppState {
     pub mail: crate::mail::Mail,
     /// Request rates and byte budgets per client.
     pub limits: Arc<crate::limits::Limits>,
+    /// What console logins may cost (hashing slots, unknown names' failures).
+    pub logins: Arc<crate::console::accounts::Logins>,
 }
 
 /// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on
@@ -174,21 +177,289 @@ fn is_timeout(rej: &BytesRejection) -> bool {
     false
 }
 
-/// Counts the request against its client's rate (see [`crate::limits`]).
-async fn rate_limit(
+/// Resolves who sent the request (its verified credential, [`crate::auth::identify`]) before
+/// anything else is done with it, counts the request in that principal's rate bucket (the
+/// client address's when nothing verified), and puts the [`Caller`] in the request's extensions
+/// for the routes' own checks ([`require_dispatcher`], [`require_device`]).
+///
+/// A console session calling the API stands for a dispatcher: a state change must carry the
+/// session's CSRF token in `X-CSRF-Token`, and the request is marked with
+/// [`crate::console::CONSOLE_USER_HEADER`] (any copy a client sent is removed first).
+#[tracing::instrument(level = "debug", skip_all)]
+async fn identify(
     axum::extract::State(state): axum::extract::State<AppState>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    request
+        .headers_mut()
+        .remove(crate::console::CONSOLE_USER_HEADER);
+    if let Err(e) = crate::console::same_origin(&request) {
+        return e.into_response();
+    }
     let peer = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
-    let key = crate::limits::credential_key(request.headers(), peer);
-    match state.limits.request(&key).await {
-        Ok(()) => next.run(request).await,
-        Err(e) => e.into_response(),
+    let headers = request.headers().clone();
+    let now = chrono::Utc::now().timestamp_millis();
+    let caller = match state
+        .blocking(move |s| crate::auth::identify(s, &headers, now))
+        .await
+    {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = state.limits.request(&caller.bucket(peer)).await {
+        return e.into_response();
     }
+    if let Caller::Console { session, .. } = &caller
+        && request.uri().path().starts_with("/api/")
+    {
+        let safe = request.method().is_safe();
+        let sent = request
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !safe && !crate::auth::same_secret(sent, &session.csrf) {
+            return Error::Forbidden(
+                "a console request that changes something needs the page's X-CSRF-Token".into(),
+            )
+            .into_response();
+        }
+        if let Ok(user) = axum::http::HeaderValue::from_str(&session.user) {
+            request
+                .headers_mut()
+                .insert(crate::console::CONSOLE_USER_HEADER, user);
+        }
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+/// The caller [`identify`] resolved (unverified if it somehow did not run).
+fn caller_of(request: &axum::extract::Request) -> Caller {
+    request
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .unwrap_or(Caller::Unverified { refused: None })
+}
+
+/// Dispatch routes: a dispatcher token or a console session, checked before the body is read.
+async fn require_dispatcher(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match caller_of(&request) {
+        Caller::Dispatcher { .. } | Caller::Console { .. } => next.run(request).await,
+        Caller::Device { .. } => {
+            Error::Forbidden("device tokens may only use the sync endpoint".into()).into_response()
+        }
+        unverified @ Caller::Unverified { .. } => unverified.unauthorized().into_response(),
+    }
+}
+
+/// Device routes (sync, uploads): an enrolled device's token, checked before the body is read.
+async fn require_device(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match caller_of(&request) {
+        Caller::Device { .. } => next.run(request).await,
+        Caller::Dispatcher { .. } | Caller::Console { .. } => {
+            Error::Forbidden("this route is for enrolled devices".into()).into_response()
+        }
+        unverified @ Caller::Unverified { .. } => unverified.unauthorized().into_response(),
+    }
+}
+
+/// The largest zstd window a request body may ask the decoder for, as a power of two: 8 MiB.
+/// zstd's own levels up to 19 stay within it (a streaming encoder that does not know the size
+/// picks its level's window, whatever the body's size); a frame asking for more (`--long`, or
+/// a forged header) is refused rather than given the memory.
+const ZSTD_WINDOW_LOG_MAX: u32 = 23;
+
+/// Decompresses a request body (zstd or gzip) for a route whose bodies may be `limit` bytes:
+/// the compressed bytes are read to at most `limit`, the decoder's window is at most
+/// [`ZSTD_WINDOW_LOG_MAX`], and output beyond `limit` is refused with 413. Runs after the route's credential check, so nobody unverified makes the server
+/// hold a decoder.
+async fn decompress(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let encoding = request
+        .headers()
+        .get(axum::http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let Some(encoding) = encoding.filter(|e| e != "identity") else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    let compressed =
+        match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit)).await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) => return body_error(&*e, limit).into_response(),
+        };
+    let inflated =
+        tokio::task::spawn_blocking(move || inflate(&encoding, &compressed, limit)).await;
+    let plain = match inflated {
+        Ok(Ok(plain)) => plain,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return Error::Internal(format!("worker failed: {e}")).into_response(),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_ENCODING);
+    parts.headers.insert(
+        axum::http::header::CONTENT_LENGTH,
+        axum::http::HeaderValue::from(plain.len()),
+    );
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(plain),
+    ))
+    .await
+}
+
+/// `bytes` decoded from `encoding`, at most `limit` bytes of output.
+fn inflate(encoding: &str, bytes: &[u8], limit: usize) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| {
+        Error::BadRequest(
+            "bad_body",
+            format!("the {encoding} request body does not decompress: {e}"),
+        )
+    };
+    let most = limit as u64 + 1;
+    let mut out = Vec::new();
+    match encoding {
+        "zstd" => {
+            let mut decoder =
+                zstd::stream::read::Decoder::with_buffer(bytes).map_err(unreadable)?;
+            decoder
+                .window_log_max(ZSTD_WINDOW_LOG_MAX)
+                .map_err(unreadable)?;
+            decoder
+                .take(most)
+                .read_to_end(&mut out)
+                .map_err(unreadable)?;
+        }
+        "gzip" => {
+            flate2::read::GzDecoder::new(bytes)
+                .take(most)
+                .read_to_end(&mut out)
+                .map_err(unreadable)?;
+        }
+        other => {
+            return Err(Error::UnsupportedEncoding(format!(
+                "request bodies may be zstd or gzip, not {other:?}"
+            )));
+        }
+    }
+    if out.len() > limit {
+        return Err(Error::TooLarge(limit));
+    }
+    Ok(out)
+}
+
+/// What a body that could not be read is answered with: 413 over the limit, 408 when it stopped
+/// arriving, 400 otherwise.
+fn body_error(e: &(dyn std::error::Error + 'static), limit: usize) -> Error {
+    let mut source = Some(e);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return Error::TooLarge(limit);
+        }
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return Error::Timeout("the request body stopped arriving".into());
+        }
+        source = e.source();
+    }
+    Error::BadRequest(
+        "bad_body",
+        format!("the request body could not be read: {e}"),
+    )
+}
+
+/// Every error answer is the JSON shape `{"error":{"code","message"}}`: a rejection the
+/// framework answers in plain text (a malformed form, query or path on any route, console pages
+/// included) is rewritten here, its text kept as the message.
+async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Rejection texts are a line or two; anything longer is cut, not buffered.
+    let text =
+        match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, 4096)).await {
+            Ok(collected) => String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
+            Err(_) => String::new(),
+        };
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
+        _ if status.is_server_error() => "internal",
+        _ => "refused",
+    };
+    let message = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_string()
+    } else {
+        text.trim().to_string()
+    };
+    let mut answer = (
+        status,
+        axum::Json(serde_json::json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response();
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    answer
+}
+
+/// `X-Content-Type-Options: nosniff` on every answer: a browser takes each one as the type it
+/// is declared, never guesses HTML out of an uploaded file or a JSON error.
+async fn nosniff(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// A handler that panicked: logged, and answered like any internal error instead of a dropped
+/// connection.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into());
+    tracing::error!(panic = %what, "a handler panicked");
+    Error::Internal("the server failed while answering; nothing of this request was kept".into())
+        .into_response()
 }
 
 /// Bodies smaller than this go as they are: compressing them saves nothing worth a header.
@@ -197,8 +468,8 @@ pub const COMPRESS_ABOVE: u64 = 1024;
 /// Response compression, zstd or gzip as the client accepts (`docs/sync-protocol.md`): a new
 /// phone's first sync and the console's board shrink several times; small rounds, photos
 /// (already compressed) and the live event stream are left alone. Request bodies may come
-/// compressed too (`RequestDecompressionLayer`); the body limits count decompressed bytes, so a
-/// small compressed bomb is refused like a large body.
+/// compressed too ([`decompress`], after the credential is checked); the body limits count
+/// decompressed bytes, so a small compressed bomb is refused like a large body.
 fn compression()
 -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
@@ -438,7 +709,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/maintenance-plans/run", post(service::run_plans))
         .route("/api/v1/loaners", get(service::list_loaners))
-        .route("/api/v1/devices/enroll", post(devices::enroll))
         .route("/api/v1/devices", get(reports::list_devices))
         .route("/api/v1/attachments/{sha256}", get(reports::get_attachment))
         .route("/api/v1/jobs/{id}/reports", get(reports::list_reports))
@@ -449,49 +719,56 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/jobs/{id}/reports/{version}/pdf",
             get(reports::get_report_pdf),
-        )
-        .layer(DefaultBodyLimit::max(DISPATCH_BODY_LIMIT))
-        .layer(from_fn_with_state(
-            DISPATCH_BODY_LIMIT,
-            declared_length_limit,
-        ));
-    let sync = Router::new()
-        .route("/api/v1/sync", post(devices::sync))
-        .layer(DefaultBodyLimit::max(SYNC_BODY_LIMIT))
-        .layer(from_fn_with_state(SYNC_BODY_LIMIT, declared_length_limit));
-    let uploads = Router::new()
-        .route(
+        );
+    let dispatch =
+        bodies(dispatch, DISPATCH_BODY_LIMIT).layer(axum::middleware::from_fn(require_dispatcher));
+    // The enrollment code in the body is the credential: small bodies, nothing else to check.
+    let enroll = bodies(
+        Router::new().route("/api/v1/devices/enroll", post(devices::enroll)),
+        DISPATCH_BODY_LIMIT,
+    );
+    let sync = bodies(
+        Router::new().route("/api/v1/sync", post(devices::sync)),
+        SYNC_BODY_LIMIT,
+    )
+    .layer(axum::middleware::from_fn(require_device));
+    let uploads = bodies(
+        Router::new().route(
             "/api/v1/uploads/{sha256}",
             get(reports::upload_state).patch(reports::upload_chunk),
-        )
-        .layer(DefaultBodyLimit::max(crate::blobs::MAX_CHUNK))
-        .layer(from_fn_with_state(
-            crate::blobs::MAX_CHUNK,
-            declared_length_limit,
-        ));
-    let api = Router::new()
-        .route("/api/v1/health", get(health))
-        .merge(dispatch)
-        .merge(sync)
-        .merge(uploads)
-        .layer(from_fn_with_state(
-            state.clone(),
-            crate::console::api_session,
-        ));
+        ),
+        crate::blobs::MAX_CHUNK,
+    )
+    .layer(axum::middleware::from_fn(require_device));
     let limits = state.limits.config.clone();
     Router::new()
-        .merge(api)
+        .route("/api/v1/health", get(health))
+        .merge(dispatch)
+        .merge(enroll)
+        .merge(sync)
+        .merge(uploads)
         .merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(from_fn_with_state(state.clone(), rate_limit))
+        .layer(from_fn_with_state(state.clone(), identify))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             limits.body_idle,
         ))
         .layer(from_fn_with_state(limits.request_timeout, deadline))
         .with_state(state)
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(compression())
-        .layer(tower_http::decompression::RequestDecompressionLayer::new())
         .layer(axum::middleware::from_fn(known_encoding))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn(nosniff))
         .layer(axum::middleware::from_fn(log_request))
+}
+
+/// A route group whose bodies may be `limit` bytes: a declared length over it is refused before
+/// reading, a compressed body is decompressed within it, and the extractors stop at it.
+fn bodies(routes: Router<AppState>, limit: usize) -> Router<AppState> {
+    routes
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(from_fn_with_state(limit, decompress))
+        .layer(from_fn_with_state(limit, declared_length_limit))
 }

@@ -112,14 +112,27 @@ pub async fn get_attachment(
         .blobs(move |b| b.get(&id))
         .await?
         .ok_or_else(|| Error::NotFound("the office does not hold this attachment (yet)".into()))?;
-    let mime = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else if bytes.starts_with(b"\x89PNG") {
-        "image/png"
+    // A device can upload any bytes under a hash: only what is really a JPEG or PNG is served
+    // as an image; anything else is a download the browser never renders (and `nosniff`, set
+    // on every answer, stops it guessing).
+    let image = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
     } else {
-        "application/octet-stream"
+        None
     };
-    Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+    Ok(match image {
+        Some(mime) => ([(header::CONTENT_TYPE, mime)], bytes).into_response(),
+        None => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CONTENT_DISPOSITION, "attachment"),
+            ],
+            bytes,
+        )
+            .into_response(),
+    })
 }
 
 /// `GET /api/v1/jobs/{id}/reports` — every sealed version, oldest first.

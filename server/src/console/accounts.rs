@@ -1,12 +1,22 @@
 //! Dispatcher accounts and console sessions: argon2id password hashes, a lockout after repeated
 //! wrong passwords, random session tokens stored only as hashes, and a CSRF token per session.
+//!
+//! A login costs the server a bounded amount whoever asks ([`Logins`]): at most a few password
+//! hashes run at once, each in one of a few reused 19 MiB buffers (the rest wait briefly, then
+//! are told to come back); an attempt is counted before its hash is computed, so concurrent
+//! wrong passwords cannot all slip past the lockout; and a name nobody has locks exactly like an
+//! account does, so the answers say nothing about who exists.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use parking_lot::Mutex;
 use rand::Rng;
 
 use crate::auth::hash_secret;
-use crate::storage::{SessionRecord, Storage};
+use crate::storage::{LoginClaim, SessionRecord, Storage};
 use crate::{Error, Result};
 
 /// Wrong passwords in a row before the account is locked.
@@ -36,10 +46,126 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| Error::Internal(format!("cannot hash a password: {e}")))
 }
 
-fn password_matches(password: &str, phc: &str) -> bool {
-    match (PasswordHash::new(phc), argon2()) {
-        (Ok(hash), Ok(argon2)) => argon2.verify_password(password.as_bytes(), &hash).is_ok(),
-        _ => false,
+/// Whether `password` matches the PHC string `phc`, computed in `memory` (grown to what the
+/// hash's parameters need and kept by the caller for the next one). The comparison of the
+/// outputs takes the same time wherever they differ.
+fn password_matches(password: &str, phc: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) =
+        (Params::try_from(&hash), Algorithm::try_from(hash.algorithm))
+    else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::V0x13,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let blocks = &mut memory[..params.block_count()];
+    if argon2
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, blocks)
+        .is_err()
+    {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (a, b) in out.iter().zip(expected.as_bytes()) {
+        diff = std::hint::black_box(diff | (a ^ b));
+    }
+    diff == 0
+}
+
+/// How long a login waits for a free hashing slot before it is told the office is busy: long
+/// enough for a queue of a few dozen honest logins, short enough that a flood is answered.
+pub const HASH_WAIT: Duration = Duration::from_secs(2);
+
+/// The code of the 503 a login gets when every hashing slot stayed busy for [`HASH_WAIT`].
+pub const LOGINS_BUSY: &str = "logins_busy";
+
+/// Names without an account that this process remembers failures for, before forgetting the
+/// ones whose lock has run out.
+const UNKNOWN_NAMES_KEPT: usize = 10_000;
+
+/// What logins may cost this process: the hashing slots and their buffers, and the failures of
+/// names that have no account.
+pub struct Logins {
+    slots: tokio::sync::Semaphore,
+    buffers: Mutex<Vec<Vec<Block>>>,
+    /// Failures in a row and the lock's end, by name, for names without an account.
+    unknown: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl Logins {
+    /// Up to `slots` hashes at once (at least one).
+    pub fn new(slots: usize) -> Logins {
+        Logins {
+            slots: tokio::sync::Semaphore::new(slots.max(1)),
+            buffers: Mutex::new(Vec::new()),
+            unknown: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// One slot per core, at most four: a hash keeps a core busy for its whole run, and more at
+    /// once only makes each slower while holding 19 MiB more.
+    pub fn for_this_machine() -> Logins {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Logins::new(cores.min(4))
+    }
+
+    /// Checks `password` against `phc` in a free slot, or answers 503 [`LOGINS_BUSY`] when none
+    /// freed up within [`HASH_WAIT`].
+    pub async fn verify(&self, password: String, phc: String) -> Result<bool> {
+        let busy = || {
+            Error::Unavailable(
+                LOGINS_BUSY,
+                "too many logins at once: try again in a second".into(),
+            )
+        };
+        let _slot = tokio::time::timeout(HASH_WAIT, self.slots.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        let mut memory = self.buffers.lock().pop().unwrap_or_default();
+        let (ok, memory) = tokio::task::spawn_blocking(move || {
+            let ok = password_matches(&password, &phc, &mut memory);
+            (ok, memory)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("worker failed: {e}")))?;
+        self.buffers.lock().push(memory);
+        Ok(ok)
+    }
+
+    /// Counts a failed attempt on a name without an account, the way an account counts them:
+    /// `Some(seconds)` when the name is locked (as an account would be after as many tries).
+    fn unknown_attempt(&self, name: &str, now: i64) -> Option<i64> {
+        let mut unknown = self.unknown.lock();
+        if unknown.len() >= UNKNOWN_NAMES_KEPT {
+            unknown.retain(|_, (_, until)| *until > now);
+        }
+        let (failures, until) = unknown.entry(name.to_string()).or_insert((0, 0));
+        if *until > now {
+            return Some((*until - now + 999) / 1000);
+        }
+        *failures += 1;
+        if *failures >= LOCK_AFTER {
+            *until = now + LOCK_MS;
+        }
+        None
     }
 }
 
@@ -100,40 +226,70 @@ pub enum LoginRefused {
     },
 }
 
-/// Checks a name and password and opens a session. A wrong password counts towards the lockout;
-/// while locked, even the right password is refused (and not checked).
-pub fn login(
-    storage: &dyn Storage,
+/// Checks a name and password and opens a session. The attempt is counted before the password
+/// is checked; while the account is locked nothing is checked at all. A name without an
+/// account is answered exactly as an account would be: wrong, then locked.
+pub async fn login(
+    storage: &std::sync::Arc<dyn Storage>,
+    logins: &Logins,
     name: &str,
     password: &str,
 ) -> Result<std::result::Result<NewSession, LoginRefused>> {
     let now = now();
-    let Some(user) = storage.user(name.trim())? else {
-        // Hash anyway, so an unknown name takes as long as a wrong password.
-        let _ = password_matches(
-            password,
-            DUMMY_HASH.get_or_init(|| hash_password("x").unwrap_or_default()),
-        );
-        return Ok(Err(LoginRefused::WrongNameOrPassword));
+    let name = name.trim().to_string();
+    let claimed = name.clone();
+    let claim = blocking(storage, move |s| {
+        s.claim_login(&claimed, now, LOCK_AFTER, LOCK_MS)
+    })
+    .await?;
+    let locked = |until: i64| LoginRefused::Locked {
+        retry_after_s: (until - now + 999) / 1000,
     };
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        return Ok(Err(LoginRefused::Locked {
-            retry_after_s: (until - now + 999) / 1000,
-        }));
-    }
-    let ok = password_matches(password, &user.password_hash);
-    storage.record_login(&user.name, ok, now, LOCK_AFTER, LOCK_MS)?;
+    let user = match claim {
+        LoginClaim::Locked { until } => return Ok(Err(locked(until))),
+        LoginClaim::Unknown => {
+            if let Some(retry_after_s) = logins.unknown_attempt(&name, now) {
+                return Ok(Err(LoginRefused::Locked { retry_after_s }));
+            }
+            // Hash anyway, so an unknown name takes as long as a wrong password.
+            let dummy = DUMMY_HASH
+                .get_or_init(|| hash_password("x").unwrap_or_default())
+                .clone();
+            logins.verify(password.to_string(), dummy).await?;
+            return Ok(Err(LoginRefused::WrongNameOrPassword));
+        }
+        LoginClaim::Check(user) => user,
+    };
+    let ok = logins
+        .verify(password.to_string(), user.password_hash.clone())
+        .await?;
     if !ok {
         return Ok(Err(LoginRefused::WrongNameOrPassword));
     }
     let token = crate::auth::new_token();
     let session = SessionRecord {
-        user: user.name,
+        user: user.name.clone(),
         csrf: crate::auth::new_token(),
         expires_at: now + SESSION_MS,
     };
-    storage.add_session(&hash_secret(&token), &session, now)?;
+    let (hash, record, who) = (hash_secret(&token), session.clone(), user.name);
+    blocking(storage, move |s| {
+        s.record_login(&who, true, now, LOCK_AFTER, LOCK_MS)?;
+        s.add_session(&hash, &record, now)
+    })
+    .await?;
     Ok(Ok(NewSession { token, session }))
+}
+
+/// Runs storage work off the async threads.
+async fn blocking<T: Send + 'static>(
+    storage: &std::sync::Arc<dyn Storage>,
+    f: impl FnOnce(&dyn Storage) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let storage = storage.clone();
+    tokio::task::spawn_blocking(move || f(storage.as_ref()))
+        .await
+        .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
 }
 
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -160,17 +316,23 @@ fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::Accounts;
     use crate::storage::sqlite::SqliteStorage;
 
-    #[test]
-    fn passwords_hash_with_argon2id_and_wrong_ones_lock_the_account() {
+    fn office() -> (tempfile::TempDir, std::sync::Arc<dyn Storage>) {
         let dir = tempfile::tempdir().unwrap();
-        let storage = SqliteStorage::open(dir.path()).unwrap();
-        assert!(add_user(&storage, "mei", "short").is_err());
-        add_user(&storage, "mei", "correct horse battery").unwrap();
+        let storage: std::sync::Arc<dyn Storage> =
+            std::sync::Arc::new(SqliteStorage::open(dir.path()).unwrap());
+        (dir, storage)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn passwords_hash_with_argon2id_and_wrong_ones_lock_the_account() {
+        let (_dir, storage) = office();
+        let logins = Logins::new(2);
+        assert!(add_user(&*storage, "mei", "short").is_err());
+        add_user(&*storage, "mei", "correct horse battery").unwrap();
         assert!(matches!(
-            add_user(&storage, "mei", "another long one"),
+            add_user(&*storage, "mei", "another long one"),
             Err(Error::Conflict(_))
         ));
         let stored = storage.user("mei").unwrap().unwrap();
@@ -180,32 +342,94 @@ mod tests {
             stored.password_hash
         );
 
-        let session = login(&storage, "mei", "correct horse battery")
+        let session = login(&storage, &logins, "mei", "correct horse battery")
+            .await
             .unwrap()
             .unwrap();
         assert_eq!(
-            super::session(&storage, &session.token).unwrap(),
+            super::session(&*storage, &session.token).unwrap(),
             Some(session.session.clone())
         );
         assert_eq!(
-            login(&storage, "nobody", "correct horse battery")
+            login(&storage, &logins, "nobody", "correct horse battery")
+                .await
                 .unwrap()
                 .err(),
             Some(LoginRefused::WrongNameOrPassword)
         );
         for _ in 0..LOCK_AFTER {
             assert_eq!(
-                login(&storage, "mei", "wrong password!").unwrap().err(),
+                login(&storage, &logins, "mei", "wrong password!")
+                    .await
+                    .unwrap()
+                    .err(),
                 Some(LoginRefused::WrongNameOrPassword)
             );
         }
         // Locked: even the right password is refused for a while.
         assert!(matches!(
-            login(&storage, "mei", "correct horse battery").unwrap().err(),
+            login(&storage, &logins, "mei", "correct horse battery").await.unwrap().err(),
             Some(LoginRefused::Locked { retry_after_s }) if retry_after_s > 0 && retry_after_s <= LOCK_MS / 1000
         ));
-        logout(&storage, &session.token).unwrap();
-        assert_eq!(super::session(&storage, &session.token).unwrap(), None);
+        logout(&*storage, &session.token).unwrap();
+        assert_eq!(super::session(&*storage, &session.token).unwrap(), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn concurrent_wrong_passwords_cannot_pass_the_lockout() {
+        let (_dir, storage) = office();
+        let logins = std::sync::Arc::new(Logins::new(2));
+        add_user(&*storage, "mei", "correct horse battery").unwrap();
+        let attempts: Vec<_> = (0..24)
+            .map(|_| {
+                let (storage, logins) = (storage.clone(), logins.clone());
+                tokio::spawn(async move {
+                    login(&storage, &logins, "mei", "wrong password!")
+                        .await
+                        .unwrap()
+                        .err()
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut wrong = 0;
+        for attempt in attempts {
+            if attempt.await.unwrap() == LoginRefused::WrongNameOrPassword {
+                wrong += 1;
+            }
+        }
+        // Only as many passwords as the lockout allows were checked; the rest found it locked.
+        assert_eq!(wrong, LOCK_AFTER);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_unknown_name_is_answered_as_an_account_would_be() {
+        let (_dir, storage) = office();
+        let logins = Logins::new(2);
+        add_user(&*storage, "mei", "correct horse battery").unwrap();
+        let answers = |name: &'static str| {
+            let (storage, logins) = (&storage, &logins);
+            async move {
+                let mut seen = Vec::new();
+                for _ in 0..LOCK_AFTER + 2 {
+                    seen.push(
+                        match login(storage, logins, name, "wrong password!")
+                            .await
+                            .unwrap()
+                            .err()
+                            .unwrap()
+                        {
+                            LoginRefused::WrongNameOrPassword => "wrong",
+                            LoginRefused::Locked { .. } => "locked",
+                        },
+                    );
+                }
+                seen
+            }
+        };
+        let account = answers("mei").await;
+        assert_eq!(account, answers("nobody").await);
+        assert_eq!(account.last(), Some(&"locked"));
     }
 
     #[test]

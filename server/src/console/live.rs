@@ -6,7 +6,16 @@
 //! them while the change may go through another: each instance then relays what it publishes
 //! to the others through the database (`pg_live`), which hands theirs back with [`Live::deliver`].
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use tokio::sync::{broadcast, mpsc};
+
+/// Event streams one console session may hold open: one per tab, and a dispatcher keeps a few.
+pub const STREAMS_PER_SESSION: usize = 8;
+/// Event streams this instance serves at once; each costs a task and a 16-event buffer.
+pub const STREAMS_TOTAL: usize = 2000;
 
 /// What changed, as the console's script receives it (`event: change`, JSON data).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -24,6 +33,10 @@ pub struct Live {
     sender: broadcast::Sender<Change>,
     /// Where this instance's changes go for the other instances, if there are any.
     relay: Option<mpsc::UnboundedSender<Change>>,
+    /// The open event streams, by session.
+    streams: Arc<Streams>,
+    /// Sessions that just ended (logout), by the hash of their token: their streams close.
+    ended: broadcast::Sender<String>,
 }
 
 impl Default for Live {
@@ -31,6 +44,8 @@ impl Default for Live {
         Live {
             sender: broadcast::channel(256).0,
             relay: None,
+            streams: Arc::default(),
+            ended: broadcast::channel(64).0,
         }
     }
 }
@@ -76,5 +91,55 @@ impl Live {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.sender.subscribe()
+    }
+
+    /// A slot for one more event stream of the session whose token hashes to `session`, or
+    /// `None` when it (or this instance) already holds as many as allowed.
+    pub fn open_stream(&self, session: &str) -> Option<StreamSlot> {
+        let mut open = self.streams.open.lock();
+        let total: usize = open.values().sum();
+        let mine = open.entry(session.to_string()).or_insert(0);
+        if *mine >= STREAMS_PER_SESSION || total >= STREAMS_TOTAL {
+            return None;
+        }
+        *mine += 1;
+        Some(StreamSlot {
+            streams: self.streams.clone(),
+            session: session.to_string(),
+        })
+    }
+
+    /// The session whose token hashes to `session` ended: its open streams close.
+    pub fn session_ended(&self, session: &str) {
+        let _ = self.ended.send(session.to_string());
+    }
+
+    /// Hears [`Live::session_ended`].
+    pub fn ended(&self) -> broadcast::Receiver<String> {
+        self.ended.subscribe()
+    }
+}
+
+/// The open event streams of every session.
+#[derive(Default)]
+struct Streams {
+    open: Mutex<HashMap<String, usize>>,
+}
+
+/// One open event stream; dropping it gives the slot back.
+pub struct StreamSlot {
+    streams: Arc<Streams>,
+    session: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.streams.open.lock();
+        if let Some(n) = open.get_mut(&self.session) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.session);
+            }
+        }
     }
 }

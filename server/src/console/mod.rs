@@ -16,9 +16,8 @@ use std::convert::Infallible;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -35,7 +34,7 @@ use i18n::Words;
 pub const SESSION_COOKIE: &str = "fw_session";
 /// The login form's CSRF cookie (double submit: there is no session yet).
 const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
-/// Set by [`api_session`] on API requests that a console session made (never by a client: any
+/// Set by the API's `identify` middleware on API requests that a console session made (never by a client: any
 /// incoming copy is removed first); `auth::authenticate` takes it as the dispatcher.
 pub const CONSOLE_USER_HEADER: &str = "x-fieldwork-console-user";
 
@@ -77,44 +76,41 @@ fn static_file(mime: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// API requests from console pages: the session cookie stands for a dispatcher token, and a
-/// state-changing request must carry the session's CSRF token in `X-CSRF-Token`.
-pub async fn api_session(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    request.headers_mut().remove(CONSOLE_USER_HEADER);
-    if request.headers().contains_key(header::AUTHORIZATION) {
-        return next.run(request).await;
+/// Defence in depth beside the CSRF tokens: a state change made with cookies (no
+/// `Authorization` header) must come from the console's own pages. A browser says where a
+/// request comes from in `Sec-Fetch-Site` and `Origin`; either one naming another site is
+/// refused (403). Phones and scripts send neither and are not concerned.
+pub fn same_origin(request: &Request) -> Result<(), Error> {
+    let headers = request.headers();
+    if request.method().is_safe() || headers.contains_key(header::AUTHORIZATION) {
+        return Ok(());
     }
-    let Some(token) = cookie(request.headers(), SESSION_COOKIE) else {
-        return next.run(request).await;
-    };
-    let session = match state.blocking(move |s| accounts::session(s, &token)).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return next.run(request).await,
-        Err(e) => return e.into_response(),
-    };
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let sent = request
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !safe && !accounts::same_secret(sent, &session.csrf) {
-        return Error::Forbidden(
-            "a console request that changes something needs the page's X-CSRF-Token".into(),
+    let cross = || {
+        Error::Forbidden(
+            "a console change must come from the console's own pages (Origin / Sec-Fetch-Site)"
+                .into(),
         )
-        .into_response();
+    };
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return Err(cross());
     }
-    if let Ok(user) = HeaderValue::from_str(&session.user) {
-        request.headers_mut().insert(CONSOLE_USER_HEADER, user);
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| request.uri().authority().map(|a| a.as_str()));
+        let origin_host = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, rest)| rest);
+        if origin_host.is_none() || origin_host != host {
+            return Err(cross());
+        }
     }
-    next.run(request).await
+    Ok(())
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -151,7 +147,7 @@ type Early<T> = std::result::Result<T, Box<Response>>;
 
 /// The signed-in dispatcher of a page request, or the redirect to the login page.
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Early<SessionRecord> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+    let Some(token) = crate::auth::session_cookie(headers, SESSION_COOKIE) else {
         return Err(Box::new(Redirect::to("/login").into_response()));
     };
     match state.blocking(move |s| accounts::session(s, &token)).await {
@@ -218,8 +214,10 @@ struct LoginForm {
     csrf: String,
 }
 
+/// `POST /login`. Counted per client address first, then against the account ([`accounts::login`]).
 async fn login_submit(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -230,10 +228,11 @@ async fn login_submit(
         )
         .into_response();
     }
+    if let Err(e) = state.limits.login(Some(peer.ip())).await {
+        return e.into_response();
+    }
     let w = words(&headers);
-    let outcome = state
-        .blocking(move |s| accounts::login(s, &form.name, &form.password))
-        .await;
+    let outcome = accounts::login(&state.storage, &state.logins, &form.name, &form.password).await;
     match outcome {
         Ok(Ok(new)) => {
             let mut response = Redirect::to("/board").into_response();
@@ -271,10 +270,12 @@ async fn logout(
     if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
         return *r;
     }
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = state.blocking(move |s| accounts::logout(s, &token)).await
-    {
-        return e.into_response();
+    if let Some(token) = crate::auth::session_cookie(&headers, SESSION_COOKIE) {
+        let hash = crate::auth::hash_secret(&token);
+        if let Err(e) = state.blocking(move |s| accounts::logout(s, &token)).await {
+            return e.into_response();
+        }
+        state.live.session_ended(&hash);
     }
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
@@ -727,23 +728,66 @@ async fn revoke_device(
 // --- live ----------------------------------------------------------------------------------
 
 /// The server-sent-events stream of changes for a signed-in page.
+/// How often an open event stream checks that its session is still live, besides before every
+/// event it sends: a session that expires or ends on another instance closes its streams within
+/// this time.
+const STREAM_SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `GET /events`: the live change stream of a signed-in page. At most
+/// [`live::STREAMS_PER_SESSION`] per session; it closes when the session logs out, expires or
+/// is revoked (checked before each event and every [`STREAM_SESSION_RECHECK`]).
 async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(r) = signed_in(&state, &headers).await {
         return *r;
     }
+    let Some(token) = crate::auth::session_cookie(&headers, SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let session = crate::auth::hash_secret(&token);
+    let Some(slot) = state.live.open_stream(&session) else {
+        return Error::TooManyRequests {
+            retry_after_secs: 5,
+            message: format!(
+                "this session already has {} live streams open: close a console tab",
+                live::STREAMS_PER_SESSION
+            ),
+        }
+        .into_response();
+    };
     let mut changes = state.live.subscribe();
+    let mut ended = state.live.ended();
     let stream = async_stream(move |tx| async move {
+        let _slot = slot;
+        let mut recheck = tokio::time::interval(STREAM_SESSION_RECHECK);
+        recheck.tick().await;
         loop {
-            let event = match changes.recv().await {
-                Ok(change) => Event::default()
-                    .event("change")
-                    .json_data(&change)
-                    .unwrap_or_default(),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    Event::default().event("lagged").data("{}")
+            let event = tokio::select! {
+                change = changes.recv() => match change {
+                    Ok(change) => Event::default()
+                        .event("change")
+                        .json_data(&change)
+                        .unwrap_or_default(),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        Event::default().event("lagged").data("{}")
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                },
+                gone = ended.recv() => match gone {
+                    Ok(gone) if gone == session => break,
+                    _ => continue,
+                },
+                _ = recheck.tick() => {
+                    if !session_live(&state, &session).await {
+                        break;
+                    }
+                    continue;
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                () = tx.closed() => break,
             };
+            // Nothing reaches a page whose session ended since the last event.
+            if !session_live(&state, &session).await {
+                break;
+            }
             if tx.send(Ok::<_, Infallible>(event)).await.is_err() {
                 break;
             }
@@ -752,6 +796,17 @@ async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// Whether the session whose token hashes to `session` is still live (a database that cannot
+/// answer counts as no: the page reconnects and is told).
+async fn session_live(state: &AppState, session: &str) -> bool {
+    let session = session.to_string();
+    let now = chrono::Utc::now().timestamp_millis();
+    matches!(
+        state.blocking(move |s| s.session(&session, now)).await,
+        Ok(Some(_))
+    )
 }
 
 /// A stream fed by a task (a bounded channel): the task ends when the page goes away.

@@ -32,8 +32,8 @@ use fieldwork_model::maintenance::MaintenancePlan;
 use fieldwork_model::{Contract, Customer, JobDocument, NewJob, RegionClass, Site, Status};
 
 use super::{
-    Arrivals, AssetRecord, Complaint, Followup, JobFilter, Principal, PushMerge, SessionRecord,
-    Storage, Technician,
+    Arrivals, AssetRecord, Complaint, Followup, JobFilter, LoginClaim, Principal, PushMerge,
+    SessionRecord, Storage, Technician,
 };
 use crate::{Error, Result};
 
@@ -521,6 +521,24 @@ pub(crate) fn every_other_query_reads_back_what_it_wrote(s: &dyn Storage) {
     s.record_login("anna", true, AT, 3, 60_000).unwrap();
     let user = s.user("anna").unwrap().unwrap();
     assert_eq!((user.failed_logins, user.locked_until), (0, None));
+    // A claimed attempt counts before its password is checked; the third locks the account and
+    // the fourth finds it locked without being counted.
+    assert_eq!(
+        s.claim_login("bob", AT, 3, 60_000).unwrap(),
+        LoginClaim::Unknown
+    );
+    for n in 1..=3 {
+        let LoginClaim::Check(user) = s.claim_login("anna", AT, 3, 60_000).unwrap() else {
+            panic!("attempt {n} should be checked");
+        };
+        assert_eq!(user.failed_logins, n - 1);
+    }
+    assert_eq!(
+        s.claim_login("anna", AT + 1, 3, 60_000).unwrap(),
+        LoginClaim::Locked { until: AT + 60_000 }
+    );
+    assert_eq!(s.user("anna").unwrap().unwrap().failed_logins, 3);
+    s.record_login("anna", true, AT, 3, 60_000).unwrap();
     assert!(s.set_password("anna", "h2").unwrap());
     assert!(!s.set_password("bob", "h2").unwrap());
     assert_eq!(s.user("anna").unwrap().unwrap().password_hash, "h2");

@@ -34,6 +34,18 @@ pub enum Principal {
     RevokedDevice { device_id: String },
 }
 
+/// What [`Accounts::claim_login`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginClaim {
+    /// No account has this name.
+    Unknown,
+    /// The account refuses logins until then (ms); nothing was counted.
+    Locked { until: i64 },
+    /// The attempt is counted as a wrong password until the password proves right: check it
+    /// against this record.
+    Check(UserRecord),
+}
+
 /// A dispatcher account of the console (the password only as an argon2id hash).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserRecord {
@@ -248,6 +260,18 @@ pub trait Accounts {
     fn set_password(&self, name: &str, password_hash: &str) -> Result<bool>;
     /// A console account by name.
     fn user(&self, name: &str) -> Result<Option<UserRecord>>;
+    /// Claims a login attempt before its password is checked, in one atomic step: unless the
+    /// account is locked at `now`, the attempt counts as a wrong password (locking the account
+    /// until `now + lock_ms` from `lock_after` in a row) and the account is returned; a right
+    /// password then clears the count with [`Accounts::record_login`]. So concurrent attempts
+    /// cannot all pass the lockout: the one after the `lock_after`-th finds the account locked.
+    fn claim_login(
+        &self,
+        name: &str,
+        now: i64,
+        lock_after: u32,
+        lock_ms: i64,
+    ) -> Result<LoginClaim>;
     /// Records a login attempt: success clears the failure count; a failure increments it and,
     /// from `lock_after` failures in a row, locks the account until `now + lock_ms`.
     fn record_login(

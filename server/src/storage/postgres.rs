@@ -43,8 +43,8 @@ use super::rows::{
 };
 use super::{
     Accounts, Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit,
-    JobFilter, Jobs, LoanRow, MailOutbox, MailRow, Principal, PushMerge, Registers, SessionRecord,
-    Storage, StoredJob, SyncState, Technician, UserRecord,
+    JobFilter, Jobs, LoanRow, LoginClaim, MailOutbox, MailRow, Principal, PushMerge, Registers,
+    SessionRecord, Storage, StoredJob, SyncState, Technician, UserRecord,
 };
 use crate::{Error, Result};
 use std::time::Duration;
@@ -959,6 +959,47 @@ impl Accounts for PgStorage {
                 })
             })
             .transpose()
+        })
+    }
+
+    fn claim_login(
+        &self,
+        name: &str,
+        now: i64,
+        lock_after: u32,
+        lock_ms: i64,
+    ) -> Result<LoginClaim> {
+        self.write(async |tx| {
+            // The row stays locked until commit: a concurrent claim waits and then sees this one.
+            let row = query_opt(
+                &tx.sql,
+                "SELECT name, password_hash, failed_logins, locked_until FROM users
+                 WHERE name = $1 FOR UPDATE",
+                &[&name],
+            )
+            .await?;
+            let Some(row) = row else {
+                return Ok(LoginClaim::Unknown);
+            };
+            let user = UserRecord {
+                name: col(&row, 0)?,
+                password_hash: col(&row, 1)?,
+                failed_logins: uint(col(&row, 2)?)?,
+                locked_until: col(&row, 3)?,
+            };
+            if let Some(until) = user.locked_until.filter(|u| *u > now) {
+                return Ok(LoginClaim::Locked { until });
+            }
+            exec(
+                &tx.sql,
+                "UPDATE users SET failed_logins = failed_logins + 1,
+                    locked_until = CASE WHEN failed_logins + 1 >= $2::bigint THEN $3::bigint
+                                        ELSE locked_until END
+                 WHERE name = $1",
+                &[&name, &i64::from(lock_after), &(now + lock_ms)],
+            )
+            .await?;
+            Ok(LoginClaim::Check(user))
         })
     }
 

@@ -19,8 +19,8 @@ use super::rows::{
 };
 use super::{
     Accounts, Arrivals, AssetRecord, Complaint, DeviceRecord, Followup, FollowupRow, JobEdit,
-    JobFilter, Jobs, LoanRow, MailOutbox, MailRow, Principal, PushMerge, Registers, SessionRecord,
-    Storage, StoredJob, SyncState, Technician, UserRecord,
+    JobFilter, Jobs, LoanRow, LoginClaim, MailOutbox, MailRow, Principal, PushMerge, Registers,
+    SessionRecord, Storage, StoredJob, SyncState, Technician, UserRecord,
 };
 use crate::{Error, Result};
 
@@ -658,6 +658,45 @@ impl Accounts for SqliteStorage {
                 },
             )
             .optional()?)
+        })
+    }
+
+    fn claim_login(
+        &self,
+        name: &str,
+        now: i64,
+        lock_after: u32,
+        lock_ms: i64,
+    ) -> Result<LoginClaim> {
+        // One write transaction: SQLite has one writer, so no other claim interleaves.
+        self.write(|tx| {
+            let user = tx
+                .query_row(
+                    "SELECT name, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
+                    [name],
+                    |r| {
+                        Ok(UserRecord {
+                            name: r.get(0)?,
+                            password_hash: r.get(1)?,
+                            failed_logins: r.get(2)?,
+                            locked_until: r.get(3)?,
+                        })
+                    },
+                )
+                .optional()?;
+            let Some(user) = user else {
+                return Ok(LoginClaim::Unknown);
+            };
+            if let Some(until) = user.locked_until.filter(|u| *u > now) {
+                return Ok(LoginClaim::Locked { until });
+            }
+            tx.execute(
+                "UPDATE users SET failed_logins = failed_logins + 1,
+                    locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END
+                 WHERE name = ?1",
+                params![name, lock_after, now + lock_ms],
+            )?;
+            Ok(LoginClaim::Check(user))
         })
     }
 

@@ -13,14 +13,14 @@ use serde_json::Value;
 use crate::common::{Office, http, job_body};
 
 /// A browser's view of the console: its cookies, no redirects followed.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-    cookies: Vec<(String, String)>,
+pub(crate) struct Browser {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 impl Browser {
-    fn new(office: &Office) -> Browser {
+    pub(crate) fn new(office: &Office) -> Browser {
         let _ = http(); // installs the crypto provider
         Browser {
             http: reqwest::Client::builder()
@@ -32,7 +32,7 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -40,7 +40,7 @@ impl Browser {
             .join("; ")
     }
 
-    fn keep_cookies(&mut self, resp: &reqwest::Response) -> Vec<String> {
+    pub(crate) fn keep_cookies(&mut self, resp: &reqwest::Response) -> Vec<String> {
         let mut raw = Vec::new();
         for v in resp.headers().get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap().to_string();
@@ -55,7 +55,7 @@ impl Browser {
         raw
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String) {
         let resp = self
             .http
             .get(format!("{}{path}", self.base))
@@ -74,7 +74,7 @@ impl Browser {
     }
 
     /// A form post; returns status, `Location` or body, and the raw Set-Cookie values.
-    async fn post_form(
+    pub(crate) async fn post_form(
         &mut self,
         path: &str,
         form: &[(&str, &str)],
@@ -99,7 +99,7 @@ impl Browser {
     }
 
     /// An API call the console's script would make: the session cookie and, if given, the CSRF header.
-    async fn api(
+    pub(crate) async fn api(
         &self,
         method: Method,
         path: &str,
@@ -121,7 +121,11 @@ impl Browser {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
-    async fn log_in(&mut self, name: &str, password: &str) -> (StatusCode, String, Vec<String>) {
+    pub(crate) async fn log_in(
+        &mut self,
+        name: &str,
+        password: &str,
+    ) -> (StatusCode, String, Vec<String>) {
         let (_, page) = self.get("/login").await;
         let csrf = field(&page, "csrf");
         self.post_form(
@@ -152,7 +156,7 @@ fn form_body(form: &[(&str, &str)]) -> String {
 }
 
 /// The value of a hidden input in a page.
-fn field(page: &str, name: &str) -> String {
+pub(crate) fn field(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page
         .find(&marker)

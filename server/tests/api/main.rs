@@ -5,6 +5,7 @@ mod common;
 mod compression;
 mod console;
 mod dispatch_api;
+mod hostile;
 mod limits;
 mod server_command;
 mod sync_protocol;

@@ -67,10 +67,30 @@ fn console_password(lines: &[String]) -> String {
 
 /// Whether `dispatch` logs in with `password` (the same check the login page makes).
 fn logs_in(data: &Path, password: &str) -> bool {
-    let storage = fieldwork_server::storage::sqlite::SqliteStorage::open(data).unwrap();
-    fieldwork_server::console::accounts::login(&storage, "dispatch", password)
-        .unwrap()
-        .is_ok()
+    logs_in_as(data, "dispatch", password)
+}
+
+/// Whether `name` logs in with `password` on the office in `data`.
+fn logs_in_as(data: &Path, name: &str, password: &str) -> bool {
+    let storage: std::sync::Arc<dyn fieldwork_server::storage::Storage> =
+        std::sync::Arc::new(fieldwork_server::storage::sqlite::SqliteStorage::open(data).unwrap());
+    let (name, password) = (name.to_string(), password.to_string());
+    // On a thread of its own: some callers are async tests, whose thread cannot block on
+    // another runtime.
+    std::thread::spawn(move || {
+        let logins = fieldwork_server::console::accounts::Logins::new(1);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(fieldwork_server::console::accounts::login(
+                &storage, &logins, &name, &password,
+            ))
+            .unwrap()
+            .is_ok()
+    })
+    .join()
+    .unwrap()
 }
 
 #[test]
@@ -95,23 +115,14 @@ fn user_add_takes_the_password_from_stdin_or_prints_one_and_refuses_bad_input() 
     };
     let out = add("mei", Some("correct horse battery\n"));
     assert!(out.status.success(), "{out:?}");
+    assert!(logs_in_as(dir.path(), "mei", "correct horse battery"));
     let storage = fieldwork_server::storage::sqlite::SqliteStorage::open(dir.path()).unwrap();
-    assert!(
-        fieldwork_server::console::accounts::login(&storage, "mei", "correct horse battery")
-            .unwrap()
-            .is_ok()
-    );
     // Nothing on stdin: a password is generated and printed.
     let out = add("li", None);
     assert!(out.status.success(), "{out:?}");
     let printed = String::from_utf8(out.stdout).unwrap();
     let password = printed.rsplit("password: ").next().unwrap().trim();
-    assert!(
-        fieldwork_server::console::accounts::login(&storage, "li", password)
-            .unwrap()
-            .is_ok(),
-        "{printed}"
-    );
+    assert!(logs_in_as(dir.path(), "li", password), "{printed}");
     // A short password and a taken name fail with a message, and change nothing.
     let out = add("wu", Some("short\n"));
     assert!(!out.status.success());
