@@ -4,6 +4,8 @@
 //! ids; registers are written only by dispatch. Reads go through [`JobDocument::data`], which
 //! maps the document onto [`JobData`].
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use automerge::{
     ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable,
 };
@@ -23,10 +25,24 @@ use crate::{Error, JobView, Result, new_entry_id, rules, status, validate_id};
 
 pub use crate::rules::MAX_TEXT;
 
+/// What a replica gained: see [`JobDocument::growth_since`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Growth {
+    /// Bytes of the new changes.
+    pub bytes: usize,
+    /// Operations in the new changes.
+    pub ops: usize,
+    /// The history held now: the saved size loaded plus the new changes' bytes.
+    pub history_bytes: usize,
+}
+
 /// A job's Automerge document.
 #[derive(Debug)]
 pub struct JobDocument {
     doc: Automerge,
+    /// The size of the saved bytes this replica was loaded from (0 when created or wrapped):
+    /// the history it arrived with, for [`JobDocument::growth_since`].
+    loaded_bytes: usize,
 }
 
 impl JobDocument {
@@ -136,7 +152,10 @@ impl JobDocument {
         let mut tx = doc.transaction();
         tx.init_root_from_hydrate(&root)?;
         tx.commit();
-        let mut job = JobDocument { doc };
+        let mut job = JobDocument {
+            doc,
+            loaded_bytes: 0,
+        };
         job.append_event(StatusEvent {
             status: Status::New,
             at: now,
@@ -153,12 +172,18 @@ impl JobDocument {
     /// Loads a document from saved bytes (a snapshot, optionally followed by incremental chunks).
     pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self> {
         let doc = Automerge::load(bytes)?.with_actor(actor);
-        Ok(JobDocument { doc })
+        Ok(JobDocument {
+            doc,
+            loaded_bytes: bytes.len(),
+        })
     }
 
     /// Wraps an existing Automerge document.
     pub fn from_automerge(doc: Automerge) -> Self {
-        JobDocument { doc }
+        JobDocument {
+            doc,
+            loaded_bytes: 0,
+        }
     }
 
     /// The underlying Automerge document (for sync: heads, changes, merges).
@@ -216,6 +241,125 @@ impl JobDocument {
         heads
             .iter()
             .all(|h| self.doc.get_change_meta_by_hash(h).is_some())
+    }
+
+    /// What this replica gained since `before`: the changes' bytes and operations, and the
+    /// history it now holds (the saved size it was loaded with plus those bytes). The office
+    /// bounds each with [`rules::MAX_PUSH_BYTES`], [`rules::MAX_PUSH_OPS`] and
+    /// [`rules::MAX_HISTORY_BYTES`]: a change can write and delete a large value at once, so
+    /// the final job looks small while its history grows.
+    pub fn growth_since(&self, before: &[ChangeHash]) -> Growth {
+        let mut growth = Growth::default();
+        for change in self.doc.get_changes(before) {
+            growth.bytes += change.raw_bytes().len();
+            growth.ops += change.len();
+        }
+        growth.history_bytes = self.loaded_bytes + growth.bytes;
+        growth
+    }
+
+    /// The first change gained since `before` whose author already knew that the job was no
+    /// longer `technician`'s: the job's assignee as of the change's dependencies (what its
+    /// author had seen) is someone else, or nobody. Work done before the author learned of a
+    /// move passes; work done after it does not.
+    pub fn written_after_reassignment(
+        &self,
+        before: &[ChangeHash],
+        technician: &str,
+    ) -> Result<Option<ChangeHash>> {
+        let new = self.doc.get_changes(before);
+        let fresh: HashSet<ChangeHash> = new.iter().map(|c| c.hash()).collect();
+        // Per new change, the changes the office already held that it builds on (its author
+        // added nothing that assigns), found in dependency order.
+        let mut known: HashMap<ChangeHash, BTreeSet<ChangeHash>> = HashMap::new();
+        let mut assignee_at: HashMap<Vec<ChangeHash>, Option<String>> = HashMap::new();
+        let mut pending: Vec<&automerge::Change> = new.iter().collect();
+        while !pending.is_empty() {
+            let before_pass = pending.len();
+            let mut later = Vec::new();
+            for change in pending {
+                if change
+                    .deps()
+                    .iter()
+                    .any(|d| fresh.contains(d) && !known.contains_key(d))
+                {
+                    later.push(change);
+                    continue;
+                }
+                let mut base = BTreeSet::new();
+                for dep in change.deps() {
+                    match known.get(dep) {
+                        Some(theirs) => base.extend(theirs.iter().copied()),
+                        None => {
+                            base.insert(*dep);
+                        }
+                    }
+                }
+                let key: Vec<ChangeHash> = base.iter().copied().collect();
+                let assignee = match assignee_at.get(&key) {
+                    Some(a) => a.clone(),
+                    None => {
+                        let past = JobDocument::from_automerge(self.doc.fork_at(&key)?);
+                        let a = past.derived()?.technician;
+                        assignee_at.insert(key, a.clone());
+                        a
+                    }
+                };
+                if assignee.as_deref() != Some(technician) {
+                    return Ok(Some(change.hash()));
+                }
+                known.insert(change.hash(), base);
+            }
+            if later.len() == before_pass {
+                // Dependencies that never arrive: the caller refuses these as incomplete.
+                return Ok(None);
+            }
+            pending = later;
+        }
+        Ok(None)
+    }
+
+    /// The change that took the job away from `technician` (the one that wrote the assignment
+    /// in force, to someone else), or `None` while the job is `technician`'s or was never
+    /// assigned. A device told that its job moved receives the history up to it, so whatever
+    /// it writes afterwards says that it knew ([`JobDocument::written_after_reassignment`]).
+    pub fn moved_away_from(&self, technician: &str) -> Result<Option<ChangeHash>> {
+        let data = self.data()?;
+        let Some((id, event)) = status::ordered(&data.events)
+            .into_iter()
+            .rev()
+            .find(|(_, e)| e.status == Status::Assigned)
+        else {
+            return Ok(None);
+        };
+        if event.technician.as_deref() == Some(technician) {
+            return Ok(None);
+        }
+        let Some((_, events)) = self.doc.get(ROOT, "events")? else {
+            return Ok(None);
+        };
+        let Some((_, automerge::ObjId::Id(counter, actor, _))) =
+            self.doc.get(&events, id.as_str())?
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .doc
+            .get_changes_meta(&[])
+            .into_iter()
+            .find(|c| *c.actor == actor && (c.start_op..=c.max_op).contains(&counter))
+            .map(|c| c.hash))
+    }
+
+    /// The changes up to `until` (and its history) that a replica holding `have` lacks.
+    pub fn save_until(&self, until: &[ChangeHash], have: &[ChangeHash]) -> Result<Vec<u8>> {
+        let past = JobDocument::from_automerge(self.doc.fork_at(until)?);
+        let have: Vec<ChangeHash> = have
+            .iter()
+            .copied()
+            .filter(|h| past.has_all(&[*h]))
+            .collect();
+        Ok(past.save_after(&have))
     }
 
     /// Dependencies referenced by received changes that this replica does not have yet.
@@ -544,6 +688,7 @@ impl JobDocument {
     ) -> Result<Report> {
         let mut fork = JobDocument {
             doc: self.doc.fork(),
+            loaded_bytes: self.loaded_bytes,
         };
         fork.complete_for_report(by, at)?;
         let data = fork.data()?;

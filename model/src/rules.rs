@@ -37,6 +37,18 @@ pub const MAX_ATTACHMENT_EDGE: u32 = 10_000;
 /// Largest sealed report's canonical JSON (10,000 signature points fit well under it).
 pub const MAX_REPORT_BYTES: usize = 1024 * 1024;
 
+/// Largest push of one job's new changes, in bytes: two signed reports (each at most
+/// [`MAX_REPORT_BYTES`]) and a long offline day's entries fit; writing more at once is not
+/// recording a visit. Counts what was written, even if the same change deleted it.
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+/// Most operations in one push of one job: entries are written as whole values (a note is one
+/// operation, not one per character), so a week offline stays in the thousands.
+pub const MAX_PUSH_OPS: usize = 100_000;
+/// Largest history a job's document may reach, in bytes (what the office stores and a phone
+/// new to the job downloads): four times the largest job, so a job edited for years fits while
+/// a phone's 64 MiB answer always holds at least a few such jobs.
+pub const MAX_HISTORY_BYTES: usize = 4 * MAX_JOB_JSON;
+
 /// A time (epoch ms) in the window every timestamp from outside must fall in.
 pub fn time(field: &str, ms: i64) -> Result<()> {
     if crate::time::in_time_window(ms) {

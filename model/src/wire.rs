@@ -65,7 +65,9 @@ pub enum DocState {
     /// Merged; `changes` holds what the device lacks (possibly nothing), `heads` the server's.
     Ok,
     /// The job is no longer assigned to this device's technician. Pushed changes (if any) were
-    /// accepted; nothing of the job is sent any more.
+    /// accepted. `changes` holds what the device lacks of the job's history up to the change
+    /// that moved it (nothing after): the device applies them, so whatever it writes to the
+    /// job afterwards shows that it knew, and the office refuses it. Nothing more is sent.
     Revoked,
     /// The pushed changes were refused (`error` says why); nothing was stored.
     Refused,

@@ -4,6 +4,8 @@
 //! Uploads are resumable: a partial file grows chunk by chunk in `attachments/partial/`, each
 //! chunk fsynced before it is acknowledged; when the last byte lands the SHA-256 is checked and
 //! the file moves into place (or is deleted on a mismatch). Whole files never change after.
+//! A partial file nobody added to for [`PARTIAL_LIFETIME`] is deleted when the next upload
+//! starts: an abandoned upload does not hold the office's disk for ever.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,13 @@ pub const MAX_ATTACHMENT: u64 = 32 * 1024 * 1024;
 /// Largest chunk accepted in one upload request.
 pub const MAX_CHUNK: usize = 4 * 1024 * 1024;
 
+/// How long a partial upload is kept without a new chunk: a phone offline for a week still
+/// resumes where it stopped; after that it uploads the photo again from the start.
+pub const PARTIAL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// How often starting an upload sweeps for abandoned partial files.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Where an upload stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct UploadState {
@@ -29,8 +38,9 @@ pub struct UploadState {
 /// The attachment folder.
 pub struct Blobs {
     dir: PathBuf,
-    /// One upload step at a time: appends and the final move never interleave.
-    lock: parking_lot::Mutex<()>,
+    /// One upload step at a time: appends and the final move never interleave. Holds when
+    /// partial files were last swept for abandoned ones.
+    lock: parking_lot::Mutex<Option<std::time::Instant>>,
 }
 
 /// Checks that `id` is a lowercase SHA-256 hex digest (also what keeps paths safe).
@@ -52,7 +62,7 @@ impl Blobs {
         std::fs::create_dir_all(dir.join("partial"))?;
         Ok(Blobs {
             dir,
-            lock: parking_lot::Mutex::new(()),
+            lock: parking_lot::Mutex::new(None),
         })
     }
 
@@ -131,7 +141,11 @@ impl Blobs {
             .ok_or_else(|| {
                 Error::BadRequest("invalid", "the chunk runs past Upload-Length".into())
             })?;
-        let _one_at_a_time = self.lock.lock();
+        let mut swept = self.lock.lock();
+        if offset == 0 && swept.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+            self.expire_partials(PARTIAL_LIFETIME)?;
+            *swept = Some(std::time::Instant::now());
+        }
         let held = self.state(id)?;
         if held.complete {
             return Ok(held);
@@ -174,5 +188,49 @@ impl Blobs {
             offset: total,
             complete: true,
         })
+    }
+
+    /// Deletes the partial uploads nothing was appended to for `age`; returns how many. The
+    /// caller holds the upload lock.
+    fn expire_partials(&self, age: std::time::Duration) -> Result<usize> {
+        let mut gone = 0;
+        for entry in std::fs::read_dir(self.dir.join("partial"))? {
+            let entry = entry?;
+            let idle = entry.metadata()?.modified()?.elapsed().unwrap_or_default();
+            if idle >= age {
+                std::fs::remove_file(entry.path())?;
+                gone += 1;
+            }
+        }
+        if gone > 0 {
+            tracing::info!(gone, "abandoned partial uploads deleted");
+        }
+        Ok(gone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abandoned_partial_upload_is_deleted_when_the_next_upload_starts() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::open(dir.path()).unwrap();
+        let (old, fresh) = ("a".repeat(64), "b".repeat(64));
+        blobs.append(&old, 0, 10, b"12345").unwrap();
+        blobs.append(&fresh, 0, 10, b"12345").unwrap();
+        let long_ago = std::time::SystemTime::now() - PARTIAL_LIFETIME;
+        std::fs::File::options()
+            .write(true)
+            .open(blobs.partial(&old))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        // The sweep runs at most hourly: forget the last one, as an hour later would.
+        *blobs.lock.lock() = None;
+        blobs.append(&"c".repeat(64), 0, 10, b"1").unwrap();
+        assert_eq!(blobs.state(&old).unwrap().offset, 0);
+        assert_eq!(blobs.state(&fresh).unwrap().offset, 5);
     }
 }

@@ -11,13 +11,18 @@ use fieldwork_model::wire::{
     DocPush, DocReply, DocState, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, SyncRequest, SyncResponse,
     heads_from_hex, heads_to_hex, sorted_heads,
 };
-use fieldwork_model::{JobDocument, validate};
+use fieldwork_model::{JobDocument, rules, validate};
 
 use crate::storage::{Arrivals, PushMerge, Storage, StoredJob};
 use crate::{Error, Result};
 
 /// Feed entries answered per round; the device runs more rounds while `more` is set.
 pub const FEED_PAGE: u32 = 500;
+
+/// Document bytes one answer carries at most (beyond a single job that is larger): half of what
+/// the phone accepts in one answer (64 MiB, `core/src/sync/transport.rs`), so the answer's
+/// encoding and the pushed jobs' replies always fit.
+pub const ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 /// Why a pushed job was not merged (the transaction is rolled back).
 enum Skip {
@@ -79,32 +84,63 @@ pub fn handle(
         storage.promote_pending(device, req.cursor)?;
     }
 
+    // The relaxed checks of healing are for the one round in which a device, told of the
+    // restore, pushes every job whole from cursor 0; that round ends them, whatever it pushed.
+    let healing = req.cursor == 0 && storage.owes_healing(device)?;
     let pusher = Pusher {
         device,
         technician,
         key: &device_key,
-        healing: storage.owes_healing(device)?,
+        healing,
         snapshots,
     };
     let mut docs = merge_pushes(storage, &pusher, &pushes)?;
 
     let mut feed = storage.feed_since(technician, req.cursor, FEED_PAGE + 1)?;
-    let more = feed.len() > FEED_PAGE as usize;
+    let mut more = feed.len() > FEED_PAGE as usize;
     feed.truncate(FEED_PAGE as usize);
+    // Jobs of this page the round has not answered yet: each is read (and, for a device new to
+    // it, readied as a snapshot) on its own, a slice per core; they keep the feed's order.
+    // Their rows come in one read (one round trip on PostgreSQL).
+    let answered_already = |job: &str| docs.iter().any(|(d, _)| d.job == job);
+    let mut fresh: Vec<String> = feed
+        .iter()
+        .map(|(_, job)| job.clone())
+        .filter(|job| !answered_already(job))
+        .collect();
+    let mut stored = storage.load_jobs(&fresh)?;
+    // The answer stays within what a phone accepts: the page ends early (`more`) once the
+    // documents it carries would pass ANSWER_BYTES (at least one job always goes).
+    let mut bytes: usize = docs.iter().map(|(d, _)| d.changes.len()).sum();
+    let (mut kept_feed, mut kept_fresh) = (feed.len(), 0);
+    for (i, (_, job)) in feed.iter().enumerate() {
+        if answered_already(job) {
+            continue;
+        }
+        let size = stored
+            .get(kept_fresh)
+            .and_then(|s| s.as_ref())
+            .map_or(0, |s| s.doc.len());
+        if i > 0 && bytes + size > ANSWER_BYTES {
+            (kept_feed, more) = (i, true);
+            break;
+        }
+        bytes += size;
+        kept_fresh += 1;
+    }
+    feed.truncate(kept_feed);
+    fresh.truncate(kept_fresh);
+    stored.truncate(kept_fresh);
     let cursor = feed
         .last()
         .map(|(seq, _)| *seq)
         .unwrap_or(req.cursor)
         .max(req.cursor);
-    // Jobs of this page the round has not answered yet: each is read (and, for a device new to
-    // it, readied as a snapshot) on its own, a slice per core; they keep the feed's order.
-    let (answered, fresh): (Vec<_>, Vec<_>) = feed
+    let answered: Vec<String> = feed
         .into_iter()
         .map(|(_, job)| job)
-        .partition(|job| docs.iter().any(|(d, _)| d.job == *job));
-    // Their rows and what this device holds of them in two reads (one round trip each on
-    // PostgreSQL), then the answers, a slice per core.
-    let stored = storage.load_jobs(&fresh)?;
+        .filter(|job| answered_already(job))
+        .collect();
     let confirmed = storage.confirmed_heads_of(device, &fresh)?;
     let actor = storage.actor()?;
     let work: Vec<_> = fresh.into_iter().zip(stored).zip(confirmed).collect();
@@ -141,18 +177,12 @@ pub fn handle(
         }
     }
 
-    // A device that owed the office what a restore lost has given it all back once it pushed
-    // from the start of the feed (cursor 0) to its end with nothing left to resend.
-    if pusher.healing
-        && req.cursor == 0
-        && !more
-        && docs.iter().all(|(d, _)| d.state != DocState::Resend)
-    {
+    if pusher.healing {
         storage.healed(device)?;
         tracing::warn!(
             device,
             pushed = req.push.len(),
-            "device gave back what the restored office lacked"
+            "device gave back what the restored office lacked; its healing round is over"
         );
     }
 
@@ -333,10 +363,45 @@ fn check_push(
     let (before, before_extra) = doc
         .data_checked()
         .map_err(|e| refused(format!("the stored job does not read: {e}")))?;
+    let before_heads = doc.heads();
     doc.apply_strict(changes)
         .map_err(|e| refused(format!("changes do not decode: {e}")))?;
     if !(doc.missing_deps().is_empty() && doc.has_all(device_heads)) {
         return Err(Skip::Resend);
+    }
+    // What the push wrote, not only what the job shows after it: a change can write a large
+    // value and delete it at once.
+    let growth = doc.growth_since(&before_heads);
+    if growth.bytes > rules::MAX_PUSH_BYTES || growth.ops > rules::MAX_PUSH_OPS {
+        return Err(refused(format!(
+            "change refused: the push writes {} bytes in {} operations to this job, over the \
+             {} bytes or {} operations one push may write",
+            growth.bytes,
+            growth.ops,
+            rules::MAX_PUSH_BYTES,
+            rules::MAX_PUSH_OPS
+        )));
+    }
+    if growth.history_bytes > rules::MAX_HISTORY_BYTES {
+        return Err(refused(format!(
+            "change refused: the job's history would reach {} bytes, over the {} a job may hold",
+            growth.history_bytes,
+            rules::MAX_HISTORY_BYTES
+        )));
+    }
+    // A phone that already heard the job went to someone else writes no more to it (its work
+    // from before it heard is its technician's real work, and passes). Not while healing: the
+    // push then carries back whatever the restore lost, other phones' changes included.
+    if !pusher.healing
+        && let Some(change) = doc
+            .written_after_reassignment(&before_heads, pusher.technician)
+            .map_err(|e| refused(format!("changes do not read: {e}")))?
+    {
+        return Err(refused(format!(
+            "change refused: change {change} was made after this device learned that the job \
+             is no longer {}'s",
+            pusher.technician
+        )));
     }
     let (after, after_extra) = doc
         .data_checked()
@@ -411,7 +476,7 @@ fn answer_push(
     };
     let derived = doc.derived()?;
     if derived.technician.as_deref() != Some(technician) {
-        return Ok((revoked(job), None));
+        return Ok((revoked_from(&doc, technician, job, device_heads)?, None));
     }
     let heads = doc.heads();
     Ok((
@@ -434,6 +499,27 @@ fn revoked(job: &str) -> DocReply {
         changes: Vec::new(),
         error: None,
     }
+}
+
+/// The answer for a job that moved away from `technician`: revoked, carrying what the device
+/// (holding `have`) lacks of the history up to the move, and nothing after it. The device's
+/// later writes then depend on the move, which is how the office tells them from its offline
+/// work ([`JobDocument::written_after_reassignment`]).
+fn revoked_from(
+    doc: &JobDocument,
+    technician: &str,
+    job: &str,
+    have: &[ChangeHash],
+) -> Result<DocReply> {
+    let mut reply = revoked(job);
+    if have.is_empty() {
+        // It never held the job: nothing to tell beyond the state.
+        return Ok(reply);
+    }
+    if let Some(moved) = doc.moved_away_from(technician)? {
+        reply.changes = doc.save_until(&[moved], have)?;
+    }
+    Ok(reply)
 }
 
 fn feed_reply(
@@ -470,7 +556,12 @@ fn feed_reply_from(
         return Ok((revoked(job), None));
     };
     if stored.technician.as_deref() != Some(technician) {
-        return Ok((revoked(job), None));
+        let have = confirmed.unwrap_or_default();
+        if have.is_empty() {
+            return Ok((revoked(job), None));
+        }
+        let doc = JobDocument::load(&stored.doc, actor.clone())?;
+        return Ok((revoked_from(&doc, technician, job, &have)?, None));
     }
     let heads = stored.heads.clone();
     let changes = changes_since(stored, confirmed, snapshots, actor)?;

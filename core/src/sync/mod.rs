@@ -439,13 +439,19 @@ fn merge_reply<'a>(
     actor: &automerge::ActorId,
 ) -> Result<Loaded<'a>> {
     let before = doc.as_ref().map(|d| d.heads());
-    // A refused push still brings the office's side of the job (docs/sync-protocol.md).
+    // A refused push still brings the office's side of the job (docs/sync-protocol.md); a
+    // revoked job brings its history up to the move, applied only to a job this phone holds.
     let carries_changes = matches!(reply.state, DocState::Ok | DocState::Refused);
     if carries_changes && !reply.changes.is_empty() {
         match doc.as_mut() {
             Some(d) => d.apply(&reply.changes)?,
             None => doc = Some(JobDocument::load(&reply.changes, actor.clone())?),
         }
+    } else if reply.state == DocState::Revoked
+        && !reply.changes.is_empty()
+        && let Some(d) = doc.as_mut()
+    {
+        d.apply(&reply.changes)?;
     }
     let projection = match &doc {
         Some(d) if before.as_ref() != Some(&d.heads()) => {

@@ -741,7 +741,7 @@ pub fn router(state: AppState) -> Router {
     )
     .layer(axum::middleware::from_fn(require_device));
     let limits = state.limits.config.clone();
-    Router::new()
+    let routes = Router::new()
         .route("/api/v1/health", get(health))
         .merge(dispatch)
         .merge(enroll)
@@ -755,7 +755,14 @@ pub fn router(state: AppState) -> Router {
             limits.body_idle,
         ))
         .layer(from_fn_with_state(limits.request_timeout, deadline))
-        .with_state(state)
+        .with_state(state);
+    answers(routes)
+}
+
+/// What every answer goes through, whatever the route: the JSON error shape, compression, the
+/// request encodings we read, a panic turned into a 500, `nosniff`, and the request's log line.
+fn answers(routes: Router) -> Router {
+    routes
         .layer(axum::middleware::from_fn(json_errors))
         .layer(compression())
         .layer(axum::middleware::from_fn(known_encoding))
@@ -771,4 +778,37 @@ fn bodies(routes: Router<AppState>, limit: usize) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(limit))
         .layer(from_fn_with_state(limit, decompress))
         .layer(from_fn_with_state(limit, declared_length_limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_handler_that_panics_is_answered_500_json_and_the_next_request_is_served() {
+        let app = answers(
+            Router::new()
+                .route(
+                    "/boom",
+                    get(|| async { Option::<&str>::None.expect("boom") }),
+                )
+                .route("/fine", get(|| async { "fine" })),
+        );
+        let request = |path: &str| {
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let boom = app.clone().oneshot(request("/boom")).await.unwrap();
+        assert_eq!(boom.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = http_body_util::BodyExt::collect(boom.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["code"], "internal");
+        let fine = app.oneshot(request("/fine")).await.unwrap();
+        assert_eq!(fine.status(), StatusCode::OK);
+    }
 }

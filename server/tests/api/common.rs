@@ -240,6 +240,21 @@ impl Office {
             s.shutdown().await;
         }
     }
+
+    /// Starts the server again on the same data (a new port: `url` changes).
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let config = fieldwork_server::Config {
+            database: self.place.database.clone(),
+            ..fieldwork_server::Config::default()
+        };
+        let server =
+            fieldwork_server::spawn_with(self.dir.path(), "127.0.0.1:0".parse().unwrap(), &config)
+                .await
+                .unwrap();
+        self.url = server.url();
+        self.server = Some(server);
+    }
 }
 
 /// A `POST /api/v1/jobs` body.
@@ -325,9 +340,11 @@ impl Device {
                 entry.synced = heads;
                 entry.revoked = false;
             }
+            // Revoked: the history up to the move comes along, applied as the core does.
             DocState::Revoked => {
                 if let Some(d) = self.docs.get_mut(&reply.job) {
                     d.revoked = true;
+                    d.doc.apply(&reply.changes).unwrap();
                 }
             }
             DocState::Resend => {

@@ -137,7 +137,7 @@ impl Browser {
 }
 
 /// An `application/x-www-form-urlencoded` body, as a browser sends a form.
-fn form_body(form: &[(&str, &str)]) -> String {
+pub(crate) fn form_body(form: &[(&str, &str)]) -> String {
     let encode = |s: &str| {
         s.bytes()
             .map(|b| match b {

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::common::{Office, http};
+use crate::common::{Office, http, reply};
 use crate::console::{Browser, field};
+use fieldwork_model::wire::DocState;
 use fieldwork_server::Config;
 use fieldwork_server::limits::LimitConfig;
 
@@ -428,4 +429,313 @@ async fn an_uploaded_file_that_is_no_image_is_served_as_a_download() {
     );
     assert_eq!(got.headers()[header::CONTENT_DISPOSITION], "attachment");
     assert_eq!(got.headers()["x-content-type-options"], "nosniff");
+}
+
+/// The resident memory of a process, in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// The real binary on a free port, its stderr discarded.
+fn served() -> (tempfile::TempDir, crate::server_command::Served, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fieldwork-server"));
+    cmd.stderr(std::process::Stdio::null());
+    let (served, url, _) = crate::server_command::serve_with(cmd, dir.path(), false);
+    (dir, served, url)
+}
+
+#[test]
+fn a_hundred_unauthenticated_compressed_bodies_add_little_memory() {
+    let (_dir, served, url) = served();
+    let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let pid = served.0.id();
+    // What the attack sent: the start of a zstd frame that asks for a large window, as the
+    // body of a sync, a note and an upload, with no credential.
+    let mut encoder = zstd::stream::Encoder::new(Vec::new(), 19).unwrap();
+    encoder.window_log(27).unwrap();
+    encoder.write_all(&vec![7u8; 1 << 20]).unwrap();
+    let frame = encoder.finish().unwrap();
+    let start = &frame[..frame.len().min(512)];
+    std::thread::sleep(Duration::from_millis(300));
+    let before = rss(pid);
+    let mut open = Vec::new();
+    for i in 0..100 {
+        let path = ["/api/v1/sync", "/api/v1/jobs/J-1/notes"][i % 2];
+        let mut s = TcpStream::connect(addr).unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+             content-encoding: zstd\r\ncontent-length: 16000000\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        let _ = s.write_all(start);
+        open.push(s);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let after = rss(pid);
+    assert!(
+        after.saturating_sub(before) <= 64 * MIB,
+        "100 unauthenticated connections took the server from {} to {} MiB",
+        before / MIB,
+        after / MIB
+    );
+    drop(open);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crowd_of_logins_costs_a_bounded_amount_of_memory() {
+    let (_dir, served, url) = served();
+    let pid = served.0.id();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = rss(pid);
+    // 96 logins with unknown names at once, each from its own address (so the per-address
+    // login limit is not what bounds them: the hashing slots are).
+    let tries: Vec<_> = (0..96u8)
+        .map(|i| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .local_address(std::net::IpAddr::from([127, 0, 2, i + 1]))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap();
+                let page = client.get(format!("{url}/login")).send().await.unwrap();
+                let cookie = page.headers()[header::SET_COOKIE]
+                    .to_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                let csrf = field(&page.text().await.unwrap(), "csrf");
+                client
+                    .post(format!("{url}/login"))
+                    .header(header::COOKIE, cookie)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(crate::console::form_body(&[
+                        ("name", &format!("nobody{i}")),
+                        ("password", "guess"),
+                        ("csrf", &csrf),
+                    ]))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut peak = before;
+    let mut statuses = Vec::new();
+    for t in tries {
+        peak = peak.max(rss(pid));
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| [401, 503].contains(s)),
+        "{statuses:?}"
+    );
+    // A few 19 MiB buffers, reused: not one per login.
+    assert!(
+        peak.saturating_sub(before) <= 128 * MIB,
+        "96 logins took the server from {} to {} MiB",
+        before / MIB,
+        peak / MIB
+    );
+}
+
+#[test]
+fn a_log_that_cannot_be_written_never_takes_a_request_down() {
+    for broken in ["full disk", "closed pipe"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fieldwork-server"));
+        cmd.env("RUST_LOG", "fieldwork_server=debug");
+        match broken {
+            "full disk" => {
+                cmd.stderr(
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .open("/dev/full")
+                        .unwrap(),
+                );
+            }
+            _ => {
+                cmd.stderr(std::process::Stdio::piped());
+            }
+        }
+        let (mut served, url, _) = crate::server_command::serve_with(cmd, dir.path(), false);
+        drop(served.0.stderr.take());
+        let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+        for i in 0..20 {
+            let path = ["/api/v1/health", "/api/v1/jobs", "/nowhere"][i % 3];
+            let head = format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+            let status = status_after_head(addr, &head, Duration::from_secs(5));
+            assert!(
+                status.is_some(),
+                "{broken}: request {i} ({path}) got no answer"
+            );
+        }
+        assert!(
+            served.0.try_wait().unwrap().is_none(),
+            "{broken}: the server exited"
+        );
+    }
+}
+
+/// A modified phone writes `bytes` of random text to a job and deletes it in the same change.
+fn write_and_delete(phone: &mut crate::common::Device, job: &str, bytes: usize) {
+    use automerge::transaction::Transactable;
+    let junk = rand::distr::SampleString::sample_string(
+        &rand::distr::Alphanumeric,
+        &mut rand::rng(),
+        bytes,
+    );
+    let doc = phone.doc(job).automerge_mut();
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "junk", junk).unwrap();
+    tx.delete(automerge::ROOT, "junk").unwrap();
+    tx.commit();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_that_writes_and_deletes_eight_mib_is_refused_and_stores_nothing() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let mut phone = office.enroll("t1").await;
+    phone.pull(&office).await;
+    let before = office.heads("J-1").await;
+    write_and_delete(&mut phone, "J-1", 8 << 20);
+    let resp = phone.round(&office, &["J-1"]).await;
+    let answer = reply(&resp, "J-1");
+    assert_eq!(answer.state, DocState::Refused, "{:?}", answer.error);
+    assert!(
+        answer.error.as_deref().unwrap().contains("writes"),
+        "{:?}",
+        answer.error
+    );
+    assert_eq!(office.heads("J-1").await, before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pushes_under_the_change_limit_cannot_grow_a_job_past_its_history_limit() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let mut phone = office.enroll("t1").await;
+    phone.pull(&office).await;
+    let mut refused = None;
+    for push in 0..12 {
+        write_and_delete(&mut phone, "J-1", 3_900_000);
+        let resp = phone.round(&office, &["J-1"]).await;
+        let answer = reply(&resp, "J-1");
+        if answer.state == DocState::Refused {
+            refused = Some((push, answer.error.clone().unwrap()));
+            break;
+        }
+    }
+    let (push, why) = refused.expect("every push was accepted");
+    assert!(why.contains("history"), "push {push}: {why}");
+    let stored = office
+        .place
+        .open()
+        .unwrap()
+        .load_job("J-1")
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.doc.len() <= fieldwork_model::rules::MAX_HISTORY_BYTES,
+        "{}",
+        stored.doc.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healing_after_a_restore_lasts_one_full_round_and_only_from_cursor_zero() {
+    let mut office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let mut phone = office.enroll("t1").await;
+    phone.pull(&office).await;
+    let backup = office.dir.path().join("backup.db");
+    fieldwork_server::backup(office.place.clone(), &backup).unwrap();
+    office.stop().await;
+    fieldwork_server::restore(office.place.clone(), &backup).unwrap();
+    office.restart().await;
+    let now = chrono::Utc::now().timestamp_millis();
+
+    // A phone that never starts over from cursor 0 gets no relaxed checks: a note written as
+    // dispatch is refused.
+    assert!(phone.cursor > 0);
+    phone
+        .doc("J-1")
+        .add_note("dispatch", now, "renamed by a phone")
+        .unwrap();
+    let resp = phone.round(&office, &["J-1"]).await;
+    assert_eq!(reply(&resp, "J-1").state, DocState::Refused);
+
+    // Its one full round from cursor 0, every job whole, gives back what the restore lost.
+    phone.cursor = 0;
+    phone.docs.get_mut("J-1").unwrap().synced.clear();
+    let resp = phone.round(&office, &["J-1"]).await;
+    assert_eq!(reply(&resp, "J-1").state, DocState::Ok, "{resp:?}");
+
+    // And that was the round: from cursor 0 again, the same trick is refused.
+    phone
+        .doc("J-1")
+        .add_note("dispatch", now + 1, "again as dispatch")
+        .unwrap();
+    phone.cursor = 0;
+    let resp = phone.round(&office, &["J-1"]).await;
+    assert_eq!(reply(&resp, "J-1").state, DocState::Refused);
+    let texts = office.job("J-1").await["notes"].to_string();
+    assert!(!texts.contains("again as dispatch"), "{texts}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_former_assignee_keeps_its_offline_work_but_writes_nothing_after_hearing_of_the_move() {
+    let office = Office::start().await;
+    office.technician("anna").await;
+    office.technician("bo").await;
+    office.create_job("J-1", Some("anna")).await;
+    let mut anna = office.enroll("anna").await;
+    anna.pull(&office).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    // Offline, before the move reaches her: her real work.
+    anna.doc("J-1")
+        .add_note("anna", now, "before the move")
+        .unwrap();
+    office.patch("J-1", json!({"technician": "bo"})).await;
+    let resp = anna.round(&office, &["J-1"]).await;
+    assert_eq!(reply(&resp, "J-1").state, DocState::Revoked);
+    assert!(
+        !reply(&resp, "J-1").changes.is_empty(),
+        "the move came along"
+    );
+
+    // Told of the move, a modified phone still writes: refused.
+    anna.doc("J-1")
+        .add_note("anna", now + 1, "after the move")
+        .unwrap();
+    anna.doc("J-1")
+        .record_status(fieldwork_model::Status::Completed, "anna", now + 2)
+        .unwrap();
+    let resp = anna.round(&office, &["J-1"]).await;
+    let answer = reply(&resp, "J-1");
+    assert_eq!(answer.state, DocState::Refused, "{answer:?}");
+    let job = office.job("J-1").await;
+    let notes = job["notes"].to_string();
+    assert!(notes.contains("before the move"), "{job}");
+    assert!(!notes.contains("after the move"), "{job}");
+    assert_ne!(job["status"], "completed");
+    assert_eq!(job["technician"], "bo");
 }

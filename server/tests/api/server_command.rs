@@ -14,7 +14,7 @@ use sha2::Digest;
 const BIN: &str = env!("CARGO_BIN_EXE_fieldwork-server");
 
 /// A `serve` child process, killed when dropped.
-struct Served(Child);
+pub(crate) struct Served(pub(crate) Child);
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -31,7 +31,11 @@ fn serve(data: &Path, demo: bool) -> (Served, String, Vec<String>) {
 }
 
 /// [`serve`] with the command's stderr and environment set by the caller.
-fn serve_with(mut cmd: Command, data: &Path, demo: bool) -> (Served, String, Vec<String>) {
+pub(crate) fn serve_with(
+    mut cmd: Command,
+    data: &Path,
+    demo: bool,
+) -> (Served, String, Vec<String>) {
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
         .stdout(Stdio::piped());
