@@ -92,6 +92,7 @@ impl From<Error> for ApiError {
             Error::Server { .. } => ApiError::Server { detail },
             Error::Protocol(_) => ApiError::Internal { detail },
             Error::StoreMovedAside { .. }
+            | Error::StoreKey { .. }
             | Error::StoreTooNew { .. }
             | Error::Sqlite(_)
             | Error::Secret(_)

@@ -4,6 +4,11 @@
 //! The file is written and fsynced before the document edit that references it commits, so a
 //! job never points at bytes the phone does not hold. The `attachments` table records which
 //! files the office has confirmed (sync uploads the rest before pushing the job).
+//!
+//! At rest each file is sealed with ChaCha20-Poly1305 ([`FileKey`]) under a random 256-bit key
+//! from the secret store, its id as associated data (a file renamed to another id does not
+//! open). Files an earlier version wrote in the clear are sealed when the device opens
+//! ([`seal_plain_files`]), each by a temporary file and a rename.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,7 +39,92 @@ pub struct PhotoInfo {
 #[derive(Clone, Debug)]
 pub(crate) struct PendingUpload {
     pub id: String,
-    pub path: PathBuf,
+}
+
+/// What a sealed file starts with; then the 12-byte nonce, the ciphertext and its tag.
+const SEALED: &[u8; 4] = b"FWE1";
+
+/// The key photo files are sealed with (`None` on a device kept plain, `AtRest::Plain`).
+pub(crate) struct FileKey(ring::aead::LessSafeKey);
+
+impl FileKey {
+    pub(crate) fn new(bytes: &[u8; 32]) -> Result<FileKey> {
+        let key = ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, bytes)
+            .map_err(|_| Error::Protocol("cannot use the files key".into()))?;
+        Ok(FileKey(ring::aead::LessSafeKey::new(key)))
+    }
+
+    /// `plain` sealed for the file named `id`.
+    fn seal(&self, id: &str, plain: &[u8]) -> Result<Vec<u8>> {
+        let nonce_bytes: [u8; 12] = rand::random();
+        let mut out = Vec::with_capacity(plain.len() + 32);
+        out.extend_from_slice(SEALED);
+        out.extend_from_slice(&nonce_bytes);
+        let mut body = plain.to_vec();
+        self.0
+            .seal_in_place_append_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce_bytes),
+                ring::aead::Aad::from(id.as_bytes()),
+                &mut body,
+            )
+            .map_err(|_| Error::Protocol("cannot seal a file".into()))?;
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// The plain bytes of the file named `id` as stored (sealed, or plain from an earlier
+    /// version that was not sealed yet).
+    fn open(&self, id: &str, stored: Vec<u8>) -> Result<Vec<u8>> {
+        if !stored.starts_with(SEALED) {
+            return Ok(stored);
+        }
+        let nonce = <[u8; 12]>::try_from(&stored[4..16.min(stored.len())])
+            .map_err(|_| Error::Protocol(format!("the file of attachment {id} is cut short")))?;
+        let mut body = stored[16..].to_vec();
+        let plain = self
+            .0
+            .open_in_place(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(id.as_bytes()),
+                &mut body,
+            )
+            .map_err(|_| {
+                Error::Protocol(format!(
+                    "the file of attachment {id} does not open with this device's key"
+                ))
+            })?;
+        let n = plain.len();
+        body.truncate(n);
+        Ok(body)
+    }
+}
+
+/// Seals every photo file in `dir` that an earlier version wrote in the clear: a sealed copy
+/// is written and fsynced beside it, then renamed over it, so a crash leaves either file whole.
+pub(crate) fn seal_plain_files(dir: &Path, key: &FileKey) -> Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e.into()),
+    };
+    let mut sealed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let id = entry.file_name().to_string_lossy().into_owned();
+        if !fieldwork_model::report::is_sha256_id(&id) {
+            continue;
+        }
+        let stored = std::fs::read(entry.path())?;
+        if stored.starts_with(SEALED) {
+            continue;
+        }
+        replace_durably(dir, &id, &key.seal(&id, &stored)?)?;
+        sealed += 1;
+    }
+    if sealed > 0 {
+        tracing::info!(sealed, "photo files sealed at rest");
+    }
+    Ok(sealed)
 }
 
 /// Writes `bytes` to `dir/name` atomically and durably: a temporary file, fsync, rename,
@@ -45,6 +135,12 @@ pub(crate) fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<Path
     if path.exists() {
         return Ok(path);
     }
+    replace_durably(dir, name, bytes)
+}
+
+/// Writes `bytes` as `dir/name`, replacing any file of that name in one rename.
+fn replace_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp"));
     {
         let mut f = std::fs::File::create(&tmp)?;
@@ -108,7 +204,11 @@ impl Device {
         };
         // Validate the entry before writing any file, so bad input stores nothing.
         fieldwork_model::JobDocument::check_attachment(&photo.sha256, &entry)?;
-        write_durably(&self.attachments_dir(), &photo.sha256, &photo.jpeg)?;
+        let stored = match &self.files_key {
+            Some(key) => key.seal(&photo.sha256, &photo.jpeg)?,
+            None => photo.jpeg.clone(),
+        };
+        write_durably(&self.attachments_dir(), &photo.sha256, &stored)?;
         let id = photo.sha256.clone();
         let stored = self.edit_with(
             job,
@@ -146,11 +246,15 @@ impl Device {
         if !fieldwork_model::report::is_sha256_id(id) {
             return Ok(None);
         }
-        match std::fs::read(self.attachments_dir().join(id)) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        let stored = match std::fs::read(self.attachments_dir().join(id)) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(match &self.files_key {
+            Some(key) => key.open(id, stored)?,
+            None => stored,
+        }))
     }
 
     /// Whether the office has confirmed it holds an attachment.
@@ -176,14 +280,7 @@ impl Device {
         let ids: Vec<String> = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let dir = self.attachments_dir();
-        Ok(ids
-            .into_iter()
-            .map(|id| PendingUpload {
-                path: dir.join(&id),
-                id,
-            })
-            .collect())
+        Ok(ids.into_iter().map(|id| PendingUpload { id }).collect())
     }
 
     /// Records the office's answer for an upload: held, or refused for good (`error`).

@@ -79,6 +79,8 @@ pub struct Device {
     pub(crate) font: Mutex<Option<(Option<PathBuf>, fieldwork_report::Font)>>,
     /// The token and the signing key.
     pub(crate) secrets: Arc<dyn SecretStore>,
+    /// Seals photo files at rest (`None` when the store is kept plain).
+    pub(crate) files_key: Option<crate::attachments::FileKey>,
     /// Who to tell when jobs change.
     pub(crate) observers: Arc<Observers>,
     /// Connectivity as the shell last reported it.
@@ -95,6 +97,17 @@ pub(crate) struct Inner {
     tick: u64,
 }
 
+/// How the device store is kept on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtRest {
+    /// SQLCipher under a random 256-bit key from the secret store (what every phone uses; a
+    /// plain store from an earlier version is encrypted on open).
+    Encrypted,
+    /// Plain SQLite, as earlier versions wrote it: for measuring what encryption costs and for
+    /// tests that need an earlier version's store. Never on a phone.
+    Plain,
+}
+
 impl Device {
     /// Opens (or creates) the store in `data_dir`, with its secrets in a file beside it
     /// ([`FileSecretStore`]).
@@ -106,9 +119,38 @@ impl Device {
     /// `secrets` (the platform's secret store on a phone). A store that kept them in its
     /// `meta` table (before the secret store existed) has them moved over.
     pub fn open_with_secrets(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Device> {
+        Device::open_with(data_dir, secrets, AtRest::Encrypted)
+    }
+
+    /// [`Device::open_with_secrets`], choosing how the store is kept at rest.
+    pub fn open_with(
+        data_dir: &Path,
+        secrets: Arc<dyn SecretStore>,
+        at_rest: AtRest,
+    ) -> Result<Device> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(STORE_FILE);
-        let (mut conn, reader) = store::open(&path)?;
+        let key = match at_rest {
+            AtRest::Encrypted => {
+                let (bytes, existed) =
+                    crate::secrets::key(secrets.as_ref(), crate::secrets::STORE_KEY)?;
+                Some(store::StoreKey { bytes, existed })
+            }
+            AtRest::Plain => None,
+        };
+        let (mut conn, reader) = store::open(&path, key.as_ref())?;
+        let files_key = match at_rest {
+            AtRest::Encrypted => {
+                let (bytes, _) = crate::secrets::key(secrets.as_ref(), crate::secrets::FILES_KEY)?;
+                let key = crate::attachments::FileKey::new(&bytes)?;
+                crate::attachments::seal_plain_files(
+                    &data_dir.join(crate::attachments::ATTACHMENTS_DIR),
+                    &key,
+                )?;
+                Some(key)
+            }
+            AtRest::Plain => None,
+        };
         store::backfill_projections(&mut conn)?;
         crate::secrets::move_from_meta(&mut conn, secrets.as_ref())?;
         let actor = match store::meta_get(&conn, "actor")? {
@@ -139,6 +181,7 @@ impl Device {
             sync_lock: tokio::sync::Mutex::new(()),
             font: Mutex::new(None),
             secrets,
+            files_key,
             observers: Arc::new(Observers::default()),
             online: AtomicBool::new(true),
             path,

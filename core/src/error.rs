@@ -61,6 +61,13 @@ pub enum Error {
         moved_to: PathBuf,
         reason: String,
     },
+    /// The store cannot be read with this device's key (from the secret store): it was left as
+    /// it is, nothing deleted or moved.
+    #[error(
+        "the store at {path} cannot be read with this device's key (was the phone's secret store \
+         reset, or the file copied from another phone?); it was left untouched"
+    )]
+    StoreKey { path: PathBuf },
     /// The store was written by a newer version of Fieldwork.
     #[error("the store has schema version {found}; this build knows up to {known}")]
     StoreTooNew { found: i64, known: i64 },

@@ -15,7 +15,7 @@ mod store;
 mod sync;
 
 pub use attachments::PhotoInfo;
-pub use device::{Device, Enrollment, JobSummary, OpenLoan, STORE_FILE};
+pub use device::{AtRest, Device, Enrollment, JobSummary, OpenLoan, STORE_FILE};
 pub use error::{Error, Result};
 pub use fieldwork_model as model;
 pub use observe::{ChangeCause, JobsChanged, Subscription};

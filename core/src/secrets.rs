@@ -21,6 +21,26 @@ use crate::{Error, Result};
 pub const TOKEN: &str = "token";
 /// Secret name of the device's Ed25519 seed (hex).
 pub const SIGNING_KEY: &str = "signing_key";
+/// Secret name of the key the store is encrypted with (SQLCipher, 256 bits, hex).
+pub const STORE_KEY: &str = "store_key";
+/// Secret name of the key photo files are encrypted with (256 bits, hex).
+pub const FILES_KEY: &str = "files_key";
+
+/// A 256-bit key kept in the secret store: the one under `name`, or a new random one stored
+/// there first (durably, before anything is encrypted with it). Also says whether it was there
+/// before: a store that our existing key cannot open is someone else's, not ours to touch.
+pub(crate) fn key(secrets: &dyn SecretStore, name: &str) -> Result<([u8; 32], bool)> {
+    if let Some(hex) = secrets.get(name)? {
+        let bytes = hex::decode(hex.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| SecretError(format!("{name} is not 64 hex digits")))?;
+        return Ok((bytes, true));
+    }
+    let bytes: [u8; 32] = rand::random();
+    secrets.set(name, &hex::encode(bytes))?;
+    Ok((bytes, false))
+}
 
 /// Why the secret store failed (the message names the key, never the secret).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -289,6 +289,20 @@ impl Phone {
     }
 }
 
+/// A connection to the device store in `dir`, opened with the key the device keeps in its
+/// secrets file (the store is SQLCipher): for tests that look at the rows themselves.
+pub fn open_store(dir: &Path) -> rusqlite::Connection {
+    use fieldwork_core::secrets::{FileSecretStore, STORE_KEY, SecretStore};
+    let key = FileSecretStore::in_dir(dir)
+        .get(STORE_KEY)
+        .unwrap()
+        .expect("the device has a store key");
+    let conn = rusqlite::Connection::open(dir.join(fieldwork_core::STORE_FILE)).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{key}'\";"))
+        .unwrap();
+    conn
+}
+
 /// Syncs every phone repeatedly until a full pass moves nothing, so all sides hold the same
 /// changes. Panics if that takes more than 10 passes.
 pub async fn sync_until_quiet(phones: &[&Phone]) {

@@ -1,5 +1,12 @@
-//! The device's SQLite store: opening (never deleting a file that fails to open), migrations,
-//! and the SQL the engine needs. One writer connection, one reader connection, WAL mode.
+//! The device's SQLite store: opening (never deleting a file that fails to open), encryption at
+//! rest, migrations, and the SQL the engine needs. One writer connection, one reader
+//! connection, WAL mode.
+//!
+//! The store is a SQLCipher database (AES-256, a page HMAC) under a random 256-bit key kept in
+//! the platform's secret store: a phone left in a taxi gives away no customer's name, address
+//! or signature. A plain store written by an earlier version is encrypted in place on first
+//! open ([`encrypt_in_place`]): the plain file stays whole until an encrypted copy has replaced
+//! it with one rename, so a crash at any moment leaves one complete store.
 //!
 //! Writes happen in closures that own a transaction ([`write`]); an edit is acknowledged only
 //! after its transaction committed with `synchronous = FULL`, so it survives a crash or power cut.
@@ -18,19 +25,47 @@ use crate::{Error, Result};
 /// Number of incremental chunks after which a document is compacted into one snapshot.
 pub const COMPACT_AFTER: i64 = 64;
 
-/// Opens (creating if needed) the store at `path` and brings its schema up to date.
+/// The key a store is encrypted with, and whether the secret store held it before this open.
+pub struct StoreKey {
+    pub bytes: [u8; 32],
+    /// False when it was just created: then no store was ever encrypted with it.
+    pub existed: bool,
+}
+
+impl StoreKey {
+    /// SQLCipher's raw-key form (no passphrase derivation: the key is already random).
+    fn pragma(&self) -> String {
+        format!("\"x'{}'\"", hex::encode(self.bytes))
+    }
+}
+
+/// Opens (creating if needed) the store at `path`, encrypted with `key` (`None`: a plain store,
+/// as earlier versions wrote; for measurements and for tests that need one), and brings its
+/// schema up to date. A plain store opened with a key is encrypted first.
 ///
 /// If the file exists but is not a readable database, it is renamed to
 /// `<name>.unreadable-<millis>` and [`Error::StoreMovedAside`] is returned: unsynced field work
-/// may exist only in that file, so it is never deleted.
-pub fn open(path: &Path) -> Result<(Connection, Connection)> {
-    match open_inner(path) {
+/// may exist only in that file, so it is never deleted. A file that the key this device already
+/// had cannot open is left exactly as it is ([`Error::StoreKey`]): it may be a good store whose
+/// key is elsewhere.
+pub fn open(path: &Path, key: Option<&StoreKey>) -> Result<(Connection, Connection)> {
+    if let Some(key) = key
+        && is_plain(path)?
+    {
+        encrypt_in_place(path, key)?;
+    }
+    match open_inner(path, key) {
         Ok(pair) => Ok(pair),
         Err(Error::Sqlite(e)) if path.exists() && is_unreadable(&e) => {
+            if key.is_some_and(|k| k.existed) {
+                return Err(Error::StoreKey {
+                    path: path.to_path_buf(),
+                });
+            }
             let moved_to = aside_name(path);
             std::fs::rename(path, &moved_to)?;
             for suffix in ["-wal", "-shm"] {
-                let side = PathBuf::from(format!("{}{suffix}", path.display()));
+                let side = side_file(path, suffix);
                 if side.exists() {
                     std::fs::rename(&side, format!("{}{suffix}", moved_to.display()))?;
                 }
@@ -45,16 +80,96 @@ pub fn open(path: &Path) -> Result<(Connection, Connection)> {
     }
 }
 
-fn open_inner(path: &Path) -> Result<(Connection, Connection)> {
-    let mut writer = Connection::open(path)?;
+fn open_inner(path: &Path, key: Option<&StoreKey>) -> Result<(Connection, Connection)> {
+    let connect = || -> Result<Connection> {
+        let conn = Connection::open(path)?;
+        if let Some(key) = key {
+            // The key before anything else touches the file. SQLCipher's own log would print a
+            // wrong key's failed page checks to stderr; the error we return says it plainly.
+            conn.execute_batch(&format!(
+                "PRAGMA cipher_log_level = NONE; PRAGMA key = {};",
+                key.pragma()
+            ))?;
+        }
+        Ok(conn)
+    };
+    let mut writer = connect()?;
     writer.pragma_update(None, "journal_mode", "WAL")?;
     writer.pragma_update(None, "synchronous", "FULL")?;
     writer.pragma_update(None, "foreign_keys", "ON")?;
     writer.busy_timeout(std::time::Duration::from_secs(5))?;
     migrate(&mut writer)?;
-    let reader = Connection::open(path)?;
+    let reader = connect()?;
     reader.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok((writer, reader))
+}
+
+/// `path` with `suffix` appended (`-wal`, `-shm`, `.encrypting`).
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+/// Whether `path` is a plain SQLite database (its header says so; an encrypted one starts with
+/// random salt).
+fn is_plain(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    match std::fs::File::open(path) {
+        Ok(mut f) => Ok(f.read_exact(&mut header).is_ok() && &header == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces the plain store at `path` with an encrypted copy. Every step before the rename
+/// leaves the plain store whole (a crash means starting over next time); the rename swaps in a
+/// complete encrypted store whose key is already durable in the secret store.
+pub fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<()> {
+    let copy = side_file(path, ".encrypting");
+    for stale in [copy.clone(), side_file(&copy, "-journal")] {
+        match std::fs::remove_file(&stale) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    {
+        let plain = Connection::open(path)?;
+        // Everything in the main file, so the WAL left behind is empty and can go.
+        let busy: i64 = plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            return Err(Error::Protocol(
+                "the store is in use by another connection; cannot encrypt it now".into(),
+            ));
+        }
+        let version: i64 = plain.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let target = copy
+            .to_str()
+            .ok_or_else(|| Error::Protocol("the store's path is not UTF-8".into()))?
+            .replace('\'', "''");
+        plain.execute_batch(&format!(
+            "ATTACH DATABASE '{target}' AS encrypted KEY {};
+             SELECT sqlcipher_export('encrypted');
+             PRAGMA encrypted.user_version = {version};
+             DETACH DATABASE encrypted;",
+            key.pragma()
+        ))?;
+    }
+    std::fs::File::open(&copy)?.sync_all()?;
+    // The plain store's WAL and index are empty now and must never be read against the new file.
+    for suffix in ["-wal", "-shm"] {
+        match std::fs::remove_file(side_file(path, suffix)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    std::fs::rename(&copy, path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    tracing::info!("the device store was encrypted in place");
+    Ok(())
 }
 
 fn is_unreadable(e: &rusqlite::Error) -> bool {
@@ -340,7 +455,7 @@ mod tests {
     #[test]
     fn a_store_upgraded_from_any_version_equals_a_fresh_one() {
         let dir = tempfile::tempdir().unwrap();
-        let (fresh, _) = open(&dir.path().join("fresh.db")).unwrap();
+        let (fresh, _) = open(&dir.path().join("fresh.db"), None).unwrap();
         let expected = schema_dump(&fresh);
         for start in 0..schema::MIGRATIONS.len() {
             let path = dir.path().join(format!("from-{start}.db"));
@@ -365,12 +480,15 @@ mod tests {
         let path = dir.path().join("fieldwork.db");
         let garbage = b"this is not a database, but it may hold the only copy".repeat(200);
         std::fs::write(&path, &garbage).unwrap();
-        let err = open(&path).err().unwrap();
+        let err = open(&path, None).err().unwrap();
         let Error::StoreMovedAside { moved_to, .. } = err else {
             panic!("expected StoreMovedAside, got {err}");
         };
         assert_eq!(std::fs::read(&moved_to).unwrap(), garbage);
-        assert!(open(&path).is_ok(), "a fresh store opens after the move");
+        assert!(
+            open(&path, None).is_ok(),
+            "a fresh store opens after the move"
+        );
     }
 
     #[test]
@@ -378,11 +496,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fieldwork.db");
         {
-            let (w, _) = open(&path).unwrap();
+            let (w, _) = open(&path, None).unwrap();
             w.pragma_update(None, "user_version", 99).unwrap();
         }
         assert!(matches!(
-            open(&path),
+            open(&path, None),
             Err(Error::StoreTooNew { found: 99, .. })
         ));
         assert!(path.exists());

@@ -35,13 +35,9 @@ impl Device {
         report: &mut SyncReport,
     ) -> Result<()> {
         for pending in self.pending_uploads()? {
-            let bytes = match std::fs::read(&pending.path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    self.mark_upload(&pending.id, Some("the file is missing on the device"))?;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
+            let Some(bytes) = self.attachment_bytes(&pending.id)? else {
+                self.mark_upload(&pending.id, Some("the file is missing on the device"))?;
+                continue;
             };
             let url = format!("{base}/api/v1/uploads/{}", pending.id);
             match self.upload_one(&url, token, &bytes, report).await {

@@ -323,6 +323,139 @@ async fn local_edit(rows: &mut Vec<Row>) {
     });
 }
 
+/// A new phone enrolled for `t1`, its store kept `at_rest`.
+async fn phone_kept(
+    office: &Office,
+    at_rest: fieldwork_core::AtRest,
+) -> (tempfile::TempDir, Device) {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = std::sync::Arc::new(fieldwork_core::secrets::FileSecretStore::in_dir(dir.path()));
+    let device = Device::open_with(dir.path(), secrets, at_rest).unwrap();
+    device
+        .enroll(&office.url(), &office.enroll_code("t1"), "bench")
+        .await
+        .unwrap();
+    (dir, device)
+}
+
+/// Issue 17: what encrypting the device store (SQLCipher) and its photo files costs, each
+/// measure against a plain store in the same run, the two kinds taking turns.
+async fn at_rest(rows: &mut Vec<Row>) {
+    use fieldwork_core::AtRest::{Encrypted, Plain};
+    let kinds = [("encrypted", Encrypted), ("plain", Plain)];
+    let office = bench_office().await;
+    office.technician("t1").await;
+    let n_first = scale(1000);
+    seed(&office, "t1", "E-", n_first).await;
+
+    // Local edits: one phone of each kind, 50 jobs, turns of 100 edits.
+    let mut phones = Vec::new();
+    for (_, kind) in kinds {
+        let (dir, device) = phone_kept(&office, kind).await;
+        device.sync().await.unwrap();
+        phones.push((dir, device, Vec::new()));
+    }
+    for turn in 0..scale(2000) / 100 {
+        for (_, device, times) in phones.iter_mut() {
+            for i in 0..100 {
+                let job = format!("E-{}", (turn * 100 + i) % 50);
+                let t = Instant::now();
+                device.add_part(&job, &part(i), DAY0).unwrap();
+                times.push(t.elapsed());
+            }
+        }
+    }
+    let edits: Vec<String> = phones
+        .iter_mut()
+        .zip(kinds)
+        .map(|((_, _, times), (name, _))| {
+            format!(
+                "{name} p50 {}, p99 {}",
+                ms(pct(times, 0.5)),
+                ms(pct(times, 0.99))
+            )
+        })
+        .collect();
+    rows.push(Row {
+        what: "local edit (add a part), encrypted store against plain, same run".into(),
+        target: "p99 <= 2 ms".into(),
+        result: edits.join("; "),
+    });
+    drop(phones);
+
+    // First sync of the 1,000 jobs to a new phone of each kind, five each, taking turns.
+    let mut firsts = [Vec::new(), Vec::new()];
+    for _ in 0..5 {
+        for (k, (_, kind)) in kinds.iter().enumerate() {
+            let (_dir, device) = phone_kept(&office, *kind).await;
+            let t = Instant::now();
+            let r = device.sync().await.unwrap();
+            firsts[k].push(t.elapsed());
+            assert_eq!(r.downloaded as usize, n_first);
+        }
+    }
+    rows.push(Row {
+        what: format!("first sync of {n_first} jobs, encrypted store against plain, same run"),
+        target: "<= 1 s on loopback".into(),
+        result: format!(
+            "encrypted median {}; plain median {} (5 new phones each)",
+            ms(median(&mut firsts[0])),
+            ms(median(&mut firsts[1]))
+        ),
+    });
+
+    // Opening a store of 10,000 jobs: one synced plain, its copy encrypted by the first open.
+    let n_big = scale(10_000);
+    seed(&office, "t1", "F-", n_big - n_first.min(n_big)).await;
+    let (plain_dir, device) = phone_kept(&office, Plain).await;
+    device.sync().await.unwrap();
+    let held = device.jobs().unwrap().len();
+    drop(device);
+    let encrypted_dir = tempfile::tempdir().unwrap();
+    copy_dir(plain_dir.path(), encrypted_dir.path());
+    let t = Instant::now();
+    drop(Device::open(encrypted_dir.path()).unwrap());
+    let migration = t.elapsed();
+    let secrets = |d: &std::path::Path| {
+        std::sync::Arc::new(fieldwork_core::secrets::FileSecretStore::in_dir(d))
+    };
+    let mut opens = [Vec::new(), Vec::new()];
+    for _ in 0..11 {
+        for (k, (dir, kind)) in [(encrypted_dir.path(), Encrypted), (plain_dir.path(), Plain)]
+            .into_iter()
+            .enumerate()
+        {
+            let t = Instant::now();
+            let d = Device::open_with(dir, secrets(dir), kind).unwrap();
+            opens[k].push(t.elapsed());
+            drop(d);
+        }
+    }
+    rows.push(Row {
+        what: format!("open a store holding {held} jobs, encrypted against plain, same run"),
+        target: "<= 100 ms".into(),
+        result: format!(
+            "encrypted median {}; plain median {}; encrypting the plain store in place once: {}",
+            ms(median(&mut opens[0])),
+            ms(median(&mut opens[1])),
+            ms(migration)
+        ),
+    });
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// Issue 3: the cost of contracts. Rendering the job JSON (SLA clocks, warranty, charges, a
 /// 50-job asset history) and a local edit on a job that carries a contract, each against the
 /// same job without one in the same run; creating a job on an asset with 50 earlier jobs; the
@@ -912,6 +1045,10 @@ async fn main() {
     }
     if want("office-db") {
         office_db(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("at-rest") {
+        at_rest(&mut rows).await;
         print_new(&mut rows);
     }
     if want("many-devices") {

@@ -55,7 +55,7 @@ async fn acknowledged_parts_survive_sigkill_at_random_moments() {
             lost.is_empty(),
             "round {round}: lost acknowledged parts {lost:?}"
         );
-        let conn = rusqlite::Connection::open(dir.join("fieldwork.db")).unwrap();
+        let conn = fieldwork_tests::open_store(&dir);
         let check: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();

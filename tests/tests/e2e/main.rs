@@ -4,6 +4,7 @@
 //! `log_sink.rs` stays apart because it installs the process's one log subscriber.
 
 mod access;
+mod at_rest;
 mod contracts;
 mod durability;
 mod failover;

@@ -295,7 +295,7 @@ async fn projections_kept_by_small_edits_match_the_document() {
     phone.device.set_status("J-P", Status::OnSite, at).unwrap();
     phone.device.add_part("J-P", &part("VALVE-3"), at).unwrap();
 
-    let db = rusqlite::Connection::open(phone.path().join(fieldwork_core::STORE_FILE)).unwrap();
+    let db = fieldwork_tests::open_store(phone.path());
     let mut rows: Vec<(String, String, i64, bool)> = db
         .prepare("SELECT line_id, sku, qty, removed FROM parts WHERE job_id = 'J-P'")
         .unwrap()
