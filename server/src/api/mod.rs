@@ -791,7 +791,10 @@ mod tests {
             Router::new()
                 .route(
                     "/boom",
-                    get(|| async { Option::<&str>::None.expect("boom") }),
+                    get(|| async {
+                        let missing: Option<&str> = std::hint::black_box(None);
+                        missing.expect("boom")
+                    }),
                 )
                 .route("/fine", get(|| async { "fine" })),
         );
