@@ -586,6 +586,164 @@ async fn contracts(rows: &mut Vec<Row>) {
     });
 }
 
+/// The resident memory of a process now, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Issue 17: the office binary (release) under the attacks that knocked it over, from other
+/// loopback addresses: what 100 unauthenticated compressed bodies and 96 logins cost it, and
+/// how fast an honest request is answered beside 2,000 silent connections.
+async fn hostile(rows: &mut Vec<Row>) {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(server_binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(std::io::BufRead::read_line(&mut out, &mut line).unwrap() > 0);
+        if let Some(u) = line.trim().strip_prefix("listening on ") {
+            break u.to_string();
+        }
+    };
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let pid = child.id();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
+
+    // 100 connections, each the start of a zstd body (a large window asked for) announced to
+    // the sync route, with no credential.
+    let mut encoder = zstd::stream::Encoder::new(Vec::new(), 19).unwrap();
+    encoder.window_log(27).unwrap();
+    encoder.write_all(&vec![7u8; 1 << 20]).unwrap();
+    let frame = encoder.finish().unwrap();
+    let before = rss_kib(pid);
+    let mut held = Vec::new();
+    for i in 0..100u32 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(([127, 0, 3, 1 + i as u8], 0).into()).unwrap();
+        let mut s = socket.connect(addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/sync HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+             content-encoding: zstd\r\ncontent-length: 16000000\r\n\r\n"
+        );
+        tokio::io::AsyncWriteExt::write_all(&mut s, head.as_bytes())
+            .await
+            .unwrap();
+        let _ = tokio::io::AsyncWriteExt::write_all(&mut s, &frame[..512]).await;
+        held.push(s);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let bodies = rss_kib(pid).saturating_sub(before);
+    drop(held);
+
+    // 96 logins with unknown names at once, each from its own address.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(pid);
+    let mut peak = before;
+    let logins: Vec<_> = (0..96u8)
+        .map(|i| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .local_address(std::net::IpAddr::from([127, 0, 4, i + 1]))
+                    .build()
+                    .unwrap();
+                let page = client.get(format!("{url}/login")).send().await.unwrap();
+                let cookie = page.headers()["set-cookie"]
+                    .to_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                let html = page.text().await.unwrap();
+                let marker = "name=\"csrf\" value=\"";
+                let start = html.find(marker).unwrap() + marker.len();
+                let csrf = html[start..start + html[start..].find('"').unwrap()].to_string();
+                client
+                    .post(format!("{url}/login"))
+                    .header("cookie", cookie)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(format!("name=nobody{i}&password=guess&csrf={csrf}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for l in logins {
+        peak = peak.max(rss_kib(pid));
+        if l.await.unwrap() == 503 {
+            busy += 1;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = rss_kib(pid);
+
+    // 2,000 silent connections, then honest requests beside them.
+    let mut silent = Vec::new();
+    for i in 0..2000u32 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(([127, 0, 5 + (i / 250) as u8, 1 + (i % 250) as u8], 0).into())
+            .unwrap();
+        silent.push(socket.connect(addr).await.unwrap());
+    }
+    let http = fieldwork_tests::http_client();
+    let mut honest = Vec::new();
+    for _ in 0..11 {
+        let t = Instant::now();
+        assert_eq!(
+            http.get(format!("{url}/login"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        honest.push(t.elapsed());
+    }
+    drop(silent);
+    let _ = child.kill();
+    let _ = child.wait();
+    rows.push(Row {
+        what: "office RSS added by 100 unauthenticated compressed bodies (release binary)".into(),
+        target: "<= 64 MiB (was 1.2 GB for 48)".into(),
+        result: mib(bodies),
+    });
+    rows.push(Row {
+        what: "office RSS under 96 concurrent logins with unknown names: peak added / 5 s after"
+            .into(),
+        target: "bounded (was 1.8 GB, still held 5 s later)".into(),
+        result: format!(
+            "{} / {} ({busy} of 96 told 503 logins_busy)",
+            mib(peak.saturating_sub(before)),
+            mib(after.saturating_sub(before))
+        ),
+    });
+    rows.push(Row {
+        what: "a console page beside 2,000 silent connections".into(),
+        target: "<= 1 s".into(),
+        result: format!("median {} of 11", ms(median(&mut honest))),
+    });
+}
+
 fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     exe.parent().unwrap().join("fieldwork-server")
@@ -1045,6 +1203,10 @@ async fn main() {
     }
     if want("office-db") {
         office_db(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("hostile") {
+        hostile(&mut rows).await;
         print_new(&mut rows);
     }
     if want("at-rest") {

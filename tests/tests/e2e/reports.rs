@@ -212,7 +212,7 @@ async fn a_job_referencing_a_photo_the_office_lacks_is_accepted_and_shows_it_not
     // The phone's copy is gone (cleared storage, a failed card): its upload is refused on the
     // phone, and the change that references the photo still goes.
     let file = phone.path().join("attachments").join(&photo.id);
-    let kept = std::fs::read(&file).unwrap();
+    let kept = phone.device.attachment_bytes(&photo.id).unwrap().unwrap();
     std::fs::remove_file(&file).unwrap();
     let r = phone.device.sync().await.unwrap();
     assert_eq!((r.uploaded, r.attachments_uploaded, r.refused), (1, 0, 0));
@@ -315,7 +315,8 @@ struct Stolen {
 }
 
 fn steal(phone: &Phone, job: &str) -> Stolen {
-    let conn = rusqlite::Connection::open(phone.device.store_path()).unwrap();
+    // Someone holding the phone and its secrets (the store's key among them).
+    let conn = fieldwork_tests::open_store(phone.path());
     let meta = |k: &str| -> String {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
             .unwrap()

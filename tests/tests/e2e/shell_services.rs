@@ -78,7 +78,15 @@ async fn a_store_from_before_the_secret_store_has_its_secrets_moved_and_keeps_wo
     let office = Office::start().await;
     office.technician("t1").await;
     office.create_job("J-1", Some("t1")).await;
-    let mut phone = Phone::enroll(&office, "t1").await;
+    // A store from before the secret store is also from before encryption: plain.
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = std::sync::Arc::new(fieldwork_core::secrets::FileSecretStore::in_dir(dir.path()));
+    let device = Device::open_with(dir.path(), secrets, fieldwork_core::AtRest::Plain).unwrap();
+    device
+        .enroll(&office.url(), &office.enroll_code("t1"), "test phone")
+        .await
+        .unwrap();
+    let mut phone = Phone { dir, device };
     sync_until_quiet(&[&phone]).await;
     let (token, key) = (phone.secret("token"), phone.secret("signing_key"));
 
@@ -95,10 +103,11 @@ async fn a_store_from_before_the_secret_store_has_its_secrets_moved_and_keeps_wo
     }
     std::fs::remove_file(phone.path().join("secrets.json")).unwrap();
 
+    // Today's version opens it: encrypted in place, secrets moved.
     phone.reopen();
     assert_eq!(phone.secret("token"), token);
     assert_eq!(phone.secret("signing_key"), key);
-    let conn = rusqlite::Connection::open(phone.device.store_path()).unwrap();
+    let conn = fieldwork_tests::open_store(phone.path());
     let left: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM meta WHERE key IN ('token', 'signing_key')",
