@@ -87,7 +87,8 @@ def test_secrets_logs_observers_and_connectivity_through_the_c_abi(office, tmp_p
     data = tmp_path / "phone"
     app = FieldworkApp.open_with_secrets(str(data), keychain)
     asyncio.run(app.enroll(office.url, office.cli("enroll-code", "--technician", "t1"), "py"))
-    assert set(keychain.items) == {"token", "signing_key"}
+    # The token, the report key, and the keys the store and the photo files are encrypted with.
+    assert set(keychain.items) == {"token", "signing_key", "store_key", "files_key"}
     assert not (data / "secrets.json").exists()
     assert app.public_key() is not None
 
@@ -128,10 +129,21 @@ def test_secrets_logs_observers_and_connectivity_through_the_c_abi(office, tmp_p
     assert finished and finished[-1].level == LogLevel.INFO and finished[-1].spans == "sync"
     assert all("Harbour" not in r.message for r in sink.records)
 
-    # A keystore failure is a storage error the app can show, and nothing is half-enrolled.
+    # A keystore that cannot store the store's key: opening is a storage error the app can
+    # show, and no store was created without its key.
     locked = Keychain()
     locked.fail = True
+    try:
+        FieldworkApp.open_with_secrets(str(tmp_path / "nokey"), locked)
+        raise AssertionError("opening should fail with a locked keystore")
+    except ApiError.Storage as e:
+        assert "keystore is locked" in str(e)
+    assert not (tmp_path / "nokey" / "fieldwork.db").exists()
+
+    # A keystore failure at enrollment is a storage error too, and nothing is half-enrolled.
+    locked = Keychain()
     other = FieldworkApp.open_with_secrets(str(tmp_path / "other"), locked)
+    locked.fail = True
     try:
         asyncio.run(other.enroll(office.url, office.cli("enroll-code", "--technician", "t1"), "x"))
         raise AssertionError("enrollment should fail with a locked keystore")
