@@ -391,8 +391,15 @@ fn check_push(
     }
     // A phone that already heard the job went to someone else writes no more to it (its work
     // from before it heard is its technician's real work, and passes). Not while healing: the
-    // push then carries back whatever the restore lost, other phones' changes included.
+    // push then carries back whatever the restore lost, other phones' changes included. Only a
+    // job that was ever assigned to someone else can have moved away: most never were, and
+    // they skip the walk through history.
+    let ever_elsewhere = before.events.values().any(|e| {
+        e.status == fieldwork_model::Status::Assigned
+            && e.technician.as_deref() != Some(pusher.technician)
+    });
     if !pusher.healing
+        && ever_elsewhere
         && let Some(change) = doc
             .written_after_reassignment(&before_heads, pusher.technician)
             .map_err(|e| refused(format!("changes do not read: {e}")))?

@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use super::{AppState, DISPATCH_BODY_LIMIT, SYNC_BODY_LIMIT, json_body};
 use crate::auth::{hash_secret, new_token};
-use crate::storage::Principal;
 use crate::{Error, Result};
 
 #[derive(Deserialize)]
@@ -90,15 +89,17 @@ pub async fn enroll(
 /// `POST /api/v1/sync` — device tokens only.
 pub async fn sync(
     State(state): State<AppState>,
+    caller: Option<axum::Extension<crate::auth::Caller>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::response::Response> {
-    let (device, technician) = match state.principal(&headers).await? {
-        Principal::Device {
+    // Resolved by `identify` before the body was read, and required by the route's layer.
+    let (device, technician) = match caller {
+        Some(axum::Extension(crate::auth::Caller::Device {
             device_id,
             technician,
-        } => (device_id, technician),
-        Principal::Dispatcher | Principal::RevokedDevice { .. } => {
+        })) => (device_id, technician),
+        _ => {
             return Err(Error::Forbidden(
                 "the sync endpoint is for enrolled devices".into(),
             ));

@@ -627,7 +627,8 @@ async fn hostile(rows: &mut Vec<Row>) {
     // the sync route, with no credential.
     let mut encoder = zstd::stream::Encoder::new(Vec::new(), 19).unwrap();
     encoder.window_log(27).unwrap();
-    encoder.write_all(&vec![7u8; 1 << 20]).unwrap();
+    let noise: Vec<u8> = (0..1 << 20).map(|_| rand::random::<u8>()).collect();
+    encoder.write_all(&noise).unwrap();
     let frame = encoder.finish().unwrap();
     let before = rss_kib(pid);
     let mut held = Vec::new();
@@ -657,7 +658,7 @@ async fn hostile(rows: &mut Vec<Row>) {
         .map(|i| {
             let url = url.clone();
             tokio::spawn(async move {
-                let client = reqwest::Client::builder()
+                let client = fieldwork_tests::http_client_builder()
                     .local_address(std::net::IpAddr::from([127, 0, 4, i + 1]))
                     .build()
                     .unwrap();
