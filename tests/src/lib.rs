@@ -303,6 +303,20 @@ pub fn open_store(dir: &Path) -> rusqlite::Connection {
     conn
 }
 
+/// Copies the folder `from` (a phone's data directory, say) to `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// Syncs every phone repeatedly until a full pass moves nothing, so all sides hold the same
 /// changes. Panics if that takes more than 10 passes.
 pub async fn sync_until_quiet(phones: &[&Phone]) {

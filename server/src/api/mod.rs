@@ -157,7 +157,7 @@ pub fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<B
     body.map_err(|rej| {
         if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Error::TooLarge(limit)
-        } else if is_timeout(&rej) {
+        } else if caused_by::<tower_http::timeout::TimeoutError>(&rej) {
             Error::Timeout("the request body stopped arriving".into())
         } else {
             Error::BadRequest("bad_body", rej.body_text())
@@ -165,11 +165,12 @@ pub fn body_bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<B
     })
 }
 
-/// Whether a body failed because [`tower_http::timeout::RequestBodyTimeoutLayer`] gave up on it.
-fn is_timeout(rej: &BytesRejection) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rej);
+/// Whether `e`, or anything it was caused by, is a `T`: a body the
+/// [`tower_http::timeout::RequestBodyTimeoutLayer`] gave up on, or one over its limit.
+fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
     while let Some(e) = source {
-        if e.is::<tower_http::timeout::TimeoutError>() {
+        if e.is::<T>() {
             return true;
         }
         source = e.source();
@@ -283,8 +284,8 @@ const ZSTD_WINDOW_LOG_MAX: u32 = 23;
 
 /// Decompresses a request body (zstd or gzip) for a route whose bodies may be `limit` bytes:
 /// the compressed bytes are read to at most `limit`, the decoder's window is at most
-/// [`ZSTD_WINDOW_LOG_MAX`], and output beyond `limit` is refused with 413. Runs after the route's credential check, so nobody unverified makes the server
-/// hold a decoder.
+/// [`ZSTD_WINDOW_LOG_MAX`], and output beyond `limit` is refused with 413. Runs after the
+/// route's credential check, so nobody unverified makes the server hold a decoder.
 async fn decompress(
     axum::extract::State(limit): axum::extract::State<usize>,
     request: axum::extract::Request,
@@ -367,20 +368,16 @@ fn inflate(encoding: &str, bytes: &[u8], limit: usize) -> Result<Vec<u8>> {
 /// What a body that could not be read is answered with: 413 over the limit, 408 when it stopped
 /// arriving, 400 otherwise.
 fn body_error(e: &(dyn std::error::Error + 'static), limit: usize) -> Error {
-    let mut source = Some(e);
-    while let Some(e) = source {
-        if e.is::<http_body_util::LengthLimitError>() {
-            return Error::TooLarge(limit);
-        }
-        if e.is::<tower_http::timeout::TimeoutError>() {
-            return Error::Timeout("the request body stopped arriving".into());
-        }
-        source = e.source();
+    if caused_by::<http_body_util::LengthLimitError>(e) {
+        Error::TooLarge(limit)
+    } else if caused_by::<tower_http::timeout::TimeoutError>(e) {
+        Error::Timeout("the request body stopped arriving".into())
+    } else {
+        Error::BadRequest(
+            "bad_body",
+            format!("the request body could not be read: {e}"),
+        )
     }
-    Error::BadRequest(
-        "bad_body",
-        format!("the request body could not be read: {e}"),
-    )
 }
 
 /// Every error answer is the JSON shape `{"error":{"code","message"}}`: a rejection the

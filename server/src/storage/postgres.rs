@@ -158,6 +158,16 @@ fn int4(v: u32) -> Result<i32> {
 }
 
 /// A count read from an `INTEGER` column.
+/// A console account from a row of `name, password_hash, failed_logins, locked_until`.
+fn user_record(row: &Row) -> Result<UserRecord> {
+    Ok(UserRecord {
+        name: col(row, 0)?,
+        password_hash: col(row, 1)?,
+        failed_logins: uint(col(row, 2)?)?,
+        locked_until: col(row, 3)?,
+    })
+}
+
 fn uint(v: i32) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::Internal(format!("stored count {v} is negative")))
 }
@@ -950,15 +960,7 @@ impl Accounts for PgStorage {
                 &[&name],
             )
             .await?;
-            row.map(|r| {
-                Ok(UserRecord {
-                    name: col(&r, 0)?,
-                    password_hash: col(&r, 1)?,
-                    failed_logins: uint(col(&r, 2)?)?,
-                    locked_until: col(&r, 3)?,
-                })
-            })
-            .transpose()
+            row.as_ref().map(user_record).transpose()
         })
     }
 
@@ -981,12 +983,7 @@ impl Accounts for PgStorage {
             let Some(row) = row else {
                 return Ok(LoginClaim::Unknown);
             };
-            let user = UserRecord {
-                name: col(&row, 0)?,
-                password_hash: col(&row, 1)?,
-                failed_logins: uint(col(&row, 2)?)?,
-                locked_until: col(&row, 3)?,
-            };
+            let user = user_record(&row)?;
             if let Some(until) = user.locked_until.filter(|u| *u > now) {
                 return Ok(LoginClaim::Locked { until });
             }

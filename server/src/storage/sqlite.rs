@@ -426,6 +426,23 @@ fn merge_push_in(
     Ok(doc)
 }
 
+/// A console account by name, on a connection or inside a transaction.
+fn user_in(c: &Connection, name: &str) -> Result<Option<UserRecord>> {
+    Ok(c.query_row(
+        "SELECT name, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
+        [name],
+        |r| {
+            Ok(UserRecord {
+                name: r.get(0)?,
+                password_hash: r.get(1)?,
+                failed_logins: r.get(2)?,
+                locked_until: r.get(3)?,
+            })
+        },
+    )
+    .optional()?)
+}
+
 fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHash]) -> Result<()> {
     tx.execute(
         "INSERT INTO device_docs (device, job, confirmed_heads) VALUES ((SELECT num FROM devices WHERE id = ?1), ?2, ?3)
@@ -644,21 +661,7 @@ impl Accounts for SqliteStorage {
     }
 
     fn user(&self, name: &str) -> Result<Option<UserRecord>> {
-        self.read(|c| {
-            Ok(c.query_row(
-                "SELECT name, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
-                [name],
-                |r| {
-                    Ok(UserRecord {
-                        name: r.get(0)?,
-                        password_hash: r.get(1)?,
-                        failed_logins: r.get(2)?,
-                        locked_until: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
+        self.read(|c| user_in(c, name))
     }
 
     fn claim_login(
@@ -670,21 +673,7 @@ impl Accounts for SqliteStorage {
     ) -> Result<LoginClaim> {
         // One write transaction: SQLite has one writer, so no other claim interleaves.
         self.write(|tx| {
-            let user = tx
-                .query_row(
-                    "SELECT name, password_hash, failed_logins, locked_until FROM users WHERE name = ?1",
-                    [name],
-                    |r| {
-                        Ok(UserRecord {
-                            name: r.get(0)?,
-                            password_hash: r.get(1)?,
-                            failed_logins: r.get(2)?,
-                            locked_until: r.get(3)?,
-                        })
-                    },
-                )
-                .optional()?;
-            let Some(user) = user else {
+            let Some(user) = user_in(tx, name)? else {
                 return Ok(LoginClaim::Unknown);
             };
             if let Some(until) = user.locked_until.filter(|u| *u > now) {

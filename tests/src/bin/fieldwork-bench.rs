@@ -412,7 +412,7 @@ async fn at_rest(rows: &mut Vec<Row>) {
     let held = device.jobs().unwrap().len();
     drop(device);
     let encrypted_dir = tempfile::tempdir().unwrap();
-    copy_dir(plain_dir.path(), encrypted_dir.path());
+    fieldwork_tests::copy_dir(plain_dir.path(), encrypted_dir.path());
     let t = Instant::now();
     drop(Device::open(encrypted_dir.path()).unwrap());
     let migration = t.elapsed();
@@ -441,19 +441,6 @@ async fn at_rest(rows: &mut Vec<Row>) {
             ms(migration)
         ),
     });
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Issue 3: the cost of contracts. Rendering the job JSON (SLA clocks, warranty, charges, a

@@ -50,8 +50,10 @@ async fn visited_phone(office: &Office, dir: &Path, at_rest: AtRest) -> Device {
     device
 }
 
-/// Every file under `dir` whose bytes contain one of [`SECRETS`] or a JPEG's start.
-fn readable_files(dir: &Path) -> Vec<String> {
+/// Every file under `dir` whose bytes contain one of [`SECRETS`] or 32 bytes from inside
+/// `photo` (long enough that random ciphertext never matches by chance).
+fn readable_files(dir: &Path, photo: &[u8]) -> Vec<String> {
+    let inside = &photo[photo.len() / 2..photo.len() / 2 + 32];
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -62,17 +64,13 @@ fn readable_files(dir: &Path) -> Vec<String> {
                 continue;
             }
             let bytes = std::fs::read(&path).unwrap();
-            for needle in SECRETS
+            for (what, needle) in SECRETS
                 .iter()
-                .map(|s| s.as_bytes())
-                .chain([&[0xFF, 0xD8, 0xFF][..]])
+                .map(|s| (*s, s.as_bytes()))
+                .chain([("the photo", inside)])
             {
                 if bytes.windows(needle.len()).any(|w| w == needle) {
-                    found.push(format!(
-                        "{} holds {:?}",
-                        path.display(),
-                        String::from_utf8_lossy(needle)
-                    ));
+                    found.push(format!("{} holds {what}", path.display()));
                 }
             }
         }
@@ -89,27 +87,20 @@ async fn a_phone_store_holds_no_customer_text_and_no_photo_in_clear() {
     let job = device.job("J-1", now_ms()).unwrap();
     assert_eq!(job.customer.name, SECRETS[0]);
     let photo = job.attachments[0].id.clone();
-    assert!(
-        device
-            .attachment_bytes(&photo)
-            .unwrap()
-            .unwrap()
-            .starts_with(&[0xFF, 0xD8])
-    );
+    let jpeg = device.attachment_bytes(&photo).unwrap().unwrap();
+    assert!(jpeg.starts_with(&[0xFF, 0xD8]));
     // With the process still running (WAL and all) and after it closed.
-    assert_eq!(readable_files(dir.path()), Vec::<String>::new());
+    assert_eq!(readable_files(dir.path(), &jpeg), Vec::<String>::new());
     drop(device);
-    assert_eq!(readable_files(dir.path()), Vec::<String>::new());
+    assert_eq!(readable_files(dir.path(), &jpeg), Vec::<String>::new());
 
     // The same visit on a plain store (what earlier versions wrote) is all readable: the check
     // above would have seen it.
     let plain = tempfile::tempdir().unwrap();
     drop(visited_phone(&office, plain.path(), AtRest::Plain).await);
-    assert!(
-        readable_files(plain.path()).len() >= 2,
-        "{:?}",
-        readable_files(plain.path())
-    );
+    let found = readable_files(plain.path(), &jpeg);
+    assert!(found.iter().any(|f| f.ends_with("the photo")), "{found:?}");
+    assert!(found.iter().any(|f| f.ends_with(SECRETS[0])), "{found:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -124,9 +115,10 @@ async fn a_plain_store_is_encrypted_on_first_open_even_when_killed_at_random_mom
     drop(device);
 
     let mut rng = rand::rng();
+    let mut killed = 0;
     for round in 0..12 {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(template.path(), dir.path());
+        fieldwork_tests::copy_dir(template.path(), dir.path());
         // Killed somewhere in its first open: before, during or after the export, the rename,
         // the photo sealing.
         let mut child = Command::new(env!("CARGO_BIN_EXE_store-opener"))
@@ -136,6 +128,9 @@ async fn a_plain_store_is_encrypted_on_first_open_even_when_killed_at_random_mom
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(rng.random_range(0..60)));
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
         let _ = child.kill();
         child.wait().unwrap();
 
@@ -152,7 +147,7 @@ async fn a_plain_store_is_encrypted_on_first_open_even_when_killed_at_random_mom
         );
         drop(device);
         assert_eq!(
-            readable_files(dir.path()),
+            readable_files(dir.path(), &photo_bytes),
             Vec::<String>::new(),
             "round {round}"
         );
@@ -161,9 +156,13 @@ async fn a_plain_store_is_encrypted_on_first_open_even_when_killed_at_random_mom
             .unwrap();
         assert_eq!(check, "ok", "round {round}");
     }
+    assert!(
+        killed >= 3,
+        "only {killed} of 12 opens were killed before they finished"
+    );
     // The encrypted store still syncs with the office.
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(template.path(), dir.path());
+    fieldwork_tests::copy_dir(template.path(), dir.path());
     let phone = fieldwork_tests::Phone {
         device: Device::open(dir.path()).unwrap(),
         dir,
@@ -204,17 +203,4 @@ async fn a_wrong_key_is_a_clear_error_that_changes_nothing() {
     assert!(err.to_string().contains("key"), "{err}");
     assert_eq!(std::fs::read(&store).unwrap(), before);
     assert_eq!(listing(dir.path()), files);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
