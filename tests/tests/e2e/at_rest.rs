@@ -114,6 +114,18 @@ async fn a_plain_store_is_encrypted_on_first_open_even_when_killed_at_random_mom
     let photo_bytes = device.attachment_bytes(&photo).unwrap().unwrap();
     drop(device);
 
+    // How long a whole first open takes here, so the kills land inside one.
+    let whole = {
+        let dir = tempfile::tempdir().unwrap();
+        fieldwork_tests::copy_dir(template.path(), dir.path());
+        let started = std::time::Instant::now();
+        let done = Command::new(env!("CARGO_BIN_EXE_store-opener"))
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{done:?}");
+        started.elapsed()
+    };
     let mut rng = rand::rng();
     let mut killed = 0;
     for round in 0..12 {
@@ -127,7 +139,8 @@ async fn a_plain_store_is_encrypted_on_first_open_even_when_killed_at_random_mom
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(0..60)));
+        let most = (whole.as_millis() as u64 * 4 / 5).max(1);
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..most)));
         if child.try_wait().unwrap().is_none() {
             killed += 1;
         }
