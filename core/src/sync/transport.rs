@@ -69,6 +69,9 @@ impl Transport {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
+            // The office closes a connection with nothing in flight after 10 s (ADR 0011): a
+            // pooled one older than that would fail the next request on a slow link.
+            .pool_idle_timeout(Duration::from_secs(8))
             .tls_certs_only(roots)
             .build()
             .map_err(|e| Error::Protocol(format!("cannot build HTTP client: {e}")))?;
