@@ -158,6 +158,11 @@ fn int4(v: u32) -> Result<i32> {
 }
 
 /// A count read from an `INTEGER` column.
+/// One more wrong password for account `$1`, locking it until `$3` from the `$2`-th in a row.
+const COUNT_WRONG_PASSWORD: &str = "UPDATE users SET failed_logins = failed_logins + 1,
+    locked_until = CASE WHEN failed_logins + 1 >= $2::bigint THEN $3::bigint ELSE locked_until END
+    WHERE name = $1";
+
 /// A console account from a row of `name, password_hash, failed_logins, locked_until`.
 fn user_record(row: &Row) -> Result<UserRecord> {
     Ok(UserRecord {
@@ -989,10 +994,7 @@ impl Accounts for PgStorage {
             }
             exec(
                 &tx.sql,
-                "UPDATE users SET failed_logins = failed_logins + 1,
-                    locked_until = CASE WHEN failed_logins + 1 >= $2::bigint THEN $3::bigint
-                                        ELSE locked_until END
-                 WHERE name = $1",
+                COUNT_WRONG_PASSWORD,
                 &[&name, &i64::from(lock_after), &(now + lock_ms)],
             )
             .await?;
@@ -1019,10 +1021,7 @@ impl Accounts for PgStorage {
             } else {
                 exec(
                     &tx.sql,
-                    "UPDATE users SET failed_logins = failed_logins + 1,
-                        locked_until = CASE WHEN failed_logins + 1 >= $2::bigint THEN $3::bigint
-                                            ELSE locked_until END
-                     WHERE name = $1",
+                    COUNT_WRONG_PASSWORD,
                     &[&name, &i64::from(lock_after), &(now + lock_ms)],
                 )
                 .await?;

@@ -426,6 +426,11 @@ fn merge_push_in(
     Ok(doc)
 }
 
+/// One more wrong password for account `?1`, locking it until `?3` from the `?2`-th in a row.
+const COUNT_WRONG_PASSWORD: &str = "UPDATE users SET failed_logins = failed_logins + 1,
+    locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END
+    WHERE name = ?1";
+
 /// A console account by name, on a connection or inside a transaction.
 fn user_in(c: &Connection, name: &str) -> Result<Option<UserRecord>> {
     Ok(c.query_row(
@@ -680,9 +685,7 @@ impl Accounts for SqliteStorage {
                 return Ok(LoginClaim::Locked { until });
             }
             tx.execute(
-                "UPDATE users SET failed_logins = failed_logins + 1,
-                    locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END
-                 WHERE name = ?1",
+                COUNT_WRONG_PASSWORD,
                 params![name, lock_after, now + lock_ms],
             )?;
             Ok(LoginClaim::Check(user))
@@ -705,9 +708,7 @@ impl Accounts for SqliteStorage {
                 )?;
             } else {
                 tx.execute(
-                    "UPDATE users SET failed_logins = failed_logins + 1,
-                        locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END
-                     WHERE name = ?1",
+                    COUNT_WRONG_PASSWORD,
                     params![name, lock_after, now + lock_ms],
                 )?;
             }
