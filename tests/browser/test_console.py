@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -100,10 +104,20 @@ def log_in(b, office, password=PASSWORD):
 
 def wait(b, condition, seconds=15):
     """Polls `condition` until it is truthy. Live pages swap their content in at any moment, so an
-    element found a moment ago may be gone (stale): that is a reason to look again, not a failure."""
+    element found a moment ago may be gone (stale): that is a reason to look again, not a failure.
+    Chromium sometimes says so in its own words instead of as a stale element ("Node with given
+    id does not belong to the document", seen on a clean clone when the devices table refreshed
+    between finding the revoke button and clicking it)."""
+    def attempt(_):
+        try:
+            return condition()
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return False
+            raise
     return WebDriverWait(b, seconds, poll_frequency=0.05,
                          ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-                         ).until(lambda _: condition())
+                         ).until(attempt)
 
 
 def phone(tmp_path, *args, check=True):
