@@ -202,7 +202,16 @@ async fn identify(
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
-    let headers = request.headers().clone();
+    // Only what carries a credential goes to the blocking thread, not every header.
+    let mut headers = HeaderMap::new();
+    for name in [
+        axum::http::header::AUTHORIZATION,
+        axum::http::header::COOKIE,
+    ] {
+        for value in request.headers().get_all(&name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
     let now = chrono::Utc::now().timestamp_millis();
     let caller = match state
         .blocking(move |s| crate::auth::identify(s, &headers, now))
