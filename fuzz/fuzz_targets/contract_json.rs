@@ -21,7 +21,7 @@ use fieldwork_model::job::{
     Diagnosis, HistoryEntry, JobKind, LoanAction, LoanerEvent, PartLine, Removal, StatusEvent,
     TimeEntry,
 };
-use fieldwork_model::maintenance::{ChecklistEntry, MaintenancePlan, Season};
+use fieldwork_office::maintenance::{ChecklistEntry, MaintenancePlan, Season};
 use fieldwork_model::{
     Asset, Cause, Contract, Customer, JobData, JobView, Priority, RegionClass, Site, Status,
     TimeKind, sla, warranty,

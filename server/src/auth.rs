@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::storage::{Principal, SessionRecord, Storage};
+use fieldwork_store::{Principal, SessionRecord, Storage};
 use crate::{Error, Result};
 
 /// How long an enrollment code stays valid.

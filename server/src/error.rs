@@ -49,7 +49,7 @@ pub enum Error {
     #[error("{0}")]
     Timeout(String),
     /// Storage failure (500; 507 when the disk is full). Each backend converts its own errors
-    /// (`storage::sqlite`, `storage::postgres`): no backend's error type leaks past storage.
+    /// into `fieldwork_store::Error`, and that into this: no backend's error type leaks.
     #[error("storage error: {message}")]
     Storage { message: String, disk_full: bool },
     /// File system failure (500).
@@ -85,6 +85,47 @@ impl From<fieldwork_model::Error> for Error {
                 Error::BadRequest("invalid", e.to_string())
             }
             e @ (M::Document(_) | M::Schema(_)) => Error::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<fieldwork_store::Error> for Error {
+    fn from(e: fieldwork_store::Error) -> Self {
+        use fieldwork_store::Error as S;
+        match e {
+            S::NotFound(m) => Error::NotFound(m),
+            S::Conflict(m) => Error::Conflict(m),
+            S::Invalid(code, m) => Error::BadRequest(code, m),
+            // Retrying helps: 503 with Retry-After, and phones keep their work quietly.
+            S::Unavailable(m) => Error::Unavailable(DATABASE_UNAVAILABLE, m),
+            S::DiskFull(message) => Error::Storage {
+                message,
+                disk_full: true,
+            },
+            S::Backend(message) => Error::Storage {
+                message,
+                disk_full: false,
+            },
+            S::Corrupt(m) => Error::Internal(m),
+            S::Io(e) => Error::Io(e),
+            S::Model(e) => e.into(),
+            S::Declined => Error::Declined,
+            // An edit's own error comes back as it was raised.
+            S::Edit(e) => match e.downcast::<Error>() {
+                Ok(e) => *e,
+                Err(e) => Error::Internal(e.to_string()),
+            },
+        }
+    }
+}
+
+/// An error raised inside a store transaction (a job edit, a complaint edit) travels through
+/// the store untouched and comes back out by the conversion above.
+impl From<Error> for fieldwork_store::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Declined => fieldwork_store::Error::Declined,
+            e => fieldwork_store::Error::Edit(Box::new(e)),
         }
     }
 }

@@ -1,6 +1,8 @@
-//! The Fieldwork office server: the dispatch REST API, device enrollment and the sync endpoint,
-//! over a [`storage::Storage`]: embedded SQLite by default, or PostgreSQL shared by several
-//! instances (ADR 0009).
+//! The Fieldwork office server: the dispatch REST API, device enrollment, the sync endpoint and
+//! the console, over a [`fieldwork_store::Storage`]: embedded SQLite by default, or PostgreSQL
+//! shared by several instances (ADR 0009). This crate is HTTP only: the office's rules are in
+//! `fieldwork_office`, the storage traits in `fieldwork_store`, each backend in its own crate
+//! (ADR 0013).
 //!
 //! [`spawn`] runs it in-process (tests, benchmarks); the `fieldwork-server` binary wraps it.
 //! [`issue_dispatcher_token`], [`issue_enroll_code`] and [`seed_demo`] open the office's
@@ -15,58 +17,17 @@ mod error;
 pub mod limits;
 pub mod listener;
 pub mod mail;
-pub mod pg_admin;
-pub mod pg_live;
-pub mod storage;
+pub mod office;
+pub mod state;
 pub mod sync;
 pub mod verify;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 pub use demo::{DemoSeed, seed_demo};
 pub use error::{Error, Result};
-use storage::Storage;
-use storage::postgres::PgStorage;
-use storage::sqlite::SqliteStorage;
-
-/// Where an office keeps its data: the data directory (attachments, and the SQLite database
-/// unless a PostgreSQL URL is given) and, for several instances sharing one database, the URL.
-/// A path alone converts into a place on SQLite.
-#[derive(Clone, Debug)]
-pub struct Place {
-    pub data_dir: PathBuf,
-    /// `postgres://...`; the SQLite file in `data_dir` when `None`.
-    pub database: Option<String>,
-}
-
-impl Place {
-    /// The office on PostgreSQL at `url`, with attachments in `data_dir`.
-    pub fn postgres(data_dir: &Path, url: &str) -> Place {
-        Place {
-            data_dir: data_dir.to_path_buf(),
-            database: Some(url.to_string()),
-        }
-    }
-
-    /// Opens the storage, creating or upgrading its schema.
-    pub fn open(&self) -> Result<Arc<dyn Storage>> {
-        Ok(match &self.database {
-            Some(url) => Arc::new(PgStorage::connect(url)?),
-            None => Arc::new(SqliteStorage::open(&self.data_dir)?),
-        })
-    }
-}
-
-impl<P: AsRef<Path>> From<P> for Place {
-    fn from(dir: P) -> Place {
-        Place {
-            data_dir: dir.as_ref().to_path_buf(),
-            database: None,
-        }
-    }
-}
+pub use state::{AppState, Database, Place};
 
 /// A server running in this process. Dropping it stops it.
 pub struct RunningServer {
@@ -127,37 +88,9 @@ pub struct TlsFiles {
     pub key: std::path::PathBuf,
 }
 
-/// The router over the storage in `data_dir`.
+/// The router over the storage in `data_dir` (or the configured database).
 pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
-    // On PostgreSQL the instances also share the rate limits' buckets, in the database.
-    let (storage, limits): (Arc<dyn Storage>, limits::Limits) = match &config.database {
-        Some(url) => {
-            let pg = Arc::new(PgStorage::connect(url)?);
-            (
-                pg.clone(),
-                limits::Limits::shared(config.limits.clone(), pg),
-            )
-        }
-        None => (
-            Arc::new(SqliteStorage::open(data_dir)?),
-            limits::Limits::new(config.limits.clone()),
-        ),
-    };
-    let (queue, synced) = mail::channel();
-    let state = api::AppState {
-        storage,
-        blobs: Arc::new(blobs::Blobs::open(data_dir)?),
-        font: Arc::new(api::FontSlot::new(config.font.clone())),
-        // Several instances may share a PostgreSQL database: their consoles hear each other.
-        live: match &config.database {
-            Some(url) => pg_live::start(url)?,
-            None => console::Live::default(),
-        },
-        tls: config.tls.is_some(),
-        mail: config.smtp.as_ref().map(|_| queue),
-        limits: Arc::new(limits),
-        logins: Arc::new(console::accounts::Logins::for_this_machine()),
-    };
+    let (state, synced) = AppState::open(data_dir, config)?;
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;
     }
@@ -210,7 +143,7 @@ pub async fn spawn_with(
 
 /// Creates or upgrades the office database's schema; returns its version.
 pub fn migrate(place: impl Into<Place>) -> Result<i64> {
-    place.into().open()?.schema_version()
+    Ok(place.into().open()?.schema_version()?)
 }
 
 /// Creates a dispatcher token in the office's database.
@@ -240,22 +173,14 @@ pub fn demo_dispatcher(place: impl Into<Place>) -> Result<(String, String)> {
 /// Writes a consistent copy of the office's database to `to` (while the server runs): SQLite's
 /// online backup, or `pg_dump` (custom format) for PostgreSQL.
 pub fn backup(place: impl Into<Place>, to: &Path) -> Result<()> {
-    let place = place.into();
-    match &place.database {
-        Some(url) => pg_admin::dump(url, to),
-        None => SqliteStorage::backup(&place.data_dir, to),
-    }
+    place.into().backup(to)
 }
 
 /// Restores the office's database from a backup (the servers must be stopped) and gives it a
 /// new epoch, so every phone pushes its jobs whole on its next sync and the office gets back
 /// what the backup lacked. Returns the new epoch.
 pub fn restore(place: impl Into<Place>, backup: &Path) -> Result<String> {
-    let place = place.into();
-    match &place.database {
-        Some(url) => pg_admin::restore(url, backup),
-        None => SqliteStorage::restore(&place.data_dir, backup),
-    }
+    place.into().restore(backup)
 }
 
 /// Creates a one-time enrollment code for an existing technician.

@@ -78,20 +78,7 @@ impl Default for LimitConfig {
     }
 }
 
-/// Token buckets every server instance on one database shares (the PostgreSQL backend keeps
-/// them in a table). Called on a blocking thread.
-pub trait SharedBuckets: Send + Sync {
-    /// Takes `amount` from `key`'s bucket of `kind` (refilled at `rate` per second up to
-    /// `capacity`, full when first used), or says how long until it would be there.
-    fn take(
-        &self,
-        kind: &str,
-        key: &str,
-        amount: f64,
-        rate: f64,
-        capacity: f64,
-    ) -> Result<std::result::Result<(), Duration>>;
-}
+pub use fieldwork_store::SharedBuckets;
 
 /// The kinds of bucket.
 #[derive(Clone, Copy, Debug)]
@@ -214,9 +201,11 @@ impl Limits {
         };
         let (shared, key) = (shared.clone(), key.to_string());
         let (rate, capacity) = (local.rate, local.capacity);
-        tokio::task::spawn_blocking(move || shared.take(kind.name(), &key, amount, rate, capacity))
-            .await
-            .map_err(|e| Error::Internal(format!("rate limit check: {e}")))?
+        let taken =
+            tokio::task::spawn_blocking(move || shared.take(kind.name(), &key, amount, rate, capacity))
+                .await
+                .map_err(|e| Error::Internal(format!("rate limit check: {e}")))?;
+        Ok(taken?)
     }
 }
 

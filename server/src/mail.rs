@@ -11,8 +11,8 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::mpsc;
 
-use crate::api::AppState;
-use crate::storage::{JobFilter, Storage};
+use crate::state::AppState;
+use fieldwork_store::{JobFilter, Storage};
 use crate::{Error, Result};
 
 /// Where and as whom to send.
@@ -154,7 +154,7 @@ async fn send_due(
     retry_ms: i64,
 ) -> Option<i64> {
     let now = chrono::Utc::now().timestamp_millis();
-    let due = match state.blocking(move |s| s.due_mail(now, 50)).await {
+    let due = match state.blocking(move |s| Ok(s.due_mail(now, 50)?)).await {
         Ok(due) => due,
         Err(e) => {
             tracing::warn!(error = %e, "mail: cannot read the outbox");
@@ -199,7 +199,7 @@ async fn send_due(
         }
         let id = mail.id;
         if let Err(e) = state
-            .blocking(move |s| s.record_mail_attempt(id, record))
+            .blocking(move |s| Ok(s.record_mail_attempt(id, record)?))
             .await
         {
             tracing::warn!(error = %e, "mail: cannot record an attempt");

@@ -13,7 +13,7 @@ use fieldwork_model::wire::{
 };
 use fieldwork_model::{JobDocument, rules, validate};
 
-use crate::storage::{Arrivals, PushMerge, Storage, StoredJob};
+use fieldwork_store::{Arrivals, PushMerge, Storage, StoredJob};
 use crate::{Error, Result};
 
 /// Feed entries answered per round; the device runs more rounds while `more` is set.
@@ -307,7 +307,7 @@ fn merge_pushes(
             move |doc: &mut JobDocument| {
                 check_push(doc, &p.changes, heads, pusher, arrivals).map_err(|s| {
                     *skip.borrow_mut() = Some(s);
-                    Error::Declined
+                    fieldwork_store::Error::Declined
                 })
             }
         })
@@ -438,7 +438,7 @@ fn answer_push(
     pusher: &Pusher<'_>,
     job: &str,
     device_heads: &[ChangeHash],
-    outcome: Result<Option<JobDocument>>,
+    outcome: fieldwork_store::Result<Option<JobDocument>>,
     skip: Option<Skip>,
 ) -> Result<(DocReply, Option<Vec<ChangeHash>>)> {
     let (device, technician) = (pusher.device, pusher.technician);
@@ -477,7 +477,7 @@ fn answer_push(
                 None,
             ));
         }
-        (Err(e), None) => return Err(e),
+        (Err(e), None) => return Err(e.into()),
         (Ok(None), None) => return Ok(refused(job, format!("not_found: no job {job}"))),
         (Ok(Some(doc)), None) => doc,
     };

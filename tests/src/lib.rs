@@ -38,7 +38,7 @@ impl Office {
     /// Starts a fresh server with settings (an SMTP server, TLS).
     pub async fn start_with(mut config: fieldwork_server::Config) -> Office {
         if config.database.is_none() {
-            config.database = fieldwork_server::pg_admin::test_database().unwrap();
+            config.database = fieldwork_store_postgres::admin::test_database().unwrap();
         }
         Office::start_exactly(config).await
     }

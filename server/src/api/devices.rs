@@ -63,14 +63,14 @@ pub async fn enroll(
     let (id, tok) = (device_id.clone(), hash_secret(&token));
     let technician = state
         .blocking(move |s| {
-            s.redeem_enroll_code(
+            Ok(s.redeem_enroll_code(
                 &hash_secret(&body.code),
                 chrono::Utc::now().timestamp_millis(),
                 &id,
                 &body.device_name,
                 &tok,
                 body.public_key.as_deref(),
-            )
+            )?)
         })
         .await?
         .ok_or_else(|| {

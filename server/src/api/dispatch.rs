@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{AppState, DISPATCH_BODY_LIMIT, json_body};
-use crate::storage::{JobFilter, Storage, Technician};
+use fieldwork_store::{JobFilter, Storage, Technician};
 use crate::{Error, Result};
 
 pub(super) fn now() -> i64 {
@@ -36,7 +36,7 @@ pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> R
 }
 
 pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
-    s.document(id)
+    Ok(s.document(id)?)
 }
 
 /// `POST /api/v1/technicians`
@@ -55,7 +55,7 @@ pub async fn create_technician(
         ));
     }
     let stored = t.clone();
-    state.blocking(move |s| s.add_technician(&stored)).await?;
+    state.blocking(move |s| Ok(s.add_technician(&stored)?)).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -86,7 +86,7 @@ pub async fn create_job(
                     }
                 },
             };
-            let terms = super::service::job_terms(s, &mut new)?;
+            let terms = crate::office::job_terms(s, &mut new)?;
             let doc = JobDocument::create_with_terms(
                 &id,
                 &new,
@@ -203,7 +203,7 @@ async fn edit_job(
     let changed = id.clone();
     let doc = state
         .blocking(move |s| {
-            s.update_job(&id, &mut |doc| edit(doc))?
+            s.update_job(&id, &mut |doc| Ok(edit(doc)?))?
                 .ok_or_else(|| Error::NotFound(format!("no job {id}")))
         })
         .await?;
@@ -274,7 +274,7 @@ pub async fn patch_job(
         .map(|v| string_field("problem", v))
         .transpose()?;
     if let Some(t) = technician.clone() {
-        let known = state.blocking(move |s| s.technician_exists(&t)).await?;
+        let known = state.blocking(move |s| Ok(s.technician_exists(&t)?)).await?;
         if !known {
             let t = technician.unwrap_or_default();
             return Err(Error::BadRequest(

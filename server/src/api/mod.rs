@@ -6,8 +6,6 @@ mod dispatch;
 pub(crate) mod reports;
 pub(crate) mod service;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
@@ -19,137 +17,13 @@ use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
-use crate::storage::{Principal, Storage};
+use crate::state::AppState;
 use crate::{Error, Result};
 
 /// Largest body accepted by dispatch routes.
 pub const DISPATCH_BODY_LIMIT: usize = 64 * 1024;
 /// Largest body accepted by the sync endpoint.
 pub const SYNC_BODY_LIMIT: usize = 16 * 1024 * 1024;
-
-/// Shared state of the handlers.
-#[derive(Clone)]
-pub struct AppState {
-    pub storage: Arc<dyn Storage>,
-    /// Attachment bytes (photos), outside the database.
-    pub blobs: Arc<crate::blobs::Blobs>,
-    /// The font report PDFs are drawn with, loaded on first use.
-    pub font: Arc<FontSlot>,
-    /// Changes published to the console's open pages.
-    pub live: crate::console::Live,
-    /// Whether the server is reached over HTTPS (the console's cookies are then Secure).
-    pub tls: bool,
-    /// The mailer of signed reports to customers; `None` without `--smtp`.
-    pub mail: crate::mail::Mail,
-    /// Request rates and byte budgets per client.
-    pub limits: Arc<crate::limits::Limits>,
-    /// What console logins may cost (hashing slots, unknown names' failures).
-    pub logins: Arc<crate::console::accounts::Logins>,
-}
-
-/// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on
-/// the first PDF request and kept; a failure is not kept (the font may be installed later).
-pub struct FontSlot {
-    path: Option<std::path::PathBuf>,
-    loaded: parking_lot::Mutex<Option<Arc<fieldwork_report::Font>>>,
-}
-
-impl FontSlot {
-    /// A slot for `path` (or the system search when `None`).
-    pub fn new(path: Option<std::path::PathBuf>) -> FontSlot {
-        FontSlot {
-            path,
-            loaded: parking_lot::Mutex::new(None),
-        }
-    }
-
-    /// The font, loading it if needed.
-    pub fn get(&self) -> Result<Arc<fieldwork_report::Font>> {
-        let mut slot = self.loaded.lock();
-        if let Some(f) = slot.as_ref() {
-            return Ok(f.clone());
-        }
-        let font = fieldwork_report::Font::for_reports(self.path.as_deref())
-            .map_err(|e| Error::Unavailable("font_missing", e.to_string()))?;
-        let font = Arc::new(font);
-        *slot = Some(font.clone());
-        Ok(font)
-    }
-}
-
-impl AppState {
-    /// Runs blocking storage work off the async threads.
-    pub async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&dyn Storage) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let storage = self.storage.clone();
-        tokio::task::spawn_blocking(move || f(storage.as_ref()))
-            .await
-            .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
-    }
-
-    /// Runs blocking attachment-file work off the async threads.
-    pub async fn blobs<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&crate::blobs::Blobs) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let blobs = self.blobs.clone();
-        tokio::task::spawn_blocking(move || f(&blobs))
-            .await
-            .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
-    }
-
-    /// Authenticates the caller as dispatch.
-    pub async fn dispatcher(&self, headers: &HeaderMap) -> Result<()> {
-        match self.principal(headers).await? {
-            Principal::Dispatcher => Ok(()),
-            Principal::Device { .. } | Principal::RevokedDevice { .. } => Err(Error::Forbidden(
-                "device tokens may only use the sync endpoint".into(),
-            )),
-        }
-    }
-
-    /// Authenticates the caller as an enrolled device: `(device_id, technician)`.
-    pub async fn device(&self, headers: &HeaderMap) -> Result<(String, String)> {
-        match self.principal(headers).await? {
-            Principal::Device {
-                device_id,
-                technician,
-            } => Ok((device_id, technician)),
-            Principal::Dispatcher | Principal::RevokedDevice { .. } => Err(Error::Forbidden(
-                "this route is for enrolled devices".into(),
-            )),
-        }
-    }
-
-    /// Renders a job's JSON as of `at`, with each attachment's `uploaded` flag.
-    pub fn render(
-        &self,
-        doc: &fieldwork_model::JobDocument,
-        at: i64,
-    ) -> Result<fieldwork_model::JobView> {
-        self.render_data(&doc.data()?, at)
-    }
-
-    /// [`AppState::render`] from a document's data already read.
-    pub fn render_data(
-        &self,
-        data: &fieldwork_model::JobData,
-        at: i64,
-    ) -> Result<fieldwork_model::JobView> {
-        let mut view = fieldwork_model::JobView::from_data(data, at)?;
-        view.mark_uploaded(|id| self.blobs.has(id));
-        Ok(view)
-    }
-
-    /// Authenticates the caller as any principal.
-    pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal> {
-        let headers = headers.clone();
-        self.blocking(move |s| crate::auth::authenticate(s, &headers))
-            .await
-    }
-}
 
 /// A request body, mapping a body over `limit` to 413, one that stopped arriving to 408, and
 /// anything else that broke it to 400.
@@ -657,7 +531,7 @@ async fn health(
     // Within a probe's patience: a database slower than this is as good as away.
     let asked = tokio::time::timeout(
         std::time::Duration::from_secs(2),
-        state.blocking(|s| s.schema_version()),
+        state.blocking(|s| Ok(s.schema_version()?)),
     );
     match asked.await {
         Ok(answer) => answer.map(|_| axum::Json(serde_json::json!({"ok": true}))),

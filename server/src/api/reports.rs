@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::dispatch::{load, path_id};
 use crate::blobs::{UploadState, check_id};
-use crate::storage::Storage;
+use fieldwork_store::Storage;
 use crate::{Error, Result};
 
 /// `GET /api/v1/devices` — every enrolled device with its public key.
@@ -29,7 +29,7 @@ pub async fn list_devices(
     let page = params
         .map_err(|e| Error::BadRequest("bad_query", e.body_text()))?
         .0;
-    let devices = state.blocking(|s| s.devices()).await?;
+    let devices = state.blocking(|s| Ok(s.devices()?)).await?;
     let time = fieldwork_model::time::to_rfc3339;
     Ok(super::Paged::cut(
         devices

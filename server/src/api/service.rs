@@ -2,7 +2,6 @@
 //! complaints, maintenance plans, loaners and KPIs. SLA, warranty and charges themselves are
 //! computed by `fieldwork_model` from the job document, exactly as on the phone.
 
-use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,26 +9,20 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Duration;
-use fieldwork_model::calendar::{local_instant, parse_date, parse_tz};
-use fieldwork_model::job::{HistoryPart, JobData};
-use fieldwork_model::maintenance::MaintenancePlan;
+use fieldwork_model::calendar::{parse_date, parse_tz};
+use fieldwork_office::maintenance::MaintenancePlan;
 use fieldwork_model::time::{parse_rfc3339, to_rfc3339};
 use fieldwork_model::{
-    Contract, Customer, DISPATCH_ACTOR, HistoryEntry, JobDocument, JobKind, JobTerms, JobView,
-    NewJob, Priority, Status,
+    Contract, JobView, Status,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dispatch::{at_or_now, now, path_id};
 use super::{AppState, DISPATCH_BODY_LIMIT, PageParams, Paged, json_body};
-use crate::storage::{AssetRecord, Complaint, Followup, Storage};
+use fieldwork_store::{AssetRecord, Complaint, Followup, Storage};
 use crate::{Error, Result};
 
-/// How many earlier jobs a new job carries in its `asset_history` (the newest ones).
-const HISTORY_IN_JOB: u32 = 50;
-/// Complaint escalation levels, in order.
-const LEVELS: [&str; 3] = ["engineer", "senior_engineer", "manager"];
 
 fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
     q.map(|Query(v)| v)
@@ -46,7 +39,7 @@ pub async fn create_contract(
     let c: Contract = json_body(body, DISPATCH_BODY_LIMIT)?;
     c.validate()?;
     let stored = c.clone();
-    state.blocking(move |s| s.add_contract(&stored)).await?;
+    state.blocking(move |s| Ok(s.add_contract(&stored)?)).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -108,81 +101,10 @@ pub async fn create_asset(
     state
         .blocking(move |s| {
             check_asset(s, &stored)?;
-            s.add_asset(&stored)
+            Ok(s.add_asset(&stored)?)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(a)))
-}
-
-/// The summary of a job that later jobs on the same asset carry.
-pub fn history_entry(d: &JobData) -> HistoryEntry {
-    let completed_at = fieldwork_model::status::first_at(&d.events, Status::Completed);
-    let diagnosis = fieldwork_model::warranty::diagnosis(d);
-    let mut parts: Vec<_> = d
-        .parts
-        .iter()
-        .filter(|(_, p)| p.removed.is_none())
-        .collect();
-    parts.sort_by(|a, b| (a.1.added_at, a.0).cmp(&(b.1.added_at, b.0)));
-    HistoryEntry {
-        job: d.id.clone(),
-        reported_at: d.reported_at,
-        status: fieldwork_model::status::derive(&d.events).status,
-        completed_at,
-        cause: diagnosis.map(|x| x.cause),
-        fault_code: diagnosis.map(|x| x.fault_code.clone()),
-        action: diagnosis.and_then(|x| x.action.clone()),
-        parts: parts
-            .into_iter()
-            .map(|(_, p)| HistoryPart {
-                sku: p.sku.clone(),
-                qty: p.qty,
-            })
-            .collect(),
-    }
-}
-
-/// Completes a job request with the office's terms: a registered asset's dates, model and
-/// contract, the asset's history, and the job kind. Runs inside a blocking storage call.
-pub fn job_terms(s: &dyn Storage, new: &mut NewJob) -> Result<JobTerms> {
-    let asset = match new.asset.serial.as_str() {
-        "" => None,
-        serial => s.asset(serial)?,
-    };
-    if let Some(a) = &asset {
-        if new.asset.model.is_empty() {
-            new.asset.model = a.model.clone();
-        }
-        new.asset.installation_date = a.installation_date.clone();
-        new.asset.acceptance_date = a.acceptance_date.clone();
-    }
-    let contract_id = new
-        .contract
-        .clone()
-        .or_else(|| asset.as_ref().and_then(|a| a.contract.clone()));
-    let contract =
-        match contract_id {
-            Some(id) => Some(s.contract(&id)?.ok_or_else(|| {
-                Error::BadRequest("unknown_contract", format!("no contract {id}"))
-            })?),
-            None => None,
-        };
-    let mut asset_history = Vec::new();
-    if !new.asset.serial.is_empty() {
-        let earlier = s.asset_history(&new.asset.serial, Some(HISTORY_IN_JOB))?;
-        asset_history.extend(earlier.iter().map(history_entry));
-    }
-    let kind = new.kind.unwrap_or(if new.checklist.is_empty() {
-        JobKind::Repair
-    } else {
-        JobKind::Inspection
-    });
-    Ok(JobTerms {
-        kind,
-        contract,
-        asset_history,
-        checklist: new.checklist.clone(),
-    })
 }
 
 /// `GET /api/v1/assets/{serial}`
@@ -220,7 +142,7 @@ pub async fn asset_history(
             let now = now();
             let mut jobs = Vec::new();
             for data in history {
-                let entry = history_entry(&data);
+                let entry = fieldwork_office::terms::history_entry(&data);
                 let view = JobView::from_data(&data, now)?;
                 jobs.push(json!({
                     "job": entry.job,
@@ -276,7 +198,7 @@ pub async fn record_followup(
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
     let b: FollowupBody = json_body(body, DISPATCH_BODY_LIMIT)?;
-    if !["satisfied", "neutral", "dissatisfied"].contains(&b.satisfaction.as_str()) {
+    if !fieldwork_office::complaints::SATISFACTION.contains(&b.satisfaction.as_str()) {
         return Err(Error::BadRequest(
             "invalid",
             format!(
@@ -285,7 +207,7 @@ pub async fn record_followup(
             ),
         ));
     }
-    if !(1..=5).contains(&b.score) {
+    if !fieldwork_office::complaints::SCORES.contains(&b.score) {
         return Err(Error::BadRequest("invalid", "score must be 1 to 5".into()));
     }
     if b.comment.len() > fieldwork_model::document::MAX_TEXT {
@@ -306,7 +228,7 @@ pub async fn record_followup(
                     "job {id} is not completed; follow-ups are for completed jobs"
                 )));
             }
-            s.record_followup(&id, &stored)
+            Ok(s.record_followup(&id, &stored)?)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(followup_json(&f))))
@@ -337,7 +259,7 @@ pub async fn list_followups(
     let p = query(params)?;
     let (limit, offset) = (p.limit, p.offset);
     let rows = state
-        .blocking(move |s| s.followups(p.open.unwrap_or(false)))
+        .blocking(move |s| Ok(s.followups(p.open.unwrap_or(false))?))
         .await?;
     let now = now();
     Ok(Paged::cut(
@@ -413,7 +335,7 @@ pub async fn create_complaint(
                 text: b.text,
                 received_at,
                 due_at,
-                level: LEVELS[0].into(),
+                level: fieldwork_office::complaints::FIRST_LEVEL.into(),
                 answer: None,
                 answered_at: None,
             };
@@ -435,7 +357,7 @@ pub async fn list_complaints(
     let open_only = p.open.unwrap_or(false);
     let (limit, offset) = (p.limit, p.offset);
     let list = state
-        .blocking(move |s| s.complaints(p.job.as_deref()))
+        .blocking(move |s| Ok(s.complaints(p.job.as_deref())?))
         .await?;
     let now = now();
     Ok(Paged::cut(
@@ -455,7 +377,7 @@ async fn edit_complaint(
 ) -> Result<Json<Value>> {
     let c = state
         .blocking(move |s| {
-            s.update_complaint(&id, &mut edit)?
+            s.update_complaint(&id, &mut |c| Ok(edit(c)?))?
                 .ok_or_else(|| Error::NotFound(format!("no complaint {id}")))
         })
         .await?;
@@ -494,14 +416,10 @@ pub async fn escalate_complaint(
     state.dispatcher(&headers).await?;
     let id = path_id(id)?;
     edit_complaint(&state, id, |c| {
-        let next = LEVELS
-            .iter()
-            .position(|l| *l == c.level)
-            .and_then(|i| LEVELS.get(i + 1))
-            .ok_or_else(|| {
-                Error::Conflict(format!("complaint {} is already with a manager", c.id))
-            })?;
-        c.level = (*next).into();
+        let next = fieldwork_office::complaints::next_level(&c.level).ok_or_else(|| {
+            Error::Conflict(format!("complaint {} is already with a manager", c.id))
+        })?;
+        c.level = next.into();
         Ok(())
     })
     .await
@@ -547,51 +465,12 @@ pub async fn kpis(
     }
     let now = at_or_now(p.at.as_deref())?;
     let kpis = state
-        .blocking(move |s| kpi_report(s, from, to, now, None))
+        .blocking(move |s| crate::office::kpi_report(s, from, to, now, None))
         .await?;
     let mut body = serde_json::to_value(kpis).map_err(|e| Error::Internal(e.to_string()))?;
     body["from"] = json!(to_rfc3339(from));
     body["to"] = json!(to_rfc3339(to));
     Ok(Json(body))
-}
-
-/// The KPIs of the jobs reported in `[from, to)`, judged as of `now`; only jobs whose site is in
-/// `region` (`city`, `province`, `remote`) when given.
-pub fn kpi_report(
-    s: &dyn Storage,
-    from: i64,
-    to: i64,
-    now: i64,
-    region: Option<&str>,
-) -> Result<fieldwork_model::kpi::Kpis> {
-    let jobs: Vec<JobData> = s
-        .reported_between(from, to)?
-        .into_iter()
-        .filter(|job| region.is_none_or(|r| job.site.region.as_str() == r))
-        .collect();
-    let followups: HashMap<String, String> = s
-        .followups(false)?
-        .into_iter()
-        .filter_map(|r| r.record.map(|f| (r.job, f.satisfaction)))
-        .collect();
-    let facts: Vec<_> = jobs
-        .iter()
-        .map(|job| fieldwork_model::kpi::JobFacts {
-            job,
-            followup: followups.get(&job.id).map(String::as_str),
-        })
-        .collect();
-    let in_range: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
-    let complaints: Vec<_> = s
-        .complaints(None)?
-        .into_iter()
-        .filter(|c| in_range.contains(c.job.as_str()))
-        .map(|c| fieldwork_model::kpi::ComplaintFacts {
-            due_at: c.due_at,
-            answered_at: c.answered_at,
-        })
-        .collect();
-    Ok(fieldwork_model::kpi::compute(&facts, &complaints, now)?)
 }
 
 /// `POST /api/v1/maintenance-plans`
@@ -637,7 +516,7 @@ pub async fn create_plan(
                     format!("no technician {t}"),
                 ));
             }
-            s.add_plan(&id, &stored)
+            Ok(s.add_plan(&id, &stored)?)
         })
         .await?;
     let horizon = schedule.first_due + Duration::days(3 * 366);
@@ -660,7 +539,7 @@ pub async fn list_plans(
 ) -> Result<Paged<MaintenancePlan>> {
     state.dispatcher(&headers).await?;
     let page = query(params)?;
-    let plans = state.blocking(|s| s.plans()).await?;
+    let plans = state.blocking(|s| Ok(s.plans()?)).await?;
     Ok(Paged::cut(
         plans.into_iter().map(|(_, p)| p).collect(),
         page.limit,
@@ -675,7 +554,7 @@ struct RunBody {
 }
 
 /// `POST /api/v1/maintenance-plans/run` `{"through": "YYYY-MM-DD"}` — creates the inspection
-/// jobs due up to that date that do not exist yet (see [`generate_inspections`]).
+/// jobs due up to that date that do not exist yet (see [`crate::office::generate_inspections`]).
 pub async fn run_plans(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -685,77 +564,10 @@ pub async fn run_plans(
     let b: RunBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     let through = parse_date("through", &b.through)?;
     let created = state
-        .blocking(move |s| generate_inspections(s, through))
+        .blocking(move |s| crate::office::generate_inspections(s, through))
         .await?;
     state.live.jobs_changed(created.clone());
     Ok(Json(json!({"created": created})))
-}
-
-/// Creates every plan's inspection jobs due by `through` that do not exist yet. Job ids are
-/// `PM-<plan>-<YYYYMMDD>`, so running it again creates nothing twice. Returns the new ids.
-pub fn generate_inspections(s: &dyn Storage, through: chrono::NaiveDate) -> Result<Vec<String>> {
-    let mut created = Vec::new();
-    for (id, plan) in s.plans()? {
-        let asset = s
-            .asset(&plan.asset)?
-            .ok_or_else(|| Error::Internal(format!("plan {id} lost its asset")))?;
-        let Some(site) = plan.site.clone().or(asset.site.clone()) else {
-            continue;
-        };
-        let tz = parse_tz(&site.time_zone)?;
-        for due in plan.schedule()?.due_dates(through, 1000) {
-            let job_id = format!("PM-{id}-{}", due.format("%Y%m%d"));
-            if s.job_exists(&job_id)? {
-                continue;
-            }
-            let at = |h: u32| {
-                due.and_hms_opt(h, 0, 0)
-                    .map(|t| to_rfc3339(local_instant(tz, t)))
-            };
-            let mut new = NewJob {
-                id: Some(job_id.clone()),
-                technician: plan.technician.clone(),
-                customer: Customer {
-                    name: if asset.customer.is_empty() {
-                        asset.serial.clone()
-                    } else {
-                        asset.customer.clone()
-                    },
-                    phone: String::new(),
-                    email: None,
-                },
-                site: site.clone(),
-                asset: fieldwork_model::Asset {
-                    serial: asset.serial.clone(),
-                    ..Default::default()
-                },
-                problem: plan
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| "Planned maintenance inspection".into()),
-                channel: Some("maintenance_plan".into()),
-                priority: Priority::Normal,
-                reported_at: at(0).unwrap_or_default(),
-                scheduled_start: at(9),
-                scheduled_end: at(17),
-                contract: None,
-                kind: Some(JobKind::Inspection),
-                checklist: plan.checklist_items()?,
-            };
-            let terms = job_terms(s, &mut new)?;
-            let doc = JobDocument::create_with_terms(
-                &job_id,
-                &new,
-                &terms,
-                DISPATCH_ACTOR,
-                now(),
-                s.actor()?,
-            )?;
-            s.create_job(&doc)?;
-            created.push(job_id);
-        }
-    }
-    Ok(created)
 }
 
 /// `GET /api/v1/loaners?technician=&open=true` — loaner units out (or ever) on jobs.
@@ -768,7 +580,7 @@ pub async fn list_loaners(
     let p = query(params)?;
     let (limit, offset) = (p.limit, p.offset);
     let rows = state
-        .blocking(move |s| s.loans(p.technician.as_deref(), p.open.unwrap_or(false)))
+        .blocking(move |s| Ok(s.loans(p.technician.as_deref(), p.open.unwrap_or(false))?))
         .await?;
     Ok(Paged::cut(
         rows.iter()
@@ -815,7 +627,7 @@ pub async fn escalations(
     let now = at_or_now(p.at.as_deref())?;
     let (limit, offset) = (p.limit, p.offset);
     let rows = state
-        .blocking(move |s| escalation_rows(s, now, p.technician))
+        .blocking(move |s| crate::office::escalation_rows(s, now, p.technician))
         .await?;
     Ok(Paged::cut(
         rows.into_iter()
@@ -827,55 +639,4 @@ pub async fn escalations(
         limit,
         offset,
     ))
-}
-
-/// An SLA milestone at risk or breached on an open job.
-pub struct EscalationRow {
-    pub due: i64,
-    pub job: String,
-    pub technician: Option<String>,
-    pub milestone: &'static str,
-    pub state: fieldwork_model::sla::MilestoneState,
-}
-
-/// Open jobs' milestones `at_risk` or `breached` as of `now`, most urgent deadline first.
-pub fn escalation_rows(
-    s: &dyn Storage,
-    now: i64,
-    technician: Option<String>,
-) -> Result<Vec<EscalationRow>> {
-    let filter = crate::storage::JobFilter {
-        technician,
-        status: None,
-        open_only: true,
-        limit: 100_000,
-        report: None,
-    };
-    let per_job = s.map_contents(&filter, |data| {
-        let mut rows = Vec::new();
-        let derived = fieldwork_model::status::derive(&data.events);
-        let Some(c) = fieldwork_model::sla::clocks(&data, now)? else {
-            return Ok(rows);
-        };
-        for (milestone, (state, _), due) in [
-            ("response", c.response, c.respond_by),
-            ("arrival", c.arrival, c.arrive_by),
-            ("resolution", c.resolution, c.resolve_by),
-        ] {
-            use fieldwork_model::sla::MilestoneState::{AtRisk, Breached};
-            if matches!(state, AtRisk | Breached) {
-                rows.push(EscalationRow {
-                    due,
-                    job: data.id.clone(),
-                    technician: derived.technician.clone(),
-                    milestone,
-                    state,
-                });
-            }
-        }
-        Ok(rows)
-    })?;
-    let mut rows: Vec<EscalationRow> = per_job.into_iter().flatten().collect();
-    rows.sort_by(|a, b| (a.due, &a.job).cmp(&(b.due, &b.job)));
-    Ok(rows)
 }

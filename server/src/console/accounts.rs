@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 use rand::Rng;
 
 use crate::auth::hash_secret;
-use crate::storage::{LoginClaim, SessionRecord, Storage};
+use fieldwork_store::{LoginClaim, SessionRecord, Storage};
 use crate::{Error, Result};
 
 /// Wrong passwords in a row before the account is locked.
@@ -193,7 +193,7 @@ pub fn add_user(storage: &dyn Storage, name: &str, password: &str) -> Result<()>
             format!("password: at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
-    storage.add_user(name, &hash_password(password)?, now())
+    Ok(storage.add_user(name, &hash_password(password)?, now())?)
 }
 
 /// Gives an account a new password (and clears its lockout).
@@ -239,7 +239,7 @@ pub async fn login(
     let name = name.trim().to_string();
     let claimed = name.clone();
     let claim = blocking(storage, move |s| {
-        s.claim_login(&claimed, now, LOCK_AFTER, LOCK_MS)
+        Ok(s.claim_login(&claimed, now, LOCK_AFTER, LOCK_MS)?)
     })
     .await?;
     let locked = |until: i64| LoginRefused::Locked {
@@ -275,7 +275,7 @@ pub async fn login(
     let (hash, record, who) = (hash_secret(&token), session.clone(), user.name);
     blocking(storage, move |s| {
         s.record_login(&who, true, now, LOCK_AFTER, LOCK_MS)?;
-        s.add_session(&hash, &record, now)
+        Ok(s.add_session(&hash, &record, now)?)
     })
     .await?;
     Ok(Ok(NewSession { token, session }))
@@ -296,12 +296,12 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// The live session behind a cookie's token.
 pub fn session(storage: &dyn Storage, token: &str) -> Result<Option<SessionRecord>> {
-    storage.session(&hash_secret(token), now())
+    Ok(storage.session(&hash_secret(token), now())?)
 }
 
 /// Ends the session behind a cookie's token.
 pub fn logout(storage: &dyn Storage, token: &str) -> Result<()> {
-    storage.delete_session(&hash_secret(token))
+    Ok(storage.delete_session(&hash_secret(token))?)
 }
 
 /// Compares two secrets in time independent of where they differ (see `crate::auth`).
@@ -316,7 +316,7 @@ fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::sqlite::SqliteStorage;
+    use fieldwork_store_sqlite::SqliteStorage;
 
     fn office() -> (tempfile::TempDir, std::sync::Arc<dyn Storage>) {
         let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 //!
 //! With several instances on one PostgreSQL database, a console page is connected to one of
 //! them while the change may go through another: each instance then relays what it publishes
-//! to the others through the database (`pg_live`), which hands theirs back with [`Live::deliver`].
+//! to the others through the database (`fieldwork_store_postgres::live`), which hands theirs back with [`Live::deliver`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,14 +17,7 @@ pub const STREAMS_PER_SESSION: usize = 8;
 /// Event streams this instance serves at once; each costs a task and a 16-event buffer.
 pub const STREAMS_TOTAL: usize = 2000;
 
-/// What changed, as the console's script receives it (`event: change`, JSON data).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Change {
-    /// Jobs whose document changed.
-    pub jobs: Vec<String>,
-    /// A technician whose phone just synced (the board shows when each last synced).
-    pub synced_technician: Option<String>,
-}
+pub use fieldwork_store::Change;
 
 /// The publish side; cheap to clone. A page that falls behind by more than the buffer misses
 /// events and is told to reload everything (`lagged`).
@@ -51,6 +44,16 @@ impl Default for Live {
 }
 
 impl Live {
+    /// A `Live` shared with the other instances on the PostgreSQL database at `url`: what this
+    /// one publishes goes to them through the database, and what they publish comes back here.
+    pub fn through_postgres(url: &str) -> crate::Result<Live> {
+        let (outgoing, changes) = mpsc::unbounded_channel::<Change>();
+        let live = Live::relayed(outgoing);
+        let local = live.clone();
+        fieldwork_store_postgres::live::start(url, changes, move |change| local.deliver(change))?;
+        Ok(live)
+    }
+
     /// A `Live` that also hands every change it publishes to `relay` (for the other instances).
     pub fn relayed(relay: mpsc::UnboundedSender<Change>) -> Live {
         Live {

@@ -26,8 +26,8 @@ use fieldwork_model::sla::MilestoneState;
 pub use live::Live;
 
 use crate::Error;
-use crate::api::AppState;
-use crate::storage::{JobFilter, SessionRecord, Technician};
+use crate::state::AppState;
+use fieldwork_store::{JobFilter, SessionRecord, Technician};
 use i18n::Words;
 
 /// The session cookie.
@@ -624,7 +624,7 @@ async fn devices_page(
                 limit: 100_000,
                 ..JobFilter::default()
             };
-            let photos = s.map_contents(&open, |data| {
+            let photos = s.map_contents(&open, |data| -> crate::Result<_> {
                 Ok(data
                     .attachments
                     .into_iter()
@@ -718,7 +718,7 @@ async fn revoke_device(
     if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
         return *r;
     }
-    match state.blocking(move |s| s.revoke_device(&id)).await {
+    match state.blocking(move |s| Ok(s.revoke_device(&id)?)).await {
         Ok(true) => Redirect::to("/devices").into_response(),
         Ok(false) => Error::NotFound("no such device".into()).into_response(),
         Err(e) => e.into_response(),
@@ -804,7 +804,7 @@ async fn session_live(state: &AppState, session: &str) -> bool {
     let session = session.to_string();
     let now = chrono::Utc::now().timestamp_millis();
     matches!(
-        state.blocking(move |s| s.session(&session, now)).await,
+        state.blocking(move |s| Ok(s.session(&session, now)?)).await,
         Ok(Some(_))
     )
 }

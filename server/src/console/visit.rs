@@ -14,8 +14,8 @@ use fieldwork_model::{JobDocument, JobView};
 use super::i18n::Words;
 use super::{local_time, office_zone, page, signed_in, words};
 use crate::Result;
-use crate::api::AppState;
-use crate::storage::{MailRow, Technician};
+use crate::state::AppState;
+use fieldwork_store::{MailRow, Technician};
 
 /// One sealed version of the report, checked.
 pub struct ReportRow {
@@ -221,7 +221,7 @@ pub async fn new_job_page(State(state): State<AppState>, headers: HeaderMap) -> 
         Ok(s) => s,
         Err(r) => return *r,
     };
-    match state.blocking(|s| s.technicians()).await {
+    match state.blocking(|s| Ok(s.technicians()?)).await {
         Ok(technicians) => page(NewJobPage {
             w: words(&headers),
             user: session.user,

@@ -9,7 +9,7 @@ use fieldwork_model::{
 };
 
 use crate::Result;
-use crate::storage::{AssetRecord, JobFilter, Storage, Technician};
+use fieldwork_store::{AssetRecord, JobFilter, Storage, Technician};
 
 /// The demo contract, also the README's example.
 pub const DEMO_CONTRACT: &str = include_str!("contract.json");
@@ -318,7 +318,7 @@ pub fn seed_demo(place: impl Into<crate::Place>) -> Result<DemoSeed> {
             contract: Some(contract.id.clone()),
             site: Some(new.site.clone()),
         })?;
-        let terms = crate::api::service::job_terms(storage, &mut new)?;
+        let terms = crate::office::job_terms(storage, &mut new)?;
         let created_at = now - d.hours_ago * hour;
         let mut doc = JobDocument::create_with_terms(
             new.id.as_deref().unwrap_or_default(),
@@ -348,7 +348,7 @@ pub fn seed_demo(place: impl Into<crate::Place>) -> Result<DemoSeed> {
         .unwrap_or_default()
         .date_naive();
     let first_due = today + chrono::Duration::days(5);
-    let plan: fieldwork_model::maintenance::MaintenancePlan =
+    let plan: fieldwork_office::maintenance::MaintenancePlan =
         serde_json::from_value(serde_json::json!({
             "id": "DEMO-Q",
             "asset": SERIALS[0],
@@ -365,7 +365,7 @@ pub fn seed_demo(place: impl Into<crate::Place>) -> Result<DemoSeed> {
         .map_err(|e| crate::Error::Internal(format!("demo plan: {e}")))?;
     plan.schedule()?;
     storage.add_plan("DEMO-Q", &plan)?;
-    crate::api::service::generate_inspections(storage, first_due)?;
+    crate::office::generate_inspections(storage, first_due)?;
     Ok(DemoSeed {
         technicians,
         created: true,

@@ -44,7 +44,7 @@ impl Office {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config.clone();
         if config.database.is_none() {
-            config.database = fieldwork_server::pg_admin::test_database().unwrap();
+            config.database = fieldwork_store_postgres::admin::test_database().unwrap();
         }
         let place = fieldwork_server::Place {
             data_dir: dir.path().to_path_buf(),

@@ -76,8 +76,8 @@ fn logs_in(data: &Path, password: &str) -> bool {
 
 /// Whether `name` logs in with `password` on the office in `data`.
 fn logs_in_as(data: &Path, name: &str, password: &str) -> bool {
-    let storage: std::sync::Arc<dyn fieldwork_server::storage::Storage> =
-        std::sync::Arc::new(fieldwork_server::storage::sqlite::SqliteStorage::open(data).unwrap());
+    let storage: std::sync::Arc<dyn fieldwork_store::Storage> =
+        std::sync::Arc::new(fieldwork_store_sqlite::SqliteStorage::open(data).unwrap());
     let (name, password) = (name.to_string(), password.to_string());
     // On a thread of its own: some callers are async tests, whose thread cannot block on
     // another runtime.
@@ -120,7 +120,7 @@ fn user_add_takes_the_password_from_stdin_or_prints_one_and_refuses_bad_input() 
     let out = add("mei", Some("correct horse battery\n"));
     assert!(out.status.success(), "{out:?}");
     assert!(logs_in_as(dir.path(), "mei", "correct horse battery"));
-    let storage = fieldwork_server::storage::sqlite::SqliteStorage::open(dir.path()).unwrap();
+    let storage = fieldwork_store_sqlite::SqliteStorage::open(dir.path()).unwrap();
     // Nothing on stdin: a password is generated and printed.
     let out = add("li", None);
     assert!(out.status.success(), "{out:?}");
@@ -132,7 +132,7 @@ fn user_add_takes_the_password_from_stdin_or_prints_one_and_refuses_bad_input() 
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
     assert!(
-        fieldwork_server::storage::Accounts::user(&storage, "wu")
+        fieldwork_store::Accounts::user(&storage, "wu")
             .unwrap()
             .is_none()
     );

@@ -1103,7 +1103,7 @@ async fn office_db(rows: &mut Vec<Row>) {
     let db = office
         .dir
         .path()
-        .join(fieldwork_server::storage::sqlite::DB_FILE);
+        .join(fieldwork_store_sqlite::DB_FILE);
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.busy_timeout(Duration::from_secs(10)).unwrap();
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
@@ -1119,7 +1119,7 @@ async fn office_db(rows: &mut Vec<Row>) {
     let docs: usize = stored
         .iter()
         .map(|d| {
-            fieldwork_server::storage::load_doc_bytes(d)
+            fieldwork_store::load_doc_bytes(d)
                 .unwrap()
                 .save()
                 .len()

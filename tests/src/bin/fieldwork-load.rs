@@ -9,7 +9,7 @@
 //!
 //! The office runs on its embedded SQLite database by default. With `--database`, the URL names
 //! a PostgreSQL cluster: the run creates a new, empty database there
-//! (`fieldwork_server::pg_admin::create_database`) and every server it starts uses it, while
+//! (`fieldwork_store_postgres::admin::create_database`) and every server it starts uses it, while
 //! attachments stay in the run's temp data directory. With `--instances N` (PostgreSQL only)
 //! the measured phases run against N servers on that database and data directory, and every
 //! request of the generator goes to one of them picked at random (a load balancer without
@@ -1492,7 +1492,7 @@ async fn run(args: Args) -> i32 {
         Some(cluster) => {
             let cluster = cluster.clone();
             let url = tokio::task::spawn_blocking(move || {
-                fieldwork_server::pg_admin::create_database(&cluster)
+                fieldwork_store_postgres::admin::create_database(&cluster)
             })
             .await
             .unwrap()

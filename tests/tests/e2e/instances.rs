@@ -60,7 +60,7 @@ struct Instances {
 
 impl Instances {
     async fn start(n: usize, config: fieldwork_server::Config) -> Option<Instances> {
-        let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
+        let Some(database) = fieldwork_store_postgres::admin::test_database().unwrap() else {
             eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
             return None;
         };
@@ -264,12 +264,12 @@ async fn three_instances_on_one_database_lose_nothing_and_every_phone_converges(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_published_on_one_instance_reaches_the_consoles_of_another() {
-    let Some(database) = fieldwork_server::pg_admin::test_database().unwrap() else {
+    let Some(database) = fieldwork_store_postgres::admin::test_database().unwrap() else {
         eprintln!("skipped: FIELDWORK_TEST_POSTGRES not set (the test command sets it)");
         return;
     };
-    let one = fieldwork_server::pg_live::start(&database).unwrap();
-    let other = fieldwork_server::pg_live::start(&database).unwrap();
+    let one = fieldwork_server::console::Live::through_postgres(&database).unwrap();
+    let other = fieldwork_server::console::Live::through_postgres(&database).unwrap();
     let mut heard_by_other = other.subscribe();
     let mut heard_by_one = one.subscribe();
     // The relays LISTEN as they connect: publish until the other instance hears it.

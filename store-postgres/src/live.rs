@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_postgres::AsyncMessage;
 
-use crate::console::live::{Change, Live};
+use fieldwork_store::{Change, Error, Result};
 
 /// The NOTIFY channel.
 const CHANNEL: &str = "fieldwork_live";
@@ -27,18 +27,21 @@ struct Note {
     change: Change,
 }
 
-/// Starts relaying: returns the [`Live`] the instance publishes to. Runs until the process ends.
-pub fn start(url: &str) -> crate::Result<Live> {
+/// Starts relaying (on the current tokio runtime, until `changes` closes): every change this
+/// instance sends on `changes` goes to the other instances, and every change one of them sent
+/// is handed to `deliver`.
+pub fn start(
+    url: &str,
+    mut changes: mpsc::UnboundedReceiver<Change>,
+    deliver: impl Fn(Change) + Send + Sync + 'static,
+) -> Result<()> {
     let config: tokio_postgres::Config = url.parse().map_err(|_| {
-        crate::Error::BadRequest("database", "the database URL does not parse".into())
+        Error::Invalid("database", "the database URL does not parse".into())
     })?;
-    let (outgoing, mut changes) = mpsc::unbounded_channel::<Change>();
-    let live = Live::relayed(outgoing);
-    let local = live.clone();
     let instance = hex::encode(rand::random::<[u8; 8]>());
     tokio::spawn(async move {
         loop {
-            if let Err(e) = relay(&config, &instance, &local, &mut changes).await {
+            if let Err(e) = relay(&config, &instance, &deliver, &mut changes).await {
                 tracing::warn!(error = %e, "live relay through the database lost; reconnecting");
             }
             if changes.is_closed() {
@@ -47,14 +50,14 @@ pub fn start(url: &str) -> crate::Result<Live> {
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
     });
-    Ok(live)
+    Ok(())
 }
 
 /// One connection's life: LISTEN, then forward both ways until it fails.
 async fn relay(
     config: &tokio_postgres::Config,
     instance: &str,
-    live: &Live,
+    deliver: &(impl Fn(Change) + Send + Sync),
     changes: &mut mpsc::UnboundedReceiver<Change>,
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
@@ -95,7 +98,7 @@ async fn relay(
                 // The connection ended (its driver said why): reconnect.
                 let Some(note) = note else { break Ok(()) };
                 match serde_json::from_str::<Note>(&note) {
-                    Ok(note) if note.from != instance => live.deliver(note.change),
+                    Ok(note) if note.from != instance => deliver(note.change),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "unreadable live notification"),
                 }

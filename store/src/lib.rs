@@ -1,24 +1,34 @@
-//! Storage behind traits, so the sync and dispatch logic never sees SQL: the embedded SQLite
-//! (`sqlite.rs`, the default) and PostgreSQL shared by several instances (`postgres.rs`) do the
-//! same things, checked by one conformance suite (`conformance.rs`). [`Storage`] is the sum of
-//! what the office does, a trait per concern: [`Accounts`] (who may call), [`Jobs`] (the update
-//! transaction, push merges, queries), [`SyncState`] (the feed and what each device holds),
-//! [`Registers`] (contracts, assets, follow-ups, complaints, plans, loans) and [`MailOutbox`].
+//! The office's storage behind traits, so the sync, dispatch and console code never sees SQL:
+//! `fieldwork-store-sqlite` (the embedded default) and `fieldwork-store-postgres` (one database
+//! shared by several instances) do the same things, checked by one conformance suite
+//! ([`conformance`], behind the `conformance` feature, run by each backend's tests).
+//!
+//! [`Storage`] is the sum of what the office stores, a trait per concern: [`Accounts`] (who may
+//! call), [`Jobs`] (the update transaction, push merges, queries), [`SyncState`] (the feed and
+//! what each device holds), [`Registers`] (contracts, assets, follow-ups, complaints, plans,
+//! loans) and [`MailOutbox`]; [`SharedBuckets`] is what a backend shared by several instances
+//! adds for their rate limits.
 //!
 //! Job updates go through [`Jobs::update_job`]: the implementation loads the document, runs
-//! the closure, and — if the document changed — saves it with its projection, grants and feed
+//! the closure, and (if the document changed) saves it with its projection, grants and feed
 //! rows in one transaction, so concurrent requests on the same job never lose an update.
+//!
+//! This crate knows neither HTTP nor a database: it depends on the model and the office's
+//! register types only.
 
-#[cfg(test)]
-mod conformance;
-pub mod postgres;
-mod rows;
-pub mod sqlite;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod documents;
+pub use documents::load_doc_bytes;
+mod error;
+pub mod rows;
+
+pub use error::{Error, Result};
+pub use fieldwork_office::{AssetRecord, Complaint, Followup, FollowupRow, LoanRow, Technician};
 
 use automerge::ChangeHash;
 use fieldwork_model::JobDocument;
 
-use crate::Result;
 
 /// Who is calling, resolved from a bearer token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,16 +96,6 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-/// A technician record.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Technician {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub region: String,
-}
-
 /// An enrolled device, as `GET /api/v1/devices` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -127,72 +127,6 @@ pub struct JobFilter {
     /// `changed_since_signed`).
     pub report: Option<String>,
     pub limit: u32,
-}
-
-/// An installed asset as dispatch registers it (`POST /api/v1/assets`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssetRecord {
-    pub serial: String,
-    #[serde(default)]
-    pub model: String,
-    #[serde(default)]
-    pub customer: String,
-    #[serde(default)]
-    pub installation_date: Option<String>,
-    #[serde(default)]
-    pub acceptance_date: Option<String>,
-    /// Contract id.
-    #[serde(default)]
-    pub contract: Option<String>,
-    /// Where it is installed (maintenance jobs are created there).
-    #[serde(default)]
-    pub site: Option<fieldwork_model::Site>,
-}
-
-/// What the customer said on the follow-up call.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Followup {
-    pub satisfaction: String,
-    pub score: u8,
-    pub comment: String,
-    pub recorded_at: i64,
-}
-
-/// A completed job's follow-up: when it is due and what was recorded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FollowupRow {
-    pub job: String,
-    pub technician: Option<String>,
-    pub completed_at: i64,
-    pub due_at: i64,
-    pub record: Option<Followup>,
-}
-
-/// A complaint against a job.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Complaint {
-    pub id: String,
-    pub job: String,
-    pub text: String,
-    pub received_at: i64,
-    pub due_at: i64,
-    /// `engineer`, `senior_engineer` or `manager`.
-    pub level: String,
-    pub answer: Option<String>,
-    pub answered_at: Option<i64>,
-}
-
-/// A loaner unit on a job (the loans projection).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoanRow {
-    pub job: String,
-    pub technician: Option<String>,
-    pub serial: String,
-    pub model: Option<String>,
-    pub issued_by: String,
-    pub issued_at: i64,
-    pub returned_at: Option<i64>,
 }
 
 /// A closure that edits a job document inside the storage transaction. It must not call the
@@ -415,10 +349,10 @@ pub trait Registers {
     fn add_plan(
         &self,
         id: &str,
-        plan: &fieldwork_model::maintenance::MaintenancePlan,
+        plan: &fieldwork_office::maintenance::MaintenancePlan,
     ) -> Result<()>;
     /// Every maintenance plan, by id.
-    fn plans(&self) -> Result<Vec<(String, fieldwork_model::maintenance::MaintenancePlan)>>;
+    fn plans(&self) -> Result<Vec<(String, fieldwork_office::maintenance::MaintenancePlan)>>;
     /// Loaner units, optionally of one technician's jobs, open ones only if `open_only`.
     fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>>;
 }
@@ -441,76 +375,27 @@ pub trait MailOutbox {
 
 pub use fieldwork_model::wire::{decode_heads, encode_heads};
 
-/// Documents as the API uses them: the backends hand out saved bytes (the sync endpoint sends
-/// them as they are), and these load them, in one place, with the office's actor, a slice per
-/// core (a board of a thousand jobs loads a thousand documents). Handlers ask for documents or
-/// their content, never for bytes.
-impl dyn Storage {
-    /// A job's document, or `NotFound`.
-    pub fn document(&self, id: &str) -> Result<JobDocument> {
-        let stored = self
-            .load_job(id)?
-            .ok_or_else(|| crate::Error::NotFound(format!("no job {id}")))?;
-        Ok(JobDocument::load(&stored.doc, self.actor()?)?)
-    }
-
-    /// `f` of each job matching a filter, in the list's order. Each document is loaded, handed
-    /// to `f` and dropped, a core at a time: a board of thousands of jobs holds their views, not
-    /// thousands of documents.
-    pub fn map_documents<T: Send>(
-        &self,
-        filter: &JobFilter,
-        f: impl Fn(JobDocument) -> Result<T> + Sync,
-    ) -> Result<Vec<T>> {
-        let actor = self.actor()?;
-        fieldwork_model::par::map(self.list_jobs(filter)?, |bytes| {
-            f(JobDocument::load(&bytes, actor.clone())?)
-        })
-        .into_iter()
-        .collect()
-    }
-
-    /// `f` of what each job matching a filter holds, in the list's order (as
-    /// [`Self::map_documents`]: one job's content at a time per core).
-    pub fn map_contents<T: Send>(
-        &self,
-        filter: &JobFilter,
-        f: impl Fn(fieldwork_model::JobData) -> Result<T> + Sync,
-    ) -> Result<Vec<T>> {
-        self.map_documents(filter, |doc| f(doc.data()?))
-    }
-
-    /// What these jobs hold, in the order asked; ids with no job are skipped.
-    pub fn job_contents_of(&self, ids: &[String]) -> Result<Vec<fieldwork_model::JobData>> {
-        let saved = self.load_jobs(ids)?.into_iter().flatten().map(|j| j.doc);
-        self.contents(saved.collect())
-    }
-
-    /// What the jobs on an asset hold, by report time: all of them or the newest `newest`.
-    pub fn asset_history(
-        &self,
-        serial: &str,
-        newest: Option<u32>,
-    ) -> Result<Vec<fieldwork_model::JobData>> {
-        self.contents(self.asset_jobs(serial, newest)?)
-    }
-
-    /// What the jobs reported in `[from, to)` (epoch ms) hold, by report time.
-    pub fn reported_between(&self, from: i64, to: i64) -> Result<Vec<fieldwork_model::JobData>> {
-        self.contents(self.jobs_reported_between(from, to)?)
-    }
-
-    fn contents(&self, saved: Vec<Vec<u8>>) -> Result<Vec<fieldwork_model::JobData>> {
-        let actor = self.actor()?;
-        fieldwork_model::par::map(saved, |bytes| {
-            Ok(JobDocument::load(&bytes, actor.clone())?.data()?)
-        })
-        .into_iter()
-        .collect()
-    }
+/// What changed, as the console's script receives it (`event: change`, JSON data) and as
+/// instances sharing a database tell each other (`fieldwork_store_postgres::live`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Change {
+    /// Jobs whose document changed.
+    pub jobs: Vec<String>,
+    /// A technician whose phone just synced (the board shows when each last synced).
+    pub synced_technician: Option<String>,
 }
 
-/// Loads a job document as the storage holds it.
-pub fn load_doc_bytes(bytes: &[u8]) -> crate::Result<automerge::Automerge> {
-    automerge::Automerge::load(bytes).map_err(|e| crate::Error::Internal(e.to_string()))
+/// Token buckets every server instance on one database shares (the PostgreSQL backend keeps
+/// them in a table). Called on a blocking thread.
+pub trait SharedBuckets: Send + Sync {
+    /// Takes `amount` from `key`'s bucket of `kind` (refilled at `rate` per second up to
+    /// `capacity`, full when first used), or says how long until it would be there.
+    fn take(
+        &self,
+        kind: &str,
+        key: &str,
+        amount: f64,
+        rate: f64,
+        capacity: f64,
+    ) -> Result<std::result::Result<(), std::time::Duration>>;
 }

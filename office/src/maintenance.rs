@@ -8,10 +8,10 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::parse_date;
-use crate::job::ChecklistItem;
-use crate::warranty::add_months;
-use crate::{Error, Result, validate_id};
+use fieldwork_model::calendar::parse_date;
+use fieldwork_model::job::ChecklistItem;
+use fieldwork_model::warranty::add_months;
+use fieldwork_model::{Error, Result, validate_id};
 
 /// A checklist entry in a plan: a bare label, or an item with its own id and unit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +56,7 @@ pub struct MaintenancePlan {
     pub technician: Option<String>,
     /// Where the inspections happen; by default the registered asset's site.
     #[serde(default)]
-    pub site: Option<crate::job::Site>,
+    pub site: Option<fieldwork_model::job::Site>,
 }
 
 /// A plan's schedule, validated.
@@ -187,6 +187,61 @@ impl Schedule {
             .take(limit)
             .collect()
     }
+}
+
+/// The id of a plan's inspection due on `due`: `PM-<plan>-<YYYYMMDD>`, so generating the same
+/// plan's inspections again finds the ones it made and creates nothing twice.
+pub fn inspection_id(plan: &str, due: NaiveDate) -> String {
+    format!("PM-{plan}-{}", due.format("%Y%m%d"))
+}
+
+/// The job request of a plan's inspection due on `due` at `site` (the plan's site, else the
+/// asset's): reported at midnight and scheduled 09:00-17:00 on that day in the site's zone
+/// (an inspection is a day's visit, not a clock), for the plan's technician, with its checklist.
+pub fn inspection_job(
+    id: &str,
+    plan: &MaintenancePlan,
+    asset: &crate::AssetRecord,
+    site: fieldwork_model::Site,
+    due: NaiveDate,
+) -> Result<fieldwork_model::NewJob> {
+    let tz = fieldwork_model::calendar::parse_tz(&site.time_zone)?;
+    let at = |h: u32| {
+        due.and_hms_opt(h, 0, 0).map(|t| {
+            fieldwork_model::time::to_rfc3339(fieldwork_model::calendar::local_instant(tz, t))
+        })
+    };
+    Ok(fieldwork_model::NewJob {
+        id: Some(id.to_string()),
+        technician: plan.technician.clone(),
+        customer: fieldwork_model::Customer {
+            // An asset registered without its customer is still somebody's: name it by serial.
+            name: if asset.customer.is_empty() {
+                asset.serial.clone()
+            } else {
+                asset.customer.clone()
+            },
+            phone: String::new(),
+            email: None,
+        },
+        site,
+        asset: fieldwork_model::Asset {
+            serial: asset.serial.clone(),
+            ..Default::default()
+        },
+        problem: plan
+            .name
+            .clone()
+            .unwrap_or_else(|| "Planned maintenance inspection".into()),
+        channel: Some("maintenance_plan".into()),
+        priority: fieldwork_model::Priority::Normal,
+        reported_at: at(0).unwrap_or_default(),
+        scheduled_start: at(9),
+        scheduled_end: at(17),
+        contract: None,
+        kind: Some(fieldwork_model::JobKind::Inspection),
+        checklist: plan.checklist_items()?,
+    })
 }
 
 #[cfg(test)]

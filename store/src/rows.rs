@@ -11,14 +11,14 @@ use crate::{Error, Result};
 const DEFAULT_FOLLOWUP_HOURS: u32 = 48;
 
 /// Heads as stored (`jobs.heads`, `device_docs`): the 32-byte hashes, sorted, concatenated.
-pub(crate) fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+pub fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
     let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
     sorted.sort();
     sorted.iter().flat_map(|h| h.0).collect()
 }
 
 /// Inverse of [`heads_blob`]; a damaged value yields what it can (a later sync sends more).
-pub(crate) fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
+pub fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
     blob.chunks_exact(32)
         .filter_map(|c| ChangeHash::try_from(c).ok())
         .collect()
@@ -27,31 +27,32 @@ pub(crate) fn blob_heads(blob: &[u8]) -> Vec<ChangeHash> {
 /// A device's cursor (any `u64` from its request) as the signed 64-bit number it is compared
 /// with: one past every number either backend can hand out means "nothing newer", never a
 /// wrapped, negative value.
-pub(crate) fn cursor_value(cursor: u64) -> i64 {
+pub fn cursor_value(cursor: u64) -> i64 {
     i64::try_from(cursor).unwrap_or(i64::MAX)
 }
 
-pub(crate) fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+pub fn to_body<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
-pub(crate) fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
-    serde_json::from_str(body).map_err(|e| Error::Internal(format!("stored record: {e}")))
+pub fn from_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T> {
+    serde_json::from_str(body).map_err(|e| Error::Corrupt(format!("stored record: {e}")))
 }
 
-/// A fresh random database epoch (see [`crate::storage::SyncState::epoch`]).
-pub(crate) fn new_epoch() -> String {
-    crate::auth::new_token()[3..19].to_string()
+/// A fresh random database epoch (see [`crate::SyncState::epoch`]).
+pub fn new_epoch() -> String {
+    // 64 random bits as 16 hex digits: two offices (or two restores) never share an epoch.
+    hex::encode(rand::random::<[u8; 8]>())
 }
 
 /// Epoch milliseconds now, for `updated_at` and the like.
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
 /// The service columns of a job's row: what the asset history, the follow-up list and the
 /// report filter query.
-pub(crate) struct ServiceColumns<'a> {
+pub struct ServiceColumns<'a> {
     pub asset_serial: Option<&'a str>,
     pub completed_at: Option<i64>,
     pub followup_due_at: Option<i64>,
@@ -60,7 +61,7 @@ pub(crate) struct ServiceColumns<'a> {
 }
 
 impl<'a> ServiceColumns<'a> {
-    pub(crate) fn of(data: &'a JobData) -> ServiceColumns<'a> {
+    pub fn of(data: &'a JobData) -> ServiceColumns<'a> {
         let completed_at =
             fieldwork_model::status::first_at(&data.events, fieldwork_model::Status::Completed);
         let followup_hours = data
@@ -80,7 +81,7 @@ impl<'a> ServiceColumns<'a> {
 
 /// Who gets a feed entry when a job changes: its technician and, when it was reassigned, the
 /// previous one (so their device learns it is gone).
-pub(crate) fn audience<'a>(current: Option<&'a str>, previous: Option<&'a str>) -> Vec<&'a str> {
+pub fn audience<'a>(current: Option<&'a str>, previous: Option<&'a str>) -> Vec<&'a str> {
     let mut out: Vec<&str> = current.into_iter().collect();
     if let Some(p) = previous
         && Some(p) != current

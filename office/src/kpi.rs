@@ -12,10 +12,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Result;
-use crate::job::{JobData, JobKind, LoanAction, Status};
-use crate::sla::{self, MilestoneState};
-use crate::status;
+use fieldwork_model::Result;
+use fieldwork_model::job::{JobData, JobKind, LoanAction, Status};
+use fieldwork_model::sla::{self, MilestoneState};
+use fieldwork_model::status;
 
 /// A rate: `count` of `of`, with the percentage to one decimal (`null` when `of` is 0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -144,3 +144,40 @@ pub fn compute(jobs: &[JobFacts<'_>], complaints: &[ComplaintFacts], now: i64) -
     }
     Ok(k)
 }
+/// The KPIs of `jobs` (those reported in the period) judged as of `now`, keeping only jobs
+/// whose site is in `region` (`city`, `province`, `remote`) when given. `followups` and
+/// `complaints` may hold every job's: only those of the jobs kept count.
+pub fn report(
+    jobs: Vec<JobData>,
+    followups: Vec<crate::FollowupRow>,
+    complaints: Vec<crate::Complaint>,
+    now: i64,
+    region: Option<&str>,
+) -> Result<Kpis> {
+    let jobs: Vec<JobData> = jobs
+        .into_iter()
+        .filter(|job| region.is_none_or(|r| job.site.region.as_str() == r))
+        .collect();
+    let followups: std::collections::HashMap<String, String> = followups
+        .into_iter()
+        .filter_map(|r| r.record.map(|f| (r.job, f.satisfaction)))
+        .collect();
+    let facts: Vec<_> = jobs
+        .iter()
+        .map(|job| JobFacts {
+            job,
+            followup: followups.get(&job.id).map(String::as_str),
+        })
+        .collect();
+    let kept: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    let complaints: Vec<_> = complaints
+        .into_iter()
+        .filter(|c| kept.contains(c.job.as_str()))
+        .map(|c| ComplaintFacts {
+            due_at: c.due_at,
+            answered_at: c.answered_at,
+        })
+        .collect();
+    compute(&facts, &complaints, now)
+}
+

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::storage::postgres::PgStorage;
-use crate::{Error, Result};
+use fieldwork_store::{Error, Result};
+
+use crate::PgStorage;
 
 /// Writes a consistent dump of the database at `url` to `to` (which must not exist).
 pub fn dump(url: &str, to: &Path) -> Result<()> {
@@ -38,7 +39,7 @@ pub fn restore(url: &str, from: &Path) -> Result<String> {
         .output()?;
     let table_list = String::from_utf8_lossy(&listing.stdout);
     if !listing.status.success() || !table_list.contains("TABLE public feed_clock") {
-        return Err(Error::BadRequest(
+        return Err(Error::Invalid(
             "not_a_backup",
             format!(
                 "{} is not a dump of a Fieldwork office database",
@@ -115,5 +116,5 @@ fn tool_failed(name: &str, stderr: &[u8]) -> Error {
     let message = String::from_utf8_lossy(stderr);
     // The tools print the connection target on failure; keep only their first lines.
     let first: Vec<&str> = message.lines().take(3).collect();
-    Error::Internal(format!("{name} failed: {}", first.join(" / ")))
+    Error::Corrupt(format!("{name} failed: {}", first.join(" / ")))
 }
