@@ -22,6 +22,9 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "the office's layers: no HTTP below the server, no office rules on the phone"
+bash scripts/check-layers.sh
+
 step "cargo test --workspace"
 cargo test --workspace
 
@@ -29,7 +32,7 @@ step "PostgreSQL: the storage tests, the API and end-to-end suites again on a pr
 pgdir=$(mktemp -d /tmp/fieldwork-pg.XXXXXX)
 trap 'bash scripts/postgres.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
 pgurl=$(bash scripts/postgres.sh start "$pgdir")
-FIELDWORK_TEST_POSTGRES="$pgurl" cargo test -p fieldwork-server -p fieldwork-tests
+FIELDWORK_TEST_POSTGRES="$pgurl" cargo test -p fieldwork-store-postgres -p fieldwork-server -p fieldwork-tests
 bash scripts/postgres.sh stop "$pgdir"
 
 step "Python smoke test of the C ABI"

@@ -180,4 +180,3 @@ pub fn report(
         .collect();
     compute(&facts, &complaints, now)
 }
-

@@ -11,8 +11,8 @@ use axum::http::HeaderMap;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use fieldwork_store::{Principal, SessionRecord, Storage};
 use crate::{Error, Result};
+use fieldwork_store::{Principal, SessionRecord, Storage};
 
 /// How long an enrollment code stays valid.
 pub const CODE_LIFETIME_MS: i64 = 7 * 24 * 3_600_000;
@@ -99,31 +99,6 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>> {
         return Err(malformed("the token is not one the office issued"));
     }
     Ok(Some(token))
-}
-
-/// Resolves the `Authorization: Bearer` header to a principal, or 401.
-pub fn authenticate(storage: &dyn Storage, headers: &HeaderMap) -> Result<Principal> {
-    // Set only by the console's middleware, for a valid session (with its CSRF token checked).
-    if headers.contains_key(crate::console::CONSOLE_USER_HEADER) {
-        return Ok(Principal::Dispatcher);
-    }
-    let token = bearer(headers)?.ok_or_else(|| {
-        Error::Unauthorized(
-            "missing_token",
-            "Authorization: Bearer <token> is required".into(),
-        )
-    })?;
-    match storage.principal(&hash_secret(token))? {
-        Some(Principal::RevokedDevice { .. }) => Err(Error::Unauthorized(
-            "device_revoked",
-            "this device was revoked by dispatch: ask dispatch for a new enrollment code".into(),
-        )),
-        Some(principal) => Ok(principal),
-        None => Err(Error::Unauthorized(
-            "invalid_token",
-            "unknown or revoked token".into(),
-        )),
-    }
 }
 
 /// Who sent a request, as far as its credential proves. Resolved once per request, before any

@@ -201,10 +201,11 @@ impl Limits {
         };
         let (shared, key) = (shared.clone(), key.to_string());
         let (rate, capacity) = (local.rate, local.capacity);
-        let taken =
-            tokio::task::spawn_blocking(move || shared.take(kind.name(), &key, amount, rate, capacity))
-                .await
-                .map_err(|e| Error::Internal(format!("rate limit check: {e}")))?;
+        let taken = tokio::task::spawn_blocking(move || {
+            shared.take(kind.name(), &key, amount, rate, capacity)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("rate limit check: {e}")))?;
         Ok(taken?)
     }
 }

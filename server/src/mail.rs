@@ -12,8 +12,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::mpsc;
 
 use crate::state::AppState;
-use fieldwork_store::{JobFilter, Storage};
 use crate::{Error, Result};
+use fieldwork_store::{JobFilter, Storage};
 
 /// Where and as whom to send.
 #[derive(Clone, Debug)]

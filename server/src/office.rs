@@ -16,13 +16,13 @@ pub fn job_terms(s: &dyn Storage, new: &mut NewJob) -> Result<JobTerms> {
         "" => None,
         serial => s.asset(serial)?,
     };
-    let contract = match terms::fill_from_asset(new, asset.as_ref()) {
-        Some(id) => Some(
-            s.contract(&id)?
-                .ok_or_else(|| Error::BadRequest("unknown_contract", format!("no contract {id}")))?,
-        ),
-        None => None,
-    };
+    let contract =
+        match terms::fill_from_asset(new, asset.as_ref()) {
+            Some(id) => Some(s.contract(&id)?.ok_or_else(|| {
+                Error::BadRequest("unknown_contract", format!("no contract {id}"))
+            })?),
+            None => None,
+        };
     let earlier = match new.asset.serial.as_str() {
         "" => Vec::new(),
         serial => s.asset_history(serial, Some(HISTORY_IN_JOB))?,
@@ -88,8 +88,13 @@ pub fn generate_inspections(s: &dyn Storage, through: chrono::NaiveDate) -> Resu
             if s.job_exists(&job_id)? {
                 continue;
             }
-            let mut new =
-                fieldwork_office::maintenance::inspection_job(&job_id, &plan, &asset, site.clone(), due)?;
+            let mut new = fieldwork_office::maintenance::inspection_job(
+                &job_id,
+                &plan,
+                &asset,
+                site.clone(),
+                due,
+            )?;
             let terms = job_terms(s, &mut new)?;
             let doc = JobDocument::create_with_terms(
                 &job_id,

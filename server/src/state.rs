@@ -5,13 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::http::HeaderMap;
-use fieldwork_store::{Principal, Storage};
+use fieldwork_store::Storage;
 use fieldwork_store_postgres::PgStorage;
 use fieldwork_store_sqlite::SqliteStorage;
 
 use crate::{Config, Error, Result};
-
 
 /// Where an office keeps its data: the data directory (attachments, and the SQLite database
 /// unless a PostgreSQL URL is given) and, for several instances sharing one database, the URL.
@@ -157,29 +155,6 @@ impl AppState {
             .map_err(|e| Error::Internal(format!("worker failed: {e}")))?
     }
 
-    /// Authenticates the caller as dispatch.
-    pub async fn dispatcher(&self, headers: &HeaderMap) -> Result<()> {
-        match self.principal(headers).await? {
-            Principal::Dispatcher => Ok(()),
-            Principal::Device { .. } | Principal::RevokedDevice { .. } => Err(Error::Forbidden(
-                "device tokens may only use the sync endpoint".into(),
-            )),
-        }
-    }
-
-    /// Authenticates the caller as an enrolled device: `(device_id, technician)`.
-    pub async fn device(&self, headers: &HeaderMap) -> Result<(String, String)> {
-        match self.principal(headers).await? {
-            Principal::Device {
-                device_id,
-                technician,
-            } => Ok((device_id, technician)),
-            Principal::Dispatcher | Principal::RevokedDevice { .. } => Err(Error::Forbidden(
-                "this route is for enrolled devices".into(),
-            )),
-        }
-    }
-
     /// Renders a job's JSON as of `at`, with each attachment's `uploaded` flag.
     pub fn render(
         &self,
@@ -199,22 +174,17 @@ impl AppState {
         view.mark_uploaded(|id| self.blobs.has(id));
         Ok(view)
     }
-
-    /// Authenticates the caller as any principal.
-    pub async fn principal(&self, headers: &HeaderMap) -> Result<Principal> {
-        let headers = headers.clone();
-        self.blocking(move |s| crate::auth::authenticate(s, &headers))
-            .await
-    }
 }
-
 
 impl AppState {
     /// The state of a server over the office in `data_dir` (or the configured PostgreSQL
     /// database): storage, attachments, live updates, limits and the mailer's queue. On
     /// PostgreSQL the instances also share the rate limits' buckets and hear each other's
     /// changes, through the database.
-    pub fn open(data_dir: &Path, config: &Config) -> Result<(AppState, tokio::sync::mpsc::UnboundedReceiver<Vec<String>>)> {
+    pub fn open(
+        data_dir: &Path,
+        config: &Config,
+    ) -> Result<(AppState, tokio::sync::mpsc::UnboundedReceiver<Vec<String>>)> {
         let place = Place {
             data_dir: data_dir.to_path_buf(),
             database: config.database.clone(),

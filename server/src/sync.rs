@@ -13,8 +13,8 @@ use fieldwork_model::wire::{
 };
 use fieldwork_model::{JobDocument, rules, validate};
 
-use fieldwork_store::{Arrivals, PushMerge, Storage, StoredJob};
 use crate::{Error, Result};
+use fieldwork_store::{Arrivals, PushMerge, Storage, StoredJob};
 
 /// Feed entries answered per round; the device runs more rounds while `more` is set.
 pub const FEED_PAGE: u32 = 500;

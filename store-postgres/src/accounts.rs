@@ -1,14 +1,13 @@
 //! [`Accounts`] on PostgreSQL: technicians, tokens, enrollment codes and devices, console
 //! accounts with their lockout, and sessions.
 
-
 use tokio_postgres::Row;
 
 use fieldwork_store::*;
 
+use crate::PgStorage;
 use crate::error::{Failure, Pg};
 use crate::sql::*;
-use crate::PgStorage;
 
 /// One more wrong password for account `$1`, locking it until `$3` from the `$2`-th in a row.
 const COUNT_WRONG_PASSWORD: &str = "UPDATE users SET failed_logins = failed_logins + 1,
@@ -36,7 +35,10 @@ impl Accounts for PgStorage {
             )
             .await?;
             if added == 0 {
-                return Err(Failure(Error::Conflict(format!("technician {} exists", t.id))));
+                return Err(Failure(Error::Conflict(format!(
+                    "technician {} exists",
+                    t.id
+                ))));
             }
             Ok(())
         })
@@ -266,7 +268,9 @@ impl Accounts for PgStorage {
             )
             .await?;
             if added == 0 {
-                return Err(Failure(Error::Conflict(format!("there is already a user {name}"))));
+                return Err(Failure(Error::Conflict(format!(
+                    "there is already a user {name}"
+                ))));
             }
             Ok(())
         })

@@ -1,12 +1,9 @@
 //! The rate limits' buckets in the database, shared by every instance.
 
-
-
 use fieldwork_store::*;
 
-use crate::sql::*;
 use crate::PgStorage;
-
+use crate::sql::*;
 
 /// Buckets idle this long are full again whatever their kind (the slowest refills in a day):
 /// their rows are deleted now and then.

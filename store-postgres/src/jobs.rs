@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use automerge::{ActorId, ChangeHash};
 use fieldwork_model::JobDocument;
 
-use fieldwork_store::rows::{
-    ServiceColumns, audience, blob_heads, heads_blob, now,
-};
+use fieldwork_store::rows::{ServiceColumns, audience, blob_heads, heads_blob, now};
 use fieldwork_store::*;
 
 use crate::error::{Failure, Pg};

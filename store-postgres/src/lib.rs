@@ -341,7 +341,6 @@ async fn open_meta(client: &mut Client) -> Pg<(ActorId, String)> {
     Ok((actor, epoch))
 }
 
-
 impl Storage for PgStorage {
     fn schema_version(&self) -> Result<i64> {
         self.read(async |c| {
@@ -354,4 +353,3 @@ impl Storage for PgStorage {
         Ok(self.actor.clone())
     }
 }
-

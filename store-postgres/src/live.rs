@@ -35,9 +35,9 @@ pub fn start(
     mut changes: mpsc::UnboundedReceiver<Change>,
     deliver: impl Fn(Change) + Send + Sync + 'static,
 ) -> Result<()> {
-    let config: tokio_postgres::Config = url.parse().map_err(|_| {
-        Error::Invalid("database", "the database URL does not parse".into())
-    })?;
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|_| Error::Invalid("database", "the database URL does not parse".into()))?;
     let instance = hex::encode(rand::random::<[u8; 8]>());
     tokio::spawn(async move {
         loop {

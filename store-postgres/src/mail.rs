@@ -1,13 +1,12 @@
 //! [`MailOutbox`] on PostgreSQL: the durable queue of signed reports emailed to customers.
 
-
 use tokio_postgres::Row;
 
 use fieldwork_store::*;
 
+use crate::PgStorage;
 use crate::error::Pg;
 use crate::sql::*;
-use crate::PgStorage;
 
 fn mail_row(r: &Row) -> Pg<MailRow> {
     Ok(MailRow {

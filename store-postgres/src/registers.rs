@@ -1,18 +1,15 @@
 //! [`Registers`] on PostgreSQL: contracts, assets, plans as JSON records; follow-ups,
 //! complaints and loans.
 
-
 use fieldwork_model::Contract;
 use fieldwork_office::maintenance::MaintenancePlan;
 
-use fieldwork_store::rows::{
-    from_body, to_body,
-};
+use fieldwork_store::rows::{from_body, to_body};
 use fieldwork_store::*;
 
+use crate::PgStorage;
 use crate::error::Failure;
 use crate::sql::*;
-use crate::PgStorage;
 
 impl Registers for PgStorage {
     fn add_contract(&self, c: &Contract) -> Result<()> {

@@ -10,7 +10,11 @@ use crate::error::{Failure, Pg};
 
 /// A count for an `INTEGER` column (PostgreSQL has no unsigned types).
 pub(crate) fn int4(v: u32) -> Pg<i32> {
-    i32::try_from(v).map_err(|_| Failure(Error::Corrupt(format!("{v} does not fit an INTEGER column"))))
+    i32::try_from(v).map_err(|_| {
+        Failure(Error::Corrupt(format!(
+            "{v} does not fit an INTEGER column"
+        )))
+    })
 }
 
 /// A count read from an `INTEGER` column.
@@ -39,7 +43,11 @@ pub(crate) async fn query(c: &impl GenericClient, sql: &str, params: Params<'_>)
 }
 
 /// Runs a query that returns at most one row.
-pub(crate) async fn query_opt(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Pg<Option<Row>> {
+pub(crate) async fn query_opt(
+    c: &impl GenericClient,
+    sql: &str,
+    params: Params<'_>,
+) -> Pg<Option<Row>> {
     let statement = c.prepare_cached(sql).await?;
     Ok(c.query_opt(&statement, params).await?)
 }

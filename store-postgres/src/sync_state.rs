@@ -5,13 +5,11 @@ use std::collections::HashMap;
 
 use automerge::ChangeHash;
 
-use fieldwork_store::rows::{
-    blob_heads, cursor_value, heads_blob,
-};
+use fieldwork_store::rows::{blob_heads, cursor_value, heads_blob};
 use fieldwork_store::*;
 
-use crate::sql::*;
 use crate::PgStorage;
+use crate::sql::*;
 
 impl SyncState for PgStorage {
     fn feed_since(&self, technician: &str, cursor: u64, limit: u32) -> Result<Vec<(u64, String)>> {

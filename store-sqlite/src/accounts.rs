@@ -38,7 +38,10 @@ impl Accounts for SqliteStorage {
                 params![t.id, t.name, t.region],
             )?;
             if n == 0 {
-                return Err(Failure::from(Error::Conflict(format!("technician {} exists", t.id))));
+                return Err(Failure::from(Error::Conflict(format!(
+                    "technician {} exists",
+                    t.id
+                ))));
             }
             Ok(())
         })
@@ -212,7 +215,9 @@ impl Accounts for SqliteStorage {
                 params![name, password_hash, now],
             )?;
             if added == 0 {
-                return Err(Failure::from(Error::Conflict(format!("there is already a user {name}"))));
+                return Err(Failure::from(Error::Conflict(format!(
+                    "there is already a user {name}"
+                ))));
             }
             Ok(())
         })

@@ -15,11 +15,13 @@ impl From<rusqlite::Error> for Failure {
     fn from(e: rusqlite::Error) -> Self {
         let message = e.to_string();
         // A full disk is its own answer (507): the write rolled back and may be retried later.
-        Failure(if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
-            Error::DiskFull(message)
-        } else {
-            Error::Backend(message)
-        })
+        Failure(
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+                Error::DiskFull(message)
+            } else {
+                Error::Backend(message)
+            },
+        )
     }
 }
 

@@ -5,14 +5,12 @@ use automerge::{ActorId, ChangeHash};
 use fieldwork_model::JobDocument;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use fieldwork_store::rows::{
-    ServiceColumns, audience, blob_heads, heads_blob, now,
-};
+use fieldwork_store::rows::{ServiceColumns, audience, blob_heads, heads_blob, now};
 use fieldwork_store::*;
 
 use crate::SqliteStorage;
-use crate::sync_state::set_confirmed_in;
 use crate::error::{Failure, Sql};
+use crate::sync_state::set_confirmed_in;
 
 /// Writes the projection of a job and, for its technician(s), grants and feed rows.
 pub(crate) fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Sql<()> {

@@ -40,7 +40,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_smaller_keys.sql"),
 ];
 
-
 /// SQLite-backed [`Storage`].
 pub struct SqliteStorage {
     /// The one writer: every write transaction, in turn.
@@ -226,7 +225,10 @@ impl SqliteStorage {
 
     fn backup_sql(data_dir: &Path, to: &Path) -> Sql<()> {
         if to.exists() {
-            return Err(Failure::from(Error::Conflict(format!("{} already exists", to.display()))));
+            return Err(Failure::from(Error::Conflict(format!(
+                "{} already exists",
+                to.display()
+            ))));
         }
         let conn = Connection::open_with_flags(
             data_dir.join(DB_FILE),

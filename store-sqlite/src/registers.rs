@@ -3,9 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use fieldwork_store::rows::{
-    from_body, to_body,
-};
+use fieldwork_store::rows::{from_body, to_body};
 use fieldwork_store::*;
 
 use fieldwork_model::Contract;
@@ -187,7 +185,9 @@ fn insert_body<T: serde::Serialize>(
             params![id, body],
         )?;
         if n == 0 {
-            return Err(Failure::from(Error::Conflict(format!("{what} {id} exists"))));
+            return Err(Failure::from(Error::Conflict(format!(
+                "{what} {id} exists"
+            ))));
         }
         Ok(())
     })

@@ -4,15 +4,18 @@
 use automerge::ChangeHash;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use fieldwork_store::rows::{
-    blob_heads, cursor_value, heads_blob,
-};
+use fieldwork_store::rows::{blob_heads, cursor_value, heads_blob};
 use fieldwork_store::*;
 
 use crate::SqliteStorage;
 use crate::error::Sql;
 
-pub(crate) fn set_confirmed_in(tx: &Transaction, device: &str, job: &str, heads: &[ChangeHash]) -> Sql<()> {
+pub(crate) fn set_confirmed_in(
+    tx: &Transaction,
+    device: &str,
+    job: &str,
+    heads: &[ChangeHash],
+) -> Sql<()> {
     tx.execute(
         "INSERT INTO device_docs (device, job, confirmed_heads) VALUES ((SELECT num FROM devices WHERE id = ?1), ?2, ?3)
          ON CONFLICT (device, job) DO UPDATE SET confirmed_heads = excluded.confirmed_heads",

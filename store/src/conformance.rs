@@ -28,8 +28,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::ChangeHash;
-use fieldwork_office::maintenance::MaintenancePlan;
 use fieldwork_model::{Contract, Customer, JobDocument, NewJob, RegionClass, Site, Status};
+use fieldwork_office::maintenance::MaintenancePlan;
 
 use crate::{
     Arrivals, AssetRecord, Complaint, Followup, JobFilter, LoginClaim, Principal, PushMerge,
@@ -71,7 +71,6 @@ macro_rules! conformance_tests {
         }
     };
 }
-
 
 /// A storage opened for one test, with what must outlive it: a temporary directory, a database
 /// dropped at the end. The storage drops first (fields drop in order), then the guard.
@@ -362,7 +361,10 @@ pub fn jobs_feed_and_grants_follow_the_technician(s: &dyn Storage) {
         arrivals: &arrivals,
     }];
     match s.merge_pushes("D-unknown", &mut pushes) {
-        Ok(outcomes) => assert!(matches!(outcomes[0], Err(Error::DiskFull(_) | Error::Backend(_)))),
+        Ok(outcomes) => assert!(matches!(
+            outcomes[0],
+            Err(Error::DiskFull(_) | Error::Backend(_))
+        )),
         Err(e) => assert!(matches!(e, Error::DiskFull(_) | Error::Backend(_)), "{e}"),
     }
     assert_eq!(s.load_job("J-2").unwrap().unwrap().heads, heads);
@@ -660,7 +662,8 @@ pub fn every_other_query_reads_back_what_it_wrote(s: &dyn Storage) {
         ..Default::default()
     };
     assert_eq!(
-        s.map_documents(&all, |d| Ok::<_, Error>(d.heads())).unwrap(),
+        s.map_documents(&all, |d| Ok::<_, Error>(d.heads()))
+            .unwrap(),
         jobs.iter().map(|d| d.heads()).collect::<Vec<_>>()
     );
     assert_eq!(

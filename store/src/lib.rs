@@ -29,7 +29,6 @@ pub use fieldwork_office::{AssetRecord, Complaint, Followup, FollowupRow, LoanRo
 use automerge::ChangeHash;
 use fieldwork_model::JobDocument;
 
-
 /// Who is calling, resolved from a bearer token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {

@@ -1,4 +1,4 @@
-//! Device routes: enrollment with a one-time code, and the sync endpoint.
+//! Devices: enrollment with a one-time code, the sync endpoint, and the list dispatch sees.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,13 +11,16 @@ use fieldwork_model::wire::{
 };
 use serde::Deserialize;
 
-use super::{AppState, DISPATCH_BODY_LIMIT, SYNC_BODY_LIMIT, json_body};
+use super::SYNC_BODY_LIMIT;
+use super::extract::{Body, Device, Dispatcher, Params};
 use crate::auth::{hash_secret, new_token};
+use crate::state::AppState;
 use crate::{Error, Result};
+use serde_json::{Value, json};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EnrollBody {
+pub struct EnrollBody {
     code: String,
     #[serde(default)]
     device_name: String,
@@ -31,9 +34,8 @@ const KEY_FORMAT: &str = "the device's Ed25519 public key as 64 hex digits";
 /// `POST /api/v1/devices/enroll` — the code is the credential.
 pub async fn enroll(
     State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
+    Body(body): Body<EnrollBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    let body: EnrollBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     if body.device_name.len() > 200 {
         return Err(Error::BadRequest(
             "invalid",
@@ -89,22 +91,13 @@ pub async fn enroll(
 /// `POST /api/v1/sync` — device tokens only.
 pub async fn sync(
     State(state): State<AppState>,
-    caller: Option<axum::Extension<crate::auth::Caller>>,
+    Device {
+        device_id: device,
+        technician,
+    }: Device,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::response::Response> {
-    // Resolved by `identify` before the body was read, and required by the route's layer.
-    let (device, technician) = match caller {
-        Some(axum::Extension(crate::auth::Caller::Device {
-            device_id,
-            technician,
-        })) => (device_id, technician),
-        _ => {
-            return Err(Error::Forbidden(
-                "the sync endpoint is for enrolled devices".into(),
-            ));
-        }
-    };
     let body = super::body_bytes(body, SYNC_BODY_LIMIT)?;
     state.limits.pushed(&device, body.len()).await?;
     let encoding = SyncEncoding::of_request(&headers);
@@ -238,4 +231,32 @@ impl SyncEncoding {
             }
         }
     }
+}
+
+/// `GET /api/v1/devices` — every enrolled device with its public key.
+pub async fn list_devices(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(page): Params<super::PageParams>,
+) -> Result<super::Paged<Value>> {
+    let devices = state.blocking(|s| Ok(s.devices()?)).await?;
+    let time = fieldwork_model::time::to_rfc3339;
+    Ok(super::Paged::cut(
+        devices
+            .into_iter()
+            .map(|d| {
+                json!({
+                    "device_id": d.device_id,
+                    "technician": d.technician,
+                    "name": d.name,
+                    "public_key": d.public_key,
+                    "enrolled_at": time(d.enrolled_at),
+                    "last_sync_at": d.last_sync_at.map(time),
+                    "revoked": d.revoked,
+                })
+            })
+            .collect(),
+        page.limit,
+        page.offset,
+    ))
 }

@@ -66,7 +66,9 @@ impl Device {
             }),
             Caller::Dispatcher { .. } | Caller::Console { .. } => {
                 tracing::debug!("dispatch called a device route");
-                Err(Error::Forbidden("this route is for enrolled devices".into()))
+                Err(Error::Forbidden(
+                    "this route is for enrolled devices".into(),
+                ))
             }
             Caller::Unverified { .. } => Err(caller.unauthorized()),
         }

@@ -16,8 +16,8 @@ use parking_lot::Mutex;
 use rand::Rng;
 
 use crate::auth::hash_secret;
-use fieldwork_store::{LoginClaim, SessionRecord, Storage};
 use crate::{Error, Result};
+use fieldwork_store::{LoginClaim, SessionRecord, Storage};
 
 /// Wrong passwords in a row before the account is locked.
 pub const LOCK_AFTER: u32 = 5;

@@ -34,9 +34,6 @@ use i18n::Words;
 pub const SESSION_COOKIE: &str = "fw_session";
 /// The login form's CSRF cookie (double submit: there is no session yet).
 const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
-/// Set by the API's `identify` middleware on API requests that a console session made (never by a client: any
-/// incoming copy is removed first); `auth::authenticate` takes it as the dispatcher.
-pub const CONSOLE_USER_HEADER: &str = "x-fieldwork-console-user";
 
 /// The console's routes.
 pub fn routes() -> Router<AppState> {

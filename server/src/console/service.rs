@@ -5,13 +5,13 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use fieldwork_office::kpi::{Kpis, Rate};
 use fieldwork_model::sla::MilestoneState;
+use fieldwork_office::kpi::{Kpis, Rate};
 
 use super::i18n::Words;
 use super::{ms_local, office_today, office_zone, page, query_date, signed_in, words};
-use crate::state::AppState;
 use crate::office::{escalation_rows, kpi_report};
+use crate::state::AppState;
 
 pub struct Escalation {
     pub job: String,

@@ -1100,10 +1100,7 @@ async fn office_db(rows: &mut Vec<Row>) {
         // The next round confirms what the device received (the office's steady state).
         phone.device.sync().await.unwrap();
     }
-    let db = office
-        .dir
-        .path()
-        .join(fieldwork_store_sqlite::DB_FILE);
+    let db = office.dir.path().join(fieldwork_store_sqlite::DB_FILE);
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.busy_timeout(Duration::from_secs(10)).unwrap();
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
@@ -1118,12 +1115,7 @@ async fn office_db(rows: &mut Vec<Row>) {
         .collect();
     let docs: usize = stored
         .iter()
-        .map(|d| {
-            fieldwork_store::load_doc_bytes(d)
-                .unwrap()
-                .save()
-                .len()
-        })
+        .map(|d| fieldwork_store::load_doc_bytes(d).unwrap().save().len())
         .sum();
     let stored_bytes: usize = stored.iter().map(Vec::len).sum();
     let file = std::fs::metadata(&db).unwrap().len() as usize;

@@ -1,72 +1,31 @@
-//! Dispatch routes: technicians, jobs (create, read, list, reschedule, reassign, notes, parts,
-//! cancel).
+//! Jobs (`/api/v1/jobs`): create, read, list, reschedule, reassign, reprioritise, notes,
+//! parts, cancel.
 //! Every edit runs inside [`Jobs::update_job`]'s transaction.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use fieldwork_model::time::parse_rfc3339;
 use fieldwork_model::{DISPATCH_ACTOR, JobDocument, JobView, NewJob, Priority, Status};
+use fieldwork_store::{JobFilter, Storage};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{AppState, DISPATCH_BODY_LIMIT, json_body};
-use fieldwork_store::{JobFilter, Storage, Technician};
+use super::extract::{Body, Dispatcher, JobId, Params};
+use super::time::{at_or_now, now};
+use crate::state::AppState;
 use crate::{Error, Result};
-
-pub(super) fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// The instant of an optional `at` query parameter (RFC 3339), else now: SLA states are
-/// rendered as of it.
-pub(super) fn at_or_now(at: Option<&str>) -> Result<i64> {
-    Ok(at
-        .map(|a| parse_rfc3339("at", a))
-        .transpose()?
-        .unwrap_or_else(now))
-}
-
-/// The `{id}` of a job route; undecodable ids are a 400 JSON error, not axum's plain text.
-pub(super) fn path_id(id: std::result::Result<Path<String>, PathRejection>) -> Result<String> {
-    id.map(|Path(id)| id)
-        .map_err(|e| Error::BadRequest("bad_path", e.body_text()))
-}
 
 pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
     Ok(s.document(id)?)
 }
 
-/// `POST /api/v1/technicians`
-pub async fn create_technician(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Technician>)> {
-    state.dispatcher(&headers).await?;
-    let t: Technician = json_body(body, DISPATCH_BODY_LIMIT)?;
-    fieldwork_model::validate_id("technician", &t.id)?;
-    if t.name.trim().is_empty() {
-        return Err(Error::BadRequest(
-            "invalid",
-            "name must not be empty".into(),
-        ));
-    }
-    let stored = t.clone();
-    state.blocking(move |s| Ok(s.add_technician(&stored)?)).await?;
-    Ok((StatusCode::CREATED, Json(t)))
-}
-
 /// `POST /api/v1/jobs`
 pub async fn create_job(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    _: Dispatcher,
+    Body(mut new): Body<NewJob>,
 ) -> Result<(StatusCode, Json<JobView>)> {
-    state.dispatcher(&headers).await?;
-    let mut new: NewJob = json_body(body, DISPATCH_BODY_LIMIT)?;
     let doc = state
         .blocking(move |s| {
             if let Some(t) = &new.technician
@@ -115,13 +74,10 @@ pub struct AtParams {
 /// `GET /api/v1/jobs/{id}?at=` (`at` optional, RFC 3339)
 pub async fn get_job(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: std::result::Result<Path<String>, PathRejection>,
-    params: std::result::Result<Query<AtParams>, axum::extract::rejection::QueryRejection>,
+    _: Dispatcher,
+    JobId(id): JobId,
+    Params(p): Params<AtParams>,
 ) -> Result<Json<JobView>> {
-    state.dispatcher(&headers).await?;
-    let id = path_id(id)?;
-    let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
     let at = at_or_now(p.at.as_deref())?;
     let doc = state.blocking(move |s| load(s, &id)).await?;
     Ok(Json(state.render(&doc, at)?))
@@ -130,11 +86,9 @@ pub async fn get_job(
 /// `GET /api/v1/jobs/{id}/heads` — the document heads (sorted hex), to compare replicas.
 pub async fn job_heads(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: std::result::Result<Path<String>, PathRejection>,
+    _: Dispatcher,
+    JobId(id): JobId,
 ) -> Result<Json<Value>> {
-    state.dispatcher(&headers).await?;
-    let id = path_id(id)?;
     let doc = state.blocking(move |s| load(s, &id)).await?;
     let mut heads = doc.heads();
     heads.sort();
@@ -156,11 +110,9 @@ pub struct ListParams {
 /// `GET /api/v1/jobs?technician=&status=&limit=`
 pub async fn list_jobs(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    params: std::result::Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+    _: Dispatcher,
+    Params(p): Params<ListParams>,
 ) -> Result<Json<Vec<JobView>>> {
-    state.dispatcher(&headers).await?;
-    let Query(p) = params.map_err(|e| Error::BadRequest("bad_query", e.body_text()))?;
     if let Some(s) = &p.status {
         s.parse::<Status>()?;
     }
@@ -232,13 +184,10 @@ fn string_field(field: &str, v: &Value) -> Result<String> {
 /// problem.
 pub async fn patch_job(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: std::result::Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
+    _: Dispatcher,
+    JobId(id): JobId,
+    Body(patch): Body<Map<String, Value>>,
 ) -> Result<Json<JobView>> {
-    state.dispatcher(&headers).await?;
-    let id = path_id(id)?;
-    let patch: Map<String, Value> = json_body(body, DISPATCH_BODY_LIMIT)?;
     const FIELDS: [&str; 5] = [
         "scheduled_start",
         "scheduled_end",
@@ -274,7 +223,9 @@ pub async fn patch_job(
         .map(|v| string_field("problem", v))
         .transpose()?;
     if let Some(t) = technician.clone() {
-        let known = state.blocking(move |s| Ok(s.technician_exists(&t)?)).await?;
+        let known = state
+            .blocking(move |s| Ok(s.technician_exists(&t)?))
+            .await?;
         if !known {
             let t = technician.unwrap_or_default();
             return Err(Error::BadRequest(
@@ -314,20 +265,17 @@ pub async fn patch_job(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoteBody {
+pub struct NoteBody {
     text: String,
 }
 
 /// `POST /api/v1/jobs/{id}/notes`
 pub async fn add_note(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: std::result::Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
+    _: Dispatcher,
+    JobId(id): JobId,
+    Body(note): Body<NoteBody>,
 ) -> Result<(StatusCode, Json<JobView>)> {
-    state.dispatcher(&headers).await?;
-    let id = path_id(id)?;
-    let note: NoteBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     let view = edit_job(&state, id, move |doc| {
         doc.add_note(DISPATCH_ACTOR, now(), &note.text)?;
         Ok(())
@@ -338,20 +286,17 @@ pub async fn add_note(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CancelBody {
+pub struct CancelBody {
     reason: String,
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`
 pub async fn cancel_job(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: std::result::Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
+    _: Dispatcher,
+    JobId(id): JobId,
+    Body(c): Body<CancelBody>,
 ) -> Result<Json<JobView>> {
-    state.dispatcher(&headers).await?;
-    let id = path_id(id)?;
-    let c: CancelBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     edit_job(&state, id, move |doc| {
         doc.cancel(&c.reason, DISPATCH_ACTOR, now())?;
         Ok(())
@@ -361,7 +306,7 @@ pub async fn cancel_job(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PartBody {
+pub struct PartBody {
     sku: String,
     qty: u32,
     #[serde(default)]
@@ -382,13 +327,10 @@ struct PartBody {
 /// warehouse), with its unit cost and list price in minor units.
 pub async fn add_part(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: std::result::Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
+    _: Dispatcher,
+    JobId(id): JobId,
+    Body(b): Body<PartBody>,
 ) -> Result<(StatusCode, Json<JobView>)> {
-    state.dispatcher(&headers).await?;
-    let id = path_id(id)?;
-    let b: PartBody = json_body(body, DISPATCH_BODY_LIMIT)?;
     let part = fieldwork_model::NewPart {
         sku: b.sku,
         description: b.description,

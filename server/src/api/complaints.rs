@@ -1,0 +1,151 @@
+//! Complaints: received against a job, due for a written answer within 2 working days,
+//! escalated level by level (`fieldwork_office::complaints`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldwork_model::time::to_rfc3339;
+use fieldwork_store::Complaint;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::extract::{Body, Dispatcher, JobId, Params, PathId};
+use super::paging::{OpenParams, Paged};
+use super::time::now;
+use crate::state::AppState;
+use crate::{Error, Result};
+
+fn complaint_json(c: &Complaint, now: i64) -> Value {
+    json!({
+        "id": c.id,
+        "job": c.job,
+        "text": c.text,
+        "received_at": to_rfc3339(c.received_at),
+        "due_by": to_rfc3339(c.due_at),
+        "level": c.level,
+        "answer": c.answer,
+        "answered_at": c.answered_at.map(to_rfc3339),
+        "answered_in_time": c.answered_at.map(|t| t <= c.due_at),
+        "overdue": c.answered_at.is_none() && now > c.due_at,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextBody {
+    text: String,
+}
+
+fn check_text(text: &str) -> Result<()> {
+    if text.trim().is_empty() || text.len() > fieldwork_model::document::MAX_TEXT {
+        return Err(Error::BadRequest(
+            "invalid",
+            "text must be 1 to 16384 bytes".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/jobs/{id}/complaints` — due for a written answer within 2 working days.
+pub async fn create_complaint(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    JobId(job): JobId,
+    Body(b): Body<TextBody>,
+) -> Result<(StatusCode, Json<Value>)> {
+    check_text(&b.text)?;
+    let received_at = now();
+    let c = state
+        .blocking(move |s| {
+            let data = s.document(&job)?.data()?;
+            let calendar = data.contract.as_ref().map(|c| &c.sla.calendar);
+            let due_at =
+                fieldwork_model::sla::complaint_due(calendar, &data.site.time_zone, received_at)?;
+            let c = Complaint {
+                id: format!("C-{:08X}", rand::random::<u32>()),
+                job,
+                text: b.text,
+                received_at,
+                due_at,
+                level: fieldwork_office::complaints::FIRST_LEVEL.into(),
+                answer: None,
+                answered_at: None,
+            };
+            s.add_complaint(&c)?;
+            Ok(c)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(complaint_json(&c, received_at))))
+}
+
+/// `GET /api/v1/complaints?job=&open=`
+pub async fn list_complaints(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<OpenParams>,
+) -> Result<Paged<Value>> {
+    let open_only = p.open.unwrap_or(false);
+    let (limit, offset) = (p.limit, p.offset);
+    let list = state
+        .blocking(move |s| Ok(s.complaints(p.job.as_deref())?))
+        .await?;
+    let now = now();
+    Ok(Paged::cut(
+        list.iter()
+            .filter(|c| !open_only || c.answered_at.is_none())
+            .map(|c| complaint_json(c, now))
+            .collect(),
+        limit,
+        offset,
+    ))
+}
+
+async fn edit_complaint(
+    state: &AppState,
+    id: String,
+    mut edit: impl FnMut(&mut Complaint) -> Result<()> + Send + 'static,
+) -> Result<Json<Value>> {
+    let c = state
+        .blocking(move |s| {
+            s.update_complaint(&id, &mut |c| Ok(edit(c)?))?
+                .ok_or_else(|| Error::NotFound(format!("no complaint {id}")))
+        })
+        .await?;
+    Ok(Json(complaint_json(&c, now())))
+}
+
+/// `POST /api/v1/complaints/{id}/answer` `{"text"}` — the written answer.
+pub async fn answer_complaint(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    PathId(id): PathId,
+    Body(b): Body<TextBody>,
+) -> Result<Json<Value>> {
+    check_text(&b.text)?;
+    let at = now();
+    edit_complaint(&state, id, move |c| {
+        if c.answered_at.is_some() {
+            return Err(Error::Conflict(format!("complaint {} is answered", c.id)));
+        }
+        c.answer = Some(b.text.clone());
+        c.answered_at = Some(at);
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /api/v1/complaints/{id}/escalate` — engineer, then senior engineer, then manager.
+pub async fn escalate_complaint(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    PathId(id): PathId,
+) -> Result<Json<Value>> {
+    edit_complaint(&state, id, |c| {
+        let next = fieldwork_office::complaints::next_level(&c.level).ok_or_else(|| {
+            Error::Conflict(format!("complaint {} is already with a manager", c.id))
+        })?;
+        c.level = next.into();
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,40 @@
+//! Contracts (`/api/v1/contracts`): the service terms jobs fall under (SLA clocks, warranty,
+//! charges), registered by dispatch and copied into each job so the phone computes them offline.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldwork_model::Contract;
+
+use super::extract::{Body, Dispatcher, PathId};
+use crate::state::AppState;
+use crate::{Error, Result};
+
+/// `POST /api/v1/contracts`
+pub async fn create_contract(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Body(c): Body<Contract>,
+) -> Result<(StatusCode, Json<Contract>)> {
+    c.validate()?;
+    let stored = c.clone();
+    state
+        .blocking(move |s| Ok(s.add_contract(&stored)?))
+        .await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// `GET /api/v1/contracts/{id}`
+pub async fn get_contract(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    PathId(id): PathId,
+) -> Result<Json<Contract>> {
+    let c = state
+        .blocking(move |s| {
+            s.contract(&id)?
+                .ok_or_else(|| Error::NotFound(format!("no contract {id}")))
+        })
+        .await?;
+    Ok(Json(c))
+}

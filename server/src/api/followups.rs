@@ -1,0 +1,106 @@
+//! Follow-up calls: the callback's outcome on a completed job, and the list of calls due.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldwork_model::Status;
+use fieldwork_model::time::to_rfc3339;
+use fieldwork_store::Followup;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::extract::{Body, Dispatcher, JobId, Params};
+use super::paging::{OpenParams, Paged};
+use super::time::now;
+use crate::state::AppState;
+use crate::{Error, Result};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupBody {
+    satisfaction: String,
+    score: u8,
+    #[serde(default)]
+    comment: String,
+}
+
+fn followup_json(f: &Followup) -> Value {
+    json!({
+        "satisfaction": f.satisfaction,
+        "score": f.score,
+        "comment": f.comment,
+        "recorded_at": to_rfc3339(f.recorded_at),
+    })
+}
+
+/// `POST /api/v1/jobs/{id}/followup` — the callback's outcome for a completed job.
+pub async fn record_followup(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    JobId(id): JobId,
+    Body(b): Body<FollowupBody>,
+) -> Result<(StatusCode, Json<Value>)> {
+    if !fieldwork_office::complaints::SATISFACTION.contains(&b.satisfaction.as_str()) {
+        return Err(Error::BadRequest(
+            "invalid",
+            format!(
+                "satisfaction must be satisfied, neutral or dissatisfied, got {:?}",
+                b.satisfaction
+            ),
+        ));
+    }
+    if !fieldwork_office::complaints::SCORES.contains(&b.score) {
+        return Err(Error::BadRequest("invalid", "score must be 1 to 5".into()));
+    }
+    if b.comment.len() > fieldwork_model::document::MAX_TEXT {
+        return Err(Error::BadRequest("invalid", "comment is too long".into()));
+    }
+    let f = Followup {
+        satisfaction: b.satisfaction,
+        score: b.score,
+        comment: b.comment,
+        recorded_at: now(),
+    };
+    let stored = f.clone();
+    state
+        .blocking(move |s| {
+            let doc = s.document(&id)?;
+            if doc.derived()?.status != Status::Completed {
+                return Err(Error::Conflict(format!(
+                    "job {id} is not completed; follow-ups are for completed jobs"
+                )));
+            }
+            Ok(s.record_followup(&id, &stored)?)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(followup_json(&f))))
+}
+
+/// `GET /api/v1/followups?open=true` — completed jobs' callbacks, by due time.
+pub async fn list_followups(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<OpenParams>,
+) -> Result<Paged<Value>> {
+    let (limit, offset) = (p.limit, p.offset);
+    let rows = state
+        .blocking(move |s| Ok(s.followups(p.open.unwrap_or(false))?))
+        .await?;
+    let now = now();
+    Ok(Paged::cut(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "job": r.job,
+                    "technician": r.technician,
+                    "completed_at": to_rfc3339(r.completed_at),
+                    "due_by": to_rfc3339(r.due_at),
+                    "overdue": r.record.is_none() && now > r.due_at,
+                    "followup": r.record.as_ref().map(followup_json),
+                })
+            })
+            .collect(),
+        limit,
+        offset,
+    ))
+}

@@ -1,0 +1,100 @@
+//! The service figures (`/api/v1/kpis`) and the SLA milestones that escalate
+//! (`/api/v1/escalations`), both computed by `fieldwork_office` from the jobs' documents.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Duration;
+use fieldwork_model::calendar::parse_date;
+use fieldwork_model::time::{parse_rfc3339, to_rfc3339};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::extract::{Dispatcher, Params};
+use super::paging::Paged;
+use super::time::at_or_now;
+use crate::state::AppState;
+use crate::{Error, Result};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiParams {
+    from: String,
+    to: String,
+    /// RFC 3339: judge open milestones as of this instant instead of now.
+    #[serde(default)]
+    at: Option<String>,
+}
+
+/// Parses a KPI bound: a `YYYY-MM-DD` date (UTC midnight; `to` is inclusive) or RFC 3339.
+fn bound(field: &str, s: &str, end: bool) -> Result<i64> {
+    if let Ok(d) = parse_date(field, s) {
+        let day = if end { d + Duration::days(1) } else { d };
+        return Ok(day
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis());
+    }
+    Ok(parse_rfc3339(field, s)?)
+}
+
+/// `GET /api/v1/kpis?from=&to=[&at=]` — over jobs reported in the range (and complaints
+/// against them).
+pub async fn kpis(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<KpiParams>,
+) -> Result<Json<Value>> {
+    let (from, to) = (bound("from", &p.from, false)?, bound("to", &p.to, true)?);
+    if to <= from {
+        return Err(Error::BadRequest(
+            "invalid",
+            "to must not be before from".into(),
+        ));
+    }
+    let now = at_or_now(p.at.as_deref())?;
+    let kpis = state
+        .blocking(move |s| crate::office::kpi_report(s, from, to, now, None))
+        .await?;
+    let mut body = serde_json::to_value(kpis).map_err(|e| Error::Internal(e.to_string()))?;
+    body["from"] = json!(to_rfc3339(from));
+    body["to"] = json!(to_rfc3339(to));
+    Ok(Json(body))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationParams {
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: Option<u32>,
+    #[serde(default)]
+    technician: Option<String>,
+    /// RFC 3339: judge the clocks as of this instant instead of now.
+    #[serde(default)]
+    at: Option<String>,
+}
+
+/// `GET /api/v1/escalations?technician=&at=` — open jobs with an SLA milestone `at_risk` or
+/// `breached` (R-15: such a clock escalates), most urgent deadline first.
+pub async fn escalations(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<EscalationParams>,
+) -> Result<Paged<Value>> {
+    let now = at_or_now(p.at.as_deref())?;
+    let (limit, offset) = (p.limit, p.offset);
+    let rows = state
+        .blocking(move |s| crate::office::escalation_rows(s, now, p.technician))
+        .await?;
+    Ok(Paged::cut(
+        rows.into_iter()
+            .map(|r| {
+                json!({"job": r.job, "technician": r.technician, "milestone": r.milestone,
+                       "state": r.state, "due_by": to_rfc3339(r.due)})
+            })
+            .collect(),
+        limit,
+        offset,
+    ))
+}

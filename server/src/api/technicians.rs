@@ -1,0 +1,30 @@
+//! Technicians (`POST /api/v1/technicians`): who jobs are assigned to and devices enroll for.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldwork_store::Technician;
+
+use super::extract::{Body, Dispatcher};
+use crate::state::AppState;
+use crate::{Error, Result};
+
+/// `POST /api/v1/technicians`
+pub async fn create_technician(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Body(t): Body<Technician>,
+) -> Result<(StatusCode, Json<Technician>)> {
+    fieldwork_model::validate_id("technician", &t.id)?;
+    if t.name.trim().is_empty() {
+        return Err(Error::BadRequest(
+            "invalid",
+            "name must not be empty".into(),
+        ));
+    }
+    let stored = t.clone();
+    state
+        .blocking(move |s| Ok(s.add_technician(&stored)?))
+        .await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
