@@ -57,10 +57,11 @@ impl Place {
     /// Writes a consistent copy of the database to `to` while the server runs: SQLite's online
     /// backup, or `pg_dump` (custom format) for PostgreSQL.
     pub fn backup(&self, to: &Path) -> Result<()> {
-        Ok(match self.database() {
+        match self.database() {
             Database::Postgres(url) => fieldwork_store_postgres::admin::dump(url, to)?,
             Database::Sqlite(dir) => SqliteStorage::backup(dir, to)?,
-        })
+        }
+        Ok(())
     }
 
     /// Restores the database from a backup (the servers must be stopped) and gives it a new
