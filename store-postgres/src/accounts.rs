@@ -25,6 +25,7 @@ fn user_record(row: &Row) -> Pg<UserRecord> {
 }
 
 impl Accounts for PgStorage {
+    #[tracing::instrument(level = "debug", skip_all, fields(technician = %t.id))]
     fn add_technician(&self, t: &Technician) -> Result<()> {
         self.write(async |tx| {
             let added = exec(
@@ -74,6 +75,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn add_token(&self, token_hash: &str, principal: &Principal) -> Result<()> {
         let (kind, device, tech) = match principal {
             Principal::Dispatcher => ("dispatcher", None, None),
@@ -128,6 +130,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(technician = %technician))]
     fn add_enroll_code(&self, code_hash: &str, technician: &str, expires_at: i64) -> Result<()> {
         self.write(async |tx| {
             exec(
@@ -140,6 +143,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device_id))]
     fn redeem_enroll_code(
         &self,
         code_hash: &str,
@@ -230,6 +234,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn touch_device(&self, device: &str, now: i64) -> Result<()> {
         // At most one write a minute per device: otherwise the statement changes no row and the
         // transaction commits without writing (an idle sync stays cheap). The cast: without it
@@ -246,6 +251,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn revoke_device(&self, device: &str) -> Result<bool> {
         self.write(async |tx| {
             Ok(exec(
@@ -258,6 +264,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()> {
         self.write(async |tx| {
             let added = exec(
@@ -276,6 +283,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
         self.write(async |tx| {
             Ok(exec(
@@ -302,6 +310,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn claim_login(
         &self,
         name: &str,
@@ -335,6 +344,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(ok))]
     fn record_login(
         &self,
         name: &str,
@@ -363,6 +373,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn add_session(&self, token_hash: &str, session: &SessionRecord, now: i64) -> Result<()> {
         self.write(async |tx| {
             // Expired sessions go when new ones come: the table stays the size of the live ones.
@@ -410,6 +421,7 @@ impl Accounts for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn delete_session(&self, token_hash: &str) -> Result<()> {
         self.write(async |tx| {
             exec(

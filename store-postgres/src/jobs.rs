@@ -211,6 +211,7 @@ async fn record_push(
 }
 
 impl Jobs for PgStorage {
+    #[tracing::instrument(level = "debug", skip_all)]
     fn create_job(&self, doc: &JobDocument) -> Result<()> {
         self.write(async |tx| store_job(tx, doc, JobRow::New).await)
     }
@@ -270,11 +271,13 @@ impl Jobs for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %id))]
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
         let actor = self.actor.clone();
         self.write(async |tx| update_in(tx, id, actor, edit).await)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %id, device = %device))]
     fn merge_push(
         &self,
         id: &str,
@@ -289,6 +292,7 @@ impl Jobs for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device, jobs = pushes.len()))]
     fn merge_pushes(
         &self,
         device: &str,

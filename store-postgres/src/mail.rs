@@ -22,6 +22,7 @@ fn mail_row(r: &Row) -> Pg<MailRow> {
 }
 
 impl MailOutbox for PgStorage {
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %job, version))]
     fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
         let version = int4(version)?;
         self.write(async |tx| {
@@ -50,6 +51,7 @@ impl MailOutbox for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(mail = id))]
     fn record_mail_attempt(
         &self,
         id: i64,

@@ -12,6 +12,7 @@ use crate::error::Failure;
 use crate::sql::*;
 
 impl Registers for PgStorage {
+    #[tracing::instrument(level = "debug", skip_all, fields(contract = %c.id))]
     fn add_contract(&self, c: &Contract) -> Result<()> {
         insert_body(self, "contracts", "id", &c.id, c, "contract")
     }
@@ -20,6 +21,7 @@ impl Registers for PgStorage {
         read_body(self, "contracts", "id", id)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(asset = %a.serial))]
     fn add_asset(&self, a: &AssetRecord) -> Result<()> {
         insert_body(self, "assets", "serial", &a.serial, a, "asset")
     }
@@ -28,6 +30,7 @@ impl Registers for PgStorage {
         read_body(self, "assets", "serial", serial)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %job))]
     fn record_followup(&self, job: &str, f: &Followup) -> Result<()> {
         self.write(async |tx| {
             exec(
@@ -91,6 +94,7 @@ impl Registers for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %c.job))]
     fn add_complaint(&self, c: &Complaint) -> Result<()> {
         let body = to_body(c)?;
         self.write(async |tx| {
@@ -104,6 +108,7 @@ impl Registers for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(complaint = %id))]
     fn update_complaint(
         &self,
         id: &str,
@@ -145,6 +150,7 @@ impl Registers for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(plan = %id))]
     fn add_plan(&self, id: &str, plan: &MaintenancePlan) -> Result<()> {
         insert_body(
             self,

@@ -26,6 +26,7 @@ impl SyncState for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn reset_device(&self, device: &str) -> Result<()> {
         self.write(async |tx| {
             exec(
@@ -38,6 +39,7 @@ impl SyncState for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device, cursor))]
     fn promote_pending(&self, device: &str, cursor: u64) -> Result<()> {
         self.write(async |tx| {
             exec(
@@ -93,6 +95,7 @@ impl SyncState for PgStorage {
             .collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device, jobs = sent.len(), cursor))]
     fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()> {
         if sent.is_empty() {
             return Ok(());
@@ -135,6 +138,7 @@ impl SyncState for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn healed(&self, device: &str) -> Result<()> {
         let epoch = self.epoch.read().clone();
         self.write(async |tx| {

@@ -31,6 +31,7 @@ pub(crate) fn user_in(c: &Connection, name: &str) -> Sql<Option<UserRecord>> {
 }
 
 impl Accounts for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all, fields(technician = %t.id))]
     fn add_technician(&self, t: &Technician) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute(
@@ -72,6 +73,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn add_token(&self, token_hash: &str, principal: &Principal) -> Result<()> {
         let (kind, device, tech) = match principal {
             Principal::Dispatcher => ("dispatcher", None, None),
@@ -122,6 +124,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(technician = %technician))]
     fn add_enroll_code(&self, code_hash: &str, technician: &str, expires_at: i64) -> Result<()> {
         self.write(|tx| {
             tx.execute(
@@ -132,6 +135,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device_id))]
     fn redeem_enroll_code(
         &self,
         code_hash: &str,
@@ -201,12 +205,14 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn revoke_device(&self, device: &str) -> Result<bool> {
         self.write(|tx| {
             Ok(tx.execute("UPDATE devices SET revoked = 1 WHERE id = ?1", [device])? == 1)
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn add_user(&self, name: &str, password_hash: &str, now: i64) -> Result<()> {
         self.write(|tx| {
             let added = tx.execute(
@@ -223,6 +229,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
         self.write(|tx| {
             Ok(tx.execute(
@@ -237,6 +244,7 @@ impl Accounts for SqliteStorage {
         self.read(|c| user_in(c, name))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn claim_login(
         &self,
         name: &str,
@@ -260,6 +268,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(ok))]
     fn record_login(
         &self,
         name: &str,
@@ -284,6 +293,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn add_session(&self, token_hash: &str, session: &SessionRecord, now: i64) -> Result<()> {
         self.write(|tx| {
             // Expired sessions go when new ones come: the table stays the size of the live ones.
@@ -313,6 +323,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     fn delete_session(&self, token_hash: &str) -> Result<()> {
         self.write(|tx| {
             tx.execute("DELETE FROM sessions WHERE hash = ?1", [token_hash])?;
@@ -320,6 +331,7 @@ impl Accounts for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn touch_device(&self, device: &str, now: i64) -> Result<()> {
         // At most one write a minute per device: otherwise the statement changes no row, and a
         // transaction that changed nothing commits without writing (an idle sync stays cheap).

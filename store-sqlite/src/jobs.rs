@@ -170,6 +170,7 @@ fn merge_push_in(
 }
 
 impl Jobs for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all)]
     fn create_job(&self, doc: &JobDocument) -> Result<()> {
         let id = doc.data()?.id;
         self.write(|tx| {
@@ -221,11 +222,13 @@ impl Jobs for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %id))]
     fn update_job(&self, id: &str, edit: JobEdit<'_>) -> Result<Option<JobDocument>> {
         let actor = self.actor()?;
         self.write(|tx| update_in(tx, id, actor, edit))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %id, device = %device))]
     fn merge_push(
         &self,
         id: &str,
@@ -238,6 +241,7 @@ impl Jobs for SqliteStorage {
         self.write(|tx| merge_push_in(tx, &actor, id, device, device_heads, edit, arrivals))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device, jobs = pushes.len()))]
     fn merge_pushes(
         &self,
         device: &str,

@@ -20,6 +20,7 @@ fn mail_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MailRow> {
 }
 
 impl MailOutbox for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %job, version))]
     fn enqueue_mail(&self, job: &str, version: u32, recipient: &str, now: i64) -> Result<bool> {
         self.write(|tx| {
             Ok(tx.execute(
@@ -41,6 +42,7 @@ impl MailOutbox for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(mail = id))]
     fn record_mail_attempt(
         &self,
         id: i64,

@@ -13,6 +13,7 @@ use crate::SqliteStorage;
 use crate::error::Failure;
 
 impl Registers for SqliteStorage {
+    #[tracing::instrument(level = "debug", skip_all, fields(contract = %c.id))]
     fn add_contract(&self, c: &Contract) -> Result<()> {
         insert_body(self, "contracts", "id", &c.id, c, "contract")
     }
@@ -21,6 +22,7 @@ impl Registers for SqliteStorage {
         read_body(self, "contracts", "id", id)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(asset = %a.serial))]
     fn add_asset(&self, a: &AssetRecord) -> Result<()> {
         insert_body(self, "assets", "serial", &a.serial, a, "asset")
     }
@@ -29,6 +31,7 @@ impl Registers for SqliteStorage {
         read_body(self, "assets", "serial", serial)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %job))]
     fn record_followup(&self, job: &str, f: &Followup) -> Result<()> {
         self.write(|tx| {
             tx.execute(
@@ -75,6 +78,7 @@ impl Registers for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(job = %c.job))]
     fn add_complaint(&self, c: &Complaint) -> Result<()> {
         let body = to_body(c)?;
         self.write(|tx| {
@@ -86,6 +90,7 @@ impl Registers for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(complaint = %id))]
     fn update_complaint(
         &self,
         id: &str,
@@ -120,6 +125,7 @@ impl Registers for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(plan = %id))]
     fn add_plan(&self, id: &str, plan: &MaintenancePlan) -> Result<()> {
         insert_body(
             self,

@@ -37,6 +37,7 @@ impl SyncState for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn reset_device(&self, device: &str) -> Result<()> {
         self.write(|tx| {
             tx.execute(
@@ -47,6 +48,7 @@ impl SyncState for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device, cursor))]
     fn promote_pending(&self, device: &str, cursor: u64) -> Result<()> {
         self.write(|tx| {
             tx.execute(
@@ -74,6 +76,7 @@ impl SyncState for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device, jobs = sent.len(), cursor))]
     fn set_pending(&self, device: &str, sent: &[(&str, &[ChangeHash])], cursor: u64) -> Result<()> {
         if sent.is_empty() {
             return Ok(());
@@ -114,6 +117,7 @@ impl SyncState for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(device = %device))]
     fn healed(&self, device: &str) -> Result<()> {
         self.write(|tx| {
             tx.execute(

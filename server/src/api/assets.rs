@@ -8,7 +8,6 @@ use fieldwork_model::JobView;
 use fieldwork_model::calendar::{parse_date, parse_tz};
 use fieldwork_model::time::to_rfc3339;
 use fieldwork_store::{AssetRecord, Storage};
-use serde_json::{Value, json};
 
 use super::extract::{Body, Dispatcher, PathId};
 use super::time::now;
@@ -45,6 +44,7 @@ fn check_asset(s: &dyn Storage, a: &AssetRecord) -> Result<()> {
 }
 
 /// `POST /api/v1/assets`
+#[tracing::instrument(skip_all)]
 pub async fn create_asset(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -61,6 +61,7 @@ pub async fn create_asset(
 }
 
 /// `GET /api/v1/assets/{serial}`
+#[tracing::instrument(skip_all, fields(id = %serial))]
 pub async fn get_asset(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -76,11 +77,12 @@ pub async fn get_asset(
 }
 
 /// `GET /api/v1/assets/{serial}/history` — every job on the asset, oldest first.
+#[tracing::instrument(skip_all, fields(id = %serial))]
 pub async fn asset_history(
     State(state): State<AppState>,
     _: Dispatcher,
     PathId(serial): PathId,
-) -> Result<Json<Value>> {
+) -> Result<Json<AssetHistory>> {
     let body = state
         .blocking(move |s| {
             let asset = s.asset(&serial)?;
@@ -89,32 +91,87 @@ pub async fn asset_history(
                 return Err(Error::NotFound(format!("no asset {serial}")));
             }
             let now = now();
-            let mut jobs = Vec::new();
-            for data in history {
-                let entry = fieldwork_office::terms::history_entry(&data);
-                let view = JobView::from_data(&data, now)?;
-                jobs.push(json!({
-                    "job": entry.job,
-                    "kind": view.kind,
-                    "status": entry.status,
-                    "technician": view.technician,
-                    "reported_at": to_rfc3339(entry.reported_at),
-                    "completed_at": entry.completed_at.map(to_rfc3339),
-                    "problem": view.problem,
-                    "cause": entry.cause,
-                    "fault_code": entry.fault_code,
-                    "action": entry.action,
-                    "parts": view.parts.iter().filter(|p| !p.removed).map(|p| json!({
-                        "sku": p.sku, "description": p.description, "qty": p.qty,
-                        "serial_in": p.serial_in, "serial_out": p.serial_out,
-                    })).collect::<Vec<_>>(),
-                    "warranty": view.warranty,
-                    "charges_total": view.charges.as_ref().map(|c| c.total),
-                    "checklist": view.checklist,
-                }));
-            }
-            Ok(json!({"serial": serial, "asset": asset, "jobs": jobs}))
+            let jobs = history
+                .iter()
+                .map(|data| HistoryJob::of(data, now))
+                .collect::<Result<_>>()?;
+            Ok(AssetHistory {
+                serial,
+                asset,
+                jobs,
+            })
         })
         .await?;
     Ok(Json(body))
+}
+
+/// `GET /api/v1/assets/{serial}/history`: the register entry and every job on the asset.
+#[derive(serde::Serialize)]
+pub struct AssetHistory {
+    pub serial: String,
+    pub asset: Option<AssetRecord>,
+    pub jobs: Vec<HistoryJob>,
+}
+
+/// One job in an asset's history: what was wrong, what was done, with which parts.
+#[derive(serde::Serialize)]
+pub struct HistoryJob {
+    pub job: String,
+    pub kind: fieldwork_model::JobKind,
+    pub status: fieldwork_model::Status,
+    pub technician: Option<String>,
+    pub reported_at: String,
+    pub completed_at: Option<String>,
+    pub problem: String,
+    pub cause: Option<fieldwork_model::job::Cause>,
+    pub fault_code: Option<String>,
+    pub action: Option<String>,
+    pub parts: Vec<HistoryPartLine>,
+    pub warranty: Option<fieldwork_model::warranty::WarrantyView>,
+    pub charges_total: Option<i64>,
+    pub checklist: Vec<fieldwork_model::view::CheckView>,
+}
+
+/// A part fitted on an earlier job (removed lines are left out).
+#[derive(serde::Serialize)]
+pub struct HistoryPartLine {
+    pub sku: String,
+    pub description: String,
+    pub qty: u32,
+    pub serial_in: Option<String>,
+    pub serial_out: Option<String>,
+}
+
+impl HistoryJob {
+    fn of(data: &fieldwork_model::JobData, now: i64) -> Result<HistoryJob> {
+        let entry = fieldwork_office::terms::history_entry(data);
+        let view = JobView::from_data(data, now)?;
+        Ok(HistoryJob {
+            job: entry.job,
+            kind: view.kind,
+            status: entry.status,
+            technician: view.technician,
+            reported_at: to_rfc3339(entry.reported_at),
+            completed_at: entry.completed_at.map(to_rfc3339),
+            problem: view.problem,
+            cause: entry.cause,
+            fault_code: entry.fault_code,
+            action: entry.action,
+            parts: view
+                .parts
+                .into_iter()
+                .filter(|p| !p.removed)
+                .map(|p| HistoryPartLine {
+                    sku: p.sku,
+                    description: p.description,
+                    qty: p.qty,
+                    serial_in: p.serial_in,
+                    serial_out: p.serial_out,
+                })
+                .collect(),
+            warranty: view.warranty,
+            charges_total: view.charges.as_ref().map(|c| c.total),
+            checklist: view.checklist,
+        })
+    }
 }

@@ -15,6 +15,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 /// `GET /api/v1/uploads/{sha256}` (device) — how much of an upload the office holds.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn upload_state(
     State(state): State<AppState>,
     _: Device,
@@ -38,6 +39,7 @@ fn number_header(headers: &HeaderMap, name: &str) -> Result<u64> {
 
 /// `PATCH /api/v1/uploads/{sha256}` (device) — appends the body at `Upload-Offset` of a file of
 /// `Upload-Length` bytes; answers where the upload now stands.
+#[tracing::instrument(skip_all, fields(id = %id, device = %device))]
 pub async fn upload_chunk(
     State(state): State<AppState>,
     Device {
@@ -62,6 +64,7 @@ pub async fn upload_chunk(
 }
 
 /// `GET /api/v1/attachments/{sha256}` — the bytes of a photo.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn get_attachment(
     State(state): State<AppState>,
     _: Dispatcher,

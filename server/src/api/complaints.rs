@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use fieldwork_model::time::to_rfc3339;
 use fieldwork_store::Complaint;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::extract::{Body, Dispatcher, JobId, Params, PathId};
 use super::paging::{OpenParams, Paged};
@@ -15,19 +14,35 @@ use super::time::now;
 use crate::state::AppState;
 use crate::{Error, Result};
 
-fn complaint_json(c: &Complaint, now: i64) -> Value {
-    json!({
-        "id": c.id,
-        "job": c.job,
-        "text": c.text,
-        "received_at": to_rfc3339(c.received_at),
-        "due_by": to_rfc3339(c.due_at),
-        "level": c.level,
-        "answer": c.answer,
-        "answered_at": c.answered_at.map(to_rfc3339),
-        "answered_in_time": c.answered_at.map(|t| t <= c.due_at),
-        "overdue": c.answered_at.is_none() && now > c.due_at,
-    })
+/// A complaint as the API answers it: its times in RFC 3339, and whether it was answered in
+/// time or is overdue as of the request.
+#[derive(serde::Serialize)]
+pub struct ComplaintAnswer {
+    pub id: String,
+    pub job: String,
+    pub text: String,
+    pub received_at: String,
+    pub due_by: String,
+    pub level: String,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub answered_in_time: Option<bool>,
+    pub overdue: bool,
+}
+
+fn complaint_json(c: &Complaint, now: i64) -> ComplaintAnswer {
+    ComplaintAnswer {
+        id: c.id.clone(),
+        job: c.job.clone(),
+        text: c.text.clone(),
+        received_at: to_rfc3339(c.received_at),
+        due_by: to_rfc3339(c.due_at),
+        level: c.level.clone(),
+        answer: c.answer.clone(),
+        answered_at: c.answered_at.map(to_rfc3339),
+        answered_in_time: c.answered_at.map(|t| t <= c.due_at),
+        overdue: c.answered_at.is_none() && now > c.due_at,
+    }
 }
 
 #[derive(Deserialize)]
@@ -47,12 +62,13 @@ fn check_text(text: &str) -> Result<()> {
 }
 
 /// `POST /api/v1/jobs/{id}/complaints` — due for a written answer within 2 working days.
+#[tracing::instrument(skip_all)]
 pub async fn create_complaint(
     State(state): State<AppState>,
     _: Dispatcher,
     JobId(job): JobId,
     Body(b): Body<TextBody>,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<ComplaintAnswer>)> {
     check_text(&b.text)?;
     let received_at = now();
     let c = state
@@ -79,11 +95,12 @@ pub async fn create_complaint(
 }
 
 /// `GET /api/v1/complaints?job=&open=`
+#[tracing::instrument(skip_all)]
 pub async fn list_complaints(
     State(state): State<AppState>,
     _: Dispatcher,
     Params(p): Params<OpenParams>,
-) -> Result<Paged<Value>> {
+) -> Result<Paged<ComplaintAnswer>> {
     let open_only = p.open.unwrap_or(false);
     let (limit, offset) = (p.limit, p.offset);
     let list = state
@@ -104,7 +121,7 @@ async fn edit_complaint(
     state: &AppState,
     id: String,
     mut edit: impl FnMut(&mut Complaint) -> Result<()> + Send + 'static,
-) -> Result<Json<Value>> {
+) -> Result<Json<ComplaintAnswer>> {
     let c = state
         .blocking(move |s| {
             s.update_complaint(&id, &mut |c| Ok(edit(c)?))?
@@ -115,12 +132,13 @@ async fn edit_complaint(
 }
 
 /// `POST /api/v1/complaints/{id}/answer` `{"text"}` — the written answer.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn answer_complaint(
     State(state): State<AppState>,
     _: Dispatcher,
     PathId(id): PathId,
     Body(b): Body<TextBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<ComplaintAnswer>> {
     check_text(&b.text)?;
     let at = now();
     edit_complaint(&state, id, move |c| {
@@ -135,11 +153,12 @@ pub async fn answer_complaint(
 }
 
 /// `POST /api/v1/complaints/{id}/escalate` — engineer, then senior engineer, then manager.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn escalate_complaint(
     State(state): State<AppState>,
     _: Dispatcher,
     PathId(id): PathId,
-) -> Result<Json<Value>> {
+) -> Result<Json<ComplaintAnswer>> {
     edit_complaint(&state, id, |c| {
         let next = fieldwork_office::complaints::next_level(&c.level).ok_or_else(|| {
             Error::Conflict(format!("complaint {} is already with a manager", c.id))

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use crate::{Error, Result};
 
 /// `POST /api/v1/contracts`
+#[tracing::instrument(skip_all)]
 pub async fn create_contract(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -25,6 +26,7 @@ pub async fn create_contract(
 }
 
 /// `GET /api/v1/contracts/{id}`
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn get_contract(
     State(state): State<AppState>,
     _: Dispatcher,

@@ -16,7 +16,6 @@ use super::extract::{Body, Device, Dispatcher, Params};
 use crate::auth::{hash_secret, new_token};
 use crate::state::AppState;
 use crate::{Error, Result};
-use serde_json::{Value, json};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,10 +31,11 @@ pub struct EnrollBody {
 const KEY_FORMAT: &str = "the device's Ed25519 public key as 64 hex digits";
 
 /// `POST /api/v1/devices/enroll` — the code is the credential.
+#[tracing::instrument(skip_all)]
 pub async fn enroll(
     State(state): State<AppState>,
     Body(body): Body<EnrollBody>,
-) -> Result<(StatusCode, Json<serde_json::Value>)> {
+) -> Result<(StatusCode, Json<Enrolled>)> {
     if body.device_name.len() > 200 {
         return Err(Error::BadRequest(
             "invalid",
@@ -84,11 +84,16 @@ pub async fn enroll(
     tracing::info!(device = %device_id, technician = %technician, "device enrolled");
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"device_id": device_id, "token": token, "technician": technician})),
+        Json(Enrolled {
+            device_id,
+            token,
+            technician,
+        }),
     ))
 }
 
 /// `POST /api/v1/sync` — device tokens only.
+#[tracing::instrument(skip_all, fields(device = %device))]
 pub async fn sync(
     State(state): State<AppState>,
     Device {
@@ -234,29 +239,49 @@ impl SyncEncoding {
 }
 
 /// `GET /api/v1/devices` — every enrolled device with its public key.
+#[tracing::instrument(skip_all)]
 pub async fn list_devices(
     State(state): State<AppState>,
     _: Dispatcher,
     Params(page): Params<super::PageParams>,
-) -> Result<super::Paged<Value>> {
+) -> Result<super::Paged<DeviceAnswer>> {
     let devices = state.blocking(|s| Ok(s.devices()?)).await?;
     let time = fieldwork_model::time::to_rfc3339;
     Ok(super::Paged::cut(
         devices
             .into_iter()
-            .map(|d| {
-                json!({
-                    "device_id": d.device_id,
-                    "technician": d.technician,
-                    "name": d.name,
-                    "public_key": d.public_key,
-                    "enrolled_at": time(d.enrolled_at),
-                    "last_sync_at": d.last_sync_at.map(time),
-                    "revoked": d.revoked,
-                })
+            .map(|d| DeviceAnswer {
+                device_id: d.device_id,
+                technician: d.technician,
+                name: d.name,
+                public_key: d.public_key,
+                enrolled_at: time(d.enrolled_at),
+                last_sync_at: d.last_sync_at.map(time),
+                revoked: d.revoked,
             })
             .collect(),
         page.limit,
         page.offset,
     ))
+}
+
+/// `POST /api/v1/devices/enroll`: the device's id and its bearer token (the only time the token
+/// exists in the clear).
+#[derive(serde::Serialize)]
+pub struct Enrolled {
+    pub device_id: String,
+    pub token: String,
+    pub technician: String,
+}
+
+/// An enrolled device as `GET /api/v1/devices` lists it, with its Ed25519 key (hex).
+#[derive(serde::Serialize)]
+pub struct DeviceAnswer {
+    pub device_id: String,
+    pub technician: String,
+    pub name: String,
+    pub public_key: Option<String>,
+    pub enrolled_at: String,
+    pub last_sync_at: Option<String>,
+    pub revoked: bool,
 }

@@ -7,7 +7,6 @@ use fieldwork_model::Status;
 use fieldwork_model::time::to_rfc3339;
 use fieldwork_store::Followup;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::extract::{Body, Dispatcher, JobId, Params};
 use super::paging::{OpenParams, Paged};
@@ -24,22 +23,43 @@ pub struct FollowupBody {
     comment: String,
 }
 
-fn followup_json(f: &Followup) -> Value {
-    json!({
-        "satisfaction": f.satisfaction,
-        "score": f.score,
-        "comment": f.comment,
-        "recorded_at": to_rfc3339(f.recorded_at),
-    })
+/// A recorded follow-up call.
+#[derive(serde::Serialize)]
+pub struct FollowupAnswer {
+    pub satisfaction: String,
+    pub score: u8,
+    pub comment: String,
+    pub recorded_at: String,
+}
+
+/// A completed job's follow-up call: when it is due, whether it is overdue, what was said.
+#[derive(serde::Serialize)]
+pub struct FollowupRowAnswer {
+    pub job: String,
+    pub technician: Option<String>,
+    pub completed_at: String,
+    pub due_by: String,
+    pub overdue: bool,
+    pub followup: Option<FollowupAnswer>,
+}
+
+fn followup_json(f: &Followup) -> FollowupAnswer {
+    FollowupAnswer {
+        satisfaction: f.satisfaction.clone(),
+        score: f.score,
+        comment: f.comment.clone(),
+        recorded_at: to_rfc3339(f.recorded_at),
+    }
 }
 
 /// `POST /api/v1/jobs/{id}/followup` — the callback's outcome for a completed job.
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn record_followup(
     State(state): State<AppState>,
     _: Dispatcher,
     JobId(id): JobId,
     Body(b): Body<FollowupBody>,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<FollowupAnswer>)> {
     if !fieldwork_office::complaints::SATISFACTION.contains(&b.satisfaction.as_str()) {
         return Err(Error::BadRequest(
             "invalid",
@@ -77,11 +97,12 @@ pub async fn record_followup(
 }
 
 /// `GET /api/v1/followups?open=true` — completed jobs' callbacks, by due time.
+#[tracing::instrument(skip_all)]
 pub async fn list_followups(
     State(state): State<AppState>,
     _: Dispatcher,
     Params(p): Params<OpenParams>,
-) -> Result<Paged<Value>> {
+) -> Result<Paged<FollowupRowAnswer>> {
     let (limit, offset) = (p.limit, p.offset);
     let rows = state
         .blocking(move |s| Ok(s.followups(p.open.unwrap_or(false))?))
@@ -89,15 +110,13 @@ pub async fn list_followups(
     let now = now();
     Ok(Paged::cut(
         rows.iter()
-            .map(|r| {
-                json!({
-                    "job": r.job,
-                    "technician": r.technician,
-                    "completed_at": to_rfc3339(r.completed_at),
-                    "due_by": to_rfc3339(r.due_at),
-                    "overdue": r.record.is_none() && now > r.due_at,
-                    "followup": r.record.as_ref().map(followup_json),
-                })
+            .map(|r| FollowupRowAnswer {
+                job: r.job.clone(),
+                technician: r.technician.clone(),
+                completed_at: to_rfc3339(r.completed_at),
+                due_by: to_rfc3339(r.due_at),
+                overdue: r.record.is_none() && now > r.due_at,
+                followup: r.record.as_ref().map(followup_json),
             })
             .collect(),
         limit,

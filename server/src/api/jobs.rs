@@ -21,6 +21,7 @@ pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
 }
 
 /// `POST /api/v1/jobs`
+#[tracing::instrument(skip_all)]
 pub async fn create_job(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -72,6 +73,7 @@ pub struct AtParams {
 }
 
 /// `GET /api/v1/jobs/{id}?at=` (`at` optional, RFC 3339)
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn get_job(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -84,17 +86,24 @@ pub async fn get_job(
 }
 
 /// `GET /api/v1/jobs/{id}/heads` — the document heads (sorted hex), to compare replicas.
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn job_heads(
     State(state): State<AppState>,
     _: Dispatcher,
     JobId(id): JobId,
-) -> Result<Json<Value>> {
+) -> Result<Json<Heads>> {
     let doc = state.blocking(move |s| load(s, &id)).await?;
     let mut heads = doc.heads();
     heads.sort();
-    Ok(Json(
-        serde_json::json!({"heads": fieldwork_model::wire::heads_to_hex(&heads)}),
-    ))
+    Ok(Json(Heads {
+        heads: fieldwork_model::wire::heads_to_hex(&heads),
+    }))
+}
+
+/// A job document's heads, sorted, as hex.
+#[derive(serde::Serialize)]
+pub struct Heads {
+    pub heads: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +117,7 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/jobs?technician=&status=&limit=`
+#[tracing::instrument(skip_all)]
 pub async fn list_jobs(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -182,6 +192,7 @@ fn string_field(field: &str, v: &Value) -> Result<String> {
 
 /// `PATCH /api/v1/jobs/{id}` with any of scheduled_start, scheduled_end, technician, priority,
 /// problem.
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn patch_job(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -270,6 +281,7 @@ pub struct NoteBody {
 }
 
 /// `POST /api/v1/jobs/{id}/notes`
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn add_note(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -291,6 +303,7 @@ pub struct CancelBody {
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn cancel_job(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -325,6 +338,7 @@ pub struct PartBody {
 
 /// `POST /api/v1/jobs/{id}/parts` — dispatch records a part for the job (e.g. shipped from the
 /// warehouse), with its unit cost and list price in minor units.
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn add_part(
     State(state): State<AppState>,
     _: Dispatcher,

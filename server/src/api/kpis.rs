@@ -7,7 +7,6 @@ use chrono::Duration;
 use fieldwork_model::calendar::parse_date;
 use fieldwork_model::time::{parse_rfc3339, to_rfc3339};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::extract::{Dispatcher, Params};
 use super::paging::Paged;
@@ -39,11 +38,12 @@ fn bound(field: &str, s: &str, end: bool) -> Result<i64> {
 
 /// `GET /api/v1/kpis?from=&to=[&at=]` — over jobs reported in the range (and complaints
 /// against them).
+#[tracing::instrument(skip_all)]
 pub async fn kpis(
     State(state): State<AppState>,
     _: Dispatcher,
     Params(p): Params<KpiParams>,
-) -> Result<Json<Value>> {
+) -> Result<Json<KpiAnswer>> {
     let (from, to) = (bound("from", &p.from, false)?, bound("to", &p.to, true)?);
     if to <= from {
         return Err(Error::BadRequest(
@@ -55,10 +55,31 @@ pub async fn kpis(
     let kpis = state
         .blocking(move |s| crate::office::kpi_report(s, from, to, now, None))
         .await?;
-    let mut body = serde_json::to_value(kpis).map_err(|e| Error::Internal(e.to_string()))?;
-    body["from"] = json!(to_rfc3339(from));
-    body["to"] = json!(to_rfc3339(to));
-    Ok(Json(body))
+    Ok(Json(KpiAnswer {
+        kpis,
+        from: to_rfc3339(from),
+        to: to_rfc3339(to),
+    }))
+}
+
+/// The KPIs with the period they cover (`to` exclusive).
+#[derive(serde::Serialize)]
+pub struct KpiAnswer {
+    #[serde(flatten)]
+    pub kpis: fieldwork_office::kpi::Kpis,
+    pub from: String,
+    pub to: String,
+}
+
+/// An SLA milestone that escalates.
+#[derive(serde::Serialize)]
+pub struct EscalationAnswer {
+    pub job: String,
+    pub technician: Option<String>,
+    /// `response`, `arrival` or `resolution`.
+    pub milestone: &'static str,
+    pub state: fieldwork_model::sla::MilestoneState,
+    pub due_by: String,
 }
 
 #[derive(Deserialize)]
@@ -77,11 +98,12 @@ pub struct EscalationParams {
 
 /// `GET /api/v1/escalations?technician=&at=` — open jobs with an SLA milestone `at_risk` or
 /// `breached` (R-15: such a clock escalates), most urgent deadline first.
+#[tracing::instrument(skip_all)]
 pub async fn escalations(
     State(state): State<AppState>,
     _: Dispatcher,
     Params(p): Params<EscalationParams>,
-) -> Result<Paged<Value>> {
+) -> Result<Paged<EscalationAnswer>> {
     let now = at_or_now(p.at.as_deref())?;
     let (limit, offset) = (p.limit, p.offset);
     let rows = state
@@ -89,9 +111,12 @@ pub async fn escalations(
         .await?;
     Ok(Paged::cut(
         rows.into_iter()
-            .map(|r| {
-                json!({"job": r.job, "technician": r.technician, "milestone": r.milestone,
-                       "state": r.state, "due_by": to_rfc3339(r.due)})
+            .map(|r| EscalationAnswer {
+                job: r.job,
+                technician: r.technician,
+                milestone: r.milestone,
+                state: r.state,
+                due_by: to_rfc3339(r.due),
             })
             .collect(),
         limit,

@@ -8,7 +8,6 @@ use chrono::Duration;
 use fieldwork_model::calendar::{parse_date, parse_tz};
 use fieldwork_office::maintenance::MaintenancePlan;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::extract::{Body, Dispatcher, Params};
 use super::paging::{PageParams, Paged};
@@ -16,11 +15,12 @@ use crate::state::AppState;
 use crate::{Error, Result};
 
 /// `POST /api/v1/maintenance-plans`
+#[tracing::instrument(skip_all)]
 pub async fn create_plan(
     State(state): State<AppState>,
     _: Dispatcher,
     Body(mut plan): Body<MaintenancePlan>,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<PlanAnswer>)> {
     let schedule = plan.schedule()?;
     let id = plan
         .id
@@ -60,18 +60,31 @@ pub async fn create_plan(
         })
         .await?;
     let horizon = schedule.first_due + Duration::days(3 * 366);
-    let mut body = serde_json::to_value(&plan).map_err(|e| Error::Internal(e.to_string()))?;
-    body["due_dates"] = json!(
-        schedule
-            .due_dates(horizon, 12)
-            .iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-    );
-    Ok((StatusCode::CREATED, Json(body)))
+    // The next twelve visits within about three years: enough to check a plan by eye.
+    let due_dates = schedule
+        .due_dates(horizon, 12)
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    Ok((StatusCode::CREATED, Json(PlanAnswer { plan, due_dates })))
+}
+
+/// A stored plan with its next due dates (`YYYY-MM-DD`).
+#[derive(serde::Serialize)]
+pub struct PlanAnswer {
+    #[serde(flatten)]
+    pub plan: MaintenancePlan,
+    pub due_dates: Vec<String>,
+}
+
+/// The inspection jobs a run created.
+#[derive(serde::Serialize)]
+pub struct Created {
+    pub created: Vec<String>,
 }
 
 /// `GET /api/v1/maintenance-plans`
+#[tracing::instrument(skip_all)]
 pub async fn list_plans(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -93,15 +106,16 @@ pub struct RunBody {
 
 /// `POST /api/v1/maintenance-plans/run` `{"through": "YYYY-MM-DD"}` — creates the inspection
 /// jobs due up to that date that do not exist yet (see [`crate::office::generate_inspections`]).
+#[tracing::instrument(skip_all)]
 pub async fn run_plans(
     State(state): State<AppState>,
     _: Dispatcher,
     Body(b): Body<RunBody>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Created>> {
     let through = parse_date("through", &b.through)?;
     let created = state
         .blocking(move |s| crate::office::generate_inspections(s, through))
         .await?;
     state.live.jobs_changed(created.clone());
-    Ok(Json(json!({"created": created})))
+    Ok(Json(Created { created }))
 }

@@ -15,6 +15,7 @@ use crate::{Error, Result};
 use fieldwork_store::Storage;
 
 /// `GET /api/v1/jobs/{id}/reports` — every sealed version, oldest first.
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn list_reports(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -66,6 +67,7 @@ fn sealed_bytes(s: &dyn Storage, id: &str, version: u32) -> Result<String> {
 }
 
 /// `GET /api/v1/jobs/{id}/reports/{version}` — the canonical bytes exactly as sealed.
+#[tracing::instrument(skip_all)]
 pub async fn get_report(
     State(state): State<AppState>,
     _: Dispatcher,
@@ -79,6 +81,7 @@ pub async fn get_report(
 }
 
 /// `GET /api/v1/jobs/{id}/reports/{version}/pdf` — the PDF, byte-identical to the phone's.
+#[tracing::instrument(skip_all)]
 pub async fn get_report_pdf(
     State(state): State<AppState>,
     _: Dispatcher,

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use crate::{Error, Result};
 
 /// `POST /api/v1/technicians`
+#[tracing::instrument(skip_all)]
 pub async fn create_technician(
     State(state): State<AppState>,
     _: Dispatcher,
