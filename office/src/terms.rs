@@ -71,3 +71,71 @@ pub fn job_terms(new: &NewJob, contract: Option<Contract>, earlier: &[JobData]) 
         checklist: new.checklist.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request with only what the API requires.
+    fn request() -> NewJob {
+        serde_json::from_value(serde_json::json!({
+            "customer": {"name": "Acme"},
+            "site": {"address": "1 Road", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "no cooling",
+            "reported_at": "2026-11-18T08:00:00+08:00",
+        }))
+        .expect("a valid request")
+    }
+
+    fn asset() -> AssetRecord {
+        AssetRecord {
+            serial: "SN-1".into(),
+            model: "Chiller 300".into(),
+            customer: "Acme".into(),
+            installation_date: Some("2025-03-01".into()),
+            acceptance_date: Some("2025-03-10".into()),
+            contract: Some("C-ASSET".into()),
+            site: None,
+        }
+    }
+
+    #[test]
+    fn the_register_decides_the_dates_and_the_request_may_name_its_model_and_contract() {
+        let mut new = request();
+        new.asset.serial = "SN-1".into();
+        new.asset.installation_date = Some("2020-01-01".into());
+        assert_eq!(
+            fill_from_asset(&mut new, Some(&asset())).as_deref(),
+            Some("C-ASSET")
+        );
+        assert_eq!(new.asset.model, "Chiller 300");
+        // A caller cannot move the warranty by typing another installation date.
+        assert_eq!(new.asset.installation_date.as_deref(), Some("2025-03-01"));
+
+        let mut named = NewJob {
+            contract: Some("C-JOB".into()),
+            ..request()
+        };
+        named.asset.model = "Chiller 300B".into();
+        assert_eq!(
+            fill_from_asset(&mut named, Some(&asset())).as_deref(),
+            Some("C-JOB")
+        );
+        assert_eq!(named.asset.model, "Chiller 300B");
+        assert_eq!(fill_from_asset(&mut request(), None), None);
+    }
+
+    #[test]
+    fn a_request_with_a_checklist_and_no_kind_is_an_inspection() {
+        let mut new = request();
+        assert_eq!(job_terms(&new, None, &[]).kind, JobKind::Repair);
+        new.checklist = vec![fieldwork_model::job::ChecklistItem {
+            id: "door".into(),
+            label: "Door seal".into(),
+            unit: None,
+        }];
+        assert_eq!(job_terms(&new, None, &[]).kind, JobKind::Inspection);
+        new.kind = Some(JobKind::Repair);
+        assert_eq!(job_terms(&new, None, &[]).kind, JobKind::Repair);
+    }
+}

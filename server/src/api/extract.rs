@@ -188,3 +188,82 @@ pub fn json_body<T: DeserializeOwned>(
     let bytes = body_bytes(body, limit)?;
     serde_json::from_slice(&bytes).map_err(|e| Error::BadRequest("bad_json", e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A route mounted with no layer at all: the extractor alone decides.
+    fn bare_route() -> Router {
+        Router::new().route(
+            "/x",
+            get(|_: Dispatcher, JobId(id): JobId| async move { id }),
+        )
+    }
+
+    async fn call(caller: Option<Caller>) -> StatusCode {
+        let mut request = axum::http::Request::get("/x")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        if let Some(caller) = caller {
+            request.extensions_mut().insert(caller);
+        }
+        // `/x` has no `{id}`: a dispatcher gets as far as the path and is refused there.
+        let app = Router::new()
+            .route(
+                "/x/{id}",
+                get(|_: Dispatcher, JobId(id): JobId| async move { id }),
+            )
+            .merge(bare_route());
+        app.oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn a_route_that_takes_dispatcher_refuses_everyone_else_even_without_its_layer() {
+        // `identify` never ran: nothing verified.
+        assert_eq!(call(None).await, StatusCode::UNAUTHORIZED);
+        let device = Caller::Device {
+            device_id: "D-1".into(),
+            technician: "t1".into(),
+        };
+        assert_eq!(call(Some(device)).await, StatusCode::FORBIDDEN);
+        let refused = Caller::Unverified {
+            refused: Some(("device_revoked", "revoked".into())),
+        };
+        assert_eq!(call(Some(refused)).await, StatusCode::UNAUTHORIZED);
+        // Dispatch passes the principal check and meets the next extractor's refusal.
+        let dispatcher = Caller::Dispatcher { key: "k".into() };
+        assert_eq!(call(Some(dispatcher)).await, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn device_routes_refuse_dispatch_and_name_why_a_token_failed() {
+        let console = Caller::Dispatcher { key: "k".into() };
+        assert!(matches!(Device::check(&console), Err(Error::Forbidden(_))));
+        let revoked = Caller::Unverified {
+            refused: Some(("device_revoked", "revoked".into())),
+        };
+        assert!(matches!(
+            Device::check(&revoked),
+            Err(Error::Unauthorized("device_revoked", _))
+        ));
+        let device = Caller::Device {
+            device_id: "D-1".into(),
+            technician: "t1".into(),
+        };
+        let Ok(Device {
+            device_id,
+            technician,
+        }) = Device::check(&device)
+        else {
+            panic!("an enrolled device was refused");
+        };
+        assert_eq!((device_id.as_str(), technician.as_str()), ("D-1", "t1"));
+    }
+}
