@@ -53,19 +53,25 @@ async fn method_not_allowed() -> (StatusCode, axum::Json<serde_json::Value>) {
 /// (503 `database_unavailable` otherwise, so a balancer drains an instance cut off from it).
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<axum::Json<serde_json::Value>> {
+) -> Result<axum::Json<Health>> {
     // Within a probe's patience: a database slower than this is as good as away.
     let asked = tokio::time::timeout(
         std::time::Duration::from_secs(2),
         state.blocking(|s| Ok(s.schema_version()?)),
     );
     match asked.await {
-        Ok(answer) => answer.map(|_| axum::Json(serde_json::json!({"ok": true}))),
+        Ok(answer) => answer.map(|_| axum::Json(Health { ok: true })),
         Err(_) => Err(Error::Unavailable(
             crate::error::DATABASE_UNAVAILABLE,
             "the database did not answer within 2 s".into(),
         )),
     }
+}
+
+/// `GET /api/v1/health`: the instance serves and its database answers.
+#[derive(serde::Serialize)]
+pub struct Health {
+    pub ok: bool,
 }
 
 /// The router with every route.
