@@ -126,7 +126,7 @@ impl<'c> Tx<'c> {
     }
 
     /// Numbers the collected feed rows and commits. (Consoles on other instances hear of the
-    /// change through `pg_live`, outside this transaction: a NOTIFY inside it would make every
+    /// change through `live.rs`, outside this transaction: a NOTIFY inside it would make every
     /// commit in the database wait for the others.)
     async fn commit(self) -> Pg<()> {
         let Tx { sql, mut feed } = self;
