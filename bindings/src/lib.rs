@@ -21,7 +21,8 @@ pub use platform::{
 };
 pub use records::{
     AttachmentRecord, EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord,
-    OpenLoanRecord, ReportLanguage, ReportVersionRecord, SealRecord, SyncReportRecord, TimeKind,
+    OpenLoanRecord, ReportLanguage, ReportVersionRecord, SealRecord, SlaState, SyncReportRecord,
+    TimeKind,
 };
 
 uniffi::setup_scaffolding!();
@@ -125,6 +126,28 @@ impl FieldworkApp {
     /// The technician's jobs, by scheduled start (unscheduled last).
     pub fn jobs(&self) -> Result<Vec<JobSummaryRecord>, ApiError> {
         Ok(self.device.jobs()?.into_iter().map(Into::into).collect())
+    }
+
+    /// [`FieldworkApp::jobs`] with SLA states as of `at_ms` (tests, and a list rendered for a
+    /// chosen instant).
+    pub fn jobs_at(&self, at_ms: i64) -> Result<Vec<JobSummaryRecord>, ApiError> {
+        Ok(self
+            .device
+            .jobs_at(at_ms)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The statuses the technician may move a job to next, in the order to show them (never
+    /// the current one; none once it is completed or cancelled). Both apps show exactly these.
+    pub fn offered_statuses(&self, job_id: String) -> Result<Vec<JobStatus>, ApiError> {
+        Ok(self
+            .device
+            .offered_statuses(&job_id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// The technician's jobs scheduled to start in `[from_ms, to_ms)`.

@@ -106,6 +106,37 @@ pub struct JobSummaryRecord {
     pub sla_due_ms: Option<i64>,
     /// The site's IANA time zone (e.g. `Asia/Shanghai`): show times as the site's clock reads.
     pub site_time_zone: String,
+    /// The state of that milestone, live at the time of the call (`Met` when all are met);
+    /// `None` for a job without an SLA. The same answer as the office's job JSON `sla`.
+    #[uniffi(default = None)]
+    pub sla_state: Option<SlaState>,
+    /// Wall-clock minutes to that milestone's deadline, negative once breached.
+    #[uniffi(default = None)]
+    pub sla_minutes_left: Option<i64>,
+}
+
+/// The state of an SLA milestone: the shells show it in words ("overdue 20 min"), never by
+/// colour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SlaState {
+    Pending,
+    AtRisk,
+    Breached,
+    Met,
+    NotNeeded,
+}
+
+impl From<fieldwork_model::sla::MilestoneState> for SlaState {
+    fn from(s: fieldwork_model::sla::MilestoneState) -> Self {
+        use fieldwork_model::sla::MilestoneState as M;
+        match s {
+            M::Pending => SlaState::Pending,
+            M::AtRisk => SlaState::AtRisk,
+            M::Breached => SlaState::Breached,
+            M::Met => SlaState::Met,
+            M::NotNeeded => SlaState::NotNeeded,
+        }
+    }
 }
 
 impl From<JobSummary> for JobSummaryRecord {
@@ -124,6 +155,8 @@ impl From<JobSummary> for JobSummaryRecord {
             sla_milestone: j.sla_milestone,
             sla_due_ms: j.sla_due,
             site_time_zone: j.site_time_zone,
+            sla_state: j.sla_state.map(Into::into),
+            sla_minutes_left: j.sla_minutes_left,
         }
     }
 }

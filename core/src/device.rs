@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use automerge::ActorId;
+use fieldwork_model::sla::MilestoneState;
 use fieldwork_model::{Cause, JobDocument, JobView, NewPart, NewTimeEntry, Priority, Status};
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension};
@@ -52,9 +53,14 @@ pub struct JobSummary {
     /// The server refused this job's last changes; the reason.
     pub sync_error: Option<String>,
     /// The most urgent SLA milestone still open (`response`, `arrival`, `resolution`) and its
-    /// deadline, as of the job's last change.
+    /// deadline, live at the time of the list.
     pub sla_milestone: Option<String>,
     pub sla_due: Option<i64>,
+    /// The state of that milestone, live (`met` when all are met); `None` without an SLA. The
+    /// same rule as the office's job JSON (`fieldwork_model::sla::glance`).
+    pub sla_state: Option<MilestoneState>,
+    /// Wall-clock minutes to that milestone's deadline, negative once breached.
+    pub sla_minutes_left: Option<i64>,
     /// The site's IANA time zone: the list shows times as the site's clock reads them.
     pub site_time_zone: String,
 }
@@ -215,15 +221,20 @@ impl Device {
 
     /// The technician's jobs, by schedule (unscheduled last), then report time.
     pub fn jobs(&self) -> Result<Vec<JobSummary>> {
-        self.list(None)
+        self.jobs_at(chrono::Utc::now().timestamp_millis())
+    }
+
+    /// [`Device::jobs`] with SLA states as of `now` (epoch ms).
+    pub fn jobs_at(&self, now: i64) -> Result<Vec<JobSummary>> {
+        self.list(None, now)
     }
 
     /// The technician's jobs scheduled to start in `[from, to)` (epoch ms).
     pub fn jobs_between(&self, from: i64, to: i64) -> Result<Vec<JobSummary>> {
-        self.list(Some((from, to)))
+        self.list(Some((from, to)), chrono::Utc::now().timestamp_millis())
     }
 
-    fn list(&self, range: Option<(i64, i64)>) -> Result<Vec<JobSummary>> {
+    fn list(&self, range: Option<(i64, i64)>, now: i64) -> Result<Vec<JobSummary>> {
         let technician = match self.enrollment() {
             Some(e) => e.technician,
             None => return Ok(Vec::new()),
@@ -238,7 +249,8 @@ impl Device {
         let sql = format!(
             "SELECT j.job_id, j.status, j.priority, j.customer_name, j.site_address,
                     j.reported_at, j.scheduled_start, j.scheduled_end, d.dirty, d.wedged,
-                    j.sla_milestone, j.sla_due, COALESCE(j.site_time_zone, 'UTC')
+                    j.sla_milestone, j.sla_due, COALESCE(j.site_time_zone, 'UTC'),
+                    COALESCE(j.sla_kind, 'none')
              FROM jobs j JOIN docs d ON d.job_id = j.job_id
              WHERE d.revoked = 0 AND j.technician = ?1 {range_clause}
              ORDER BY j.scheduled_start IS NULL, j.scheduled_start, j.reported_at, j.job_id"
@@ -263,18 +275,56 @@ impl Device {
                     sla_milestone: r.get(10)?,
                     sla_due: r.get(11)?,
                     site_time_zone: r.get(12)?,
+                    sla_state: None,
+                    sla_minutes_left: None,
                 },
+                r.get::<_, String>(13)?,
             ))
         })?;
         let mut out = Vec::new();
+        let mut open = Vec::new();
         for row in rows {
-            let (id, status, priority, mut summary) = row?;
+            let (id, status, priority, mut summary, sla_kind) = row?;
             summary.id = id;
             summary.status = status.parse()?;
             summary.priority = priority.parse()?;
+            summary.sla_state = match sla_kind.as_str() {
+                "met" => Some(MilestoneState::Met),
+                "not_needed" => Some(MilestoneState::NotNeeded),
+                "open" => {
+                    open.push(out.len());
+                    None
+                }
+                _ => None,
+            };
             out.push(summary);
         }
+        drop(stmt);
+        drop(reader);
+        // Only jobs with a milestone still open move with the clock: their state is computed
+        // now, from the document, as the job JSON's `sla` would be.
+        if !open.is_empty() {
+            let mut inner = self.inner.lock();
+            for i in open {
+                let summary = &mut out[i];
+                let data = inner.doc(&summary.id)?.data()?;
+                let glance = fieldwork_model::sla::glance(&data, now).ok().flatten();
+                summary.sla_state = glance.map(|g| g.state);
+                summary.sla_minutes_left = glance.and_then(|g| g.minutes_left(now));
+                summary.sla_milestone = glance.and_then(|g| g.open).map(|(m, _)| m.to_string());
+                summary.sla_due = glance.and_then(|g| g.open).map(|(_, due)| due);
+            }
+        }
         Ok(out)
+    }
+
+    /// The statuses the technician may move a job to next (`fieldwork_model::status::offered`),
+    /// from its current status.
+    pub fn offered_statuses(&self, id: &str) -> Result<Vec<Status>> {
+        let mut inner = self.inner.lock();
+        inner.visible(id)?;
+        let current = inner.doc(id)?.derived()?.status;
+        Ok(fieldwork_model::status::offered(current))
     }
 
     /// The job JSON of one of the technician's jobs (the same JSON the server renders), with

@@ -164,6 +164,63 @@ pub fn next_deadline(d: &JobData, now: i64) -> Result<Option<(&'static str, i64)
     .map(|(name, _, due)| (name, due)))
 }
 
+/// A job's SLA at a glance, for the phone's job list: the state of its most urgent milestone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Glance {
+    /// The most urgent milestone not yet met (the earliest deadline among pending, at risk and
+    /// breached); `met` when every milestone is met (or not needed, with at least one met);
+    /// `not_needed` when none applies.
+    pub state: MilestoneState,
+    /// That milestone and its deadline (epoch ms); `None` once nothing is open.
+    pub open: Option<(&'static str, i64)>,
+}
+
+impl Glance {
+    /// Wall-clock minutes from `now` to the open milestone's deadline, negative once it is
+    /// breached (rounded down: 30 s overdue is "overdue 1 min", 90 s left is "1 min left").
+    pub fn minutes_left(&self, now: i64) -> Option<i64> {
+        self.open.map(|(_, due)| (due - now).div_euclid(MINUTE))
+    }
+}
+
+/// [`Glance`] of a job at `now`, from the same clocks as the job JSON's `sla`: `None` when the
+/// job has no SLA (no contract, or an inspection).
+pub fn glance(d: &JobData, now: i64) -> Result<Option<Glance>> {
+    let Some(c) = clocks(d, now)? else {
+        return Ok(None);
+    };
+    let milestones = [
+        ("response", c.response.0, c.respond_by),
+        ("arrival", c.arrival.0, c.arrive_by),
+        ("resolution", c.resolution.0, c.resolve_by),
+    ];
+    Ok(Some(glance_of(&milestones)))
+}
+
+/// The rule of [`glance`] over `(milestone, state, deadline)`: shared with the office's job JSON
+/// (whose `sla` holds the same three) so both read it the same way.
+pub fn glance_of(milestones: &[(&'static str, MilestoneState, i64)]) -> Glance {
+    use MilestoneState::{AtRisk, Breached, Met, NotNeeded, Pending};
+    let open = milestones
+        .iter()
+        .filter(|(_, state, _)| matches!(state, Pending | AtRisk | Breached))
+        .min_by_key(|(_, _, due)| *due);
+    match open {
+        Some((name, state, due)) => Glance {
+            state: *state,
+            open: Some((name, *due)),
+        },
+        None if milestones.iter().all(|(_, s, _)| *s == NotNeeded) => Glance {
+            state: NotNeeded,
+            open: None,
+        },
+        None => Glance {
+            state: Met,
+            open: None,
+        },
+    }
+}
+
 /// Hold intervals in time order; an open hold runs until `now` (or the completion).
 fn hold_intervals(
     events: &[(&String, &crate::job::StatusEvent)],

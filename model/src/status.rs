@@ -117,9 +117,64 @@ pub fn counts(event: &StatusEvent, technician: Option<&str>) -> bool {
     }
 }
 
+/// The visit's steps in order, as a technician moves a job along.
+const VISIT: [Status; 5] = [
+    Status::Accepted,
+    Status::EnRoute,
+    Status::OnSite,
+    Status::InProgress,
+    Status::Completed,
+];
+
+/// The statuses a technician may move a job to next, in the order the apps show them: every
+/// visit step after the current one (a technician who is already on site skips the travel),
+/// then `on_hold` while the job is accepted or under way. A job on hold resumes at travel, on
+/// site or work. Never the current status, nothing once the job is completed or cancelled, and
+/// every status offered is one `JobDocument::record_status` and the office's check of a
+/// device's changes (`validate`) accept. Both apps show exactly these (ADR 0006).
+pub fn offered(current: Status) -> Vec<Status> {
+    match current {
+        Status::Completed | Status::Cancelled => Vec::new(),
+        // Back to work after a hold: travel again, or carry on where the technician is.
+        Status::OnHold => vec![Status::EnRoute, Status::OnSite, Status::InProgress],
+        Status::New | Status::Assigned => VISIT.to_vec(),
+        step => {
+            let after = VISIT.iter().position(|s| *s == step).map_or(0, |i| i + 1);
+            let mut next = VISIT[after..].to_vec();
+            // A hold is for a job taken on and not finished: waiting for parts or the customer.
+            next.insert(next.len() - 1, Status::OnHold);
+            next
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offered_statuses_move_on_never_repeat_and_end_at_completion() {
+        use Status::*;
+        assert_eq!(
+            offered(Assigned),
+            [Accepted, EnRoute, OnSite, InProgress, Completed]
+        );
+        assert_eq!(
+            offered(Accepted),
+            [EnRoute, OnSite, InProgress, OnHold, Completed]
+        );
+        assert_eq!(offered(InProgress), [OnHold, Completed]);
+        assert_eq!(offered(OnHold), [EnRoute, OnSite, InProgress]);
+        assert!(offered(Completed).is_empty() && offered(Cancelled).is_empty());
+        for current in [New, Assigned, Accepted, EnRoute, OnSite, InProgress, OnHold] {
+            let next = offered(current);
+            assert!(!next.contains(&current), "{current} offers itself");
+            assert!(
+                next.iter().all(|s| s.is_technician_status()),
+                "{current}: {next:?}"
+            );
+        }
+    }
 
     fn ev(status: Status, at: i64, by: &str, tech: Option<&str>) -> StatusEvent {
         StatusEvent {

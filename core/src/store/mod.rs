@@ -279,7 +279,7 @@ pub fn append_chunk(
 /// columns are NULL), from their documents, in one transaction. A no-op on an up-to-date store.
 pub fn backfill_projections(conn: &mut Connection) -> Result<()> {
     let stale: Vec<String> = conn
-        .prepare("SELECT job_id FROM jobs WHERE site_time_zone IS NULL")?
+        .prepare("SELECT job_id FROM jobs WHERE site_time_zone IS NULL OR sla_kind IS NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if stale.is_empty() {
@@ -326,21 +326,29 @@ pub fn project_part_removed(tx: &Transaction, job: &str, line: &str) -> Result<(
 /// Rewrites the job-list, parts and loans projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
     // A job whose stored contract cannot be evaluated still lists, without a deadline.
-    let next = fieldwork_model::sla::next_deadline(data, chrono::Utc::now().timestamp_millis())
+    let glance = fieldwork_model::sla::glance(data, chrono::Utc::now().timestamp_millis())
         .ok()
         .flatten();
+    let next = glance.and_then(|g| g.open);
+    // Met and not needed are final; an open milestone's state moves with the clock.
+    let sla_kind = match glance.map(|g| g.state) {
+        None => "none",
+        Some(_) if next.is_some() => "open",
+        Some(fieldwork_model::sla::MilestoneState::NotNeeded) => "not_needed",
+        Some(_) => "met",
+    };
     tx.prepare_cached(
         "INSERT INTO jobs (job_id, technician, status, priority, customer_name, site_address,
                            reported_at, scheduled_start, scheduled_end, sla_milestone, sla_due,
-                           site_time_zone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                           site_time_zone, sla_kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (job_id) DO UPDATE SET
             technician = excluded.technician, status = excluded.status,
             priority = excluded.priority, customer_name = excluded.customer_name,
             site_address = excluded.site_address, reported_at = excluded.reported_at,
             scheduled_start = excluded.scheduled_start, scheduled_end = excluded.scheduled_end,
             sla_milestone = excluded.sla_milestone, sla_due = excluded.sla_due,
-            site_time_zone = excluded.site_time_zone",
+            site_time_zone = excluded.site_time_zone, sla_kind = excluded.sla_kind",
     )?
     .execute(params![
         data.id,
@@ -355,6 +363,7 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
         next.map(|(m, _)| m),
         next.map(|(_, due)| due),
         data.site.time_zone,
+        sla_kind,
     ])?;
     tx.prepare_cached("DELETE FROM parts WHERE job_id = ?1")?
         .execute([&data.id])?;

@@ -83,4 +83,11 @@ pub const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE jobs ADD COLUMN site_time_zone TEXT;
     ",
+    // 10: whether a job's SLA still moves with the clock (issue 19): `open` (a milestone is
+    // pending, at risk or breached: the list computes its state live from the document), `met`,
+    // `not_needed`, or `none` (no SLA). Filled for existing jobs on open
+    // (`store::backfill_projections`).
+    "
+    ALTER TABLE jobs ADD COLUMN sla_kind TEXT;
+    ",
 ];

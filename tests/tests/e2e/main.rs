@@ -9,6 +9,7 @@ mod contracts;
 mod durability;
 mod failover;
 mod faults;
+mod glance;
 mod instances;
 mod mail;
 mod offline_visit;
