@@ -117,34 +117,23 @@ pub fn counts(event: &StatusEvent, technician: Option<&str>) -> bool {
     }
 }
 
-/// The visit's steps in order, as a technician moves a job along.
-const VISIT: [Status; 5] = [
-    Status::Accepted,
-    Status::EnRoute,
-    Status::OnSite,
-    Status::InProgress,
-    Status::Completed,
-];
-
-/// The statuses a technician may move a job to next, in the order the apps show them: every
-/// visit step after the current one (a technician who is already on site skips the travel),
-/// then `on_hold` while the job is accepted or under way. A job on hold resumes at travel, on
-/// site or work. Never the current status, nothing once the job is completed or cancelled, and
-/// every status offered is one `JobDocument::record_status` and the office's check of a
-/// device's changes (`validate`) accept. Both apps show exactly these (ADR 0006).
+/// The statuses a technician may move a job to next, in the order the apps show them: the
+/// visit's next step, and a hold once the job is taken on (waiting for parts or the customer);
+/// from a hold, travel again or carry on working. Completing is offered only while work is in
+/// progress (signing the report records it too). Never the current status, nothing once the
+/// job is completed or cancelled; every status offered is one `JobDocument::record_status` and
+/// the office's check of a device's changes (`validate`) accept. Both apps show exactly these
+/// (ADR 0006): one or two large buttons, not the whole machine.
 pub fn offered(current: Status) -> Vec<Status> {
+    use Status::*;
     match current {
-        Status::Completed | Status::Cancelled => Vec::new(),
-        // Back to work after a hold: travel again, or carry on where the technician is.
-        Status::OnHold => vec![Status::EnRoute, Status::OnSite, Status::InProgress],
-        Status::New | Status::Assigned => VISIT.to_vec(),
-        step => {
-            let after = VISIT.iter().position(|s| *s == step).map_or(0, |i| i + 1);
-            let mut next = VISIT[after..].to_vec();
-            // A hold is for a job taken on and not finished: waiting for parts or the customer.
-            next.insert(next.len() - 1, Status::OnHold);
-            next
-        }
+        New | Assigned => vec![Accepted],
+        Accepted => vec![EnRoute, OnHold],
+        EnRoute => vec![OnSite, OnHold],
+        OnSite => vec![InProgress, OnHold],
+        InProgress => vec![OnHold, Completed],
+        OnHold => vec![EnRoute, InProgress],
+        Completed | Cancelled => Vec::new(),
     }
 }
 
@@ -155,16 +144,10 @@ mod tests {
     #[test]
     fn offered_statuses_move_on_never_repeat_and_end_at_completion() {
         use Status::*;
-        assert_eq!(
-            offered(Assigned),
-            [Accepted, EnRoute, OnSite, InProgress, Completed]
-        );
-        assert_eq!(
-            offered(Accepted),
-            [EnRoute, OnSite, InProgress, OnHold, Completed]
-        );
+        assert_eq!(offered(Assigned), [Accepted]);
+        assert_eq!(offered(OnSite), [InProgress, OnHold]);
         assert_eq!(offered(InProgress), [OnHold, Completed]);
-        assert_eq!(offered(OnHold), [EnRoute, OnSite, InProgress]);
+        assert_eq!(offered(OnHold), [EnRoute, InProgress]);
         assert!(offered(Completed).is_empty() && offered(Cancelled).is_empty());
         for current in [New, Assigned, Accepted, EnRoute, OnSite, InProgress, OnHold] {
             let next = offered(current);

@@ -119,17 +119,17 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertTrue(recorder.isFull)
     }
 
-    func testSlaRisk() {
-        XCTAssertEqual(SlaRisk.of(reportedAtMs: 0, dueMs: nil, nowMs: 50), .none)
-        XCTAssertEqual(SlaRisk.of(reportedAtMs: 0, dueMs: 100, nowMs: 79), .onTrack)
-        XCTAssertEqual(SlaRisk.of(reportedAtMs: 0, dueMs: 100, nowMs: 80), .atRisk)
-        XCTAssertEqual(SlaRisk.of(reportedAtMs: 0, dueMs: 100, nowMs: 100), .breached)
+    func testSlaRiskIsTheCoresState() {
+        XCTAssertEqual(SlaRisk.of(state: nil, status: .accepted), .none)
+        XCTAssertEqual(SlaRisk.of(state: .pending, status: .accepted), .onTrack)
+        XCTAssertEqual(SlaRisk.of(state: .atRisk, status: .enRoute), .atRisk)
+        XCTAssertEqual(SlaRisk.of(state: .breached, status: .onSite), .breached)
+        XCTAssertEqual(SlaRisk.of(state: .met, status: .inProgress), .none)
+        XCTAssertEqual(SlaRisk.of(state: .breached, status: .completed), .none)
     }
 
     func testStatusNamesAndActions() {
         XCTAssertEqual(JobStatus(wireName: "on_site"), .onSite)
         XCTAssertNil(JobStatus(wireName: "somewhere"))
-        XCTAssertEqual(JobStatus.inProgress.nextActions, [.onHold, .completed])
-        XCTAssertEqual(JobStatus.completed.nextActions, [])
     }
 }

@@ -1,23 +1,26 @@
 import FieldworkBindings
 import Foundation
 
-/// How close a job is to missing its most urgent open SLA milestone: the colour of its row.
+/// How close a job is to missing its most urgent open SLA milestone: the colour of its row,
+/// always shown beside words.
 public enum SlaRisk: String, Equatable, Sendable {
-    /// No open milestone (met, not needed, or no contract).
+    /// No open milestone (met, not needed, no contract, or the job is closed).
     case none
     case onTrack
-    /// Past 80 % of the budget, as the core judges milestones.
+    /// At risk: the core's rule (80 % of the contract's working-time budget spent).
     case atRisk
     case breached
 
-    /// The budget runs from when the job was reported to the deadline, in wall-clock time
-    /// (the list's approximation; the job JSON has the working-hours clocks).
-    public static func of(reportedAtMs: Int64, dueMs: Int64?, nowMs: Int64) -> SlaRisk {
-        guard let dueMs else { return .none }
-        if nowMs >= dueMs { return .breached }
-        let budget = dueMs - reportedAtMs
-        guard budget > 0 else { return .atRisk }
-        return (nowMs - reportedAtMs) * 5 >= budget * 4 ? .atRisk : .onTrack
+    /// The core's live state of the job's most urgent milestone (`JobSummaryRecord.slaState`),
+    /// never a rule of the shell's own (ADR 0006): the office's job JSON says the same.
+    public static func of(state: SlaState?, status: JobStatus) -> SlaRisk {
+        if status == .completed || status == .cancelled { return .none }
+        switch state {
+        case .pending: return .onTrack
+        case .atRisk: return .atRisk
+        case .breached: return .breached
+        case .met, .notNeeded, nil: return .none
+        }
     }
 }
 
@@ -33,12 +36,14 @@ public struct JobRow: Identifiable, Equatable {
     public let slaMilestone: String?
     public let slaDue: Date?
     public let slaRisk: SlaRisk
+    /// Minutes to that deadline, negative once breached (the core's count).
+    public let slaMinutesLeft: Int64?
     /// Local changes the office has not acknowledged yet.
     public let pendingSync: Bool
     /// Why the office refused this job's last changes.
     public let syncError: String?
 
-    public init(record: JobSummaryRecord, now: Date) {
+    public init(record: JobSummaryRecord) {
         id = record.id
         customer = record.customerName
         address = record.siteAddress
@@ -47,7 +52,8 @@ public struct JobRow: Identifiable, Equatable {
         scheduledStart = record.scheduledStartMs.map { Date(epochMilliseconds: $0) }
         slaMilestone = record.slaMilestone
         slaDue = record.slaDueMs.map { Date(epochMilliseconds: $0) }
-        slaRisk = SlaRisk.of(reportedAtMs: record.reportedAtMs, dueMs: record.slaDueMs, nowMs: now.epochMilliseconds)
+        slaRisk = SlaRisk.of(state: record.slaState, status: record.status)
+        slaMinutesLeft = record.slaMinutesLeft
         pendingSync = record.pendingSync
         syncError = record.syncError
     }

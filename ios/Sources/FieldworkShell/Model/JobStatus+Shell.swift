@@ -18,20 +18,6 @@ extension JobStatus {
         }
     }
 
-    /// The steps a technician is offered next; any of accepted, en_route, on_site,
-    /// in_progress, on_hold and completed is allowed until the job is completed or cancelled.
-    public var nextActions: [JobStatus] {
-        switch self {
-        case .new, .assigned: return [.accepted]
-        case .accepted: return [.enRoute]
-        case .enRoute: return [.onSite]
-        case .onSite: return [.inProgress]
-        case .inProgress: return [.onHold, .completed]
-        case .onHold: return [.inProgress]
-        case .completed, .cancelled: return []
-        }
-    }
-
     /// Localizable.strings key of the status's name.
     public var labelKey: String {
         switch self {

@@ -14,6 +14,16 @@ public final class JobsRepository: Sendable {
         try app.jobs()
     }
 
+    /// The jobs with their SLA states as of `date` (the screen's clock).
+    public func jobs(at date: Date) async throws -> [JobSummaryRecord] {
+        try app.jobsAt(atMs: date.epochMilliseconds)
+    }
+
+    /// The statuses the core offers next for a job, in the order the buttons show them.
+    public func offeredStatuses(jobId: String) async throws -> [JobStatus] {
+        try app.offeredStatuses(jobId: jobId)
+    }
+
     public func jobs(from start: Date, to end: Date) async throws -> [JobSummaryRecord] {
         try app.jobsBetween(fromMs: start.epochMilliseconds, toMs: end.epochMilliseconds)
     }

@@ -62,14 +62,13 @@ public final class JobDetailViewModel {
         detail.flatMap { JobStatus(wireName: $0.status) }
     }
 
-    /// The status buttons to show.
-    public var statusActions: [JobStatus] {
-        status?.nextActions ?? []
-    }
+    /// The status buttons to show: the core's `offered_statuses`, read with the job.
+    public private(set) var statusActions: [JobStatus] = []
 
     public func load() async {
         do {
             detail = try await repository.detail(jobId: jobId)
+            statusActions = try await repository.offeredStatuses(jobId: jobId)
         } catch {
             message = ErrorMessages.message(for: error)
         }

@@ -3,7 +3,8 @@ import Foundation
 import Observation
 
 /// Today's jobs (or all of them), each with its SLA risk, refreshed whenever the core says
-/// jobs changed.
+/// jobs changed. Today is every open job (unscheduled break-fix work and yesterday's
+/// carry-overs included) and the jobs closed that are scheduled today, as on Android.
 @MainActor
 @Observable
 public final class TodayViewModel {
@@ -25,15 +26,15 @@ public final class TodayViewModel {
     public func load() async {
         let current = now()
         do {
-            let records: [JobSummaryRecord]
-            if showAll {
-                records = try await repository.jobs()
-            } else {
-                let start = calendar.startOfDay(for: current)
-                let end = calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
-                records = try await repository.jobs(from: start, to: end)
+            let records = try await repository.jobs(at: current)
+            let shown = showAll ? records : records.filter { record in
+                let closed = record.status == .completed || record.status == .cancelled
+                let scheduledToday = record.scheduledStartMs.map {
+                    calendar.isDate(Date(epochMilliseconds: $0), inSameDayAs: current)
+                } ?? false
+                return !closed || scheduledToday
             }
-            rows = records.map { JobRow(record: $0, now: current) }
+            rows = shown.map { JobRow(record: $0) }
             message = nil
         } catch {
             message = ErrorMessages.message(for: error)

@@ -115,6 +115,12 @@ class FieldworkRepository(
 
     suspend fun jobs(): List<JobSummaryRecord> = local { app.jobs() }
 
+    /** The jobs with their SLA states as of [atMs] (the screen's clock). */
+    suspend fun jobsAt(atMs: Long): List<JobSummaryRecord> = local { app.jobsAt(atMs) }
+
+    /** The statuses the core offers next for a job, in the order the buttons show them. */
+    suspend fun offeredStatuses(jobId: String): List<JobStatus> = local { app.offeredStatuses(jobId) }
+
     suspend fun job(jobId: String): JobDetail = local { parseJobDetail(app.jobJson(jobId)) }
 
     suspend fun jobSummary(jobId: String): JobSummaryRecord? = local { app.jobs().firstOrNull { it.id == jobId } }

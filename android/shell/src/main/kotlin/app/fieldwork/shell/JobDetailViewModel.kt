@@ -54,11 +54,12 @@ class JobDetailViewModel(
         try {
             val job = repository.job(jobId)
             val summary = repository.jobSummary(jobId)
+            val offered = repository.offeredStatuses(jobId)
             _state.update {
                 it.copy(
                     loading = false,
                     job = job,
-                    allowedStatuses = StatusActions.allowedFrom(job.jobStatus),
+                    allowedStatuses = offered,
                     pendingSync = summary?.pendingSync ?: false,
                     syncError = summary?.syncError,
                 )

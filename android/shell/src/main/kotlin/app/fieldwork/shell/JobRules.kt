@@ -2,53 +2,38 @@ package app.fieldwork.shell
 
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.JobSummaryRecord
+import app.fieldwork.ffi.SlaState
 
-/** How close a job is to missing its SLA deadline: the colour of its row. */
+/** How close a job is to missing its SLA deadline: the colour of its row (always beside words). */
 enum class RiskColour {
-    /** No SLA clock is running (no contract, or the job is closed). */
+    /** No SLA clock is running (no contract, every milestone met, or the job is closed). */
     NONE,
+    /** The most urgent milestone is pending. */
     GREEN,
-    /** Due within [SlaRisk.AMBER_WITHIN_MS]. */
+    /** At risk: the core's rule (80 % of the contract's working-time budget spent). */
     AMBER,
-    /** Past due. */
+    /** Breached. */
     RED,
 }
 
 object SlaRisk {
-    const val AMBER_WITHIN_MS: Long = 60 * 60 * 1000
-
     /**
-     * The risk colour of a job-list row from the deadline of its most urgent open milestone
-     * (`slaDueMs`, as of the job's last change; the job JSON has the live clocks).
+     * The colour of a job-list row: the core's live [JobSummaryRecord.slaState], never a rule
+     * of the shell's own (ADR 0006; the office's job JSON says the same at the same instant).
      */
-    fun of(job: JobSummaryRecord, nowMs: Long, amberWithinMs: Long = AMBER_WITHIN_MS): RiskColour {
-        val due = job.slaDueMs ?: return RiskColour.NONE
+    fun of(job: JobSummaryRecord): RiskColour {
         if (job.status in StatusActions.CLOSED) return RiskColour.NONE
-        return when {
-            nowMs >= due -> RiskColour.RED
-            due - nowMs <= amberWithinMs -> RiskColour.AMBER
-            else -> RiskColour.GREEN
+        return when (job.slaState) {
+            SlaState.PENDING -> RiskColour.GREEN
+            SlaState.AT_RISK -> RiskColour.AMBER
+            SlaState.BREACHED -> RiskColour.RED
+            SlaState.MET, SlaState.NOT_NEEDED, null -> RiskColour.NONE
         }
     }
 }
 
-/** The status buttons of the job screen. */
+/** Job statuses the screens treat alike. */
 object StatusActions {
+    /** A closed job offers no status and runs no clock. */
     val CLOSED = setOf(JobStatus.COMPLETED, JobStatus.CANCELLED)
-
-    /**
-     * The statuses a technician may record next, in the order the buttons show. The core
-     * accepts any technician status on an open job (`model/src/document.rs`,
-     * `record_status`); this is the flow the app offers. Completing is normally done by
-     * signing the report, which records `completed` itself; a closed job offers nothing.
-     */
-    fun allowedFrom(current: JobStatus): List<JobStatus> = when (current) {
-        JobStatus.NEW, JobStatus.ASSIGNED -> listOf(JobStatus.ACCEPTED)
-        JobStatus.ACCEPTED -> listOf(JobStatus.EN_ROUTE, JobStatus.ON_HOLD)
-        JobStatus.EN_ROUTE -> listOf(JobStatus.ON_SITE, JobStatus.ON_HOLD)
-        JobStatus.ON_SITE -> listOf(JobStatus.IN_PROGRESS, JobStatus.ON_HOLD)
-        JobStatus.IN_PROGRESS -> listOf(JobStatus.ON_HOLD, JobStatus.COMPLETED)
-        JobStatus.ON_HOLD -> listOf(JobStatus.EN_ROUTE, JobStatus.IN_PROGRESS)
-        JobStatus.COMPLETED, JobStatus.CANCELLED -> emptyList()
-    }
 }

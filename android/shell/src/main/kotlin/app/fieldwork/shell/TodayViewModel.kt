@@ -56,7 +56,7 @@ class TodayViewModel(
         try {
             val now = clock()
             val today = Instant.ofEpochMilli(now).atZone(zone).toLocalDate()
-            val rows = repository.jobs()
+            val rows = repository.jobsAt(now)
                 .filter { job ->
                     job.status !in StatusActions.CLOSED ||
                         job.scheduledStartMs?.let { Instant.ofEpochMilli(it).atZone(zone).toLocalDate() == today } == true
@@ -71,7 +71,7 @@ class TodayViewModel(
                         scheduledStartMs = job.scheduledStartMs,
                         slaMilestone = job.slaMilestone,
                         slaDueMs = job.slaDueMs,
-                        risk = SlaRisk.of(job, now),
+                        risk = SlaRisk.of(job),
                         pendingSync = job.pendingSync,
                         syncError = job.syncError,
                     )

@@ -22,7 +22,9 @@ class JobListTest : ShellTest() {
         phone.repository.enroll(office.url, office.enrollCode("t1"), "list test")
 
         // 20 minutes before the 30-minute response deadline of a job reported at 09:00 (Tuesday,
-        // inside the contract's working hours): amber.
+        // inside the contract's working hours): a third of the budget spent, still pending in the
+        // core's rule (at risk from 80 %), so green; the row's state is the core's, as of the
+        // screen's clock.
         val now = epochMs("2026-11-24T09:10:00+08:00")
         val vm = owned(TodayViewModel(phone.repository, clock = { now }, zone = ZoneId.of("Asia/Shanghai")))
         vm.state.test(timeout = WAIT) {
@@ -33,7 +35,7 @@ class JobListTest : ShellTest() {
             assertEquals(listOf("J-1", "Harbour Clinic", JobStatus.ASSIGNED), listOf(row.id, row.customerName, row.status))
             assertEquals("response", row.slaMilestone)
             assertEquals(epochMs("2026-11-24T09:30:00+08:00"), row.slaDueMs)
-            assertEquals(RiskColour.AMBER, row.risk)
+            assertEquals(RiskColour.GREEN, row.risk)
 
             // Dispatch adds a job: the next sync shows it, the observer tells the list.
             office.job("J-2", "t1", customer = "Quay Bakery")

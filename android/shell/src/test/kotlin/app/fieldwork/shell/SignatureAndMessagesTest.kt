@@ -3,6 +3,7 @@ package app.fieldwork.shell
 import app.fieldwork.ffi.ApiException
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.JobSummaryRecord
+import app.fieldwork.ffi.SlaState
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -72,23 +73,15 @@ class SignatureAndMessagesTest {
     }
 
     @Test
-    fun riskColoursFollowTheSlaDeadline() {
-        fun job(status: JobStatus, due: Long?) =
-            JobSummaryRecord("J", status, "high", "C", "A", 0, null, null, false, null, "arrival", due, "Asia/Shanghai")
-        val due = 10_000_000L
-        assertEquals(RiskColour.GREEN, SlaRisk.of(job(JobStatus.ACCEPTED, due), due - 2 * 3_600_000))
-        assertEquals(RiskColour.AMBER, SlaRisk.of(job(JobStatus.ACCEPTED, due), due - 3_600_000))
-        assertEquals(RiskColour.RED, SlaRisk.of(job(JobStatus.EN_ROUTE, due), due))
-        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.COMPLETED, due), due + 1))
-        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.ACCEPTED, null), due))
-    }
-
-    @Test
-    fun statusButtonsFollowTheVisitAndAClosedJobOffersNone() {
-        assertEquals(listOf(JobStatus.ACCEPTED), StatusActions.allowedFrom(JobStatus.ASSIGNED))
-        assertEquals(listOf(JobStatus.IN_PROGRESS, JobStatus.ON_HOLD), StatusActions.allowedFrom(JobStatus.ON_SITE))
-        assertEquals(emptyList<JobStatus>(), StatusActions.allowedFrom(JobStatus.COMPLETED))
-        assertEquals(emptyList<JobStatus>(), StatusActions.allowedFrom(JobStatus.CANCELLED))
+    fun riskColoursAreTheCoresSlaState() {
+        fun job(status: JobStatus, state: SlaState?) =
+            JobSummaryRecord("J", status, "high", "C", "A", 0, null, null, false, null, "arrival", 10_000_000L, "Asia/Shanghai", state, 20)
+        assertEquals(RiskColour.GREEN, SlaRisk.of(job(JobStatus.ACCEPTED, SlaState.PENDING)))
+        assertEquals(RiskColour.AMBER, SlaRisk.of(job(JobStatus.ACCEPTED, SlaState.AT_RISK)))
+        assertEquals(RiskColour.RED, SlaRisk.of(job(JobStatus.EN_ROUTE, SlaState.BREACHED)))
+        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.IN_PROGRESS, SlaState.MET)))
+        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.COMPLETED, SlaState.BREACHED)), "a closed job runs no clock")
+        assertEquals(RiskColour.NONE, SlaRisk.of(job(JobStatus.ACCEPTED, null)), "no contract, no SLA")
     }
 
     @Test
