@@ -21,8 +21,8 @@ pub use platform::{
 };
 pub use records::{
     AttachmentRecord, EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord,
-    OpenLoanRecord, ReportLanguage, ReportVersionRecord, SealRecord, SlaState, SyncReportRecord,
-    TimeKind,
+    OpenLoanRecord, ProposedTimeRecord, ReportLanguage, ReportVersionRecord, SealRecord, SlaState,
+    SyncReportRecord, TimeKind,
 };
 
 uniffi::setup_scaffolding!();
@@ -136,6 +136,21 @@ impl FieldworkApp {
             .jobs_at(at_ms)?
             .into_iter()
             .map(Into::into)
+            .collect())
+    }
+
+    /// Travel (en route to the next step) and labour (in progress to a hold or completion) the
+    /// job's status timeline shows and the technician has not recorded yet, oldest first.
+    pub fn proposed_times(&self, job_id: String) -> Result<Vec<ProposedTimeRecord>, ApiError> {
+        Ok(self
+            .device
+            .proposed_times(&job_id)?
+            .into_iter()
+            .map(|t| ProposedTimeRecord {
+                kind: t.kind.into(),
+                start_ms: t.start,
+                end_ms: t.end,
+            })
             .collect())
     }
 

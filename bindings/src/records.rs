@@ -75,6 +75,24 @@ pub enum TimeKind {
     Labour,
 }
 
+impl From<CoreTimeKind> for TimeKind {
+    fn from(k: CoreTimeKind) -> Self {
+        match k {
+            CoreTimeKind::Travel => TimeKind::Travel,
+            CoreTimeKind::Labour => TimeKind::Labour,
+        }
+    }
+}
+
+/// Travel or labour time the core read from the status timeline: the app shows it for the
+/// technician to confirm (`add_time` with these values) or edit.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProposedTimeRecord {
+    pub kind: TimeKind,
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
 impl From<TimeKind> for CoreTimeKind {
     fn from(k: TimeKind) -> Self {
         match k {

@@ -318,6 +318,15 @@ impl Device {
         Ok(out)
     }
 
+    /// Travel and labour time the job's status timeline shows and the technician has not
+    /// recorded (`fieldwork_model::timesheet::proposed`), to confirm or edit.
+    pub fn proposed_times(&self, id: &str) -> Result<Vec<NewTimeEntry>> {
+        let mut inner = self.inner.lock();
+        inner.visible(id)?;
+        let data = inner.doc(id)?.data()?;
+        Ok(fieldwork_model::timesheet::proposed(&data))
+    }
+
     /// The statuses the technician may move a job to next (`fieldwork_model::status::offered`),
     /// from its current status.
     pub fn offered_statuses(&self, id: &str) -> Result<Vec<Status>> {

@@ -17,6 +17,7 @@ pub mod rules;
 pub mod sla;
 pub mod status;
 pub mod time;
+pub mod timesheet;
 pub mod validate;
 pub mod view;
 pub mod warranty;

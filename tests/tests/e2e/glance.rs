@@ -114,4 +114,17 @@ async fn every_offered_status_is_accepted_on_the_phone_and_by_the_office() {
     assert_eq!(walked.last(), Some(&Status::Completed));
     assert!(walked.contains(&Status::OnHold), "{walked:?}");
     assert!(offered(&phone).is_empty());
+
+    // The walk's timeline proposes its travel and its two spells of work (the hold between).
+    let proposed = phone.device.proposed_times("J-OFFER").unwrap();
+    let kinds: Vec<&str> = proposed.iter().map(|t| t.kind.as_str()).collect();
+    assert_eq!(kinds, ["travel", "labour", "labour"], "{proposed:?}");
+    assert!(proposed.iter().all(|t| t.end - t.start == 60_000));
+    // Confirmed, a proposal is an ordinary time entry the office receives, and is not offered
+    // again.
+    phone.device.add_time("J-OFFER", proposed[0]).unwrap();
+    sync_until_quiet(&[&phone]).await;
+    assert_eq!(phone.device.proposed_times("J-OFFER").unwrap(), proposed[1..]);
+    let time = office.job("J-OFFER").await["time"].clone();
+    assert_eq!(time.as_array().map(Vec::len), Some(1), "{time}");
 }
