@@ -124,7 +124,10 @@ async fn every_offered_status_is_accepted_on_the_phone_and_by_the_office() {
     // again.
     phone.device.add_time("J-OFFER", proposed[0]).unwrap();
     sync_until_quiet(&[&phone]).await;
-    assert_eq!(phone.device.proposed_times("J-OFFER").unwrap(), proposed[1..]);
+    assert_eq!(
+        phone.device.proposed_times("J-OFFER").unwrap(),
+        proposed[1..]
+    );
     let time = office.job("J-OFFER").await["time"].clone();
     assert_eq!(time.as_array().map(Vec::len), Some(1), "{time}");
 }
