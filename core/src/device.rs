@@ -65,6 +65,16 @@ pub struct JobSummary {
     pub site_time_zone: String,
 }
 
+impl JobSummary {
+    /// The list's SLA fields from the job's [`fieldwork_model::sla::Glance`] at `now`.
+    fn set_glance(&mut self, glance: Option<fieldwork_model::sla::Glance>, now: i64) {
+        self.sla_state = glance.map(|g| g.state);
+        self.sla_minutes_left = glance.and_then(|g| g.minutes_left(now));
+        self.sla_milestone = glance.and_then(|g| g.open).map(|(m, _)| m.to_string());
+        self.sla_due = glance.and_then(|g| g.open).map(|(_, due)| due);
+    }
+}
+
 /// A loaner unit out with a customer (from the loans projection).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenLoan {
@@ -250,7 +260,7 @@ impl Device {
             "SELECT j.job_id, j.status, j.priority, j.customer_name, j.site_address,
                     j.reported_at, j.scheduled_start, j.scheduled_end, d.dirty, d.wedged,
                     j.sla_milestone, j.sla_due, COALESCE(j.site_time_zone, 'UTC'),
-                    COALESCE(j.sla_kind, 'none')
+                    COALESCE(j.sla_kind, 'none'), j.sla_outlook
              FROM jobs j JOIN docs d ON d.job_id = j.job_id
              WHERE d.revoked = 0 AND j.technician = ?1 {range_clause}
              ORDER BY j.scheduled_start IS NULL, j.scheduled_start, j.reported_at, j.job_id"
@@ -279,40 +289,35 @@ impl Device {
                     sla_minutes_left: None,
                 },
                 r.get::<_, String>(13)?,
+                r.get::<_, Option<String>>(14)?,
             ))
         })?;
         let mut out = Vec::new();
         let mut open = Vec::new();
         for row in rows {
-            let (id, status, priority, mut summary, sla_kind) = row?;
+            let (id, status, priority, mut summary, sla_kind, outlook) = row?;
             summary.id = id;
             summary.status = status.parse()?;
             summary.priority = priority.parse()?;
-            summary.sla_state = match sla_kind.as_str() {
-                "met" => Some(MilestoneState::Met),
-                "not_needed" => Some(MilestoneState::NotNeeded),
-                "open" => {
-                    open.push(out.len());
-                    None
-                }
-                _ => None,
-            };
+            let outlook = outlook
+                .and_then(|o| serde_json::from_str::<fieldwork_model::sla::Outlook>(&o).ok());
+            match (sla_kind.as_str(), outlook) {
+                ("outlook", Some(outlook)) => summary.set_glance(Some(outlook.glance(now)), now),
+                // On hold: the resolution deadline moves with the clock; read the document.
+                ("paused", _) => open.push(out.len()),
+                _ => {}
+            }
             out.push(summary);
         }
         drop(stmt);
         drop(reader);
-        // Only jobs with a milestone still open move with the clock: their state is computed
-        // now, from the document, as the job JSON's `sla` would be.
+        // Jobs on hold: computed now from the document, as the job JSON's `sla` would be.
         if !open.is_empty() {
             let mut inner = self.inner.lock();
             for i in open {
                 let summary = &mut out[i];
                 let data = inner.doc(&summary.id)?.data()?;
-                let glance = fieldwork_model::sla::glance(&data, now).ok().flatten();
-                summary.sla_state = glance.map(|g| g.state);
-                summary.sla_minutes_left = glance.and_then(|g| g.minutes_left(now));
-                summary.sla_milestone = glance.and_then(|g| g.open).map(|(m, _)| m.to_string());
-                summary.sla_due = glance.and_then(|g| g.open).map(|(_, due)| due);
+                summary.set_glance(fieldwork_model::sla::glance(&data, now).ok().flatten(), now);
             }
         }
         Ok(out)

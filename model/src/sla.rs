@@ -70,6 +70,9 @@ pub struct SlaClocks {
     pub paused: bool,
     pub hold_ms: i64,
     pub loaner_required: bool,
+    /// When each milestone (response, arrival, resolution) turns at risk if still unmet: 80 %
+    /// of its budget, in the contract's working time.
+    pub risk_from: [i64; 3],
 }
 
 const MINUTE: i64 = 60_000;
@@ -114,16 +117,18 @@ pub fn clocks(d: &JobData, now: i64) -> Result<Option<SlaClocks>> {
             None if judged_at >= risk_from => MilestoneState::AtRisk,
             None => MilestoneState::Pending,
         };
-        Ok((due, (state, met)))
+        Ok((due, risk_from, (state, met)))
     };
 
-    let (respond_by, response) = milestone(sla.response_minutes, first(Status::Accepted), &[])?;
-    let (arrive_by, arrival) = milestone(
+    let (respond_by, respond_risk, response) =
+        milestone(sla.response_minutes, first(Status::Accepted), &[])?;
+    let (arrive_by, arrive_risk, arrival) = milestone(
         contract.arrival_minutes(d.site.region),
         first(Status::OnSite),
         &[],
     )?;
-    let (resolve_by, resolution) = milestone(sla.resolution_minutes, completed, &holds)?;
+    let (resolve_by, resolve_risk, resolution) =
+        milestone(sla.resolution_minutes, completed, &holds)?;
     let loaner_due_by = cal.deadline(start, budget(sla.loaner_after_minutes), &[])?;
     let loan_out = crate::loaners::fold(&d.loaners).iter().any(|l| l.open());
     let loaner_required = terminal.is_none() && now >= loaner_due_by && !loan_out;
@@ -138,6 +143,7 @@ pub fn clocks(d: &JobData, now: i64) -> Result<Option<SlaClocks>> {
         paused,
         hold_ms,
         loaner_required,
+        risk_from: [respond_risk, arrive_risk, resolve_risk],
     }))
 }
 
@@ -218,6 +224,103 @@ pub fn glance_of(milestones: &[(&'static str, MilestoneState, i64)]) -> Glance {
             state: Met,
             open: None,
         },
+    }
+}
+
+/// What a job list needs to tell a job's [`Glance`] at any later instant without its document:
+/// the milestones not met, each with when it turns at risk and when it is breached. Valid until
+/// the job's next change, except while the job is on hold (`paused`: the resolution deadline
+/// moves with the clock, so the document must be read).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outlook {
+    pub paused: bool,
+    /// `(milestone, at risk from, breached after, deadline)`; a milestone already breached for
+    /// good (met late, or the job ended) has `breached after` = `i64::MIN`.
+    pub unmet: Vec<(String, i64, i64, i64)>,
+    /// The state when nothing is unmet: `met`, or `not_needed`.
+    pub settled: MilestoneState,
+}
+
+impl Outlook {
+    /// A job's outlook as of `now`; `None` without an SLA.
+    pub fn of(d: &JobData, now: i64) -> Result<Option<Outlook>> {
+        let Some(c) = clocks(d, now)? else {
+            return Ok(None);
+        };
+        let milestones = [
+            ("response", c.response.0, c.respond_by, c.risk_from[0]),
+            ("arrival", c.arrival.0, c.arrive_by, c.risk_from[1]),
+            ("resolution", c.resolution.0, c.resolve_by, c.risk_from[2]),
+        ];
+        let ended = d.events.values().any(|e| e.status.is_terminal());
+        let mut unmet = Vec::new();
+        for (name, state, due, risk_from) in milestones {
+            match state {
+                MilestoneState::Met | MilestoneState::NotNeeded => {}
+                // Met late, or judged when the job ended: breached whatever the clock says.
+                MilestoneState::Breached if ended || state_is_final(d, name) => {
+                    unmet.push((name.to_string(), i64::MIN, i64::MIN, due))
+                }
+                _ => unmet.push((name.to_string(), risk_from, due, due)),
+            }
+        }
+        let all_not_needed = milestones
+            .iter()
+            .all(|(_, s, _, _)| *s == MilestoneState::NotNeeded);
+        Ok(Some(Outlook {
+            paused: c.paused,
+            unmet,
+            settled: if all_not_needed {
+                MilestoneState::NotNeeded
+            } else {
+                MilestoneState::Met
+            },
+        }))
+    }
+
+    /// The [`Glance`] at `now`, by the rule of [`clocks`]: breached after the deadline, at risk
+    /// from 80 % of the budget, else pending.
+    pub fn glance(&self, now: i64) -> Glance {
+        let open = self.unmet.iter().min_by_key(|(_, _, _, due)| *due).map(
+            |(name, risk_from, breached_after, due)| {
+                let state = if now > *breached_after {
+                    MilestoneState::Breached
+                } else if now >= *risk_from {
+                    MilestoneState::AtRisk
+                } else {
+                    MilestoneState::Pending
+                };
+                (milestone_name(name), state, *due)
+            },
+        );
+        match open {
+            Some((name, state, due)) => Glance {
+                state,
+                open: Some((name, due)),
+            },
+            None => Glance {
+                state: self.settled,
+                open: None,
+            },
+        }
+    }
+}
+
+/// Whether a milestone was met (late): its state no longer depends on the clock.
+fn state_is_final(d: &JobData, name: &str) -> bool {
+    let status = match name {
+        "response" => Status::Accepted,
+        "arrival" => Status::OnSite,
+        _ => Status::Completed,
+    };
+    status::first_at(&d.events, status).is_some()
+}
+
+fn milestone_name(name: &str) -> &'static str {
+    match name {
+        "response" => "response",
+        "arrival" => "arrival",
+        _ => "resolution",
     }
 }
 

@@ -326,29 +326,29 @@ pub fn project_part_removed(tx: &Transaction, job: &str, line: &str) -> Result<(
 /// Rewrites the job-list, parts and loans projections of one job from its document.
 pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> Result<()> {
     // A job whose stored contract cannot be evaluated still lists, without a deadline.
-    let glance = fieldwork_model::sla::glance(data, chrono::Utc::now().timestamp_millis())
-        .ok()
-        .flatten();
-    let next = glance.and_then(|g| g.open);
-    // Met and not needed are final; an open milestone's state moves with the clock.
-    let sla_kind = match glance.map(|g| g.state) {
-        None => "none",
-        Some(_) if next.is_some() => "open",
-        Some(fieldwork_model::sla::MilestoneState::NotNeeded) => "not_needed",
-        Some(_) => "met",
+    let now = chrono::Utc::now().timestamp_millis();
+    let outlook = fieldwork_model::sla::Outlook::of(data, now).ok().flatten();
+    let next = outlook.as_ref().and_then(|o| o.glance(now).open);
+    // The list tells the state at any later instant from the outlook, without the document,
+    // except while the job is on hold (its resolution deadline moves with the clock).
+    let (sla_kind, sla_outlook) = match &outlook {
+        None => ("none", None),
+        Some(o) if o.paused => ("paused", None),
+        Some(o) => ("outlook", serde_json::to_string(o).ok()),
     };
     tx.prepare_cached(
         "INSERT INTO jobs (job_id, technician, status, priority, customer_name, site_address,
                            reported_at, scheduled_start, scheduled_end, sla_milestone, sla_due,
-                           site_time_zone, sla_kind)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                           site_time_zone, sla_kind, sla_outlook)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (job_id) DO UPDATE SET
             technician = excluded.technician, status = excluded.status,
             priority = excluded.priority, customer_name = excluded.customer_name,
             site_address = excluded.site_address, reported_at = excluded.reported_at,
             scheduled_start = excluded.scheduled_start, scheduled_end = excluded.scheduled_end,
             sla_milestone = excluded.sla_milestone, sla_due = excluded.sla_due,
-            site_time_zone = excluded.site_time_zone, sla_kind = excluded.sla_kind",
+            site_time_zone = excluded.site_time_zone, sla_kind = excluded.sla_kind,
+            sla_outlook = excluded.sla_outlook",
     )?
     .execute(params![
         data.id,
@@ -364,6 +364,7 @@ pub fn write_projection(tx: &Transaction, data: &JobData, derived: &Derived) -> 
         next.map(|(_, due)| due),
         data.site.time_zone,
         sla_kind,
+        sla_outlook,
     ])?;
     tx.prepare_cached("DELETE FROM parts WHERE job_id = ?1")?
         .execute([&data.id])?;

@@ -83,11 +83,13 @@ pub const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE jobs ADD COLUMN site_time_zone TEXT;
     ",
-    // 10: whether a job's SLA still moves with the clock (issue 19): `open` (a milestone is
-    // pending, at risk or breached: the list computes its state live from the document), `met`,
-    // `not_needed`, or `none` (no SLA). Filled for existing jobs on open
-    // (`store::backfill_projections`).
+    // 10: what the list needs to tell a job's SLA state at any instant (issue 19): `sla_kind`
+    // is `none` (no SLA), `outlook` (`sla_outlook` holds the unmet milestones with when each
+    // turns at risk and breached, JSON of `fieldwork_model::sla::Outlook`) or `paused` (on
+    // hold: the resolution deadline moves with the clock, the list reads the document). Filled
+    // for existing jobs on open (`store::backfill_projections`).
     "
     ALTER TABLE jobs ADD COLUMN sla_kind TEXT;
+    ALTER TABLE jobs ADD COLUMN sla_outlook TEXT;
     ",
 ];
