@@ -32,6 +32,41 @@ object SlaRisk {
     }
 }
 
+/** How a row says its SLA risk in words (never by colour alone), with the amount to put in. */
+enum class SlaPhrase(val resourceName: String) {
+    OVERDUE_MINUTES("sla_overdue_minutes"),
+    OVERDUE_HOURS("sla_overdue_hours"),
+    AT_RISK_MINUTES("sla_at_risk_minutes"),
+    AT_RISK_HOURS("sla_at_risk_hours"),
+    LEFT_MINUTES("sla_left_minutes"),
+    LEFT_HOURS("sla_left_hours"),
+}
+
+/** A phrase and its amount: "overdue 20 min" is ([SlaPhrase.OVERDUE_MINUTES], 20). */
+data class SlaWords(val phrase: SlaPhrase, val amount: Long)
+
+object SlaText {
+    /** Up to two hours a row counts minutes, beyond that whole hours. */
+    private const val MINUTES_UP_TO = 120L
+
+    /**
+     * The words of a row's risk from the core's state and minutes left
+     * ([JobSummaryRecord.slaMinutesLeft], negative once breached); null when no clock runs.
+     */
+    fun of(risk: RiskColour, minutesLeft: Long?): SlaWords? {
+        val left = minutesLeft ?: return null
+        val (minutes, hours) = when (risk) {
+            RiskColour.NONE -> return null
+            RiskColour.RED -> SlaPhrase.OVERDUE_MINUTES to SlaPhrase.OVERDUE_HOURS
+            RiskColour.AMBER -> SlaPhrase.AT_RISK_MINUTES to SlaPhrase.AT_RISK_HOURS
+            RiskColour.GREEN -> SlaPhrase.LEFT_MINUTES to SlaPhrase.LEFT_HOURS
+        }
+        // Overdue by at least a minute: the core rounds down, so 30 s late is -1.
+        val amount = if (left < 0) -left else left
+        return if (amount <= MINUTES_UP_TO) SlaWords(minutes, amount) else SlaWords(hours, amount / 60)
+    }
+}
+
 /** Job statuses the screens treat alike. */
 object StatusActions {
     /** A closed job offers no status and runs no clock. */

@@ -24,6 +24,8 @@ data class JobRow(
     val slaMilestone: String?,
     val slaDueMs: Long?,
     val risk: RiskColour,
+    /** The risk in words, from the core's minutes left; null when no clock runs. */
+    val slaWords: SlaWords?,
     val pendingSync: Boolean,
     /** Why the office refused this job's last changes, if it did. */
     val syncError: String?,
@@ -72,6 +74,7 @@ class TodayViewModel(
                         slaMilestone = job.slaMilestone,
                         slaDueMs = job.slaDueMs,
                         risk = SlaRisk.of(job),
+                        slaWords = SlaText.of(SlaRisk.of(job), job.slaMinutesLeft),
                         pendingSync = job.pendingSync,
                         syncError = job.syncError,
                     )

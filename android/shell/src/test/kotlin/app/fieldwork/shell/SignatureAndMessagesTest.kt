@@ -64,12 +64,23 @@ class SignatureAndMessagesTest {
         for (folder in listOf("values", "values-zh-rCN")) {
             val xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(File(res, "$folder/strings.xml"))
             val names = xml.getElementsByTagName("string").let { list -> (0 until list.length).map { list.item(it).attributes.getNamedItem("name").nodeValue } }
-            val missing = MessageKey.entries.map { it.resourceName } - names.toSet()
+            val missing = (MessageKey.entries.map { it.resourceName } + SlaPhrase.entries.map { it.resourceName }) - names.toSet()
             assertEquals(emptyList<String>(), missing, "$folder/strings.xml lacks message keys")
             for (status in listOf(JobStatus.ACCEPTED, JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.IN_PROGRESS, JobStatus.ON_HOLD, JobStatus.COMPLETED)) {
                 assertTrue("status_${status.wire}" in names, "$folder lacks status_${status.wire}")
             }
         }
+    }
+
+    @Test
+    fun riskIsSaidInWordsFromTheCoresMinutes() {
+        assertEquals(SlaWords(SlaPhrase.OVERDUE_MINUTES, 20), SlaText.of(RiskColour.RED, -20))
+        assertEquals(SlaWords(SlaPhrase.OVERDUE_MINUTES, 1), SlaText.of(RiskColour.RED, -1), "30 s late is a minute late")
+        assertEquals(SlaWords(SlaPhrase.AT_RISK_MINUTES, 15), SlaText.of(RiskColour.AMBER, 15))
+        assertEquals(SlaWords(SlaPhrase.LEFT_HOURS, 3), SlaText.of(RiskColour.GREEN, 200))
+        assertEquals(SlaWords(SlaPhrase.OVERDUE_HOURS, 26), SlaText.of(RiskColour.RED, -1_565))
+        assertEquals(null, SlaText.of(RiskColour.NONE, 30), "no clock, no words")
+        assertEquals(null, SlaText.of(RiskColour.GREEN, null))
     }
 
     @Test

@@ -59,6 +59,8 @@ import app.fieldwork.shell.JobDetail
 import app.fieldwork.shell.JobDetailViewModel
 import app.fieldwork.shell.PhotoQueueViewModel
 import app.fieldwork.shell.RiskColour
+import app.fieldwork.shell.SlaPhrase
+import app.fieldwork.shell.SlaWords
 import app.fieldwork.shell.Signature
 import app.fieldwork.shell.SigningViewModel
 import app.fieldwork.shell.SyncStatusViewModel
@@ -141,6 +143,20 @@ private fun RiskColour.color(): Color = when (this) {
     RiskColour.RED -> Color(0xFFC62828)
 }
 
+/** "Overdue 20 min" and the like: the risk in words, beside its colour. */
+@Composable
+private fun slaWords(words: SlaWords): String = localized(
+    when (words.phrase) {
+        SlaPhrase.OVERDUE_MINUTES -> R.string.sla_overdue_minutes
+        SlaPhrase.OVERDUE_HOURS -> R.string.sla_overdue_hours
+        SlaPhrase.AT_RISK_MINUTES -> R.string.sla_at_risk_minutes
+        SlaPhrase.AT_RISK_HOURS -> R.string.sla_at_risk_hours
+        SlaPhrase.LEFT_MINUTES -> R.string.sla_left_minutes
+        SlaPhrase.LEFT_HOURS -> R.string.sla_left_hours
+    },
+    words.amount,
+)
+
 private fun time(ms: Long): String = DateFormat.getTimeInstance(DateFormat.SHORT, Locale.getDefault()).format(Date(ms))
 
 @Composable
@@ -158,6 +174,7 @@ private fun TodayScreen(graph: ShellGraph, onOpen: (String) -> Unit) {
                         Column {
                             Text(row.siteAddress)
                             if (row.slaMilestone != null && row.slaDueMs != null) Text(localized(R.string.sla_due, milestoneLabel(row.slaMilestone!!), time(row.slaDueMs!!)))
+                            row.slaWords?.let { Text(slaWords(it), color = row.risk.color()) }
                             if (row.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
                             row.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
                         }
