@@ -333,12 +333,18 @@ impl Device {
     }
 
     /// The statuses the technician may move a job to next (`fieldwork_model::status::offered`),
-    /// from its current status.
+    /// from its current status as the job list's projection holds it (rewritten by every edit
+    /// and merge that adds a status event), without reading the document again.
     pub fn offered_statuses(&self, id: &str) -> Result<Vec<Status>> {
-        let mut inner = self.inner.lock();
+        let inner = self.inner.lock();
         inner.visible(id)?;
-        let current = inner.doc(id)?.derived()?.status;
-        Ok(fieldwork_model::status::offered(current))
+        let current: String =
+            inner
+                .conn
+                .query_row("SELECT status FROM jobs WHERE job_id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        Ok(fieldwork_model::status::offered(current.parse()?))
     }
 
     /// The job JSON of one of the technician's jobs (the same JSON the server renders), with

@@ -248,17 +248,17 @@ impl Outlook {
             return Ok(None);
         };
         let milestones = [
-            ("response", c.response.0, c.respond_by, c.risk_from[0]),
-            ("arrival", c.arrival.0, c.arrive_by, c.risk_from[1]),
-            ("resolution", c.resolution.0, c.resolve_by, c.risk_from[2]),
+            ("response", c.response, c.respond_by, c.risk_from[0]),
+            ("arrival", c.arrival, c.arrive_by, c.risk_from[1]),
+            ("resolution", c.resolution, c.resolve_by, c.risk_from[2]),
         ];
         let ended = d.events.values().any(|e| e.status.is_terminal());
         let mut unmet = Vec::new();
-        for (name, state, due, risk_from) in milestones {
+        for (name, (state, met), due, risk_from) in milestones {
             match state {
                 MilestoneState::Met | MilestoneState::NotNeeded => {}
                 // Met late, or judged when the job ended: breached whatever the clock says.
-                MilestoneState::Breached if ended || state_is_final(d, name) => {
+                MilestoneState::Breached if ended || met.is_some() => {
                     unmet.push((name.to_string(), i64::MIN, i64::MIN, due))
                 }
                 _ => unmet.push((name.to_string(), risk_from, due, due)),
@@ -266,7 +266,7 @@ impl Outlook {
         }
         let all_not_needed = milestones
             .iter()
-            .all(|(_, s, _, _)| *s == MilestoneState::NotNeeded);
+            .all(|(_, (s, _), _, _)| *s == MilestoneState::NotNeeded);
         Ok(Some(Outlook {
             paused: c.paused,
             unmet,
@@ -281,8 +281,16 @@ impl Outlook {
     /// The [`Glance`] at `now`, by the rule of [`clocks`]: breached after the deadline, at risk
     /// from 80 % of the budget, else pending.
     pub fn glance(&self, now: i64) -> Glance {
-        let open = self.unmet.iter().min_by_key(|(_, _, _, due)| *due).map(
-            |(name, risk_from, breached_after, due)| {
+        if self.unmet.is_empty() {
+            return Glance {
+                state: self.settled,
+                open: None,
+            };
+        }
+        let judged: Vec<_> = self
+            .unmet
+            .iter()
+            .map(|(name, risk_from, breached_after, due)| {
                 let state = if now > *breached_after {
                     MilestoneState::Breached
                 } else if now >= *risk_from {
@@ -291,29 +299,10 @@ impl Outlook {
                     MilestoneState::Pending
                 };
                 (milestone_name(name), state, *due)
-            },
-        );
-        match open {
-            Some((name, state, due)) => Glance {
-                state,
-                open: Some((name, due)),
-            },
-            None => Glance {
-                state: self.settled,
-                open: None,
-            },
-        }
+            })
+            .collect();
+        glance_of(&judged)
     }
-}
-
-/// Whether a milestone was met (late): its state no longer depends on the clock.
-fn state_is_final(d: &JobData, name: &str) -> bool {
-    let status = match name {
-        "response" => Status::Accepted,
-        "arrival" => Status::OnSite,
-        _ => Status::Completed,
-    };
-    status::first_at(&d.events, status).is_some()
 }
 
 fn milestone_name(name: &str) -> &'static str {
