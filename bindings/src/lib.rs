@@ -4,6 +4,7 @@
 //! Conventions: one root object ([`FieldworkApp`]); immutable records; times as `i64` epoch
 //! milliseconds; network calls `async` (tokio), local reads and writes synchronous and short.
 
+mod detail;
 mod error;
 mod platform;
 mod records;
@@ -14,6 +15,12 @@ use std::sync::Arc;
 use fieldwork_core::Device;
 use fieldwork_core::model::{NewPart, NewTimeEntry};
 
+pub use detail::{
+    AssetRecord, AuthorRole, ChargeKind, ChargeLineRecord, ChargesRecord, CheckRecord,
+    CustomerRecord, DiagnosisRecord, JobDetailRecord, JobKindRecord, LoanerRecord, MilestoneKind,
+    MilestoneRecord, NoteRecord, PartLineRecord, PhotoRecord, PriorityRecord, RegionRecord,
+    ReportState, ReportStateRecord, SiteRecord, SlaRecord, TimeEntryRecord,
+};
 pub use error::ApiError;
 pub use platform::{
     CallbackError, ChangeCause, JobsChange, JobsObserver, LogLevel, LogRecord, LogSink,
@@ -177,6 +184,24 @@ impl FieldworkApp {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// Everything the job screen shows, SLA judged as of now: the same rules as the job list
+    /// and the office. The screens render this record; they parse nothing.
+    pub fn job_detail(&self, job_id: String) -> Result<JobDetailRecord, ApiError> {
+        self.job_detail_at(job_id, now_ms())
+    }
+
+    /// [`FieldworkApp::job_detail`] as of `at_ms` (tests, and a screen rendered for a chosen
+    /// instant).
+    pub fn job_detail_at(&self, job_id: String, at_ms: i64) -> Result<JobDetailRecord, ApiError> {
+        self.device.job_detail(&job_id, at_ms)?.try_into()
+    }
+
+    /// A small JPEG (long edge 320 px) of a photo this phone holds, for the job screen's photo
+    /// strip; `None` when the phone does not hold the photo.
+    pub fn photo_thumbnail(&self, attachment_id: String) -> Result<Option<Vec<u8>>, ApiError> {
+        Ok(self.device.photo_thumbnail(&attachment_id)?)
     }
 
     /// One job as the job JSON the office server also renders, SLA states as of now.

@@ -21,6 +21,9 @@ use crate::{Error, Result};
 
 /// Folder of attachment files inside the data directory.
 pub const ATTACHMENTS_DIR: &str = "attachments";
+/// Folder of photo thumbnails inside the data directory, on a store kept plain only: an
+/// encrypted store keeps no picture in the clear, so its thumbnails are made in memory.
+pub const THUMBNAILS_DIR: &str = "thumbnails";
 
 /// A photo as added to a job.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -255,6 +258,56 @@ impl Device {
             Some(key) => key.open(id, stored)?,
             None => stored,
         }))
+    }
+
+    /// A small JPEG of a photo this device holds (long edge [`fieldwork_media::THUMBNAIL_EDGE`]),
+    /// for the job screen's photo strip; `None` when the device does not hold the photo.
+    pub fn photo_thumbnail(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(path) = self.thumbnail_path(id) {
+            return Ok(Some(std::fs::read(path)?));
+        }
+        match self.attachment_bytes(id)? {
+            Some(photo) => Ok(Some(fieldwork_media::thumbnail(&photo)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The thumbnail file of a photo this device holds, made on first use, on a store kept
+    /// plain; `None` on an encrypted store, for a photo not held, or if it cannot be made (the
+    /// screen then asks [`Device::photo_thumbnail`], which says why).
+    pub(crate) fn thumbnail_path(&self, id: &str) -> Option<PathBuf> {
+        if self.files_key.is_some() || !fieldwork_model::report::is_sha256_id(id) {
+            return None;
+        }
+        let dir = self.data_dir().join(THUMBNAILS_DIR);
+        let path = dir.join(format!("{id}.jpg"));
+        if path.exists() {
+            return Some(path);
+        }
+        let made = self
+            .attachment_bytes(id)
+            .and_then(|photo| match photo {
+                Some(photo) => Ok(Some(fieldwork_media::thumbnail(&photo)?)),
+                None => Ok(None),
+            })
+            // A thumbnail is a cache: no fsync, a lost one is made again.
+            .and_then(|thumb| match thumb {
+                Some(thumb) => {
+                    std::fs::create_dir_all(&dir)?;
+                    let tmp = dir.join(format!(".{id}.tmp"));
+                    std::fs::write(&tmp, thumb)?;
+                    std::fs::rename(&tmp, &path)?;
+                    Ok(Some(path))
+                }
+                None => Ok(None),
+            });
+        match made {
+            Ok(path) => path,
+            Err(e) => {
+                tracing::warn!(photo = id, error = %e, "no thumbnail");
+                None
+            }
+        }
     }
 
     /// Whether the office has confirmed it holds an attachment.

@@ -6,6 +6,7 @@
 //! office server over HTTP (see `docs/sync-protocol.md`). No uniffi here: `bindings/` wraps this.
 
 mod attachments;
+mod detail;
 mod device;
 mod error;
 mod observe;
@@ -15,6 +16,7 @@ mod store;
 mod sync;
 
 pub use attachments::PhotoInfo;
+pub use detail::{JobDetail, MilestoneDetail};
 pub use device::{AtRest, Device, Enrollment, JobSummary, OpenLoan, STORE_FILE};
 pub use error::{Error, Result};
 pub use fieldwork_model as model;

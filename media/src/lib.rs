@@ -201,16 +201,46 @@ fn corrupt(err: ImageError) -> PhotoError {
 /// The shrink factors here are small (a 12 MP camera photo is scaled by about 0.64), where the
 /// two filters look the same.
 fn scale_down(image: DynamicImage) -> DynamicImage {
+    scale_to(image, MAX_EDGE)
+}
+
+/// `image` with its long edge at most `edge` pixels (never scaled up).
+fn scale_to(image: DynamicImage, edge: u32) -> DynamicImage {
     let (width, height) = (image.width(), image.height());
     let long = width.max(height);
-    if long <= MAX_EDGE {
+    if long <= edge {
         return image;
     }
     let scaled = |side: u32| {
-        let side = (u64::from(side) * u64::from(MAX_EDGE) + u64::from(long) / 2) / u64::from(long);
-        u32::try_from(side).map_or(MAX_EDGE, |side| side.max(1))
+        let side = (u64::from(side) * u64::from(edge) + u64::from(long) / 2) / u64::from(long);
+        u32::try_from(side).map_or(edge, |side| side.max(1))
     };
     image.resize_exact(scaled(width), scaled(height), FilterType::Triangle)
+}
+
+/// Longest edge of a thumbnail: sharp in a photo strip on a 3x phone screen (about 100 pt).
+pub const THUMBNAIL_EDGE: u32 = 320;
+/// JPEG quality of a thumbnail: small pictures hide compression; keep them a few KiB.
+const THUMBNAIL_QUALITY: u8 = 75;
+
+/// A thumbnail of a photo [`process`] stored (so already upright, JPEG, within the limits):
+/// its long edge at most [`THUMBNAIL_EDGE`], no metadata at all.
+pub fn thumbnail(stored_jpeg: &[u8]) -> Result<Vec<u8>, PhotoError> {
+    if stored_jpeg.len() > MAX_INPUT_BYTES {
+        return Err(PhotoError::TooLarge {
+            size: stored_jpeg.len(),
+            max: MAX_INPUT_BYTES,
+        });
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(stored_jpeg), sniff(stored_jpeg)?);
+    reader.limits(decoder_limits(Some(MAX_SIDE)));
+    let image = reader.decode().map_err(corrupt)?;
+    let rgb = to_rgb8(scale_to(image, THUMBNAIL_EDGE));
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, THUMBNAIL_QUALITY)
+        .encode_image(&rgb)
+        .map_err(|err| PhotoError::Encode(err.to_string()))?;
+    Ok(jpeg)
 }
 
 /// Converts to 8-bit RGB, the one layout baseline JPEG viewers all read. Transparent pixels

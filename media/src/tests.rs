@@ -324,3 +324,25 @@ fn same_input_gives_the_same_bytes_and_sha256() {
             .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
     );
 }
+
+#[test]
+fn thumbnail_keeps_the_picture_upright_within_its_edge_and_without_metadata() {
+    let input = fixtures::jpeg_with_exif(1600, 1200, 6, Some("2026:11:24 09:30:00"));
+    let photo = process(&input, SHANGHAI).unwrap();
+    let thumb = crate::thumbnail(&photo.jpeg).unwrap();
+    let image = image::load_from_memory_with_format(&thumb, ImageFormat::Jpeg).unwrap();
+    assert_eq!(image.dimensions(), (240, crate::THUMBNAIL_EDGE));
+    assert_eq!(fixtures::marker_corners(&thumb), UPRIGHT);
+    assert!(!fixtures::has_exif(&thumb), "a thumbnail carries no tags");
+    assert!(thumb.len() < photo.jpeg.len());
+
+    let small = process(&fixtures::jpeg(64, 48), SHANGHAI).unwrap();
+    let same_size = crate::thumbnail(&small.jpeg).unwrap();
+    let image = image::load_from_memory_with_format(&same_size, ImageFormat::Jpeg).unwrap();
+    assert_eq!(image.dimensions(), (64, 48), "never scaled up");
+
+    assert!(matches!(
+        crate::thumbnail(b"not a picture"),
+        Err(PhotoError::NotAnImage(_))
+    ));
+}

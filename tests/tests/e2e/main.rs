@@ -6,6 +6,7 @@
 mod access;
 mod at_rest;
 mod contracts;
+mod detail;
 mod durability;
 mod failover;
 mod faults;

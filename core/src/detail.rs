@@ -1,0 +1,123 @@
+//! Everything the job screen shows, computed here once so that both apps render the same answer
+//! (ADR 0006: rules never fork): the job JSON, its SLA milestones judged at one instant with the
+//! same rule as the job list and the office, the next statuses, which part lines this
+//! technician may remove, and the photos' thumbnails.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use fieldwork_model::job::Status;
+use fieldwork_model::sla::{self, Glance, MilestoneState};
+use fieldwork_model::view::JobView;
+use tracing::instrument;
+
+use crate::Result;
+use crate::device::Device;
+
+/// One SLA milestone as the job screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MilestoneDetail {
+    /// `response`, `arrival` or `resolution`.
+    pub name: &'static str,
+    /// Its deadline (epoch ms): on hold, the resolution deadline moves on with the clock.
+    pub due: i64,
+    pub state: MilestoneState,
+    /// When it was met (epoch ms), if it was.
+    pub met_at: Option<i64>,
+    /// Wall-clock minutes to the deadline while it is still open (pending, at risk or
+    /// breached: negative once breached); `None` once met or not needed.
+    pub minutes_left: Option<i64>,
+}
+
+/// The job screen's content (see the module doc).
+#[derive(Clone, Debug)]
+pub struct JobDetail {
+    /// The job JSON the office also renders, as of `now`.
+    pub view: JobView,
+    /// The instant the SLA was judged at (epoch ms).
+    pub now: i64,
+    /// The job list's rule at `now` (`None` without an SLA): the screen's headline.
+    pub glance: Option<Glance>,
+    /// Response, arrival and resolution, in that order (empty without an SLA).
+    pub milestones: Vec<MilestoneDetail>,
+    /// When a loaner is owed if the job is not fixed (epoch ms), with an SLA.
+    pub loaner_due: Option<i64>,
+    /// The statuses the technician may move the job to next.
+    pub offered: Vec<Status>,
+    /// This device's technician: the author of the notes and lines it may edit.
+    pub me: String,
+    /// Photos whose bytes this device holds (taken here).
+    pub on_device: BTreeSet<String>,
+    /// Thumbnail files of those photos, on a store kept plain (an encrypted store keeps no
+    /// picture in the clear: ask [`Device::photo_thumbnail`] for the bytes instead).
+    pub thumbnails: BTreeMap<String, PathBuf>,
+}
+
+impl Device {
+    /// Everything the job screen shows for one of the technician's jobs, as of `now` (epoch ms).
+    #[instrument(skip(self), level = "debug")]
+    pub fn job_detail(&self, id: &str, now: i64) -> Result<JobDetail> {
+        let view = self.job(id, now)?;
+        let data = {
+            let mut inner = self.inner.lock();
+            inner.doc(id)?.data()?
+        };
+        let me = self.enrollment().map(|e| e.technician).unwrap_or_default();
+        let clocks = sla::clocks(&data, now)?;
+        let glance = sla::glance(&data, now)?;
+        let milestones = clocks
+            .as_ref()
+            .map(|c| {
+                [
+                    ("response", c.respond_by, c.response),
+                    ("arrival", c.arrive_by, c.arrival),
+                    ("resolution", c.resolve_by, c.resolution),
+                ]
+                .into_iter()
+                .map(|(name, due, (state, met_at))| MilestoneDetail {
+                    name,
+                    due,
+                    state,
+                    met_at,
+                    minutes_left: open(state).then(|| minutes_between(now, due)),
+                })
+                .collect()
+            })
+            .unwrap_or_default();
+        let mut on_device = BTreeSet::new();
+        let mut thumbnails = BTreeMap::new();
+        for photo in &view.attachments {
+            if self.attachments_dir().join(&photo.id).exists() {
+                on_device.insert(photo.id.clone());
+            }
+            if let Some(path) = self.thumbnail_path(&photo.id) {
+                thumbnails.insert(photo.id.clone(), path);
+            }
+        }
+        Ok(JobDetail {
+            offered: fieldwork_model::status::offered(view.status),
+            view,
+            now,
+            glance,
+            milestones,
+            loaner_due: clocks.as_ref().map(|c| c.loaner_due_by),
+            me,
+            on_device,
+            thumbnails,
+        })
+    }
+}
+
+/// Whether a milestone still has a deadline ahead of it or just behind it.
+fn open(state: MilestoneState) -> bool {
+    matches!(
+        state,
+        MilestoneState::Pending | MilestoneState::AtRisk | MilestoneState::Breached
+    )
+}
+
+/// Whole minutes from `now` to `due`, rounded down, as the job list counts them
+/// ([`Glance::minutes_left`]): 30 s overdue is -1.
+fn minutes_between(now: i64, due: i64) -> i64 {
+    (due - now).div_euclid(60_000)
+}

@@ -1,0 +1,302 @@
+//! The job screen's typed record (`FieldworkApp::job_detail`, issue 19): its SLA milestones
+//! are the office's at the same instant across the demo's contracts, and everything else the
+//! screen shows (the customer's phone, notes by role, removable part lines, charges by part,
+//! diagnosis, loaners, photos with thumbnails, report state) comes typed from the core.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use fieldwork_core::secrets::FileSecretStore;
+use fieldwork_core::{AtRest, Device};
+use fieldwork_ffi::{
+    AuthorRole, ChargeKind, FaultCause, FieldworkApp, JobStatus, MilestoneKind, NewPartRecord,
+    PriorityRecord, RegionRecord, ReportLanguage, ReportState, SlaState,
+};
+use fieldwork_model::sla::MilestoneState;
+use fieldwork_model::time::parse_rfc3339;
+use fieldwork_tests::{Office, camera_photo, now_ms};
+use serde_json::{Value, json};
+
+const STROKES: &str =
+    r#"{"canvas":{"width":100,"height":50},"strokes":[[[1,1,0,5],[90,40,20,5]]]}"#;
+
+fn state_of(office: &Value) -> SlaState {
+    let state: MilestoneState = serde_json::from_value(office.clone()).unwrap();
+    state.into()
+}
+
+#[tokio::test]
+async fn the_job_screen_s_milestones_are_the_office_s_at_every_instant() {
+    let office = Office::start().await;
+    let place = office.place.clone();
+    // Off the test's runtime, which also runs the office (see glance.rs).
+    let seed = tokio::task::spawn_blocking(move || fieldwork_server::seed_demo(place))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut apps = Vec::new();
+    for technician in &seed.technicians {
+        let dir = tempfile::tempdir().unwrap();
+        let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
+        app.enroll(office.url(), office.enroll_code(technician), "phone".into())
+            .await
+            .unwrap();
+        app.sync().await.unwrap();
+        apps.push((dir, app));
+    }
+
+    let start = now_ms();
+    let (mut with_sla, mut compared) = (0, 0);
+    for after_min in [0, 45, 24 * 60, 10 * 24 * 60] {
+        let at = start + after_min * 60_000;
+        for (_, app) in &apps {
+            for row in app.jobs_at(at).unwrap() {
+                let detail = app.job_detail_at(row.id.clone(), at).unwrap();
+                let job = office.job_at(&row.id, at).await;
+                let context = format!("{} at +{after_min} min", row.id);
+                compared += 1;
+                assert_eq!(
+                    detail.offered_statuses,
+                    app.offered_statuses(row.id.clone()).unwrap()
+                );
+                assert_eq!(detail.customer.name, job["customer"]["name"], "{context}");
+                let Some(sla) = &detail.sla else {
+                    assert!(job["sla"].is_null(), "{context}");
+                    continue;
+                };
+                with_sla += 1;
+                // The headline is the list's row, at the same instant.
+                assert_eq!(Some(sla.state), row.sla_state, "{context}");
+                assert_eq!(sla.minutes_left, row.sla_minutes_left, "{context}");
+                let office_sla = &job["sla"];
+                for (m, (name, by)) in sla.milestones.iter().zip([
+                    ("response", "respond_by"),
+                    ("arrival", "arrive_by"),
+                    ("resolution", "resolve_by"),
+                ]) {
+                    let due = parse_rfc3339(by, office_sla[by].as_str().unwrap()).unwrap();
+                    assert_eq!(m.due_ms, due, "{context} {name}");
+                    assert_eq!(
+                        m.state,
+                        state_of(&office_sla[name]["state"]),
+                        "{context} {name}"
+                    );
+                    let open = matches!(
+                        m.state,
+                        SlaState::Pending | SlaState::AtRisk | SlaState::Breached
+                    );
+                    assert_eq!(
+                        m.minutes_left,
+                        open.then(|| (due - at).div_euclid(60_000)),
+                        "{context} {name}"
+                    );
+                }
+                assert_eq!(
+                    sla.milestones.iter().map(|m| m.kind).collect::<Vec<_>>(),
+                    [
+                        MilestoneKind::Response,
+                        MilestoneKind::Arrival,
+                        MilestoneKind::Resolution
+                    ]
+                );
+                assert_eq!(sla.paused, office_sla["paused"], "{context}");
+                assert_eq!(
+                    sla.loaner_required, office_sla["loaner_required"],
+                    "{context}"
+                );
+            }
+        }
+    }
+    assert!(
+        with_sla > 0 && compared > with_sla,
+        "{with_sla} of {compared}"
+    );
+}
+
+#[tokio::test]
+async fn the_job_screen_record_holds_what_the_screen_shows() {
+    let office = Office::start().await;
+    office.technician("tess").await;
+    office
+        .post(
+            "/api/v1/contracts",
+            serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap(),
+        )
+        .await;
+    let site = json!({"address": "1 Century Avenue", "region": "province",
+                      "time_zone": "Asia/Shanghai"});
+    office
+        .post(
+            "/api/v1/assets",
+            json!({"serial": "CH-1", "model": "Chiller 300RT", "customer": "Harbour Clinic",
+                   "installation_date": "2025-11-01", "acceptance_date": "2025-11-20",
+                   "contract": "GOLD-2026", "site": site}),
+        )
+        .await;
+    office
+        .post(
+            "/api/v1/jobs",
+            json!({"id": "J-D", "technician": "tess",
+                   "customer": {"name": "Harbour Clinic", "phone": "+86 21 5555 0101"},
+                   "site": site, "asset": {"serial": "CH-1"}, "priority": "emergency",
+                   "problem": "Compressor trips", "reported_at": "2026-11-23T09:00:00+08:00"}),
+        )
+        .await;
+    office.note("J-D", "Gate code 4411").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
+    app.enroll(office.url(), office.enroll_code("tess"), "phone".into())
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    let id = || "J-D".to_string();
+    app.set_status(id(), JobStatus::Accepted, None).unwrap();
+    app.add_note(id(), "Parked at the loading bay".into(), None)
+        .unwrap();
+    let line = app
+        .add_part(
+            id(),
+            NewPartRecord {
+                sku: "FAN-200".into(),
+                description: "Condenser fan motor".into(),
+                qty: 2,
+                serial_in: Some("FM-1".into()),
+                serial_out: None,
+                stock: Some("van".into()),
+                unit_cost: Some(9_000),
+                unit_price: Some(12_000),
+            },
+            None,
+        )
+        .unwrap();
+    app.record_diagnosis(id(), FaultCause::QualityDefect, "E-42".into(), None, None)
+        .unwrap();
+    app.issue_loaner(id(), "LN-7".into(), "Chiller 50RT".into(), None)
+        .unwrap();
+    let photo = app
+        .add_photo(
+            id(),
+            camera_photo(1200, 900, 7, 3),
+            Some("Fan blade".into()),
+        )
+        .unwrap();
+
+    let d = app.job_detail(id()).unwrap();
+    assert_eq!(d.priority, PriorityRecord::Emergency);
+    assert_eq!(d.customer.phone, "+86 21 5555 0101");
+    assert_eq!(d.site.region, RegionRecord::Province);
+    assert_eq!(
+        d.asset.model, "Chiller 300RT",
+        "filled from the asset register"
+    );
+    assert_eq!(d.status, JobStatus::Accepted);
+    assert_eq!(
+        d.offered_statuses,
+        [JobStatus::EnRoute, JobStatus::OnHold],
+        "never the current status"
+    );
+    let roles: Vec<_> = d
+        .notes
+        .iter()
+        .map(|n| (n.author_role, n.text.as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (AuthorRole::Dispatch, "Gate code 4411"),
+            (AuthorRole::Me, "Parked at the loading bay")
+        ]
+    );
+    assert_eq!(d.parts.len(), 1);
+    assert!(d.parts[0].removable && d.parts[0].qty == 2 && d.parts[0].id == line);
+    let diagnosis = d.diagnosis.as_ref().unwrap();
+    assert_eq!(
+        (diagnosis.cause, diagnosis.fault_code.as_str()),
+        (FaultCause::QualityDefect, "E-42")
+    );
+    assert_eq!(d.loaners.len(), 1);
+    assert_eq!(d.loaners[0].returned_at_ms, None);
+    let charges = d.charges.as_ref().unwrap();
+    let part = charges
+        .lines
+        .iter()
+        .find(|l| l.kind == ChargeKind::Part)
+        .unwrap();
+    assert_eq!(
+        (part.sku.as_str(), part.description.as_str(), part.qty),
+        ("FAN-200", "Condenser fan motor", 2)
+    );
+    assert_eq!(
+        charges.total_minor,
+        charges.lines.iter().map(|l| l.amount_minor).sum::<i64>()
+    );
+    // The phone's store is encrypted: no thumbnail in the clear, the bytes on request.
+    let shown = &d.photos[0];
+    assert_eq!(
+        (shown.id.as_str(), shown.caption.as_deref()),
+        (photo.id.as_str(), Some("Fan blade"))
+    );
+    assert!(shown.on_device && !shown.uploaded && shown.thumbnail_path.is_none());
+    let thumb = app.photo_thumbnail(photo.id.clone()).unwrap().unwrap();
+    let image = image::load_from_memory(&thumb).unwrap();
+    assert_eq!((image.width(), image.height()), (320, 240));
+    assert_eq!(app.photo_thumbnail("0".repeat(64)).unwrap(), None);
+    assert_eq!(d.report.state, ReportState::None);
+
+    // Signed, then changed: a new signature is needed.
+    app.sign_report(
+        id(),
+        "Li Na".into(),
+        None,
+        STROKES.into(),
+        ReportLanguage::En,
+    )
+    .unwrap();
+    let d = app.job_detail(id()).unwrap();
+    assert_eq!(
+        (d.report.state, d.report.version),
+        (ReportState::Signed, Some(1))
+    );
+    assert!(d.offered_statuses.is_empty(), "signing completed the job");
+    let sla = d.sla.as_ref().unwrap();
+    assert!(
+        sla.milestones
+            .iter()
+            .all(|m| m.minutes_left.is_none() || m.state == SlaState::Breached)
+    );
+    app.add_note(id(), "Customer asked for a call back".into(), None)
+        .unwrap();
+    assert_eq!(
+        app.job_detail(id()).unwrap().report.state,
+        ReportState::ChangedSinceSigned
+    );
+}
+
+#[tokio::test]
+async fn a_plain_store_keeps_thumbnail_files_beside_its_photos() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-T", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(FileSecretStore::in_dir(dir.path()));
+    let device = Device::open_with(dir.path(), secrets, AtRest::Plain).unwrap();
+    device
+        .enroll(&office.url(), &office.enroll_code("t1"), "cli")
+        .await
+        .unwrap();
+    device.sync().await.unwrap();
+    let photo = device
+        .add_photo("J-T", &camera_photo(900, 1200, 3, 2), None, now_ms())
+        .unwrap();
+    let detail = device.job_detail("J-T", now_ms()).unwrap();
+    let path = detail.thumbnails.get(&photo.id).expect("a thumbnail file");
+    let image = image::open(path).unwrap();
+    assert_eq!((image.width(), image.height()), (240, 320));
+    assert_eq!(
+        device.photo_thumbnail(&photo.id).unwrap().unwrap(),
+        std::fs::read(path).unwrap()
+    );
+    assert!(detail.milestones.is_empty(), "no contract, no milestones");
+}
