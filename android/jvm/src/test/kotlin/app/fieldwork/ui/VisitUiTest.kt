@@ -18,7 +18,9 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTouchInput
 import androidx.compose.ui.test.runComposeUiTest
 import androidx.compose.ui.test.waitUntilAtLeastOneExists
+import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.JobStatus
+import app.fieldwork.ffi.TimeKind
 import app.fieldwork.shell.TestOffice
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.json.Json
@@ -163,11 +165,12 @@ class VisitUiTest {
             // What the screens did, as the core holds it.
             runBlocking {
                 val job = app.repository.job("J-UI")
-                assertEquals(JobStatus.COMPLETED, job.jobStatus, "signing completes the job")
+                assertEquals(JobStatus.COMPLETED, job.status, "signing completes the job")
                 assertTrue(job.notes.any { it.text == "Compressor relay replaced" })
-                assertEquals(listOf("travel" to 35L), job.time.map { it.kind to java.time.Duration.between(java.time.OffsetDateTime.parse(it.start), java.time.OffsetDateTime.parse(it.end)).toMinutes() })
-                assertEquals(listOf("power_supply", "E-PSU", "Replaced the start relay"), listOf(job.cause, job.faultCode, job.action))
-                assertEquals(listOf("LN-07"), job.openLoaners.map { it.serial })
+                assertEquals(listOf(TimeKind.TRAVEL to 35L), job.time.map { it.kind to (it.endMs - it.startMs) / 60_000 })
+                val diagnosis = job.diagnosis!!
+                assertEquals(listOf(FaultCause.POWER_SUPPLY, "E-PSU", "Replaced the start relay"), listOf(diagnosis.cause, diagnosis.faultCode, diagnosis.action))
+                assertEquals(listOf("LN-07"), job.loaners.filter { it.returnedAtMs == null }.map { it.serial })
                 val report = Json.parseToJsonElement(app.repository.reportJson("J-UI")).jsonObject
                 val signature = report["signature"]!!.jsonObject
                 assertEquals("Chen Wei", signature["name"]!!.jsonPrimitive.content)

@@ -4,6 +4,7 @@ import app.fieldwork.ffi.AttachmentRecord
 import app.fieldwork.ffi.EnrollmentRecord
 import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.FieldworkAppInterface
+import app.fieldwork.ffi.JobDetailRecord
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.JobSummaryRecord
 import app.fieldwork.ffi.JobsChange
@@ -121,7 +122,11 @@ class FieldworkRepository(
     /** The statuses the core offers next for a job, in the order the buttons show them. */
     suspend fun offeredStatuses(jobId: String): List<JobStatus> = local { app.offeredStatuses(jobId) }
 
-    suspend fun job(jobId: String): JobDetail = local { parseJobDetail(app.jobJson(jobId)) }
+    /** Everything the job screen shows, typed by the core (its SLA judged now). */
+    suspend fun job(jobId: String): JobDetailRecord = local { app.jobDetail(jobId) }
+
+    /** A small JPEG of a photo the phone holds, for the photo strip; null if it does not. */
+    suspend fun photoThumbnail(attachmentId: String): ByteArray? = local { app.photoThumbnail(attachmentId) }
 
     suspend fun jobSummary(jobId: String): JobSummaryRecord? = local { app.jobs().firstOrNull { it.id == jobId } }
 

@@ -4,6 +4,7 @@ import androidx.lifecycle.ViewModel
 import androidx.lifecycle.viewModelScope
 import app.fieldwork.ffi.ApiException
 import app.fieldwork.ffi.FaultCause
+import app.fieldwork.ffi.JobDetailRecord
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.NewPartRecord
 import app.fieldwork.ffi.TimeKind
@@ -20,7 +21,7 @@ import java.time.ZoneId
 data class JobDetailState(
     val jobId: String,
     val loading: Boolean = true,
-    val job: JobDetail? = null,
+    val job: JobDetailRecord? = null,
     /** The status buttons to offer now. */
     val allowedStatuses: List<JobStatus> = emptyList(),
     /** Local changes the office has not acknowledged yet. */
@@ -54,12 +55,11 @@ class JobDetailViewModel(
         try {
             val job = repository.job(jobId)
             val summary = repository.jobSummary(jobId)
-            val offered = repository.offeredStatuses(jobId)
             _state.update {
                 it.copy(
                     loading = false,
                     job = job,
-                    allowedStatuses = offered,
+                    allowedStatuses = job.offeredStatuses,
                     pendingSync = summary?.pendingSync ?: false,
                     syncError = summary?.syncError,
                 )

@@ -23,7 +23,12 @@ object SlaRisk {
      */
     fun of(job: JobSummaryRecord): RiskColour {
         if (job.status in StatusActions.CLOSED) return RiskColour.NONE
-        return when (job.slaState) {
+        return of(job.slaState)
+    }
+
+    /** The colour of one milestone's (or the job screen's headline) state, as the core judged it. */
+    fun of(state: SlaState?): RiskColour {
+        return when (state) {
             SlaState.PENDING -> RiskColour.GREEN
             SlaState.AT_RISK -> RiskColour.AMBER
             SlaState.BREACHED -> RiskColour.RED

@@ -17,9 +17,10 @@ data class PhotoItem(
     val caption: String?,
     val width: Int,
     val height: Int,
-    val bytes: Long,
     val takenAtMs: Long,
     val uploaded: Boolean,
+    /** Taken on this phone, so [FieldworkRepository.photoThumbnail] can show it. */
+    val onDevice: Boolean,
 )
 
 data class PhotoQueueState(
@@ -50,8 +51,8 @@ class PhotoQueueViewModel(
 
     private suspend fun load() {
         try {
-            val photos = repository.job(jobId).attachments.map {
-                PhotoItem(it.id, it.caption, it.width, it.height, it.bytes, epochMs(it.takenAt), it.uploaded)
+            val photos = repository.job(jobId).photos.map {
+                PhotoItem(it.id, it.caption, it.width.toInt(), it.height.toInt(), it.takenAtMs, it.uploaded, it.onDevice)
             }
             _state.update { it.copy(loading = false, photos = photos) }
         } catch (e: ApiException) {

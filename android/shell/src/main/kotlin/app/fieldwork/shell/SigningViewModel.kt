@@ -3,6 +3,7 @@ package app.fieldwork.shell
 import androidx.lifecycle.ViewModel
 import androidx.lifecycle.viewModelScope
 import app.fieldwork.ffi.ApiException
+import app.fieldwork.ffi.ReportState
 import app.fieldwork.ffi.ReportLanguage
 import app.fieldwork.ffi.ReportVersionRecord
 import app.fieldwork.ffi.SealRecord
@@ -25,7 +26,7 @@ data class SigningState(
     val signerRole: String = "",
     val refusalReason: String = "",
     /** The latest report state of the job: `none`, `signed`, `refused`, `changed_since_signed`. */
-    val reportStatus: String = "none",
+    val reportStatus: ReportState = ReportState.NONE,
     val versions: List<ReportVersionRecord> = emptyList(),
     /** The version just sealed on this screen. */
     val sealed: SealRecord? = null,
@@ -61,7 +62,7 @@ class SigningViewModel(
         try {
             val job = repository.job(jobId)
             val versions = repository.reportVersions(jobId)
-            _state.update { it.copy(reportStatus = job.report.status, versions = versions) }
+            _state.update { it.copy(reportStatus = job.report.state, versions = versions) }
         } catch (e: ApiException) {
             _state.update { it.copy(message = ErrorMessages.of(e)) }
         }

@@ -1,10 +1,15 @@
 package app.fieldwork.shell
 
 import app.fieldwork.ffi.ApiException
+import app.fieldwork.ffi.AuthorRole
 import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.TimeKind
 import kotlinx.coroutines.test.runTest
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.jsonArray
+import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -27,7 +32,7 @@ class OfflineVisitTest : ShellTest() {
         repository.setNetworkState(false) // no signal on site
         val vm = owned(JobDetailViewModel(repository, "J-1"))
         val loaded = vm.state.await { it.job != null }
-        assertEquals(JobStatus.ASSIGNED, loaded.job?.jobStatus)
+        assertEquals(JobStatus.ASSIGNED, loaded.job?.status)
         assertEquals(listOf(JobStatus.ACCEPTED), loaded.allowedStatuses)
         assertEquals(false, loaded.pendingSync)
 
@@ -51,14 +56,16 @@ class OfflineVisitTest : ShellTest() {
 
         val s = vm.state.value
         val job = s.job!!
-        assertEquals(JobStatus.ON_SITE, job.jobStatus)
+        assertEquals(JobStatus.ON_SITE, job.status)
         assertEquals(listOf("replaced the fan relay"), job.notes.map { it.text })
-        val part = job.activeParts.single()
+        val part = job.parts.single()
         assertEquals(listOf("RELAY-7", "R-NEW", "R-OLD", "van"), listOf(part.sku, part.serialIn, part.serialOut, part.stock))
-        assertEquals(listOf("labour"), job.time.map { it.kind })
-        assertEquals(start, epochMs(job.time.single().start))
-        assertEquals(listOf("power_supply", "E-PSU", "replaced the relay"), listOf(job.cause, job.faultCode, job.action))
-        assertEquals(listOf("LN-1"), job.openLoaners.map { it.serial })
+        assertEquals(listOf(TimeKind.LABOUR), job.time.map { it.kind })
+        assertEquals(start, job.time.single().startMs)
+        val diagnosis = job.diagnosis!!
+        assertEquals(listOf(FaultCause.POWER_SUPPLY, "E-PSU", "replaced the relay"), listOf(diagnosis.cause, diagnosis.faultCode, diagnosis.action))
+        assertEquals(listOf("LN-1"), job.loaners.filter { it.returnedAtMs == null }.map { it.serial })
+        assertEquals(listOf(AuthorRole.ME), job.notes.map { it.authorRole })
         assertEquals(mapOf("pressure" to "7.5", "door" to "pass"), job.checklist.associate { it.item to it.result })
         assertTrue(s.pendingSync)
 
@@ -68,7 +75,7 @@ class OfflineVisitTest : ShellTest() {
 
         // Loaner back, then the network returns.
         vm.returnLoaner("LN-1").join()
-        assertEquals(emptyList<JobDetail.Loaner>(), vm.state.value.job!!.openLoaners)
+        assertTrue(vm.state.value.job!!.loaners.all { it.returnedAtMs != null })
         repository.setNetworkState(true)
         assertEquals(1uL, repository.sync().uploaded)
         vm.state.await { !it.pendingSync }
@@ -76,6 +83,7 @@ class OfflineVisitTest : ShellTest() {
         val (status, server) = office.call("GET", "/api/v1/jobs/J-1")
         assertEquals(200, status)
         assertEquals(phone.app.jobJson("J-1"), server, "the office renders the same job")
-        assertEquals(job.notes, parseJobDetail(server).notes)
+        val serverNotes = Json.parseToJsonElement(server).jsonObject["notes"]!!.jsonArray.map { it.jsonObject["text"]!!.jsonPrimitive.content }
+        assertEquals(job.notes.map { it.text }, serverNotes)
     }
 }

@@ -1,5 +1,6 @@
 package app.fieldwork.shell
 
+import app.fieldwork.ffi.ReportState
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.ReportLanguage
 import kotlinx.coroutines.test.runTest
@@ -49,7 +50,7 @@ class SigningTest : ShellTest() {
         detail.addPart("FAN-40", "condenser fan", 1, serialIn = "F-NEW", serialOut = "F-OLD").join()
 
         val signing = owned(SigningViewModel(repository, "J-S", canvasWidth = 300, canvasHeight = 100, language = ReportLanguage.EN))
-        signing.state.await { it.versions.isEmpty() && it.reportStatus == "none" }
+        signing.state.await { it.versions.isEmpty() && it.reportStatus == ReportState.NONE }
         signing.preview().join()
         val preview = signing.state.value.preview!!
         assertEquals(listOf("J-S", "en"), listOf(preview.job, preview.language))
@@ -74,7 +75,7 @@ class SigningTest : ShellTest() {
         val signed = signing.state.value
         assertNull(signed.message)
         assertEquals(listOf(1u, "signed"), listOf(signed.sealed?.version, signed.sealed?.status))
-        assertEquals("signed", signed.reportStatus)
+        assertEquals(ReportState.SIGNED, signed.reportStatus)
         assertTrue(signed.versions.single().current)
         assertTrue(signed.signature.isEmpty, "the pad is cleared once sealed")
 
@@ -86,12 +87,12 @@ class SigningTest : ShellTest() {
         assertEquals("Li Na", parseReport(repository.reportJson("J-S")).signature?.name)
 
         // Signing completed the job: no more status buttons.
-        val completed = detail.state.await { it.job?.jobStatus == JobStatus.COMPLETED }
+        val completed = detail.state.await { it.job?.status == JobStatus.COMPLETED }
         assertEquals(emptyList<JobStatus>(), completed.allowedStatuses)
 
         // A note after signing: the report no longer matches the job.
         detail.addNote("customer asked for a call back").join()
-        val changed = signing.state.await { it.reportStatus == "changed_since_signed" }
+        val changed = signing.state.await { it.reportStatus == ReportState.CHANGED_SINCE_SIGNED }
         assertFalse(changed.versions.single().current)
 
         // The customer now refuses to sign: the refusal is sealed as version 2.
@@ -99,7 +100,7 @@ class SigningTest : ShellTest() {
         assertEquals(MessageKey.REFUSAL_REASON_MISSING, signing.state.value.message?.key)
         signing.onRefusalReasonChanged("disputes the labour hours")
         signing.refuse(name = "Mr. Zhou").join()
-        val refused = signing.state.await { it.reportStatus == "refused" }
+        val refused = signing.state.await { it.reportStatus == ReportState.REFUSED }
         assertEquals(listOf(2u, "refused"), listOf(refused.sealed?.version, refused.sealed?.status))
         assertEquals(listOf("signed", "refused"), refused.versions.map { it.status })
         assertEquals("disputes the labour hours", refused.versions.last().refusalReason)

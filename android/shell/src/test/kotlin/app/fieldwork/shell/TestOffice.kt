@@ -141,3 +141,9 @@ class Pki(val caPem: Path, val cert: Path, val key: Path) {
         }
     }
 }
+
+/** Epoch milliseconds of an RFC 3339 time, for writing test instants. */
+fun epochMs(rfc3339: String): Long = java.time.OffsetDateTime.parse(rfc3339).toInstant().toEpochMilli()
+
+/** [app.fieldwork.ffi.JobStatus.ON_SITE] -> `on_site`, as the string resources name statuses. */
+val app.fieldwork.ffi.JobStatus.wire: String get() = name.lowercase()

@@ -4,14 +4,17 @@ import androidx.annotation.StringRes
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import app.fieldwork.ffi.FaultCause
+import app.fieldwork.ffi.AuthorRole
 import app.fieldwork.ffi.JobStatus
-import app.fieldwork.shell.JobDetail
+import app.fieldwork.ffi.NoteRecord
+import app.fieldwork.ffi.SlaState
+import app.fieldwork.ffi.TimeEntryRecord
 import app.fieldwork.shell.FieldworkRepository
 import app.fieldwork.shell.MessageKey
 import app.fieldwork.shell.SyncPolicy
 import app.fieldwork.shell.UserMessage
 import java.time.Duration
-import java.time.OffsetDateTime
+import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
 import java.time.format.FormatStyle
@@ -95,6 +98,24 @@ fun JobStatus.labelRes(): Int = when (this) {
     JobStatus.CANCELLED -> R.string.state_cancelled
 }
 
+/** An SLA milestone's state in words, for a milestone with no minutes to count (met, not needed). */
+@StringRes
+fun SlaState.labelRes(): Int = when (this) {
+    SlaState.PENDING -> R.string.sla_state_pending
+    SlaState.AT_RISK -> R.string.sla_state_at_risk
+    SlaState.BREACHED -> R.string.sla_state_breached
+    SlaState.MET -> R.string.sla_state_met
+    SlaState.NOT_NEEDED -> R.string.sla_state_not_needed
+}
+
+/** Who wrote a note: the office, you, or a colleague by their id (the core says which). */
+@Composable
+fun authorLabel(note: NoteRecord): String = when (note.authorRole) {
+    AuthorRole.DISPATCH -> localized(R.string.note_by_dispatch)
+    AuthorRole.ME -> localized(R.string.note_by_me)
+    AuthorRole.COLLEAGUE -> note.author
+}
+
 /** A fault cause as the job JSON spells it (`power_supply`) in the report's words; null if unknown. */
 @StringRes
 fun causeRes(cause: String): Int? = when (FaultCause.entries.firstOrNull { it.name.equals(cause, ignoreCase = true) }) {
@@ -121,12 +142,12 @@ fun timeKindLabel(kind: String): String = when (kind) {
 
 /** A time entry as the technician reads it: kind, local start and end times, minutes. */
 @Composable
-fun timeEntryText(entry: JobDetail.TimeEntry, zone: ZoneId = ZoneId.systemDefault()): String {
-    val start = OffsetDateTime.parse(entry.start).atZoneSameInstant(zone)
-    val end = OffsetDateTime.parse(entry.end).atZoneSameInstant(zone)
+fun timeEntryText(entry: TimeEntryRecord, zone: ZoneId = ZoneId.systemDefault()): String {
+    val start = Instant.ofEpochMilli(entry.startMs).atZone(zone)
+    val end = Instant.ofEpochMilli(entry.endMs).atZone(zone)
     val clock = DateTimeFormatter.ofLocalizedTime(FormatStyle.SHORT)
     val minutes = Duration.between(start, end).toMinutes()
-    return localized(R.string.time_range, timeKindLabel(entry.kind), start.format(clock), end.format(clock), minutes)
+    return localized(R.string.time_range, timeKindLabel(entry.kind.name.lowercase()), start.format(clock), end.format(clock), minutes)
 }
 
 /** An SLA milestone (`response`, `arrival`, `resolution`) in words; the name itself if unknown. */

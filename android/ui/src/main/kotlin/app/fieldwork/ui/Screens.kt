@@ -51,11 +51,14 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.viewModel
+import app.fieldwork.ffi.CheckRecord
 import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.ReportLanguage
+import app.fieldwork.ffi.ReportState
 import app.fieldwork.ffi.TimeKind
 import app.fieldwork.shell.EnrollmentViewModel
-import app.fieldwork.shell.JobDetail
+import app.fieldwork.shell.SlaRisk
+import app.fieldwork.shell.SlaText
 import app.fieldwork.shell.JobDetailViewModel
 import app.fieldwork.shell.PhotoQueueViewModel
 import app.fieldwork.shell.RiskColour
@@ -206,9 +209,18 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
         LazyColumn(Modifier.weight(1f).padding(horizontal = 16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             item {
                 Text("${job.customer.name} · ${job.id}", style = MaterialTheme.typography.titleLarge)
+                if (job.customer.phone.isNotBlank()) Text(localized(R.string.job_customer_phone, job.customer.phone))
                 Text(job.site.address)
+                Text(listOf(job.asset.model, job.asset.serial).filter { it.isNotBlank() }.joinToString(" · "))
                 Text(job.problem)
-                Text(localized(job.jobStatus.labelRes()), style = MaterialTheme.typography.labelLarge)
+                Text(localized(job.status.labelRes()), style = MaterialTheme.typography.labelLarge)
+                job.sla?.let { sla ->
+                    sla.milestones.forEach { m ->
+                        val risk = SlaRisk.of(m.state)
+                        val words = SlaText.of(risk, m.minutesLeft)?.let { slaWords(it) } ?: localized(m.state.labelRes())
+                        Text(localized(R.string.sla_milestone_line, milestoneLabel(m.kind.name.lowercase()), time(m.dueMs), words), color = risk.color())
+                    }
+                }
                 if (s.pendingSync) Text(localized(R.string.pending_sync), style = MaterialTheme.typography.bodySmall)
                 s.syncError?.let { Text(it, color = MaterialTheme.colorScheme.error) }
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
@@ -216,7 +228,7 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
                 }
             }
             item { Text(localized(R.string.job_notes), style = MaterialTheme.typography.titleMedium) }
-            items(job.notes, key = { it.id }) { Text("${it.author}: ${it.text}") }
+            items(job.notes, key = { it.id }) { Text("${authorLabel(it)}: ${it.text}") }
             item {
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     OutlinedTextField(note, { note = it }, Modifier.weight(1f).testTag("note-input"))
@@ -224,7 +236,7 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
                 }
             }
             item { Text(localized(R.string.job_parts), style = MaterialTheme.typography.titleMedium) }
-            items(job.activeParts, key = { it.id }) { Text(localized(R.string.part_line, it.qty, it.sku, it.description, it.serialIn ?: "–", it.serialOut ?: "–")) }
+            items(job.parts, key = { it.id }) { Text(localized(R.string.part_line, it.qty.toInt(), it.sku, it.description, it.serialIn ?: "–", it.serialOut ?: "–")) }
             item {
                 Row(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
                     OutlinedTextField(sku, { sku = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_sku)) }, singleLine = true)
@@ -238,12 +250,11 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
             item { TimeForm(jobId, enabled = !s.saving) { kind, from, to -> vm.addTimeToday(kind, from, to) } }
             item {
                 Text(localized(R.string.job_diagnosis), style = MaterialTheme.typography.titleMedium)
-                val cause = job.cause?.let { c -> causeRes(c)?.let { localized(it) } ?: c }
-                if (cause != null) Text(listOfNotNull(cause, job.faultCode, job.action).joinToString(" · "))
+                job.diagnosis?.let { d -> Text(listOfNotNull(localized(causeRes(d.cause.name)!!), d.faultCode, d.action).joinToString(" · ")) }
                 DiagnosisForm(jobId, enabled = !s.saving, vm::saveDiagnosis)
             }
             item { Text(localized(R.string.job_loaners), style = MaterialTheme.typography.titleMedium) }
-            items(job.openLoaners, key = { it.serial }) { loan ->
+            items(job.loaners.filter { it.returnedAtMs == null }, key = { it.serial }) { loan ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     Text("${loan.serial} ${loan.model.orEmpty()}", Modifier.weight(1f))
                     TextButton(onClick = { vm.returnLoaner(loan.serial) }, enabled = !s.saving) { Text(localized(R.string.loaner_return)) }
@@ -258,9 +269,9 @@ private fun JobScreen(graph: ShellGraph, jobId: String, onPhotos: (String) -> Un
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     OutlinedButton(onClick = { onPhotos(jobId) }) { Text(localized(R.string.job_photos)) }
                     Button(onClick = { onSign(jobId) }) { Text(localized(R.string.job_sign)) }
-                    if (job.report.status != "none") OutlinedButton(onClick = { onShare(jobId) }) { Text(localized(R.string.share_pdf)) }
+                    if (job.report.state != ReportState.NONE) OutlinedButton(onClick = { onShare(jobId) }) { Text(localized(R.string.share_pdf)) }
                 }
-                if (job.report.status == "changed_since_signed") Text(localized(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
+                if (job.report.state == ReportState.CHANGED_SINCE_SIGNED) Text(localized(R.string.report_changed_since_signed), color = MaterialTheme.colorScheme.error)
             }
         }
         Message(s.message)
@@ -320,7 +331,7 @@ private fun LoanerForm(jobId: String, enabled: Boolean, issue: (String, String) 
 
 /** A checklist item: pass / fail, or a reading for items measured in a unit. */
 @Composable
-private fun ChecklistRow(jobId: String, check: JobDetail.Check, enabled: Boolean, record: (String, String, String?) -> Unit) {
+private fun ChecklistRow(jobId: String, check: CheckRecord, enabled: Boolean, record: (String, String, String?) -> Unit) {
     var reading by rememberSaveable(jobId, check.item) { mutableStateOf("") }
     Column {
         Text("${check.label}${check.unit?.let { " ($it)" }.orEmpty()}: ${check.result ?: "–"}")
