@@ -21,7 +21,7 @@ pub use detail::{
     MilestoneRecord, NoteRecord, PartLineRecord, PhotoRecord, PriorityRecord, RegionRecord,
     ReportState, ReportStateRecord, SiteRecord, SlaRecord, TimeEntryRecord,
 };
-pub use error::ApiError;
+pub use error::{ApiError, ImageReason, InputReason};
 pub use platform::{
     CallbackError, ChangeCause, JobsChange, JobsObserver, LogLevel, LogRecord, LogSink,
     SecretStore, SecretStoreError, Subscription, set_log_sink,

@@ -346,9 +346,3 @@ impl Device {
         Ok(())
     }
 }
-
-impl From<fieldwork_media::PhotoError> for Error {
-    fn from(e: fieldwork_media::PhotoError) -> Self {
-        Error::Photo(e.to_string())
-    }
-}

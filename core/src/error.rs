@@ -73,7 +73,7 @@ pub enum Error {
     StoreTooNew { found: i64, known: i64 },
     /// A photo was refused (not a JPEG or PNG, too large, a decompression bomb, corrupt).
     #[error("photo refused: {0}")]
-    Photo(String),
+    Photo(#[from] fieldwork_media::PhotoError),
     /// The signature strokes break a rule (empty, a dot, off the canvas, too many points).
     #[error("signature refused: {0}")]
     BadSignature(String),

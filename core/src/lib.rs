@@ -19,6 +19,7 @@ pub use attachments::PhotoInfo;
 pub use detail::{JobDetail, MilestoneDetail};
 pub use device::{AtRest, Device, Enrollment, JobSummary, OpenLoan, STORE_FILE};
 pub use error::{Error, Result};
+pub use fieldwork_media::PhotoError;
 pub use fieldwork_model as model;
 pub use observe::{ChangeCause, JobsChanged, Subscription};
 pub use reports::Sealed;

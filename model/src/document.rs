@@ -21,7 +21,7 @@ use crate::report::{
     self, Attachment, Language, Outcome, Refusal, Report, SealInputs, SealedReport, Signature,
 };
 use crate::time::parse_rfc3339;
-use crate::{Error, JobView, Result, new_entry_id, rules, status, validate_id};
+use crate::{Error, JobView, Reason, Result, new_entry_id, rules, status, validate_id};
 
 pub use crate::rules::MAX_TEXT;
 
@@ -386,10 +386,10 @@ impl JobDocument {
     /// Records a technician's status change at device time `at`. Terminal jobs refuse it.
     pub fn record_status(&mut self, new: Status, by: &str, at: i64) -> Result<String> {
         if !new.is_technician_status() {
-            return Err(Error::Invalid(format!(
-                "a technician cannot set status {new}; use one of accepted, en_route, on_site, \
-                 in_progress, on_hold, completed"
-            )));
+            return Err(Reason::NotATechnicianStatus {
+                status: new.to_string(),
+            }
+            .into());
         }
         let data = self.data()?;
         let current = status::derive(&data.events);
@@ -552,10 +552,10 @@ impl JobDocument {
             .iter()
             .any(|l| l.open() && l.serial == serial)
         {
-            return Err(Error::Invalid(format!(
-                "loaner {serial} is already out on job {}",
-                data.id
-            )));
+            return Err(Reason::LoanerAlreadyOut {
+                serial: serial.to_string(),
+            }
+            .into());
         }
         self.insert_entry("loaners", &event)
     }
@@ -575,10 +575,10 @@ impl JobDocument {
             .iter()
             .any(|l| l.open() && l.serial == serial)
         {
-            return Err(Error::Invalid(format!(
-                "no loaner {serial} is out on job {}",
-                data.id
-            )));
+            return Err(Reason::LoanerNotOut {
+                serial: serial.to_string(),
+            }
+            .into());
         }
         self.insert_entry("loaners", &event)
     }
@@ -594,12 +594,10 @@ impl JobDocument {
     ) -> Result<String> {
         let data = self.data()?;
         if !data.checklist.is_empty() && !data.checklist.iter().any(|i| i.id == item) {
-            let known: Vec<&str> = data.checklist.iter().map(|i| i.id.as_str()).collect();
-            return Err(Error::Invalid(format!(
-                "job {} has no checklist item {item:?}; items are {}",
-                data.id,
-                known.join(", ")
-            )));
+            return Err(Reason::NoSuchCheckItem {
+                item: item.to_string(),
+            }
+            .into());
         }
         let check = CheckResult {
             item: item.to_string(),
@@ -831,10 +829,7 @@ impl JobDocument {
         let data = self.data()?;
         match status::derive(&data.events).status {
             Status::Completed => Ok(()),
-            Status::Cancelled => Err(Error::Invalid(format!(
-                "job {} is cancelled; a cancelled job has no completion report to sign",
-                data.id
-            ))),
+            Status::Cancelled => Err(Reason::JobCancelled.into()),
             _ => self.record_status(Status::Completed, by, at).map(drop),
         }
     }

@@ -3,9 +3,14 @@
 /// A domain error. Messages carry ids and field names, never customer data.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input that breaks a rule of the model (bad id, empty text, end before start...).
+    /// Input that breaks a rule of the model (bad id, a malformed document field...).
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// Input a technician can type that breaks a rule, as a code with its parameters: the
+    /// apps translate it (no English on a Chinese screen); the message is the same words the
+    /// office answers with.
+    #[error("invalid input: {0}")]
+    Refused(Reason),
     /// A status change the job's current state does not allow.
     #[error("job {job} is {from}; it cannot become {to}")]
     IllegalTransition {
@@ -25,6 +30,72 @@ pub enum Error {
     /// The document's content does not match the job schema.
     #[error("document does not match the job schema: {0}")]
     Schema(String),
+}
+
+/// Why a technician's input was refused: a stable code and its parameters. Fields are named
+/// as the job JSON names them (`note text`, `qty`, `fault code`...).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Reason {
+    /// A required text is blank.
+    #[error("{field} must not be empty")]
+    Empty { field: String },
+    /// A text is longer than `max` bytes.
+    #[error("{field} is longer than {max} bytes")]
+    TooLong { field: String, max: u64 },
+    /// A short label (sku, serial, model, fault code) is blank or longer than `max` bytes.
+    #[error("{field} must be 1-{max} characters")]
+    Label { field: String, max: u64 },
+    /// A number outside `min..=max`.
+    #[error("{field} must be {min} to {max}, got {got}")]
+    OutOfRange {
+        field: String,
+        min: i64,
+        max: i64,
+        got: i64,
+    },
+    /// A time outside the years every timestamp must fall in.
+    #[error("{field} is outside the years {first} to {last}")]
+    TimeOutOfRange {
+        field: String,
+        first: i32,
+        last: i32,
+    },
+    /// A time entry that ends before it starts.
+    #[error("time entry ends before it starts")]
+    EndsBeforeStart,
+    /// A time entry longer than `max_hours`.
+    #[error("a time entry is at most {max_hours} hours long")]
+    SpanTooLong { max_hours: i64 },
+    /// A part line's stock that is neither `van` nor `warehouse`.
+    #[error("stock must be van or warehouse")]
+    UnknownStock,
+    /// Issuing a loaner without naming its model.
+    #[error("an issued loaner names its model")]
+    LoanerModelMissing,
+    /// Issuing a loaner unit that is already out on the job.
+    #[error("loaner {serial} is already out on this job")]
+    LoanerAlreadyOut { serial: String },
+    /// Returning a loaner unit that is not out on the job.
+    #[error("no loaner {serial} is out on this job")]
+    LoanerNotOut { serial: String },
+    /// A checklist result that is not `pass`, `fail` or a measured number.
+    #[error("a check result is pass, fail or a measured number")]
+    NotACheckResult,
+    /// A checklist item the job's checklist does not have.
+    #[error("this job has no checklist item {item:?}")]
+    NoSuchCheckItem { item: String },
+    /// A status only dispatch sets (`new`, `assigned`, `cancelled`).
+    #[error("a technician cannot set status {status}")]
+    NotATechnicianStatus { status: String },
+    /// The job was cancelled: there is no completion report to sign.
+    #[error("the job is cancelled; a cancelled job has no completion report to sign")]
+    JobCancelled,
+}
+
+impl From<Reason> for Error {
+    fn from(r: Reason) -> Self {
+        Error::Refused(r)
+    }
 }
 
 /// Result alias for the model.

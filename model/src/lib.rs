@@ -25,7 +25,7 @@ pub mod wire;
 
 pub use contract::Contract;
 pub use document::JobDocument;
-pub use error::{Error, Result};
+pub use error::{Error, Reason, Result};
 pub use job::{
     Asset, Cause, ChecklistItem, Customer, HistoryEntry, JobData, JobKind, JobTerms, NewJob,
     NewPart, NewTimeEntry, Note, PartLine, Priority, RegionClass, Site, Status, StatusEvent,

@@ -14,7 +14,7 @@ use crate::job::{
     CheckResult, Diagnosis, LoanAction, LoanerEvent, Note, PartLine, Status, StatusEvent, TimeEntry,
 };
 use crate::report::{Attachment, SealedReport, is_sha256_id};
-use crate::{Error, JobData, Result, validate_id};
+use crate::{Error, JobData, Reason, Result, validate_id};
 
 /// Longest free text (note, problem, reason, action, caption, description), in bytes.
 pub const MAX_TEXT: usize = 16 * 1024;
@@ -54,18 +54,22 @@ pub fn time(field: &str, ms: i64) -> Result<()> {
     if crate::time::in_time_window(ms) {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
-            "{field} {ms} is outside the years {} to {}",
-            crate::time::TIME_YEARS.start(),
-            crate::time::TIME_YEARS.end()
-        )))
+        Err(Reason::TimeOutOfRange {
+            field: field.into(),
+            first: *crate::time::TIME_YEARS.start(),
+            last: *crate::time::TIME_YEARS.end(),
+        }
+        .into())
     }
 }
 
 /// Free text: not blank, at most [`MAX_TEXT`] bytes.
 pub fn text(field: &str, text: &str) -> Result<()> {
     if text.trim().is_empty() {
-        return Err(Error::Invalid(format!("{field} must not be empty")));
+        return Err(Reason::Empty {
+            field: field.into(),
+        }
+        .into());
     }
     max_bytes(field, text, MAX_TEXT)
 }
@@ -73,9 +77,11 @@ pub fn text(field: &str, text: &str) -> Result<()> {
 /// A short label: not blank, at most [`MAX_LABEL`] bytes.
 pub fn label(field: &str, text: &str) -> Result<()> {
     if text.trim().is_empty() || text.len() > MAX_LABEL {
-        return Err(Error::Invalid(format!(
-            "{field} must be 1-{MAX_LABEL} characters"
-        )));
+        return Err(Reason::Label {
+            field: field.into(),
+            max: MAX_LABEL as u64,
+        }
+        .into());
     }
     Ok(())
 }
@@ -83,9 +89,11 @@ pub fn label(field: &str, text: &str) -> Result<()> {
 /// Any text (possibly empty) of at most `max` bytes.
 pub fn max_bytes(field: &str, text: &str, max: usize) -> Result<()> {
     if text.len() > max {
-        return Err(Error::Invalid(format!(
-            "{field} is longer than {max} bytes"
-        )));
+        return Err(Reason::TooLong {
+            field: field.into(),
+            max: max as u64,
+        }
+        .into());
     }
     Ok(())
 }
@@ -93,9 +101,13 @@ pub fn max_bytes(field: &str, text: &str, max: usize) -> Result<()> {
 /// A unit cost or price: 0 to [`MAX_MONEY`] minor units.
 pub fn money(field: &str, amount: Option<i64>) -> Result<()> {
     match amount {
-        Some(v) if !(0..=MAX_MONEY).contains(&v) => Err(Error::Invalid(format!(
-            "{field} must be 0 to {MAX_MONEY} minor units, got {v}"
-        ))),
+        Some(v) if !(0..=MAX_MONEY).contains(&v) => Err(Reason::OutOfRange {
+            field: field.into(),
+            min: 0,
+            max: MAX_MONEY,
+            got: v,
+        }
+        .into()),
         _ => Ok(()),
     }
 }
@@ -138,13 +150,13 @@ pub fn time_entry(t: &TimeEntry) -> Result<()> {
     time("end", t.end)?;
     validate_id("by", &t.by)?;
     if t.end < t.start {
-        return Err(Error::Invalid("time entry ends before it starts".into()));
+        return Err(Reason::EndsBeforeStart.into());
     }
     if t.end - t.start > MAX_DURATION_MS {
-        return Err(Error::Invalid(format!(
-            "a time entry is at most {} hours long",
-            MAX_DURATION_MS / 3_600_000
-        )));
+        return Err(Reason::SpanTooLong {
+            max_hours: MAX_DURATION_MS / 3_600_000,
+        }
+        .into());
     }
     Ok(())
 }
@@ -154,10 +166,13 @@ pub fn part(p: &PartLine) -> Result<()> {
     label("sku", &p.sku)?;
     max_bytes("description", &p.description, MAX_TEXT)?;
     if p.qty == 0 || p.qty > MAX_QTY {
-        return Err(Error::Invalid(format!(
-            "qty must be 1 to {MAX_QTY}, got {}",
-            p.qty
-        )));
+        return Err(Reason::OutOfRange {
+            field: "qty".into(),
+            min: 1,
+            max: i64::from(MAX_QTY),
+            got: i64::from(p.qty),
+        }
+        .into());
     }
     for (field, serial) in [("serial_in", &p.serial_in), ("serial_out", &p.serial_out)] {
         if let Some(s) = serial {
@@ -168,9 +183,7 @@ pub fn part(p: &PartLine) -> Result<()> {
         && s != "van"
         && s != "warehouse"
     {
-        return Err(Error::Invalid(format!(
-            "stock must be van or warehouse, got {s:?}"
-        )));
+        return Err(Reason::UnknownStock.into());
     }
     money("unit_cost", p.unit_cost)?;
     money("unit_price", p.unit_price)?;
@@ -188,7 +201,11 @@ pub fn diagnosis(d: &Diagnosis) -> Result<()> {
     time("at", d.at)?;
     validate_id("by", &d.by)?;
     if d.fault_code.trim().is_empty() || d.fault_code.len() > 64 {
-        return Err(Error::Invalid("fault code must be 1-64 characters".into()));
+        return Err(Reason::Label {
+            field: "fault code".into(),
+            max: 64,
+        }
+        .into());
     }
     if let Some(a) = &d.action {
         text("action", a)?;
@@ -203,7 +220,7 @@ pub fn loaner(l: &LoanerEvent) -> Result<()> {
     label("loaner serial", &l.serial)?;
     match (&l.model, l.action) {
         (Some(m), _) => label("loaner model", m),
-        (None, LoanAction::Issue) => Err(Error::Invalid("an issued loaner names its model".into())),
+        (None, LoanAction::Issue) => Err(Reason::LoanerModelMissing.into()),
         (None, LoanAction::Return) => Ok(()),
     }
 }
@@ -215,10 +232,7 @@ pub fn check(c: &CheckResult) -> Result<()> {
     validate_id("checklist item", &c.item)?;
     let is_value = c.result.len() <= 32 && c.result.parse::<f64>().is_ok_and(f64::is_finite);
     if c.result != "pass" && c.result != "fail" && !is_value {
-        return Err(Error::Invalid(format!(
-            "a check result is pass, fail or a measured number, got {:?}",
-            truncate(&c.result)
-        )));
+        return Err(Reason::NotACheckResult.into());
     }
     if let Some(n) = &c.note {
         text("note", n)?;

@@ -80,6 +80,7 @@ impl From<fieldwork_model::Error> for Error {
         use fieldwork_model::Error as M;
         match e {
             M::Invalid(m) => Error::BadRequest("invalid", m),
+            M::Refused(r) => Error::BadRequest("invalid", r.to_string()),
             e @ M::IllegalTransition { .. } => Error::Conflict(e.to_string()),
             e @ (M::NoSuchLine { .. } | M::NotLineAuthor { .. }) => {
                 Error::BadRequest("invalid", e.to_string())

@@ -14,6 +14,7 @@ mod glance;
 mod instances;
 mod mail;
 mod offline_visit;
+mod refusals;
 mod reports;
 mod rest;
 mod service;
