@@ -48,11 +48,11 @@ class OfflineVisitTest : ShellTest() {
         vm.recordCheck("door", "pass").join()
         assertEquals(null, vm.state.value.message)
 
-        // A refused value is the screen's message, with the core's words; nothing was written.
+        // A refused value is the screen's message, from the core's code; nothing was written.
         vm.recordCheck("door", "maybe").join()
         val refused = vm.state.value.message
-        assertEquals(MessageKey.INVALID_INPUT, refused?.key)
-        assertNotNull(refused?.shownDetail)
+        assertEquals(MessageKey.REFUSED_NOT_A_CHECK_RESULT, refused?.key)
+        assertNotNull(refused?.detail, "the core's words, for the log")
 
         val s = vm.state.value
         val job = s.job!!

@@ -1,5 +1,7 @@
 package app.fieldwork.shell
 
+import app.fieldwork.ffi.ImageReason
+import app.fieldwork.ffi.InputReason
 import app.fieldwork.ffi.ApiException
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.JobSummaryRecord
@@ -47,10 +49,10 @@ class SignatureAndMessagesTest {
     @Test
     fun everyCoreErrorHasItsOwnMessageInEnglishAndChinese() {
         val errors = listOf(
-            ApiException.InvalidInput("x"), ApiException.NotFound("x"), ApiException.NotEnrolled("x"),
+            ApiException.InvalidInput("x", InputReason.Other), ApiException.NotFound("x"), ApiException.NotEnrolled("x"),
             ApiException.Offline("x"), ApiException.Tls("x"), ApiException.Unauthorized("x"),
             ApiException.UpgradeRequired("x"), ApiException.RateLimited("x", 30uL), ApiException.Server("x"),
-            ApiException.BadSignature("x"), ApiException.BadImage("x"), ApiException.CannotSign("x"),
+            ApiException.BadSignature("x"), ApiException.BadImage("x", ImageReason.NotAnImage), ApiException.CannotSign("x"),
             ApiException.Render("x"), ApiException.Storage("x"), ApiException.Internal("x"),
         )
         val keys = errors.map { ErrorMessages.keyOf(it) }
@@ -59,6 +61,17 @@ class SignatureAndMessagesTest {
         assertEquals(null, ErrorMessages.of(ApiException.Offline("connection refused")).shownDetail, "an outage's detail is for the log")
         assertEquals(MessageKey.UPGRADE_REQUIRED, ErrorMessages.of(ApiException.UpgradeRequired("sync version 0")).key)
         assertEquals(null, ErrorMessages.of(ApiException.RateLimited("wait 30 s", 30uL)).shownDetail, "waiting for the office is quiet")
+
+        // A refused value is said in the phone's words from the core's code and parameters;
+        // the English detail stays in the log.
+        val tooMany = ErrorMessages.of(ApiException.InvalidInput("invalid input: qty must be 1 to 10000, got 0", InputReason.OutOfRange("qty", 1, 10_000, 0)))
+        assertEquals(MessageKey.REFUSED_OUT_OF_RANGE, tooMany.key)
+        assertEquals(listOf(MessageArg.Field(MessageKey.FIELD_QTY), MessageArg.Number(1), MessageArg.Number(10_000)), tooMany.args)
+        assertEquals(null, tooMany.shownDetail)
+        val move = ErrorMessages.of(ApiException.InvalidInput("x", InputReason.StatusNotAllowed(JobStatus.COMPLETED, JobStatus.EN_ROUTE)))
+        assertEquals(listOf(MessageArg.Status(JobStatus.COMPLETED), MessageArg.Status(JobStatus.EN_ROUTE)), move.args)
+        assertEquals(MessageKey.FIELD_THIS_VALUE, ErrorMessages.fieldKey("a field the shell never heard of"))
+        assertEquals(MessageKey.IMAGE_TOO_LARGE, ErrorMessages.of(ApiException.BadImage("x", ImageReason.TooLarge(25uL))).key)
 
         val res = File(System.getProperty("fieldwork.ui.res") ?: "../ui/src/main/res")
         for (folder in listOf("values", "values-zh-rCN")) {

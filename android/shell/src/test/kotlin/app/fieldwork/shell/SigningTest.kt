@@ -38,7 +38,7 @@ class SigningTest : ShellTest() {
         // Photos first: the camera's bytes go straight into the core.
         val photos = owned(PhotoQueueViewModel(repository, "J-S"))
         photos.addPhoto("not a photo\n".toByteArray(), "notes.txt").join()
-        assertEquals(MessageKey.BAD_IMAGE, photos.state.value.message?.key)
+        assertEquals(MessageKey.IMAGE_NOT_AN_IMAGE, photos.state.value.message?.key)
         photos.addPhoto(png(64, 48), " condenser fan ").join()
         val photo = photos.state.value.photos.single()
         assertEquals(listOf("condenser fan", 64, 48, false), listOf(photo.caption, photo.width, photo.height, photo.uploaded))

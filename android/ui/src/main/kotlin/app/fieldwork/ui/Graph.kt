@@ -10,6 +10,7 @@ import app.fieldwork.ffi.NoteRecord
 import app.fieldwork.ffi.SlaState
 import app.fieldwork.ffi.TimeEntryRecord
 import app.fieldwork.shell.FieldworkRepository
+import app.fieldwork.shell.MessageArg
 import app.fieldwork.shell.MessageKey
 import app.fieldwork.shell.SyncPolicy
 import app.fieldwork.shell.UserMessage
@@ -68,11 +69,63 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.SYNC_RETRYING -> R.string.sync_retrying
     MessageKey.SYNC_WAITING_FOR_OFFICE -> R.string.sync_waiting_for_office
     MessageKey.SYNC_REFUSED -> R.string.sync_refused
+    MessageKey.REFUSED_EMPTY -> R.string.refused_empty
+    MessageKey.REFUSED_TOO_LONG -> R.string.refused_too_long
+    MessageKey.REFUSED_LABEL -> R.string.refused_label
+    MessageKey.REFUSED_OUT_OF_RANGE -> R.string.refused_out_of_range
+    MessageKey.REFUSED_TIME_OUT_OF_RANGE -> R.string.refused_time_out_of_range
+    MessageKey.REFUSED_ENDS_BEFORE_START -> R.string.refused_ends_before_start
+    MessageKey.REFUSED_SPAN_TOO_LONG -> R.string.refused_span_too_long
+    MessageKey.REFUSED_UNKNOWN_STOCK -> R.string.refused_unknown_stock
+    MessageKey.REFUSED_LOANER_MODEL_MISSING -> R.string.refused_loaner_model_missing
+    MessageKey.REFUSED_LOANER_ALREADY_OUT -> R.string.refused_loaner_already_out
+    MessageKey.REFUSED_LOANER_NOT_OUT -> R.string.refused_loaner_not_out
+    MessageKey.REFUSED_NOT_A_CHECK_RESULT -> R.string.refused_not_a_check_result
+    MessageKey.REFUSED_NO_SUCH_CHECK_ITEM -> R.string.refused_no_such_check_item
+    MessageKey.REFUSED_STATUS_NOT_ALLOWED -> R.string.refused_status_not_allowed
+    MessageKey.REFUSED_NOT_A_TECHNICIAN_STATUS -> R.string.refused_not_a_technician_status
+    MessageKey.REFUSED_NOT_LINE_AUTHOR -> R.string.refused_not_line_author
+    MessageKey.REFUSED_JOB_CANCELLED -> R.string.refused_job_cancelled
+    MessageKey.REFUSED_ALREADY_ENROLLED -> R.string.refused_already_enrolled
+    MessageKey.IMAGE_TOO_LARGE -> R.string.image_too_large
+    MessageKey.IMAGE_NOT_AN_IMAGE -> R.string.image_not_an_image
+    MessageKey.IMAGE_TOO_MANY_PIXELS -> R.string.image_too_many_pixels
+    MessageKey.IMAGE_DAMAGED -> R.string.image_damaged
+    MessageKey.IMAGE_CANNOT_SAVE -> R.string.image_cannot_save
+    MessageKey.FIELD_THIS_VALUE -> R.string.field_this_value
+    MessageKey.FIELD_NOTE_TEXT -> R.string.field_note_text
+    MessageKey.FIELD_NOTE -> R.string.field_note
+    MessageKey.FIELD_QTY -> R.string.field_qty
+    MessageKey.FIELD_SKU -> R.string.field_sku
+    MessageKey.FIELD_DESCRIPTION -> R.string.field_description
+    MessageKey.FIELD_SERIAL_IN -> R.string.field_serial_in
+    MessageKey.FIELD_SERIAL_OUT -> R.string.field_serial_out
+    MessageKey.FIELD_FAULT_CODE -> R.string.field_fault_code
+    MessageKey.FIELD_ACTION -> R.string.field_action
+    MessageKey.FIELD_LOANER_SERIAL -> R.string.field_loaner_serial
+    MessageKey.FIELD_LOANER_MODEL -> R.string.field_loaner_model
+    MessageKey.FIELD_REASON -> R.string.field_reason
+    MessageKey.FIELD_CAPTION -> R.string.field_caption
+    MessageKey.FIELD_START -> R.string.field_start
+    MessageKey.FIELD_END -> R.string.field_end
+    MessageKey.FIELD_AT -> R.string.field_at
+    MessageKey.FIELD_UNIT_COST -> R.string.field_unit_cost
+    MessageKey.FIELD_UNIT_PRICE -> R.string.field_unit_price
 }
 
 /** The message and, where it is meant for the user, the core's detail under it. */
 @Composable
-fun UserMessage.text(): String = listOfNotNull(localized(key.stringRes()), shownDetail).joinToString("\n")
+fun UserMessage.text(): String {
+    val values = args.map { arg ->
+        when (arg) {
+            is MessageArg.Text -> arg.value
+            is MessageArg.Number -> arg.value
+            is MessageArg.Field -> localized(arg.key.stringRes())
+            is MessageArg.Status -> localized(arg.status.labelRes())
+        }
+    }
+    return listOfNotNull(localized(key.stringRes(), *values.toTypedArray()), shownDetail).joinToString("\n")
+}
 
 @StringRes
 fun JobStatus.actionRes(): Int = when (this) {
