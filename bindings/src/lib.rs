@@ -6,6 +6,7 @@
 
 mod detail;
 mod error;
+mod outline;
 mod platform;
 mod records;
 
@@ -22,6 +23,10 @@ pub use detail::{
     ReportState, ReportStateRecord, SiteRecord, SlaRecord, TimeEntryRecord,
 };
 pub use error::{ApiError, ImageReason, InputReason};
+pub use outline::{
+    OutlineColumnRecord, OutlineFieldRecord, OutlineOutcomeRecord, OutlinePhotoRecord,
+    OutlineRowRecord, OutlineSectionRecord, ReportOutlineRecord,
+};
 pub use platform::{
     CallbackError, ChangeCause, JobsChange, JobsObserver, LogLevel, LogRecord, LogSink,
     SecretStore, SecretStoreError, Subscription, set_log_sink,
@@ -403,6 +408,29 @@ impl FieldworkApp {
         String::from_utf8(bytes).map_err(|e| ApiError::Internal {
             detail: format!("report preview is not UTF-8: {e}"),
         })
+    }
+
+    /// What the customer is about to sign, as the PDF will word it, in `language`: built from
+    /// the current job every call (show it each time the signing step opens), then call
+    /// `sign_report` with the same language.
+    pub fn signing_preview(
+        &self,
+        job_id: String,
+        language: ReportLanguage,
+    ) -> Result<ReportOutlineRecord, ApiError> {
+        Ok(self
+            .device
+            .report_outline(&job_id, language.into(), now_ms())?
+            .into())
+    }
+
+    /// A sealed version's words (the latest if `version` is null), as its PDF prints them.
+    pub fn report_outline(
+        &self,
+        job_id: String,
+        version: Option<u32>,
+    ) -> Result<ReportOutlineRecord, ApiError> {
+        Ok(self.device.sealed_outline(&job_id, version)?.into())
     }
 
     /// Seals the customer's signature on a new report version, offline. `strokes_json` is

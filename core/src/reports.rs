@@ -53,6 +53,29 @@ impl Device {
         Ok(report::canonical(&preview)?)
     }
 
+    /// The words of the report the customer is about to sign, in `language`: exactly what its
+    /// PDF prints (`fieldwork_report::Outline`), from the same preview [`Device::report_preview`]
+    /// seals, so the signing screen shows the current job word for word.
+    pub fn report_outline(
+        &self,
+        job: &str,
+        language: Language,
+        at: i64,
+    ) -> Result<fieldwork_report::Outline> {
+        let bytes = self.report_preview(job, language, at)?;
+        outline_of(&bytes)
+    }
+
+    /// The words of a sealed version (the latest if `version` is `None`), as its PDF prints
+    /// them.
+    pub fn sealed_outline(
+        &self,
+        job: &str,
+        version: Option<u32>,
+    ) -> Result<fieldwork_report::Outline> {
+        outline_of(&self.report_bytes(job, version)?)
+    }
+
     /// Seals the customer's signature (strokes JSON, see [`Strokes::parse`]) on a new report
     /// version. Records `completed` first if needed. Works offline.
     pub fn sign_report(
@@ -195,4 +218,14 @@ fn check_signable(doc: &JobDocument, job: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The outline of a report's canonical bytes (ours: a failure to read them back is a bug).
+fn outline_of(canonical: &[u8]) -> Result<fieldwork_report::Outline> {
+    let report: report::Report = serde_json::from_slice(canonical).map_err(|e| {
+        Error::Protocol(format!(
+            "a report this device built does not read back: {e}"
+        ))
+    })?;
+    Ok(fieldwork_report::Outline::of(&report))
 }

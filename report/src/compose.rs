@@ -12,9 +12,17 @@ use krilla::image::Image;
 
 use crate::labels::{self, Labels};
 use crate::layout::{
-    ACCENT, ALERT, Align, Column, Flow, Geometry, INK, Line, MUTED, Op, PEN, RULE, Rgb, Row,
-    Shaper, style,
+    ACCENT, ALERT, Flow, Geometry, INK, Line, MUTED, Op, PEN, RULE, Rgb, Shaper, style,
 };
+use crate::outline::{Body, Field, OutcomeWords, Outline, Section, photo_words};
+
+/// Fields as the layout's label/value pairs.
+fn pairs(fields: &[Field]) -> Vec<(&str, String)> {
+    fields
+        .iter()
+        .map(|f| (f.label.as_str(), f.value.clone()))
+        .collect()
+}
 
 /// A photo ready to place: what the report says of it and its image.
 pub struct Photo<'r> {
@@ -38,18 +46,15 @@ pub fn compose(
         tz: labels::zone(&report.content.site.time_zone),
         g,
     };
-    c.running_header(&mut flow, shaper);
-    c.header(&mut flow, shaper);
-    c.overview(&mut flow, shaper);
-    c.problem(&mut flow, shaper);
-    c.diagnoses(&mut flow, shaper);
-    c.work_done(&mut flow, shaper);
-    c.parts(&mut flow, shaper);
-    c.time(&mut flow, shaper);
-    c.charges(&mut flow, shaper);
-    c.checklist(&mut flow, shaper);
+    let outline = Outline::of(report);
+    c.running_header(&mut flow, shaper, &outline);
+    c.header(&mut flow, shaper, &outline);
+    c.overview(&mut flow, shaper, &outline);
+    for section in &outline.sections {
+        c.section(&mut flow, shaper, section);
+    }
     c.photos(&mut flow, shaper, photos);
-    c.outcome(&mut flow, shaper);
+    c.outcome(&mut flow, shaper, &outline.outcome);
     c.footers(&mut flow, shaper, sha256);
     flow.pages
 }
@@ -78,30 +83,15 @@ impl Composer<'_> {
         self.report.language == Language::ZhCn
     }
 
-    fn outcome_label(&self) -> &'static str {
-        match self.report.outcome() {
-            "signed" => self.l.signed,
-            "refused" => self.l.refused,
-            _ => self.l.preview,
-        }
-    }
-
-    fn time_header(&self, label: &str) -> String {
-        format!("{label} ({})", self.tz.name())
-    }
-
     /// The line at the top of pages 2 and on.
-    fn running_header(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+    fn running_header(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, outline: &Outline) {
         let g = self.g;
         let size = style::SMALL;
         let lh = size * style::LEADING;
-        let words = format!(
-            "{} · {} {} · {} {}",
-            self.l.title, self.l.job, self.report.job, self.l.version, self.report.version
-        );
+        let words = &outline.running;
         let mut ops = Vec::new();
         let mut y = g.top;
-        for line in shaper.wrap(&words, size, g.content_width()) {
+        for line in shaper.wrap(words, size, g.content_width()) {
             ops.push(text(
                 g.left,
                 y + shaper.baseline(size, lh),
@@ -126,12 +116,12 @@ impl Composer<'_> {
     }
 
     /// Title, job id, outcome.
-    fn header(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+    fn header(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, outline: &Outline) {
         let g = self.g;
         let top = flow.y;
         let size = style::TITLE;
         let lh = size * 1.25;
-        let title = shaper.line(self.l.title);
+        let title = shaper.line(&outline.title);
         let title_w = title.width_at(size);
         flow.push(text(
             g.left,
@@ -147,8 +137,7 @@ impl Composer<'_> {
         let jsize = style::HEADING;
         let jlh = jsize * style::LEADING;
         let mut y = top;
-        let job = format!("{} {}", self.l.job, self.report.job);
-        for line in shaper.wrap(&job, jsize, right_w) {
+        for line in shaper.wrap(&outline.job, jsize, right_w) {
             let x = g.right - line.width_at(jsize);
             flow.push(text(
                 x,
@@ -162,13 +151,7 @@ impl Composer<'_> {
         }
         let ssize = style::SMALL;
         let slh = ssize * style::LEADING;
-        let status = format!(
-            "{} {} · {}",
-            self.l.version,
-            self.report.version,
-            self.outcome_label()
-        );
-        for line in shaper.wrap(&status, ssize, right_w) {
+        for line in shaper.wrap(&outline.status, ssize, right_w) {
             let x = g.right - line.width_at(ssize);
             let color = if self.report.refusal.is_some() {
                 ALERT
@@ -198,41 +181,9 @@ impl Composer<'_> {
     }
 
     /// Customer, site, asset, technician and completion in three columns.
-    fn overview(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let c = &self.report.content;
-        let l = self.l;
-        let mut customer = c.customer.name.clone();
-        if !c.customer.phone.trim().is_empty() {
-            customer.push('\n');
-            customer.push_str(&c.customer.phone);
-        }
-        let site = format!(
-            "{}\n{} · {}",
-            c.site.address,
-            labels::region(l, c.site.region),
-            self.tz.name()
-        );
-        let mut asset = c.asset.model.clone();
-        if !c.asset.serial.is_empty() {
-            asset.push_str(&format!("\n{} {}", l.serial, c.asset.serial));
-        }
-        if let Some(d) = &c.asset.installation_date {
-            asset.push_str(&format!("\n{} {d}", l.installed));
-        }
-        if let Some(d) = &c.asset.acceptance_date {
-            asset.push_str(&format!("\n{} {d}", l.accepted));
-        }
-        let technician = c.technician.clone().unwrap_or_else(|| l.none.to_string());
-        let completed = c
-            .completed_at
-            .as_deref()
-            .map_or_else(|| l.not_completed.to_string(), |t| self.zoned(t));
+    fn overview(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, outline: &Outline) {
         // Three columns, the short fields under the customer and the site.
-        let columns: [Vec<(&str, String)>; 3] = [
-            vec![(l.customer, customer), (l.technician, technician)],
-            vec![(l.site, site), (l.completed, completed)],
-            vec![(l.asset, asset)],
-        ];
+        let columns: Vec<Vec<(&str, String)>> = outline.overview.iter().map(|c| pairs(c)).collect();
         let g = self.g;
         let gap = 14.0;
         let col_w = (g.content_width() - 2.0 * gap) / 3.0;
@@ -254,14 +205,6 @@ impl Composer<'_> {
             bottom = bottom.max(self.fields(flow, shaper, fields, x, col_w, top));
         }
         flow.y = bottom + 2.0;
-    }
-
-    fn zoned(&self, t: &str) -> String {
-        labels::local_time_zoned(self.tz, t)
-    }
-
-    fn local(&self, t: &str) -> String {
-        labels::local_time(self.tz, t)
     }
 
     /// A section heading, kept on one page with `keep` points of what follows.
@@ -292,265 +235,44 @@ impl Composer<'_> {
         flow.y += 4.0;
     }
 
-    fn problem(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let problem = self.report.content.problem.trim();
-        if problem.is_empty() {
-            return;
-        }
-        self.heading(flow, shaper, self.l.problem, 30.0);
+    /// One section of the outline: its heading kept with the start of what follows, then its
+    /// paragraph, or its table and the line under it.
+    fn section(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, section: &Section) {
         let g = self.g;
-        flow.paragraph(
-            shaper,
-            problem,
-            g.left,
-            g.content_width(),
-            style::BODY,
-            INK,
-            false,
-        );
-    }
-
-    fn table(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, columns: &[Column], rows: &[Row]) {
-        let g = self.g;
-        flow.table(shaper, columns, rows, g.left, g.content_width());
-    }
-
-    fn diagnoses(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let d = &self.report.content.diagnoses;
-        if d.is_empty() {
-            return;
-        }
-        let l = self.l;
-        self.heading(flow, shaper, l.diagnosis, 50.0);
-        let columns = [
-            Column::new(l.cause, 0.19, Align::Left),
-            Column::new(l.fault_code, 0.14, Align::Left),
-            Column::new(l.action, 0.35, Align::Left),
-            Column::new(l.by, 0.13, Align::Left),
-            Column::new(&self.time_header(l.time), 0.19, Align::Left),
-        ];
-        let rows: Vec<Row> = d
-            .iter()
-            .map(|x| {
-                Row::new(vec![
-                    labels::cause(self.report.language, x.cause).to_string(),
-                    x.fault_code.clone(),
-                    x.action.clone().unwrap_or_else(|| l.none.to_string()),
-                    x.by.clone(),
-                    self.local(&x.at),
-                ])
-            })
-            .collect();
-        self.table(flow, shaper, &columns, &rows);
-    }
-
-    fn work_done(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let notes = &self.report.content.work_done;
-        if notes.is_empty() {
-            return;
-        }
-        let l = self.l;
-        self.heading(flow, shaper, l.work_done, 50.0);
-        let columns = [
-            Column::new(&self.time_header(l.time), 0.19, Align::Left),
-            Column::new(l.by, 0.13, Align::Left),
-            Column::new(l.note, 0.68, Align::Left),
-        ];
-        let rows: Vec<Row> = notes
-            .iter()
-            .map(|n| Row::new(vec![self.local(&n.at), n.author.clone(), n.text.clone()]))
-            .collect();
-        self.table(flow, shaper, &columns, &rows);
-    }
-
-    fn parts(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let parts = &self.report.content.parts;
-        if parts.is_empty() {
-            return;
-        }
-        let l = self.l;
-        self.heading(flow, shaper, l.parts, 50.0);
-        let columns = [
-            Column::new("#", 0.05, Align::Right),
-            Column::new(l.sku, 0.17, Align::Left),
-            Column::new(l.description, 0.34, Align::Left),
-            Column::new(l.qty, 0.08, Align::Right),
-            Column::new(l.serial_in, 0.18, Align::Left),
-            Column::new(l.serial_out, 0.18, Align::Left),
-        ];
-        let dash = || l.none.to_string();
-        let rows: Vec<Row> = parts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                Row::new(vec![
-                    (i + 1).to_string(),
-                    p.sku.clone(),
-                    p.description.clone(),
-                    p.qty.to_string(),
-                    p.serial_in.clone().unwrap_or_else(dash),
-                    p.serial_out.clone().unwrap_or_else(dash),
-                ])
-            })
-            .collect();
-        self.table(flow, shaper, &columns, &rows);
-    }
-
-    fn time(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let t = &self.report.content.time;
-        if t.entries.is_empty() && t.travel_minutes == 0 && t.labour_minutes == 0 {
-            return;
-        }
-        let l = self.l;
-        self.heading(flow, shaper, l.time_section, 50.0);
-        let columns = [
-            Column::new(l.kind, 0.12, Align::Left),
-            Column::new(&self.time_header(l.start), 0.23, Align::Left),
-            Column::new(&self.time_header(l.end), 0.23, Align::Left),
-            Column::new(l.minutes, 0.12, Align::Right),
-            Column::new(l.by, 0.30, Align::Left),
-        ];
-        let mut rows: Vec<Row> = t
-            .entries
-            .iter()
-            .map(|e| {
-                Row::new(vec![
-                    labels::time_kind(l, e.kind).to_string(),
-                    self.local(&e.start),
-                    self.local(&e.end),
-                    e.minutes.to_string(),
-                    e.by.clone(),
-                ])
-            })
-            .collect();
-        rows.push(Row {
-            cells: vec![
-                l.total.to_string(),
-                format!("{} {}", l.travel, labels::duration(l, t.travel_minutes)),
-                format!("{} {}", l.labour, labels::duration(l, t.labour_minutes)),
-                (t.travel_minutes.saturating_add(t.labour_minutes)).to_string(),
-                String::new(),
-            ],
-            strong: true,
-        });
-        self.table(flow, shaper, &columns, &rows);
-    }
-
-    fn charges(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let Some(ch) = &self.report.content.charges else {
-            return;
-        };
-        let l = self.l;
-        self.heading(flow, shaper, l.charges, 50.0);
-        let columns = [
-            Column::new(l.item, 0.37, Align::Left),
-            Column::new(l.rule, 0.13, Align::Left),
-            Column::new(l.qty, 0.15, Align::Right),
-            Column::new(l.unit_price, 0.18, Align::Right),
-            Column::new(l.amount, 0.17, Align::Right),
-        ];
-        let parts = &self.report.content.parts;
-        let mut rows: Vec<Row> = ch
-            .lines
-            .iter()
-            .map(|line| {
-                let (item, qty, unit) = match line.kind.as_str() {
-                    "labour" => (
-                        l.labour.to_string(),
-                        labels::duration(l, line.qty),
-                        format!(
-                            "{} {}",
-                            labels::money(&ch.currency, line.unit_amount),
-                            l.per_hour
-                        ),
-                    ),
-                    "travel" => (
-                        l.travel.to_string(),
-                        line.qty.to_string(),
-                        labels::money(&ch.currency, line.unit_amount),
-                    ),
-                    _ => {
-                        let part = parts.iter().find(|p| p.line == line.reference);
-                        let sku = line
-                            .sku
-                            .clone()
-                            .or_else(|| part.map(|p| p.sku.clone()))
-                            .unwrap_or_else(|| line.reference.clone());
-                        let item = match part {
-                            Some(p) if !p.description.is_empty() => {
-                                format!("{sku} {}", p.description)
-                            }
-                            _ => sku,
-                        };
-                        (
-                            item,
-                            line.qty.to_string(),
-                            labels::money(&ch.currency, line.unit_amount),
-                        )
-                    }
-                };
-                let mut rule = labels::charge_rule(l, &line.rule).to_string();
-                if line.price_missing {
-                    rule.push_str(&format!(" ({})", l.price_missing));
+        match &section.body {
+            Body::Paragraph(words) => {
+                self.heading(flow, shaper, &section.title, 30.0);
+                flow.paragraph(
+                    shaper,
+                    words,
+                    g.left,
+                    g.content_width(),
+                    style::BODY,
+                    INK,
+                    false,
+                );
+            }
+            Body::Table {
+                columns,
+                rows,
+                note,
+            } => {
+                self.heading(flow, shaper, &section.title, 50.0);
+                flow.table(shaper, columns, rows, g.left, g.content_width());
+                if let Some(note) = note {
+                    flow.space(4.0);
+                    flow.paragraph(
+                        shaper,
+                        note,
+                        g.left,
+                        g.content_width(),
+                        style::SMALL,
+                        ALERT,
+                        false,
+                    );
                 }
-                Row::new(vec![
-                    item,
-                    rule,
-                    qty,
-                    unit,
-                    labels::money(&ch.currency, line.amount),
-                ])
-            })
-            .collect();
-        rows.push(Row {
-            cells: vec![
-                l.total.to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-                labels::money(&ch.currency, ch.total),
-            ],
-            strong: true,
-        });
-        self.table(flow, shaper, &columns, &rows);
-        if ch.provisional {
-            let g = self.g;
-            flow.space(4.0);
-            flow.paragraph(
-                shaper,
-                l.provisional,
-                g.left,
-                g.content_width(),
-                style::SMALL,
-                ALERT,
-                false,
-            );
+            }
         }
-    }
-
-    fn checklist(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
-        let items = &self.report.content.checklist;
-        if items.is_empty() {
-            return;
-        }
-        let l = self.l;
-        self.heading(flow, shaper, l.checklist, 50.0);
-        let columns = [
-            Column::new(l.item, 0.45, Align::Left),
-            Column::new(l.result, 0.20, Align::Left),
-            Column::new(l.note, 0.35, Align::Left),
-        ];
-        let rows: Vec<Row> = items
-            .iter()
-            .map(|c| {
-                Row::new(vec![
-                    c.label.clone(),
-                    labels::check_result(l, c.result.as_deref(), c.unit.as_deref()),
-                    c.note.clone().unwrap_or_default(),
-                ])
-            })
-            .collect();
-        self.table(flow, shaper, &columns, &rows);
     }
 
     /// Photos two to a row, each scaled to fit its cell (never up past a height cap), with
@@ -573,16 +295,7 @@ impl Composer<'_> {
                     let (iw, ih) = p.image.size();
                     let (iw, ih) = (iw.max(1) as f32, ih.max(1) as f32);
                     let scale = (cell_w / iw).min(max_h / ih);
-                    let mut words = String::new();
-                    if let Some(c) = p.meta.caption.as_deref().filter(|c| !c.trim().is_empty()) {
-                        words.push_str(c);
-                        words.push('\n');
-                    }
-                    words.push_str(&format!(
-                        "{} {}",
-                        self.l.taken,
-                        self.zoned(&p.meta.taken_at)
-                    ));
+                    let words = photo_words(self.l, self.tz, p.meta);
                     (iw * scale, ih * scale, shaper.wrap(&words, size, cell_w))
                 })
                 .collect();
@@ -625,97 +338,100 @@ impl Composer<'_> {
     }
 
     /// The signature beside who signed and when, or the refusal and its reason.
-    fn outcome(&self, flow: &mut Flow, shaper: &mut Shaper<'_>) {
+    fn outcome(&self, flow: &mut Flow, shaper: &mut Shaper<'_>, outcome: &OutcomeWords) {
         let g = self.g;
-        let l = self.l;
-        let r = self.report;
-        if let Some(sig) = &r.signature {
-            let box_w = 210.0;
-            let box_h: f32 = 68.0;
-            let role = sig.role.clone().unwrap_or_else(|| l.none.to_string());
-            let name = [(l.signer, sig.name.clone())];
-            let role = [(l.role, role)];
-            let when = [
-                (l.signed_at, self.zoned(&sig.signed_at)),
-                ("", l.confirmation.to_string()),
-            ];
-            // Beside the box: name and role side by side, then the time and the confirmation.
-            let x = g.left + box_w + 20.0;
-            let side_w = g.right - x;
-            let half = (side_w - 10.0) / 2.0;
-            let side_h = self
-                .fields_height(shaper, &name, half)
-                .max(self.fields_height(shaper, &role, half))
-                + self.fields_height(shaper, &when, side_w);
-            let side_by_side = side_h <= flow.page_room() - 40.0;
-            let keep = if side_by_side {
-                box_h.max(side_h)
-            } else {
-                box_h
-            };
-            self.heading(flow, shaper, l.signature, keep + 4.0);
-            let top = flow.y + 2.0;
-            flow.push(Op::Frame {
-                x: g.left,
-                y: top,
-                w: box_w,
-                h: box_h,
-                width: 0.6,
-                color: RULE,
-            });
-            for op in pen_strokes(&sig.strokes, g.left, top, box_w, box_h) {
-                flow.push(op);
-            }
-            if side_by_side {
-                let y = self
-                    .fields(flow, shaper, &name, x, half, top)
-                    .max(self.fields(flow, shaper, &role, x + half + 10.0, half, top));
-                let bottom = self.fields(flow, shaper, &when, x, side_w, y);
-                flow.y = bottom.max(top + box_h);
-            } else {
-                flow.y = top + box_h + 6.0;
-                for fields in [&name[..], &role[..], &when[..]] {
-                    self.fields_flow(flow, shaper, fields, g.left, g.content_width());
-                }
-            }
-        } else if let Some(refusal) = &r.refusal {
-            let fields = [
-                (l.reason, refusal.reason.clone()),
-                (
-                    l.refused_by,
-                    refusal.name.clone().unwrap_or_else(|| l.none.to_string()),
-                ),
-                (l.refused_at, self.zoned(&refusal.refused_at)),
-            ];
-            let x = g.left + 10.0;
-            let w = g.content_width() - 10.0;
-            let h = self.fields_height(shaper, &fields, w);
-            self.heading(flow, shaper, l.refusal, h.min(flow.page_room() / 2.0));
-            let page = flow.pages.len();
-            flow.y += 2.0;
-            let top = flow.y;
-            self.fields_flow(flow, shaper, &fields, x, w);
-            // The red mark beside the refusal, when it stayed on one page.
-            if flow.pages.len() == page {
-                flow.push(Op::Rect {
+        match (outcome, &self.report.signature) {
+            (
+                OutcomeWords::Signed {
+                    title,
+                    name,
+                    role,
+                    signed_at,
+                    attestation,
+                },
+                Some(sig),
+            ) => {
+                let box_w = 210.0;
+                let box_h: f32 = 68.0;
+                let name = pairs(std::slice::from_ref(name));
+                let role = pairs(std::slice::from_ref(role));
+                let mut when = pairs(std::slice::from_ref(signed_at));
+                when.push(("", attestation.clone()));
+                // Beside the box: name and role side by side, then the time and the confirmation.
+                let x = g.left + box_w + 20.0;
+                let side_w = g.right - x;
+                let half = (side_w - 10.0) / 2.0;
+                let side_h = self
+                    .fields_height(shaper, &name, half)
+                    .max(self.fields_height(shaper, &role, half))
+                    + self.fields_height(shaper, &when, side_w);
+                let side_by_side = side_h <= flow.page_room() - 40.0;
+                let keep = if side_by_side {
+                    box_h.max(side_h)
+                } else {
+                    box_h
+                };
+                self.heading(flow, shaper, title, keep + 4.0);
+                let top = flow.y + 2.0;
+                flow.push(Op::Frame {
                     x: g.left,
                     y: top,
-                    w: 2.5,
-                    h: flow.y - top,
-                    color: ALERT,
+                    w: box_w,
+                    h: box_h,
+                    width: 0.6,
+                    color: RULE,
                 });
+                for op in pen_strokes(&sig.strokes, g.left, top, box_w, box_h) {
+                    flow.push(op);
+                }
+                if side_by_side {
+                    let y = self
+                        .fields(flow, shaper, &name, x, half, top)
+                        .max(self.fields(flow, shaper, &role, x + half + 10.0, half, top));
+                    let bottom = self.fields(flow, shaper, &when, x, side_w, y);
+                    flow.y = bottom.max(top + box_h);
+                } else {
+                    flow.y = top + box_h + 6.0;
+                    for fields in [&name[..], &role[..], &when[..]] {
+                        self.fields_flow(flow, shaper, fields, g.left, g.content_width());
+                    }
+                }
             }
-        } else {
-            self.heading(flow, shaper, l.signature, 20.0);
-            flow.paragraph(
-                shaper,
-                l.not_signed,
-                g.left,
-                g.content_width(),
-                style::BODY,
-                ALERT,
-                false,
-            );
+            (OutcomeWords::Refused { title, fields }, _) => {
+                let fields = pairs(fields);
+                let x = g.left + 10.0;
+                let w = g.content_width() - 10.0;
+                let h = self.fields_height(shaper, &fields, w);
+                self.heading(flow, shaper, title, h.min(flow.page_room() / 2.0));
+                let page = flow.pages.len();
+                flow.y += 2.0;
+                let top = flow.y;
+                self.fields_flow(flow, shaper, &fields, x, w);
+                // The red mark beside the refusal, when it stayed on one page.
+                if flow.pages.len() == page {
+                    flow.push(Op::Rect {
+                        x: g.left,
+                        y: top,
+                        w: 2.5,
+                        h: flow.y - top,
+                        color: ALERT,
+                    });
+                }
+            }
+            // A preview (and, defensively, a "signed" outline without its strokes).
+            (OutcomeWords::Preview { title, .. } | OutcomeWords::Signed { title, .. }, _) => {
+                let notice = self.l.not_signed;
+                self.heading(flow, shaper, title, 20.0);
+                flow.paragraph(
+                    shaper,
+                    notice,
+                    g.left,
+                    g.content_width(),
+                    style::BODY,
+                    ALERT,
+                    false,
+                );
+            }
         }
     }
 

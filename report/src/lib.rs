@@ -26,12 +26,15 @@ mod compose;
 pub mod fonts;
 pub mod labels;
 mod layout;
+pub mod outline;
 mod pdf;
 
 use fieldwork_model::report::{REPORT_FORMAT, Report, canonical as canonical_bytes, sha256_hex};
 use krilla::image::Image;
 
 pub use fonts::Font;
+pub use layout::{Align, Column, Row};
+pub use outline::Outline;
 
 /// Why a report could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -300,3 +300,99 @@ async fn a_plain_store_keeps_thumbnail_files_beside_its_photos() {
     );
     assert!(detail.milestones.is_empty(), "no contract, no milestones");
 }
+
+#[tokio::test]
+async fn the_signing_preview_is_the_current_job_in_the_words_its_pdf_prints() {
+    use fieldwork_ffi::OutlineOutcomeRecord;
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-P", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
+    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    let id = || "J-P".to_string();
+    let parts_rows = |outline: &fieldwork_ffi::ReportOutlineRecord| {
+        outline
+            .sections
+            .iter()
+            .find(|s| s.title == "Parts")
+            .map_or(0, |s| s.rows.len())
+    };
+
+    let before = app.signing_preview(id(), ReportLanguage::En).unwrap();
+    assert_eq!(before.title, "Completion report");
+    assert_eq!(parts_rows(&before), 0);
+    let OutlineOutcomeRecord::Preview { attestation, .. } = &before.outcome else {
+        panic!("{:?}", before.outcome)
+    };
+    assert!(attestation.contains("confirms"), "{attestation}");
+    // A part added before signing is in the next preview, at once.
+    app.add_part(
+        id(),
+        NewPartRecord {
+            sku: "FAN-200".into(),
+            description: "Condenser fan motor".into(),
+            qty: 2,
+            serial_in: None,
+            serial_out: None,
+            stock: None,
+            unit_cost: None,
+            unit_price: None,
+        },
+        None,
+    )
+    .unwrap();
+    let after = app.signing_preview(id(), ReportLanguage::En).unwrap();
+    let parts = after.sections.iter().find(|s| s.title == "Parts").unwrap();
+    assert_eq!(
+        parts.rows[0].cells[1..4],
+        ["FAN-200", "Condenser fan motor", "2"]
+    );
+    assert_eq!(
+        parts.columns.iter().map(|c| c.share).sum::<f32>().round(),
+        1.0
+    );
+    // In Chinese, chosen on the signing screen.
+    let zh = app.signing_preview(id(), ReportLanguage::ZhCn).unwrap();
+    assert_ne!(zh.title, after.title);
+    assert!(zh.sections.iter().any(|s| {
+        s.rows
+            .iter()
+            .any(|r| r.cells.contains(&"FAN-200".to_string()))
+    }));
+
+    // What is sealed says what the preview said, now signed.
+    app.sign_report(
+        id(),
+        "Li Na".into(),
+        None,
+        STROKES.into(),
+        ReportLanguage::En,
+    )
+    .unwrap();
+    let sealed = app.report_outline(id(), None).unwrap();
+    let titles = |o: &fieldwork_ffi::ReportOutlineRecord| {
+        o.sections
+            .iter()
+            .map(|s| s.title.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&sealed), titles(&after));
+    assert_eq!(
+        sealed
+            .sections
+            .iter()
+            .find(|s| s.title == "Parts")
+            .unwrap()
+            .rows[0]
+            .cells,
+        parts.rows[0].cells
+    );
+    let OutlineOutcomeRecord::Signed { fields, .. } = &sealed.outcome else {
+        panic!("{:?}", sealed.outcome)
+    };
+    assert_eq!(fields[0].value, "Li Na");
+}
