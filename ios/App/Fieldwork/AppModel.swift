@@ -42,7 +42,8 @@ final class AppModel {
         }
         session.startSyncingEdits()
         if session.enrollment.isEnrolled {
-            session.sync.requestSync()
+            // Launch counts as coming to the foreground: sync, and the periodic sync from now.
+            session.sync.foregroundChanged(active: true)
         }
     }
 
@@ -50,14 +51,16 @@ final class AppModel {
         guard let session, session.enrollment.isEnrolled else { return }
         switch phase {
         case .active:
-            session.sync.requestSync()
+            session.sync.foregroundChanged(active: true)
         case .background:
+            session.sync.foregroundChanged(active: false)
             BackgroundWork.scheduleSync()
             if !session.photos.waiting.isEmpty {
                 BackgroundWork.scheduleUploads()
             }
-            // Mid-upload: ask for the time to finish this sync rather than cut it off.
-            if session.sync.isSyncing || !session.photos.waiting.isEmpty {
+            // Mid-upload, or edits not sent yet (an edit's debounce would not run while the app
+            // is suspended): ask for the time to finish or run a sync rather than cut it off.
+            if session.sync.isSyncing || session.sync.pendingChanges > 0 || !session.photos.waiting.isEmpty {
                 grace.run(named: "fieldwork-upload") {
                     await session.finishInBackground()
                 }
@@ -113,26 +116,31 @@ final class AppSession {
         return SigningViewModel(jobId: jobId, repository: services.reports, language: language)
     }
 
+    /// Enrolled: sync now (as Android's `afterEnroll`), and the foreground's periodic sync.
     func enrolled() {
+        sync.foregroundChanged(active: true, syncNow: false)
         sync.requestSync()
     }
 
-    /// Sends local edits soon after they are made (the core keeps them if there is no signal).
+    /// Sends local edits a few seconds after they are made, or right after the sync that is
+    /// running (the core keeps them if there is no signal).
     func startSyncingEdits() {
         editWatcher?.cancel()
         editWatcher = Task { [weak self] in
             guard let changes = self?.services.jobs.changes() else { return }
             for await change in changes where change.cause == .localEdit {
-                self?.sync.requestSync()
+                self?.sync.localEdit()
             }
         }
     }
 
-    /// For background time: finish the running sync, or run one.
+    /// For background time: finish the running sync (and the one after it, for an edit made
+    /// while it ran), or run one.
     func finishInBackground() async -> Bool {
         if sync.isSyncing {
             await sync.settle()
-            return sync.state == .idle
+            await photos.load()
+            return sync.phase == .idle
         }
         let synced = await sync.syncOnce()
         await photos.load()

@@ -2,9 +2,11 @@ import FieldworkBindings
 import FieldworkShell
 import XCTest
 
-/// The completion report through the signing view model: a photo, the preview, a refused
-/// scribble, a sealed signature, a note after signing (changed since signed), signing again,
-/// a refusal, and both reaching the office.
+/// The completion report through the signing view model and its customer steps: a photo, the
+/// review (the preview built from the job each time it opens, in the language chosen there),
+/// the pad (a refused scribble, a sealed signature), the confirmation and hand back, a note
+/// after signing (changed since signed), signing again, a refusal behind its own sheet, and
+/// both reaching the office.
 @MainActor
 final class ReportTests: XCTestCase {
     func testSignChangeAndSignAgain() async throws {
@@ -28,27 +30,69 @@ final class ReportTests: XCTestCase {
 
         let signing = SigningViewModel(jobId: "J-IOS-SIGN", repository: phone.reports, language: .en, canvasWidth: 300, canvasHeight: 100)
         await signing.load()
-        let preview = try XCTUnwrap(signing.preview)
-        XCTAssertEqual(preview.job, "J-IOS-SIGN")
-        XCTAssertEqual(preview.content.photos.map(\.id), [photo.id])
+        XCTAssertNil(signing.step, "the technician's page until the phone is handed over")
         XCTAssertEqual(signing.versions, [])
 
-        // A single dot is not a signature: nothing is sealed and the pad is cleared.
+        // The phone goes to the customer: the review is the report built from the job now.
+        await signing.startSigning()
+        XCTAssertEqual(signing.step, .review)
+        let preview = try XCTUnwrap(signing.preview, "\(String(describing: signing.message))")
+        XCTAssertEqual(preview.job, "J-IOS-SIGN")
+        XCTAssertEqual(preview.language, "en")
+        XCTAssertEqual(preview.content.problem, "Compressor trips")
+        XCTAssertEqual(preview.content.site?.address, "88 Quay Road")
+        XCTAssertEqual(preview.content.asset?.serial, "CH-J-IOS-SIGN")
+        XCTAssertEqual(preview.content.photos.map(\.id), [photo.id])
+        XCTAssertEqual(preview.content.photos.first?.caption, "condenser fan")
+
+        // The customer reads it in Chinese: built again in that language; then back to English.
+        await signing.chooseLanguage(.zhCn)
+        XCTAssertEqual(signing.preview?.language, "zh-CN")
+        await signing.chooseLanguage(.en)
+        XCTAssertEqual(signing.preview?.language, "en")
+
+        // Nobody named to sign: the pad does not open.
+        XCTAssertFalse(signing.canContinueToPad)
+        signing.continueToPad()
+        XCTAssertEqual(signing.step, .review)
+        XCTAssertEqual(signing.message?.key, "sign.name_required")
         signing.signerName = "Li Na"
         signing.signerRole = "Facilities"
+        XCTAssertTrue(signing.canContinueToPad)
+        signing.continueToPad()
+        XCTAssertEqual(signing.step, .pad)
+        XCTAssertNil(signing.message)
+
+        // A single dot is not a signature: nothing is sealed, the pad is cleared and stays up.
         signing.touchBegan(x: 40, y: 40, timestamp: 1, force: 0.5)
         signing.touchEnded()
         let dot = await signing.sign()
         XCTAssertFalse(dot)
         XCTAssertEqual(signing.message?.key, "error.bad_signature")
         XCTAssertTrue(signing.recorder.isEmpty)
+        XCTAssertEqual(signing.step, .pad)
         XCTAssertEqual(signing.versions, [])
+
+        // Back to the review (built again) and on to the pad: it starts empty.
+        drawSignature(on: signing)
+        await signing.backToReview()
+        XCTAssertEqual(signing.step, .review)
+        XCTAssertTrue(signing.recorder.isEmpty)
+        XCTAssertNotNil(signing.preview)
+        signing.continueToPad()
+        XCTAssertEqual(signing.step, .pad)
 
         drawSignature(on: signing)
         let signed = await signing.sign()
         XCTAssertTrue(signed, "\(String(describing: signing.message))")
+        XCTAssertEqual(signing.step, .confirmation)
         XCTAssertEqual(signing.lastSeal?.version, 1)
         XCTAssertEqual(signing.lastSeal?.status, "signed")
+        signing.handBack()
+        XCTAssertEqual(signing.step, .handBack)
+        signing.finish()
+        XCTAssertNil(signing.step, "back to the technician")
+        XCTAssertEqual(signing.signerName, "", "nothing of this customer's is left for the next signing")
         XCTAssertEqual(signing.versions.map(\.signerName), ["Li Na"])
         XCTAssertFalse(signing.changedSinceSigned)
         let sealed = try await phone.reports.sealedJSON(jobId: "J-IOS-SIGN", version: 1)
@@ -66,10 +110,19 @@ final class ReportTests: XCTestCase {
         await signing.load()
         XCTAssertTrue(signing.changedSinceSigned)
 
-        // Signing again adds version 2 and keeps version 1.
+        // Signing again: the review is built from the job as it is now (the note is in it),
+        // and the new signature adds version 2 and keeps version 1.
+        await signing.startSigning()
+        XCTAssertEqual(signing.preview?.content.workDone.map(\.text).contains("customer asked for a follow-up call"), true)
+        signing.signerName = "Li Na"
+        signing.continueToPad()
         drawSignature(on: signing)
         let again = await signing.sign()
         XCTAssertTrue(again)
+        XCTAssertEqual(signing.step, .confirmation)
+        XCTAssertEqual(signing.lastSeal?.version, 2)
+        signing.handBack()
+        signing.finish()
         XCTAssertEqual(signing.versions.map(\.version), [1, 2])
         XCTAssertEqual(signing.versions.map(\.current), [false, true])
         XCTAssertFalse(signing.changedSinceSigned)
@@ -96,15 +149,35 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(downloaded)
 
         let signing = SigningViewModel(jobId: "J-IOS-REFUSE", repository: phone.reports, language: .zhCn)
-        await signing.load()
-        let noReason = await signing.refuse(customerName: "Mr. Zhou")
+        await signing.startSigning()
+        XCTAssertEqual(signing.step, .review)
+        XCTAssertEqual(signing.preview?.language, "zh-CN")
+
+        // Refusing is its own sheet; closing it seals nothing.
+        signing.beginRefusal()
+        XCTAssertTrue(signing.isRefusing)
+        signing.cancelRefusal()
+        XCTAssertFalse(signing.isRefusing)
+        XCTAssertEqual(signing.step, .review)
+        XCTAssertEqual(signing.versions, [])
+
+        signing.beginRefusal()
+        signing.refusalName = "Mr. Zhou"
+        let noReason = await signing.refuse()
         XCTAssertFalse(noReason)
         XCTAssertEqual(signing.message?.key, "refuse.reason_required")
+        XCTAssertTrue(signing.isRefusing)
 
         signing.refusalReason = "disputes the labour hours"
-        let refused = await signing.refuse(customerName: "Mr. Zhou")
+        let refused = await signing.refuse()
         XCTAssertTrue(refused, "\(String(describing: signing.message))")
+        XCTAssertFalse(signing.isRefusing)
+        XCTAssertEqual(signing.step, .confirmation)
         XCTAssertEqual(signing.lastSeal?.status, "refused")
+        signing.handBack()
+        XCTAssertEqual(signing.step, .handBack)
+        signing.finish()
+        XCTAssertNil(signing.step)
         let version = try XCTUnwrap(signing.versions.first)
         XCTAssertEqual(version.refusalReason, "disputes the labour hours")
         XCTAssertNil(version.signerName, "a refusal has no signer")

@@ -13,6 +13,21 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertEqual(policy.delay(failures: 500, random: 0.5), 60)
         XCTAssertEqual(policy.delay(failures: 1, random: 0), 4, accuracy: 1e-9)
         XCTAssertEqual(policy.delay(failures: 1, random: 1), 6, accuracy: 1e-9)
+        // Jitter never takes a delay past the maximum (as on Android).
+        XCTAssertEqual(policy.delay(failures: 9, random: 1), 60)
+        XCTAssertEqual(policy.delay(failures: 9, random: 0), 48, accuracy: 1e-9)
+    }
+
+    func testServerAndStorageFailuresAreRetriedAndShown() {
+        let policy = SyncPolicy(initialDelay: 5, maximumDelay: 60, jitter: 0)
+        XCTAssertEqual(
+            policy.decide(after: ApiError.Server(detail: "502"), failures: 1, random: 0.5),
+            .retry(after: 5, quietly: false, message: UserMessage(key: "error.server", detail: "502", recovery: .retryLater))
+        )
+        XCTAssertEqual(
+            policy.decide(after: ApiError.Storage(detail: "disk full"), failures: 2, random: 0.5),
+            .retry(after: 10, quietly: false, message: UserMessage(key: "error.storage", detail: "disk full", recovery: .reportProblem))
+        )
     }
 
     func testOfflineRetriesQuietlyAndTlsOrUnauthorizedStop() {
@@ -51,18 +66,19 @@ final class ShellUnitTests: XCTestCase {
         for random in [0.0, 0.5, 1.0] {
             XCTAssertEqual(
                 policy.decide(after: ApiError.RateLimited(detail: "wait", retryAfterSecs: 120), failures: 1, random: random),
-                .wait(after: 120, message: message)
+                .wait(after: 120, hold: 120, message: message)
             )
         }
-        // A short wait in a row still backs off: never sooner than either.
+        // A short wait in a row still backs off: the retry never sooner than either, but only
+        // the office's wait holds a sync the user asks for.
         XCTAssertEqual(
             policy.decide(after: ApiError.RateLimited(detail: "wait", retryAfterSecs: 1), failures: 3, random: 0.5),
-            .wait(after: 20, message: message)
+            .wait(after: 20, hold: 1, message: message)
         )
         // An absurd Retry-After is bounded to a day.
         XCTAssertEqual(
             policy.decide(after: ApiError.RateLimited(detail: "wait", retryAfterSecs: UInt64.max), failures: 1, random: 0.5),
-            .wait(after: SyncPolicy.maximumRetryAfter, message: message)
+            .wait(after: SyncPolicy.maximumRetryAfter, hold: SyncPolicy.maximumRetryAfter, message: message)
         )
     }
 
@@ -126,6 +142,76 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertEqual(SlaRisk.of(state: .breached, status: .onSite), .breached)
         XCTAssertEqual(SlaRisk.of(state: .met, status: .inProgress), .none)
         XCTAssertEqual(SlaRisk.of(state: .breached, status: .completed), .none)
+    }
+
+    /// Each state has its own symbol and tone, so nothing is told by colour alone; offline is
+    /// `wifi.slash` in the offline tone, and "Send now" is off while it could not send.
+    @MainActor
+    func testSyncIndicatorGivesEachStateItsOwnSymbolAndTone() async {
+        let service = ScriptedSync()
+        let clock = ManualSyncClock()
+        let model = SyncStatusViewModel(repository: service, clock: clock, online: false, random: { 0.5 })
+        XCTAssertEqual(model.phase, .waitingForNetwork)
+        XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.offline", systemImage: "wifi.slash", tone: .offline))
+        XCTAssertFalse(model.canSendNow)
+        model.requestSync()
+        XCTAssertEqual(model.attempts, 0, "nothing is attempted without a network")
+
+        model.networkChanged(online: true)
+        XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.syncing", systemImage: "arrow.triangle.2.circlepath", tone: .working))
+        XCTAssertFalse(model.canSendNow)
+        service.setPending(2)
+        service.complete(with: .failure(ApiError.Server(detail: "502")))
+        await model.currentSyncFinished()
+        XCTAssertEqual(model.indicator, SyncIndicator(key: "error.server", systemImage: "exclamationmark.triangle.fill", tone: .warning))
+        XCTAssertEqual(model.pendingChanges, 2)
+        XCTAssertTrue(model.canSendNow)
+
+        model.requestSync()
+        service.complete(with: .success(ScriptedSync.report))
+        await model.currentSyncFinished()
+        XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.pending_headline", systemImage: "icloud.and.arrow.up", tone: .working))
+        service.setPending(0)
+        await model.refreshPending()
+        XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.idle", systemImage: "checkmark.icloud", tone: .upToDate))
+        XCTAssertEqual(model.lastSynced, clock.date)
+
+        model.requestSync()
+        service.complete(with: .failure(ApiError.UpgradeRequired(detail: "426")))
+        await model.currentSyncFinished()
+        XCTAssertEqual(model.indicator, SyncIndicator(key: "error.upgrade_required", systemImage: "exclamationmark.octagon.fill", tone: .error))
+        model.cancel()
+
+        let symbols = ["wifi.slash", "arrow.triangle.2.circlepath", "exclamationmark.triangle.fill", "icloud.and.arrow.up", "checkmark.icloud", "exclamationmark.octagon.fill", "hourglass", "icloud.slash"]
+        XCTAssertEqual(Set(symbols).count, symbols.count)
+    }
+
+    /// The report preview decodes everything the report holds: the model's golden report.
+    func testReportPreviewDecodesTheWholeReport() throws {
+        let golden = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent()
+            .deletingLastPathComponent()
+            .deletingLastPathComponent()
+            .deletingLastPathComponent()
+            .appendingPathComponent("model/tests/golden/report-v1.json")
+        let report = try ReportPreview.decode(String(decoding: Data(contentsOf: golden), as: UTF8.self))
+        XCTAssertEqual(report.job, "J-GOLDEN")
+        XCTAssertEqual(report.language, "zh-CN")
+        let content = report.content
+        XCTAssertEqual(content.site?.address, "浦东新区 88 Quay Road\n3F")
+        XCTAssertEqual(content.asset?.serial, "CH-2291-A")
+        XCTAssertEqual(content.diagnoses.map(\.cause), ["human_damage"])
+        XCTAssertEqual(content.diagnoses.first?.faultCode, "E-101")
+        XCTAssertEqual(content.parts.map(\.sku), ["FAN-40"])
+        XCTAssertEqual(content.parts.first?.serialIn, "F-NEW")
+        XCTAssertEqual(content.parts.first?.serialOut, "F-OLD")
+        XCTAssertEqual(content.workDone.count, 1)
+        XCTAssertEqual(content.time.labourMinutes, 75)
+        XCTAssertEqual(content.time.travelMinutes, 0)
+        XCTAssertEqual(content.checklist, [])
+        XCTAssertEqual(content.charges?.total, 64500)
+        XCTAssertEqual(content.charges?.currency, "CNY")
+        XCTAssertEqual(content.charges?.provisional, false)
     }
 
     func testStatusNamesAndActions() {

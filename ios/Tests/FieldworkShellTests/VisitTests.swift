@@ -3,7 +3,9 @@ import FieldworkShell
 import XCTest
 
 /// A visit with no signal: every edit through the job screen's view model is kept on the phone
-/// and reaches the office when the network returns.
+/// and reaches the office when the network returns; and the sync status's own triggers against
+/// the real core: an edit sent after its debounce, an outage retried quietly, an edit made while
+/// a sync runs sent right after it.
 @MainActor
 final class VisitTests: XCTestCase {
     func testOfflineVisitReachesTheOfficeWhenTheNetworkReturns() async throws {
@@ -14,8 +16,7 @@ final class VisitTests: XCTestCase {
         let phone = try TestOffice.newPhone()
         _ = try await phone.enrollment.enroll(serverURL: office.url, code: office.code(for: technician), deviceName: "iOS visit", serverCAPEM: nil)
 
-        let waits = WaitLog()
-        let sync = SyncStatusViewModel(repository: phone.sync, policy: SyncPolicy(initialDelay: 1, maximumDelay: 8, jitter: 0), sleep: { try await waits.record($0) })
+        let sync = SyncStatusViewModel(repository: phone.sync, policy: SyncPolicy(initialDelay: 1, maximumDelay: 8, jitter: 0), timing: SyncTiming(debounce: 0.3))
         let synced = await sync.syncOnce()
         XCTAssertTrue(synced)
         XCTAssertEqual(sync.lastReport?.downloaded, 2)
@@ -76,20 +77,24 @@ final class VisitTests: XCTestCase {
         XCTAssertTrue(passed && measured, "\(String(describing: check.message))")
         XCTAssertEqual(check.detail?.checklist.map(\.result), ["pass", "7.5"])
 
-        // Sync while offline: the core fails at once; the policy waits quietly and retries.
+        // Without a network nothing is attempted, whoever asks; the edits wait on the phone, and
+        // the status says offline (its own symbol, not a colour alone).
+        let attempts = sync.attempts
         sync.requestSync()
-        try await waitUntil { await waits.count >= 2 }
-        guard case .offline = sync.state else {
-            return XCTFail("offline sync should retry quietly, got \(sync.state)")
-        }
-        let delays = await waits.delays
-        XCTAssertEqual(delays, [1, 2])
+        XCTAssertEqual(sync.attempts, attempts)
+        XCTAssertEqual(sync.phase, .waitingForNetwork)
+        XCTAssertNil(sync.problem)
+        XCTAssertEqual(sync.indicator.systemImage, "wifi.slash")
+        XCTAssertFalse(sync.canSendNow)
+        await sync.refreshPending()
         XCTAssertEqual(sync.pendingChanges, 2)
 
         // The network returns: sync right away, and the office has the visit.
         sync.networkChanged(online: true)
-        try await waitUntil { sync.state == .idle && sync.pendingChanges == 0 }
+        try await waitUntil { sync.phase == .idle && sync.pendingChanges == 0 }
+        XCTAssertEqual(sync.attempts, attempts + 1)
         XCTAssertEqual(sync.lastReport?.uploaded, 2)
+        XCTAssertNotNil(sync.lastSynced)
         await job.load()
         let (status, server) = try await office.call("GET", "/api/v1/jobs/J-IOS-VISIT")
         XCTAssertEqual(status, 200)
@@ -97,19 +102,126 @@ final class VisitTests: XCTestCase {
         XCTAssertEqual(serverDetail, job.detail)
         XCTAssertEqual(serverDetail.status, "on_site")
     }
+
+    /// The status's own triggers against the real core and office, edits reaching it as in the
+    /// app (the core's local-edit changes): an edit is sent after the debounce; an office that
+    /// cannot be reached is retried quietly; an edit made while a sync runs is sent right after
+    /// it, not after a new debounce.
+    func testEditsAreSentByTheSyncStatusOnItsOwn() async throws {
+        let office = try TestOffice.fromEnvironment()
+        let technician = "ios-resync"
+        try await office.createJob(id: "J-IOS-RESYNC", technician: technician)
+        let phone = try TestOffice.newPhone()
+        _ = try await phone.enrollment.enroll(serverURL: office.url, code: office.code(for: technician), deviceName: "iOS resync", serverCAPEM: nil)
+        let gate = SyncGate(phone.sync)
+        let debounce: TimeInterval = 5
+        let sync = SyncStatusViewModel(
+            repository: gate,
+            policy: SyncPolicy(initialDelay: 0.5, maximumDelay: 4, jitter: 0),
+            timing: SyncTiming(debounce: debounce, periodic: 3600)
+        )
+        defer { sync.cancel() }
+        let watcher = Task { @MainActor in
+            for await change in phone.jobs.changes() where change.cause == .localEdit {
+                sync.localEdit()
+            }
+        }
+        defer { watcher.cancel() }
+
+        // Coming to the foreground syncs (the job arrives).
+        sync.foregroundChanged(active: true)
+        try await waitUntil { sync.attempts == 1 && sync.phase == .idle }
+        let job = JobDetailViewModel(jobId: "J-IOS-RESYNC", repository: phone.jobs)
+        await job.load()
+        XCTAssertEqual(job.status, .assigned)
+
+        // An edit is sent once the debounce has passed, with nobody asking.
+        let accepted = await job.setStatus(.accepted)
+        XCTAssertTrue(accepted)
+        try await waitUntil { sync.attempts == 2 && sync.phase == .idle && sync.pendingChanges == 0 }
+
+        // The phone has a network but the office cannot be reached (the core alone is told it
+        // is offline): the edit's sync fails as Offline and is retried quietly until it can.
+        phone.sync.setNetworkState(online: false)
+        let noted = await job.addNote("checked the breaker")
+        XCTAssertTrue(noted)
+        try await waitUntil { sync.phase == .retryScheduled }
+        XCTAssertNil(sync.problem, "an outage is retried quietly")
+        XCTAssertNotNil(sync.nextAttempt)
+        XCTAssertEqual(sync.indicator.systemImage, "icloud.slash")
+        phone.sync.setNetworkState(online: true)
+        try await waitUntil { sync.phase == .idle && sync.pendingChanges == 0 }
+
+        // A sync has reached the office and is held before it returns; an edit made now missed
+        // it, and is sent by one more sync as soon as it ends (well before a new debounce).
+        gate.holdNext()
+        sync.requestSync()
+        try await waitUntil { gate.isHolding }
+        let attempts = sync.attempts
+        let late = await job.addNote("edit made while syncing")
+        XCTAssertTrue(late)
+        try await waitUntil { sync.pendingChanges > 0 }
+        gate.release()
+        try await waitUntil(timeout: debounce - 1) { sync.attempts == attempts + 1 }
+        await sync.settle()
+        XCTAssertEqual(sync.phase, .idle)
+        XCTAssertEqual(sync.pendingChanges, 0)
+        let (status, server) = try await office.call("GET", "/api/v1/jobs/J-IOS-RESYNC")
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(try JobDetail.decode(server).notes.map(\.text), ["checked the breaker", "edit made while syncing"])
+    }
 }
 
-/// Records the retry waits instead of sleeping: the first returns at once, the second parks
-/// the retry loop (in the `.offline` state) until sync is requested again, which cancels it.
-actor WaitLog {
-    private(set) var delays: [TimeInterval] = []
-    var count: Int { delays.count }
+/// The core's sync, passed through; `holdNext` makes the next one wait, after the office has
+/// answered, until `release`.
+final class SyncGate: SyncService, @unchecked Sendable {
+    private let inner: SyncRepository
+    private let lock = NSLock()
+    private var holdsNext = false
+    private var held: CheckedContinuation<Void, Never>?
 
-    func record(_ delay: TimeInterval) async throws {
-        delays.append(delay)
-        if delays.count >= 2 {
-            try await Task.sleep(nanoseconds: 60_000_000_000)
+    init(_ inner: SyncRepository) {
+        self.inner = inner
+    }
+
+    var isHolding: Bool {
+        lock.withLock { held != nil }
+    }
+
+    func holdNext() {
+        lock.withLock { holdsNext = true }
+    }
+
+    func release() {
+        let continuation: CheckedContinuation<Void, Never>? = lock.withLock {
+            let waiting = held
+            held = nil
+            return waiting
         }
+        continuation?.resume()
+    }
+
+    func sync() async throws -> SyncReportRecord {
+        let report = try await inner.sync()
+        let hold = lock.withLock {
+            let hold = holdsNext
+            holdsNext = false
+            return hold
+        }
+        if hold {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                lock.withLock { held = continuation }
+            }
+        }
+        return report
+    }
+
+    func setNetworkState(online: Bool) {
+        inner.setNetworkState(online: online)
+    }
+
+    func pendingChanges() async throws -> UInt64 {
+        try await inner.pendingChanges()
     }
 }
 

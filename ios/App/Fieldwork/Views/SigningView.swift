@@ -3,60 +3,44 @@ import FieldworkShell
 import SwiftUI
 import UIKit
 
-/// The customer reads what they sign, signs on the glass (or refuses), and the report is
-/// sealed on the phone. Sealed versions can be shared as PDF.
+/// The technician's page of the completion report: where it stands, the sealed versions (each
+/// can be shared as a PDF), and handing the phone to the customer, whose steps (review, pad or
+/// refusal, confirmation, hand back) take the whole screen. When they are done the page
+/// returns to the job.
 struct SigningView: View {
     @State private var model: SigningViewModel
-    @State private var refusalName = ""
     @State private var sharedPDF: SharedFile?
+    @State private var returnToJob = false
+    @Environment(\.dismiss) private var dismiss
 
     init(model: SigningViewModel) {
         _model = State(initialValue: model)
     }
 
     var body: some View {
-        @Bindable var model = model
-        Form {
-            Picker("report.language", selection: $model.language) {
-                ForEach(ReportLanguage.pickerOrder, id: \.self) { Text(LocalizedStringKey($0.labelKey)).tag($0) }
-            }
-            if let preview = model.preview {
-                Section("report.preview") {
-                    Text(preview.content.customer.name).font(.headline)
-                    Text(preview.content.problem)
-                    ForEach(preview.content.workDone, id: \.text) { Text($0.text) }
-                    ForEach(preview.content.parts, id: \.sku) { LabeledContent($0.sku, value: "× \($0.qty)") }
-                    LabeledContent("report.labour_minutes", value: "\(preview.content.time.labourMinutes)")
-                    LabeledContent("report.photos", value: "\(preview.content.photos.count)")
+        List {
+            Section {
+                LabeledContent("report.state") {
+                    Text(LocalizedStringKey("report.status." + latestStatus))
+                }
+                if model.changedSinceSigned {
+                    Label("report.changed_since_signed", systemImage: "exclamationmark.triangle")
+                        .foregroundStyle(.orange)
                 }
             }
-            if model.changedSinceSigned {
-                Label("report.changed_since_signed", systemImage: "exclamationmark.triangle").foregroundStyle(.orange)
-            }
-            if let message = model.message {
+            if let message = model.message, model.step == nil {
                 Section { UserMessageView(message: message) }
             }
-            Section("report.sign") {
-                TextField("report.signer_name", text: $model.signerName)
-                TextField("report.signer_role", text: $model.signerRole)
-                SignatureCanvas(model: model)
-                    .frame(height: 200)
-                    .overlay(RoundedRectangle(cornerRadius: 8).stroke(.secondary))
-                HStack {
-                    Button("report.clear", role: .destructive) { model.clearSignature() }
-                    Spacer()
-                    Button("report.sign_button") { Task { await model.sign() } }
-                        .disabled(!model.canSign)
+            Section {
+                Button {
+                    Task { await model.startSigning() }
+                } label: {
+                    Label("report.hand_to_customer", systemImage: "signature")
                 }
-                .buttonStyle(.borderless)
-            }
-            Section("report.refuse") {
-                TextField("report.refusal_reason", text: $model.refusalReason, axis: .vertical)
-                TextField("report.customer_name", text: $refusalName)
-                Button("report.refuse_button", role: .destructive) {
-                    Task { await model.refuse(customerName: refusalName) }
-                }
-                .disabled(!model.canRefuse)
+                .accessibilityLabel(Text("report.hand_to_customer"))
+                .accessibilityHint(Text("report.hand_to_customer_footer"))
+            } footer: {
+                Text("report.hand_to_customer_footer")
             }
             if !model.versions.isEmpty {
                 Section("report.versions") {
@@ -68,17 +52,46 @@ struct SigningView: View {
                                 Text(LocalizedStringKey("report.status." + (version.current ? version.status : "changed_since_signed")))
                             }
                         }
+                        .accessibilityLabel(Text("report.share_version \(Int(version.version))"))
                     }
                 }
             }
         }
         .navigationTitle("report.title")
         .task { await model.load() }
-        .onChange(of: model.language) {
-            Task { await model.load() }
+        .fullScreenCover(isPresented: customerHasThePhone, onDismiss: afterCustomerSteps) {
+            SigningFlowView(model: model) {
+                returnToJob = true
+                model.finish()
+            }
         }
         .sheet(item: $sharedPDF) { file in
             ShareSheet(items: [file.url])
+        }
+    }
+
+    /// `none`, `signed`, `refused` or `changed_since_signed`: the report.status.* keys.
+    private var latestStatus: String {
+        guard let latest = model.versions.last else { return "none" }
+        return latest.current ? latest.status : "changed_since_signed"
+    }
+
+    private var customerHasThePhone: Binding<Bool> {
+        Binding(
+            get: { model.step != nil },
+            set: { presented in
+                if !presented {
+                    model.cancelSigning()
+                }
+            }
+        )
+    }
+
+    private func afterCustomerSteps() {
+        Task { await model.load() }
+        if returnToJob {
+            returnToJob = false
+            dismiss()
         }
     }
 

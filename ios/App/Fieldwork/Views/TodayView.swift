@@ -86,23 +86,22 @@ extension SlaRisk {
     }
 }
 
-/// The sync state in a toolbar.
+/// The sync state in a toolbar: the status's symbol in its colour; tapping it sends now.
 struct SyncBadge: View {
     let model: SyncStatusViewModel
 
     var body: some View {
-        switch model.state {
-        case .syncing: ProgressView()
-        case .offline: Image(systemName: "wifi.slash")
-        case .waitingForOffice: Image(systemName: "hourglass")
-        case .retrying: Image(systemName: "exclamationmark.arrow.triangle.2.circlepath")
-        case .stopped: Image(systemName: "exclamationmark.octagon").foregroundStyle(.red)
-        case .idle:
-            Button {
-                model.requestSync()
-            } label: {
-                Image(systemName: model.pendingChanges > 0 ? "icloud.and.arrow.up" : "checkmark.icloud")
+        let indicator = model.indicator
+        Button {
+            model.requestSync()
+        } label: {
+            if model.isSyncing {
+                ProgressView()
+            } else {
+                Image(systemName: indicator.systemImage).foregroundStyle(indicator.tone.color)
             }
         }
+        .accessibilityLabel(Text(LocalizedStringKey(indicator.key)))
+        .accessibilityHint(Text("sync.send_now_hint"))
     }
 }

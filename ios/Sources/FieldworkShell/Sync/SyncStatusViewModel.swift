@@ -2,166 +2,236 @@ import FieldworkBindings
 import Foundation
 import Observation
 
-/// Sync status for the whole app: syncs when asked, when the network returns and after edits,
-/// retries by the SyncPolicy, and says what is going on.
+/// How the sync status looks at a glance: a headline (a Localizable.strings key), an SF Symbol
+/// and a tone. Every state has its own symbol as well as its own tone, so nothing is told by
+/// colour alone (offline is `wifi.slash` and the offline tone).
+public struct SyncIndicator: Equatable, Sendable {
+    public enum Tone: String, Equatable, Sendable, CaseIterable {
+        case upToDate
+        case working
+        case offline
+        case waiting
+        case warning
+        case error
+    }
+
+    public let key: String
+    public let systemImage: String
+    public let tone: Tone
+
+    public init(key: String, systemImage: String, tone: Tone) {
+        self.key = key
+        self.systemImage = systemImage
+        self.tone = tone
+    }
+}
+
+/// Sync status for the whole app. Drives `SyncSchedule` (when to sync: Android's policy, plus
+/// the re-run after an edit made during a sync) with a clock, runs the syncs, and says what is
+/// going on: the phase, the problem if any, when the next attempt comes, the last successful
+/// send and how many jobs wait to be sent.
 @MainActor
 @Observable
 public final class SyncStatusViewModel {
-    public enum State: Equatable, Sendable {
-        case idle
-        case syncing
-        /// No network: edits are kept and sync retries on its own.
-        case offline(nextAttempt: Date)
-        /// The office failed; retrying.
-        case retrying(nextAttempt: Date, message: UserMessage)
-        /// The office asked the phone to wait (rate limited): nothing is wrong, edits are kept,
-        /// and no sync starts before `nextAttempt`, whoever asks.
-        case waitingForOffice(nextAttempt: Date)
-        /// Retrying cannot help (certificate, revoked device, app too old, broken store): tell the user.
-        case stopped(UserMessage)
-    }
-
-    public private(set) var state: State = .idle
+    public private(set) var phase: SyncPhase = .idle
+    /// What the user must see (a server error, or why sync stopped); nil when all is well or
+    /// quietly waiting (no network, the office's wait).
+    public private(set) var problem: UserMessage?
+    /// When the scheduled retry (or the end of the office's wait) comes.
+    public private(set) var nextAttempt: Date?
+    /// The wall-clock time of the last successful sync.
     public private(set) var lastSynced: Date?
     public private(set) var lastReport: SyncReportRecord?
+    /// Jobs with changes the office has not acknowledged yet.
     public private(set) var pendingChanges: UInt64 = 0
-    public private(set) var isOnline = true
+    public private(set) var isOnline: Bool
+    /// Syncs started (tests and logs).
+    public private(set) var attempts = 0
 
-    private let repository: SyncRepository
-    private let policy: SyncPolicy
-    private let sleep: @Sendable (TimeInterval) async throws -> Void
-    private let now: @Sendable () -> Date
-    @ObservationIgnored private var loop: Task<Void, Never>?
-    @ObservationIgnored private var failures = 0
-    /// No sync before this (the office's Retry-After), whatever asks for one.
-    @ObservationIgnored private var notBefore: Date?
+    @ObservationIgnored private var schedule: SyncSchedule
+    private let repository: any SyncService
+    private let clock: any SyncClock
+    private let random: @Sendable () -> Double
+    @ObservationIgnored private var timer: SyncTimer?
+    @ObservationIgnored private var running: Task<Bool, Never>?
 
+    /// `clock` nil: the system's. `online`: what the phone's network is when the model is made.
     public init(
-        repository: SyncRepository,
+        repository: any SyncService,
         policy: SyncPolicy = SyncPolicy(),
-        sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1_000_000_000)) },
-        now: @escaping @Sendable () -> Date = { Date() }
+        timing: SyncTiming = SyncTiming(),
+        clock: (any SyncClock)? = nil,
+        online: Bool = true,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
+        let schedule = SyncSchedule(timing: timing, policy: policy, online: online)
         self.repository = repository
-        self.policy = policy
-        self.sleep = sleep
-        self.now = now
+        self.clock = clock ?? SystemSyncClock()
+        self.random = random
+        self.schedule = schedule
+        isOnline = online
+        phase = schedule.phase
     }
 
-    public var isSyncing: Bool { state == .syncing }
+    public var isSyncing: Bool { phase == .syncing }
 
-    /// Starts syncing now (cutting short a retry's wait) and keeps retrying by the policy
-    /// until a sync succeeds or the policy stops. Does nothing while a sync is running. While the
-    /// office has asked the phone to wait, the sync starts when that wait ends.
+    /// "Send now" does something: not while a sync runs, without a network, or while the
+    /// office has asked the phone to wait (it would not send any sooner).
+    public var canSendNow: Bool {
+        !isSyncing && isOnline && phase != .waitingForOffice
+    }
+
+    /// The headline, symbol and tone of the status (Android's bar, except that no network
+    /// shows as offline even when the last failure had a message).
+    public var indicator: SyncIndicator {
+        switch phase {
+        case .syncing:
+            return SyncIndicator(key: "sync.syncing", systemImage: "arrow.triangle.2.circlepath", tone: .working)
+        case .stopped:
+            return SyncIndicator(key: problem?.key ?? "sync.stopped", systemImage: "exclamationmark.octagon.fill", tone: .error)
+        case .waitingForNetwork:
+            return SyncIndicator(key: "sync.offline", systemImage: "wifi.slash", tone: .offline)
+        case .waitingForOffice:
+            return SyncIndicator(key: "sync.waiting_for_office", systemImage: "hourglass", tone: .waiting)
+        case .retryScheduled:
+            if let problem {
+                return SyncIndicator(key: problem.key, systemImage: "exclamationmark.triangle.fill", tone: .warning)
+            }
+            return SyncIndicator(key: "sync.retrying", systemImage: "icloud.slash", tone: .waiting)
+        case .idle:
+            if pendingChanges > 0 {
+                return SyncIndicator(key: "sync.pending_headline", systemImage: "icloud.and.arrow.up", tone: .working)
+            }
+            return SyncIndicator(key: "sync.idle", systemImage: "checkmark.icloud", tone: .upToDate)
+        }
+    }
+
+    // MARK: What asks for a sync.
+
+    /// The user asked ("Send now", pull to refresh, enrollment): sync now, whatever stopped it,
+    /// unless the phone is offline or the office's wait holds (then when that ends).
     public func requestSync() {
-        guard !isSyncing else { return }
-        loop?.cancel()
-        failures = 0
-        let held = notBefore.flatMap { $0 > now() ? $0 : nil }
-        if let until = held {
-            state = .waitingForOffice(nextAttempt: until)
-        }
-        let wait = held.map { $0.timeIntervalSince(now()) } ?? 0
-        loop = Task { [weak self] in
-            await self?.runUntilSettled(after: wait)
-        }
+        changed(schedule.handle(.sendNow, at: clock.now))
     }
 
-    /// One attempt, no retries: for background tasks, which have their own deadline. Nothing
-    /// while the office has asked the phone to wait.
-    @discardableResult
-    public func syncOnce() async -> Bool {
-        if let until = notBefore, until > now() {
-            return false
-        }
-        return await attempt() == .synced
+    /// Something was written locally: sync after the debounce, or right after the sync that is
+    /// running now.
+    public func localEdit() {
+        changed(schedule.handle(.edit, at: clock.now))
+        Task { await refreshPending() }
     }
 
-    /// Waits for the running retry loop, if any (tests, background tasks).
-    public func settle() async {
-        await loop?.value
-    }
-
-    public func cancel() {
-        loop?.cancel()
-        loop = nil
-    }
-
-    /// What NWPathMonitor says. The core fails sync at once while offline; when the network
-    /// returns, sync right away instead of waiting out the backoff (but not the office's wait).
+    /// What NWPathMonitor says. The core fails sync at once while offline, so nothing is
+    /// attempted then; when the network returns, sync right away (not past the office's wait).
     public func networkChanged(online: Bool) {
         guard online != isOnline else { return }
         isOnline = online
         repository.setNetworkState(online: online)
-        if online {
-            switch state {
-            case .offline, .retrying: requestSync()
-            case .idle where pendingChanges > 0: requestSync()
-            default: break
-            }
+        changed(schedule.handle(.network(online: online), at: clock.now))
+    }
+
+    /// The app came to the foreground (and at launch: `syncNow`) or left it. The periodic sync
+    /// runs only in the foreground.
+    public func foregroundChanged(active: Bool, syncNow: Bool = true) {
+        changed(schedule.foregroundChanged(active, syncNow: syncNow, at: clock.now))
+    }
+
+    /// One attempt outside the schedule's own triggers, for background tasks (which have their
+    /// own deadline) and tests: waits for the running sync instead if there is one. False when
+    /// it failed or did not run (offline, stopped, or the office's wait holds).
+    @discardableResult
+    public func syncOnce() async -> Bool {
+        if let running {
+            return await running.value
         }
+        guard schedule.startNow(at: clock.now) else { return false }
+        changed(true)
+        return await running?.value ?? false
+    }
+
+    /// Waits until no sync runs (including one started right after the last, for an edit made
+    /// while it ran).
+    public func settle() async {
+        while let task = running {
+            _ = await task.value
+        }
+    }
+
+    /// Waits for the sync running now, not for one it starts when it ends (the scenario replay).
+    func currentSyncFinished() async {
+        if let task = running {
+            _ = await task.value
+        }
+    }
+
+    /// Stops the timer and cancels the running sync (the schedule keeps its state).
+    public func cancel() {
+        timer?.cancel()
+        timer = nil
+        running?.cancel()
     }
 
     public func refreshPending() async {
         pendingChanges = (try? await repository.pendingChanges()) ?? pendingChanges
     }
 
-    private enum Outcome: Equatable {
-        case synced
-        case retry(after: TimeInterval)
-        case stopped
+    // MARK: Running the schedule.
+
+    private func changed(_ startSync: Bool) {
+        if startSync {
+            launch()
+        }
+        publish()
+        rearm()
     }
 
-    private func runUntilSettled(after wait: TimeInterval = 0) async {
-        if wait > 0 {
+    private func launch() {
+        let repository = repository
+        running = Task { [weak self] in
+            var report: SyncReportRecord?
+            var failure: Error?
             do {
-                try await sleep(wait)
+                report = try await repository.sync()
             } catch {
-                return
+                failure = error
             }
-        }
-        while !Task.isCancelled {
-            guard case .retry(let delay) = await attempt() else { return }
-            do {
-                try await sleep(delay)
-            } catch {
-                return
-            }
+            await self?.finished(report: report, error: failure)
+            return failure == nil
         }
     }
 
-    /// Syncs once and shows the outcome; a failure is judged by the policy.
-    private func attempt() async -> Outcome {
-        state = .syncing
-        let outcome: Outcome
-        do {
-            lastReport = try await repository.sync()
-            lastSynced = now()
-            failures = 0
-            notBefore = nil
-            state = .idle
-            outcome = .synced
-        } catch is CancellationError {
-            state = .idle
-            outcome = .stopped
-        } catch {
-            failures += 1
-            switch policy.decide(after: error, failures: failures) {
-            case .retry(let delay, let quietly, let message):
-                let next = now().addingTimeInterval(delay)
-                state = quietly ? .offline(nextAttempt: next) : .retrying(nextAttempt: next, message: message)
-                outcome = .retry(after: delay)
-            case .wait(let delay, _):
-                let next = now().addingTimeInterval(delay)
-                notBefore = next
-                state = .waitingForOffice(nextAttempt: next)
-                outcome = .retry(after: delay)
-            case .stop(let message):
-                state = .stopped(message)
-                outcome = .stopped
-            }
+    private func finished(report: SyncReportRecord?, error: Error?) async {
+        running = nil
+        if error == nil {
+            lastReport = report
+            lastSynced = clock.date
         }
+        changed(schedule.syncFinished(error: error, at: clock.now, random: random()))
         await refreshPending()
-        return outcome
+    }
+
+    private func deadlineReached() {
+        timer = nil
+        changed(schedule.deadlineReached(at: clock.now))
+    }
+
+    private func rearm() {
+        timer?.cancel()
+        timer = nil
+        if let deadline = schedule.nextDeadline {
+            timer = clock.schedule(at: deadline) { [weak self] in
+                self?.deadlineReached()
+            }
+        }
+    }
+
+    private func publish() {
+        phase = schedule.phase
+        problem = schedule.problem
+        attempts = schedule.attempts
+        let now = clock.now
+        nextAttempt = (phase == .retryScheduled || phase == .waitingForOffice)
+            ? schedule.retryAt.map { clock.date.addingTimeInterval($0 - now) }
+            : nil
     }
 }

@@ -2,17 +2,38 @@ import FieldworkBindings
 import Foundation
 import Observation
 
-/// The completion report on the phone: show what the customer is about to sign, record their
-/// signature from touch events, seal it (or their refusal) offline, list the sealed versions
-/// and render the PDF to share.
+/// The completion report on the phone. The technician's page lists the sealed versions (PDF
+/// to share) and hands the phone to the customer, who goes through the signing steps full
+/// screen: the review of what is signed (the report built from the job as it is now, in the
+/// language they choose, with the attestation and who signs), the pad on its own screen, or
+/// the refusal (its own sheet: reason and name); then a confirmation, and a screen asking them
+/// to hand the phone back before the technician returns to the job.
 @MainActor
 @Observable
 public final class SigningViewModel {
+    /// The customer's steps, in order. Refusing is a sheet over the review or the pad.
+    public enum Step: Equatable, Sendable {
+        /// What is signed, the report's language, the attestation, the signer's name.
+        case review
+        /// The signature pad, on its own screen (no scroll view to fight the strokes).
+        case pad
+        /// Sealed: what was sealed (`lastSeal`).
+        case confirmation
+        /// "Please hand the phone back to the technician".
+        case handBack
+    }
+
     public let jobId: String
-    public var language: ReportLanguage
+    public private(set) var language: ReportLanguage
     public var signerName = ""
     public var signerRole = ""
     public var refusalReason = ""
+    /// The name of the customer who refuses (optional).
+    public var refusalName = ""
+    /// The customer's step, or nil while the technician has the phone (the report page).
+    public private(set) var step: Step?
+    /// The refusal sheet is up.
+    public private(set) var isRefusing = false
     public private(set) var recorder: SignatureRecorder
     public private(set) var preview: ReportPreview?
     public private(set) var versions: [ReportVersionRecord] = []
@@ -36,12 +57,99 @@ public final class SigningViewModel {
         return !latest.current
     }
 
+    /// The review is read and someone is named to sign: the pad may open.
+    public var canContinueToPad: Bool {
+        step == .review && preview != nil && !isWorking && !Self.trimmed(signerName).isEmpty
+    }
+
     public var canSign: Bool {
-        !isWorking && !recorder.isEmpty && !signerName.trimmingCharacters(in: .whitespaces).isEmpty
+        !isWorking && !recorder.isEmpty && !Self.trimmed(signerName).isEmpty
     }
 
     public var canRefuse: Bool {
-        !isWorking && !refusalReason.trimmingCharacters(in: .whitespaces).isEmpty
+        !isWorking && !Self.trimmed(refusalReason).isEmpty
+    }
+
+    // MARK: The customer's steps.
+
+    /// The technician hands the phone over: the review opens, with the report built from the
+    /// job as it is now and nothing left from an earlier signing.
+    public func startSigning() async {
+        signerName = ""
+        signerRole = ""
+        refusalReason = ""
+        refusalName = ""
+        recorder.clear()
+        lastSeal = nil
+        message = nil
+        isRefusing = false
+        preview = nil
+        step = .review
+        await loadPreview()
+    }
+
+    /// The customer picks the report's language: the review is built again in it.
+    public func chooseLanguage(_ language: ReportLanguage) async {
+        guard language != self.language else { return }
+        self.language = language
+        await loadPreview()
+    }
+
+    /// From the review to the pad, once someone is named to sign.
+    public func continueToPad() {
+        guard step == .review else { return }
+        guard !Self.trimmed(signerName).isEmpty else {
+            message = UserMessage(key: "sign.name_required", recovery: .correctInput)
+            return
+        }
+        guard preview != nil else { return }
+        message = nil
+        recorder.clear()
+        step = .pad
+    }
+
+    /// Back from the pad to the review, which is built again from the job.
+    public func backToReview() async {
+        guard step == .pad else { return }
+        recorder.clear()
+        message = nil
+        step = .review
+        await loadPreview()
+    }
+
+    /// The customer refuses to sign: the refusal sheet (reason and name).
+    public func beginRefusal() {
+        guard step == .review || step == .pad else { return }
+        message = nil
+        isRefusing = true
+    }
+
+    public func cancelRefusal() {
+        isRefusing = false
+        message = nil
+    }
+
+    /// From the confirmation to the screen that asks for the phone back.
+    public func handBack() {
+        guard step == .confirmation else { return }
+        step = .handBack
+    }
+
+    /// The technician has the phone again: back to the report page (and the job).
+    public func finish() {
+        step = nil
+        isRefusing = false
+        signerName = ""
+        signerRole = ""
+        refusalReason = ""
+        refusalName = ""
+        recorder.clear()
+        message = nil
+    }
+
+    /// Leaves the steps without sealing anything.
+    public func cancelSigning() {
+        finish()
     }
 
     // MARK: Touch input from the signature canvas (view coordinates, UITouch timestamps).
@@ -68,26 +176,44 @@ public final class SigningViewModel {
 
     // MARK: The report.
 
+    /// The technician's page: the preview and the sealed versions.
     public func load() async {
+        await loadPreview()
         do {
-            preview = try await repository.preview(jobId: jobId, language: language)
             versions = try await repository.versions(jobId: jobId)
         } catch {
             message = ErrorMessages.message(for: error)
         }
     }
 
+    /// What the customer is about to sign, built by the core from the job as it is now, in the
+    /// chosen language (a reply for a language no longer chosen is dropped).
+    public func loadPreview() async {
+        let language = language
+        do {
+            let built = try await repository.preview(jobId: jobId, language: language)
+            if language == self.language {
+                preview = built
+            }
+        } catch {
+            message = ErrorMessages.message(for: error)
+        }
+    }
+
+    /// Seals the signature on the pad. On success the steps go on to the confirmation; a
+    /// signature the core refuses (a dot) clears the pad so the customer signs again.
     @discardableResult
     public func sign() async -> Bool {
-        let name = signerName.trimmingCharacters(in: .whitespaces)
+        let name = Self.trimmed(signerName)
         guard !name.isEmpty else {
             message = UserMessage(key: "sign.name_required", recovery: .correctInput)
             return false
         }
-        let role = signerRole.trimmingCharacters(in: .whitespaces)
+        let role = Self.trimmed(signerRole)
         let strokes = recorder.json()
+        let language = language
         let ok = await seal {
-            try await $0.sign(jobId: self.jobId, signerName: name, signerRole: role.isEmpty ? nil : role, strokesJSON: strokes, language: self.language)
+            try await $0.sign(jobId: self.jobId, signerName: name, signerRole: role.isEmpty ? nil : role, strokesJSON: strokes, language: language)
         }
         // A sealed signature is done with; a refused one must be drawn again.
         if ok || message?.recovery == .signAgain {
@@ -96,17 +222,23 @@ public final class SigningViewModel {
         return ok
     }
 
+    /// Seals the customer's refusal (the reason, and their name if given).
     @discardableResult
-    public func refuse(customerName: String?) async -> Bool {
-        let reason = refusalReason.trimmingCharacters(in: .whitespaces)
+    public func refuse() async -> Bool {
+        let reason = Self.trimmed(refusalReason)
         guard !reason.isEmpty else {
             message = UserMessage(key: "refuse.reason_required", recovery: .correctInput)
             return false
         }
-        let name = customerName?.trimmingCharacters(in: .whitespaces)
-        return await seal {
-            try await $0.refuse(jobId: self.jobId, reason: reason, name: name?.isEmpty == false ? name : nil, language: self.language)
+        let name = Self.trimmed(refusalName)
+        let language = language
+        let ok = await seal {
+            try await $0.refuse(jobId: self.jobId, reason: reason, name: name.isEmpty ? nil : name, language: language)
         }
+        if ok {
+            isRefusing = false
+        }
+        return ok
     }
 
     /// Renders a sealed version (the latest if nil) to a PDF file to share.
@@ -129,11 +261,18 @@ public final class SigningViewModel {
         do {
             lastSeal = try await work(repository)
             message = nil
+            if step != nil {
+                step = .confirmation
+            }
             await load()
             return true
         } catch {
             message = ErrorMessages.message(for: error)
             return false
         }
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,0 +1,515 @@
+import FieldworkBindings
+import FieldworkShell
+import SwiftUI
+import UIKit
+
+/// The customer's steps, full screen over the report page: review, pad (or the refusal sheet),
+/// confirmation, hand back. What the customer reads is in the report's language, whatever the
+/// phone's; the one control meant for the technician (back to the job) is in the app's.
+struct SigningFlowView: View {
+    let model: SigningViewModel
+    /// The technician has the phone again.
+    let onFinished: () -> Void
+
+    var body: some View {
+        ZStack {
+            Color(uiColor: .systemBackground).ignoresSafeArea()
+            switch model.step ?? .review {
+            case .review:
+                SigningReviewStep(model: model)
+            case .pad:
+                SignaturePadStep(model: model)
+            case .confirmation:
+                SigningConfirmationStep(model: model)
+            case .handBack:
+                SigningHandBackStep(model: model, onFinished: onFinished)
+            }
+        }
+        .animation(.default, value: model.step)
+        .sheet(isPresented: refusing) {
+            RefusalSheet(model: model)
+        }
+    }
+
+    private var refusing: Binding<Bool> {
+        Binding(
+            get: { model.isRefusing },
+            set: { shown in
+                if !shown {
+                    model.cancelRefusal()
+                }
+            }
+        )
+    }
+}
+
+// MARK: Review
+
+/// What is signed: the report the core builds from the job as it is now (again each time this
+/// step opens), the language it is in, the attestation, and who signs. Refusing is its own
+/// action. This step may scroll: the pad is on the next screen.
+struct SigningReviewStep: View {
+    let model: SigningViewModel
+
+    var body: some View {
+        @Bindable var model = model
+        let text = model.language.text
+        NavigationStack {
+            Form {
+                Section {
+                    Picker(text("sign.language"), selection: languageChoice) {
+                        ForEach(ReportLanguage.pickerOrder, id: \.self) { language in
+                            Text(verbatim: language.ownName).tag(language)
+                        }
+                    }
+                    .pickerStyle(.segmented)
+                    .accessibilityLabel(text("sign.language"))
+                }
+                if let preview = model.preview {
+                    ReportPreviewSections(preview: preview, language: model.language)
+                } else if model.message == nil {
+                    Section {
+                        ProgressView()
+                            .frame(maxWidth: .infinity)
+                            .accessibilityLabel(text("sign.loading"))
+                    }
+                }
+                if let message = model.message {
+                    Section { UserMessageView(message: message) }
+                }
+                Section {
+                    Label {
+                        Text(verbatim: text("sign.attestation")).font(.body.weight(.semibold))
+                    } icon: {
+                        Image(systemName: "checkmark.seal").accessibilityHidden(true)
+                    }
+                    TextField(text("sign.signer_name"), text: $model.signerName)
+                        .textContentType(.name)
+                        .accessibilityLabel(text("sign.signer_name"))
+                    TextField(text("sign.signer_role"), text: $model.signerRole)
+                        .textContentType(.jobTitle)
+                        .accessibilityLabel(text("sign.signer_role"))
+                }
+            }
+            .navigationTitle(Text(verbatim: text("sign.review_title")))
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button(text("sign.cancel")) { model.cancelSigning() }
+                        .accessibilityLabel(text("sign.cancel"))
+                }
+            }
+            .safeAreaInset(edge: .bottom) {
+                HStack {
+                    Button(role: .destructive) {
+                        model.beginRefusal()
+                    } label: {
+                        Text(verbatim: text("sign.refuse"))
+                    }
+                    .buttonStyle(.bordered)
+                    .disabled(model.isWorking)
+                    .accessibilityLabel(text("sign.refuse"))
+                    Spacer()
+                    Button {
+                        model.continueToPad()
+                    } label: {
+                        Label(text("sign.continue"), systemImage: "signature")
+                    }
+                    .buttonStyle(.borderedProminent)
+                    .disabled(!model.canContinueToPad)
+                    .accessibilityLabel(text("sign.continue"))
+                    .accessibilityHint(text("sign.continue_hint"))
+                }
+                .controlSize(.large)
+                .padding()
+                .background(.bar)
+            }
+        }
+    }
+
+    private var languageChoice: Binding<ReportLanguage> {
+        Binding(
+            get: { model.language },
+            set: { language in
+                Task { await model.chooseLanguage(language) }
+            }
+        )
+    }
+}
+
+/// Everything the report's content holds, in the report's language.
+struct ReportPreviewSections: View {
+    let preview: ReportPreview
+    let language: ReportLanguage
+
+    var body: some View {
+        let text = language.text
+        let content = preview.content
+        Section(text("sign.customer")) {
+            Text(verbatim: content.customer.name).font(.headline)
+            if let site = content.site {
+                Text(verbatim: site.address)
+            }
+            if let asset = content.asset, let model = asset.model, !model.isEmpty {
+                LabeledContent(text("sign.equipment"), value: [model, asset.serial ?? ""].filter { !$0.isEmpty }.joined(separator: " · "))
+            }
+        }
+        Section(text("sign.problem")) {
+            Text(verbatim: content.problem)
+        }
+        if !content.diagnoses.isEmpty {
+            Section(text("sign.diagnosis")) {
+                ForEach(Array(content.diagnoses.enumerated()), id: \.offset) { _, diagnosis in
+                    VStack(alignment: .leading, spacing: 2) {
+                        Text(verbatim: text("cause." + diagnosis.cause))
+                        if !diagnosis.faultCode.isEmpty {
+                            Text(verbatim: diagnosis.faultCode).font(.caption).foregroundStyle(.secondary)
+                        }
+                        if let action = diagnosis.action, !action.isEmpty {
+                            Text(verbatim: action)
+                        }
+                    }
+                    .accessibilityElement(children: .combine)
+                }
+            }
+        }
+        Section(text("sign.work_done")) {
+            if content.workDone.isEmpty {
+                Text(verbatim: text("sign.nothing")).foregroundStyle(.secondary)
+            }
+            ForEach(Array(content.workDone.enumerated()), id: \.offset) { _, work in
+                Text(verbatim: work.text)
+            }
+        }
+        Section(text("sign.parts")) {
+            if content.parts.isEmpty {
+                Text(verbatim: text("sign.nothing")).foregroundStyle(.secondary)
+            }
+            ForEach(Array(content.parts.enumerated()), id: \.offset) { _, part in
+                VStack(alignment: .leading, spacing: 2) {
+                    LabeledContent(part.description.isEmpty ? part.sku : part.description, value: "× \(part.qty)")
+                    Text(verbatim: part.sku).font(.caption).foregroundStyle(.secondary)
+                    if let serial = part.serialIn, !serial.isEmpty {
+                        LabeledContent(text("sign.serial_in"), value: serial).font(.caption)
+                    }
+                    if let serial = part.serialOut, !serial.isEmpty {
+                        LabeledContent(text("sign.serial_out"), value: serial).font(.caption)
+                    }
+                }
+                .accessibilityElement(children: .combine)
+            }
+        }
+        Section(text("sign.time")) {
+            LabeledContent(text("sign.travel_minutes"), value: "\(content.time.travelMinutes)")
+            LabeledContent(text("sign.labour_minutes"), value: "\(content.time.labourMinutes)")
+        }
+        if !content.checklist.isEmpty {
+            Section(text("sign.checklist")) {
+                ForEach(content.checklist, id: \.item) { check in
+                    LabeledContent(check.label, value: result(of: check))
+                }
+            }
+        }
+        Section(text("sign.photos")) {
+            LabeledContent(text("sign.photo_count"), value: "\(content.photos.count)")
+            ForEach(content.photos, id: \.id) { photo in
+                if let caption = photo.caption, !caption.isEmpty {
+                    Text(verbatim: caption).font(.caption)
+                }
+            }
+        }
+        if let charges = content.charges {
+            Section(text("sign.charges")) {
+                LabeledContent(text("sign.total"), value: money(charges))
+                if charges.provisional == true {
+                    Text(verbatim: text("sign.charges_provisional")).font(.caption)
+                }
+            }
+        }
+    }
+
+    private func result(of check: ReportPreview.Content.Check) -> String {
+        guard let value = check.result else { return "—" }
+        switch value {
+        case "pass": return language.text("form.result_pass")
+        case "fail": return language.text("form.result_fail")
+        default: return [value, check.unit ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+        }
+    }
+
+    private func money(_ charges: ReportPreview.Content.Charges) -> String {
+        (Decimal(charges.total) / 100).formatted(.currency(code: charges.currency).locale(language.locale))
+    }
+}
+
+// MARK: Pad
+
+/// The pad on its own screen, outside any scroll view: a signing line with the signer's name
+/// under it, Clear and Sign. Portrait or landscape (landscape gives the pad the width).
+struct SignaturePadStep: View {
+    let model: SigningViewModel
+    @Environment(\.verticalSizeClass) private var verticalSizeClass
+
+    var body: some View {
+        let text = model.language.text
+        Group {
+            if verticalSizeClass == .compact {
+                HStack(spacing: 16) {
+                    SignatureArea(model: model)
+                    VStack(spacing: 12) {
+                        backButton
+                        Spacer()
+                        messageView
+                        clearButton
+                        signButton
+                    }
+                    .frame(maxWidth: 200)
+                }
+            } else {
+                VStack(spacing: 12) {
+                    HStack {
+                        backButton
+                        Spacer()
+                    }
+                    Text(verbatim: text("sign.pad_title")).font(.headline)
+                    SignatureArea(model: model)
+                    Label(text("sign.rotate_hint"), systemImage: "rectangle.landscape.rotate")
+                        .font(.caption)
+                        .foregroundStyle(.secondary)
+                    messageView
+                    HStack {
+                        clearButton
+                        Spacer()
+                        signButton
+                    }
+                }
+            }
+        }
+        .controlSize(.large)
+        .padding()
+        .statusBarHidden()
+        .persistentSystemOverlays(.hidden)
+    }
+
+    private var backButton: some View {
+        let title = model.language.text("sign.back")
+        return Button {
+            Task { await model.backToReview() }
+        } label: {
+            Label(title, systemImage: "chevron.backward")
+        }
+        .disabled(model.isWorking)
+        .accessibilityLabel(title)
+    }
+
+    private var clearButton: some View {
+        let title = model.language.text("sign.clear")
+        return Button(role: .destructive) {
+            model.clearSignature()
+        } label: {
+            Label(title, systemImage: "eraser")
+        }
+        .buttonStyle(.bordered)
+        .disabled(model.recorder.isEmpty || model.isWorking)
+        .accessibilityLabel(title)
+    }
+
+    private var signButton: some View {
+        let title = model.language.text("sign.sign")
+        return Button {
+            Task { await model.sign() }
+        } label: {
+            if model.isWorking {
+                ProgressView()
+            } else {
+                Label(title, systemImage: "signature")
+            }
+        }
+        .buttonStyle(.borderedProminent)
+        .disabled(!model.canSign)
+        .accessibilityLabel(title)
+    }
+
+    @ViewBuilder
+    private var messageView: some View {
+        if let message = model.message {
+            UserMessageView(message: message)
+        }
+    }
+}
+
+/// The canvas with the signing line drawn over it (touches go through to the canvas) and the
+/// signer's name (and role) under the line.
+struct SignatureArea: View {
+    let model: SigningViewModel
+
+    var body: some View {
+        let text = model.language.text
+        ZStack(alignment: .bottomLeading) {
+            SignatureCanvas(model: model)
+                .accessibilityLabel(text("sign.pad_label"))
+                .accessibilityHint(text("sign.pad_hint"))
+                .accessibilityAddTraits(.allowsDirectInteraction)
+            VStack(alignment: .leading, spacing: 6) {
+                HStack(alignment: .bottom, spacing: 8) {
+                    Image(systemName: "xmark").font(.title3).foregroundStyle(.secondary)
+                    Rectangle().fill(.secondary).frame(height: 1.5)
+                }
+                Text(verbatim: signer).font(.callout).foregroundStyle(.secondary)
+            }
+            .padding(.horizontal, 24)
+            .padding(.bottom, 16)
+            .allowsHitTesting(false)
+            .accessibilityHidden(true)
+        }
+        .clipShape(RoundedRectangle(cornerRadius: 12))
+        .overlay(RoundedRectangle(cornerRadius: 12).strokeBorder(.secondary, lineWidth: 1))
+    }
+
+    private var signer: String {
+        let name = model.signerName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let role = model.signerRole.trimmingCharacters(in: .whitespacesAndNewlines)
+        return role.isEmpty ? name : "\(name), \(role)"
+    }
+}
+
+// MARK: Refusal
+
+/// The customer refuses to sign: why, and their name if they give it.
+struct RefusalSheet: View {
+    let model: SigningViewModel
+
+    var body: some View {
+        @Bindable var model = model
+        let text = model.language.text
+        NavigationStack {
+            Form {
+                Section {
+                    TextField(text("sign.refusal_reason"), text: $model.refusalReason, axis: .vertical)
+                        .lineLimit(3...8)
+                        .accessibilityLabel(text("sign.refusal_reason"))
+                }
+                Section {
+                    TextField(text("sign.refusal_name"), text: $model.refusalName)
+                        .textContentType(.name)
+                        .accessibilityLabel(text("sign.refusal_name"))
+                }
+                if let message = model.message {
+                    Section { UserMessageView(message: message) }
+                }
+            }
+            .navigationTitle(Text(verbatim: text("sign.refusal_title")))
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button(text("sign.cancel")) { model.cancelRefusal() }
+                        .accessibilityLabel(text("sign.cancel"))
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button(text("sign.record_refusal")) {
+                        Task { await model.refuse() }
+                    }
+                    .disabled(!model.canRefuse)
+                    .accessibilityLabel(text("sign.record_refusal"))
+                }
+            }
+        }
+        .interactiveDismissDisabled(model.isWorking)
+    }
+}
+
+// MARK: Confirmation and hand back
+
+/// What was sealed, before the phone goes back.
+struct SigningConfirmationStep: View {
+    let model: SigningViewModel
+
+    var body: some View {
+        let text = model.language.text
+        let refused = model.lastSeal?.status == "refused"
+        VStack(spacing: 20) {
+            Spacer()
+            Image(systemName: refused ? "xmark.seal" : "checkmark.seal.fill")
+                .font(.system(size: 72))
+                .foregroundStyle(refused ? Color.orange : Color.green)
+                .accessibilityHidden(true)
+            Text(verbatim: text(refused ? "sign.done_refused" : "sign.done_signed"))
+                .font(.title2.bold())
+                .multilineTextAlignment(.center)
+            if let seal = model.lastSeal {
+                LabeledContent(text("sign.version"), value: "\(seal.version)")
+                    .frame(maxWidth: 320)
+            }
+            Text(verbatim: text("sign.done_detail"))
+                .multilineTextAlignment(.center)
+                .foregroundStyle(.secondary)
+            Spacer()
+            Button {
+                model.handBack()
+            } label: {
+                Text(verbatim: text("sign.next")).frame(maxWidth: .infinity)
+            }
+            .buttonStyle(.borderedProminent)
+            .controlSize(.large)
+            .accessibilityLabel(text("sign.next"))
+        }
+        .padding(32)
+    }
+}
+
+/// "Please hand the phone back to the technician", until the technician takes it back.
+struct SigningHandBackStep: View {
+    let model: SigningViewModel
+    let onFinished: () -> Void
+
+    var body: some View {
+        VStack(spacing: 24) {
+            Spacer()
+            Image(systemName: "hand.raised.fill")
+                .font(.system(size: 72))
+                .foregroundStyle(.tint)
+                .accessibilityHidden(true)
+            Text(verbatim: model.language.text("sign.hand_back"))
+                .font(.largeTitle.bold())
+                .multilineTextAlignment(.center)
+            Spacer()
+            Button(action: onFinished) {
+                Text("report.back_to_job").frame(maxWidth: .infinity)
+            }
+            .buttonStyle(.bordered)
+            .controlSize(.large)
+            .accessibilityLabel(Text("report.back_to_job"))
+        }
+        .padding(32)
+    }
+}
+
+// MARK: The report's language on the customer's screens
+
+extension ReportLanguage {
+    /// The app localization the customer's screens use for this report language.
+    var localization: String {
+        switch self {
+        case .zhCn: return "zh-Hans"
+        case .en: return "en"
+        }
+    }
+
+    var locale: Locale { Locale(identifier: localization) }
+
+    /// The language's name in itself, for the customer's choice.
+    var ownName: String {
+        switch self {
+        case .zhCn: return "简体中文"
+        case .en: return "English"
+        }
+    }
+
+    /// A Localizable.strings entry in this language, whatever the phone's language is.
+    func text(_ key: String) -> String {
+        guard let path = Bundle.main.path(forResource: localization, ofType: "lproj"), let bundle = Bundle(path: path) else {
+            return Bundle.main.localizedString(forKey: key, value: nil, table: nil)
+        }
+        return bundle.localizedString(forKey: key, value: nil, table: nil)
+    }
+}
