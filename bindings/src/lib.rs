@@ -23,6 +23,19 @@ pub use detail::{
     ReportState, ReportStateRecord, SiteRecord, SlaRecord, TimeEntryRecord,
 };
 pub use error::{ApiError, ImageReason, InputReason};
+
+/// Where syncing stands (see `FieldworkApp::sync_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SyncStateRecord {
+    /// When a sync last finished with everything sent and received; `None` before the first.
+    pub last_success_ms: Option<i64>,
+    /// Jobs with changes the office has not acknowledged.
+    pub pending_jobs: u64,
+    /// Photos waiting for upload.
+    pub pending_photos: u64,
+    /// Whether the shell last reported a network.
+    pub online: bool,
+}
 pub use outline::{
     OutlineColumnRecord, OutlineFieldRecord, OutlineOutcomeRecord, OutlinePhotoRecord,
     OutlineRowRecord, OutlineSectionRecord, ReportOutlineRecord,
@@ -368,6 +381,18 @@ impl FieldworkApp {
                 end: end_ms,
             },
         )?)
+    }
+
+    /// Where syncing stands: last successful sync, what waits to be sent, online or not. Both
+    /// apps' status bars show this.
+    pub fn sync_state(&self) -> Result<SyncStateRecord, ApiError> {
+        let s = self.device.sync_state()?;
+        Ok(SyncStateRecord {
+            last_success_ms: s.last_success,
+            pending_jobs: s.pending_jobs,
+            pending_photos: s.pending_photos,
+            online: s.online,
+        })
     }
 
     /// How many jobs have changes waiting for the server.

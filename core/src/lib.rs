@@ -23,4 +23,4 @@ pub use fieldwork_media::PhotoError;
 pub use fieldwork_model as model;
 pub use observe::{ChangeCause, JobsChanged, Subscription};
 pub use reports::Sealed;
-pub use sync::SyncReport;
+pub use sync::{SyncReport, SyncState};

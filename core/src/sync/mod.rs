@@ -25,6 +25,42 @@ use crate::observe::{ChangeCause, JobsChanged};
 use crate::store::{self, DocRow};
 use crate::{Error, Result};
 
+/// Meta key: when a sync last finished with everything sent and received (epoch ms).
+pub(crate) const LAST_SYNC_OK: &str = "last_sync_ok_at";
+
+/// Where syncing stands, the same on both phones' status bars.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncState {
+    /// When a sync last finished (epoch ms); `None` before the first.
+    pub last_success: Option<i64>,
+    /// Jobs with changes the office has not acknowledged.
+    pub pending_jobs: u64,
+    /// Photos waiting for upload (not refused for good).
+    pub pending_photos: u64,
+    /// Whether the shell last reported a network.
+    pub online: bool,
+}
+
+impl Device {
+    /// Where syncing stands now (see [`SyncState`]).
+    pub fn sync_state(&self) -> Result<SyncState> {
+        let inner = self.inner.lock();
+        let last_success = store::meta_get(&inner.conn, LAST_SYNC_OK)?.and_then(|v| v.parse().ok());
+        let count = |sql: &str| -> Result<u64> {
+            let n: i64 = inner.conn.query_row(sql, [], |r| r.get(0))?;
+            Ok(n as u64)
+        };
+        Ok(SyncState {
+            last_success,
+            pending_jobs: count("SELECT COUNT(*) FROM docs WHERE dirty = 1")?,
+            pending_photos: count(
+                "SELECT COUNT(*) FROM attachments WHERE uploaded = 0 AND upload_error IS NULL",
+            )?,
+            online: self.network_online(),
+        })
+    }
+}
+
 /// Upper bound on rounds in one `sync` call (pagination and resends), against a server loop.
 const MAX_ROUNDS: u32 = 1000;
 
@@ -187,6 +223,9 @@ impl Device {
             report.count(&exchange);
             let again = self.apply_response(&request, exchange.body, &mut report)?;
             if !again {
+                // Both apps show "last sent" from this one value, kept across restarts.
+                let now = chrono::Utc::now().timestamp_millis();
+                store::meta_set(&self.inner.lock().conn, LAST_SYNC_OK, &now.to_string())?;
                 tracing::info!(
                     requests = report.requests,
                     uploaded = report.uploaded,

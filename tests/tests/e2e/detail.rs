@@ -396,3 +396,54 @@ async fn the_signing_preview_is_the_current_job_in_the_words_its_pdf_prints() {
     };
     assert_eq!(fields[0].value, "Li Na");
 }
+
+#[tokio::test]
+async fn the_sync_state_says_when_the_phone_last_synced_and_what_waits() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-S", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
+    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
+        .await
+        .unwrap();
+    let first = app.sync_state().unwrap();
+    assert_eq!((first.last_success_ms, first.pending_jobs), (None, 0));
+    let before = now_ms();
+    app.sync().await.unwrap();
+    let synced = app.sync_state().unwrap().last_success_ms.unwrap();
+    assert!(synced >= before);
+
+    app.set_network_state(false);
+    app.add_note("J-S".into(), "Waiting for the lift".into(), None)
+        .unwrap();
+    app.add_photo("J-S".into(), camera_photo(640, 480, 1, 1), None)
+        .unwrap();
+    let waiting = app.sync_state().unwrap();
+    assert_eq!(
+        (waiting.online, waiting.pending_jobs, waiting.pending_photos),
+        (false, 1, 1)
+    );
+    assert!(app.sync().await.is_err());
+    assert_eq!(
+        app.sync_state().unwrap().last_success_ms,
+        Some(synced),
+        "a failed sync is not a success"
+    );
+
+    app.set_network_state(true);
+    app.sync().await.unwrap();
+    let done = app.sync_state().unwrap();
+    assert_eq!(
+        (done.online, done.pending_jobs, done.pending_photos),
+        (true, 0, 0)
+    );
+    assert!(done.last_success_ms.unwrap() >= synced);
+    // Kept across a restart.
+    drop(app);
+    let again = FieldworkApp::open(dir.path().display().to_string()).unwrap();
+    assert_eq!(
+        again.sync_state().unwrap().last_success_ms,
+        done.last_success_ms
+    );
+}
