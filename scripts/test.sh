@@ -47,6 +47,9 @@ test -s target/uniffi/swift/FieldworkFFI.swift && grep -q "class FieldworkApp" t
 step "Swift: syntax, API drift against the generated bindings, strings (tree-sitter)"
 bash scripts/check-swift.sh
 
+step "Kotlin: syntax, API drift against the generated bindings, strings (tree-sitter)"
+bash scripts/check-kotlin.sh
+
 step "Dispatch console in headless Chromium (Selenium): login, forms, live board, verified report, revoke"
 bash scripts/browser-tests.sh
 

@@ -37,6 +37,8 @@ val cargoNdk by tasks.registering(Exec::class) {
         "cargo", "ndk", "-t", "arm64-v8a", "-t", "x86_64", "-o", jniLibsDir.asFile.absolutePath,
         "build", "--profile", "release-mobile", "-p", "fieldwork-ffi",
     )
+    // The NDK :app pins (r28+: 16 KB page-aligned .so files), not whichever is newest in the SDK.
+    environment("ANDROID_NDK_HOME", android.ndkDirectory.absolutePath)
     inputs.files(rustSources)
     outputs.dir(jniLibsDir)
 }
@@ -70,6 +72,7 @@ val generateBindings by tasks.registering(Exec::class) {
 android {
     namespace = "app.fieldwork.ffi"
     compileSdk = 36
+    ndkVersion = libs.versions.ndk.get()
     defaultConfig {
         minSdk = 26
         consumerProguardFiles("consumer-rules.pro")
