@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
 use fieldwork_store::{JobFilter, SessionRecord, Technician};
 
 use super::i18n::Words;
@@ -29,6 +30,32 @@ struct DeviceRow {
 struct IssuedCode {
     technician: String,
     code: String,
+    /// What the phone scans (`fieldwork://enroll?office=...&code=...`) and its QR code as a
+    /// base64 PNG; `None` when the request named no host to put in it.
+    qr: Option<(String, String)>,
+}
+
+/// The office's address as the dispatcher's browser reached it: the phone is told the same.
+/// HTTPS when this server terminates TLS or a proxy in front says it did.
+fn office_address(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    // A Host header is a name and a port; anything else is not put in a URL.
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+    {
+        return None;
+    }
+    let forwarded_https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let scheme = if state.tls || forwarded_https {
+        "https"
+    } else {
+        "http"
+    };
+    Some(format!("{scheme}://{host}"))
 }
 
 #[derive(Template)]
@@ -132,6 +159,14 @@ pub(super) async fn issue_code(
         .await
     {
         Ok(code) => {
+            let qr = office_address(&state, &headers).and_then(|office| {
+                let payload = super::enroll_qr::payload(&office, &code);
+                let png = super::enroll_qr::png(&payload)?;
+                Some((
+                    payload,
+                    base64::engine::general_purpose::STANDARD.encode(png),
+                ))
+            });
             devices_page(
                 &state,
                 &headers,
@@ -139,6 +174,7 @@ pub(super) async fn issue_code(
                 Some(IssuedCode {
                     technician: form.technician,
                     code,
+                    qr,
                 }),
             )
             .await

@@ -8,6 +8,7 @@
 pub mod accounts;
 mod board;
 mod devices;
+mod enroll_qr;
 mod events;
 mod i18n;
 pub mod live;

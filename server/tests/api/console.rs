@@ -429,3 +429,89 @@ async fn the_event_stream_tells_an_open_page_when_a_job_changes_and_a_revoked_ph
         .await;
     assert_eq!(devices[0]["revoked"], true);
 }
+
+/// A query parameter of a `fieldwork://enroll?...` payload, percent-decoded.
+fn query_param(payload: &str, name: &str) -> String {
+    let query = payload.split_once('?').unwrap().1;
+    let raw = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {payload}"));
+    let bytes = raw.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&raw[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[tokio::test]
+async fn the_enrollment_code_comes_with_a_qr_code_a_phone_enrolls_from() {
+    use base64::Engine as _;
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
+    office.technician("t1").await;
+    let mut browser = Browser::new(&office);
+    browser.log_in("mei", "correct horse battery").await;
+    let (_, page) = browser.get("/devices").await;
+    let csrf = field(&page, "csrf");
+    let (status, page, _) = browser
+        .post_form("/devices/codes", &[("csrf", &csrf), ("technician", "t1")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The picture, read back as a phone's camera would, says what the page says it does.
+    let img = &page[page.find("id=\"enroll-qr\"").expect("a QR code")..];
+    let attr = |name: &str| {
+        let marker = format!(" {name}=\"");
+        let start = img
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {img}"))
+            + marker.len();
+        img[start..start + img[start..].find('"').unwrap()].to_string()
+    };
+    let png = attr("src");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(png.strip_prefix("data:image/png;base64,").unwrap())
+        .unwrap();
+    let image = image::load_from_memory(&png).unwrap().to_luma8();
+    let (w, h) = image.dimensions();
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (_, scanned) = grids[0].decode().unwrap();
+    assert_eq!(scanned, attr("data-payload").replace("&#38;", "&"));
+    assert!(scanned.starts_with("fieldwork://enroll?"), "{scanned}");
+
+    // It names this office and the code shown beside it, and the code enrolls a phone there.
+    assert_eq!(query_param(&scanned, "office"), office.url);
+    let code = query_param(&scanned, "code");
+    let shown = page
+        .split("id=\"enroll-code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert_eq!(code, shown);
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/devices/enroll",
+            Some(serde_json::json!({"code": code, "device_name": "scanned", "public_key": crate::common::PUBLIC_KEY})),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["technician"], "t1");
+}
