@@ -57,14 +57,24 @@ impl Device {
     /// Everything the job screen shows for one of the technician's jobs, as of `now` (epoch ms).
     #[instrument(skip(self), level = "debug")]
     pub fn job_detail(&self, id: &str, now: i64) -> Result<JobDetail> {
-        let view = self.job(id, now)?;
-        let data = {
+        // One read of the document for both the view and the clocks.
+        let (view, data) = {
             let mut inner = self.inner.lock();
-            inner.doc(id)?.data()?
+            inner.visible(id)?;
+            let data = inner.doc(id)?.data()?;
+            let view = inner.mark_uploaded(JobView::from_data(&data, now)?)?;
+            (view, data)
         };
         let me = self.enrollment().map(|e| e.technician).unwrap_or_default();
         let clocks = sla::clocks(&data, now)?;
-        let glance = sla::glance(&data, now)?;
+        // The list's rule over the same clocks (`sla::glance`, without evaluating them twice).
+        let glance = clocks.as_ref().map(|c| {
+            sla::glance_of(&[
+                ("response", c.response.0, c.respond_by),
+                ("arrival", c.arrival.0, c.arrive_by),
+                ("resolution", c.resolution.0, c.resolve_by),
+            ])
+        });
         let milestones = clocks
             .as_ref()
             .map(|c| {

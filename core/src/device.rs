@@ -352,7 +352,15 @@ impl Device {
     pub fn job(&self, id: &str, now: i64) -> Result<JobView> {
         let mut inner = self.inner.lock();
         inner.visible(id)?;
-        let mut view = inner.doc(id)?.view(now)?;
+        let view = inner.doc(id)?.view(now)?;
+        inner.mark_uploaded(view)
+    }
+}
+
+impl Inner {
+    /// Sets each attachment's `uploaded` flag of a job view from what the office confirmed.
+    pub(crate) fn mark_uploaded(&self, mut view: JobView) -> Result<JobView> {
+        let inner = self;
         if !view.attachments.is_empty() {
             let mut stmt = inner
                 .conn
@@ -367,7 +375,9 @@ impl Device {
         }
         Ok(view)
     }
+}
 
+impl Device {
     /// Loaner units still out with customers on the technician's jobs, oldest first.
     pub fn open_loans(&self) -> Result<Vec<OpenLoan>> {
         let Some(me) = self.enrollment().map(|e| e.technician) else {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use fieldwork_core::Device;
 use fieldwork_core::model::NewPart;
+use fieldwork_core::model::report::Language;
 use fieldwork_tests::{Office, Phone, job_body};
 use serde_json::Value;
 
@@ -562,6 +563,57 @@ async fn contracts(rows: &mut Vec<Row>) {
         target: "<= 5 ms (the list target of issue 2)".into(),
         result: format!("median {} of {}", ms(median(&mut lists)), lists.len()),
     });
+    // The job screen (issue 19): the typed record the apps render, against the job JSON string
+    // they used to parse, alternating on the same contract jobs; and the signing step's outline
+    // against the preview's canonical bytes it is read from.
+    let (mut details, mut jsons, mut outlines, mut previews) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let now = DAY0 + 3 * DAY;
+    for i in 0..101 {
+        let job = format!("C-{}", i % creates.len());
+        let t = Instant::now();
+        let detail = phone.device.job_detail(&job, now).unwrap();
+        details.push(t.elapsed());
+        assert!(!detail.milestones.is_empty());
+        let t = Instant::now();
+        let json = serde_json::to_string(&phone.device.job(&job, now).unwrap()).unwrap();
+        jsons.push(t.elapsed());
+        assert!(json.len() > 100);
+        let t = Instant::now();
+        phone
+            .device
+            .report_outline(&job, Language::En, now)
+            .unwrap();
+        outlines.push(t.elapsed());
+        let t = Instant::now();
+        phone
+            .device
+            .report_preview(&job, Language::En, now)
+            .unwrap();
+        previews.push(t.elapsed());
+    }
+    rows.push(Row {
+        what: "the job screen: job_detail (typed record) vs job JSON string, a contract job with a 50-job history and 10+ part lines".into(),
+        target: "<= 16 ms (a frame), report the JSON beside it".into(),
+        result: format!(
+            "job_detail median {}, job JSON median {} ({} each, alternating)",
+            ms(median(&mut details)),
+            ms(median(&mut jsons)),
+            details.len()
+        ),
+    });
+    rows.push(Row {
+        what:
+            "the signing step: the preview's outline (PDF words) vs the preview's canonical bytes"
+                .into(),
+        target: "report".into(),
+        result: format!(
+            "outline median {}, canonical preview median {} ({} each)",
+            ms(median(&mut outlines)),
+            ms(median(&mut previews)),
+            outlines.len()
+        ),
+    });
     rows.push(Row {
         what: "create a job on an asset with 50 earlier jobs (history copied in)".into(),
         target: "report".into(),
@@ -901,7 +953,6 @@ async fn fetch(office: &Office, path: &str) -> Vec<u8> {
 /// Issue 7: sealing a report, rendering its PDF on both sides, storing a photo, and what a cut
 /// upload costs to resume.
 async fn reports(rows: &mut Vec<Row>) {
-    use fieldwork_core::model::report::Language;
     let office = bench_office().await;
     office.technician("t1").await;
     let n = scale(200);
