@@ -365,6 +365,19 @@ impl FieldworkApp {
             .remove_part(&job_id, &line_id, at_ms.unwrap_or_else(now_ms))?)
     }
 
+    /// Removes a photo taken by mistake (only its author may): it leaves the job screen and the
+    /// next report; a report signed before still shows it.
+    pub fn remove_photo(
+        &self,
+        job_id: String,
+        attachment_id: String,
+        at_ms: Option<i64>,
+    ) -> Result<(), ApiError> {
+        Ok(self
+            .device
+            .remove_photo(&job_id, &attachment_id, at_ms.unwrap_or_else(now_ms))?)
+    }
+
     /// Records travel or labour time; returns the entry id.
     pub fn add_time(
         &self,

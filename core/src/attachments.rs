@@ -204,6 +204,7 @@ impl Device {
                 .map(|e| e.technician)
                 .ok_or(Error::NotEnrolled)?,
             at,
+            removed: None,
         };
         // Validate the entry before writing any file, so bad input stores nothing.
         fieldwork_model::JobDocument::check_attachment(&photo.sha256, &entry)?;

@@ -472,6 +472,12 @@ impl Device {
         )
     }
 
+    /// Marks a photo removed (only the technician who took it may). Its bytes stay on the
+    /// phone and go to the office: a report sealed before the removal still shows it.
+    pub fn remove_photo(&self, job: &str, attachment_id: &str, at: i64) -> Result<()> {
+        self.edit_unprojected(job, |doc, me| doc.remove_attachment(attachment_id, me, at))
+    }
+
     /// Records travel or labour time; returns the entry id.
     pub fn add_time(&self, job: &str, entry: NewTimeEntry) -> Result<String> {
         self.edit_unprojected(job, |doc, me| doc.add_time(entry, me))

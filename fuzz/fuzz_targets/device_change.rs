@@ -478,6 +478,7 @@ fn device_edit(device: &mut JobDocument, office: &mut JobDocument, e: &Edit) -> 
                 taken_at: taken_at.ms(),
                 by: who.name().into(),
                 at: at.ms(),
+                removed: None,
             };
             let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
             let _ = device.add_attachment(&id, &a);

@@ -174,6 +174,7 @@ pub fn build_base() -> JobDocument {
             taken_at: at(97),
             by: TECH.into(),
             at: at(98),
+            removed: None,
         },
     )
     .unwrap();

@@ -670,6 +670,38 @@ impl JobDocument {
         Ok(())
     }
 
+    /// Marks a photo removed (only the technician who added it may): it leaves the job's
+    /// screens and reports; the entry stays. Removing it again is harmless.
+    pub fn remove_attachment(&mut self, id: &str, by: &str, at: i64) -> Result<()> {
+        let data = self.data()?;
+        let photo = data.attachments.get(id).ok_or_else(|| Error::NoSuchLine {
+            job: data.id.clone(),
+            line: id.to_string(),
+        })?;
+        if photo.by != by {
+            return Err(Error::NotLineAuthor {
+                line: id.to_string(),
+            });
+        }
+        if photo.removed.is_some() {
+            return Ok(());
+        }
+        rules::time("removed.at", at)?;
+        let attachments = self.map_obj("attachments")?;
+        let entry = match self.doc.get(&attachments, id)? {
+            Some((automerge::Value::Object(ObjType::Map), obj)) => obj,
+            _ => return Err(Error::Schema(format!("attachment {id} is not a map"))),
+        };
+        let removal = json_to_hydrate(&to_json(&Removal {
+            by: by.to_string(),
+            at,
+        })?);
+        let mut tx = self.doc.transaction();
+        tx.batch_create_object(&entry, "removed", &removal, false)?;
+        tx.commit();
+        Ok(())
+    }
+
     /// The rules of an attachment entry: a SHA-256 id, a known image type, sane sizes.
     pub fn check_attachment(id: &str, a: &Attachment) -> Result<()> {
         rules::attachment(id, a)

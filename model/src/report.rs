@@ -338,6 +338,10 @@ pub struct Attachment {
     pub by: String,
     /// When it was added to the job (device time, epoch ms).
     pub at: i64,
+    /// Marked removed by its author (a photo taken by mistake): it leaves the job's screens
+    /// and reports, and the entry stays so that no merge can bring it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<crate::job::Removal>,
 }
 
 /// Builds the job part of a report from the job's data.
@@ -355,7 +359,11 @@ pub fn content(d: &JobData) -> Result<ReportContent> {
     parts.sort_by(|a, b| (a.1.added_at, a.0).cmp(&(b.1.added_at, b.0)));
     let mut time: Vec<_> = d.time.iter().collect();
     time.sort_by(|a, b| (a.1.start, a.0).cmp(&(b.1.start, b.0)));
-    let mut photos: Vec<_> = d.attachments.iter().collect();
+    let mut photos: Vec<_> = d
+        .attachments
+        .iter()
+        .filter(|(_, a)| a.removed.is_none())
+        .collect();
     photos.sort_by(|a, b| (a.1.taken_at, a.0).cmp(&(b.1.taken_at, b.0)));
 
     let entries: Vec<ReportTimeEntry> = time

@@ -272,7 +272,12 @@ pub fn attachment(id: &str, a: &Attachment) -> Result<()> {
     }
     validate_id("by", &a.by)?;
     time("taken_at", a.taken_at)?;
-    time("at", a.at)
+    time("at", a.at)?;
+    if let Some(r) = &a.removed {
+        validate_id("removed.by", &r.by)?;
+        time("removed.at", r.at)?;
+    }
+    Ok(())
 }
 
 /// A sealed report entry's shape (its seal is verified against the document separately).

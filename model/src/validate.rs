@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::job::JobData;
+use crate::report::Attachment;
 use crate::{Error, rules};
 
 /// Why a device's changes were refused; the message names fields and ids only.
@@ -78,7 +79,7 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         rules::check(c)?;
         written_by("check", &c.by, technician)
     })?;
-    only_additions(
+    only_additions_or_removal(
         "attachments",
         &before.attachments,
         &after.attachments,
@@ -87,6 +88,26 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
             written_by("attachment", &a.by, technician)
         },
     )?;
+    for (id, old) in &before.attachments {
+        let new = &after.attachments[id];
+        if new != old {
+            // Only the removal mark may be added, by the photo's author.
+            let unremoved = Attachment {
+                removed: None,
+                ..new.clone()
+            };
+            let removal_ok = old.removed.is_none()
+                && unremoved == *old
+                && old.by == technician
+                && new.removed.as_ref().is_some_and(|r| r.by == technician);
+            if !removal_ok {
+                return Err(Refused(format!(
+                    "attachment {id} may only be marked removed, by its author"
+                )));
+            }
+            rules::attachment(id, new).map_err(|e| entry_refused("attachments", id, e))?;
+        }
+    }
     only_additions("reports", &before.reports, &after.reports, |_, r| {
         rules::sealed_report(r)?;
         written_by("report", &r.by, technician)
@@ -160,12 +181,24 @@ pub fn restored_change(before: &JobData, after: &JobData) -> Result<(), Refused>
     only_additions("reports", &before.reports, &after.reports, |_, r| {
         rules::sealed_report(r)
     })?;
-    only_additions(
+    only_additions_or_removal(
         "attachments",
         &before.attachments,
         &after.attachments,
         rules::attachment,
     )?;
+    for (id, old) in &before.attachments {
+        let new = &after.attachments[id];
+        let unremoved = Attachment {
+            removed: None,
+            ..new.clone()
+        };
+        if new != old && !(old.removed.is_none() && unremoved == *old) {
+            return Err(Refused(format!(
+                "attachment {id} may only be marked removed"
+            )));
+        }
+    }
     for (id, old) in &before.parts {
         let Some(new) = after.parts.get(id) else {
             return Err(Refused(format!("part line {id} was deleted")));
@@ -218,6 +251,25 @@ fn message(e: &Error) -> String {
         Error::Invalid(m) => m.clone(),
         other => other.to_string(),
     }
+}
+
+/// Like [`only_additions`], except that an existing entry may change (the caller judges how):
+/// it may not be deleted.
+fn only_additions_or_removal<T: PartialEq>(
+    what: &str,
+    before: &BTreeMap<String, T>,
+    after: &BTreeMap<String, T>,
+    check_new: impl Fn(&str, &T) -> Result<(), Error>,
+) -> Result<(), Refused> {
+    for id in before.keys() {
+        if !after.contains_key(id) {
+            return Err(Refused(format!("{what} entry {id} was deleted")));
+        }
+    }
+    for (id, new) in after.iter().filter(|(id, _)| !before.contains_key(*id)) {
+        check_new(id, new).map_err(|e| entry_refused(what, id, e))?;
+    }
+    Ok(())
 }
 
 fn only_additions<T: PartialEq>(

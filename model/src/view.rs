@@ -280,7 +280,11 @@ impl JobView {
 }
 
 fn attachments(d: &JobData) -> Vec<AttachmentView> {
-    let mut list: Vec<_> = d.attachments.iter().collect();
+    let mut list: Vec<_> = d
+        .attachments
+        .iter()
+        .filter(|(_, a)| a.removed.is_none())
+        .collect();
     list.sort_by(|a, b| (a.1.taken_at, a.0).cmp(&(b.1.taken_at, b.0)));
     list.into_iter()
         .map(|(id, a)| AttachmentView {

@@ -175,3 +175,52 @@ fn device_may_not_remove_dispatch_or_other_technicians_lines() {
     after.remove_part(&line, "t2", T0 + 1).unwrap();
     assert!(device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_err());
 }
+
+fn photo(by: &str) -> fieldwork_model::report::Attachment {
+    fieldwork_model::report::Attachment {
+        mime: "image/jpeg".into(),
+        bytes: 1234,
+        width: 640,
+        height: 480,
+        caption: Some("nameplate".into()),
+        taken_at: T0,
+        by: by.into(),
+        at: T0,
+        removed: None,
+    }
+}
+
+#[test]
+fn a_photo_is_removed_only_by_its_author_and_only_by_a_mark() {
+    const ID: &str = "a3f1c0c4e5b6a7980a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071";
+    let mut before = job();
+    before.add_attachment(ID, &photo("t1")).unwrap();
+
+    // Its author marks it removed: gone from the view and the report, accepted by the office.
+    let mut after = fork(&before);
+    assert!(matches!(
+        after.remove_attachment(ID, "t2", T0 + 1),
+        Err(fieldwork_model::Error::NotLineAuthor { .. })
+    ));
+    after.remove_attachment(ID, "t1", T0 + 1).unwrap();
+    after.remove_attachment(ID, "t1", T0 + 2).unwrap();
+    let data = after.data().unwrap();
+    assert!(data.attachments[ID].removed.is_some(), "the entry stays");
+    assert!(after.view(T0).unwrap().attachments.is_empty());
+    assert!(
+        fieldwork_model::report::content(&data)
+            .unwrap()
+            .photos
+            .is_empty()
+    );
+    assert!(device_change(&before.data().unwrap(), &data, "t1").is_ok());
+
+    // Another technician's photo, or any other change to the entry, is refused at the office.
+    assert!(device_change(&before.data().unwrap(), &data, "t2").is_err());
+    let mut changed = before.data().unwrap();
+    changed.attachments.get_mut(ID).unwrap().caption = Some("edited".into());
+    assert!(device_change(&before.data().unwrap(), &changed, "t1").is_err());
+    let mut deleted = before.data().unwrap();
+    deleted.attachments.clear();
+    assert!(device_change(&before.data().unwrap(), &deleted, "t1").is_err());
+}

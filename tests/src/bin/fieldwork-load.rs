@@ -1612,6 +1612,7 @@ async fn run(args: Args) -> i32 {
             taken_at: photo.taken_at.unwrap_or(now),
             by: p.tech.clone(),
             at: now,
+            removed: None,
         };
         let doc = &mut p.docs.get_mut(&job).expect("job not downloaded").doc;
         doc.add_attachment(&photo.sha256, &entry).unwrap();

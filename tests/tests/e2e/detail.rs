@@ -447,3 +447,50 @@ async fn the_sync_state_says_when_the_phone_last_synced_and_what_waits() {
         done.last_success_ms
     );
 }
+
+#[tokio::test]
+async fn a_photo_taken_by_mistake_is_removed_on_the_phone_and_at_the_office() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-F", Some("t1")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
+    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    let id = || "J-F".to_string();
+    let keep = app
+        .add_photo(id(), camera_photo(640, 480, 1, 1), Some("Nameplate".into()))
+        .unwrap();
+    let mistake = app
+        .add_photo(id(), camera_photo(640, 480, 2, 1), Some("Pocket".into()))
+        .unwrap();
+    app.sync().await.unwrap();
+
+    app.remove_photo(id(), mistake.id.clone(), None).unwrap();
+    let shown: Vec<_> = app
+        .job_detail(id())
+        .unwrap()
+        .photos
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(shown, [keep.id.clone()]);
+    let preview = app.signing_preview(id(), ReportLanguage::En).unwrap();
+    assert_eq!(preview.photos.len(), 1);
+    app.sync().await.unwrap();
+    assert_eq!(
+        app.jobs().unwrap()[0].sync_error,
+        None,
+        "the office accepted the removal"
+    );
+    let at_office = office.job("J-F").await["attachments"].clone();
+    assert_eq!(at_office.as_array().unwrap().len(), 1, "{at_office}");
+    assert_eq!(at_office[0]["id"], keep.id.as_str());
+    // A photo that is not on the job is not found.
+    assert!(matches!(
+        app.remove_photo(id(), "0".repeat(64), None),
+        Err(fieldwork_ffi::ApiError::NotFound { .. })
+    ));
+}
