@@ -476,7 +476,7 @@ async fn a_photo_taken_by_mistake_is_removed_on_the_phone_and_at_the_office() {
         .into_iter()
         .map(|p| p.id)
         .collect();
-    assert_eq!(shown, [keep.id.clone()]);
+    assert_eq!(shown, std::slice::from_ref(&keep.id));
     let preview = app.signing_preview(id(), ReportLanguage::En).unwrap();
     assert_eq!(preview.photos.len(), 1);
     app.sync().await.unwrap();
