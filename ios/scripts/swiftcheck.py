@@ -632,10 +632,26 @@ class Checker:
         for entry in (c for c in named(node) if c.type == "switch_entry"):
             for sp in (c for c in named(entry) if c.type == "switch_pattern"):
                 for pat in (c for c in named(sp) if c.type == "pattern"):
-                    if text(pat).startswith("."):
+                    # `.case`, `.case(let a, _)`, `let .case(a, b)`
+                    if re.match(r"(?:(?:let|var)\s+)?\.", text(pat)):
                         ids = [c for c in named(pat) if c.type == "simple_identifier"]
                         if ids:
                             self.case(ids[0], enum, ident(text(ids[0])))
+                            self.case_arity(pat, ids[0], enum, ident(text(ids[0])))
+
+    def case_arity(self, pat, name_node, enum: str, name: str):
+        """A pattern binds each associated value of its case (`.InvalidInput(let detail)` on a
+        case that also carries `reason` binds a tuple, not the detail)."""
+        if not any(not c.is_named and c.type == "(" for c in pat.children):
+            return
+        ms = [m for m in self.core_members(enum, name) if m.kind == "case"]
+        if not ms:
+            return
+        bound = len([c for c in named(pat) if c.type == "pattern"])
+        expected = len(ms[0].labels)
+        if bound != expected:
+            self.missing(name_node, f"{enum}.{name}: the pattern binds {bound} associated value(s), "
+                                    f"the generated bindings have {expected} ({ms[0].signature()})")
 
     def catch_block(self, node, scope):
         inner = Scope(scope, {"error": "Error"}, scope.self_type, scope.returns)
@@ -868,6 +884,7 @@ class Checker:
             target = pre.child_by_field_name("target")
             if text(pre).startswith(".") and target is not None:
                 self.case(target, enum, ident(text(target)))
+                self.case_labels(value, target, enum, ident(text(target)))
         elif t == "array_literal" and elem_enum:
             for e in named(value, "element"):
                 self.expect(e, elem_enum, scope)
@@ -876,6 +893,20 @@ class Checker:
             self.expect(value.child_by_field_name("if_false"), expected, scope)
         elif t in ("try_expression", "await_expression"):
             self.expect(value.child_by_field_name("expr"), expected, scope)
+
+    def case_labels(self, call, name_node, enum: str, name: str):
+        """`.InvalidInput(detail: "d")`: an implicit member call names its case's associated
+        values (as `ApiError.InvalidInput(...)` is checked by `call`)."""
+        ms = [m for m in self.core_members(enum, name) if m.kind in ("case", "func", "init")]
+        suffix = next((k for k in named(call) if k.type == "call_suffix"), None)
+        if not ms or suffix is None or any(c.type == "lambda_literal" for c in named(suffix)):
+            return
+        args_node = next((c for c in named(suffix) if c.type == "value_arguments"), None)
+        args = [a for a in named(args_node) if a.type == "value_argument"] if args_node is not None else []
+        labels = [ident(text(named(a, "name")[0])) if named(a, "name") else "_" for a in args]
+        if not any(labels_match(labels, m) for m in ms):
+            sigs = " or ".join(m.signature() for m in ms)
+            self.missing(name_node, f"{enum}.{name}({''.join(x + ':' for x in labels)}): the generated bindings have {sigs}")
 
     def array_literal_cases(self, node, scope):
         elements = named(node, "element")
@@ -1282,6 +1313,20 @@ def self_test(ios: Path, bindings: Path, root: Path) -> int:
             if not any(expect in g for g in got):
                 failed += 1
                 print(f"self-test: {category} {what} at {path}:{line} renamed, but not reported; findings: {got}")
+    # A pattern that binds one associated value fewer than its case has must be reported.
+    arity = re.compile(r"case (?:let )?\.(\w+)\((let \w+|_), (?:let \w+|_)\)")
+    target = next((k for k, v in files.items() if arity.search(v)), None)
+    tried += 1
+    if target is None:
+        failed += 1
+        print("self-test: no switch pattern binding two associated values to shorten")
+    else:
+        m = arity.search(files[target])
+        shortened = files[target][:m.start()] + f"case .{m.group(1)}({m.group(2)})" + files[target][m.end():]
+        got = [str(f) for f in check({target: shortened}).findings]
+        if not any("associated value" in g and m.group(1) in g for g in got):
+            failed += 1
+            print(f"self-test: case .{m.group(1)} shortened to one binding in {target}, but not reported; findings: {got}")
     # A syntax error in the first file must be found.
     first = next(iter(files))
     broken = parse(first, files[first][::-1].replace("}", "", 1)[::-1])
