@@ -41,6 +41,8 @@ final class AppModel {
             }
         }
         session.startSyncingEdits()
+        // The last successful send and what waits, as the core kept them across restarts.
+        Task { await session.sync.refreshState() }
         if session.enrollment.isEnrolled {
             // Launch counts as coming to the foreground: sync, and the periodic sync from now.
             session.sync.foregroundChanged(active: true)
@@ -55,12 +57,13 @@ final class AppModel {
         case .background:
             session.sync.foregroundChanged(active: false)
             BackgroundWork.scheduleSync()
-            if !session.photos.waiting.isEmpty {
+            let photosWaiting = session.sync.pendingPhotos > 0 || !session.photos.waiting.isEmpty
+            if photosWaiting {
                 BackgroundWork.scheduleUploads()
             }
             // Mid-upload, or edits not sent yet (an edit's debounce would not run while the app
             // is suspended): ask for the time to finish or run a sync rather than cut it off.
-            if session.sync.isSyncing || session.sync.pendingChanges > 0 || !session.photos.waiting.isEmpty {
+            if session.sync.isSyncing || session.sync.pendingChanges > 0 || photosWaiting {
                 grace.run(named: "fieldwork-upload") {
                     await session.finishInBackground()
                 }
@@ -108,7 +111,7 @@ final class AppSession {
     }
 
     func jobDetail(_ jobId: String) -> JobDetailViewModel {
-        JobDetailViewModel(jobId: jobId, repository: services.jobs)
+        JobDetailViewModel(jobId: jobId, repository: services.jobs, photos: services.photos)
     }
 
     func signing(_ jobId: String) -> SigningViewModel {

@@ -3,7 +3,8 @@ import FieldworkShell
 import XCTest
 
 /// The completion report through the signing view model and its customer steps: a photo, the
-/// review (the preview built from the job each time it opens, in the language chosen there),
+/// review (the core's outline of the report, in the words its PDF prints, built from the job
+/// each time it opens (a part added shows at once), in the language chosen there),
 /// the pad (a refused scribble, a sealed signature), the confirmation and hand back, a note
 /// after signing (changed since signed), signing again, a refusal behind its own sheet, and
 /// both reaching the office.
@@ -22,34 +23,69 @@ final class ReportTests: XCTestCase {
         let photos = PhotoQueueViewModel(jobs: phone.jobs, photos: phone.photos)
         let notAPhoto = await photos.add(jobId: "J-IOS-SIGN", data: Data("not a photo\n".utf8), caption: "notes.txt")
         XCTAssertNil(notAPhoto)
-        XCTAssertEqual(photos.message?.key, "error.bad_image")
+        XCTAssertEqual(photos.message?.key, "image.not_an_image")
+        XCTAssertEqual(photos.message?.recovery, .chooseAnotherPhoto)
         let added = await photos.add(jobId: "J-IOS-SIGN", data: samplePNG(), caption: "condenser fan")
         let photo = try XCTUnwrap(added, "\(String(describing: photos.message))")
         XCTAssertEqual([photo.width, photo.height], [64, 48])
         XCTAssertEqual(photos.waiting.map(\.id), [photo.id])
+        // Its thumbnail comes from the core (the phone's store is encrypted: no file in the clear).
+        let item = try XCTUnwrap(photos.waiting.first)
+        XCTAssertEqual(item.caption, "condenser fan")
+        XCTAssertTrue(item.photo.onDevice)
+        XCTAssertNil(item.photo.thumbnailPath)
+        let thumbnail = await photos.thumbnail(for: item)
+        XCTAssertEqual(thumbnail.map { Array($0.prefix(3)) }, [0xFF, 0xD8, 0xFF], "a JPEG")
 
         let signing = SigningViewModel(jobId: "J-IOS-SIGN", repository: phone.reports, language: .en, canvasWidth: 300, canvasHeight: 100)
         await signing.load()
         XCTAssertNil(signing.step, "the technician's page until the phone is handed over")
         XCTAssertEqual(signing.versions, [])
 
-        // The phone goes to the customer: the review is the report built from the job now.
+        // The phone goes to the customer: the review is the report built from the job now, in
+        // the words its PDF prints.
         await signing.startSigning()
         XCTAssertEqual(signing.step, .review)
-        let preview = try XCTUnwrap(signing.preview, "\(String(describing: signing.message))")
-        XCTAssertEqual(preview.job, "J-IOS-SIGN")
-        XCTAssertEqual(preview.language, "en")
-        XCTAssertEqual(preview.content.problem, "Compressor trips")
-        XCTAssertEqual(preview.content.site?.address, "88 Quay Road")
-        XCTAssertEqual(preview.content.asset?.serial, "CH-J-IOS-SIGN")
-        XCTAssertEqual(preview.content.photos.map(\.id), [photo.id])
-        XCTAssertEqual(preview.content.photos.first?.caption, "condenser fan")
+        let first = try XCTUnwrap(signing.preview, "\(String(describing: signing.message))")
+        XCTAssertEqual(first.title, "Completion report")
+        XCTAssertTrue(first.job.contains("J-IOS-SIGN"), first.job)
+        XCTAssertTrue(first.allWords.contains("Compressor trips"))
+        XCTAssertTrue(first.overview.contains { $0.value.contains("88 Quay Road") })
+        XCTAssertTrue(first.overview.contains { $0.value.contains("CH-J-IOS-SIGN") })
+        XCTAssertEqual(first.photos.map(\.id), [photo.id])
+        XCTAssertTrue(first.photos.first?.words.contains("condenser fan") == true)
+        XCTAssertFalse(first.hasRow(withCell: "RELAY-7"), "no parts yet")
+        let attestation = try XCTUnwrap(signing.attestation, "the sentence the customer confirms, from the outline")
+        XCTAssertEqual(attestation, first.outcome.attestation)
+        let thumbnailInReview = await signing.thumbnail(attachmentId: photo.id)
+        XCTAssertNotNil(thumbnailInReview)
 
-        // The customer reads it in Chinese: built again in that language; then back to English.
+        // The technician takes the phone back and fits a part: the next review has it at once.
+        signing.cancelSigning()
+        let job = JobDetailViewModel(jobId: "J-IOS-SIGN", repository: phone.jobs, photos: phone.photos)
+        await job.load()
+        var part = PartForm()
+        part.sku = "RELAY-7"
+        part.description = "fan relay"
+        part.qty = 2
+        let fitted = await job.addPart(part)
+        XCTAssertTrue(fitted, "\(String(describing: job.message))")
+        await signing.startSigning()
+        let withPart = try XCTUnwrap(signing.preview, "\(String(describing: signing.message))")
+        XCTAssertNotEqual(withPart, first, "the preview changed with the part")
+        let partRow = try XCTUnwrap(withPart.sections.flatMap(\.rows).first { $0.cells.contains("RELAY-7") })
+        XCTAssertTrue(partRow.cells.contains("fan relay") && partRow.cells.contains("2"), "\(partRow.cells)")
+
+        // The customer reads it in Chinese: built again in that language (with the part and its
+        // own attestation); then back to English.
         await signing.chooseLanguage(.zhCn)
-        XCTAssertEqual(signing.preview?.language, "zh-CN")
+        let chinese = try XCTUnwrap(signing.preview)
+        XCTAssertNotEqual(chinese.title, withPart.title)
+        XCTAssertTrue(chinese.hasRow(withCell: "RELAY-7"))
+        XCTAssertNotEqual(signing.attestation, attestation)
         await signing.chooseLanguage(.en)
-        XCTAssertEqual(signing.preview?.language, "en")
+        XCTAssertEqual(signing.preview?.title, "Completion report")
+        XCTAssertEqual(signing.attestation, attestation)
 
         // Nobody named to sign: the pad does not open.
         XCTAssertFalse(signing.canContinueToPad)
@@ -83,6 +119,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(signing.step, .pad)
 
         drawSignature(on: signing)
+        let reviewed = try XCTUnwrap(signing.preview)
         let signed = await signing.sign()
         XCTAssertTrue(signed, "\(String(describing: signing.message))")
         XCTAssertEqual(signing.step, .confirmation)
@@ -97,23 +134,38 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(signing.changedSinceSigned)
         let sealed = try await phone.reports.sealedJSON(jobId: "J-IOS-SIGN", version: 1)
         XCTAssertTrue(sealed.contains(#""strokes":[[[10,80,0,500],[60,20,16,600],[110,80,33,400]],[[150,50,200,500],[290,55,240,700]]]"#), sealed)
+        // What was sealed says what the review said, now signed by Li Na.
+        let sealedOutline = await signing.sealedOutline(version: 1)
+        let sealedWords = try XCTUnwrap(sealedOutline, "\(String(describing: signing.message))")
+        XCTAssertEqual(sealedWords.sections.map(\.title), reviewed.sections.map(\.title))
+        XCTAssertEqual(
+            sealedWords.sections.flatMap(\.rows).first { $0.cells.contains("RELAY-7") },
+            reviewed.sections.flatMap(\.rows).first { $0.cells.contains("RELAY-7") }
+        )
+        guard case .signed(_, let fields, let sealedAttestation) = sealedWords.outcome else {
+            return XCTFail("not signed: \(sealedWords.outcome)")
+        }
+        XCTAssertEqual(fields.first?.value, "Li Na")
+        XCTAssertEqual(sealedAttestation, attestation)
 
-        let job = JobDetailViewModel(jobId: "J-IOS-SIGN", repository: phone.jobs)
         await job.load()
         XCTAssertEqual(job.status, .completed)
-        XCTAssertEqual(job.detail?.report.status, "signed")
+        XCTAssertEqual(job.detail?.report.state, .signed)
+        XCTAssertEqual(job.detail?.report.version, 1)
+        XCTAssertEqual(job.statusActions, [], "a completed job offers no status")
 
         // A note after signing: the report no longer matches the job.
         let noted = await job.addNote("customer asked for a follow-up call")
         XCTAssertTrue(noted)
-        XCTAssertEqual(job.detail?.reportChangedSinceSigned, true)
+        XCTAssertTrue(job.reportChangedSinceSigned)
+        XCTAssertEqual(job.detail?.report.state, .changedSinceSigned)
         await signing.load()
         XCTAssertTrue(signing.changedSinceSigned)
 
         // Signing again: the review is built from the job as it is now (the note is in it),
         // and the new signature adds version 2 and keeps version 1.
         await signing.startSigning()
-        XCTAssertEqual(signing.preview?.content.workDone.map(\.text).contains("customer asked for a follow-up call"), true)
+        XCTAssertEqual(signing.preview?.hasRow(withCell: "customer asked for a follow-up call"), true)
         signing.signerName = "Li Na"
         signing.continueToPad()
         drawSignature(on: signing)
@@ -151,7 +203,9 @@ final class ReportTests: XCTestCase {
         let signing = SigningViewModel(jobId: "J-IOS-REFUSE", repository: phone.reports, language: .zhCn)
         await signing.startSigning()
         XCTAssertEqual(signing.step, .review)
-        XCTAssertEqual(signing.preview?.language, "zh-CN")
+        let preview = try XCTUnwrap(signing.preview, "\(String(describing: signing.message))")
+        XCTAssertNotEqual(preview.title, "Completion report", "in Chinese")
+        XCTAssertNotNil(signing.attestation)
 
         // Refusing is its own sheet; closing it seals nothing.
         signing.beginRefusal()
@@ -190,7 +244,12 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(uploaded)
         let (status, job) = try await office.call("GET", "/api/v1/jobs/J-IOS-REFUSE")
         XCTAssertEqual(status, 200)
-        XCTAssertEqual(try JobDetail.decode(job).report.status, "refused")
+        XCTAssertEqual((try jsonObject(job)["report"] as? [String: Any])?["status"] as? String, "refused")
+        let sealedOutline = await signing.sealedOutline(version: nil)
+        guard case .refused(_, let fields) = try XCTUnwrap(sealedOutline).outcome else {
+            return XCTFail("the sealed outline is not a refusal")
+        }
+        XCTAssertTrue(fields.contains { $0.value == "disputes the labour hours" }, "\(fields)")
     }
 
     /// The PDF the share sheet gets; needs a CJK font on the Mac (FIELDWORK_CJK_FONT).

@@ -84,7 +84,7 @@ final class ShellUnitTests: XCTestCase {
 
     func testEveryErrorHasAMessage() {
         let cases: [(ApiError, String)] = [
-            (.InvalidInput(detail: "d"), "error.invalid_input"),
+            (.InvalidInput(detail: "d", reason: .other), "error.invalid_input"),
             (.NotFound(detail: "d"), "error.not_found"),
             (.NotEnrolled(detail: "d"), "error.not_enrolled"),
             (.Offline(detail: "d"), "error.offline"),
@@ -94,7 +94,7 @@ final class ShellUnitTests: XCTestCase {
             (.RateLimited(detail: "d", retryAfterSecs: 30), "error.rate_limited"),
             (.Server(detail: "d"), "error.server"),
             (.BadSignature(detail: "d"), "error.bad_signature"),
-            (.BadImage(detail: "d"), "error.bad_image"),
+            (.BadImage(detail: "d", reason: .notAnImage), "image.not_an_image"),
             (.CannotSign(detail: "d"), "error.cannot_sign"),
             (.Render(detail: "d"), "error.render"),
             (.Storage(detail: "d"), "error.storage"),
@@ -105,6 +105,99 @@ final class ShellUnitTests: XCTestCase {
             XCTAssertEqual(ErrorMessages.message(for: error).detail, "d")
         }
         XCTAssertEqual(ErrorMessages.message(for: CocoaError(.fileNoSuchFile)).key, "error.unexpected")
+    }
+
+    /// A refused value is said from the core's reason and parameters, its field and statuses in
+    /// words; the English detail is kept for the log, never shown.
+    func testRefusedValuesAreSaidFromTheirReason() {
+        let detail = "invalid input: qty must be 1 to 10000, got 0"
+        let qty = ErrorMessages.message(for: ApiError.InvalidInput(detail: detail, reason: .outOfRange(field: "qty", min: 1, max: 10_000, got: 0)))
+        XCTAssertEqual(qty.key, "refused.out_of_range")
+        XCTAssertEqual(qty.arguments, [.words("field.qty"), .number(1), .number(10_000)])
+        XCTAssertEqual(qty.recovery, .correctInput)
+        XCTAssertEqual(qty.detail, detail, "kept for the log")
+        XCTAssertNil(qty.shownDetail, "never on screen")
+        XCTAssertEqual(qty.headlineKey, "error.invalid_input")
+
+        let moved = ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .statusNotAllowed(from: .completed, to: .enRoute)))
+        XCTAssertEqual(moved.key, "refused.status_not_allowed")
+        XCTAssertEqual(moved.arguments, [.words("status.completed"), .words("status.en_route")])
+        let loaner = ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .loanerAlreadyOut(serial: "LN-1")))
+        XCTAssertEqual(loaner.arguments, [.text("LN-1")])
+
+        // Every field the core names has its words; one this app does not know is "this value".
+        for (field, key) in [("note text", "field.note_text"), ("qty", "field.qty"), ("sku", "field.sku"),
+                             ("fault code", "field.fault_code"), ("serial_in", "field.serial_in"),
+                             ("serial_out", "field.serial_out"), ("loaner serial", "field.loaner_serial"),
+                             ("loaner model", "field.loaner_model"), ("start", "field.start"), ("end", "field.end"),
+                             ("caption", "field.caption"), ("reason", "field.reason"), ("flux capacitor", "field.this_value")] {
+            XCTAssertEqual(ErrorMessages.fieldKey(field), key, field)
+        }
+
+        let photo = ErrorMessages.message(for: ApiError.BadImage(detail: "d", reason: .tooManyPixels(width: 20000, height: 15000)))
+        XCTAssertEqual(photo.key, "image.too_many_pixels")
+        XCTAssertEqual(photo.arguments, [.number(20000), .number(15000)])
+        XCTAssertEqual(photo.recovery, .chooseAnotherPhoto)
+        XCTAssertNil(photo.shownDetail)
+
+        // A server failure's detail is for the office's IT and is shown.
+        XCTAssertEqual(ErrorMessages.message(for: ApiError.Server(detail: "502")).shownDetail, "502")
+    }
+
+    /// What a refused value says on a Chinese phone (and an English one), from the app's own
+    /// Localizable.strings: the field in words, the numbers put in, no English detail.
+    func testARefusedValueInChinese() throws {
+        let zh = try AppStrings.localize("zh-Hans")
+        let en = try AppStrings.localize("en")
+        let detail = "invalid input: qty must be 1 to 10000, got 0"
+        let qty = ErrorMessages.message(for: ApiError.InvalidInput(detail: detail, reason: .outOfRange(field: "qty", min: 1, max: 10_000, got: 0)))
+        XCTAssertEqual(qty.text(zh), "数量须在 1 至 10000 之间。")
+        XCTAssertEqual(qty.text(en), "The quantity must be 1 to 10000.")
+        XCTAssertFalse(qty.text(zh).contains("qty"))
+
+        let note = ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .empty(field: "note text")))
+        XCTAssertEqual(note.text(zh), "备注不能为空。")
+        let moved = ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .statusNotAllowed(from: .completed, to: .enRoute)))
+        XCTAssertEqual(moved.text(zh), "工单当前为「已完工」，不能变为「在途」。")
+        let unknown = ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .label(field: "warp coil", max: 128)))
+        XCTAssertEqual(unknown.text(zh), "该值须为 1 至 128 个字符。")
+        XCTAssertEqual(unknown.text(en), "This value must be 1 to 128 characters.")
+        let photo = ErrorMessages.message(for: ApiError.BadImage(detail: "d", reason: .tooLarge(maxMib: 25)))
+        XCTAssertEqual(photo.text(zh), "照片超过 25 MiB。")
+    }
+
+    /// Every message the shell can make, with every field and status it can name, is in both
+    /// languages, and nothing is left unformatted.
+    func testEveryRefusalIsSaidInBothLanguages() throws {
+        let detail = "ENGLISH-DETAIL"
+        var messages: [UserMessage] = []
+        let reasons: [InputReason] = [
+            .empty(field: "x"), .tooLong(field: "x", max: 16384), .label(field: "x", max: 128),
+            .outOfRange(field: "x", min: 1, max: 9, got: 0), .timeOutOfRange(field: "x", first: 2000, last: 2100),
+            .endsBeforeStart, .spanTooLong(maxHours: 168), .unknownStock, .loanerModelMissing,
+            .loanerAlreadyOut(serial: "LN-1"), .loanerNotOut(serial: "LN-1"), .notACheckResult,
+            .noSuchCheckItem(item: "door"), .statusNotAllowed(from: .assigned, to: .completed),
+            .notATechnicianStatus, .notLineAuthor, .jobCancelled, .alreadyEnrolled(server: "https://office"), .other,
+        ]
+        messages += reasons.map { ErrorMessages.message(for: $0, detail: detail) }
+        let images: [ImageReason] = [.tooLarge(maxMib: 25), .notAnImage, .tooManyPixels(width: 1, height: 2), .damaged, .cannotSave]
+        messages += images.map { ErrorMessages.message(for: $0, detail: detail) }
+        for field in ErrorMessages.fieldKeys.keys {
+            messages.append(ErrorMessages.message(for: .empty(field: field), detail: detail))
+        }
+        let statuses: [JobStatus] = [.new, .assigned, .accepted, .enRoute, .onSite, .inProgress, .onHold, .completed, .cancelled]
+        for status in statuses {
+            messages.append(ErrorMessages.message(for: .statusNotAllowed(from: status, to: status), detail: detail))
+        }
+        for localization in ["en", "zh-Hans"] {
+            let localize = try AppStrings.localize(localization)
+            for message in messages {
+                let text = message.text(localize)
+                XCTAssertFalse(text.contains("<missing"), "\(localization): \(message.key) \(text)")
+                XCTAssertFalse(text.contains("%"), "\(localization): \(message.key) \(text)")
+                XCTAssertFalse(text.contains(detail), "no English detail in \(text)")
+            }
+        }
     }
 
     func testSignatureStrokesJSON() {
@@ -135,6 +228,59 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertTrue(recorder.isFull)
     }
 
+    /// The SLA risk in words, as Android's SlaText: minutes up to two hours, then hours.
+    func testSlaRiskInWords() throws {
+        XCTAssertEqual(SlaText.of(risk: .breached, minutesLeft: -20), SlaWords(key: "sla.overdue_minutes", amount: 20))
+        XCTAssertEqual(SlaText.of(risk: .breached, minutesLeft: -1), SlaWords(key: "sla.overdue_minutes", amount: 1))
+        XCTAssertEqual(SlaText.of(risk: .breached, minutesLeft: -181), SlaWords(key: "sla.overdue_hours", amount: 3))
+        XCTAssertEqual(SlaText.of(risk: .atRisk, minutesLeft: 15), SlaWords(key: "sla.at_risk_minutes", amount: 15))
+        XCTAssertEqual(SlaText.of(risk: .atRisk, minutesLeft: 300), SlaWords(key: "sla.at_risk_hours", amount: 5))
+        XCTAssertEqual(SlaText.of(risk: .onTrack, minutesLeft: 120), SlaWords(key: "sla.left_minutes", amount: 120))
+        XCTAssertEqual(SlaText.of(risk: .onTrack, minutesLeft: 121), SlaWords(key: "sla.left_hours", amount: 2))
+        XCTAssertEqual(SlaText.of(risk: .onTrack, minutesLeft: 180), SlaWords(key: "sla.left_hours", amount: 3))
+        XCTAssertNil(SlaText.of(risk: .none, minutesLeft: 30), "no clock runs")
+        XCTAssertNil(SlaText.of(risk: .onTrack, minutesLeft: nil))
+
+        let en = try AppStrings.localize("en")
+        let zh = try AppStrings.localize("zh-Hans")
+        let overdue = try XCTUnwrap(SlaText.of(risk: .breached, minutesLeft: -20))
+        let atRisk = try XCTUnwrap(SlaText.of(risk: .atRisk, minutesLeft: 15))
+        let left = try XCTUnwrap(SlaText.of(risk: .onTrack, minutesLeft: 180))
+        XCTAssertEqual([overdue, atRisk, left].map { $0.text(en) }, ["Overdue 20 min", "At risk, 15 min left", "3 h left"])
+        XCTAssertEqual([overdue, atRisk, left].map { $0.text(zh) }, ["已超时 20 分钟", "有风险，剩余 15 分钟", "剩余 3 小时"])
+
+        // A Today row says the core's state and minutes; a closed job runs no clock.
+        func row(_ status: JobStatus, _ state: SlaState?, _ minutes: Int64?) -> JobRow {
+            JobRow(record: JobSummaryRecord(
+                id: "J-1", status: status, priority: "high", customerName: "Harbour Clinic", siteAddress: "88 Quay Road",
+                reportedAtMs: 0, scheduledStartMs: nil, scheduledEndMs: nil, pendingSync: false, syncError: nil,
+                slaMilestone: "response", slaDueMs: 0, siteTimeZone: "Asia/Shanghai", slaState: state, slaMinutesLeft: minutes
+            ))
+        }
+        XCTAssertEqual(row(.assigned, .breached, -20).slaWords?.text(en), "Overdue 20 min")
+        XCTAssertEqual(row(.enRoute, .atRisk, 15).slaWords?.text(en), "At risk, 15 min left")
+        XCTAssertNil(row(.completed, .breached, -20).slaWords)
+        XCTAssertNil(row(.assigned, nil, nil).slaWords)
+
+        // A milestone says its own words, none once met.
+        let breached = MilestoneLine(MilestoneRecord(kind: .response, dueMs: 0, state: .breached, metAtMs: nil, minutesLeft: -20))
+        XCTAssertEqual(breached.words, overdue)
+        XCTAssertEqual(breached.kind.labelKey, "sla.response")
+        let met = MilestoneLine(MilestoneRecord(kind: .arrival, dueMs: 0, state: .met, metAtMs: 0, minutesLeft: nil))
+        XCTAssertNil(met.words)
+    }
+
+    /// What the job screen shows beside the record: a phone to call, money in minor units,
+    /// times at the site's clock.
+    func testPhoneMoneyAndSiteTime() {
+        XCTAssertEqual(CustomerRecord(name: "Harbour Clinic", phone: "+86 (21) 5555-0101").callURL?.absoluteString, "tel:+862155550101")
+        XCTAssertNil(CustomerRecord(name: "Harbour Clinic", phone: "").callURL, "no phone recorded")
+        XCTAssertTrue(Money.text(minor: 64500, currency: "CNY", locale: Locale(identifier: "en_US")).contains("645.00"))
+        let due = instant("2026-11-24T09:30:00+08:00").epochMilliseconds
+        XCTAssertEqual(SiteTime.time(due, zone: "Asia/Shanghai", locale: Locale(identifier: "en_GB")), "09:30")
+        XCTAssertEqual(SiteTime.time(due, zone: "Europe/London", locale: Locale(identifier: "en_GB")), "01:30")
+    }
+
     func testSlaRiskIsTheCoresState() {
         XCTAssertEqual(SlaRisk.of(state: nil, status: .accepted), .none)
         XCTAssertEqual(SlaRisk.of(state: .pending, status: .accepted), .onTrack)
@@ -160,21 +306,23 @@ final class ShellUnitTests: XCTestCase {
         model.networkChanged(online: true)
         XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.syncing", systemImage: "arrow.triangle.2.circlepath", tone: .working))
         XCTAssertFalse(model.canSendNow)
-        service.setPending(2)
+        service.setPending(jobs: 2, photos: 1)
         service.complete(with: .failure(ApiError.Server(detail: "502")))
         await model.currentSyncFinished()
         XCTAssertEqual(model.indicator, SyncIndicator(key: "error.server", systemImage: "exclamationmark.triangle.fill", tone: .warning))
         XCTAssertEqual(model.pendingChanges, 2)
+        XCTAssertEqual(model.pendingPhotos, 1)
+        XCTAssertNil(model.lastSynced, "nothing sent yet")
         XCTAssertTrue(model.canSendNow)
 
         model.requestSync()
-        service.complete(with: .success(ScriptedSync.report))
+        service.complete(with: .success(ScriptedSync.report), at: clock.date)
         await model.currentSyncFinished()
         XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.pending_headline", systemImage: "icloud.and.arrow.up", tone: .working))
-        service.setPending(0)
-        await model.refreshPending()
+        service.setPending(jobs: 0, photos: 0)
+        await model.refreshState()
         XCTAssertEqual(model.indicator, SyncIndicator(key: "sync.idle", systemImage: "checkmark.icloud", tone: .upToDate))
-        XCTAssertEqual(model.lastSynced, clock.date)
+        XCTAssertEqual(model.lastSynced, clock.date, "the core's record of the last successful sync")
 
         model.requestSync()
         service.complete(with: .failure(ApiError.UpgradeRequired(detail: "426")))
@@ -186,36 +334,49 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertEqual(Set(symbols).count, symbols.count)
     }
 
-    /// The report preview decodes everything the report holds: the model's golden report.
-    func testReportPreviewDecodesTheWholeReport() throws {
-        let golden = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .appendingPathComponent("model/tests/golden/report-v1.json")
-        let report = try ReportPreview.decode(String(decoding: Data(contentsOf: golden), as: UTF8.self))
-        XCTAssertEqual(report.job, "J-GOLDEN")
-        XCTAssertEqual(report.language, "zh-CN")
-        let content = report.content
-        XCTAssertEqual(content.site?.address, "浦东新区 88 Quay Road\n3F")
-        XCTAssertEqual(content.asset?.serial, "CH-2291-A")
-        XCTAssertEqual(content.diagnoses.map(\.cause), ["human_damage"])
-        XCTAssertEqual(content.diagnoses.first?.faultCode, "E-101")
-        XCTAssertEqual(content.parts.map(\.sku), ["FAN-40"])
-        XCTAssertEqual(content.parts.first?.serialIn, "F-NEW")
-        XCTAssertEqual(content.parts.first?.serialOut, "F-OLD")
-        XCTAssertEqual(content.workDone.count, 1)
-        XCTAssertEqual(content.time.labourMinutes, 75)
-        XCTAssertEqual(content.time.travelMinutes, 0)
-        XCTAssertEqual(content.checklist, [])
-        XCTAssertEqual(content.charges?.total, 64500)
-        XCTAssertEqual(content.charges?.currency, "CNY")
-        XCTAssertEqual(content.charges?.provisional, false)
+    /// The last successful send is the core's record, so a new status (the app restarted)
+    /// shows it before any sync; a failed sync does not change it.
+    @MainActor
+    func testLastSentIsTheCoresRecordAcrossRestarts() async {
+        let service = ScriptedSync()
+        let sent = Date(timeIntervalSince1970: 1_795_000_000)
+        service.setLastSuccess(sent)
+        service.setPending(jobs: 1, photos: 3)
+        let clock = ManualSyncClock()
+        let model = SyncStatusViewModel(repository: service, clock: clock, random: { 0.5 })
+        XCTAssertNil(model.lastSynced)
+        await model.refreshState()
+        XCTAssertEqual(model.lastSynced, sent)
+        XCTAssertEqual(model.pendingChanges, 1)
+        XCTAssertEqual(model.pendingPhotos, 3)
+        model.requestSync()
+        service.complete(with: .failure(ApiError.Offline(detail: "no route")))
+        await model.currentSyncFinished()
+        XCTAssertEqual(model.lastSynced, sent)
+        model.cancel()
     }
 
-    func testStatusNamesAndActions() {
-        XCTAssertEqual(JobStatus(wireName: "on_site"), .onSite)
-        XCTAssertNil(JobStatus(wireName: "somewhere"))
+    /// The outline's outcome read for the review: its attestation, notice and fields.
+    func testOutlineOutcomeAndWords() {
+        let parts = OutlineSectionRecord(
+            title: "Parts", paragraph: nil,
+            columns: [OutlineColumnRecord(title: "SKU", share: 0.5, alignEnd: false), OutlineColumnRecord(title: "Qty", share: 0.5, alignEnd: true)],
+            rows: [OutlineRowRecord(cells: ["FAN-200", "2"], total: false)], note: nil
+        )
+        let preview = ReportOutlineRecord(
+            title: "Completion report", job: "Job J-1", status: "Version 1 · Preview, not signed",
+            overview: [OutlineFieldRecord(label: "Customer", value: "Harbour Clinic")],
+            sections: [parts], photosTitle: "Photos", photos: [OutlinePhotoRecord(id: "abc", words: "Fan blade")],
+            outcome: .preview(title: "Signature", notice: "Not signed: this is a preview.", attestation: "The customer confirms the work.")
+        )
+        XCTAssertEqual(preview.outcome.attestation, "The customer confirms the work.")
+        XCTAssertEqual(preview.outcome.notice, "Not signed: this is a preview.")
+        XCTAssertEqual(preview.outcome.fields, [])
+        XCTAssertTrue(preview.hasRow(withCell: "FAN-200"))
+        XCTAssertFalse(preview.hasRow(withCell: "Harbour Clinic"))
+        XCTAssertTrue(preview.allWords.contains("Fan blade"))
+        let refused = OutlineOutcomeRecord.refused(title: "Refusal", fields: [OutlineFieldRecord(label: "Reason", value: "hours")])
+        XCTAssertNil(refused.attestation)
+        XCTAssertEqual(refused.fields.map(\.value), ["hours"])
     }
 }

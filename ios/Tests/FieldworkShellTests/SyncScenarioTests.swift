@@ -47,7 +47,7 @@ final class SyncScenarioTests: XCTestCase {
         model.foregroundChanged(active: true)
         XCTAssertEqual(model.attempts, 1, "back in the foreground: sync")
         XCTAssertEqual(model.phase, .syncing)
-        service.complete(with: .success(ScriptedSync.report))
+        service.complete(with: .success(ScriptedSync.report), at: clock.date)
         await model.currentSyncFinished()
         XCTAssertEqual(model.phase, .idle)
         XCTAssertEqual(model.lastSynced, clock.date)
@@ -312,14 +312,17 @@ final class ManualSyncClock: SyncClock {
 }
 
 /// A SyncService whose syncs end when the test says, with the result it says (given before or
-/// after the model calls `sync()`).
+/// after the model calls `sync()`); its sync state is what the test sets (the last success
+/// recorded as the core does, when a sync ends well).
 final class ScriptedSync: SyncService, @unchecked Sendable {
     static let report = SyncReportRecord(uploaded: 1, downloaded: 0, requests: 1, bytesSent: 10, bytesReceived: 10, refused: 0)
 
     private let lock = NSLock()
     private var waiting: CheckedContinuation<Result<SyncReportRecord, Error>, Never>?
     private var ready: [Result<SyncReportRecord, Error>] = []
-    private var pending: UInt64 = 0
+    private var pendingJobs: UInt64 = 0
+    private var pendingPhotos: UInt64 = 0
+    private var lastSuccess: Date?
 
     func sync() async throws -> SyncReportRecord {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<SyncReportRecord, Error>, Never>) in
@@ -337,9 +340,13 @@ final class ScriptedSync: SyncService, @unchecked Sendable {
         return try result.get()
     }
 
-    /// Ends the running sync (or the next one) with `result`.
-    func complete(with result: Result<SyncReportRecord, Error>) {
+    /// Ends the running sync (or the next one) with `result`; a success at `date` is recorded
+    /// as the last successful sync, as the core records it.
+    func complete(with result: Result<SyncReportRecord, Error>, at date: Date? = nil) {
         let continuation: CheckedContinuation<Result<SyncReportRecord, Error>, Never>? = lock.withLock {
+            if case .success = result, let date {
+                lastSuccess = date
+            }
             if let continuation = waiting {
                 waiting = nil
                 return continuation
@@ -352,11 +359,20 @@ final class ScriptedSync: SyncService, @unchecked Sendable {
 
     func setNetworkState(online: Bool) {}
 
-    func setPending(_ count: UInt64) {
-        lock.withLock { pending = count }
+    func setPending(jobs: UInt64, photos: UInt64) {
+        lock.withLock {
+            pendingJobs = jobs
+            pendingPhotos = photos
+        }
     }
 
-    func pendingChanges() async throws -> UInt64 {
-        lock.withLock { pending }
+    func setLastSuccess(_ date: Date?) {
+        lock.withLock { lastSuccess = date }
+    }
+
+    func syncState() async throws -> SyncStateRecord {
+        lock.withLock {
+            SyncStateRecord(lastSuccessMs: lastSuccess?.epochMilliseconds, pendingJobs: pendingJobs, pendingPhotos: pendingPhotos, online: true)
+        }
     }
 }

@@ -37,16 +37,20 @@ struct TestOffice {
         return code
     }
 
-    /// Creates a job for `technician` through the dispatch API.
-    func createJob(id: String, technician: String, inspection: Bool = false) async throws {
+    static let site: [String: Any] = ["address": "88 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"]
+
+    /// Creates a job for `technician` through the dispatch API, reported on Tuesday
+    /// 2026-11-24 at 09:00 in Shanghai. `asset`: the serial of a registered asset (its model
+    /// and contract then come from the register); otherwise an unregistered chiller, no SLA.
+    func createJob(id: String, technician: String, inspection: Bool = false, asset: String? = nil, priority: String = "high") async throws {
         var job: [String: Any] = [
             "id": id,
             "technician": technician,
-            "customer": ["name": "Harbour Clinic", "phone": "1"],
-            "site": ["address": "88 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"],
-            "asset": ["serial": "CH-\(id)", "model": "Chiller"],
+            "customer": ["name": "Harbour Clinic", "phone": "+86 21 5555 0101"],
+            "site": Self.site,
+            "asset": asset.map { ["serial": $0] } ?? ["serial": "CH-\(id)", "model": "Chiller"],
             "problem": "Compressor trips",
-            "priority": "high",
+            "priority": priority,
             "reported_at": "2026-11-24T09:00:00+08:00",
         ]
         if inspection {
@@ -58,6 +62,59 @@ struct TestOffice {
         }
         let (status, body) = try await call("POST", "/api/v1/jobs", json: job)
         XCTAssertEqual(status, 201, body)
+    }
+
+    /// Registers a service contract: the demo's Gold contract (server/src/demo/contract.json)
+    /// under `id`: response in 30 working minutes, arrival in 120 in a city, resolution in 480,
+    /// Monday to Friday 08:30-17:30 in the site's time zone.
+    func createContract(id: String) async throws {
+        let contract: [String: Any] = [
+            "id": id,
+            "name": "Gold service 2026",
+            "currency": "CNY",
+            "sla": [
+                "response_minutes": 30,
+                "arrival_minutes": ["city": 120, "province": 720, "remote": 1440],
+                "resolution_minutes": 480,
+                "loaner_after_minutes": 240,
+                "calendar": [
+                    "kind": "working_hours",
+                    "hours": [
+                        "mon": ["08:30", "17:30"], "tue": ["08:30", "17:30"], "wed": ["08:30", "17:30"],
+                        "thu": ["08:30", "17:30"], "fri": ["08:30", "17:30"], "sat": NSNull(), "sun": NSNull(),
+                    ],
+                    "holidays": ["2026-10-01", "2026-10-02", "2026-10-05", "2027-01-01"],
+                ],
+            ],
+            "warranty": ["months": 24, "start": "acceptance", "replace_after_repairs": 3],
+            "billing": [
+                "in_warranty": ["parts": "free", "labour": "free", "travel": "free"],
+                "excluded": ["parts": "cost", "labour": "charged", "travel": "charged"],
+                "post_warranty": [["months": 12, "parts": "cost", "labour": "free", "travel": "charged"]],
+                "after": ["parts": "list", "labour": "charged", "travel": "charged"],
+            ],
+            "rates": ["labour_per_hour": 18000, "travel_flat": 25000],
+            "followup_hours": 48,
+        ]
+        let (status, body) = try await call("POST", "/api/v1/contracts", json: contract)
+        XCTAssertTrue((200..<300).contains(status), "contract: \(status) \(body)")
+    }
+
+    /// Registers an asset under a contract at the tests' site.
+    func createAsset(serial: String, model: String, contract: String) async throws {
+        let asset: [String: Any] = [
+            "serial": serial, "model": model, "customer": "Harbour Clinic",
+            "installation_date": "2025-11-01", "acceptance_date": "2025-11-20",
+            "contract": contract, "site": Self.site,
+        ]
+        let (status, body) = try await call("POST", "/api/v1/assets", json: asset)
+        XCTAssertTrue((200..<300).contains(status), "asset: \(status) \(body)")
+    }
+
+    /// Dispatch adds a note to a job.
+    func addNote(jobId: String, text: String) async throws {
+        let (status, body) = try await call("POST", "/api/v1/jobs/\(jobId)/notes", json: ["text": text])
+        XCTAssertTrue((200..<300).contains(status), "note: \(status) \(body)")
     }
 
     /// A dispatcher request; returns the status and the body as text.
@@ -78,6 +135,37 @@ struct TestOffice {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fieldwork-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return try FieldworkServices.open(dataDirectory: dir, secrets: MemorySecretStore())
+    }
+}
+
+/// An instant as the site's clock reads it (`2026-11-24T09:50:00+08:00`).
+func instant(_ rfc3339: String) -> Date {
+    guard let date = ISO8601DateFormatter().date(from: rfc3339) else {
+        fatalError("not an RFC 3339 time: \(rfc3339)")
+    }
+    return date
+}
+
+/// The app's Localizable.strings, read from the repository (the simulator reads the Mac's
+/// files through `#filePath`): what a message says in English or Chinese.
+enum AppStrings {
+    static func table(_ localization: String) throws -> [String: String] {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent() // FieldworkShellTests
+            .deletingLastPathComponent() // Tests
+            .deletingLastPathComponent() // ios
+            .appendingPathComponent("App/Fieldwork/Resources/\(localization).lproj/Localizable.strings")
+        let data = try Data(contentsOf: url)
+        guard let entries = try PropertyListSerialization.propertyList(from: data, format: nil) as? [String: String] else {
+            throw CocoaError(.propertyListReadCorrupt)
+        }
+        return entries
+    }
+
+    /// A lookup in that table; a missing key comes back marked, so a test sees it.
+    static func localize(_ localization: String) throws -> (String) -> String {
+        let entries = try table(localization)
+        return { key in entries[key] ?? "<missing \(key)>" }
     }
 }
 

@@ -50,8 +50,10 @@ final class VisitTests: XCTestCase {
         let start = Date(timeIntervalSince1970: 1_795_000_000)
         let timed = await job.addTime(kind: .labour, start: start, end: start.addingTimeInterval(75 * 60))
         XCTAssertTrue(timed)
-        let backwards = await job.addTime(kind: .travel, start: start, end: start)
+        // The core judges the times, not the shell: an end before the start is refused.
+        let backwards = await job.addTime(kind: .travel, start: start, end: start.addingTimeInterval(-60))
         XCTAssertFalse(backwards)
+        XCTAssertEqual(job.message?.key, "refused.ends_before_start")
         let diagnosed = await job.recordDiagnosis(cause: .powerSupply, faultCode: "E-PSU", action: "")
         XCTAssertTrue(diagnosed)
         let lent = await job.issueLoaner(serial: "LN-1", model: "Fan unit")
@@ -61,14 +63,44 @@ final class VisitTests: XCTestCase {
         empty.qty = 0
         let refused = await job.addPart(empty)
         XCTAssertFalse(refused)
-        XCTAssertEqual(job.message?.key, "error.invalid_input")
+        // Said from the core's reason in the phone's language; the English detail is for the log.
+        let message = try XCTUnwrap(job.message)
+        XCTAssertEqual(message.key, "refused.out_of_range")
+        XCTAssertEqual(message.arguments, [.words("field.qty"), .number(1), .number(10_000)])
+        XCTAssertEqual(message.text(try AppStrings.localize("zh-Hans")), "数量须在 1 至 10000 之间。")
+        XCTAssertFalse(message.detail.isEmpty, "kept for the log")
+        XCTAssertNil(message.shownDetail, "no English detail on screen")
 
+        // The screen renders the core's record: typed, nothing parsed by the shell.
         let detail = try XCTUnwrap(job.detail)
+        XCTAssertEqual(detail.id, "J-IOS-VISIT")
+        XCTAssertEqual(detail.status, .onSite)
+        XCTAssertEqual(detail.customer.name, "Harbour Clinic")
+        XCTAssertEqual(detail.customer.callURL?.absoluteString, "tel:+862155550101")
+        XCTAssertEqual(detail.site.address, "88 Quay Road")
+        XCTAssertEqual(detail.site.region, .city)
+        XCTAssertEqual(detail.site.timeZone, "Asia/Shanghai")
+        XCTAssertEqual([detail.asset.model, detail.asset.serial], ["Chiller", "CH-J-IOS-VISIT"])
+        XCTAssertEqual(detail.priority, .high)
+        XCTAssertEqual(detail.kind, .repair)
+        XCTAssertEqual(detail.problem, "Compressor trips")
+        XCTAssertNil(detail.sla, "no contract, no SLA")
+        XCTAssertNil(job.slaWords)
+        XCTAssertEqual(job.statusActions, detail.offeredStatuses)
+        XCTAssertFalse(job.statusActions.contains(.onSite), "never the current status")
         XCTAssertEqual(detail.notes.map(\.text), ["replaced the fan relay"])
+        XCTAssertEqual(detail.notes.map(\.authorRole), [.me])
         XCTAssertEqual(detail.parts.map(\.sku), ["RELAY-7"])
-        XCTAssertEqual(detail.time.map(\.kind), ["labour"])
-        XCTAssertEqual(detail.cause, "power_supply")
-        XCTAssertEqual(detail.loaners.filter(\.isOut).map(\.serial), ["LN-1"])
+        XCTAssertEqual(detail.parts.map(\.removable), [true])
+        XCTAssertEqual(detail.parts.first?.serialIn, "R-NEW")
+        XCTAssertEqual(detail.time.map(\.kind), [.labour])
+        XCTAssertEqual(detail.time.first?.startMs, start.epochMilliseconds)
+        XCTAssertEqual(detail.time.first?.endMs, start.addingTimeInterval(75 * 60).epochMilliseconds)
+        XCTAssertEqual(detail.diagnosis?.cause, .powerSupply)
+        XCTAssertEqual(detail.diagnosis?.faultCode, "E-PSU")
+        XCTAssertNil(detail.diagnosis?.action)
+        XCTAssertEqual(job.loanersOut.map(\.serial), ["LN-1"])
+        XCTAssertEqual(detail.report.state, ReportState.none)
 
         let check = JobDetailViewModel(jobId: "J-IOS-CHECK", repository: phone.jobs)
         await check.load()
@@ -76,6 +108,7 @@ final class VisitTests: XCTestCase {
         let measured = await check.recordCheck(item: "temp", result: .measured(7.5), note: "after 10 min")
         XCTAssertTrue(passed && measured, "\(String(describing: check.message))")
         XCTAssertEqual(check.detail?.checklist.map(\.result), ["pass", "7.5"])
+        XCTAssertEqual(check.detail?.kind, .inspection)
 
         // Without a network nothing is attempted, whoever asks; the edits wait on the phone, and
         // the status says offline (its own symbol, not a colour alone).
@@ -86,21 +119,26 @@ final class VisitTests: XCTestCase {
         XCTAssertNil(sync.problem)
         XCTAssertEqual(sync.indicator.systemImage, "wifi.slash")
         XCTAssertFalse(sync.canSendNow)
-        await sync.refreshPending()
+        await sync.refreshState()
         XCTAssertEqual(sync.pendingChanges, 2)
+        XCTAssertNotNil(sync.lastSynced, "the first sync's time, as the core kept it")
+        let before = try XCTUnwrap(sync.lastSynced)
 
         // The network returns: sync right away, and the office has the visit.
         sync.networkChanged(online: true)
         try await waitUntil { sync.phase == .idle && sync.pendingChanges == 0 }
         XCTAssertEqual(sync.attempts, attempts + 1)
         XCTAssertEqual(sync.lastReport?.uploaded, 2)
-        XCTAssertNotNil(sync.lastSynced)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(sync.lastSynced), before)
         await job.load()
         let (status, server) = try await office.call("GET", "/api/v1/jobs/J-IOS-VISIT")
         XCTAssertEqual(status, 200)
-        let serverDetail = try JobDetail.decode(server)
-        XCTAssertEqual(serverDetail, job.detail)
-        XCTAssertEqual(serverDetail.status, "on_site")
+        // The office renders the same job as the phone (the job JSON both serve).
+        let officeJob = try jsonObject(server)
+        let phoneJob = try jsonObject(await phone.jobs.officeJSON(jobId: "J-IOS-VISIT"))
+        XCTAssertEqual(officeJob as NSDictionary, phoneJob as NSDictionary)
+        XCTAssertEqual(officeJob["status"] as? String, "on_site")
+        XCTAssertEqual(noteTexts(officeJob), job.detail?.notes.map(\.text))
     }
 
     /// The status's own triggers against the real core and office, edits reaching it as in the
@@ -168,7 +206,7 @@ final class VisitTests: XCTestCase {
         XCTAssertEqual(sync.pendingChanges, 0)
         let (status, server) = try await office.call("GET", "/api/v1/jobs/J-IOS-RESYNC")
         XCTAssertEqual(status, 200)
-        XCTAssertEqual(try JobDetail.decode(server).notes.map(\.text), ["checked the breaker", "edit made while syncing"])
+        XCTAssertEqual(noteTexts(try jsonObject(server)), ["checked the breaker", "edit made while syncing"])
     }
 }
 
@@ -220,9 +258,23 @@ final class SyncGate: SyncService, @unchecked Sendable {
         inner.setNetworkState(online: online)
     }
 
-    func pendingChanges() async throws -> UInt64 {
-        try await inner.pendingChanges()
+    func syncState() async throws -> SyncStateRecord {
+        try await inner.syncState()
     }
+}
+
+/// The office's job JSON (what dispatch's API answers), as a dictionary: the tests read the
+/// office's side with it; the app renders the core's typed record and parses no JSON.
+func jsonObject(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+        throw CocoaError(.propertyListReadCorrupt)
+    }
+    return object
+}
+
+/// The texts of a job JSON's notes, in order.
+func noteTexts(_ job: [String: Any]) -> [String] {
+    (job["notes"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
 }
 
 struct TimedOut: Error, CustomStringConvertible {

@@ -4,14 +4,18 @@ import PhotosUI
 import SwiftUI
 import UIKit
 
-/// One job on site: status actions, notes, parts, time, diagnosis, loaners, checklist, photos
-/// and the completion report.
+/// One job on site, rendered from the core's `JobDetailRecord`: who and where (the customer's
+/// phone one tap away), the status and the statuses the core offers, the SLA in words, notes by
+/// role, parts (remove where the core allows), time, diagnosis, loaners, checklist, charges,
+/// photos with thumbnails and the completion report. Times read as the site's clock.
 struct JobDetailView: View {
     @State private var model: JobDetailViewModel
     let session: AppSession
     @State private var sheet: JobSheet?
     @State private var pickedPhoto: PhotosPickerItem?
     @State private var showsCamera = false
+    @State private var confirmingComplete = false
+    @State private var partToRemove: PartLineRecord?
 
     init(model: JobDetailViewModel, session: AppSession) {
         _model = State(initialValue: model)
@@ -21,89 +25,33 @@ struct JobDetailView: View {
     var body: some View {
         List {
             if let detail = model.detail {
-                Section {
-                    Text(detail.customer.name).font(.headline)
-                    Text(detail.site.address)
-                    Text(detail.problem).foregroundStyle(.secondary)
-                    if let status = model.status {
-                        LabeledContent("job.status") { Text(LocalizedStringKey(status.labelKey)) }
+                Group {
+                    JobHeaderSection(detail: detail)
+                    statusSection(detail)
+                    if let message = model.message {
+                        Section { UserMessageView(message: message) }
                     }
-                    ForEach(model.statusActions, id: \.self) { next in
-                        Button(LocalizedStringKey("action." + next.labelKey)) {
-                            Task { await model.setStatus(next) }
-                        }
+                    if let sla = detail.sla {
+                        SlaSection(model: model, sla: sla, zone: detail.site.timeZone)
                     }
                 }
-                if let message = model.message {
-                    Section { UserMessageView(message: message) }
-                }
-                SlaSection(sla: detail.sla)
-                Section("job.notes") {
-                    ForEach(detail.notes) { Text($0.text) }
-                    Button("job.add_note") { sheet = .note }
-                }
-                Section("job.parts") {
-                    ForEach(detail.parts.filter { !$0.removed }) { part in
-                        LabeledContent(part.sku, value: "× \(part.qty)")
-                            .swipeActions {
-                                Button("job.remove", role: .destructive) {
-                                    Task { await model.removePart(lineId: part.id) }
-                                }
-                            }
+                Group {
+                    notesSection(detail)
+                    partsSection(detail)
+                    timeSection(detail)
+                    diagnosisSection(detail)
+                    loanersSection(detail)
+                    if !detail.checklist.isEmpty {
+                        checklistSection(detail)
                     }
-                    Button("job.add_part") { sheet = .part }
-                }
-                Section("job.time") {
-                    ForEach(detail.time) { entry in
-                        LabeledContent(LocalizedStringKey("time." + entry.kind)) {
-                            Text(WireTime.parse(entry.start) ?? .now, style: .time)
-                        }
+                    if let charges = detail.charges {
+                        ChargesSection(charges: charges)
                     }
-                    Button("job.add_time") { sheet = .time }
+                    photosSection(detail)
+                    reportSection(detail)
                 }
-                Section("job.diagnosis") {
-                    if let cause = detail.cause {
-                        LabeledContent(LocalizedStringKey("cause." + cause), value: detail.faultCode ?? "")
-                        if let action = detail.action { Text(action) }
-                    }
-                    Button("job.record_diagnosis") { sheet = .diagnosis }
-                }
-                Section("job.loaners") {
-                    ForEach(detail.loaners.filter(\.isOut)) { loan in
-                        LabeledContent(loan.serial, value: loan.model ?? "")
-                            .swipeActions {
-                                Button("job.return_loaner") {
-                                    Task { await model.returnLoaner(serial: loan.serial) }
-                                }
-                            }
-                    }
-                    Button("job.issue_loaner") { sheet = .loaner }
-                }
-                if !detail.checklist.isEmpty {
-                    Section("job.checklist") {
-                        ForEach(detail.checklist) { check in
-                            Button { sheet = .check(check) } label: {
-                                LabeledContent(check.label, value: check.result ?? "–")
-                            }
-                        }
-                    }
-                }
-                Section("job.photos") {
-                    LabeledContent("job.photos_count", value: "\(detail.attachments.count)")
-                    PhotosPicker("job.pick_photo", selection: $pickedPhoto, matching: .images)
-                    if UIImagePickerController.isSourceTypeAvailable(.camera) {
-                        Button("job.take_photo") { showsCamera = true }
-                    }
-                }
-                Section("job.report") {
-                    Text(LocalizedStringKey("report.status." + detail.report.status))
-                    if detail.reportChangedSinceSigned {
-                        Label("report.changed_since_signed", systemImage: "exclamationmark.triangle").foregroundStyle(.orange)
-                    }
-                    NavigationLink("job.open_report") {
-                        SigningView(model: session.signing(model.jobId))
-                    }
-                }
+            } else if let message = model.message {
+                Section { UserMessageView(message: message) }
             }
         }
         .navigationTitle(model.jobId)
@@ -114,6 +62,22 @@ struct JobDetailView: View {
             CameraPicker { data in
                 Task { await addPhoto(data) }
             }
+        }
+        .confirmationDialog("job.complete_confirm_title", isPresented: $confirmingComplete, titleVisibility: .visible) {
+            Button("action.status.completed") {
+                Task { await model.setStatus(.completed) }
+            }
+            Button("form.cancel", role: .cancel) {}
+        } message: {
+            Text("job.complete_confirm_message")
+        }
+        .confirmationDialog("job.remove_part_title", isPresented: removingPart, titleVisibility: .visible, presenting: partToRemove) { part in
+            Button("job.remove", role: .destructive) {
+                Task { await model.removePart(lineId: part.id) }
+            }
+            Button("form.cancel", role: .cancel) {}
+        } message: { part in
+            Text(verbatim: part.description.isEmpty ? part.sku : "\(part.sku) · \(part.description)")
         }
         .onChange(of: pickedPhoto) { _, item in
             guard let item else { return }
@@ -126,6 +90,272 @@ struct JobDetailView: View {
         }
         .task { await model.load() }
         .task { await model.observeChanges() }
+        .task {
+            // The SLA's minutes left are the core's as of the call: read them again each minute.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                await model.load()
+            }
+        }
+    }
+
+    private var removingPart: Binding<Bool> {
+        Binding(
+            get: { partToRemove != nil },
+            set: { shown in
+                if !shown { partToRemove = nil }
+            }
+        )
+    }
+
+    // MARK: Sections
+
+    @ViewBuilder
+    private func statusSection(_ detail: JobDetailRecord) -> some View {
+        Section {
+            LabeledContent("job.status") { Text(LocalizedStringKey(detail.status.labelKey)) }
+                .accessibilityElement(children: .combine)
+            // Exactly the statuses the core offers; completing asks first (it is not undone).
+            ForEach(model.statusActions, id: \.self) { next in
+                Button {
+                    if next == .completed {
+                        confirmingComplete = true
+                    } else {
+                        Task { await model.setStatus(next) }
+                    }
+                } label: {
+                    Text(LocalizedStringKey("action." + next.labelKey))
+                        .font(.headline)
+                        .frame(maxWidth: .infinity, minHeight: 44)
+                }
+                .buttonStyle(.borderedProminent)
+                .disabled(model.isWorking)
+            }
+        }
+    }
+
+    @ViewBuilder
+    private func notesSection(_ detail: JobDetailRecord) -> some View {
+        let zone = detail.site.timeZone
+        Section("job.notes") {
+            ForEach(detail.notes, id: \.id) { note in
+                VStack(alignment: .leading, spacing: 4) {
+                    HStack {
+                        if let key = note.authorRole.labelKey {
+                            Text(LocalizedStringKey(key)).font(.subheadline.weight(.semibold))
+                        } else {
+                            Text("note.by_colleague \(note.author)").font(.subheadline.weight(.semibold))
+                        }
+                        Spacer()
+                        Text(verbatim: SiteTime.dateTime(note.atMs, zone: zone))
+                            .font(.subheadline)
+                            .foregroundStyle(.secondary)
+                    }
+                    Text(note.text)
+                }
+                .accessibilityElement(children: .combine)
+            }
+            Button("job.add_note") { sheet = .note }
+        }
+    }
+
+    @ViewBuilder
+    private func partsSection(_ detail: JobDetailRecord) -> some View {
+        Section("job.parts") {
+            ForEach(detail.parts, id: \.id) { part in
+                HStack(alignment: .top) {
+                    VStack(alignment: .leading, spacing: 2) {
+                        HStack {
+                            Text(verbatim: part.sku).font(.headline)
+                            Spacer()
+                            Text("job.qty \(Int(part.qty))")
+                        }
+                        if !part.description.isEmpty {
+                            Text(part.description)
+                        }
+                        if let serial = part.serialIn {
+                            Text("job.serial_in \(serial)").font(.subheadline)
+                        }
+                        if let serial = part.serialOut {
+                            Text("job.serial_out \(serial)").font(.subheadline)
+                        }
+                    }
+                    .accessibilityElement(children: .combine)
+                    // Only the technician who added a line may remove it: the core says which.
+                    if part.removable {
+                        Button(role: .destructive) {
+                            partToRemove = part
+                        } label: {
+                            Image(systemName: "trash").frame(minWidth: 44, minHeight: 44)
+                        }
+                        .buttonStyle(.borderless)
+                        .accessibilityLabel(Text("job.remove_part \(part.sku)"))
+                    }
+                }
+                .swipeActions {
+                    if part.removable {
+                        Button("job.remove", role: .destructive) { partToRemove = part }
+                    }
+                }
+            }
+            Button("job.add_part") { sheet = .part }
+        }
+    }
+
+    @ViewBuilder
+    private func timeSection(_ detail: JobDetailRecord) -> some View {
+        let zone = detail.site.timeZone
+        Section("job.time") {
+            ForEach(detail.time, id: \.id) { entry in
+                LabeledContent {
+                    VStack(alignment: .trailing) {
+                        Text(verbatim: "\(SiteTime.dateTime(entry.startMs, zone: zone)) – \(SiteTime.time(entry.endMs, zone: zone))")
+                        Text("job.minutes \(Int((entry.endMs - entry.startMs) / 60_000))")
+                            .font(.subheadline)
+                            .foregroundStyle(.secondary)
+                    }
+                } label: {
+                    Text(LocalizedStringKey(entry.kind.labelKey))
+                }
+                .accessibilityElement(children: .combine)
+            }
+            Button("job.add_time") { sheet = .time }
+        }
+    }
+
+    @ViewBuilder
+    private func diagnosisSection(_ detail: JobDetailRecord) -> some View {
+        Section("job.diagnosis") {
+            if let diagnosis = detail.diagnosis {
+                LabeledContent {
+                    Text(verbatim: diagnosis.faultCode)
+                } label: {
+                    Text(LocalizedStringKey(diagnosis.cause.labelKey))
+                }
+                .accessibilityElement(children: .combine)
+                if let action = diagnosis.action {
+                    Text(action)
+                }
+            }
+            if detail.replacementRecommended {
+                Label("job.replacement_recommended", systemImage: "arrow.triangle.2.circlepath")
+                    .foregroundStyle(.orange)
+            }
+            Button("job.record_diagnosis") { sheet = .diagnosis }
+        }
+    }
+
+    @ViewBuilder
+    private func loanersSection(_ detail: JobDetailRecord) -> some View {
+        let zone = detail.site.timeZone
+        Section("job.loaners") {
+            ForEach(Array(detail.loaners.enumerated()), id: \.offset) { _, loan in
+                VStack(alignment: .leading, spacing: 4) {
+                    HStack {
+                        Text(verbatim: loan.serial).font(.headline)
+                        if let unit = loan.model {
+                            Text(verbatim: unit)
+                        }
+                    }
+                    if let returned = loan.returnedAtMs {
+                        Text("job.loaner_returned_at \(SiteTime.dateTime(returned, zone: zone))")
+                            .font(.subheadline)
+                            .foregroundStyle(.secondary)
+                    } else {
+                        Text("job.loaner_out_since \(SiteTime.dateTime(loan.issuedAtMs, zone: zone))")
+                            .font(.subheadline)
+                        Button("job.return_loaner") {
+                            Task { await model.returnLoaner(serial: loan.serial) }
+                        }
+                        .buttonStyle(.bordered)
+                        .accessibilityLabel(Text("job.return_loaner_label \(loan.serial)"))
+                    }
+                }
+            }
+            Button("job.issue_loaner") { sheet = .loaner }
+        }
+    }
+
+    @ViewBuilder
+    private func checklistSection(_ detail: JobDetailRecord) -> some View {
+        Section("job.checklist") {
+            ForEach(detail.checklist, id: \.item) { check in
+                Button { sheet = .check(check) } label: {
+                    LabeledContent {
+                        Text(verbatim: Self.result(of: check))
+                    } label: {
+                        Text(verbatim: check.label)
+                        if let note = check.note {
+                            Text(verbatim: note)
+                        }
+                    }
+                }
+                .accessibilityElement(children: .combine)
+            }
+        }
+    }
+
+    @ViewBuilder
+    private func photosSection(_ detail: JobDetailRecord) -> some View {
+        let zone = detail.site.timeZone
+        Section("job.photos") {
+            if !detail.photos.isEmpty {
+                ScrollView(.horizontal) {
+                    LazyHStack(alignment: .top, spacing: 12) {
+                        ForEach(detail.photos, id: \.id) { photo in
+                            VStack(alignment: .leading, spacing: 4) {
+                                ThumbnailImage(id: photo.id, load: { await model.thumbnail(for: photo) }, size: 96)
+                                if let caption = photo.caption {
+                                    Text(verbatim: caption).font(.subheadline).lineLimit(2)
+                                }
+                                Text(verbatim: SiteTime.time(photo.takenAtMs, zone: zone)).font(.caption)
+                                Label(LocalizedStringKey(photo.uploaded ? "job.photo_uploaded" : "job.photo_waiting"),
+                                      systemImage: photo.uploaded ? "checkmark.icloud" : "icloud.and.arrow.up")
+                                    .font(.caption)
+                            }
+                            .frame(width: 96)
+                            .accessibilityElement(children: .combine)
+                        }
+                    }
+                }
+            }
+            if let message = session.photos.message {
+                UserMessageView(message: message)
+            }
+            PhotosPicker("job.pick_photo", selection: $pickedPhoto, matching: .images)
+            if UIImagePickerController.isSourceTypeAvailable(.camera) {
+                Button("job.take_photo") { showsCamera = true }
+            }
+        }
+    }
+
+    @ViewBuilder
+    private func reportSection(_ detail: JobDetailRecord) -> some View {
+        Section("job.report") {
+            LabeledContent("report.state") {
+                Text(LocalizedStringKey(detail.report.state.labelKey))
+            }
+            .accessibilityElement(children: .combine)
+            if let version = detail.report.version {
+                Text("report.version \(Int(version))")
+            }
+            if model.reportChangedSinceSigned {
+                Label("report.changed_since_signed", systemImage: "exclamationmark.triangle").foregroundStyle(.orange)
+            }
+            NavigationLink("job.open_report") {
+                SigningView(model: session.signing(model.jobId))
+            }
+        }
+    }
+
+    /// A checklist result as recorded: pass, fail, or the measured value with its unit.
+    private static func result(of check: CheckRecord) -> String {
+        guard let value = check.result else { return "–" }
+        switch value {
+        case "pass": return appText("form.result_pass")
+        case "fail": return appText("form.result_fail")
+        default: return [value, check.unit ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+        }
     }
 
     @MainActor
@@ -136,30 +366,137 @@ struct JobDetailView: View {
     }
 }
 
-struct SlaSection: View {
-    let sla: JobDetail.Sla?
+/// Who and where: the customer (their phone one tap away), the site as its region and time
+/// zone, the asset, priority, kind, the problem and when it is scheduled.
+struct JobHeaderSection: View {
+    let detail: JobDetailRecord
 
     var body: some View {
-        if let sla {
-            Section("job.sla") {
-                row("sla.response", sla.response, sla.respondBy)
-                row("sla.arrival", sla.arrival, sla.arriveBy)
-                row("sla.resolution", sla.resolution, sla.resolveBy)
+        Section {
+            Text(detail.customer.name).font(.title3.weight(.semibold))
+            if let call = detail.customer.callURL {
+                Link(destination: call) {
+                    Label(detail.customer.phone, systemImage: "phone.fill")
+                        .frame(minHeight: 44)
+                }
+                .accessibilityLabel(Text("job.call \(detail.customer.name)"))
+                .accessibilityValue(Text(verbatim: detail.customer.phone))
+            }
+            VStack(alignment: .leading, spacing: 2) {
+                Text(detail.site.address)
+                HStack(spacing: 4) {
+                    Text(LocalizedStringKey(detail.site.region.labelKey))
+                    Text(verbatim: "· \(detail.site.timeZone)")
+                }
+                .font(.subheadline)
+                .foregroundStyle(.secondary)
+            }
+            .accessibilityElement(children: .combine)
+            let asset = [detail.asset.model, detail.asset.serial].filter { !$0.isEmpty }
+            if !asset.isEmpty {
+                LabeledContent("job.asset") { Text(verbatim: asset.joined(separator: " · ")) }
+                    .accessibilityElement(children: .combine)
+            }
+            LabeledContent("job.priority") { Text(LocalizedStringKey(detail.priority.labelKey)) }
+                .accessibilityElement(children: .combine)
+            LabeledContent("job.kind") { Text(LocalizedStringKey(detail.kind.labelKey)) }
+                .accessibilityElement(children: .combine)
+            if let start = detail.scheduledStartMs {
+                LabeledContent("job.scheduled") { Text(verbatim: SiteTime.dateTime(start, zone: detail.site.timeZone)) }
+                    .accessibilityElement(children: .combine)
+            }
+            Text(detail.problem)
+            if let reason = detail.cancelReason {
+                LabeledContent("job.cancel_reason") { Text(reason) }
+                    .accessibilityElement(children: .combine)
+            }
+        }
+    }
+}
+
+/// The SLA: its headline in words (as the job list's row), the clock paused on hold, a loaner
+/// owed, and each milestone with its deadline at the site, its state and the time left.
+struct SlaSection: View {
+    let model: JobDetailViewModel
+    let sla: SlaRecord
+    let zone: String
+
+    var body: some View {
+        Section("job.sla") {
+            if let words = model.slaWords {
+                SlaRiskLabel(risk: model.slaRisk, words: words).font(.headline)
+            } else {
+                Text(LocalizedStringKey(sla.state.labelKey)).font(.headline)
+            }
+            if sla.paused {
+                Label("sla.paused", systemImage: "pause.circle")
+            }
+            if sla.loanerRequired {
+                Label("sla.loaner_required", systemImage: "exclamationmark.triangle.fill")
+                    .foregroundStyle(.orange)
+            }
+            ForEach(model.milestones) { line in
+                VStack(alignment: .leading, spacing: 2) {
+                    HStack {
+                        Text(LocalizedStringKey(line.kind.labelKey)).font(.headline)
+                        Spacer()
+                        Text(LocalizedStringKey(line.state.labelKey))
+                    }
+                    Text("sla.due_at \(SiteTime.dateTime(line.dueMs, zone: zone))").font(.subheadline)
+                    if let met = line.metAtMs {
+                        Text("sla.met_at \(SiteTime.dateTime(met, zone: zone))").font(.subheadline)
+                    }
+                    if let words = line.words {
+                        SlaRiskLabel(risk: SlaRisk.of(state: line.state), words: words).font(.subheadline)
+                    }
+                }
+                .accessibilityElement(children: .combine)
+            }
+        }
+    }
+}
+
+/// What the customer will be charged, line by line, as the report and its PDF show it.
+struct ChargesSection: View {
+    let charges: ChargesRecord
+
+    var body: some View {
+        Section("job.charges") {
+            ForEach(Array(charges.lines.enumerated()), id: \.offset) { _, line in
+                VStack(alignment: .leading, spacing: 2) {
+                    HStack {
+                        Text(LocalizedStringKey(line.kind.labelKey))
+                        Spacer()
+                        Text(verbatim: money(line.amountMinor))
+                    }
+                    switch line.kind {
+                    case .part:
+                        Text(verbatim: line.description.isEmpty ? line.sku : "\(line.sku) · \(line.description)")
+                            .font(.subheadline)
+                        Text("charge.part_qty \(Int(line.qty)) \(money(line.unitMinor))")
+                            .font(.subheadline)
+                            .foregroundStyle(.secondary)
+                    case .labour:
+                        Text("job.minutes \(Int(line.qty))")
+                            .font(.subheadline)
+                            .foregroundStyle(.secondary)
+                    case .travel:
+                        EmptyView()
+                    }
+                }
+                .accessibilityElement(children: .combine)
+            }
+            LabeledContent("job.charges_total") {
+                Text(verbatim: money(charges.totalMinor)).bold()
+            }
+            .accessibilityElement(children: .combine)
+            if charges.provisional {
+                Text("job.charges_provisional").font(.footnote)
             }
         }
     }
 
-    @ViewBuilder
-    private func row(_ title: LocalizedStringKey, _ milestone: JobDetail.Milestone?, _ due: String?) -> some View {
-        if let milestone {
-            LabeledContent(title) {
-                HStack {
-                    Text(LocalizedStringKey("sla.state." + milestone.state))
-                    if let date = WireTime.parse(due) {
-                        Text(date, style: .relative)
-                    }
-                }
-            }
-        }
+    private func money(_ minor: Int64) -> String {
+        Money.text(minor: minor, currency: charges.currency)
     }
 }

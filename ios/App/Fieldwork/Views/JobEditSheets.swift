@@ -4,7 +4,7 @@ import SwiftUI
 
 enum JobSheet: Identifiable {
     case note, part, time, diagnosis, loaner
-    case check(JobDetail.Check)
+    case check(CheckRecord)
 
     var id: String {
         switch self {
@@ -18,7 +18,9 @@ enum JobSheet: Identifiable {
     }
 }
 
-/// The small forms of the job screen; each closes when the core accepted the edit.
+/// The small forms of the job screen; each closes when the core accepted the edit, and says
+/// why in the phone's language when it refused it (the field in words, never the core's
+/// English detail).
 struct JobEditSheet: View {
     let sheet: JobSheet
     let model: JobDetailViewModel

@@ -9,6 +9,9 @@ struct PhotoQueueView: View {
 
     var body: some View {
         List {
+            if let message = model.message {
+                Section { UserMessageView(message: message) }
+            }
             Section("photos.waiting") {
                 ForEach(model.waiting) { item in
                     PhotoRow(model: model, item: item)
@@ -27,32 +30,22 @@ struct PhotoQueueView: View {
     }
 }
 
+/// A photo: its thumbnail (from the core), job, caption and when it was taken.
 struct PhotoRow: View {
     let model: PhotoQueueViewModel
     let item: PhotoQueueViewModel.Item
-    @State private var image: UIImage?
 
     var body: some View {
-        HStack {
-            Group {
-                if let image {
-                    Image(uiImage: image).resizable().scaledToFill()
-                } else {
-                    Color.secondary.opacity(0.2)
-                }
-            }
-            .frame(width: 56, height: 56)
-            .clipShape(RoundedRectangle(cornerRadius: 6))
-            VStack(alignment: .leading) {
+        HStack(spacing: 12) {
+            ThumbnailImage(id: item.id, load: { await model.thumbnail(for: item) }, size: 64)
+            VStack(alignment: .leading, spacing: 2) {
                 Text(item.jobId).font(.headline)
-                if let caption = item.caption { Text(caption) }
-                Text(ByteCountFormatter.string(fromByteCount: item.bytes, countStyle: .file)).font(.caption)
+                if let caption = item.caption {
+                    Text(caption)
+                }
+                Text(item.takenAt, format: .dateTime.day().month().hour().minute()).font(.subheadline)
             }
         }
-        .task(id: item.id) {
-            if let data = await model.imageData(for: item) {
-                image = UIImage(data: data)
-            }
-        }
+        .accessibilityElement(children: .combine)
     }
 }

@@ -48,36 +48,3 @@ struct MainTabs: View {
         }
     }
 }
-
-/// A UserMessage localized: the message, the core's detail, and what to do.
-struct UserMessageView: View {
-    let message: UserMessage
-
-    var body: some View {
-        VStack(alignment: .leading, spacing: 4) {
-            Text(LocalizedStringKey(message.key)).font(.headline)
-            if let hint = message.recoveryKey {
-                Text(LocalizedStringKey(hint)).font(.subheadline)
-            }
-            if !message.detail.isEmpty {
-                Text(message.detail).font(.caption).foregroundStyle(.secondary)
-            }
-        }
-    }
-}
-
-extension UserMessage {
-    var recoveryKey: String? {
-        switch recovery {
-        case .none: return nil
-        case .correctInput: return "recovery.correct_input"
-        case .retryLater: return "recovery.retry_later"
-        case .signAgain: return "recovery.sign_again"
-        case .chooseAnotherPhoto: return "recovery.another_photo"
-        case .enrollAgain: return "recovery.enroll_again"
-        case .contactOffice: return "recovery.contact_office"
-        case .updateApp: return "recovery.update_app"
-        case .reportProblem: return "recovery.report_problem"
-        }
-    }
-}

@@ -5,7 +5,9 @@ import UIKit
 
 /// The customer's steps, full screen over the report page: review, pad (or the refusal sheet),
 /// confirmation, hand back. What the customer reads is in the report's language, whatever the
-/// phone's; the one control meant for the technician (back to the job) is in the app's.
+/// phone's (the report itself in the core's words, the controls and messages from that
+/// language's Localizable.strings); the one control meant for the technician (back to the job)
+/// is in the app's.
 struct SigningFlowView: View {
     let model: SigningViewModel
     /// The technician has the phone again.
@@ -45,8 +47,9 @@ struct SigningFlowView: View {
 
 // MARK: Review
 
-/// What is signed: the report the core builds from the job as it is now (again each time this
-/// step opens), the language it is in, the attestation, and who signs. Refusing is its own
+/// What is signed: the core's outline of the report built from the job as it is now (fetched
+/// again each time this step opens), in the exact words its PDF will print and in the language
+/// chosen here, the attestation sentence from that outline, and who signs. Refusing is its own
 /// action. This step may scroll: the pad is on the next screen.
 struct SigningReviewStep: View {
     let model: SigningViewModel
@@ -66,7 +69,11 @@ struct SigningReviewStep: View {
                     .accessibilityLabel(text("sign.language"))
                 }
                 if let preview = model.preview {
-                    ReportPreviewSections(preview: preview, language: model.language)
+                    ReportOutlineSections(
+                        outline: preview,
+                        thumbnail: { await model.thumbnail(attachmentId: $0) },
+                        includeAttestation: false
+                    )
                 } else if model.message == nil {
                     Section {
                         ProgressView()
@@ -75,13 +82,16 @@ struct SigningReviewStep: View {
                     }
                 }
                 if let message = model.message {
-                    Section { UserMessageView(message: message) }
+                    Section { UserMessageView(message: message, localize: text) }
                 }
                 Section {
-                    Label {
-                        Text(verbatim: text("sign.attestation")).font(.body.weight(.semibold))
-                    } icon: {
-                        Image(systemName: "checkmark.seal").accessibilityHidden(true)
+                    // The sentence the customer confirms, as the sealed PDF will print it.
+                    if let attestation = model.attestation {
+                        Label {
+                            Text(verbatim: attestation).font(.body.weight(.semibold))
+                        } icon: {
+                            Image(systemName: "checkmark.seal").accessibilityHidden(true)
+                        }
                     }
                     TextField(text("sign.signer_name"), text: $model.signerName)
                         .textContentType(.name)
@@ -134,111 +144,6 @@ struct SigningReviewStep: View {
                 Task { await model.chooseLanguage(language) }
             }
         )
-    }
-}
-
-/// Everything the report's content holds, in the report's language.
-struct ReportPreviewSections: View {
-    let preview: ReportPreview
-    let language: ReportLanguage
-
-    var body: some View {
-        let text = language.text
-        let content = preview.content
-        Section(text("sign.customer")) {
-            Text(verbatim: content.customer.name).font(.headline)
-            if let site = content.site {
-                Text(verbatim: site.address)
-            }
-            if let asset = content.asset, let model = asset.model, !model.isEmpty {
-                LabeledContent(text("sign.equipment"), value: [model, asset.serial ?? ""].filter { !$0.isEmpty }.joined(separator: " · "))
-            }
-        }
-        Section(text("sign.problem")) {
-            Text(verbatim: content.problem)
-        }
-        if !content.diagnoses.isEmpty {
-            Section(text("sign.diagnosis")) {
-                ForEach(Array(content.diagnoses.enumerated()), id: \.offset) { _, diagnosis in
-                    VStack(alignment: .leading, spacing: 2) {
-                        Text(verbatim: text("cause." + diagnosis.cause))
-                        if !diagnosis.faultCode.isEmpty {
-                            Text(verbatim: diagnosis.faultCode).font(.caption).foregroundStyle(.secondary)
-                        }
-                        if let action = diagnosis.action, !action.isEmpty {
-                            Text(verbatim: action)
-                        }
-                    }
-                    .accessibilityElement(children: .combine)
-                }
-            }
-        }
-        Section(text("sign.work_done")) {
-            if content.workDone.isEmpty {
-                Text(verbatim: text("sign.nothing")).foregroundStyle(.secondary)
-            }
-            ForEach(Array(content.workDone.enumerated()), id: \.offset) { _, work in
-                Text(verbatim: work.text)
-            }
-        }
-        Section(text("sign.parts")) {
-            if content.parts.isEmpty {
-                Text(verbatim: text("sign.nothing")).foregroundStyle(.secondary)
-            }
-            ForEach(Array(content.parts.enumerated()), id: \.offset) { _, part in
-                VStack(alignment: .leading, spacing: 2) {
-                    LabeledContent(part.description.isEmpty ? part.sku : part.description, value: "× \(part.qty)")
-                    Text(verbatim: part.sku).font(.caption).foregroundStyle(.secondary)
-                    if let serial = part.serialIn, !serial.isEmpty {
-                        LabeledContent(text("sign.serial_in"), value: serial).font(.caption)
-                    }
-                    if let serial = part.serialOut, !serial.isEmpty {
-                        LabeledContent(text("sign.serial_out"), value: serial).font(.caption)
-                    }
-                }
-                .accessibilityElement(children: .combine)
-            }
-        }
-        Section(text("sign.time")) {
-            LabeledContent(text("sign.travel_minutes"), value: "\(content.time.travelMinutes)")
-            LabeledContent(text("sign.labour_minutes"), value: "\(content.time.labourMinutes)")
-        }
-        if !content.checklist.isEmpty {
-            Section(text("sign.checklist")) {
-                ForEach(content.checklist, id: \.item) { check in
-                    LabeledContent(check.label, value: result(of: check))
-                }
-            }
-        }
-        Section(text("sign.photos")) {
-            LabeledContent(text("sign.photo_count"), value: "\(content.photos.count)")
-            ForEach(content.photos, id: \.id) { photo in
-                if let caption = photo.caption, !caption.isEmpty {
-                    Text(verbatim: caption).font(.caption)
-                }
-            }
-        }
-        if let charges = content.charges {
-            Section(text("sign.charges")) {
-                LabeledContent(text("sign.total"), value: money(charges))
-                if charges.provisional == true {
-                    Text(verbatim: text("sign.charges_provisional")).font(.caption)
-                }
-            }
-        }
-    }
-
-    private func result(of check: ReportPreview.Content.Check) -> String {
-        guard let value = check.result else { return "—" }
-        switch value {
-        case "pass": return language.text("form.result_pass")
-        case "fail": return language.text("form.result_fail")
-        default: return [value, check.unit ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
-        }
-    }
-
-    private func money(_ charges: ReportPreview.Content.Charges) -> String {
-        (Decimal(charges.total) / 100).formatted(.currency(code: charges.currency).locale(language.locale))
     }
 }
 
@@ -333,7 +238,7 @@ struct SignaturePadStep: View {
     @ViewBuilder
     private var messageView: some View {
         if let message = model.message {
-            UserMessageView(message: message)
+            UserMessageView(message: message, localize: model.language.text)
         }
     }
 }
@@ -395,7 +300,7 @@ struct RefusalSheet: View {
                         .accessibilityLabel(text("sign.refusal_name"))
                 }
                 if let message = model.message {
-                    Section { UserMessageView(message: message) }
+                    Section { UserMessageView(message: message, localize: text) }
                 }
             }
             .navigationTitle(Text(verbatim: text("sign.refusal_title")))
@@ -494,8 +399,6 @@ extension ReportLanguage {
         case .en: return "en"
         }
     }
-
-    var locale: Locale { Locale(identifier: localization) }
 
     /// The language's name in itself, for the customer's choice.
     var ownName: String {

@@ -4,7 +4,7 @@ import SwiftUI
 import UIKit
 
 /// The technician's page of the completion report: where it stands, the sealed versions (each
-/// can be shared as a PDF), and handing the phone to the customer, whose steps (review, pad or
+/// read in its PDF's words, and shared as a PDF), and handing the phone to the customer, whose steps (review, pad or
 /// refusal, confirmation, hand back) take the whole screen. When they are done the page
 /// returns to the job.
 struct SigningView: View {
@@ -45,14 +45,23 @@ struct SigningView: View {
             if !model.versions.isEmpty {
                 Section("report.versions") {
                     ForEach(model.versions, id: \.version) { version in
-                        Button {
-                            Task { await share(version.version) }
+                        // Read it as its PDF words it; share the PDF from there or by a swipe.
+                        NavigationLink {
+                            SealedReportView(model: model, version: version.version)
                         } label: {
                             LabeledContent("report.version \(Int(version.version))") {
                                 Text(LocalizedStringKey("report.status." + (version.current ? version.status : "changed_since_signed")))
                             }
                         }
-                        .accessibilityLabel(Text("report.share_version \(Int(version.version))"))
+                        .accessibilityHint(Text("report.read_version_hint"))
+                        .swipeActions {
+                            Button {
+                                Task { await share(version.version) }
+                            } label: {
+                                Label("report.share_pdf", systemImage: "square.and.arrow.up")
+                            }
+                            .accessibilityLabel(Text("report.share_version \(Int(version.version))"))
+                        }
                     }
                 }
             }

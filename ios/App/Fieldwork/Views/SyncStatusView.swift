@@ -2,8 +2,9 @@ import FieldworkShell
 import SwiftUI
 
 /// Sync at a glance: what it is doing (symbol, colour and words: offline has its own symbol
-/// and colour), what went wrong and what to do, when it tries again, the last successful send,
-/// how many jobs wait to be sent, and "Send now".
+/// and colour), what went wrong and what to do, when it tries again, the last successful send
+/// and how many jobs and photos wait to be sent (the core's `syncState`, kept across
+/// restarts), and "Send now".
 struct SyncStatusView: View {
     let model: SyncStatusViewModel
 
@@ -25,6 +26,8 @@ struct SyncStatusView: View {
                 }
                 .accessibilityElement(children: .combine)
                 LabeledContent("sync.pending", value: "\(model.pendingChanges)")
+                    .accessibilityElement(children: .combine)
+                LabeledContent("sync.pending_photos", value: "\(model.pendingPhotos)")
                     .accessibilityElement(children: .combine)
                 if let report = model.lastReport {
                     LabeledContent("sync.last_counts", value: "↑\(report.uploaded) ↓\(report.downloaded) 📷\(report.attachmentsUploaded)")
@@ -48,7 +51,7 @@ struct SyncStatusView: View {
             }
         }
         .navigationTitle("sync.title")
-        .task { await model.refreshPending() }
+        .task { await model.refreshState() }
     }
 }
 

@@ -42,6 +42,13 @@ struct TodayView: View {
         }
         .task { await model.load() }
         .task { await model.observeChanges() }
+        .task {
+            // The minutes left are the core's as of the call: read them again each minute.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                await model.load()
+            }
+        }
     }
 }
 
@@ -49,39 +56,36 @@ struct JobRowView: View {
     let row: JobRow
 
     var body: some View {
+        let words = row.slaWords
         HStack(alignment: .top, spacing: 12) {
-            Circle().fill(row.slaRisk.color).frame(width: 12, height: 12).padding(.top, 4)
-            VStack(alignment: .leading, spacing: 2) {
+            Circle()
+                .fill(row.slaRisk.color)
+                .frame(width: 12, height: 12)
+                .padding(.top, 6)
+                .accessibilityLabel(Text(verbatim: words?.phrase ?? ""))
+                .accessibilityHidden(words == nil)
+            VStack(alignment: .leading, spacing: 4) {
                 Text(row.customer).font(.headline)
-                Text(row.address).font(.subheadline).foregroundStyle(.secondary)
+                Text(row.address).foregroundStyle(.secondary)
                 HStack {
                     Text(LocalizedStringKey(row.status.labelKey))
                     if let start = row.scheduledStart {
                         Text(start, style: .time)
                     }
-                    if let due = row.slaDue, row.slaRisk != .none {
-                        Text("today.sla_due \(due.formatted(date: .omitted, time: .shortened))")
-                    }
                 }
-                .font(.caption)
+                .font(.subheadline)
+                // The risk in words beside the dot: "Overdue 20 min", "At risk, 15 min left"
+                // (VoiceOver reads them once, as the dot's label).
+                SlaRiskLabel(risk: row.slaRisk, words: words)
+                    .font(.subheadline.weight(.semibold))
+                    .accessibilityHidden(true)
                 if row.pendingSync {
-                    Label("today.pending_sync", systemImage: "icloud.and.arrow.up").font(.caption2)
+                    Label("today.pending_sync", systemImage: "icloud.and.arrow.up").font(.subheadline)
                 }
                 if let error = row.syncError {
-                    Label(error, systemImage: "exclamationmark.triangle").font(.caption2).foregroundStyle(.red)
+                    Label(error, systemImage: "exclamationmark.triangle").font(.subheadline).foregroundStyle(.red)
                 }
             }
-        }
-    }
-}
-
-extension SlaRisk {
-    var color: Color {
-        switch self {
-        case .none: return .gray
-        case .onTrack: return .green
-        case .atRisk: return .orange
-        case .breached: return .red
         }
     }
 }

@@ -11,15 +11,24 @@ extension Date {
     }
 }
 
-/// RFC 3339 times as the job JSON writes them, with or without fractional seconds.
-public enum WireTime {
-    public static func parse(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) {
-            return date
-        }
-        return ISO8601DateFormatter().date(from: text)
+/// A time the core gives in epoch milliseconds, as the clock at the job's site reads it (the
+/// site's IANA time zone), in the phone's language and its 12- or 24-hour convention.
+public enum SiteTime {
+    /// "24 Nov 2026, 17:30" (the date as the locale writes it).
+    public static func dateTime(_ ms: Int64, zone: String, locale: Locale = .current) -> String {
+        Date(epochMilliseconds: ms).formatted(style(date: .abbreviated, time: .shortened, zone: zone, locale: locale))
+    }
+
+    /// "17:30".
+    public static func time(_ ms: Int64, zone: String, locale: Locale = .current) -> String {
+        Date(epochMilliseconds: ms).formatted(style(date: .omitted, time: .shortened, zone: zone, locale: locale))
+    }
+
+    private static func style(date: Date.FormatStyle.DateStyle, time: Date.FormatStyle.TimeStyle, zone: String, locale: Locale) -> Date.FormatStyle {
+        var style = Date.FormatStyle(date: date, time: time)
+        style.locale = locale
+        // An unknown zone name (never from the core) falls back to the phone's.
+        style.timeZone = TimeZone(identifier: zone) ?? .current
+        return style
     }
 }

@@ -2,7 +2,7 @@ import FieldworkBindings
 import Foundation
 
 /// How close a job is to missing its most urgent open SLA milestone: the colour of its row,
-/// always shown beside words.
+/// always shown beside words (`SlaWords`).
 public enum SlaRisk: String, Equatable, Sendable {
     /// No open milestone (met, not needed, no contract, or the job is closed).
     case none
@@ -15,12 +15,55 @@ public enum SlaRisk: String, Equatable, Sendable {
     /// never a rule of the shell's own (ADR 0006): the office's job JSON says the same.
     public static func of(state: SlaState?, status: JobStatus) -> SlaRisk {
         if status == .completed || status == .cancelled { return .none }
+        return of(state: state)
+    }
+
+    /// The risk of one milestone's state (or the job screen's headline) as the core judged it.
+    public static func of(state: SlaState?) -> SlaRisk {
         switch state {
         case .pending: return .onTrack
         case .atRisk: return .atRisk
         case .breached: return .breached
         case .met, .notNeeded, nil: return .none
         }
+    }
+}
+
+/// A risk in words, as Android's `SlaText` says it: "Overdue 20 min", "At risk, 15 min left",
+/// "3 h left". `key` is a Localizable.strings key whose value takes `amount` (`%lld`).
+public struct SlaWords: Equatable, Sendable {
+    public let key: String
+    public let amount: Int64
+
+    public init(key: String, amount: Int64) {
+        self.key = key
+        self.amount = amount
+    }
+
+    /// The words in a language, given its Localizable.strings lookup.
+    public func text(_ localize: (String) -> String) -> String {
+        String(format: localize(key), amount)
+    }
+}
+
+public enum SlaText {
+    /// Up to two hours the words count minutes, beyond that whole hours (as on Android).
+    public static let minutesUpTo: Int64 = 120
+
+    /// The words of a risk from the core's minutes left (negative once breached); nil when no
+    /// clock runs.
+    public static func of(risk: SlaRisk, minutesLeft: Int64?) -> SlaWords? {
+        guard let left = minutesLeft else { return nil }
+        let keys: (minutes: String, hours: String)
+        switch risk {
+        case .none: return nil
+        case .breached: keys = ("sla.overdue_minutes", "sla.overdue_hours")
+        case .atRisk: keys = ("sla.at_risk_minutes", "sla.at_risk_hours")
+        case .onTrack: keys = ("sla.left_minutes", "sla.left_hours")
+        }
+        // The core rounds down, so 30 s late is -1: overdue by a minute.
+        let amount = left < 0 ? -left : left
+        return amount <= minutesUpTo ? SlaWords(key: keys.minutes, amount: amount) : SlaWords(key: keys.hours, amount: amount / 60)
     }
 }
 
@@ -56,5 +99,11 @@ public struct JobRow: Identifiable, Equatable {
         slaMinutesLeft = record.slaMinutesLeft
         pendingSync = record.pendingSync
         syncError = record.syncError
+    }
+
+    /// The row's risk in words ("Overdue 20 min"), beside its dot and as the dot's
+    /// accessibility label; nil when no clock runs.
+    public var slaWords: SlaWords? {
+        SlaText.of(risk: slaRisk, minutesLeft: slaMinutesLeft)
     }
 }

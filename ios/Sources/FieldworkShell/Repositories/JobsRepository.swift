@@ -28,8 +28,20 @@ public final class JobsRepository: Sendable {
         try app.jobsBetween(fromMs: start.epochMilliseconds, toMs: end.epochMilliseconds)
     }
 
-    public func detail(jobId: String) async throws -> JobDetail {
-        try JobDetail.decode(app.jobJson(jobId: jobId))
+    /// Everything the job screen shows, typed, SLA judged as of now.
+    public func detail(jobId: String) async throws -> JobDetailRecord {
+        try app.jobDetail(jobId: jobId)
+    }
+
+    /// The job screen's record with its SLA judged as of `date` (the screen's clock).
+    public func detail(jobId: String, at date: Date) async throws -> JobDetailRecord {
+        try app.jobDetailAt(jobId: jobId, atMs: date.epochMilliseconds)
+    }
+
+    /// The job JSON the office also serves, as text: for comparing the phone's job with the
+    /// office's (tests, diagnostics). The screens render `detail` and parse nothing.
+    public func officeJSON(jobId: String) async throws -> String {
+        try app.jobJson(jobId: jobId)
     }
 
     public func setStatus(jobId: String, status: JobStatus) async throws {

@@ -18,4 +18,20 @@ public final class PhotosRepository: Sendable {
     public func bytes(attachmentId: String) async throws -> Data? {
         try app.attachmentBytes(attachmentId: attachmentId)
     }
+
+    /// A small JPEG (long edge 320 px) of a photo this phone holds; nil when it does not.
+    public func thumbnail(attachmentId: String) async throws -> Data? {
+        try app.photoThumbnail(attachmentId: attachmentId)
+    }
+
+    /// A photo's thumbnail for the screens: the core's thumbnail file on a store kept plain,
+    /// otherwise (the phone's encrypted store keeps no picture in the clear) its bytes from the
+    /// core; nil for a photo this phone does not hold.
+    public func thumbnail(of photo: PhotoRecord) async throws -> Data? {
+        if let path = photo.thumbnailPath, let data = try? Data(contentsOf: URL(fileURLWithPath: path)) {
+            return data
+        }
+        guard photo.onDevice else { return nil }
+        return try await thumbnail(attachmentId: photo.id)
+    }
 }

@@ -13,8 +13,20 @@ public final class ReportsRepository: Sendable {
         self.fontPath = fontPath
     }
 
-    public func preview(jobId: String, language: ReportLanguage) async throws -> ReportPreview {
-        try ReportPreview.decode(app.reportPreview(jobId: jobId, language: language))
+    /// What the customer is about to sign, in the words its PDF will print, in `language`:
+    /// built by the core from the job as it is now, every call.
+    public func preview(jobId: String, language: ReportLanguage) async throws -> ReportOutlineRecord {
+        try app.signingPreview(jobId: jobId, language: language)
+    }
+
+    /// A sealed version's words (the latest if nil), as its PDF prints them.
+    public func outline(jobId: String, version: UInt32?) async throws -> ReportOutlineRecord {
+        try app.reportOutline(jobId: jobId, version: version)
+    }
+
+    /// A photo's thumbnail for the review (nil when this phone does not hold the photo).
+    public func photoThumbnail(attachmentId: String) async throws -> Data? {
+        try app.photoThumbnail(attachmentId: attachmentId)
     }
 
     public func sign(jobId: String, signerName: String, signerRole: String?, strokesJSON: String, language: ReportLanguage) async throws -> SealRecord {

@@ -1,12 +1,13 @@
 import FieldworkBindings
 import Foundation
 
-/// What the sync status needs from the core: a sync, the network state, the pending count.
-/// `SyncRepository` is the core's; tests replay the scenarios table with a scripted one.
+/// What the sync status needs from the core: a sync, the network state, and where syncing
+/// stands (the last successful sync, kept by the core across restarts, and what waits to be
+/// sent). `SyncRepository` is the core's; tests replay the scenarios table with a scripted one.
 public protocol SyncService: Sendable {
     func sync() async throws -> SyncReportRecord
     func setNetworkState(online: Bool)
-    func pendingChanges() async throws -> UInt64
+    func syncState() async throws -> SyncStateRecord
 }
 
 /// Sync with the office, and what the core needs to know about the network.
@@ -25,8 +26,8 @@ public final class SyncRepository: SyncService {
         app.setNetworkState(online: online)
     }
 
-    /// Jobs with changes the office has not acknowledged yet.
-    public func pendingChanges() async throws -> UInt64 {
-        try app.pendingSyncCount()
+    /// The last successful sync, the jobs and photos waiting to be sent, online or not.
+    public func syncState() async throws -> SyncStateRecord {
+        try app.syncState()
     }
 }

@@ -28,8 +28,8 @@ public struct SyncIndicator: Equatable, Sendable {
 
 /// Sync status for the whole app. Drives `SyncSchedule` (when to sync: Android's policy, plus
 /// the re-run after an edit made during a sync) with a clock, runs the syncs, and says what is
-/// going on: the phase, the problem if any, when the next attempt comes, the last successful
-/// send and how many jobs wait to be sent.
+/// going on: the phase, the problem if any, when the next attempt comes, and from the core's
+/// `syncState` the last successful send and how many jobs and photos wait to be sent.
 @MainActor
 @Observable
 public final class SyncStatusViewModel {
@@ -39,11 +39,14 @@ public final class SyncStatusViewModel {
     public private(set) var problem: UserMessage?
     /// When the scheduled retry (or the end of the office's wait) comes.
     public private(set) var nextAttempt: Date?
-    /// The wall-clock time of the last successful sync.
+    /// When a sync last finished with everything sent and received: the core's record
+    /// (`syncState`), kept across restarts; nil before the first.
     public private(set) var lastSynced: Date?
     public private(set) var lastReport: SyncReportRecord?
-    /// Jobs with changes the office has not acknowledged yet.
+    /// Jobs with changes the office has not acknowledged yet (the core's count).
     public private(set) var pendingChanges: UInt64 = 0
+    /// Photos waiting to be uploaded (the core's count).
+    public private(set) var pendingPhotos: UInt64 = 0
     public private(set) var isOnline: Bool
     /// Syncs started (tests and logs).
     public private(set) var attempts = 0
@@ -88,14 +91,14 @@ public final class SyncStatusViewModel {
         case .syncing:
             return SyncIndicator(key: "sync.syncing", systemImage: "arrow.triangle.2.circlepath", tone: .working)
         case .stopped:
-            return SyncIndicator(key: problem?.key ?? "sync.stopped", systemImage: "exclamationmark.octagon.fill", tone: .error)
+            return SyncIndicator(key: problem?.headlineKey ?? "sync.stopped", systemImage: "exclamationmark.octagon.fill", tone: .error)
         case .waitingForNetwork:
             return SyncIndicator(key: "sync.offline", systemImage: "wifi.slash", tone: .offline)
         case .waitingForOffice:
             return SyncIndicator(key: "sync.waiting_for_office", systemImage: "hourglass", tone: .waiting)
         case .retryScheduled:
             if let problem {
-                return SyncIndicator(key: problem.key, systemImage: "exclamationmark.triangle.fill", tone: .warning)
+                return SyncIndicator(key: problem.headlineKey, systemImage: "exclamationmark.triangle.fill", tone: .warning)
             }
             return SyncIndicator(key: "sync.retrying", systemImage: "icloud.slash", tone: .waiting)
         case .idle:
@@ -118,7 +121,7 @@ public final class SyncStatusViewModel {
     /// running now.
     public func localEdit() {
         changed(schedule.handle(.edit, at: clock.now))
-        Task { await refreshPending() }
+        Task { await refreshState() }
     }
 
     /// What NWPathMonitor says. The core fails sync at once while offline, so nothing is
@@ -171,8 +174,13 @@ public final class SyncStatusViewModel {
         running?.cancel()
     }
 
-    public func refreshPending() async {
-        pendingChanges = (try? await repository.pendingChanges()) ?? pendingChanges
+    /// Reads where syncing stands from the core: the last successful send and what waits.
+    /// A store that cannot be read keeps what was shown.
+    public func refreshState() async {
+        guard let state = try? await repository.syncState() else { return }
+        lastSynced = state.lastSuccessMs.map { Date(epochMilliseconds: $0) }
+        pendingChanges = state.pendingJobs
+        pendingPhotos = state.pendingPhotos
     }
 
     // MARK: Running the schedule.
@@ -204,10 +212,9 @@ public final class SyncStatusViewModel {
         running = nil
         if error == nil {
             lastReport = report
-            lastSynced = clock.date
         }
         changed(schedule.syncFinished(error: error, at: clock.now, random: random()))
-        await refreshPending()
+        await refreshState()
     }
 
     private func deadlineReached() {

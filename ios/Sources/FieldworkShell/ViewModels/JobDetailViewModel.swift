@@ -41,34 +41,90 @@ public enum CheckResult: Equatable, Sendable {
     }
 }
 
-/// The job screen: status actions, notes, parts, time, diagnosis, loaners and checklist. Every
-/// edit works offline; the screen reloads from the core after each one.
+/// One SLA milestone as the job screen says it: which, due when, the core's state, and for an
+/// open one the time left in words.
+public struct MilestoneLine: Identifiable, Equatable, Sendable {
+    public let kind: MilestoneKind
+    public let dueMs: Int64
+    public let state: SlaState
+    public let metAtMs: Int64?
+    /// "At risk, 15 min left", "Overdue 20 min"; nil once met or not needed.
+    public let words: SlaWords?
+
+    public var id: String { kind.labelKey }
+
+    public init(_ milestone: MilestoneRecord) {
+        kind = milestone.kind
+        dueMs = milestone.dueMs
+        state = milestone.state
+        metAtMs = milestone.metAtMs
+        words = SlaText.of(risk: SlaRisk.of(state: milestone.state), minutesLeft: milestone.minutesLeft)
+    }
+}
+
+/// The job screen: status actions, notes, parts, time, diagnosis, loaners, checklist, charges,
+/// photos and the report's state, all from the core's `JobDetailRecord` (the screen parses
+/// nothing and judges nothing: the SLA, the statuses offered and which part lines may be
+/// removed are the core's). Every edit works offline; the screen reloads after each one.
 @MainActor
 @Observable
 public final class JobDetailViewModel {
     public let jobId: String
-    public private(set) var detail: JobDetail?
+    public private(set) var detail: JobDetailRecord?
     public private(set) var message: UserMessage?
     public private(set) var isWorking = false
 
     private let repository: JobsRepository
+    private let photos: PhotosRepository?
+    private let now: @Sendable () -> Date
 
-    public init(jobId: String, repository: JobsRepository) {
+    /// `photos`: for the photos' thumbnails. `now`: the clock the SLA is judged at.
+    public init(jobId: String, repository: JobsRepository, photos: PhotosRepository? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.jobId = jobId
         self.repository = repository
+        self.photos = photos
+        self.now = now
     }
 
     public var status: JobStatus? {
-        detail.flatMap { JobStatus(wireName: $0.status) }
+        detail?.status
     }
 
-    /// The status buttons to show: the core's `offered_statuses`, read with the job.
-    public private(set) var statusActions: [JobStatus] = []
+    /// The status buttons to show: exactly the core's offered statuses, in its order.
+    public var statusActions: [JobStatus] {
+        detail?.offeredStatuses ?? []
+    }
+
+    /// The SLA's headline in words (the job list's row says the same); nil without a running
+    /// clock.
+    public var slaWords: SlaWords? {
+        guard let detail, let sla = detail.sla else { return nil }
+        return SlaText.of(risk: SlaRisk.of(state: sla.state, status: detail.status), minutesLeft: sla.minutesLeft)
+    }
+
+    /// The headline's risk (the colour beside the words).
+    public var slaRisk: SlaRisk {
+        guard let detail else { return .none }
+        return SlaRisk.of(state: detail.sla?.state, status: detail.status)
+    }
+
+    /// Response, arrival and resolution, each with its words.
+    public var milestones: [MilestoneLine] {
+        detail?.sla?.milestones.map(MilestoneLine.init) ?? []
+    }
+
+    /// The loaners still with the customer (a return is offered for each).
+    public var loanersOut: [LoanerRecord] {
+        detail?.loaners.filter { $0.returnedAtMs == nil } ?? []
+    }
+
+    public var reportChangedSinceSigned: Bool {
+        detail?.report.state == .changedSinceSigned
+    }
 
     public func load() async {
         do {
-            detail = try await repository.detail(jobId: jobId)
-            statusActions = try await repository.offeredStatuses(jobId: jobId)
+            detail = try await repository.detail(jobId: jobId, at: now())
         } catch {
             message = ErrorMessages.message(for: error)
         }
@@ -83,6 +139,12 @@ public final class JobDetailViewModel {
 
     public func dismissMessage() {
         message = nil
+    }
+
+    /// A photo's thumbnail (JPEG), nil when this phone does not hold it.
+    public func thumbnail(for photo: PhotoRecord) async -> Data? {
+        guard let photos else { return nil }
+        return try? await photos.thumbnail(of: photo)
     }
 
     @discardableResult
@@ -101,18 +163,18 @@ public final class JobDetailViewModel {
         return await perform { _ = try await $0.addPart(jobId: self.jobId, part: part) }
     }
 
+    /// Removes a part line (the core refuses a line this technician did not add: the screen
+    /// offers the action only where the record says `removable`).
     @discardableResult
     public func removePart(lineId: String) async -> Bool {
         await perform { try await $0.removePart(jobId: self.jobId, lineId: lineId) }
     }
 
+    /// Records travel or labour time; the core judges the times (an end before the start, an
+    /// entry too long).
     @discardableResult
     public func addTime(kind: TimeKind, start: Date, end: Date) async -> Bool {
-        guard end > start else {
-            message = UserMessage(key: "time.end_before_start", recovery: .correctInput)
-            return false
-        }
-        return await perform { _ = try await $0.addTime(jobId: self.jobId, kind: kind, start: start, end: end) }
+        await perform { _ = try await $0.addTime(jobId: self.jobId, kind: kind, start: start, end: end) }
     }
 
     @discardableResult

@@ -8,12 +8,14 @@ import Observation
 @Observable
 public final class PhotoQueueViewModel {
     public struct Item: Identifiable, Equatable, Sendable {
-        public let id: String
         public let jobId: String
-        public let caption: String?
-        public let takenAt: Date?
-        public let bytes: Int64
-        public let uploaded: Bool
+        /// The core's record of the photo (caption, when taken, uploaded, held on this phone).
+        public let photo: PhotoRecord
+
+        public var id: String { photo.id }
+        public var caption: String? { photo.caption }
+        public var takenAt: Date { Date(epochMilliseconds: photo.takenAtMs) }
+        public var uploaded: Bool { photo.uploaded }
     }
 
     public private(set) var items: [Item] = []
@@ -36,11 +38,9 @@ public final class PhotoQueueViewModel {
             var found: [Item] = []
             for job in try await jobs.jobs() {
                 let detail = try await jobs.detail(jobId: job.id)
-                found += detail.attachments.map {
-                    Item(id: $0.id, jobId: job.id, caption: $0.caption, takenAt: WireTime.parse($0.takenAt), bytes: $0.bytes, uploaded: $0.uploaded)
-                }
+                found += detail.photos.map { Item(jobId: job.id, photo: $0) }
             }
-            items = found.sorted { ($0.takenAt ?? .distantPast) > ($1.takenAt ?? .distantPast) }
+            items = found.sorted { $0.photo.takenAtMs > $1.photo.takenAtMs }
             message = nil
         } catch {
             message = ErrorMessages.message(for: error)
@@ -64,8 +64,8 @@ public final class PhotoQueueViewModel {
         }
     }
 
-    /// The stored JPEG, for a thumbnail.
-    public func imageData(for item: Item) async -> Data? {
-        try? await photos.bytes(attachmentId: item.id)
+    /// The photo's thumbnail (a small JPEG from the core), nil when this phone does not hold it.
+    public func thumbnail(for item: Item) async -> Data? {
+        try? await photos.thumbnail(of: item.photo)
     }
 }

@@ -4,8 +4,9 @@ import Observation
 
 /// The completion report on the phone. The technician's page lists the sealed versions (PDF
 /// to share) and hands the phone to the customer, who goes through the signing steps full
-/// screen: the review of what is signed (the report built from the job as it is now, in the
-/// language they choose, with the attestation and who signs), the pad on its own screen, or
+/// screen: the review of what is signed (the core's outline of the report built from the job
+/// as it is now: the words its PDF will print, in the language they choose, with the outline's
+/// attestation, and who signs), the pad on its own screen, or
 /// the refusal (its own sheet: reason and name); then a confirmation, and a screen asking them
 /// to hand the phone back before the technician returns to the job.
 @MainActor
@@ -35,7 +36,10 @@ public final class SigningViewModel {
     /// The refusal sheet is up.
     public private(set) var isRefusing = false
     public private(set) var recorder: SignatureRecorder
-    public private(set) var preview: ReportPreview?
+    /// What the customer is about to sign, in the words its PDF will print (`signingPreview`),
+    /// fetched again each time the review opens and in the language chosen there; nil while it
+    /// is being built (the pad cannot open then).
+    public private(set) var preview: ReportOutlineRecord?
     public private(set) var versions: [ReportVersionRecord] = []
     public private(set) var lastSeal: SealRecord?
     public private(set) var message: UserMessage?
@@ -70,6 +74,12 @@ public final class SigningViewModel {
         !isWorking && !Self.trimmed(refusalReason).isEmpty
     }
 
+    /// The sentence the customer confirms by signing, in the report's language, from the
+    /// outline (the same words the sealed PDF prints).
+    public var attestation: String? {
+        preview?.outcome.attestation
+    }
+
     // MARK: The customer's steps.
 
     /// The technician hands the phone over: the review opens, with the report built from the
@@ -88,10 +98,12 @@ public final class SigningViewModel {
         await loadPreview()
     }
 
-    /// The customer picks the report's language: the review is built again in it.
+    /// The customer picks the report's language: the review is built again in it (nothing of
+    /// the other language stays on screen meanwhile).
     public func chooseLanguage(_ language: ReportLanguage) async {
         guard language != self.language else { return }
         self.language = language
+        preview = nil
         await loadPreview()
     }
 
@@ -113,6 +125,7 @@ public final class SigningViewModel {
         guard step == .pad else { return }
         recorder.clear()
         message = nil
+        preview = nil
         step = .review
         await loadPreview()
     }
@@ -176,9 +189,9 @@ public final class SigningViewModel {
 
     // MARK: The report.
 
-    /// The technician's page: the preview and the sealed versions.
+    /// The technician's page: the sealed versions. (The review fetches its own preview each
+    /// time it opens.)
     public func load() async {
-        await loadPreview()
         do {
             versions = try await repository.versions(jobId: jobId)
         } catch {
@@ -239,6 +252,22 @@ public final class SigningViewModel {
             isRefusing = false
         }
         return ok
+    }
+
+    /// A sealed version's words (the latest if nil), as its PDF prints them, for the
+    /// technician to read on the phone.
+    public func sealedOutline(version: UInt32?) async -> ReportOutlineRecord? {
+        do {
+            return try await repository.outline(jobId: jobId, version: version)
+        } catch {
+            message = ErrorMessages.message(for: error)
+            return nil
+        }
+    }
+
+    /// A photo's thumbnail for the review, nil when this phone does not hold it.
+    public func thumbnail(attachmentId: String) async -> Data? {
+        try? await repository.photoThumbnail(attachmentId: attachmentId)
     }
 
     /// Renders a sealed version (the latest if nil) to a PDF file to share.
