@@ -242,6 +242,8 @@ pub struct PhotoRecord {
     pub uploaded: bool,
     /// This phone holds the photo (it was taken here): `photo_thumbnail` can show it.
     pub on_device: bool,
+    /// Only the technician who took a photo may remove it (`remove_photo`).
+    pub removable: bool,
     /// A thumbnail file (long edge 320 px) on a store kept plain; `None` on an encrypted store
     /// (no picture is kept in the clear there): call `photo_thumbnail` for its bytes.
     pub thumbnail_path: Option<String>,
@@ -472,6 +474,7 @@ impl TryFrom<JobDetail> for JobDetailRecord {
                         height: a.height,
                         uploaded: a.uploaded,
                         on_device: d.on_device.contains(&a.id),
+                        removable: a.by == me,
                         thumbnail_path: d
                             .thumbnails
                             .get(&a.id)

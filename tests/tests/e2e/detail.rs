@@ -239,6 +239,7 @@ async fn the_job_screen_record_holds_what_the_screen_shows() {
         (photo.id.as_str(), Some("Fan blade"))
     );
     assert!(shown.on_device && !shown.uploaded && shown.thumbnail_path.is_none());
+    assert!(shown.removable, "taken by this technician");
     let thumb = app.photo_thumbnail(photo.id.clone()).unwrap().unwrap();
     let image = image::load_from_memory(&thumb).unwrap();
     assert_eq!((image.width(), image.height()), (320, 240));
