@@ -240,6 +240,33 @@ pub fn job_body(id: &str, technician: Option<&str>) -> Value {
     })
 }
 
+/// A phone as the apps hold it: the FFI's [`fieldwork_ffi::FieldworkApp`] on its own store
+/// (encrypted at rest, as on a phone), enrolled for a technician; the store lives as long as
+/// `dir`. Dereferences to the app.
+pub struct AppPhone {
+    pub dir: TempDir,
+    pub app: std::sync::Arc<fieldwork_ffi::FieldworkApp>,
+}
+
+impl AppPhone {
+    /// A new phone enrolled for `technician` (not synced yet).
+    pub async fn enroll(office: &Office, technician: &str) -> AppPhone {
+        let dir = tempfile::tempdir().unwrap();
+        let app = fieldwork_ffi::FieldworkApp::open(dir.path().display().to_string()).unwrap();
+        app.enroll(office.url(), office.enroll_code(technician), "phone".into())
+            .await
+            .unwrap();
+        AppPhone { dir, app }
+    }
+}
+
+impl std::ops::Deref for AppPhone {
+    type Target = fieldwork_ffi::FieldworkApp;
+    fn deref(&self) -> &Self::Target {
+        &self.app
+    }
+}
+
 /// A technician's phone: a device core on its own store.
 pub struct Phone {
     pub dir: TempDir,

@@ -15,7 +15,7 @@ use fieldwork_ffi::{
 };
 use fieldwork_model::sla::MilestoneState;
 use fieldwork_model::time::parse_rfc3339;
-use fieldwork_tests::{Office, camera_photo, now_ms};
+use fieldwork_tests::{AppPhone, Office, camera_photo, now_ms};
 use serde_json::{Value, json};
 
 const STROKES: &str =
@@ -37,20 +37,16 @@ async fn the_job_screen_s_milestones_are_the_office_s_at_every_instant() {
         .unwrap();
     let mut apps = Vec::new();
     for technician in &seed.technicians {
-        let dir = tempfile::tempdir().unwrap();
-        let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
-        app.enroll(office.url(), office.enroll_code(technician), "phone".into())
-            .await
-            .unwrap();
+        let app = AppPhone::enroll(&office, technician).await;
         app.sync().await.unwrap();
-        apps.push((dir, app));
+        apps.push(app);
     }
 
     let start = now_ms();
     let (mut with_sla, mut compared) = (0, 0);
     for after_min in [0, 45, 24 * 60, 10 * 24 * 60] {
         let at = start + after_min * 60_000;
-        for (_, app) in &apps {
+        for app in &apps {
             for row in app.jobs_at(at).unwrap() {
                 let detail = app.job_detail_at(row.id.clone(), at).unwrap();
                 let job = office.job_at(&row.id, at).await;
@@ -145,11 +141,7 @@ async fn the_job_screen_record_holds_what_the_screen_shows() {
         .await;
     office.note("J-D", "Gate code 4411").await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
-    app.enroll(office.url(), office.enroll_code("tess"), "phone".into())
-        .await
-        .unwrap();
+    let app = AppPhone::enroll(&office, "tess").await;
     app.sync().await.unwrap();
     let id = || "J-D".to_string();
     app.set_status(id(), JobStatus::Accepted, None).unwrap();
@@ -308,11 +300,7 @@ async fn the_signing_preview_is_the_current_job_in_the_words_its_pdf_prints() {
     let office = Office::start().await;
     office.technician("t1").await;
     office.create_job("J-P", Some("t1")).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
-    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
-        .await
-        .unwrap();
+    let app = AppPhone::enroll(&office, "t1").await;
     app.sync().await.unwrap();
     let id = || "J-P".to_string();
     let parts_rows = |outline: &fieldwork_ffi::ReportOutlineRecord| {
@@ -403,11 +391,7 @@ async fn the_sync_state_says_when_the_phone_last_synced_and_what_waits() {
     let office = Office::start().await;
     office.technician("t1").await;
     office.create_job("J-S", Some("t1")).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
-    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
-        .await
-        .unwrap();
+    let app = AppPhone::enroll(&office, "t1").await;
     let first = app.sync_state().unwrap();
     assert_eq!((first.last_success_ms, first.pending_jobs), (None, 0));
     let before = now_ms();
@@ -441,6 +425,7 @@ async fn the_sync_state_says_when_the_phone_last_synced_and_what_waits() {
     );
     assert!(done.last_success_ms.unwrap() >= synced);
     // Kept across a restart.
+    let AppPhone { dir, app } = app;
     drop(app);
     let again = FieldworkApp::open(dir.path().display().to_string()).unwrap();
     assert_eq!(
@@ -454,11 +439,7 @@ async fn a_photo_taken_by_mistake_is_removed_on_the_phone_and_at_the_office() {
     let office = Office::start().await;
     office.technician("t1").await;
     office.create_job("J-F", Some("t1")).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
-    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
-        .await
-        .unwrap();
+    let app = AppPhone::enroll(&office, "t1").await;
     app.sync().await.unwrap();
     let id = || "J-F".to_string();
     let keep = app

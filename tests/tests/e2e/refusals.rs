@@ -6,10 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fieldwork_ffi::{
-    ApiError, FaultCause, FieldworkApp, ImageReason, InputReason, JobStatus, NewPartRecord,
-    TimeKind,
+    ApiError, FaultCause, ImageReason, InputReason, JobStatus, NewPartRecord, TimeKind,
 };
-use fieldwork_tests::{Office, now_ms};
+use fieldwork_tests::{AppPhone, Office, now_ms};
 use reqwest::Method;
 use serde_json::json;
 
@@ -38,11 +37,7 @@ async fn every_refusal_a_form_can_provoke_arrives_as_its_code_and_parameters() {
     let office = Office::start().await;
     office.technician("t1").await;
     office.create_job("J-R", Some("t1")).await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = FieldworkApp::open(dir.path().display().to_string()).unwrap();
-    app.enroll(office.url(), office.enroll_code("t1"), "phone".into())
-        .await
-        .unwrap();
+    let app = AppPhone::enroll(&office, "t1").await;
     app.sync().await.unwrap();
     let j = || "J-R".to_string();
     let now = now_ms();
