@@ -19,35 +19,13 @@ cd "$(dirname "$0")/.."
 verbose=()
 [ "${1:-}" = "--verbose" ] && verbose=(--verbose)
 
-TREE_SITTER=0.26.1
-TREE_SITTER_KOTLIN=1.1.0
-fail() { printf 'check-kotlin: %s\n' "$*" >&2; exit 1; }
+CHECK=check-kotlin
+# shellcheck source=scripts/lib/grammar-check.sh
+source scripts/lib/grammar-check.sh
 start=$(date +%s)
-
-if ! .venv/bin/python - "$TREE_SITTER" "$TREE_SITTER_KOTLIN" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-sys.exit(version("tree-sitter") != sys.argv[1] or version("tree-sitter-kotlin") != sys.argv[2])
-PY
-then
-  [ -x .venv/bin/python ] || python3 -m venv .venv || fail "cannot create the Python venv .venv"
-  .venv/bin/pip install --quiet --disable-pip-version-check \
-    "tree-sitter==$TREE_SITTER" "tree-sitter-kotlin==$TREE_SITTER_KOTLIN" ||
-    fail "cannot install tree-sitter==$TREE_SITTER and tree-sitter-kotlin==$TREE_SITTER_KOTLIN into .venv"
-fi
-
-cargo build -q -p fieldwork-ffi
-lib=""
-for candidate in target/debug/libfieldwork_ffi.so target/debug/libfieldwork_ffi.dylib; do
-  [ -f "$candidate" ] && lib="$candidate" && break
-done
-[ -n "$lib" ] || fail "no target/debug/libfieldwork_ffi.{so,dylib} after cargo build -p fieldwork-ffi"
-
-out="$(mktemp -d)"
+ensure_grammar tree-sitter-kotlin 1.1.0
+out="$(generate_bindings kotlin)"
 trap 'rm -rf "$out"' EXIT
-cargo run -q -p fieldwork-ffi --bin uniffi-bindgen -- generate \
-  --library "$lib" --language kotlin --no-format --out-dir "$out" >/dev/null ||
-  fail "uniffi-bindgen could not generate the Kotlin bindings from $lib"
 bindings="$(find "$out" -name fieldwork_ffi.kt | head -n 1)"
 [ -n "$bindings" ] && [ -s "$bindings" ] || fail "uniffi-bindgen wrote no fieldwork_ffi.kt"
 
