@@ -5,8 +5,12 @@
 //! - *within SLA* rates count repair jobs whose milestone is decided (`met` or `breached`);
 //! - *first-time fix*: completed repair jobs with at most one `on_site` event;
 //! - *mean time to repair*: completion minus report time, over completed repair jobs;
-//! - *callback rate*: completed jobs with a recorded follow-up; *satisfaction rate*: recorded
-//!   follow-ups that are `satisfied`;
+//! - *callback rate*: completed jobs with a recorded follow-up (回访率: the plans promise every
+//!   in-warranty customer a call back); *satisfaction rate*: recorded follow-ups that are
+//!   `satisfied`;
+//! - *repeat-repair rate*: repair jobs on a known asset reported within
+//!   [`REPEAT_WINDOW_DAYS`] of an earlier job on that asset being completed (from the asset
+//!   history the job carries), of the repair jobs on a known asset;
 //! - *complaints answered in time*: answered by their due time, of those answered or overdue
 //!   (the server passes the complaints against the jobs in the range).
 
@@ -16,6 +20,10 @@ use fieldwork_model::Result;
 use fieldwork_model::job::{JobData, JobKind, LoanAction, Status};
 use fieldwork_model::sla::{self, MilestoneState};
 use fieldwork_model::status;
+
+/// A repair within this many days of the asset's last completed job counts as a repeat: the
+/// first fix did not hold (the industry's usual window for repeat visits).
+pub const REPEAT_WINDOW_DAYS: i64 = 30;
 
 /// A rate: `count` of `of`, with the percentage to one decimal (`null` when `of` is 0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -67,6 +75,9 @@ pub struct Kpis {
     pub mean_time_to_repair_minutes: Option<f64>,
     pub loaners_issued: u64,
     pub callback_rate: Rate,
+    /// See the module doc; added after the others, so older readers may lack it.
+    #[serde(default)]
+    pub repeat_repair_rate: Rate,
     pub satisfaction_rate: Rate,
     pub complaints_answered_in_time: Rate,
 }
@@ -86,6 +97,14 @@ pub fn compute(jobs: &[JobFacts<'_>], complaints: &[ComplaintFacts], now: i64) -
             .count() as u64;
         let derived = status::derive(&d.events);
         let completed_at = status::first_at(&d.events, Status::Completed);
+        if d.kind == JobKind::Repair && !d.asset.serial.is_empty() {
+            let window = REPEAT_WINDOW_DAYS * 86_400_000;
+            let repeat = d.asset_history.iter().any(|h| {
+                h.completed_at
+                    .is_some_and(|done| done <= d.reported_at && d.reported_at - done <= window)
+            });
+            k.repeat_repair_rate.add(repeat);
+        }
         if let Some(clocks) = sla::clocks(d, now)? {
             for (rate, (state, _)) in [
                 (&mut k.response_within_sla, clocks.response),
@@ -137,6 +156,7 @@ pub fn compute(jobs: &[JobFacts<'_>], complaints: &[ComplaintFacts], now: i64) -
         &mut k.resolution_within_sla,
         &mut k.first_time_fix_rate,
         &mut k.callback_rate,
+        &mut k.repeat_repair_rate,
         &mut k.satisfaction_rate,
         &mut k.complaints_answered_in_time,
     ] {

@@ -204,10 +204,7 @@ pub(super) async fn board(
                 .find(|s| **s == v.status.as_str())
                 .copied()
                 .unwrap_or("new"),
-            priority: ["low", "normal", "high", "urgent"]
-                .into_iter()
-                .find(|p| *p == v.priority.as_str())
-                .unwrap_or("normal"),
+            priority: v.priority.as_str(),
             deadline: next_deadline(v, zone),
         };
         match v

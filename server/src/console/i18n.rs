@@ -100,6 +100,7 @@ pub struct Words {
     pub kpi_arrival: &'static str,
     pub kpi_resolution: &'static str,
     pub kpi_first_time_fix: &'static str,
+    pub kpi_callback: &'static str,
     pub kpi_repeat: &'static str,
     pub kpi_satisfaction: &'static str,
     pub kpi_complaints: &'static str,
@@ -137,10 +138,10 @@ impl Words {
     pub fn priority(&self, priority: &str) -> &'static str {
         let zh = self.lang == "zh-CN";
         match priority {
-            "low" => pick(zh, "低", "Low"),
-            "normal" => pick(zh, "普通", "Normal"),
+            "emergency" => pick(zh, "紧急", "Emergency"),
             "high" => pick(zh, "高", "High"),
-            "urgent" => pick(zh, "紧急", "Urgent"),
+            "normal" => pick(zh, "普通", "Normal"),
+            "low" => pick(zh, "低", "Low"),
             _ => pick(zh, "未知", "Unknown"),
         }
     }
@@ -257,7 +258,8 @@ pub static EN: Words = Words {
     kpi_arrival: "Arrival within SLA",
     kpi_resolution: "Resolution within SLA",
     kpi_first_time_fix: "First-time fix",
-    kpi_repeat: "Repeat repairs",
+    kpi_callback: "Callback rate",
+    kpi_repeat: "Repeat repairs (within 30 days)",
     kpi_satisfaction: "Satisfied customers",
     kpi_complaints: "Complaints answered in time",
     kpi_mttr: "Mean time to repair",
@@ -370,7 +372,8 @@ pub static ZH: Words = Words {
     kpi_arrival: "按时到场",
     kpi_resolution: "按时修复",
     kpi_first_time_fix: "一次修复率",
-    kpi_repeat: "重复维修率",
+    kpi_callback: "回访率",
+    kpi_repeat: "重复维修率（30天内）",
     kpi_satisfaction: "客户满意率",
     kpi_complaints: "投诉按时答复",
     kpi_mttr: "平均修复时长",

@@ -211,7 +211,8 @@ pub async fn service_page(
         (w.kpi_arrival, rate(&overall.arrival_within_sla)),
         (w.kpi_resolution, rate(&overall.resolution_within_sla)),
         (w.kpi_first_time_fix, rate(&overall.first_time_fix_rate)),
-        (w.kpi_repeat, rate(&overall.callback_rate)),
+        (w.kpi_callback, rate(&overall.callback_rate)),
+        (w.kpi_repeat, rate(&overall.repeat_repair_rate)),
         (w.kpi_satisfaction, rate(&overall.satisfaction_rate)),
         (w.kpi_complaints, rate(&overall.complaints_answered_in_time)),
         (w.kpi_mttr, mttr),
@@ -260,6 +261,7 @@ mod tests {
             mean_time_to_repair_minutes: None,
             loaners_issued: 0,
             callback_rate: rate(0, 0),
+            repeat_repair_rate: rate(0, 0),
             satisfaction_rate: rate(0, 0),
             complaints_answered_in_time: rate(0, 0),
         };

@@ -228,7 +228,8 @@ pub async fn new_job_page(State(state): State<AppState>, headers: HeaderMap) -> 
             csrf: session.csrf,
             live: 0,
             technicians,
-            priorities: &["low", "normal", "high", "urgent"],
+            // The model's four, most urgent first (the API accepts exactly these).
+            priorities: &["emergency", "high", "normal", "low"],
         }),
         Err(e) => e.into_response(),
     }

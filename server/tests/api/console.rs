@@ -515,3 +515,65 @@ async fn the_enrollment_code_comes_with_a_qr_code_a_phone_enrolls_from() {
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["technician"], "t1");
 }
+
+#[tokio::test]
+async fn every_priority_is_shown_in_words_and_emergency_in_red_and_can_be_created() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
+    let mut body = job_body("J-E", None);
+    body["priority"] = serde_json::json!("emergency");
+    let (status, job) = office
+        .call(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(body),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 201, "{job}");
+    let mut browser = Browser::new(&office);
+    browser.log_in("mei", "correct horse battery").await;
+
+    let (_, board) = browser.get("/board").await;
+    assert!(
+        board.contains("class=\"prio-emergency\">Emergency<"),
+        "{board}"
+    );
+    let (_, page) = browser.get("/jobs/J-E").await;
+    assert!(
+        page.contains("Emergency") && !page.contains("Unknown"),
+        "{page}"
+    );
+    // The form offers exactly the model's four, and each is accepted by the API.
+    let (_, form) = browser.get("/jobs/new").await;
+    let offered: Vec<&str> = form
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| o.split('"').next().unwrap())
+        .filter(|v| ["emergency", "high", "normal", "low", "urgent"].contains(v))
+        .collect();
+    assert_eq!(offered, ["emergency", "high", "normal", "low"]);
+    for (i, p) in offered.iter().enumerate() {
+        let mut body = job_body(&format!("J-P{i}"), None);
+        body["priority"] = serde_json::json!(p);
+        let (status, v) = office
+            .call(
+                Method::POST,
+                "/api/v1/jobs",
+                Some(body),
+                Some(&office.token),
+            )
+            .await;
+        assert_eq!(status, 201, "{p}: {v}");
+    }
+
+    // In Chinese too, and the callback rate under its own name beside the repeat repairs.
+    browser.cookies.push(("lang".into(), "zh-CN".into()));
+    let (_, board) = browser.get("/board").await;
+    assert!(board.contains("class=\"prio-emergency\">紧急<"), "{board}");
+    let (_, service) = browser.get("/service").await;
+    assert!(
+        service.contains("回访率") && service.contains("重复维修率"),
+        "{service}"
+    );
+}

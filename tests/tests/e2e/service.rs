@@ -653,3 +653,46 @@ async fn a_job_carries_the_newest_fifty_earlier_jobs_of_its_asset_oldest_first()
     let full = office.get("/api/v1/assets/CH-1/history").await;
     assert_eq!(full["jobs"].as_array().unwrap().len(), 52);
 }
+
+#[tokio::test]
+async fn a_repair_within_thirty_days_of_the_last_completed_one_on_the_asset_is_a_repeat() {
+    let (office, phone) = setup().await;
+    let on_asset = |id: &str, reported: &str| {
+        json!({"id": id, "technician": "tess", "customer": {"name": "Harbour Clinic"},
+               "site": site(), "asset": {"serial": "CH-1"},
+               "problem": "Compressor trips", "reported_at": reported})
+    };
+    office
+        .post("/api/v1/jobs", on_asset("R-1", "2026-11-01T09:00:00+08:00"))
+        .await;
+    sync_until_quiet(&[&phone]).await;
+    use Status::*;
+    for (status, at) in [
+        (Accepted, "2026-11-01T09:10:00+08:00"),
+        (OnSite, "2026-11-01T10:00:00+08:00"),
+        (Completed, "2026-11-02T12:00:00+08:00"),
+    ] {
+        phone.device.set_status("R-1", status, ms(at)).unwrap();
+    }
+    sync_until_quiet(&[&phone]).await;
+    // 18 days after R-1 was completed: the fix did not hold. 48 days after: a new fault.
+    office
+        .post("/api/v1/jobs", on_asset("R-2", "2026-11-20T09:00:00+08:00"))
+        .await;
+    office
+        .post("/api/v1/jobs", on_asset("R-3", "2026-12-20T09:00:00+08:00"))
+        .await;
+    let k = office
+        .get("/api/v1/kpis?from=2026-11-01&to=2026-12-31&at=2026-12-31T00:00:00Z")
+        .await;
+    assert_eq!(
+        k["repeat_repair_rate"],
+        json!({"count": 1, "of": 3, "percent": 33.3}),
+        "{k}"
+    );
+    // The callback rate is its own figure: no follow-up was logged.
+    assert_eq!(
+        k["callback_rate"],
+        json!({"count": 0, "of": 1, "percent": 0.0})
+    );
+}
