@@ -52,6 +52,28 @@ document.addEventListener("submit", (e) => {
 // <form data-api="METHOD /api/v1/..."> : the named fields as JSON (dotted names nest, empty
 // fields are left out, data-type="time" is a local date-time sent as RFC 3339), the session's
 // CSRF token in X-CSRF-Token. An error goes next to the field it names, else on the form.
+// A datetime-local value ("2026-12-07T14:00") read on the office's clock (body[data-zone]),
+// whatever the browser's zone, as RFC 3339 UTC: the zone's offset at that wall time, checked
+// once more at the instant found (the two differ only across a clock change).
+function officeTime(local) {
+  const zone = document.body.dataset.zone || "UTC";
+  const [date, time] = local.split("T");
+  const [y, mo, d] = date.split("-").map(Number);
+  const [h, mi] = time.split(":").map(Number);
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const offset = (at) => {
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(at))) parts[p.type] = Number(p.value);
+    return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - at;
+  };
+  let at = wall - offset(wall);
+  at = wall - offset(at);
+  return new Date(at).toISOString();
+}
+
 document.addEventListener("submit", async (e) => {
   const form = e.target;
   if (e.defaultPrevented || !form.dataset || !form.dataset.api) return;
@@ -60,7 +82,7 @@ document.addEventListener("submit", async (e) => {
   const body = {};
   for (const el of form.elements) {
     if (!el.name || el.value === "") continue;
-    const value = el.dataset.type === "time" ? new Date(el.value).toISOString() : el.value;
+    const value = el.dataset.type === "time" ? officeTime(el.value) : el.value;
     const path = el.name.split(".");
     let at = body;
     for (const key of path.slice(0, -1)) at = at[key] = at[key] || {};

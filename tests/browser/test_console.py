@@ -163,6 +163,32 @@ def test_bad_input_on_the_job_form_is_shown_by_its_field_and_nothing_is_stored(o
     assert json.loads(office.api("GET", "/api/v1/jobs")[1]) == before
 
 
+def test_a_reschedule_is_read_and_shown_on_the_office_clock_whatever_the_browser_zone(office, browser):
+    body = {"id": "J-TZ", "technician": "t1", "customer": {"name": "Harbour Clinic", "phone": "1"},
+            "site": {"address": "88 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "Compressor trips", "reported_at": "2026-12-06T09:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    # A dispatcher's laptop set to California, far from the office in Shanghai.
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "America/Los_Angeles"})
+    log_in(browser, office)
+    browser.get(office.url + "/jobs/J-TZ")
+    start = browser.find_element(By.NAME, "scheduled_start")
+    form = start.find_element(By.XPATH, "ancestor::form")
+    assert "(Asia/Shanghai)" in form.text
+    browser.execute_script("arguments[0].value = arguments[1]", start, "2026-12-07T14:00")
+    end = form.find_element(By.NAME, "scheduled_end")
+    browser.execute_script("arguments[0].value = arguments[1]", end, "2026-12-07T15:30")
+    form.find_element(By.TAG_NAME, "button").click()
+
+    def stored():
+        job = json.loads(office.api("GET", "/api/v1/jobs/J-TZ")[1])
+        return job["scheduled_start"], job["scheduled_end"]
+    wait(browser, lambda: stored() == ("2026-12-07T06:00:00Z", "2026-12-07T07:30:00Z"))
+    browser.get(office.url + "/jobs/J-TZ")
+    head = browser.find_element(By.CSS_SELECTOR, "section.head").text
+    assert "14:00" in head and "(Asia/Shanghai)" in head, head
+
+
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
     log_in(browser, office)
     status = browser.execute_async_script("""

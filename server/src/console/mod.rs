@@ -205,6 +205,9 @@ fn query_date(value: Option<&str>) -> Option<chrono::NaiveDate> {
 }
 
 /// The office's time zone: the demo's and the seeds' (a setting when offices span zones).
+/// The office's time zone: every time the console shows or reads is on its clock, labelled.
+pub(crate) const OFFICE_ZONE: &str = "Asia/Shanghai";
+
 fn office_zone() -> chrono_tz::Tz {
     chrono_tz::Asia::Shanghai
 }
