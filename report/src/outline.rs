@@ -135,6 +135,94 @@ impl Outline {
     }
 }
 
+/// The charges as the PDF prints them, in `language`: each line named (a part by its SKU and
+/// description, found by `part(line id)`), its rule, quantity, unit price and amount, the total,
+/// and "provisional" while the job is open. The console shows the same table.
+pub fn charges(
+    language: fieldwork_model::report::Language,
+    ch: &fieldwork_model::warranty::Charges,
+    part: impl Fn(&str) -> Option<(String, String)>,
+) -> Section {
+    let l = labels::labels(language);
+    let columns = vec![
+        Column::new(l.item, 0.37, Align::Left),
+        Column::new(l.rule, 0.13, Align::Left),
+        Column::new(l.qty, 0.15, Align::Right),
+        Column::new(l.unit_price, 0.18, Align::Right),
+        Column::new(l.amount, 0.17, Align::Right),
+    ];
+    let mut rows: Vec<Row> = ch
+        .lines
+        .iter()
+        .map(|line| {
+            let (item, qty, unit) = match line.kind.as_str() {
+                "labour" => (
+                    l.labour.to_string(),
+                    labels::duration(l, line.qty),
+                    format!(
+                        "{} {}",
+                        labels::money(&ch.currency, line.unit_amount),
+                        l.per_hour
+                    ),
+                ),
+                "travel" => (
+                    l.travel.to_string(),
+                    line.qty.to_string(),
+                    labels::money(&ch.currency, line.unit_amount),
+                ),
+                _ => {
+                    let found = part(&line.reference);
+                    let sku = line
+                        .sku
+                        .clone()
+                        .or_else(|| found.as_ref().map(|(sku, _)| sku.clone()))
+                        .unwrap_or_else(|| line.reference.clone());
+                    let item = match found {
+                        Some((_, description)) if !description.is_empty() => {
+                            format!("{sku} {description}")
+                        }
+                        _ => sku,
+                    };
+                    (
+                        item,
+                        line.qty.to_string(),
+                        labels::money(&ch.currency, line.unit_amount),
+                    )
+                }
+            };
+            let mut rule = labels::charge_rule(l, &line.rule).to_string();
+            if line.price_missing {
+                rule.push_str(&format!(" ({})", l.price_missing));
+            }
+            Row::new(vec![
+                item,
+                rule,
+                qty,
+                unit,
+                labels::money(&ch.currency, line.amount),
+            ])
+        })
+        .collect();
+    rows.push(Row {
+        cells: vec![
+            l.total.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            labels::money(&ch.currency, ch.total),
+        ],
+        strong: true,
+    });
+    Section {
+        title: l.charges.to_string(),
+        body: Body::Table {
+            columns,
+            rows,
+            note: ch.provisional.then(|| l.provisional.to_string()),
+        },
+    }
+}
+
 /// The words under a photo: its caption (if any), then when it was taken, at the site.
 pub(crate) fn photo_words(l: &Labels, tz: chrono_tz::Tz, photo: &ReportPhoto) -> String {
     let mut words = String::new();
@@ -351,85 +439,13 @@ impl Words<'_> {
 
     fn charges(&self) -> Option<Section> {
         let ch = self.report.content.charges.as_ref()?;
-        let l = self.l;
-        let columns = vec![
-            Column::new(l.item, 0.37, Align::Left),
-            Column::new(l.rule, 0.13, Align::Left),
-            Column::new(l.qty, 0.15, Align::Right),
-            Column::new(l.unit_price, 0.18, Align::Right),
-            Column::new(l.amount, 0.17, Align::Right),
-        ];
         let parts = &self.report.content.parts;
-        let mut rows: Vec<Row> = ch
-            .lines
-            .iter()
-            .map(|line| {
-                let (item, qty, unit) = match line.kind.as_str() {
-                    "labour" => (
-                        l.labour.to_string(),
-                        labels::duration(l, line.qty),
-                        format!(
-                            "{} {}",
-                            labels::money(&ch.currency, line.unit_amount),
-                            l.per_hour
-                        ),
-                    ),
-                    "travel" => (
-                        l.travel.to_string(),
-                        line.qty.to_string(),
-                        labels::money(&ch.currency, line.unit_amount),
-                    ),
-                    _ => {
-                        let part = parts.iter().find(|p| p.line == line.reference);
-                        let sku = line
-                            .sku
-                            .clone()
-                            .or_else(|| part.map(|p| p.sku.clone()))
-                            .unwrap_or_else(|| line.reference.clone());
-                        let item = match part {
-                            Some(p) if !p.description.is_empty() => {
-                                format!("{sku} {}", p.description)
-                            }
-                            _ => sku,
-                        };
-                        (
-                            item,
-                            line.qty.to_string(),
-                            labels::money(&ch.currency, line.unit_amount),
-                        )
-                    }
-                };
-                let mut rule = labels::charge_rule(l, &line.rule).to_string();
-                if line.price_missing {
-                    rule.push_str(&format!(" ({})", l.price_missing));
-                }
-                Row::new(vec![
-                    item,
-                    rule,
-                    qty,
-                    unit,
-                    labels::money(&ch.currency, line.amount),
-                ])
-            })
-            .collect();
-        rows.push(Row {
-            cells: vec![
-                l.total.to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-                labels::money(&ch.currency, ch.total),
-            ],
-            strong: true,
-        });
-        Some(Section {
-            title: l.charges.to_string(),
-            body: Body::Table {
-                columns,
-                rows,
-                note: ch.provisional.then(|| l.provisional.to_string()),
-            },
-        })
+        Some(charges(self.report.language, ch, |line| {
+            parts
+                .iter()
+                .find(|p| p.line == line)
+                .map(|p| (p.sku.clone(), p.description.clone()))
+        }))
     }
 
     fn checklist(&self) -> Option<Section> {

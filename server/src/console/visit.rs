@@ -58,6 +58,51 @@ struct JobPage {
     technicians: Vec<Technician>,
     reports: Vec<ReportRow>,
     zone: chrono_tz::Tz,
+    /// The charges as the report's PDF prints them, in the page's language.
+    charges: Option<ChargesTable>,
+}
+
+/// A table of the report outline (`fieldwork_report::outline`), ready for the template.
+struct ChargesTable {
+    title: String,
+    columns: Vec<fieldwork_report::Column>,
+    rows: Vec<fieldwork_report::Row>,
+    note: Option<String>,
+}
+
+impl ChargesTable {
+    /// The job's charges, each part line by its SKU and description, in the page's language.
+    fn of(v: &JobView, w: &Words) -> Option<ChargesTable> {
+        let language = if w.lang == "zh-CN" {
+            fieldwork_model::report::Language::ZhCn
+        } else {
+            fieldwork_model::report::Language::En
+        };
+        let charges = v.charges.as_ref()?;
+        let section = fieldwork_report::outline::charges(language, charges, |line| {
+            v.parts
+                .iter()
+                .find(|p| p.id == line)
+                .map(|p| (p.sku.clone(), p.description.clone()))
+        });
+        match section.body {
+            fieldwork_report::outline::Body::Table {
+                columns,
+                rows,
+                note,
+            } => Some(ChargesTable {
+                title: section.title,
+                columns,
+                rows,
+                note,
+            }),
+            fieldwork_report::outline::Body::Paragraph(_) => None,
+        }
+    }
+
+    fn end(&self, column: &fieldwork_report::Column) -> bool {
+        column.align == fieldwork_report::Align::Right
+    }
 }
 
 impl JobPage {
@@ -71,10 +116,6 @@ impl JobPage {
             .get(event)
             .map(|at| super::ms_local(Some(*at), self.zone, ""))
             .unwrap_or_default()
-    }
-
-    fn money(&self, minor: &i64) -> String {
-        format!("{}.{:02}", minor / 100, (minor % 100).abs())
     }
 }
 
@@ -190,11 +231,13 @@ pub async fn job_page(
             error: m.last_error.unwrap_or_default(),
         })
         .collect();
+    let w = words(&headers);
     page(JobPage {
+        charges: ChargesTable::of(&v, w),
         receipts,
         mail_on: state.mail.is_some(),
         mail,
-        w: words(&headers),
+        w,
         user: session.user,
         csrf: session.csrf,
         live: 1,

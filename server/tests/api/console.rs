@@ -577,3 +577,71 @@ async fn every_priority_is_shown_in_words_and_emergency_in_red_and_can_be_create
         "{service}"
     );
 }
+
+#[tokio::test]
+async fn the_job_page_shows_the_charges_as_the_report_prints_them() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
+    office.technician("t1").await;
+    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/contracts",
+            Some(contract),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let mut body = job_body("J-C", Some("t1"));
+    body["contract"] = serde_json::json!("GOLD-2026");
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(body),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let mut device = office.enroll("t1").await;
+    device.pull(&office).await;
+    let line = device
+        .doc("J-C")
+        .add_part(
+            &fieldwork_model::NewPart {
+                sku: "FAN-200".into(),
+                description: "Condenser fan motor".into(),
+                qty: 2,
+                serial_in: None,
+                serial_out: None,
+                stock: None,
+                unit_cost: Some(9_000),
+                unit_price: Some(12_000),
+            },
+            "t1",
+            1_764_000_000_000,
+        )
+        .unwrap();
+    device.round(&office, &["J-C"]).await;
+
+    let mut browser = Browser::new(&office);
+    browser.log_in("mei", "correct horse battery").await;
+    let (_, page) = browser.get("/jobs/J-C").await;
+    let table = page
+        .split("<table class=\"charges\">")
+        .nth(1)
+        .expect("a charges table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(table.contains("FAN-200 Condenser fan motor"), "{table}");
+    assert!(!table.contains(&line), "the part, not its line id: {table}");
+    assert!(table.contains("class=\"total\""), "{table}");
+    browser.cookies.push(("lang".into(), "zh-CN".into()));
+    let (_, page) = browser.get("/jobs/J-C").await;
+    assert!(
+        page.contains("FAN-200 Condenser fan motor") && page.contains("合计"),
+        "{page}"
+    );
+}
