@@ -26,6 +26,9 @@ dependencies {
     api(libs.androidx.lifecycle.viewmodel.ktx)
     api(libs.kotlinx.coroutines.core)
     implementation(libs.kotlinx.serialization.json)
+    // QR codes and barcodes in camera frames (CodeScanner): plain Java, on Maven Central. Not in
+    // the version catalog, which another part of the build owns; android/jvm/pom.xml pins the same.
+    implementation("com.google.zxing:core:3.5.3")
 
     // The tests in src/test/kotlin need the host build of libfieldwork_ffi, the desktop JNA jar
     // and the fieldwork-server binary (system properties jna.library.path and

@@ -1,11 +1,14 @@
-// :ui — Compose Material 3 screens over the :shell view models, and the en / zh-CN strings
-// every MessageKey maps to. src/main/kotlin uses only what Compose Multiplatform has too (the
-// desktop JVM build in android/jvm compiles and tests it); src/android/kotlin holds the two
-// calls taken from Android (string resources, the back handler).
+// :ui — Compose Material 3 screens over the :shell view models (theme, typed Navigation Compose
+// routes, stateless screens with previews), and the en / zh-CN strings every MessageKey maps to.
+// src/main/kotlin uses only what Compose Multiplatform has too (the desktop JVM build in
+// android/jvm compiles and tests it); src/android/kotlin holds the few calls taken from Android
+// (string resources, the back handler, the configuration's locale and 24-hour setting, bitmaps).
 plugins {
     alias(libs.plugins.android.library)
     alias(libs.plugins.kotlin.android)
     alias(libs.plugins.kotlin.compose)
+    // Navigation's typed routes are @Serializable classes.
+    alias(libs.plugins.kotlin.serialization)
 }
 
 android {
@@ -32,4 +35,10 @@ dependencies {
     implementation(libs.androidx.lifecycle.viewmodel.compose)
     implementation(libs.androidx.lifecycle.runtime.compose)
     implementation(libs.androidx.activity.compose)
+    implementation(libs.kotlinx.serialization.json)
+    // Written here rather than in gradle/libs.versions.toml (another part of the build owns the
+    // catalog); neither was resolved on this machine (no Google Maven). The desktop build uses
+    // JetBrains' multiplatform builds of the same APIs (android/jvm/pom.xml).
+    implementation("androidx.navigation:navigation-compose:2.9.5") // typed routes (2.8+), same API as org.jetbrains.androidx.navigation 2.9
+    implementation("androidx.compose.material:material-icons-core") // version from the Compose BOM
 }

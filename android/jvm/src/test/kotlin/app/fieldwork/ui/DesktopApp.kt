@@ -24,6 +24,8 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.test.resetMain
+import kotlinx.coroutines.test.setMain
 import java.nio.file.Path
 import java.util.Collections
 
@@ -48,20 +50,43 @@ class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
     /** Job ids whose PDF the UI asked to share. */
     val shared: MutableList<String> = Collections.synchronizedList(mutableListOf())
 
+    /** Phone numbers the UI asked the dialler for. */
+    val dialled: MutableList<String> = Collections.synchronizedList(mutableListOf())
+
+    /** What the shutter returns: a generated PNG, which the core processes as it would a camera's JPEG; a test may make it throw. */
+    @Volatile
+    var camera: suspend () -> ByteArray = { ShellTest.png(640, 480) }
+
+    /** What the QR scanner reads (the test decodes a generated QR image); null is a cancelled scan. */
+    @Volatile
+    var scanner: suspend () -> String? = { null }
+
     val actions = object : PlatformActions {
         @Composable
         override fun CameraPreview(modifier: Modifier) {
             Box(modifier.background(Color(0xFF37474F)), contentAlignment = Alignment.Center) { Text("camera", color = Color.White) }
         }
 
-        override suspend fun takePhoto(): ByteArray = ShellTest.png(640, 480)
+        override suspend fun takePhoto(): ByteArray = camera()
 
         override fun sharePdf(jobId: String) {
             shared += jobId
         }
+
+        override fun dial(phone: String) {
+            dialled += phone
+        }
+
+        override suspend fun scanQr(): String? = scanner()
     }
 
     init {
+        // On a phone, taps and the view models share one main thread. Here Compose's test input
+        // comes from the test's thread while Dispatchers.Main would be Swing's: Navigation then
+        // refuses to move its back-stack lifecycles ("must be called on the main thread").
+        // An unconfined Main makes the tapping thread the main thread, as on the phone; view
+        // models resume on the thread that wakes them (their state is a thread-safe StateFlow).
+        Dispatchers.setMain(Dispatchers.Unconfined)
         syncPolicy.start(scope, SyncPolicy.localEditsOf(repository))
     }
 
@@ -79,6 +104,7 @@ class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
         owners.viewModelStore.clear()
         scope.cancel()
         core.close()
+        Dispatchers.resetMain()
     }
 
     private class Owners : ViewModelStoreOwner, LifecycleOwner {

@@ -39,9 +39,10 @@ import javax.imageio.ImageIO
 
 /**
  * Every technician's screen on a phone-sized window (400 x 800 dp at density 2), in English and
- * Chinese, with a day's worth of data from the real office and core: each screen must show its
- * locale's strings and render, and is written as a PNG to target/screenshots (the README's
- * pictures come from there: scripts/screenshots.sh).
+ * Chinese, with a day's worth of live data from the real office and core: each screen must show
+ * its locale's strings and render, and is written as a PNG to target/screenshots (the README's
+ * pictures come from there: scripts/screenshots.sh). GoldenScreensTest compares the screens
+ * pixel by pixel on fixed data; this one keeps the README's pictures current.
  */
 @OptIn(ExperimentalTestApi::class)
 class ScreenshotTest {
@@ -88,21 +89,15 @@ class ScreenshotTest {
         ImageIO.write(image, "png", out.resolve("$name.png").toFile())
     }
 
-    /** Types into the field labelled [label] once it is composed with its label. */
-    private fun SkikoComposeUiTest.typeInto(label: String, text: String) {
-        val field = hasText(label) and hasSetTextAction()
-        waitUntilAtLeastOneExists(field, timeoutMillis = 30_000)
-        onNode(field).performTextInput(text)
-    }
+    /** Waits for a node showing [text] (a part of its text). */
+    private fun SkikoComposeUiTest.waitFor(text: String) = waitForText(text, substring = true)
 
-    /** Taps the clickable node showing [text] (a substring of it), once it is there. */
-    private fun SkikoComposeUiTest.tap(text: String) {
+    /** Taps the first clickable node whose text has [text] in it (a job card by its id). */
+    private fun SkikoComposeUiTest.tapContaining(text: String) {
         val button = hasText(text, substring = true) and hasClickAction()
-        waitUntilAtLeastOneExists(button, timeoutMillis = 30_000)
+        waitFor(button)
         onAllNodes(button)[0].performClick()
     }
-
-    private fun SkikoComposeUiTest.waitFor(text: String) = waitUntilAtLeastOneExists(hasText(text, substring = true), timeoutMillis = 30_000)
 
     @Test
     fun everyScreenRendersInEnglishAndInChinese() = TestOffice(dir.resolve("office")).start().use { office ->
@@ -153,37 +148,41 @@ class ScreenshotTest {
                     waitFor(job)
                     shoot("$tag-today")
 
-                    tap(job)
-                    waitFor("R-88412")
+                    tapContaining(job)
+                    scrollTo("job-content", hasText("RLY-24", substring = true))
+                    scrollTo("job-content", hasText(text(R.string.job_notes)))
                     shoot("$tag-job")
 
-                    onNode(hasScrollAction()).performScrollToNode(hasText(text(R.string.job_photos)))
-                    tap(text(R.string.job_photos))
-                    tap(text(R.string.job_photos))
+                    scrollJobAndTap(text(R.string.photos_open))
+                    tap(text(R.string.photo_take))
                     waitFor("640×480")
                     shoot("$tag-photos")
-                    tap("‹ " + text(R.string.back))
+                    tapDescribed(text(R.string.back))
 
-                    onNode(hasScrollAction()).performScrollToNode(hasText(text(R.string.job_sign)))
-                    tap(text(R.string.job_sign))
-                    waitFor("RLY-24")
+                    // The customer's signing flow: the review of what is signed, then the pad.
+                    scrollJobAndTap(text(R.string.job_sign))
+                    scrollTo("signing-review", hasText("RLY-24", substring = true))
+                    shoot("$tag-review")
+                    tap(text(R.string.sign_review_continue))
                     onNodeWithTag("signature-pad").performTouchInput {
-                        down(Offset(width * 0.08f, height * 0.65f))
-                        for (i in 1..24) moveTo(Offset(width * (0.08f + i * 0.016f), height * (0.65f - 0.35f * kotlin.math.sin(i / 3.0).toFloat())))
+                        down(Offset(width * 0.08f, height * 0.55f))
+                        for (i in 1..24) moveTo(Offset(width * (0.08f + i * 0.016f), height * (0.55f - 0.35f * kotlin.math.sin(i / 3.0).toFloat())))
                         up()
-                        down(Offset(width * 0.55f, height * 0.25f))
-                        for (i in 1..20) moveTo(Offset(width * (0.55f + i * 0.018f), height * (0.25f + 0.5f * (i % 5) / 5f)))
+                        down(Offset(width * 0.55f, height * 0.2f))
+                        for (i in 1..20) moveTo(Offset(width * (0.55f + i * 0.018f), height * (0.2f + 0.4f * (i % 5) / 5f)))
                         up()
                     }
                     typeInto(text(R.string.sign_name), if (tag == "en") "Chen Wei" else "陈伟")
                     shoot("$tag-sign")
 
-                    // Offline: the bar says the work is safe on the phone.
+                    // Offline: the bar says the work is safe on the phone (back to the list: the
+                    // signing flow has no sync bar).
                     app.syncPolicy.onNetworkChanged(false)
                     app.repository.setNetworkState(false)
+                    tapDescribed(text(R.string.back)) // the pad -> the review
+                    tapDescribed(text(R.string.back)) // the review -> the job
+                    tapDescribed(text(R.string.back)) // the job -> today
                     waitFor(text(R.string.sync_waiting_for_network))
-                    tap("‹ " + text(R.string.back))
-                    tap("‹ " + text(R.string.back))
                     waitFor(job.dropLast(1) + "3")
                     shoot("$tag-offline")
                 }

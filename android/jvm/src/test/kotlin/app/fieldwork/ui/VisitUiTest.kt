@@ -1,25 +1,18 @@
 package app.fieldwork.ui
 
 import androidx.compose.ui.geometry.Offset
-import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
-import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.ComposeUiTest
+import androidx.compose.ui.test.assertIsDisplayed
 import androidx.compose.ui.test.hasClickAction
-import androidx.compose.ui.test.hasScrollAction
-import androidx.compose.ui.test.hasSetTextAction
+import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onNodeWithTag
-import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.onRoot
-import androidx.compose.ui.test.printToString
-import androidx.compose.ui.test.performClick
-import androidx.compose.ui.test.performScrollToNode
-import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTouchInput
-import androidx.compose.ui.test.runComposeUiTest
-import androidx.compose.ui.test.waitUntilAtLeastOneExists
 import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.JobStatus
+import app.fieldwork.ffi.NewPartRecord
 import app.fieldwork.ffi.TimeKind
 import app.fieldwork.shell.TestOffice
 import kotlinx.coroutines.runBlocking
@@ -35,9 +28,10 @@ import java.nio.file.Files
 import java.util.Locale
 
 /**
- * The screens driven as a technician would, through Compose's test input (clicks, typed text,
- * a finger drawing on the signature pad) on the desktop JVM, over the real core and the real
- * office server on loopback. What the screens did is then checked in the core and at the office.
+ * The whole visit driven as a technician would, through Compose's test input (taps, typed text,
+ * a finger drawing on the signature pad) on a small phone (360 x 640 dp) with large text (font
+ * scale 1.5), over the real core and the real office server on loopback. What the screens did
+ * is then checked in the core and at the office.
  */
 @OptIn(ExperimentalTestApi::class)
 class VisitUiTest {
@@ -51,104 +45,106 @@ class VisitUiTest {
     @AfterEach
     fun restoreLocale() = Locale.setDefault(locale)
 
-    private fun ComposeUiTest.waitFor(matcher: SemanticsMatcher) = try {
-        waitUntilAtLeastOneExists(matcher, timeoutMillis = 30_000)
-    } catch (e: Throwable) {
-        println(onRoot(useUnmergedTree = false).printToString())
-        throw e
-    }
+    /** Seven parts fitted on an earlier day of the visit (with the one typed here and kept: eight). */
+    private val earlierParts = listOf("GSK-1" to "Door gasket", "FLT-2" to "Air filter", "CAP-3" to "Run capacitor", "FUS-4" to "Fuse 4 A", "BLT-5" to "Fan belt", "SNS-6" to "Temperature sensor", "VLV-7" to "Expansion valve")
 
-    /**
-     * Types [text] into the field labelled [label], once that field is composed and merged with
-     * its label (right after a screen appears, on a loaded machine, it may not be yet).
-     */
-    private fun ComposeUiTest.typeInto(label: String, text: String) {
-        val field = hasText(label) and hasSetTextAction()
-        waitFor(field)
-        onNode(field).performTextInput(text)
-    }
-
-    /** Taps the clickable node showing [text], once it is there. */
-    private fun ComposeUiTest.tap(text: String) {
-        val button = hasText(text) and hasClickAction()
-        waitFor(button)
-        onNode(button).performClick()
-    }
-
-    /** Scrolls the screen's list to [text]. */
-    private fun ComposeUiTest.scrollTo(text: String) {
-        onNode(hasScrollAction()).performScrollToNode(hasText(text))
-    }
-
-    /** Scrolls the screen's list to [text] and taps it. */
-    private fun ComposeUiTest.scrollAndTap(text: String) {
-        scrollTo(text)
-        tap(text)
+    private fun ComposeUiTest.typeTime(from: String, to: String) {
+        typeInto("From (HH:MM)", from)
+        typeInto("To (HH:MM)", to)
     }
 
     @Test
-    fun aTechnicianEnrollsWorksTheVisitTakesAPhotoAndTheCustomerSignsWithAFinger() = TestOffice(dir.resolve("office")).start().use { office ->
+    fun aTechnicianOnASmallPhoneWithLargeTextWorksTheVisitAndTheCustomerSignsWithAFinger() = TestOffice(dir.resolve("office")).start().use { office ->
         office.technician("t1", "Anna")
         office.job("J-UI", "t1")
         DesktopApp(dir).use { app ->
-            runComposeUiTest {
-                setContent { app.Root() }
+            runPhoneUiTest(360, 640, fontScale = 1.5f, content = { app.Root() }) {
 
                 // Enrollment: the code from dispatch, then the list of today's jobs arrives by sync.
                 typeInto("Office address", office.url)
                 typeInto("Enrollment code", office.enrollCode("t1"))
                 tap("Set up")
-                waitFor(hasText("Harbour Clinic · J-UI"))
-                tap("Harbour Clinic · J-UI")
+                waitFor(hasText("Harbour Clinic") and hasClickAction())
+                tap("Harbour Clinic")
 
-                // The visit: each status button leads to the next one.
+                // The visit: each status in the bottom bar leads to the next one.
                 for ((action, next) in listOf("Accept" to "On my way", "On my way" to "Arrived", "Arrived" to "Start work", "Start work" to "Complete")) {
                     tap(action)
-                    waitFor(hasText(next))
+                    waitFor(hasText(next) and hasClickAction())
                 }
-                onNodeWithTag("note-input").performTextInput("Compressor relay replaced")
+                scrollTo("job-content", hasText("Add note"))
+                typeInto("New note", "Compressor relay replaced")
                 tap("Add note")
-                waitFor(hasText("Compressor relay replaced", substring = true))
+                scrollTo("job-content", hasText("Compressor relay replaced", substring = true))
+
+                // Parts with a quantity and a description; a wrong line is removed.
+                scrollTo("job-content", hasText("Add part"))
+                typeInto("Part no.", "RLY-24")
+                replaceIn("Qty", "2")
+                typeInto("Description", "Start relay 24 V")
+                typeInto("Serial fitted", "R-88412")
+                typeInto("Serial removed", "R-10277")
+                tap("Add part")
+                scrollTo("job-content", hasText("2 × RLY-24"))
+                scrollTo("job-content", hasText("Add part"))
+                typeInto("Part no.", "WRONG-1")
+                typeInto("Description", "Picked by mistake")
+                tap("Add part")
+                scrollTo("job-content", hasContentDescription("Remove part WRONG-1"))
+                tapDescribed("Remove part WRONG-1")
+                waitForGone(hasContentDescription("Remove part WRONG-1"))
+                runBlocking {
+                    for ((sku, description) in earlierParts) app.repository.addPart("J-UI", NewPartRecord(sku, description, 1u, null, null, null))
+                }
+                scrollTo("job-content", hasText("1 × VLV-7"))
 
                 // Travel time from two clock times; a typo is refused by the form, nothing written.
-                scrollTo("Add time")
+                scrollTo("job-content", hasText("Add time"))
                 tap("Travel")
-                typeInto("From (HH:MM)", "8h05")
-                typeInto("To (HH:MM)", "08:40")
+                typeTime("8h05", "08:40")
                 tap("Add time")
-                waitFor(hasText("Enter times as HH:MM, for example 08:30."))
-                typeInto("From (HH:MM)", "08:05")
-                typeInto("To (HH:MM)", "08:40")
+                waitForText("Enter times as HH:MM, for example 08:30.")
+                typeTime("08:05", "08:40")
                 tap("Add time")
-                waitFor(hasText("(35 min)", substring = true))
+                scrollTo("job-content", hasText("(35 min)", substring = true))
 
                 // Diagnosis: the cause as a chip, the fault code and the action.
-                scrollTo("Save diagnosis")
-                tap("Save diagnosis")
-                waitFor(hasText("Choose the cause and enter the fault code."))
-                scrollTo("Power supply")
-                tap("Power supply")
+                scrollJobAndTap("Save diagnosis")
+                waitForText("Choose the cause and enter the fault code.")
+                scrollJobAndTap("Power supply")
                 typeInto("Fault code", "E-PSU")
                 typeInto("Action taken", "Replaced the start relay")
                 tap("Save diagnosis")
-                waitFor(hasText("Power supply · E-PSU · Replaced the start relay"))
+                scrollTo("job-content", hasText("Power supply · E-PSU · Replaced the start relay"))
 
                 // A loaner goes out with the customer's unit.
-                scrollTo("Issue loaner")
+                scrollTo("job-content", hasText("Issue loaner"))
                 typeInto("Loaner serial", "LN-07")
                 typeInto("Model", "Portable chiller")
                 tap("Issue loaner")
-                waitFor(hasText("LN-07 Portable chiller"))
+                scrollTo("job-content", hasText("LN-07 Portable chiller"))
 
                 // A photo from the camera goes into the core and waits for upload.
-                scrollAndTap("Photos")
-                tap("Photos")
-                waitFor(hasText("640×480", substring = true))
-                tap("‹ Back")
+                scrollJobAndTap("Take or view photos")
+                tap("Take photo")
+                waitForText("640×480")
+                tapDescribed("Back")
 
-                // The customer signs with a finger: two strokes on the pad, then their name.
-                scrollAndTap("Customer signature")
-                waitFor(hasText("Harbour Clinic · J-UI"))
+                // Signing is reached by scrolling to it, whatever the font size and the parts.
+                scrollJobAndTap("Customer signature")
+                waitForText("Review the report")
+                for (sku in listOf("RLY-24") + earlierParts.map { it.first }) {
+                    scrollTo("signing-review", hasText(sku, substring = true))
+                }
+                scrollTo("signing-review", hasText("The customer confirms that the work above was carried out."))
+                tap("Agree and sign")
+
+                // The pad: on screen with its Sign button, never under a scroll, big enough to sign on.
+                waitFor(hasContentDescription("Signature pad", substring = true))
+                onNode(hasText("Sign") and hasClickAction()).assertIsDisplayed()
+                val pad = onNodeWithTag("signature-pad").fetchSemanticsNode().boundsInRoot
+                val window = onRoot().fetchSemanticsNode().boundsInRoot
+                assertTrue(pad.height >= 100f && pad.bottom <= window.bottom, "pad $pad in $window")
                 onNodeWithTag("signature-pad").performTouchInput {
                     down(Offset(width * 0.1f, height * 0.7f))
                     repeat(12) { moveBy(Offset(width * 0.02f, -height * 0.04f)) }
@@ -159,7 +155,16 @@ class VisitUiTest {
                 }
                 typeInto("Name", "Chen Wei")
                 tap("Sign")
-                waitFor(hasText("v1 signed", substring = true))
+
+                // Confirmation, then the phone goes back to the technician and to the job.
+                waitForText("Thank you. The report is signed.")
+                waitForText("Report version 1, signed by Chen Wei")
+                tap("Hand the phone back")
+                waitForText("Please hand the phone back to the technician.")
+                tap("Back to the job")
+                scrollTo("job-content", hasText("Completed"))
+                scrollTo("job-content", hasText("Signed (version 1)"))
+                waitFor(hasText("Share PDF") and hasClickAction())
             }
 
             // What the screens did, as the core holds it.
@@ -167,6 +172,9 @@ class VisitUiTest {
                 val job = app.repository.job("J-UI")
                 assertEquals(JobStatus.COMPLETED, job.status, "signing completes the job")
                 assertTrue(job.notes.any { it.text == "Compressor relay replaced" })
+                assertEquals(8, job.parts.size, "eight parts: ${job.parts.map { it.sku }}")
+                val relay = job.parts.single { it.sku == "RLY-24" }
+                assertEquals(listOf(2u, "Start relay 24 V", "R-88412", "R-10277"), listOf(relay.qty, relay.description, relay.serialIn, relay.serialOut))
                 assertEquals(listOf(TimeKind.TRAVEL to 35L), job.time.map { it.kind to (it.endMs - it.startMs) / 60_000 })
                 val diagnosis = job.diagnosis!!
                 assertEquals(listOf(FaultCause.POWER_SUPPLY, "E-PSU", "Replaced the start relay"), listOf(diagnosis.cause, diagnosis.faultCode, diagnosis.action))
@@ -176,7 +184,9 @@ class VisitUiTest {
                 assertEquals("Chen Wei", signature["name"]!!.jsonPrimitive.content)
                 val strokes = signature["strokes"]!!.jsonObject["strokes"]!!.jsonArray
                 assertEquals(listOf(13, 16), strokes.map { it.jsonArray.size }, "one point per down and move")
-                assertEquals(1, report["content"]!!.jsonObject["photos"]!!.jsonArray.size, "the photo is in the signed report")
+                val content = report["content"]!!.jsonObject
+                assertEquals(1, content["photos"]!!.jsonArray.size, "the photo is in the signed report")
+                assertEquals(8, content["parts"]!!.jsonArray.size, "every part is in the signed report")
             }
 
             // The sync policy sends it all: the office holds the signed report.

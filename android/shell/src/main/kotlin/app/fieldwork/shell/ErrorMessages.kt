@@ -43,6 +43,16 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     DIAGNOSIS_INCOMPLETE("diagnosis_incomplete"),
     /** The loaner form without a serial or a model. */
     LOANER_FIELDS_MISSING("loaner_fields_missing"),
+    /** The part form's quantity is not a whole number. */
+    PART_QTY_NOT_A_NUMBER("part_qty_not_a_number"),
+    /** The camera threw (no permission, not ready, a hardware error): the detail is for the log. */
+    CAPTURE_FAILED("capture_failed"),
+    /** A scanned code is not an enrollment code (JSON or `fieldwork://enroll?...`). */
+    ENROLL_QR_INVALID("enroll_qr_invalid"),
+    /** The scanner failed or is not available: type the address and code instead. */
+    SCAN_FAILED("scan_failed"),
+    /** The job changed while the customer was on the pad: they review it again first. */
+    REPORT_CHANGED_REVIEW("report_changed_review"),
 
     SYNC_UP_TO_DATE("sync_up_to_date"),
     SYNC_PENDING("sync_pending"),

@@ -11,6 +11,8 @@ import app.fieldwork.ffi.JobsChange
 import app.fieldwork.ffi.JobsObserver
 import app.fieldwork.ffi.NewPartRecord
 import app.fieldwork.ffi.OpenLoanRecord
+import app.fieldwork.ffi.ProposedTimeRecord
+import app.fieldwork.ffi.ReportOutlineRecord
 import app.fieldwork.ffi.ReportLanguage
 import app.fieldwork.ffi.ReportVersionRecord
 import app.fieldwork.ffi.SealRecord
@@ -125,6 +127,12 @@ class FieldworkRepository(
     /** Everything the job screen shows, typed by the core (its SLA judged now). */
     suspend fun job(jobId: String): JobDetailRecord = local { app.jobDetail(jobId) }
 
+    /** [job] with its SLA judged at [atMs] (the screen's clock). */
+    suspend fun jobAt(jobId: String, atMs: Long): JobDetailRecord = local { app.jobDetailAt(jobId, atMs) }
+
+    /** Travel and labour the core reads from the status timeline, for the technician to confirm. */
+    suspend fun proposedTimes(jobId: String): List<ProposedTimeRecord> = local { app.proposedTimes(jobId) }
+
     /** A small JPEG of a photo the phone holds, for the photo strip; null if it does not. */
     suspend fun photoThumbnail(attachmentId: String): ByteArray? = local { app.photoThumbnail(attachmentId) }
 
@@ -137,6 +145,10 @@ class FieldworkRepository(
     suspend fun attachmentBytes(attachmentId: String): ByteArray? = local { app.attachmentBytes(attachmentId) }
 
     suspend fun reportPreview(jobId: String, language: ReportLanguage): String = local { app.reportPreview(jobId, language) }
+
+    /** What the customer is about to sign, in the PDF's words, built from the job as it is now. */
+    suspend fun signingPreview(jobId: String, language: ReportLanguage): ReportOutlineRecord =
+        local { app.signingPreview(jobId, language) }
 
     suspend fun reportVersions(jobId: String): List<ReportVersionRecord> = local { app.reportVersions(jobId) }
 

@@ -7,14 +7,19 @@ import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.JobDetailRecord
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.NewPartRecord
+import app.fieldwork.ffi.ProposedTimeRecord
 import app.fieldwork.ffi.TimeKind
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import java.time.Instant
+import java.time.LocalDate
 import java.time.LocalTime
 import java.time.ZoneId
 
@@ -31,6 +36,10 @@ data class JobDetailState(
     /** An edit is being written (a few milliseconds; the buttons stay disabled meanwhile). */
     val saving: Boolean = false,
     val message: UserMessage? = null,
+    /** Travel and labour the core reads from the status timeline, for the technician to confirm or edit. */
+    val proposedTimes: List<ProposedTimeRecord> = emptyList(),
+    /** Small JPEGs (long edge 320 px) of the photos this phone holds, by photo id. */
+    val thumbnails: Map<String, ByteArray> = emptyMap(),
 )
 
 /**
@@ -43,18 +52,40 @@ class JobDetailViewModel(
     val jobId: String,
     private val clock: () -> Long = System::currentTimeMillis,
     private val zone: ZoneId = ZoneId.systemDefault(),
+    /** How often the SLA is judged again (the app: every minute); null: only on changes. */
+    tickMs: Long? = null,
 ) : ViewModel() {
     private val _state = MutableStateFlow(JobDetailState(jobId))
     val state: StateFlow<JobDetailState> = _state.asStateFlow()
 
+    /**
+     * One load at a time: a load started by the observer and one started by an edit would
+     * otherwise overlap, and the older read could land last and show the job before the edit.
+     */
+    private val loading = Mutex()
+
     init {
         viewModelScope.launch { repository.refreshesOf(jobId).collect { load() } }
+        if (tickMs != null) {
+            viewModelScope.launch {
+                while (true) {
+                    delay(tickMs)
+                    load()
+                }
+            }
+        }
     }
 
-    private suspend fun load() {
+    private suspend fun load() = loading.withLock {
         try {
-            val job = repository.job(jobId)
+            val job = repository.jobAt(jobId, clock())
             val summary = repository.jobSummary(jobId)
+            val proposed = repository.proposedTimes(jobId)
+            // A photo's thumbnail never changes: fetch only the ones not shown yet.
+            val known = _state.value.thumbnails
+            val thumbnails = job.photos.filter { it.onDevice }.mapNotNull { photo ->
+                (known[photo.id] ?: repository.photoThumbnail(photo.id))?.let { photo.id to it }
+            }.toMap()
             _state.update {
                 it.copy(
                     loading = false,
@@ -62,6 +93,8 @@ class JobDetailViewModel(
                     allowedStatuses = job.offeredStatuses,
                     pendingSync = summary?.pendingSync ?: false,
                     syncError = summary?.syncError,
+                    proposedTimes = proposed,
+                    thumbnails = thumbnails,
                 )
             }
         } catch (e: ApiException) {
@@ -104,7 +137,17 @@ class JobDetailViewModel(
         repository.addPart(jobId, part)
     }
 
+    /** The part form: quantity as typed (a whole number; the core judges its range). */
+    fun addPartFromForm(sku: String, description: String, qty: String, serialIn: String, serialOut: String): Job {
+        val count = qty.trim().toIntOrNull() ?: return refuse(MessageKey.PART_QTY_NOT_A_NUMBER)
+        return addPart(sku, description, count, serialIn, serialOut)
+    }
+
+    /** Only a line this technician added can be removed ([app.fieldwork.ffi.PartLineRecord.removable]). */
     fun removePart(lineId: String): Job = edit { repository.removePart(jobId, lineId) }
+
+    /** Records a proposed travel or labour time as it is. */
+    fun confirmProposedTime(proposal: ProposedTimeRecord): Job = addTime(proposal.kind, proposal.startMs, proposal.endMs)
 
     fun addTime(kind: TimeKind, startMs: Long, endMs: Long): Job = edit { repository.addTime(jobId, kind, startMs, endMs) }
 
@@ -119,14 +162,18 @@ class JobDetailViewModel(
      * Travel or labour between two clock times the technician typed ("8:30", "09:45") on
      * today's date in the phone's zone. An end before the start is the core's to refuse.
      */
-    fun addTimeToday(kind: TimeKind, start: String, end: String): Job {
-        val today = Instant.ofEpochMilli(clock()).atZone(zone).toLocalDate()
+    fun addTimeToday(kind: TimeKind, start: String, end: String): Job = addTimeOn(kind, today(), start, end)
+
+    /** [addTimeToday] on another [day] (a proposed time from yesterday, edited). */
+    fun addTimeOn(kind: TimeKind, day: LocalDate, start: String, end: String): Job {
         val from = ClockTime.parse(start)
         val to = ClockTime.parse(end)
         if (from == null || to == null) return refuse(MessageKey.TIME_NOT_A_CLOCK_TIME)
-        val ms = { t: LocalTime -> today.atTime(t).atZone(zone).toInstant().toEpochMilli() }
+        val ms = { t: LocalTime -> day.atTime(t).atZone(zone).toInstant().toEpochMilli() }
         return addTime(kind, ms(from), ms(to))
     }
+
+    private fun today(): LocalDate = Instant.ofEpochMilli(clock()).atZone(zone).toLocalDate()
 
     /** The diagnosis form: a cause and a fault code are required, the action taken is not. */
     fun saveDiagnosis(cause: FaultCause?, faultCode: String, action: String?): Job {

@@ -64,7 +64,8 @@ data class SyncState(
 /**
  * When to sync. One coroutine ([start]) owns the decision:
  * - at start, when connectivity comes back ([onNetworkChanged]), periodically
- *   ([Config.periodicMs]) and, debounced ([Config.debounceMs]), after a local edit;
+ *   ([Config.periodicMs]) and, debounced ([Config.debounceMs]), after a local edit (an edit made
+ *   during a sync is sent right after that sync, its debounce counted from the edit);
  * - a failed attempt is retried with exponential backoff ([backoffMs]: doubling from
  *   [Config.initialBackoffMs], jitter of +/-[Config.jitter], capped at [Config.maxBackoffMs]),
  *   reset by a success or by the network coming back;
@@ -109,7 +110,8 @@ class SyncPolicy(
 
     private sealed interface Trigger {
         data class Network(val online: Boolean) : Trigger
-        data object LocalEdit : Trigger
+        /** A local edit at [atMs] (the policy's clock): its debounce runs from the edit, not from when it is read. */
+        data class LocalEdit(val atMs: Long) : Trigger
         data object Now : Trigger
         data object Deadline : Trigger
     }
@@ -130,7 +132,7 @@ class SyncPolicy(
 
     /** Something was written locally: sync after [Config.debounceMs] of quiet. */
     fun onLocalEdit() {
-        triggers.trySend(Trigger.LocalEdit)
+        triggers.trySend(Trigger.LocalEdit(nowMs()))
     }
 
     /** The user asked (pull to refresh, "try again", re-enrolled): sync now, whatever stopped it. */
@@ -246,10 +248,13 @@ class SyncPolicy(
             }
             when (trigger) {
                 Trigger.Deadline -> due = true
-                Trigger.LocalEdit -> {
+                is Trigger.LocalEdit -> {
                     // While backing off, the scheduled retry carries the edit: edits must not
                     // defeat the backoff. Offline or stopped, it waits for the network or the user.
-                    if (online && stoppedBy == null && retryAt == null) debounceAt = nowMs() + config.debounceMs
+                    // An edit made while a sync ran is read once that sync is over: the quiet
+                    // time counts from the edit, so it is sent right after (or once the rest of
+                    // its debounce has passed), not a whole debounce later.
+                    if (online && stoppedBy == null && retryAt == null) debounceAt = trigger.atMs + config.debounceMs
                 }
                 Trigger.Now -> {
                     stoppedBy = null

@@ -8,7 +8,10 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import java.time.Instant
 import java.time.ZoneId
 
@@ -46,15 +49,28 @@ class TodayViewModel(
     private val repository: FieldworkRepository,
     private val clock: () -> Long = System::currentTimeMillis,
     private val zone: ZoneId = ZoneId.systemDefault(),
+    /** How often the SLA words ("overdue 20 min") are judged again (the app: every minute); null: only on changes. */
+    tickMs: Long? = null,
 ) : ViewModel() {
     private val _state = MutableStateFlow(TodayState())
     val state: StateFlow<TodayState> = _state.asStateFlow()
 
+    /** One load at a time, so an older read never lands after a newer one. */
+    private val loading = Mutex()
+
     init {
         viewModelScope.launch { repository.refreshes().collect { load() } }
+        if (tickMs != null) {
+            viewModelScope.launch {
+                while (true) {
+                    delay(tickMs)
+                    load()
+                }
+            }
+        }
     }
 
-    private suspend fun load() {
+    private suspend fun load() = loading.withLock {
         try {
             val now = clock()
             val today = Instant.ofEpochMilli(now).atZone(zone).toLocalDate()

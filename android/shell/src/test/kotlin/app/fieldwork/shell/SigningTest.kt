@@ -1,12 +1,14 @@
 package app.fieldwork.shell
 
-import app.fieldwork.ffi.ReportState
 import app.fieldwork.ffi.JobStatus
+import app.fieldwork.ffi.OutlineOutcomeRecord
+import app.fieldwork.ffi.ReportState
 import app.fieldwork.ffi.ReportLanguage
 import kotlinx.coroutines.test.runTest
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.jsonArray
 import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
@@ -53,10 +55,20 @@ class SigningTest : ShellTest() {
         signing.state.await { it.versions.isEmpty() && it.reportStatus == ReportState.NONE }
         signing.preview().join()
         val preview = signing.state.value.preview!!
-        assertEquals(listOf("J-S", "en"), listOf(preview.job, preview.language))
-        assertEquals(listOf("FAN-40"), preview.content.parts.map { it.sku })
-        assertEquals(listOf(photo.id), preview.content.photos.map { it.id })
-        assertNull(preview.signature)
+        assertEquals("Job J-S", preview.job)
+        assertTrue(preview.outcome is OutlineOutcomeRecord.Preview, "not signed yet: ${preview.outcome}")
+        val parts = preview.sections.single { it.title == "Parts" }
+        assertTrue(parts.rows.any { "FAN-40" in it.cells }, "the part is in the preview: ${parts.rows}")
+        assertEquals(listOf(photo.id), preview.photos.map { it.id })
+        assertEquals(setOf(photo.id), signing.state.value.thumbnails.keys, "the photo's thumbnail for the review")
+        assertEquals(SigningStep.REVIEW, signing.state.value.step)
+
+        // The review in Chinese is rebuilt in Chinese.
+        signing.onLanguageChanged(ReportLanguage.ZH_CN).join()
+        assertTrue(signing.state.value.preview!!.sections.any { it.title == "备件" }, "${signing.state.value.preview!!.sections.map { it.title }}")
+        signing.onLanguageChanged(ReportLanguage.EN).join()
+        signing.startSigning()
+        assertEquals(SigningStep.SIGN, signing.state.value.step)
 
         // A dot is not a signature: the core refuses it and the pad is cleared for a new one.
         signing.onSignerNameChanged("Li Na")
@@ -84,7 +96,8 @@ class SigningTest : ShellTest() {
         val signature = report["signature"]!!.jsonObject
         assertEquals(Json.parseToJsonElement(strokes), signature["strokes"])
         assertEquals(26, signature["strokes"]!!.jsonObject["strokes"]!!.jsonArray.sumOf { it.jsonArray.size })
-        assertEquals("Li Na", parseReport(repository.reportJson("J-S")).signature?.name)
+        assertEquals("Li Na", signature["name"]!!.jsonPrimitive.content)
+        assertEquals(SigningStep.DONE, signed.step, "sealed: the confirmation")
 
         // Signing completed the job: no more status buttons.
         val completed = detail.state.await { it.job?.status == JobStatus.COMPLETED }

@@ -263,6 +263,38 @@ class SyncPolicyTest : ShellTest() {
     }
 
     @Test
+    fun anEditMadeWhileASyncRunsIsSentRightAfterIt() = runTest {
+        // A slow sync (10 s on a poor network); the debounce is 3 s.
+        val config = SyncPolicy.Config(debounceMs = 3_000, periodicMs = 3_600_000)
+        val started = mutableListOf<Long>()
+        val policy = policy(config) {
+            started += testScheduler.currentTime
+            kotlinx.coroutines.delay(10_000)
+            REPORT
+        }
+        policy.start(backgroundScope)
+        runCurrent()
+        assertEquals(listOf(0L), started)
+
+        // 2 s in, the technician adds a note: the running sync may have pushed already.
+        advanceTimeBy(2_000)
+        policy.onLocalEdit()
+
+        // The edit's quiet time is over when the first sync ends at 10 s: the next one starts then,
+        // not 3 s later.
+        advanceTimeBy(8_001)
+        assertEquals(listOf(0L, 10_000L), started)
+
+        // An edit near the end of a sync still gets the rest of its debounce.
+        advanceTimeBy(8_999) // 19 s: the second sync ends at 20 s
+        policy.onLocalEdit()
+        advanceTimeBy(1_001) // 20 s: the sync is over, the edit is 1 s old
+        assertEquals(2, started.size)
+        advanceTimeBy(2_000) // 22 s: 3 s after the edit
+        assertEquals(listOf(0L, 10_000L, 22_000L), started)
+    }
+
+    @Test
     fun backoffStaysWithinItsJitterAndCap() {
         val policy = SyncPolicy({ REPORT }, SyncPolicy.Config(initialBackoffMs = 5_000, maxBackoffMs = 600_000, jitter = 0.2), Random(1))
         for (failures in 1..20) {

@@ -9,22 +9,26 @@ import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.NoteRecord
 import app.fieldwork.ffi.SlaState
 import app.fieldwork.ffi.TimeEntryRecord
+import app.fieldwork.ffi.TimeKind
 import app.fieldwork.shell.FieldworkRepository
 import app.fieldwork.shell.MessageArg
 import app.fieldwork.shell.MessageKey
+import app.fieldwork.shell.SlaPhrase
+import app.fieldwork.shell.SlaWords
 import app.fieldwork.shell.SyncPolicy
 import app.fieldwork.shell.UserMessage
-import java.time.Duration
-import java.time.Instant
-import java.time.ZoneId
-import java.time.format.DateTimeFormatter
-import java.time.format.FormatStyle
+
+/** How often the list and the job screen judge their SLA words again ("overdue 20 min" keeps counting). */
+internal const val SLA_TICK_MS = 60_000L // the core counts whole minutes
 
 /** What the screens need from the app (the Application implements it). */
 interface ShellGraph {
     val repository: FieldworkRepository
     val syncPolicy: SyncPolicy
     val deviceName: String
+
+    /** Wall-clock milliseconds: SLA words, "last sent 2 min ago", today's date for typed times. */
+    val clock: () -> Long get() = System::currentTimeMillis
 }
 
 /** What only the Activity can do. */
@@ -32,8 +36,28 @@ interface PlatformActions {
     /** The camera's live preview (CameraX's PreviewView on Android), asking for permission if needed. */
     @Composable
     fun CameraPreview(modifier: Modifier)
+
+    /**
+     * A photo from the camera, as JPEG bytes. It may throw anything (no permission, the camera
+     * not bound yet, a hardware error): the photo screen says the photo was not taken and goes on.
+     */
     suspend fun takePhoto(): ByteArray
+
     fun sharePdf(jobId: String)
+
+    /**
+     * Opens the phone's dialler with [phone] filled in (Android: `Intent.ACTION_DIAL`, which
+     * needs no permission; the technician presses call).
+     */
+    fun dial(phone: String)
+
+    /**
+     * Scans a QR code with the camera and returns its text (the console's enrollment code:
+     * [app.fieldwork.shell.EnrollmentCode] reads it), or null if the technician cancelled. It
+     * may throw (no camera, no permission): the enrollment screen says so and the fields can
+     * still be typed. [app.fieldwork.shell.CodeScanner] decodes camera frames.
+     */
+    suspend fun scanQr(): String?
 }
 
 @StringRes
@@ -62,6 +86,11 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.TIME_NOT_A_CLOCK_TIME -> R.string.time_not_a_clock_time
     MessageKey.DIAGNOSIS_INCOMPLETE -> R.string.diagnosis_incomplete
     MessageKey.LOANER_FIELDS_MISSING -> R.string.loaner_fields_missing
+    MessageKey.PART_QTY_NOT_A_NUMBER -> R.string.part_qty_not_a_number
+    MessageKey.CAPTURE_FAILED -> R.string.capture_failed
+    MessageKey.ENROLL_QR_INVALID -> R.string.enroll_qr_invalid
+    MessageKey.SCAN_FAILED -> R.string.scan_failed
+    MessageKey.REPORT_CHANGED_REVIEW -> R.string.report_changed_review
     MessageKey.SYNC_UP_TO_DATE -> R.string.sync_up_to_date
     MessageKey.SYNC_PENDING -> R.string.sync_pending
     MessageKey.SYNC_RUNNING -> R.string.sync_running
@@ -185,23 +214,23 @@ fun causeRes(cause: String): Int? = when (FaultCause.entries.firstOrNull { it.na
     null -> null
 }
 
-/** A time entry's kind (`travel`, `labour`) in words; the kind itself if unknown. */
+/** Travel or labour, in words. */
 @Composable
-fun timeKindLabel(kind: String): String = when (kind) {
-    "travel" -> localized(R.string.time_travel)
-    "labour" -> localized(R.string.time_labour)
-    else -> kind
+fun timeKindLabel(kind: TimeKind): String = when (kind) {
+    TimeKind.TRAVEL -> localized(R.string.time_travel)
+    TimeKind.LABOUR -> localized(R.string.time_labour)
 }
 
-/** A time entry as the technician reads it: kind, local start and end times, minutes. */
+/** A span of time as the technician reads it: kind, start and end on the phone's clock, minutes. */
 @Composable
-fun timeEntryText(entry: TimeEntryRecord, zone: ZoneId = ZoneId.systemDefault()): String {
-    val start = Instant.ofEpochMilli(entry.startMs).atZone(zone)
-    val end = Instant.ofEpochMilli(entry.endMs).atZone(zone)
-    val clock = DateTimeFormatter.ofLocalizedTime(FormatStyle.SHORT)
-    val minutes = Duration.between(start, end).toMinutes()
-    return localized(R.string.time_range, timeKindLabel(entry.kind.name.lowercase()), start.format(clock), end.format(clock), minutes)
+fun timeSpanText(kind: TimeKind, startMs: Long, endMs: Long): String {
+    val clock = LocalClockFormat.current
+    return localized(R.string.time_range, timeKindLabel(kind), clock.time(startMs), clock.time(endMs), (endMs - startMs) / 60_000)
 }
+
+/** A recorded time entry, as [timeSpanText]. */
+@Composable
+fun timeEntryText(entry: TimeEntryRecord): String = timeSpanText(entry.kind, entry.startMs, entry.endMs)
 
 /** An SLA milestone (`response`, `arrival`, `resolution`) in words; the name itself if unknown. */
 @Composable
@@ -211,3 +240,17 @@ fun milestoneLabel(milestone: String): String = when (milestone) {
     "resolution" -> localized(R.string.sla_resolution)
     else -> milestone
 }
+
+/** "Overdue 20 min" and the like: the risk in words, beside its colour. */
+@Composable
+fun slaWords(words: SlaWords): String = localized(
+    when (words.phrase) {
+        SlaPhrase.OVERDUE_MINUTES -> R.string.sla_overdue_minutes
+        SlaPhrase.OVERDUE_HOURS -> R.string.sla_overdue_hours
+        SlaPhrase.AT_RISK_MINUTES -> R.string.sla_at_risk_minutes
+        SlaPhrase.AT_RISK_HOURS -> R.string.sla_at_risk_hours
+        SlaPhrase.LEFT_MINUTES -> R.string.sla_left_minutes
+        SlaPhrase.LEFT_HOURS -> R.string.sla_left_hours
+    },
+    words.amount,
+)
