@@ -15,7 +15,7 @@ if [ "${1:-}" = "--no-build" ]; then
   shift
 fi
 simulator="${1:-iPhone 16}"
-technicians=(ios-enroll ios-visit ios-resync ios-sign ios-refuse ios-pdf ios-detail)
+technicians=(ios-enroll ios-visit ios-resync ios-sign ios-refuse ios-pdf ios-detail ios-photo ios-time)
 
 fail() { printf 'test-on-mac: %s\n' "$*" >&2; exit 1; }
 [ "$(uname -s)" = Darwin ] || fail "needs macOS with Xcode and an iOS simulator"

@@ -281,6 +281,85 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertEqual(SiteTime.time(due, zone: "Europe/London", locale: Locale(identifier: "en_GB")), "01:30")
     }
 
+    /// Times in the locale's own style (`Date.FormatStyle`, never a fixed pattern): 24-hour in
+    /// en_GB and Chinese, 12-hour in en_US; a span over midnight at the site has its dates.
+    func testTimesFollowTheLocalesClockConvention() {
+        let evening = instant("2026-11-24T17:30:00+08:00").epochMilliseconds
+        XCTAssertEqual(SiteTime.time(evening, zone: "Asia/Shanghai", locale: Locale(identifier: "en_GB")), "17:30")
+        XCTAssertEqual(SiteTime.time(evening, zone: "Asia/Shanghai", locale: Locale(identifier: "zh_CN")), "17:30")
+        let us = SiteTime.time(evening, zone: "Asia/Shanghai", locale: Locale(identifier: "en_US"))
+        XCTAssertTrue(us.hasPrefix("5:30") && us.hasSuffix("PM"), us)
+        XCTAssertTrue(SiteTime.dateTime(evening, zone: "Asia/Shanghai", locale: Locale(identifier: "zh_CN")).hasSuffix("17:30"))
+
+        let late = instant("2026-11-24T23:10:00+08:00").epochMilliseconds
+        let after = instant("2026-11-25T00:45:00+08:00").epochMilliseconds
+        XCTAssertFalse(SiteTime.sameDay(late, after, zone: "Asia/Shanghai"))
+        XCTAssertTrue(SiteTime.sameDay(late, after, zone: "Europe/London"), "15:10 and 16:45 in London")
+        let overnight = SiteTime.span(late, after, zone: "Asia/Shanghai", locale: Locale(identifier: "en_GB"))
+        XCTAssertTrue(overnight.start.contains("23:10") && overnight.start != "23:10", overnight.start)
+        XCTAssertTrue(overnight.end.contains("00:45") && overnight.end != "00:45", overnight.end)
+        let sameDay = SiteTime.span(late, after, zone: "Europe/London", locale: Locale(identifier: "en_GB"))
+        XCTAssertEqual([sameDay.start, sameDay.end], ["15:10", "16:45"])
+    }
+
+    /// A time proposal of the core's said at the site's clock: "Travel 08:10–08:45, add?".
+    func testTimeProposalInWords() throws {
+        let travel = ProposedTimeRecord(
+            kind: .travel,
+            startMs: instant("2026-11-24T08:10:00+08:00").epochMilliseconds,
+            endMs: instant("2026-11-24T08:45:00+08:00").epochMilliseconds
+        )
+        let en = try AppStrings.localize("en")
+        let zh = try AppStrings.localize("zh-Hans")
+        XCTAssertEqual(travel.text(zone: "Asia/Shanghai", locale: Locale(identifier: "en_GB"), en), "Travel 08:10–08:45, add?")
+        XCTAssertEqual(travel.text(zone: "Asia/Shanghai", locale: Locale(identifier: "zh_CN"), zh), "路程 08:10–08:45，是否添加？")
+        XCTAssertEqual(
+            travel.text("job.time_proposal_add_label", zone: "Asia/Shanghai", locale: Locale(identifier: "en_GB"), en),
+            "Add Travel 08:10 to 08:45"
+        )
+        let labour = ProposedTimeRecord(kind: .labour, startMs: travel.startMs, endMs: travel.endMs)
+        XCTAssertTrue(labour.text(zone: "Asia/Shanghai", locale: Locale(identifier: "en_US"), en).hasPrefix("Labour 8:10"))
+        XCTAssertEqual(travel.start, Date(epochMilliseconds: travel.startMs))
+        XCTAssertEqual(travel.end.timeIntervalSince(travel.start), 35 * 60)
+    }
+
+    /// A photo's removal refused by the author rule is said of a photo; other refusals as usual.
+    func testPhotoRemovalRefusalsAreSaidOfAPhoto() throws {
+        let en = try AppStrings.localize("en")
+        let zh = try AppStrings.localize("zh-Hans")
+        let notMine = ErrorMessages.message(forPhotoRemoval: ApiError.InvalidInput(detail: "ENGLISH-DETAIL", reason: .notLineAuthor))
+        XCTAssertEqual(notMine.key, "refused.not_photo_author")
+        XCTAssertEqual(notMine.text(en), "Only the technician who took this photo can remove it.")
+        XCTAssertEqual(notMine.text(zh), "只有拍摄该照片的技术员才能移除它。")
+        XCTAssertEqual(notMine.detail, "ENGLISH-DETAIL", "kept for the log")
+        XCTAssertNil(notMine.shownDetail)
+        // A part line's refusal keeps its own words.
+        XCTAssertEqual(ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .notLineAuthor)).key, "refused.not_line_author")
+        let gone = ErrorMessages.message(forPhotoRemoval: ApiError.NotFound(detail: "no photo p1"))
+        XCTAssertEqual(gone, UserMessage(key: "error.not_found", detail: "no photo p1", recovery: .none))
+    }
+
+    /// The office's refusal of a job's changes is a sentence in the phone's language; the
+    /// office's English words are only its detail (behind "Details").
+    func testTheOfficesRefusalOfAJobIsSaidInThePhonesLanguage() throws {
+        let en = try AppStrings.localize("en")
+        let zh = try AppStrings.localize("zh-Hans")
+        func row(syncError: String?) -> JobRow {
+            JobRow(record: JobSummaryRecord(
+                id: "J-1", status: .onSite, priority: "high", customerName: "Harbour Clinic", siteAddress: "88 Quay Road",
+                reportedAtMs: 0, scheduledStartMs: nil, scheduledEndMs: nil, pendingSync: true, syncError: syncError,
+                slaMilestone: nil, slaDueMs: nil, siteTimeZone: "Asia/Shanghai", slaState: nil, slaMinutesLeft: nil
+            ))
+        }
+        XCTAssertNil(row(syncError: nil).syncRefusal)
+        let refused = try XCTUnwrap(row(syncError: "status completed -> en_route not allowed").syncRefusal)
+        XCTAssertEqual(refused.text(en), "The office refused this job's last changes: ask dispatch.")
+        XCTAssertEqual(refused.text(zh), "公司拒收了此工单最近的更改：请联系调度。")
+        XCTAssertEqual(refused.detail, "status completed -> en_route not allowed", "for support, behind Details")
+        XCTAssertFalse(refused.text(zh).contains("not allowed"))
+        XCTAssertEqual(row(syncError: nil).siteTimeZone, "Asia/Shanghai")
+    }
+
     func testSlaRiskIsTheCoresState() {
         XCTAssertEqual(SlaRisk.of(state: nil, status: .accepted), .none)
         XCTAssertEqual(SlaRisk.of(state: .pending, status: .accepted), .onTrack)

@@ -6,8 +6,10 @@ import UIKit
 
 /// One job on site, rendered from the core's `JobDetailRecord`: who and where (the customer's
 /// phone one tap away), the status and the statuses the core offers, the SLA in words, notes by
-/// role, parts (remove where the core allows), time, diagnosis, loaners, checklist, charges,
-/// photos with thumbnails and the completion report. Times read as the site's clock.
+/// role, parts (remove where the core allows), time (with the core's proposals from the status
+/// timeline), diagnosis, loaners, checklist, charges, photos with thumbnails (remove where the
+/// core allows) and the completion report; the office's refusal of the job's last changes in
+/// the phone's language. Times read as the site's clock, in the locale's 12- or 24-hour style.
 struct JobDetailView: View {
     @State private var model: JobDetailViewModel
     let session: AppSession
@@ -16,6 +18,7 @@ struct JobDetailView: View {
     @State private var showsCamera = false
     @State private var confirmingComplete = false
     @State private var partToRemove: PartLineRecord?
+    @State private var photoToRemove: PhotoRecord?
 
     init(model: JobDetailViewModel, session: AppSession) {
         _model = State(initialValue: model)
@@ -30,6 +33,9 @@ struct JobDetailView: View {
                     statusSection(detail)
                     if let message = model.message {
                         Section { UserMessageView(message: message) }
+                    }
+                    if let refusal = model.syncRefusal {
+                        Section { SyncRefusalView(refusal: refusal) }
                     }
                     if let sla = detail.sla {
                         SlaSection(model: model, sla: sla, zone: detail.site.timeZone)
@@ -79,6 +85,14 @@ struct JobDetailView: View {
         } message: { part in
             Text(verbatim: part.description.isEmpty ? part.sku : "\(part.sku) · \(part.description)")
         }
+        .confirmationDialog("job.remove_photo_title", isPresented: removingPhoto, titleVisibility: .visible, presenting: photoToRemove) { photo in
+            Button("job.remove", role: .destructive) {
+                Task { await model.removePhoto(attachmentId: photo.id) }
+            }
+            Button("form.cancel", role: .cancel) {}
+        } message: { _ in
+            Text("job.remove_photo_message")
+        }
         .onChange(of: pickedPhoto) { _, item in
             guard let item else { return }
             Task {
@@ -104,6 +118,15 @@ struct JobDetailView: View {
             get: { partToRemove != nil },
             set: { shown in
                 if !shown { partToRemove = nil }
+            }
+        )
+    }
+
+    private var removingPhoto: Binding<Bool> {
+        Binding(
+            get: { photoToRemove != nil },
+            set: { shown in
+                if !shown { photoToRemove = nil }
             }
         )
     }
@@ -209,7 +232,7 @@ struct JobDetailView: View {
             ForEach(detail.time, id: \.id) { entry in
                 LabeledContent {
                     VStack(alignment: .trailing) {
-                        Text(verbatim: "\(SiteTime.dateTime(entry.startMs, zone: zone)) – \(SiteTime.time(entry.endMs, zone: zone))")
+                        Text(verbatim: Self.entrySpan(entry, zone: zone))
                         Text("job.minutes \(Int((entry.endMs - entry.startMs) / 60_000))")
                             .font(.subheadline)
                             .foregroundStyle(.secondary)
@@ -219,7 +242,17 @@ struct JobDetailView: View {
                 }
                 .accessibilityElement(children: .combine)
             }
-            Button("job.add_time") { sheet = .time }
+            // The core's proposals from the status timeline: add each as it is, or edit it first.
+            ForEach(model.proposedTimes, id: \.self) { proposal in
+                ProposedTimeRow(
+                    proposal: proposal,
+                    zone: zone,
+                    isWorking: model.isWorking,
+                    add: { Task { await model.addProposedTime(proposal) } },
+                    edit: { sheet = .time(proposal) }
+                )
+            }
+            Button("job.add_time") { sheet = .time(nil) }
         }
     }
 
@@ -304,17 +337,37 @@ struct JobDetailView: View {
                     LazyHStack(alignment: .top, spacing: 12) {
                         ForEach(detail.photos, id: \.id) { photo in
                             VStack(alignment: .leading, spacing: 4) {
-                                ThumbnailImage(id: photo.id, load: { await model.thumbnail(for: photo) }, size: 96)
-                                if let caption = photo.caption {
-                                    Text(verbatim: caption).font(.subheadline).lineLimit(2)
+                                VStack(alignment: .leading, spacing: 4) {
+                                    ThumbnailImage(id: photo.id, load: { await model.thumbnail(for: photo) }, size: 96)
+                                    if let caption = photo.caption {
+                                        Text(verbatim: caption).font(.subheadline).lineLimit(2)
+                                    }
+                                    Text(verbatim: SiteTime.time(photo.takenAtMs, zone: zone)).font(.caption)
+                                    Label(LocalizedStringKey(photo.uploaded ? "job.photo_uploaded" : "job.photo_waiting"),
+                                          systemImage: photo.uploaded ? "checkmark.icloud" : "icloud.and.arrow.up")
+                                        .font(.caption)
                                 }
-                                Text(verbatim: SiteTime.time(photo.takenAtMs, zone: zone)).font(.caption)
-                                Label(LocalizedStringKey(photo.uploaded ? "job.photo_uploaded" : "job.photo_waiting"),
-                                      systemImage: photo.uploaded ? "checkmark.icloud" : "icloud.and.arrow.up")
-                                    .font(.caption)
+                                .accessibilityElement(children: .combine)
+                                // Only the technician who took a photo may remove it: the core says which.
+                                if photo.removable {
+                                    Button(role: .destructive) {
+                                        photoToRemove = photo
+                                    } label: {
+                                        Label("job.remove", systemImage: "trash")
+                                            .font(.subheadline)
+                                            .frame(minWidth: 44, minHeight: 44)
+                                    }
+                                    .buttonStyle(.borderless)
+                                    .disabled(model.isWorking)
+                                    .accessibilityLabel(Text("job.remove_photo \(photo.accessibilityName(zone: zone))"))
+                                }
                             }
                             .frame(width: 96)
-                            .accessibilityElement(children: .combine)
+                            .contextMenu {
+                                if photo.removable {
+                                    Button("job.remove", systemImage: "trash", role: .destructive) { photoToRemove = photo }
+                                }
+                            }
                         }
                     }
                 }
@@ -346,6 +399,15 @@ struct JobDetailView: View {
                 SigningView(model: session.signing(model.jobId))
             }
         }
+    }
+
+    /// A time entry's span at the site: "24 Nov 2026, 08:10 – 08:45", the end's date too when
+    /// it ends on another day.
+    private static func entrySpan(_ entry: TimeEntryRecord, zone: String) -> String {
+        let end = SiteTime.sameDay(entry.startMs, entry.endMs, zone: zone)
+            ? SiteTime.time(entry.endMs, zone: zone)
+            : SiteTime.dateTime(entry.endMs, zone: zone)
+        return "\(SiteTime.dateTime(entry.startMs, zone: zone)) – \(end)"
     }
 
     /// A checklist result as recorded: pass, fail, or the measured value with its unit.
@@ -498,5 +560,45 @@ struct ChargesSection: View {
 
     private func money(_ minor: Int64) -> String {
         Money.text(minor: minor, currency: charges.currency)
+    }
+}
+
+/// Time the core read from the status timeline and the technician has not recorded: "Travel
+/// 08:10–08:45, add?" at the site's clock, with Add (recorded as it is) and Edit (the time
+/// form, filled in with it).
+struct ProposedTimeRow: View {
+    let proposal: ProposedTimeRecord
+    let zone: String
+    let isWorking: Bool
+    let add: () -> Void
+    let edit: () -> Void
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            VStack(alignment: .leading, spacing: 2) {
+                Label {
+                    Text(verbatim: proposal.text(zone: zone, appText))
+                } icon: {
+                    Image(systemName: proposal.kind == .travel ? "car" : "wrench.and.screwdriver")
+                }
+                .font(.headline)
+                Text("job.time_proposal_source").font(.subheadline).foregroundStyle(.secondary)
+            }
+            .accessibilityElement(children: .combine)
+            HStack(spacing: 12) {
+                Button(action: add) {
+                    Text("job.time_proposal_add").frame(maxWidth: .infinity, minHeight: 44)
+                }
+                .buttonStyle(.borderedProminent)
+                .accessibilityLabel(Text(verbatim: proposal.text("job.time_proposal_add_label", zone: zone, appText)))
+                Button(action: edit) {
+                    Text("job.time_proposal_edit").frame(maxWidth: .infinity, minHeight: 44)
+                }
+                .buttonStyle(.bordered)
+                .accessibilityLabel(Text(verbatim: proposal.text("job.time_proposal_edit_label", zone: zone, appText)))
+            }
+            .disabled(isWorking)
+        }
+        .padding(.vertical, 4)
     }
 }

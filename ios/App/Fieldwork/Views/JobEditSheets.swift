@@ -3,14 +3,18 @@ import FieldworkShell
 import SwiftUI
 
 enum JobSheet: Identifiable {
-    case note, part, time, diagnosis, loaner
+    case note, part, diagnosis, loaner
+    /// Travel or labour time; filled in with a proposal of the core's when editing one.
+    case time(ProposedTimeRecord?)
     case check(CheckRecord)
 
     var id: String {
         switch self {
         case .note: return "note"
         case .part: return "part"
-        case .time: return "time"
+        case .time(let proposal):
+            guard let proposal else { return "time" }
+            return "time-\(proposal.kind.labelKey)-\(proposal.startMs)-\(proposal.endMs)"
         case .diagnosis: return "diagnosis"
         case .loaner: return "loaner"
         case .check(let check): return "check-" + check.item
@@ -20,7 +24,7 @@ enum JobSheet: Identifiable {
 
 /// The small forms of the job screen; each closes when the core accepted the edit, and says
 /// why in the phone's language when it refused it (the field in words, never the core's
-/// English detail).
+/// English detail). Times are picked on the site's clock, in the locale's 12- or 24-hour style.
 struct JobEditSheet: View {
     let sheet: JobSheet
     let model: JobDetailViewModel
@@ -37,6 +41,17 @@ struct JobEditSheet: View {
     @State private var loanerModel = ""
     @State private var measured = ""
     @State private var verdict = "pass"
+
+    init(sheet: JobSheet, model: JobDetailViewModel) {
+        self.sheet = sheet
+        self.model = model
+        // Editing a proposal: the form starts from the core's kind and times.
+        if case .time(let proposal?) = sheet {
+            _timeKind = State(initialValue: proposal.kind)
+            _start = State(initialValue: proposal.start)
+            _end = State(initialValue: proposal.end)
+        }
+    }
 
     var body: some View {
         NavigationStack {
@@ -79,12 +94,19 @@ struct JobEditSheet: View {
                 Text("form.stock_van").tag("van")
                 Text("form.stock_warehouse").tag("warehouse")
             }
-        case .time:
+        case .time(let proposal):
             Picker("form.time_kind", selection: $timeKind) {
                 ForEach(TimeKind.pickerOrder, id: \.self) { Text(LocalizedStringKey($0.labelKey)).tag($0) }
             }
-            DatePicker("form.start", selection: $start)
-            DatePicker("form.end", selection: $end)
+            // The site's clock, as the job screen reads times (the locale's own 12/24-hour style).
+            Group {
+                DatePicker("form.start", selection: $start)
+                DatePicker("form.end", selection: $end)
+            }
+            .environment(\.timeZone, SiteTime.timeZone(model.siteTimeZone ?? TimeZone.current.identifier))
+            if proposal != nil {
+                Text("job.time_proposal_source").font(.footnote).foregroundStyle(.secondary)
+            }
         case .diagnosis:
             Picker("form.cause", selection: $cause) {
                 ForEach(FaultCause.pickerOrder, id: \.self) { Text(LocalizedStringKey($0.labelKey)).tag($0) }

@@ -70,7 +70,8 @@ struct JobRowView: View {
                 HStack {
                     Text(LocalizedStringKey(row.status.labelKey))
                     if let start = row.scheduledStart {
-                        Text(start, style: .time)
+                        // The site's clock, in the locale's own 12- or 24-hour style.
+                        Text(verbatim: SiteTime.time(start.epochMilliseconds, zone: row.siteTimeZone))
                     }
                 }
                 .font(.subheadline)
@@ -82,8 +83,16 @@ struct JobRowView: View {
                 if row.pendingSync {
                     Label("today.pending_sync", systemImage: "icloud.and.arrow.up").font(.subheadline)
                 }
-                if let error = row.syncError {
-                    Label(error, systemImage: "exclamationmark.triangle").font(.subheadline).foregroundStyle(.red)
+                // In the phone's language; the office's English words are behind "Details" on
+                // the job screen.
+                if let refusal = row.syncRefusal {
+                    Label {
+                        Text(verbatim: refusal.text(appText))
+                    } icon: {
+                        Image(systemName: "exclamationmark.triangle")
+                    }
+                    .font(.subheadline)
+                    .foregroundStyle(.red)
                 }
             }
         }

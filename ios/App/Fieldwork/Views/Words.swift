@@ -31,6 +31,42 @@ struct UserMessageView: View {
     }
 }
 
+/// The office refused a job's last changes: the sentence in the phone's language ("The office
+/// refused this job's last changes: ask dispatch."); the office's own words, in English, only
+/// behind "Details", for support to read.
+struct SyncRefusalView: View {
+    let refusal: UserMessage
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            Label {
+                Text(verbatim: refusal.text(appText))
+            } icon: {
+                Image(systemName: "exclamationmark.triangle.fill")
+            }
+            .foregroundStyle(.red)
+            .font(.headline)
+            if !refusal.detail.isEmpty {
+                DisclosureGroup("sync.details") {
+                    Text(verbatim: refusal.detail)
+                        .font(.footnote.monospaced())
+                        .foregroundStyle(.secondary)
+                        .textSelection(.enabled)
+                        .frame(maxWidth: .infinity, alignment: .leading)
+                }
+                .font(.subheadline)
+            }
+        }
+    }
+}
+
+extension PhotoRecord {
+    /// How VoiceOver names a photo: its caption, else when it was taken (the site's clock).
+    func accessibilityName(zone: String) -> String {
+        caption ?? SiteTime.time(takenAtMs, zone: zone)
+    }
+}
+
 extension UserMessage {
     var recoveryKey: String? {
         switch recovery {

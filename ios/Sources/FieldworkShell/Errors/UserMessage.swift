@@ -181,6 +181,23 @@ public enum ErrorMessages {
         }
     }
 
+    /// A photo's removal the core refused: the same as any refusal, except that the author rule
+    /// is said of a photo (the core's reason, `notLineAuthor`, is one for part lines and photos).
+    public static func message(forPhotoRemoval error: Error) -> UserMessage {
+        let said = message(for: error)
+        guard said.key == "refused.not_line_author" else { return said }
+        return UserMessage(key: "refused.not_photo_author", arguments: said.arguments, detail: said.detail, recovery: said.recovery)
+    }
+
+    /// The office refused a job's last changes (`JobSummaryRecord.syncError`, the office's own
+    /// English words): a sentence in the phone's language ("The office refused this job's last
+    /// changes: ask dispatch."), the office's words kept as the detail, which the screens show
+    /// only behind "Details" (for support). Nil when the office refused nothing.
+    public static func syncRefusal(_ officeWords: String?) -> UserMessage? {
+        guard let officeWords else { return nil }
+        return UserMessage(key: "sync.job_refused", detail: officeWords, recovery: .none)
+    }
+
     /// A photo the core refused, from its reason.
     public static func message(for reason: ImageReason, detail: String) -> UserMessage {
         func refused(_ key: String, _ arguments: [UserMessage.Argument] = []) -> UserMessage {

@@ -81,9 +81,12 @@ public struct JobRow: Identifiable, Equatable {
     public let slaRisk: SlaRisk
     /// Minutes to that deadline, negative once breached (the core's count).
     public let slaMinutesLeft: Int64?
+    /// The site's IANA time zone: the row's times read as the site's clock (`SiteTime`).
+    public let siteTimeZone: String
     /// Local changes the office has not acknowledged yet.
     public let pendingSync: Bool
-    /// Why the office refused this job's last changes.
+    /// Why the office refused this job's last changes, in the office's English (for support:
+    /// the screens say `syncRefusal`).
     public let syncError: String?
 
     public init(record: JobSummaryRecord) {
@@ -97,8 +100,15 @@ public struct JobRow: Identifiable, Equatable {
         slaDue = record.slaDueMs.map { Date(epochMilliseconds: $0) }
         slaRisk = SlaRisk.of(state: record.slaState, status: record.status)
         slaMinutesLeft = record.slaMinutesLeft
+        siteTimeZone = record.siteTimeZone
         pendingSync = record.pendingSync
         syncError = record.syncError
+    }
+
+    /// The office refused this job's last changes: said in the phone's language, the office's
+    /// English words as its detail (behind "Details" on the job screen); nil when it did not.
+    public var syncRefusal: UserMessage? {
+        ErrorMessages.syncRefusal(syncError)
     }
 
     /// The row's risk in words ("Overdue 20 min"), beside its dot and as the dot's

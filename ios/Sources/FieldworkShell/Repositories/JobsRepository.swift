@@ -44,8 +44,9 @@ public final class JobsRepository: Sendable {
         try app.jobJson(jobId: jobId)
     }
 
-    public func setStatus(jobId: String, status: JobStatus) async throws {
-        try app.setStatus(jobId: jobId, status: status, atMs: nil)
+    /// Moves the job to `status`, as of now (or `at`: a step the technician took earlier).
+    public func setStatus(jobId: String, status: JobStatus, at date: Date? = nil) async throws {
+        try app.setStatus(jobId: jobId, status: status, atMs: date?.epochMilliseconds)
     }
 
     @discardableResult
@@ -65,6 +66,19 @@ public final class JobsRepository: Sendable {
     @discardableResult
     public func addTime(jobId: String, kind: TimeKind, start: Date, end: Date) async throws -> String {
         try app.addTime(jobId: jobId, kind: kind, startMs: start.epochMilliseconds, endMs: end.epochMilliseconds)
+    }
+
+    /// Travel and labour the job's status timeline shows and the technician has not recorded
+    /// yet (en route to the next step, in progress to the next step), oldest first: the core's
+    /// proposals, to confirm (`addTime` with the same kind and times) or edit.
+    public func proposedTimes(jobId: String) async throws -> [ProposedTimeRecord] {
+        try app.proposedTimes(jobId: jobId)
+    }
+
+    /// Why the office refused this job's last changes (its English words, for support), nil
+    /// when it did not: the job list's row of this job.
+    public func syncError(jobId: String) async throws -> String? {
+        try app.jobs().first { $0.id == jobId }?.syncError
     }
 
     public func recordDiagnosis(jobId: String, cause: FaultCause, faultCode: String, action: String?) async throws {

@@ -14,6 +14,13 @@ public final class PhotosRepository: Sendable {
         try app.addPhoto(jobId: jobId, data: data, caption: caption)
     }
 
+    /// Removes a photo taken by mistake. Only the technician who took it may (the record says
+    /// `removable`; the core refuses anyone else): it leaves the job screen and the next report,
+    /// and a report signed before keeps it.
+    public func remove(jobId: String, attachmentId: String) async throws {
+        try app.removePhoto(jobId: jobId, attachmentId: attachmentId, atMs: nil)
+    }
+
     /// The stored JPEG, if this device holds it.
     public func bytes(attachmentId: String) async throws -> Data? {
         try app.attachmentBytes(attachmentId: attachmentId)

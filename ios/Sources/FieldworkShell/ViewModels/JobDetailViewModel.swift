@@ -64,25 +64,33 @@ public struct MilestoneLine: Identifiable, Equatable, Sendable {
 
 /// The job screen: status actions, notes, parts, time, diagnosis, loaners, checklist, charges,
 /// photos and the report's state, all from the core's `JobDetailRecord` (the screen parses
-/// nothing and judges nothing: the SLA, the statuses offered and which part lines may be
-/// removed are the core's). Every edit works offline; the screen reloads after each one.
+/// nothing and judges nothing: the SLA, the statuses offered, which part lines and photos may
+/// be removed and the time proposed from the status timeline are the core's). Every edit works
+/// offline; the screen reloads after each one.
 @MainActor
 @Observable
 public final class JobDetailViewModel {
     public let jobId: String
     public private(set) var detail: JobDetailRecord?
+    /// Travel and labour the status timeline shows and the technician has not recorded yet
+    /// (the core's `proposedTimes`, oldest first): each offered to add as it is, or to edit.
+    public private(set) var proposedTimes: [ProposedTimeRecord] = []
+    /// The office refused this job's last changes: said in the phone's language, its English
+    /// words only as the detail (behind "Details"); nil when it did not.
+    public private(set) var syncRefusal: UserMessage?
     public private(set) var message: UserMessage?
     public private(set) var isWorking = false
 
     private let repository: JobsRepository
-    private let photos: PhotosRepository?
+    private let photos: PhotosRepository
     private let now: @Sendable () -> Date
 
-    /// `photos`: for the photos' thumbnails. `now`: the clock the SLA is judged at.
+    /// `photos`: the photos' thumbnails and removal (by default over the same core).
+    /// `now`: the clock the SLA is judged at.
     public init(jobId: String, repository: JobsRepository, photos: PhotosRepository? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.jobId = jobId
         self.repository = repository
-        self.photos = photos
+        self.photos = photos ?? PhotosRepository(app: repository.app)
         self.now = now
     }
 
@@ -122,9 +130,17 @@ public final class JobDetailViewModel {
         detail?.report.state == .changedSinceSigned
     }
 
+    /// The job's time zone name, for times read as the site's clock (nil before it loads).
+    public var siteTimeZone: String? {
+        detail?.site.timeZone
+    }
+
     public func load() async {
         do {
             detail = try await repository.detail(jobId: jobId, at: now())
+            proposedTimes = try await repository.proposedTimes(jobId: jobId)
+            let officeWords = try await repository.syncError(jobId: jobId)
+            syncRefusal = ErrorMessages.syncRefusal(officeWords)
         } catch {
             message = ErrorMessages.message(for: error)
         }
@@ -143,8 +159,16 @@ public final class JobDetailViewModel {
 
     /// A photo's thumbnail (JPEG), nil when this phone does not hold it.
     public func thumbnail(for photo: PhotoRecord) async -> Data? {
-        guard let photos else { return nil }
-        return try? await photos.thumbnail(of: photo)
+        try? await photos.thumbnail(of: photo)
+    }
+
+    /// Removes a photo taken by mistake (the screen offers it only where the record says
+    /// `removable`: the technician who took it; the core refuses anyone else, said of a photo).
+    @discardableResult
+    public func removePhoto(attachmentId: String) async -> Bool {
+        let photos = self.photos
+        let jobId = self.jobId
+        return await perform({ _ in try await photos.remove(jobId: jobId, attachmentId: attachmentId) }, refusal: ErrorMessages.message(forPhotoRemoval:))
     }
 
     @discardableResult
@@ -177,6 +201,13 @@ public final class JobDetailViewModel {
         await perform { _ = try await $0.addTime(jobId: self.jobId, kind: kind, start: start, end: end) }
     }
 
+    /// Records a proposal as it is: `addTime` with its kind and times (then the core no longer
+    /// proposes it). To change its times, the time form opens with them instead.
+    @discardableResult
+    public func addProposedTime(_ proposal: ProposedTimeRecord) async -> Bool {
+        await addTime(kind: proposal.kind, start: proposal.start, end: proposal.end)
+    }
+
     @discardableResult
     public func recordDiagnosis(cause: FaultCause, faultCode: String, action: String?) async -> Bool {
         let action = action?.isEmpty == true ? nil : action
@@ -201,6 +232,11 @@ public final class JobDetailViewModel {
 
     /// Runs one edit, then reloads the job; a refusal becomes the screen's message.
     private func perform(_ edit: (JobsRepository) async throws -> Void) async -> Bool {
+        await perform(edit, refusal: ErrorMessages.message(for:))
+    }
+
+    /// `perform`, with how a refusal is said.
+    private func perform(_ edit: (JobsRepository) async throws -> Void, refusal: (Error) -> UserMessage) async -> Bool {
         isWorking = true
         defer { isWorking = false }
         do {
@@ -209,7 +245,7 @@ public final class JobDetailViewModel {
             await load()
             return true
         } catch {
-            message = ErrorMessages.message(for: error)
+            message = refusal(error)
             return false
         }
     }
