@@ -172,6 +172,8 @@ impl From<&Reason> for InputReason {
             Reason::NoSuchCheckItem { item } => InputReason::NoSuchCheckItem { item },
             Reason::NotATechnicianStatus { .. } => InputReason::NotATechnicianStatus,
             Reason::JobCancelled => InputReason::JobCancelled,
+            // Dispatch's fields: a phone does not create jobs.
+            Reason::UnknownTimeZone { .. } | Reason::NotAnEmail { .. } => InputReason::Other,
         }
     }
 }

@@ -63,10 +63,11 @@ impl JobDocument {
     ) -> Result<Self> {
         validate_id("job", id)?;
         if new.site.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(Error::Invalid(format!(
-                "site.time_zone: unknown IANA time zone {:?}",
-                new.site.time_zone
-            )));
+            return Err(Reason::UnknownTimeZone {
+                field: "site.time_zone".into(),
+                zone: new.site.time_zone.clone(),
+            }
+            .into());
         }
         if let Some(c) = &terms.contract {
             c.validate()?;
@@ -79,7 +80,10 @@ impl JobDocument {
         }
         rules::text("problem", &new.problem)?;
         if new.customer.name.trim().is_empty() {
-            return Err(Error::Invalid("customer.name must not be empty".into()));
+            return Err(Reason::Empty {
+                field: "customer.name".into(),
+            }
+            .into());
         }
         for (field, text, max) in [
             ("customer.name", new.customer.name.as_str(), 256),
@@ -102,15 +106,22 @@ impl JobDocument {
         if let Some(email) = &new.customer.email
             && !plausible_email(email)
         {
-            return Err(Error::Invalid(format!(
-                "customer.email: {email:?} is not an email address"
-            )));
+            return Err(Reason::NotAnEmail {
+                field: "customer.email".into(),
+                value: email.clone(),
+            }
+            .into());
         }
-        if new.site.address.trim().is_empty() {
-            return Err(Error::Invalid("site.address must not be empty".into()));
-        }
-        if new.site.time_zone.trim().is_empty() {
-            return Err(Error::Invalid("site.time_zone must not be empty".into()));
+        for (field, text) in [
+            ("site.address", &new.site.address),
+            ("site.time_zone", &new.site.time_zone),
+        ] {
+            if text.trim().is_empty() {
+                return Err(Reason::Empty {
+                    field: field.into(),
+                }
+                .into());
+            }
         }
         if let Some(t) = &new.technician {
             validate_id("technician", t)?;

@@ -34,7 +34,8 @@ pub enum Error {
 
 /// Why a technician's input was refused: a stable code and its parameters. Fields are named
 /// as the job JSON names them (`note text`, `qty`, `fault code`...).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     /// A required text is blank.
     #[error("{field} must not be empty")]
@@ -90,6 +91,28 @@ pub enum Reason {
     /// The job was cancelled: there is no completion report to sign.
     #[error("the job is cancelled; a cancelled job has no completion report to sign")]
     JobCancelled,
+    /// A time zone that is not an IANA name.
+    #[error("{field}: unknown IANA time zone {zone:?}")]
+    UnknownTimeZone { field: String, zone: String },
+    /// An email address that cannot be one.
+    #[error("{field}: {value:?} is not an email address")]
+    NotAnEmail { field: String, value: String },
+}
+
+impl Reason {
+    /// The field the reason names, for a form to show it beside.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Reason::Empty { field }
+            | Reason::TooLong { field, .. }
+            | Reason::Label { field, .. }
+            | Reason::OutOfRange { field, .. }
+            | Reason::TimeOutOfRange { field, .. }
+            | Reason::UnknownTimeZone { field, .. }
+            | Reason::NotAnEmail { field, .. } => Some(field),
+            _ => None,
+        }
+    }
 }
 
 impl From<Reason> for Error {

@@ -11,6 +11,11 @@ pub enum Error {
     /// Malformed or invalid input (400).
     #[error("{1}")]
     BadRequest(&'static str, String),
+    /// Input that breaks one of the model's rules (400 `invalid`), answered with the rule's
+    /// code and parameters (`reason`) and the field it names, for a form to say it in its
+    /// language beside that field.
+    #[error("{0}")]
+    Refused(fieldwork_model::Reason),
     /// Missing or unknown credentials (401).
     #[error("{1}")]
     Unauthorized(&'static str, String),
@@ -80,7 +85,7 @@ impl From<fieldwork_model::Error> for Error {
         use fieldwork_model::Error as M;
         match e {
             M::Invalid(m) => Error::BadRequest("invalid", m),
-            M::Refused(r) => Error::BadRequest("invalid", r.to_string()),
+            M::Refused(r) => Error::Refused(r),
             e @ M::IllegalTransition { .. } => Error::Conflict(e.to_string()),
             e @ (M::NoSuchLine { .. } | M::NotLineAuthor { .. }) => {
                 Error::BadRequest("invalid", e.to_string())
@@ -145,6 +150,7 @@ impl Error {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Error::BadRequest(code, _) => (StatusCode::BAD_REQUEST, code),
+            Error::Refused(_) => (StatusCode::BAD_REQUEST, "invalid"),
             Error::Unauthorized(code, _) => (StatusCode::UNAUTHORIZED, code),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
@@ -174,7 +180,13 @@ impl IntoResponse for Error {
         } else {
             tracing::debug!(error = %self, "request refused");
         }
-        let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
+        let mut body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
+        if let Error::Refused(reason) = &self {
+            body["error"]["reason"] = serde_json::json!(reason);
+            if let Some(field) = reason.field() {
+                body["error"]["field"] = serde_json::json!(field);
+            }
+        }
         let mut response = (status, Json(body)).into_response();
         let retry_after = match self {
             Error::TooManyRequests {

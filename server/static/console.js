@@ -52,6 +52,55 @@ document.addEventListener("submit", (e) => {
 // <form data-api="METHOD /api/v1/..."> : the named fields as JSON (dotted names nest, empty
 // fields are left out, data-type="time" is a local date-time sent as RFC 3339), the session's
 // CSRF token in X-CSRF-Token. An error goes next to the field it names, else on the form.
+// The API's refusals in the page's language: a model rule by its reason and parameters
+// (`error.reason`), else by the error's code; English pages show the API's own words. The
+// English message stays in the slot's title, for support.
+const REFUSALS_ZH = {
+  empty: "不能为空",
+  too_long: "过长（最多 {max} 字节）",
+  label: "须为 1 至 {max} 个字符",
+  out_of_range: "须在 {min} 至 {max} 之间",
+  time_out_of_range: "时间须在 {first} 至 {last} 年之间",
+  ends_before_start: "结束时间早于开始时间",
+  span_too_long: "一条工时最长 {max_hours} 小时",
+  unknown_stock: "库存须为车辆或仓库",
+  loaner_model_missing: "请填写备用机型号",
+  loaner_already_out: "备用机 {serial} 已在本工单借出",
+  loaner_not_out: "备用机 {serial} 未在本工单借出",
+  not_a_check_result: "请输入合格、不合格或测量数值",
+  no_such_check_item: "本工单没有检查项 {item}",
+  not_a_technician_status: "该状态只能由调度设置",
+  job_cancelled: "工单已取消",
+  unknown_time_zone: "未知的时区 {zone}（请填写 IANA 名称，如 Asia/Shanghai）",
+  not_an_email: "不是有效的邮箱地址",
+};
+const CODES_ZH = {
+  invalid: "输入无效",
+  bad_json: "提交的内容格式有误",
+  bad_query: "查询条件有误",
+  not_found: "未找到",
+  conflict: "与当前状态冲突（可能已被他人修改），请刷新后重试",
+  refused: "办公室拒绝了该修改",
+  unknown_technician: "没有该技术员",
+  unknown_contract: "没有该合同",
+  unknown_asset: "设备登记中没有该设备",
+  forbidden: "没有权限（请刷新页面后重试）",
+  rate_limited: "请求过于频繁，请稍后再试",
+  too_large: "提交的内容过大",
+  timeout: "请求超时，请重试",
+  internal: "服务器出错，请稍后再试",
+  disk_full: "服务器磁盘已满，未保存任何内容",
+  database_unavailable: "数据库暂时不可用，请稍后再试",
+};
+
+function refusalText(error) {
+  if (document.documentElement.lang !== "zh-CN") return error.message;
+  const reason = error.reason;
+  const template = reason && REFUSALS_ZH[reason.code];
+  if (template) return template.replace(/\{(\w+)\}/g, (_, k) => String(reason[k] ?? ""));
+  return CODES_ZH[error.code] || "操作未完成";
+}
+
 // A datetime-local value ("2026-12-07T14:00") read on the office's clock (body[data-zone]),
 // whatever the browser's zone, as RFC 3339 UTC: the zone's offset at that wall time, checked
 // once more at the instant found (the two differ only across a clock change).
@@ -107,7 +156,10 @@ document.addEventListener("submit", async (e) => {
           .filter((f) => error.message.startsWith(f + " ") || error.message.startsWith(f + ":"))
           .sort((a, b) => b.length - a.length)[0];
       const slot = (field && form.querySelector(`.field-error[data-for="${CSS.escape(field)}"]`)) || form.querySelector(".form-error");
-      if (slot) slot.textContent = error.message;
+      if (slot) {
+        slot.textContent = refusalText(error);
+        slot.title = error.message;
+      }
       return;
     }
     if (form.dataset.then) { location.href = form.dataset.then.replace("{id}", encodeURIComponent(answer.id)); return; }

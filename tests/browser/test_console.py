@@ -189,6 +189,28 @@ def test_a_reschedule_is_read_and_shown_on_the_office_clock_whatever_the_browser
     assert "14:00" in head and "(Asia/Shanghai)" in head, head
 
 
+def test_on_a_chinese_page_a_refused_value_is_said_in_chinese_beside_its_field(office, browser):
+    log_in(browser, office)
+    browser.add_cookie({"name": "lang", "value": "zh-CN"})
+    browser.get(office.url + "/jobs/new")
+    form = {"customer.name": "港湾诊所", "customer.phone": "021-5550100", "site.address": "码头路 88 号",
+            "asset.serial": "CH-9", "problem": "压缩机跳闸"}
+    for name, value in form.items():
+        browser.find_element(By.NAME, name).send_keys(value)
+    zone = browser.find_element(By.NAME, "site.time_zone")
+    zone.clear()
+    zone.send_keys("Mars/Olympus")
+    # The region is offered in words, sending the model's value.
+    region = Select(browser.find_element(By.NAME, "site.region"))
+    assert [o.text for o in region.options] == ["市区", "省内", "偏远"]
+    assert [o.get_attribute("value") for o in region.options] == ["city", "province", "remote"]
+    browser.find_element(By.CSS_SELECTOR, "form.form button").click()
+    error = browser.find_element(By.CSS_SELECTOR, '.field-error[data-for="site.time_zone"]')
+    wait(browser, lambda: "未知的时区" in error.text)
+    assert "unknown" not in error.text
+    assert "unknown IANA time zone" in error.get_attribute("title")
+
+
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
     log_in(browser, office)
     status = browser.execute_async_script("""

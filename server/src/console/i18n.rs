@@ -143,6 +143,48 @@ impl Words {
         }
     }
 
+    /// A site's region class (`city`, `province`, `remote`), in the report's words.
+    pub fn region_class(&self, region: &str) -> &'static str {
+        let l = fieldwork_report::labels::labels(self.language());
+        match region.parse() {
+            Ok(r) => fieldwork_report::labels::region(l, r),
+            Err(_) => pick(self.lang == "zh-CN", "未知", "Unknown"),
+        }
+    }
+
+    /// A time entry's kind (`travel`, `labour`), in the report's words.
+    pub fn time_kind(&self, kind: &fieldwork_model::TimeKind) -> &'static str {
+        fieldwork_report::labels::time_kind(
+            fieldwork_report::labels::labels(self.language()),
+            *kind,
+        )
+    }
+
+    /// A fault cause, in the report's words.
+    pub fn cause(&self, cause: &fieldwork_model::Cause) -> &'static str {
+        fieldwork_report::labels::cause(self.language(), *cause)
+    }
+
+    /// A complaint's escalation level (`fieldwork_office::complaints::LEVELS`).
+    pub fn level(&self, level: &str) -> &'static str {
+        let zh = self.lang == "zh-CN";
+        match level {
+            "engineer" => pick(zh, "工程师", "Engineer"),
+            "senior_engineer" => pick(zh, "高级工程师", "Senior engineer"),
+            "manager" => pick(zh, "经理", "Manager"),
+            _ => pick(zh, "未知", "Unknown"),
+        }
+    }
+
+    /// The report language of this page's words.
+    pub fn language(&self) -> fieldwork_model::report::Language {
+        if self.lang == "zh-CN" {
+            fieldwork_model::report::Language::ZhCn
+        } else {
+            fieldwork_model::report::Language::En
+        }
+    }
+
     /// An SLA milestone's label.
     pub fn milestone(&self, milestone: &str) -> &'static str {
         match milestone {
@@ -272,7 +314,7 @@ pub static ZH: Words = Words {
     lang: "zh-CN",
     title: "Fieldwork 调度台",
     board: "看板",
-    devices: "设备",
+    devices: "手机",
     logout: "退出",
     other_language: "English",
     other_lang: "en",
@@ -297,13 +339,13 @@ pub static ZH: Words = Words {
     priority: "优先级",
     deadline: "最近时限",
     live: "实时",
-    device: "设备",
+    device: "手机",
     enrolled: "注册时间",
     state: "状态",
     active: "正常",
     revoked: "已吊销",
     revoke: "吊销",
-    revoke_confirm: "确定吊销此设备？它的下次同步将被拒绝。",
+    revoke_confirm: "确定吊销这部手机？它的下次同步将被拒绝。",
     issue_code: "生成注册码",
     enroll_qr_alt: "包含办公室地址和本注册码的二维码",
     enroll_qr_note: "用技术员手机上的 Fieldwork 应用扫描：自动填入办公室地址和注册码。",

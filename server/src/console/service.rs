@@ -79,8 +79,9 @@ pub fn compliance_chart(w: &Words, groups: &[(&str, &Kpis)]) -> String {
     let group_w = bar * 3.0 + gap;
     let width = 60.0 + group_w * groups.len() as f64;
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {width} {}" role="img" aria-label="SLA compliance by region">"#,
-        top + height + 60.0
+        r#"<svg class="chart" viewBox="0 0 {width} {}" role="img" aria-label="{}">"#,
+        top + height + 60.0,
+        w.compliance_by_region
     );
     for pct in [0, 50, 100] {
         let y = top + height * (1.0 - f64::from(pct) / 100.0);
@@ -90,6 +91,7 @@ pub fn compliance_chart(w: &Words, groups: &[(&str, &Kpis)]) -> String {
         );
     }
     for (g, (region, kpis)) in groups.iter().enumerate() {
+        let region = w.region_class(region);
         let x0 = 50.0 + g as f64 * group_w;
         for (i, (name, colour, pick)) in series.iter().enumerate() {
             let r = pick(kpis);
@@ -194,7 +196,7 @@ pub async fn service_page(
         .into_iter()
         .filter(|c| c.answered_at.is_none())
         .map(|c| Waiting {
-            who: c.level,
+            who: w.level(&c.level).to_string(),
             due: ms_local(Some(c.due_at), zone, ""),
             overdue: now > c.due_at,
             text: c.text,

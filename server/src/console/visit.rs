@@ -73,11 +73,7 @@ struct ChargesTable {
 impl ChargesTable {
     /// The job's charges, each part line by its SKU and description, in the page's language.
     fn of(v: &JobView, w: &Words) -> Option<ChargesTable> {
-        let language = if w.lang == "zh-CN" {
-            fieldwork_model::report::Language::ZhCn
-        } else {
-            fieldwork_model::report::Language::En
-        };
+        let language = w.language();
         let charges = v.charges.as_ref()?;
         let section = fieldwork_report::outline::charges(language, charges, |line| {
             v.parts

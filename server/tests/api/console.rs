@@ -645,3 +645,51 @@ async fn the_job_page_shows_the_charges_as_the_report_prints_them() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_refused_value_comes_with_its_reason_and_field_for_a_form_to_translate() {
+    let office = Office::start().await;
+    let mut body = job_body("J-BAD", None);
+    body["site"]["time_zone"] = serde_json::json!("Mars/Olympus");
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(body),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["error"]["code"], "invalid");
+    assert_eq!(v["error"]["field"], "site.time_zone");
+    assert_eq!(
+        v["error"]["reason"],
+        serde_json::json!({"code": "unknown_time_zone", "field": "site.time_zone", "zone": "Mars/Olympus"})
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown IANA time zone")
+    );
+    let mut body = job_body("J-BAD", None);
+    body["customer"]["name"] = serde_json::json!("  ");
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(body),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(
+        v["error"]["reason"],
+        serde_json::json!({"code": "empty", "field": "customer.name"})
+    );
+    // Nothing was stored.
+    let (status, _) = office
+        .call(Method::GET, "/api/v1/jobs/J-BAD", None, Some(&office.token))
+        .await;
+    assert_eq!(status, 404);
+}
