@@ -20,10 +20,12 @@ import app.fieldwork.shell.FieldworkRepository
 import app.fieldwork.shell.MemorySecretStore
 import app.fieldwork.shell.ShellTest
 import app.fieldwork.shell.SyncPolicy
+import app.fieldwork.shell.TestOffice
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.test.resetMain
 import kotlinx.coroutines.test.setMain
 import java.nio.file.Path
@@ -38,7 +40,8 @@ import java.util.Collections
  */
 class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private val core = FieldworkApp.openWithSecrets(dir.resolve("phone").toString(), MemorySecretStore())
+    /** The core itself, for a test's setup that needs what the repository leaves out (a status at a given time). */
+    val core = FieldworkApp.openWithSecrets(dir.resolve("phone").toString(), MemorySecretStore())
     override val repository = FieldworkRepository(core)
     override val syncPolicy = SyncPolicy(
         repository::sync,
@@ -88,6 +91,12 @@ class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
         // models resume on the thread that wakes them (their state is a thread-safe StateFlow).
         Dispatchers.setMain(Dispatchers.Unconfined)
         syncPolicy.start(scope, SyncPolicy.localEditsOf(repository))
+    }
+
+    /** Enrolls this phone at [office] as [technician] and syncs once, as the enrollment screen would. */
+    fun enroll(office: TestOffice, technician: String) = runBlocking {
+        repository.enroll(office.url, office.enrollCode(technician), deviceName)
+        repository.sync()
     }
 
     /** [content] hosted as MainActivity hosts FieldworkRoot. */

@@ -183,6 +183,9 @@ class FieldworkRepository(
     suspend fun addPhoto(jobId: String, data: ByteArray, caption: String?): AttachmentRecord =
         local { app.addPhoto(jobId, data, caption) }
 
+    /** Takes a photo off the job (only its author may: [app.fieldwork.ffi.PhotoRecord.removable]). */
+    suspend fun removePhoto(jobId: String, attachmentId: String) = local { app.removePhoto(jobId, attachmentId, null) }
+
     suspend fun signReport(
         jobId: String,
         signerName: String,

@@ -25,6 +25,8 @@ data class PhotoItem(
     val uploaded: Boolean,
     /** Taken on this phone, so [FieldworkRepository.photoThumbnail] can show it. */
     val onDevice: Boolean,
+    /** Taken by this technician: they may take it off the job. */
+    val removable: Boolean = false,
 )
 
 data class PhotoQueueState(
@@ -63,7 +65,7 @@ class PhotoQueueViewModel(
     private suspend fun load() = loading.withLock {
         try {
             val photos = repository.job(jobId).photos.map {
-                PhotoItem(it.id, it.caption, it.width.toInt(), it.height.toInt(), it.takenAtMs, it.uploaded, it.onDevice)
+                PhotoItem(it.id, it.caption, it.width.toInt(), it.height.toInt(), it.takenAtMs, it.uploaded, it.onDevice, it.removable)
             }
             val known = _state.value.thumbnails
             val thumbnails = photos.filter { it.onDevice }.mapNotNull { photo ->
@@ -101,6 +103,16 @@ class PhotoQueueViewModel(
     fun addPhoto(data: ByteArray, caption: String? = null): Job = viewModelScope.launch {
         _state.update { it.copy(adding = true, message = null) }
         store(data, caption)
+    }
+
+    /** Takes a photo off the job (it leaves the job screen and the next report). */
+    fun removePhoto(id: String): Job = viewModelScope.launch {
+        try {
+            repository.removePhoto(jobId, id)
+            load()
+        } catch (e: ApiException) {
+            _state.update { it.copy(message = ErrorMessages.of(e)) }
+        }
     }
 
     private suspend fun store(data: ByteArray, caption: String?) {

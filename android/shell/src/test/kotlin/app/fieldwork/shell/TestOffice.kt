@@ -96,9 +96,9 @@ class TestOffice(private val data: Path, private val pki: Pki? = null) : AutoClo
         post("/api/v1/technicians", """{"id":"$id","name":"$name","region":"east"}""")
 
     /** A repair job for [technician]; [extra] is more JSON members (`"checklist":[...]`). */
-    fun job(id: String, technician: String, customer: String = "Harbour Clinic", asset: String = "CH-$id", extra: String = "") = post(
+    fun job(id: String, technician: String, customer: String = "Harbour Clinic", asset: String = "CH-$id", extra: String = "", phone: String = "1") = post(
         "/api/v1/jobs",
-        """{"id":"$id","technician":"$technician","customer":{"name":"$customer","phone":"1"},
+        """{"id":"$id","technician":"$technician","customer":{"name":"$customer","phone":"$phone"},
             "site":{"address":"88 Quay Road","region":"city","time_zone":"Asia/Shanghai"},
             "asset":{"serial":"$asset","model":"Chiller"},"problem":"Compressor trips","priority":"high",
             "reported_at":"2026-11-24T09:00:00+08:00"$extra}""",

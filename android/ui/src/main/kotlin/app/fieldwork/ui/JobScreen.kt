@@ -46,6 +46,8 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.draw.clip
 import androidx.compose.ui.layout.ContentScale
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
@@ -360,13 +362,21 @@ private fun PartForm(jobId: String, enabled: Boolean, onEvent: (JobEvent) -> Uni
 /** A travel or labour time the core read from the status changes: confirm it as it is, or edit it in the form below. */
 @Composable
 private fun ProposalCard(proposal: ProposedTimeRecord, enabled: Boolean, onConfirm: () -> Unit, onEdit: () -> Unit) {
+    val span = timeSpanText(proposal.kind, proposal.startMs, proposal.endMs)
+    // Said with the span they act on: "Confirm Travel: 08:00 – 08:35 (35 min)", not one of several "Confirm".
+    val editLabel = localized(R.string.time_edit_described, span)
+    val confirmLabel = localized(R.string.time_confirm_described, span)
     OutlinedCard(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             Text(localized(R.string.time_proposed), style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
-            Text(timeSpanText(proposal.kind, proposal.startMs, proposal.endMs), style = MaterialTheme.typography.bodyLarge)
+            Text(span, style = MaterialTheme.typography.bodyLarge)
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                OutlinedButton(onClick = onEdit, enabled = enabled, modifier = Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.time_edit)) }
-                Button(onClick = onConfirm, enabled = enabled, modifier = Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.time_confirm)) }
+                OutlinedButton(onClick = onEdit, enabled = enabled, modifier = Modifier.heightIn(min = 48.dp).semantics { contentDescription = editLabel }) {
+                    Text(localized(R.string.time_edit))
+                }
+                Button(onClick = onConfirm, enabled = enabled, modifier = Modifier.heightIn(min = 48.dp).semantics { contentDescription = confirmLabel }) {
+                    Text(localized(R.string.time_confirm))
+                }
             }
         }
     }

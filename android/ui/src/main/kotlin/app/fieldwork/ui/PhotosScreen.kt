@@ -19,7 +19,15 @@ import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.CheckCircle
 import androidx.compose.material.icons.filled.Refresh
+import androidx.compose.foundation.layout.Box
+import androidx.compose.material.icons.filled.Delete
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.FilledTonalIconButton
 import androidx.compose.material3.Icon
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
@@ -27,7 +35,6 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.viewmodel.compose.viewModel
@@ -44,6 +51,7 @@ fun PhotosRoute(graph: ShellGraph, actions: PlatformActions, jobId: String, onBa
         cameraPreview = { actions.CameraPreview(it) },
         onCaptionChange = vm::onCaptionChanged,
         onTakePhoto = { vm.capture(actions::takePhoto) },
+        onRemove = vm::removePhoto,
         onBack = onBack,
     )
 }
@@ -59,8 +67,11 @@ fun PhotosScreen(
     cameraPreview: @Composable (Modifier) -> Unit,
     onCaptionChange: (String) -> Unit,
     onTakePhoto: () -> Unit,
+    onRemove: (String) -> Unit,
     onBack: () -> Unit,
 ) {
+    // The photo the technician asked to remove, until they confirm.
+    var removing by rememberSaveable { mutableStateOf<String?>(null) }
     FieldScreen(
         title = localized(R.string.photos_title, state.jobId),
         onBack = onBack,
@@ -82,18 +93,34 @@ fun PhotosScreen(
             )
             if (state.pendingUploads > 0) Text(localized(R.string.photos_pending, state.pendingUploads), style = MaterialTheme.typography.bodyLarge)
             FlowRow(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.spacedBy(12.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-                state.photos.forEach { PhotoTile(it, state.thumbnails[it.id]) }
+                state.photos.forEach { photo -> PhotoTile(photo, state.thumbnails[photo.id], onRemove = { removing = photo.id }) }
             }
         }
     }
+    removing?.let { id ->
+        AlertDialog(
+            onDismissRequest = { removing = null },
+            title = { Text(localized(R.string.photo_remove_title)) },
+            text = { Text(localized(R.string.photo_remove_text), style = MaterialTheme.typography.bodyLarge) },
+            confirmButton = { TextButton(onClick = { removing = null; onRemove(id) }, Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.photo_remove_confirm)) } },
+            dismissButton = { TextButton(onClick = { removing = null }, Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.cancel)) } },
+        )
+    }
 }
 
-/** A photo: its thumbnail, caption and size, and whether the office has it. */
+/** A photo: its thumbnail, caption and size, whether the office has it, and remove for its author. */
 @Composable
-private fun PhotoTile(photo: PhotoItem, thumbnail: ByteArray?) {
+private fun PhotoTile(photo: PhotoItem, thumbnail: ByteArray?, onRemove: () -> Unit) {
     val caption = photo.caption ?: localized(R.string.photo_untitled)
-    Column(Modifier.width(150.dp).semantics(mergeDescendants = true) {}, verticalArrangement = Arrangement.spacedBy(4.dp)) {
-        Thumbnail(thumbnail, caption, Modifier.size(150.dp))
+    Column(Modifier.width(150.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+        Box {
+            Thumbnail(thumbnail, caption, Modifier.size(150.dp))
+            if (photo.removable) {
+                FilledTonalIconButton(onClick = onRemove, modifier = Modifier.align(Alignment.TopEnd).padding(4.dp).size(48.dp)) {
+                    Icon(Icons.Filled.Delete, contentDescription = localized(R.string.photo_remove, caption))
+                }
+            }
+        }
         Text(caption, style = MaterialTheme.typography.bodyMedium, maxLines = 2)
         Text("${photo.width}×${photo.height}", style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
         Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(4.dp)) {
