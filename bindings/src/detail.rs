@@ -43,6 +43,11 @@ pub struct JobDetailRecord {
     pub charges: Option<ChargesRecord>,
     pub photos: Vec<PhotoRecord>,
     pub report: ReportStateRecord,
+    /// Local changes the office has not acknowledged yet.
+    pub pending_sync: bool,
+    /// Why the office refused this job's last changes, if it did: its own words, in English
+    /// (show a sentence of your own; these for support).
+    pub sync_error: Option<String>,
     /// The instant the SLA was judged at.
     pub at_ms: i64,
 }
@@ -492,6 +497,8 @@ impl TryFrom<JobDetail> for JobDetailRecord {
                 version: v.report.version,
             },
             at_ms: d.now,
+            pending_sync: d.pending_sync,
+            sync_error: d.sync_error,
             id: v.id,
         })
     }

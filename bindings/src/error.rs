@@ -118,6 +118,8 @@ pub enum InputReason {
     NotATechnicianStatus,
     /// Only the technician who added a part line may remove it.
     NotLineAuthor,
+    /// Only the technician who took a photo may remove it.
+    NotPhotoAuthor,
     /// The job was cancelled: there is nothing to sign.
     JobCancelled,
     /// This phone is already enrolled (with the office `server`).
@@ -172,6 +174,7 @@ impl From<&Reason> for InputReason {
             Reason::NoSuchCheckItem { item } => InputReason::NoSuchCheckItem { item },
             Reason::NotATechnicianStatus { .. } => InputReason::NotATechnicianStatus,
             Reason::JobCancelled => InputReason::JobCancelled,
+            Reason::NotPhotoAuthor { .. } => InputReason::NotPhotoAuthor,
             // Dispatch's fields: a phone does not create jobs.
             Reason::UnknownTimeZone { .. } | Reason::NotAnEmail { .. } => InputReason::Other,
         }

@@ -48,6 +48,10 @@ pub struct JobDetail {
     pub me: String,
     /// Photos whose bytes this device holds (taken here).
     pub on_device: BTreeSet<String>,
+    /// Local changes the office has not acknowledged yet.
+    pub pending_sync: bool,
+    /// Why the office refused this job's last changes, if it did (the office's words).
+    pub sync_error: Option<String>,
     /// Thumbnail files of those photos, on a store kept plain (an encrypted store keeps no
     /// picture in the clear: ask [`Device::photo_thumbnail`] for the bytes instead).
     pub thumbnails: BTreeMap<String, PathBuf>,
@@ -58,12 +62,17 @@ impl Device {
     #[instrument(skip(self), level = "debug")]
     pub fn job_detail(&self, id: &str, now: i64) -> Result<JobDetail> {
         // One read of the document for both the view and the clocks.
-        let (view, data) = {
+        let (view, data, (pending_sync, sync_error)) = {
             let mut inner = self.inner.lock();
             inner.visible(id)?;
             let data = inner.doc(id)?.data()?;
             let view = inner.mark_uploaded(JobView::from_data(&data, now)?)?;
-            (view, data)
+            let sync: (bool, Option<String>) = inner.conn.query_row(
+                "SELECT dirty, wedged FROM docs WHERE job_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            (view, data, sync)
         };
         let me = self.enrollment().map(|e| e.technician).unwrap_or_default();
         let clocks = sla::clocks(&data, now)?;
@@ -113,6 +122,8 @@ impl Device {
             loaner_due: clocks.as_ref().map(|c| c.loaner_due_by),
             me,
             on_device,
+            pending_sync,
+            sync_error,
             thumbnails,
         })
     }

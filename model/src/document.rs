@@ -690,9 +690,7 @@ impl JobDocument {
             line: id.to_string(),
         })?;
         if photo.by != by {
-            return Err(Error::NotLineAuthor {
-                line: id.to_string(),
-            });
+            return Err(Reason::NotPhotoAuthor { id: id.to_string() }.into());
         }
         if photo.removed.is_some() {
             return Ok(());

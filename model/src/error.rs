@@ -88,6 +88,9 @@ pub enum Reason {
     /// A status only dispatch sets (`new`, `assigned`, `cancelled`).
     #[error("a technician cannot set status {status}")]
     NotATechnicianStatus { status: String },
+    /// Someone other than a photo's author tried to remove it.
+    #[error("photo {id} was taken by someone else; only its author can remove it")]
+    NotPhotoAuthor { id: String },
     /// The job was cancelled: there is no completion report to sign.
     #[error("the job is cancelled; a cancelled job has no completion report to sign")]
     JobCancelled,

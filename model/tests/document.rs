@@ -200,7 +200,9 @@ fn a_photo_is_removed_only_by_its_author_and_only_by_a_mark() {
     let mut after = fork(&before);
     assert!(matches!(
         after.remove_attachment(ID, "t2", T0 + 1),
-        Err(fieldwork_model::Error::NotLineAuthor { .. })
+        Err(fieldwork_model::Error::Refused(
+            fieldwork_model::Reason::NotPhotoAuthor { .. }
+        ))
     ));
     after.remove_attachment(ID, "t1", T0 + 1).unwrap();
     after.remove_attachment(ID, "t1", T0 + 2).unwrap();

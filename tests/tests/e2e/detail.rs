@@ -461,7 +461,13 @@ async fn a_photo_taken_by_mistake_is_removed_on_the_phone_and_at_the_office() {
     assert_eq!(shown, std::slice::from_ref(&keep.id));
     let preview = app.signing_preview(id(), ReportLanguage::En).unwrap();
     assert_eq!(preview.photos.len(), 1);
+    assert!(
+        app.job_detail(id()).unwrap().pending_sync,
+        "the removal waits for a sync"
+    );
     app.sync().await.unwrap();
+    let synced = app.job_detail(id()).unwrap();
+    assert_eq!((synced.pending_sync, synced.sync_error), (false, None));
     assert_eq!(
         app.jobs().unwrap()[0].sync_error,
         None,
