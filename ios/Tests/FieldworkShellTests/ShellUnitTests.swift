@@ -177,7 +177,7 @@ final class ShellUnitTests: XCTestCase {
             .endsBeforeStart, .spanTooLong(maxHours: 168), .unknownStock, .loanerModelMissing,
             .loanerAlreadyOut(serial: "LN-1"), .loanerNotOut(serial: "LN-1"), .notACheckResult,
             .noSuchCheckItem(item: "door"), .statusNotAllowed(from: .assigned, to: .completed),
-            .notATechnicianStatus, .notLineAuthor, .jobCancelled, .alreadyEnrolled(server: "https://office"), .other,
+            .notATechnicianStatus, .notLineAuthor, .notPhotoAuthor, .jobCancelled, .alreadyEnrolled(server: "https://office"), .other,
         ]
         messages += reasons.map { ErrorMessages.message(for: $0, detail: detail) }
         let images: [ImageReason] = [.tooLarge(maxMib: 25), .notAnImage, .tooManyPixels(width: 1, height: 2), .damaged, .cannotSave]
@@ -323,11 +323,11 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertEqual(travel.end.timeIntervalSince(travel.start), 35 * 60)
     }
 
-    /// A photo's removal refused by the author rule is said of a photo; other refusals as usual.
+    /// A photo's removal refused by the author rule is said of a photo (the core's own reason).
     func testPhotoRemovalRefusalsAreSaidOfAPhoto() throws {
         let en = try AppStrings.localize("en")
         let zh = try AppStrings.localize("zh-Hans")
-        let notMine = ErrorMessages.message(forPhotoRemoval: ApiError.InvalidInput(detail: "ENGLISH-DETAIL", reason: .notLineAuthor))
+        let notMine = ErrorMessages.message(for: ApiError.InvalidInput(detail: "ENGLISH-DETAIL", reason: .notPhotoAuthor))
         XCTAssertEqual(notMine.key, "refused.not_photo_author")
         XCTAssertEqual(notMine.text(en), "Only the technician who took this photo can remove it.")
         XCTAssertEqual(notMine.text(zh), "只有拍摄该照片的技术员才能移除它。")
@@ -335,7 +335,7 @@ final class ShellUnitTests: XCTestCase {
         XCTAssertNil(notMine.shownDetail)
         // A part line's refusal keeps its own words.
         XCTAssertEqual(ErrorMessages.message(for: ApiError.InvalidInput(detail: "d", reason: .notLineAuthor)).key, "refused.not_line_author")
-        let gone = ErrorMessages.message(forPhotoRemoval: ApiError.NotFound(detail: "no photo p1"))
+        let gone = ErrorMessages.message(for: ApiError.NotFound(detail: "no photo p1"))
         XCTAssertEqual(gone, UserMessage(key: "error.not_found", detail: "no photo p1", recovery: .none))
     }
 

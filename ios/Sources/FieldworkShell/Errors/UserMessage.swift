@@ -172,6 +172,8 @@ public enum ErrorMessages {
             return refused("refused.not_a_technician_status", [], .none)
         case .notLineAuthor:
             return refused("refused.not_line_author", [], .none)
+        case .notPhotoAuthor:
+            return refused("refused.not_photo_author", [], .none)
         case .jobCancelled:
             return refused("refused.job_cancelled", [], .none)
         case .alreadyEnrolled(let server):
@@ -179,14 +181,6 @@ public enum ErrorMessages {
         case .other:
             return refused("error.invalid_input")
         }
-    }
-
-    /// A photo's removal the core refused: the same as any refusal, except that the author rule
-    /// is said of a photo (the core's reason, `notLineAuthor`, is one for part lines and photos).
-    public static func message(forPhotoRemoval error: Error) -> UserMessage {
-        let said = message(for: error)
-        guard said.key == "refused.not_line_author" else { return said }
-        return UserMessage(key: "refused.not_photo_author", arguments: said.arguments, detail: said.detail, recovery: said.recovery)
     }
 
     /// The office refused a job's last changes (`JobSummaryRecord.syncError`, the office's own

@@ -75,12 +75,6 @@ public final class JobsRepository: Sendable {
         try app.proposedTimes(jobId: jobId)
     }
 
-    /// Why the office refused this job's last changes (its English words, for support), nil
-    /// when it did not: the job list's row of this job.
-    public func syncError(jobId: String) async throws -> String? {
-        try app.jobs().first { $0.id == jobId }?.syncError
-    }
-
     public func recordDiagnosis(jobId: String, cause: FaultCause, faultCode: String, action: String?) async throws {
         try app.recordDiagnosis(jobId: jobId, cause: cause, faultCode: faultCode, action: action, atMs: nil)
     }

@@ -137,10 +137,10 @@ public final class JobDetailViewModel {
 
     public func load() async {
         do {
-            detail = try await repository.detail(jobId: jobId, at: now())
+            let detail = try await repository.detail(jobId: jobId, at: now())
+            self.detail = detail
             proposedTimes = try await repository.proposedTimes(jobId: jobId)
-            let officeWords = try await repository.syncError(jobId: jobId)
-            syncRefusal = ErrorMessages.syncRefusal(officeWords)
+            syncRefusal = ErrorMessages.syncRefusal(detail.syncError)
         } catch {
             message = ErrorMessages.message(for: error)
         }
@@ -168,7 +168,7 @@ public final class JobDetailViewModel {
     public func removePhoto(attachmentId: String) async -> Bool {
         let photos = self.photos
         let jobId = self.jobId
-        return await perform({ _ in try await photos.remove(jobId: jobId, attachmentId: attachmentId) }, refusal: ErrorMessages.message(forPhotoRemoval:))
+        return await perform({ _ in try await photos.remove(jobId: jobId, attachmentId: attachmentId) })
     }
 
     @discardableResult
@@ -232,11 +232,6 @@ public final class JobDetailViewModel {
 
     /// Runs one edit, then reloads the job; a refusal becomes the screen's message.
     private func perform(_ edit: (JobsRepository) async throws -> Void) async -> Bool {
-        await perform(edit, refusal: ErrorMessages.message(for:))
-    }
-
-    /// `perform`, with how a refusal is said.
-    private func perform(_ edit: (JobsRepository) async throws -> Void, refusal: (Error) -> UserMessage) async -> Bool {
         isWorking = true
         defer { isWorking = false }
         do {
@@ -245,7 +240,7 @@ public final class JobDetailViewModel {
             await load()
             return true
         } catch {
-            message = refusal(error)
+            message = ErrorMessages.message(for: error)
             return false
         }
     }

@@ -87,7 +87,7 @@ public final class PhotoQueueViewModel {
             await load()
             return true
         } catch {
-            message = ErrorMessages.message(forPhotoRemoval: error)
+            message = ErrorMessages.message(for: error)
             return false
         }
     }
