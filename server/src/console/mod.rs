@@ -13,6 +13,7 @@ mod events;
 mod i18n;
 pub mod live;
 mod login;
+mod search;
 mod service;
 mod visit;
 
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{lang}", get(login::set_language))
         .route("/board", get(board::board))
         .route("/service", get(service::service_page))
+        .route("/search", get(search::search))
         .route("/jobs/new", get(visit::new_job_page))
         .route("/jobs/{id}", get(visit::job_page))
         .route("/devices", get(devices::devices))

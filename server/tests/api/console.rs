@@ -693,3 +693,54 @@ async fn a_refused_value_comes_with_its_reason_and_field_for_a_form_to_translate
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn search_finds_a_job_by_a_chinese_name_a_phone_however_typed_or_a_serial() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
+    let mut body = job_body("J-ZH", None);
+    body["customer"] = serde_json::json!({"name": "港湾诊所", "phone": "021-5550-1888"});
+    body["asset"]["serial"] = serde_json::json!("CH-7788-B");
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(body),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = office
+        .call(
+            Method::POST,
+            "/api/v1/jobs",
+            Some(job_body("J-OTHER", None)),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let mut browser = Browser::new(&office);
+    browser.log_in("mei", "correct horse battery").await;
+    let found = |page: &str| -> Vec<String> {
+        page.split("<tr data-job=\"")
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    for q in ["港湾", "5550 1888", "(021) 5550-1888", "ch-7788", "j-zh"] {
+        let path = format!(
+            "/search?q={}",
+            form_body(&[("", q)]).trim_start_matches('=')
+        );
+        let (status, page) = browser.get(&path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(found(&page), ["J-ZH"], "{q}");
+    }
+    let (_, page) = browser.get("/search?q=Harbour").await;
+    assert_eq!(found(&page), ["J-OTHER"]);
+    let (_, page) = browser.get("/search?q=nowhere").await;
+    assert!(found(&page).is_empty() && page.contains("No job matches."));
+    // Every page carries the box.
+    let (_, board) = browser.get("/board").await;
+    assert!(board.contains("action=\"/search\""));
+}
