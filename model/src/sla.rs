@@ -32,6 +32,19 @@ pub enum MilestoneState {
     NotNeeded,
 }
 
+impl MilestoneState {
+    /// The state as the job JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneState::Pending => "pending",
+            MilestoneState::AtRisk => "at_risk",
+            MilestoneState::Met => "met",
+            MilestoneState::Breached => "breached",
+            MilestoneState::NotNeeded => "not_needed",
+        }
+    }
+}
+
 /// One milestone of the job JSON's `sla`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {

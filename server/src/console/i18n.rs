@@ -40,6 +40,7 @@ pub struct Words {
     pub revoke_confirm: &'static str,
     pub issue_code: &'static str,
     pub search: &'static str,
+    pub sla_paused: &'static str,
     pub search_hint: &'static str,
     pub search_none: &'static str,
     pub search_more: &'static str,
@@ -190,6 +191,19 @@ impl Words {
         }
     }
 
+    /// An SLA milestone's state in words (never colour alone).
+    pub fn milestone_state(&self, state: &str) -> &'static str {
+        let zh = self.lang == "zh-CN";
+        match state {
+            "pending" => pick(zh, "进行中", "Pending"),
+            "at_risk" => pick(zh, "有超时风险", "At risk"),
+            "breached" => pick(zh, "已超时", "Breached"),
+            "met" => pick(zh, "已达成", "Met"),
+            "not_needed" => pick(zh, "无需", "Not needed"),
+            _ => pick(zh, "未知", "Unknown"),
+        }
+    }
+
     /// An SLA milestone's label.
     pub fn milestone(&self, milestone: &str) -> &'static str {
         match milestone {
@@ -242,6 +256,7 @@ pub static EN: Words = Words {
     revoke_confirm: "Revoke this device? Its next sync will be refused.",
     issue_code: "Issue enrollment code",
     search: "Search jobs",
+    sla_paused: "On hold: the resolution clock is paused.",
     search_hint: "Job, customer, phone, address, serial",
     search_none: "No job matches.",
     search_more: "More jobs match than are shown: add a word to narrow the search.",
@@ -358,6 +373,7 @@ pub static ZH: Words = Words {
     revoke_confirm: "确定吊销这部手机？它的下次同步将被拒绝。",
     issue_code: "生成注册码",
     search: "搜索工单",
+    sla_paused: "暂停中：修复计时已暂停。",
     search_hint: "工单号、客户、电话、地址、序列号",
     search_none: "没有匹配的工单。",
     search_more: "匹配的工单多于显示的数量：请再加一个词缩小范围。",

@@ -102,6 +102,18 @@ impl ChargesTable {
 }
 
 impl JobPage {
+    /// Response, arrival and resolution with their deadlines, in that order.
+    fn milestones<'a>(
+        &self,
+        sla: &'a fieldwork_model::sla::SlaView,
+    ) -> [(&'static str, &'a str, &'a fieldwork_model::sla::Milestone); 3] {
+        [
+            ("response", sla.respond_by.as_str(), &sla.response),
+            ("arrival", sla.arrive_by.as_str(), &sla.arrival),
+            ("resolution", sla.resolve_by.as_str(), &sla.resolution),
+        ]
+    }
+
     fn t(&self, rfc3339: &str) -> String {
         local_time(rfc3339, self.zone)
     }

@@ -638,6 +638,23 @@ async fn the_job_page_shows_the_charges_as_the_report_prints_them() {
     assert!(table.contains("FAN-200 Condenser fan motor"), "{table}");
     assert!(!table.contains(&line), "the part, not its line id: {table}");
     assert!(table.contains("class=\"total\""), "{table}");
+    // The visit record: the customer's phone one click away, and every milestone in words.
+    assert!(page.contains("href=\"tel:+86 21 5555 0100\""), "{page}");
+    for m in ["response", "arrival", "resolution"] {
+        let row = page
+            .split(&format!("data-milestone=\"{m}\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {m} row"))
+            .split("</tr>")
+            .next()
+            .unwrap();
+        assert!(
+            ["Pending", "At risk", "Breached", "Met"]
+                .iter()
+                .any(|w| row.contains(w)),
+            "{m}: {row}"
+        );
+    }
     browser.cookies.push(("lang".into(), "zh-CN".into()));
     let (_, page) = browser.get("/jobs/J-C").await;
     assert!(
