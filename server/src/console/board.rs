@@ -20,11 +20,15 @@ pub(super) struct BoardQuery {
     status: Option<String>,
     region: Option<String>,
     technician: Option<String>,
+    /// `risk`: only jobs whose next milestone is at risk or breached, breached first.
+    risk: Option<String>,
 }
 
 struct Deadline {
     milestone: &'static str,
     at: String,
+    /// The deadline (epoch ms), to sort by.
+    sort_key: i64,
     /// `breached`, `at_risk` or `pending` (a CSS class).
     risk: &'static str,
 }
@@ -61,6 +65,7 @@ struct BoardPage {
     filter_status: String,
     filter_region: String,
     filter_technician: String,
+    at_risk_only: bool,
     lanes: Vec<Lane>,
 }
 
@@ -93,6 +98,7 @@ fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option
     })
     .min_by(|a, b| a.2.cmp(b.2))
     .map(|(milestone, state, due)| Deadline {
+        sort_key: fieldwork_model::time::parse_rfc3339("due", due).unwrap_or(i64::MAX),
         milestone,
         at: local_time(due, zone),
         risk: match state {
@@ -101,6 +107,20 @@ fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option
             _ => "pending",
         },
     })
+}
+
+/// Breached before at risk, then the nearest deadline first.
+fn triage(jobs: &mut [BoardJob]) {
+    let key = |j: &BoardJob| {
+        let d = j.deadline.as_ref();
+        let rank = match d.map(|d| d.risk) {
+            Some("breached") => 0,
+            Some("at_risk") => 1,
+            _ => 2,
+        };
+        (rank, d.map_or(i64::MAX, |d| d.sort_key))
+    };
+    jobs.sort_by_key(key);
 }
 
 /// Whether a job belongs on the board of `day`: open, or scheduled, reported or closed that day.
@@ -153,6 +173,7 @@ pub(super) async fn board(
     let filter_status = q.status.unwrap_or_default();
     let filter_region = q.region.unwrap_or_default();
     let filter_technician = q.technician.unwrap_or_default();
+    let at_risk_only = q.risk.as_deref() == Some("risk");
     let mut last_sync: BTreeMap<&str, i64> = BTreeMap::new();
     for d in &devices {
         if let Some(at) = d.last_sync_at {
@@ -195,6 +216,10 @@ pub(super) async fn board(
         {
             continue;
         }
+        let deadline = next_deadline(v, zone);
+        if at_risk_only && !deadline.as_ref().is_some_and(|d| d.risk != "pending") {
+            continue;
+        }
         let job = BoardJob {
             id: v.id.clone(),
             customer: v.customer.name.clone(),
@@ -205,7 +230,7 @@ pub(super) async fn board(
                 .copied()
                 .unwrap_or("new"),
             priority: v.priority.as_str(),
-            deadline: next_deadline(v, zone),
+            deadline,
         };
         match v
             .technician
@@ -218,6 +243,12 @@ pub(super) async fn board(
     }
     if !filter_technician.is_empty() {
         lanes.retain(|l| l.id == filter_technician);
+    }
+    if at_risk_only {
+        for lane in &mut lanes {
+            triage(&mut lane.jobs);
+        }
+        triage(&mut unassigned.jobs);
     }
     if !filter_region.is_empty() {
         lanes.retain(|l| l.region == filter_region);
@@ -242,6 +273,7 @@ pub(super) async fn board(
         filter_status,
         filter_region,
         filter_technician,
+        at_risk_only,
         lanes,
     })
 }

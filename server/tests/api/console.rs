@@ -761,3 +761,52 @@ async fn search_finds_a_job_by_a_chinese_name_a_phone_however_typed_or_a_serial(
     let (_, board) = browser.get("/board").await;
     assert!(board.contains("action=\"/search\""));
 }
+
+#[tokio::test]
+async fn the_board_narrows_to_jobs_at_risk_or_overdue_with_the_risk_in_words() {
+    let office = Office::start().await;
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
+    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    office
+        .call(
+            Method::POST,
+            "/api/v1/contracts",
+            Some(contract),
+            Some(&office.token),
+        )
+        .await;
+    let now = chrono::Utc::now();
+    for (id, reported) in [
+        ("J-LATE", "2026-11-24T09:00:00+08:00".to_string()),
+        ("J-FRESH", now.to_rfc3339()),
+        ("J-NOSLA", now.to_rfc3339()),
+    ] {
+        let mut body = job_body(id, None);
+        body["reported_at"] = serde_json::json!(reported);
+        if id != "J-NOSLA" {
+            body["contract"] = serde_json::json!("GOLD-2026");
+        }
+        let (status, v) = office
+            .call(
+                Method::POST,
+                "/api/v1/jobs",
+                Some(body),
+                Some(&office.token),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    let mut browser = Browser::new(&office);
+    browser.log_in("mei", "correct horse battery").await;
+    let jobs = |page: &str| -> Vec<String> {
+        page.split("<tr data-job=\"")
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let (_, all) = browser.get("/board").await;
+    assert_eq!(jobs(&all).len(), 3, "{all}");
+    assert!(all.contains("· Breached</span>"), "risk in words: {all}");
+    let (_, risky) = browser.get("/board?risk=risk").await;
+    assert_eq!(jobs(&risky), ["J-LATE"]);
+}
