@@ -217,7 +217,7 @@ pub(super) async fn board(
             continue;
         }
         let deadline = next_deadline(v, zone);
-        if at_risk_only && !deadline.as_ref().is_some_and(|d| d.risk != "pending") {
+        if at_risk_only && deadline.as_ref().is_none_or(|d| d.risk == "pending") {
             continue;
         }
         let job = BoardJob {
