@@ -7,6 +7,16 @@
 const main = document.getElementById("main");
 const csrf = document.querySelector('meta[name="csrf"]')?.content || "";
 
+// How to find an element again after the page's content is swapped: by id, else by its link
+// or its row's job and its position in that row; null for what cannot be found again.
+function locate(el) {
+  if (!el || el === document.body || !main.contains(el) || el.closest("form")) return null;
+  if (el.id) return () => document.getElementById(el.id);
+  const href = el.getAttribute("href");
+  if (href) return () => main.querySelector(`a[href="${CSS.escape(href)}"]`);
+  return null;
+}
+
 let refreshing = false;
 let again = false;
 async function refresh(changed) {
@@ -18,13 +28,25 @@ async function refresh(changed) {
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     const fresh = doc.getElementById("main");
     if (!fresh) return;
-    // Forms keep what is being typed: only the rest of the page is replaced.
+    // Forms keep what is being typed: only the rest of the page is replaced. The focused
+    // element (a link in a table, say) keeps the focus in its new copy, and the page its
+    // scroll position.
+    const focused = locate(document.activeElement);
+    const scroll = [window.scrollX, window.scrollY];
     const keep = new Map([...main.querySelectorAll("form")].map((f, i) => [i, f]));
     main.replaceChildren(...fresh.childNodes);
     [...main.querySelectorAll("form")].forEach((f, i) => { if (keep.has(i)) f.replaceWith(keep.get(i)); });
+    const refocus = focused && focused();
+    if (refocus && refocus !== document.activeElement) refocus.focus({ preventScroll: true });
+    window.scrollTo(...scroll);
     for (const id of changed || []) {
       const row = main.querySelector(`tr[data-job="${CSS.escape(id)}"]`);
       if (row) row.classList.add("changed");
+    }
+    // Screen readers hear that the page changed, and which jobs.
+    const announce = document.getElementById("announce");
+    if (announce && changed && changed.length) {
+      announce.textContent = `${announce.dataset.updated}: ${changed.join(", ")}`;
     }
     document.dispatchEvent(new CustomEvent("fieldwork:refreshed"));
   } finally {

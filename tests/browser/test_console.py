@@ -211,6 +211,44 @@ def test_on_a_chinese_page_a_refused_value_is_said_in_chinese_beside_its_field(o
     assert "unknown IANA time zone" in error.get_attribute("title")
 
 
+def test_at_phone_width_no_page_scrolls_sideways_in_either_language(office, browser):
+    body = {"id": "J-NARROW", "technician": "t1",
+            "customer": {"name": "上海市浦东新区港湾国际医疗诊所有限公司", "phone": "021-5550100"},
+            "site": {"address": "浦东新区世纪大道 88 号港湾国际大厦 23 层设备间", "region": "city",
+                     "time_zone": "Asia/Shanghai"},
+            "asset": {"serial": "CH-2291-A-LONG-SERIAL-0001", "model": "Chiller 300RT"},
+            "problem": "压缩机高压跳闸", "reported_at": "2026-12-06T09:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    browser.set_window_size(390, 844)
+    log_in(browser, office)
+    for lang in ["en", "zh-CN"]:
+        browser.add_cookie({"name": "lang", "value": lang})
+        for path in ["/board", "/jobs/J-NARROW", "/service", "/devices", "/jobs/new", "/search?q=J-NARROW"]:
+            browser.get(office.url + path)
+            wide = browser.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert wide[0] <= wide[1], f"{lang} {path} scrolls sideways: {wide}"
+            assert browser.find_elements(By.TAG_NAME, "h1"), f"{lang} {path} has no h1"
+
+
+def test_a_live_refresh_keeps_the_focus_and_announces_the_change(office, browser):
+    body = {"id": "J-FOCUS", "technician": "t1", "customer": {"name": "Harbour Clinic", "phone": "1"},
+            "site": {"address": "88 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "Compressor trips", "reported_at": "2026-12-06T09:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    log_in(browser, office)
+    wait(browser, lambda: browser.find_element(By.ID, "live").is_displayed())
+    link = browser.find_element(By.CSS_SELECTOR, 'a[href="/jobs/J-FOCUS"]')
+    browser.execute_script("arguments[0].focus()", link)
+    assert office.api("POST", "/api/v1/jobs/J-FOCUS/notes", {"text": "Customer called again"})[0] == 201
+    announce = browser.find_element(By.ID, "announce")
+    wait(browser, lambda: "J-FOCUS" in announce.get_attribute("textContent"))
+    focused = browser.execute_script("return document.activeElement.getAttribute('href')")
+    assert focused == "/jobs/J-FOCUS"
+    # The link now focused is the new page's, not the one swapped out.
+    assert browser.execute_script("return document.getElementById('main').contains(document.activeElement)")
+
+
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
     log_in(browser, office)
     status = browser.execute_async_script("""
