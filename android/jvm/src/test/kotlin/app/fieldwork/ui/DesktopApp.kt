@@ -38,15 +38,17 @@ import java.util.Collections
  * is a grey box and a "photo" is a generated PNG, which the core processes as it would a
  * camera's JPEG.
  */
-class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
+class DesktopApp(
+    dir: Path,
+    /** The wall clock of the screens and of "last sent" (the goldens fix it). */
+    override val clock: () -> Long = System::currentTimeMillis,
+    syncConfig: SyncPolicy.Config = SyncPolicy.Config(debounceMs = 100, initialBackoffMs = 200, maxBackoffMs = 2_000, syncOnStart = false),
+) : ShellGraph, AutoCloseable {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     /** The core itself, for a test's setup that needs what the repository leaves out (a status at a given time). */
     val core = FieldworkApp.openWithSecrets(dir.resolve("phone").toString(), MemorySecretStore())
     override val repository = FieldworkRepository(core)
-    override val syncPolicy = SyncPolicy(
-        repository::sync,
-        SyncPolicy.Config(debounceMs = 100, initialBackoffMs = 200, maxBackoffMs = 2_000, syncOnStart = false),
-    )
+    override val syncPolicy = SyncPolicy(repository::sync, syncConfig, wallClockMs = clock)
     override val deviceName = "Pixel 9 (desktop test)"
     private val owners = Owners()
 
@@ -105,9 +107,9 @@ class DesktopApp(dir: Path) : ShellGraph, AutoCloseable {
         CompositionLocalProvider(LocalViewModelStoreOwner provides owners, LocalLifecycleOwner provides owners, content = content)
     }
 
-    /** The whole app, as MainActivity shows it. */
+    /** The whole app, as MainActivity shows it, in [appearance]. */
     @Composable
-    fun Root() = Host { FieldworkRoot(this, actions) }
+    fun Root(appearance: Appearance = Appearance.SYSTEM) = Host { FieldworkRoot(this, actions, appearance) }
 
     override fun close() {
         owners.viewModelStore.clear()

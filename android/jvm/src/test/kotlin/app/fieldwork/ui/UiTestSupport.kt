@@ -15,6 +15,7 @@ import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.isEnabled
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
@@ -76,11 +77,11 @@ fun ComposeUiTest.replaceIn(label: String, text: String) {
     onNode(field(label)).performTextReplacement(text)
 }
 
-/** Taps the clickable node showing exactly [text], once it is there. */
-fun ComposeUiTest.tap(text: String) = tapNode(hasText(text) and hasClickAction())
+/** Taps the clickable node showing exactly [text], once it is there and enabled. */
+fun ComposeUiTest.tap(text: String) = tapNode(hasText(text) and hasClickAction() and isEnabled())
 
-/** Taps the clickable node described as [description] (an icon button), once it is there. */
-fun ComposeUiTest.tapDescribed(description: String) = tapNode(hasContentDescription(description) and hasClickAction())
+/** Taps the clickable node described as [description] (an icon button), once it is there and enabled. */
+fun ComposeUiTest.tapDescribed(description: String) = tapNode(hasContentDescription(description) and hasClickAction() and isEnabled())
 
 /**
  * Taps the node [matcher] finds, brought into view first if it is in a scrolling list (typing

@@ -68,7 +68,6 @@ fun EnrollmentScreen(state: EnrollmentState, onEvent: (EnrollmentEvent) -> Unit)
         onBack = null,
         bottomBar = {
             ActionBar(above = { MessageBanner(state.message) }) {
-                SecondaryAction(localized(R.string.enroll_scan), { onEvent(EnrollmentEvent.Scan) }, Modifier.weight(1f), enabled = !state.busy, icon = FieldIcons.QrCode)
                 PrimaryAction(localized(R.string.enroll_submit), { onEvent(EnrollmentEvent.Submit) }, Modifier.weight(1f), enabled = state.canSubmit)
             }
         },
@@ -78,6 +77,8 @@ fun EnrollmentScreen(state: EnrollmentState, onEvent: (EnrollmentEvent) -> Unit)
             verticalArrangement = Arrangement.spacedBy(12.dp),
         ) {
             Text(localized(R.string.enroll_intro), style = MaterialTheme.typography.bodyLarge)
+            // Scanning is the quick way: first, the whole width.
+            SecondaryAction(localized(R.string.enroll_scan), { onEvent(EnrollmentEvent.Scan) }, Modifier.fillMaxWidth(), enabled = !state.busy, icon = FieldIcons.QrCode)
             OutlinedTextField(
                 state.serverUrl, { onEvent(EnrollmentEvent.ServerUrl(it)) },
                 label = { Text(localized(R.string.enroll_server)) }, singleLine = true, modifier = Modifier.fillMaxWidth(),

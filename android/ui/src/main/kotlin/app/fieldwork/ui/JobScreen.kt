@@ -273,10 +273,9 @@ private fun JobContent(state: JobDetailState, job: JobDetailRecord, nowMs: Long,
 private fun JobHeader(state: JobDetailState, job: JobDetailRecord, nowMs: Long, onEvent: (JobEvent) -> Unit) {
     val clock = LocalClockFormat.current
     Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
-        Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            Text(job.customer.name, Modifier.weight(1f), style = MaterialTheme.typography.titleLarge)
-            StatusLabel(job.status)
-        }
+        // The status under the name, not beside it: a long name at a large font keeps its width.
+        Text(job.customer.name, style = MaterialTheme.typography.titleLarge)
+        StatusLabel(job.status)
         Text(job.problem, style = MaterialTheme.typography.bodyLarge)
         Text(job.site.address, style = MaterialTheme.typography.bodyLarge, color = MaterialTheme.colorScheme.onSurfaceVariant)
         val asset = listOf(job.asset.model, job.asset.serial).filter { it.isNotBlank() }.joinToString(" · ")
