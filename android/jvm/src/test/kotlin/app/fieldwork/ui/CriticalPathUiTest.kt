@@ -75,6 +75,28 @@ class CriticalPathUiTest {
     }
 
     @Test
+    fun turnedSidewaysThePadTakesTheFullHeightBesideTheFieldsAndSignIsOnScreen() = TestOffice(dir.resolve("office")).start().use { office ->
+        office.technician("t1")
+        office.job("J-LAND", "t1")
+        DesktopApp(dir).use { app ->
+            app.enroll(office, "t1")
+            // A phone held sideways: 640 x 360 dp, large text.
+            runPhoneUiTest(640, 360, fontScale = 1.3f, content = { app.Root() }) {
+                tap("Harbour Clinic")
+                scrollJobAndTap("Customer signature")
+                tap("Agree and sign")
+                waitFor(hasContentDescription("Signature pad", substring = true))
+                val pad = onNodeWithTag("signature-pad").fetchSemanticsNode().boundsInRoot
+                val name = onNode(field("Name")).fetchSemanticsNode().boundsInRoot
+                val sign = onNode(hasText("Sign") and hasClickAction()).fetchSemanticsNode().boundsInRoot
+                assertTrue(pad.right <= name.left, "the pad $pad is left of the fields ($name)")
+                assertTrue(pad.height >= 150f, "the pad is ${pad.height} dp tall")
+                assertTrue(sign.bottom <= 360f && pad.bottom <= sign.top, "Sign $sign is on screen, under the pad $pad")
+            }
+        }
+    }
+
+    @Test
     fun theReviewShowsTheJobAsItIsWhenItOpensAndAChangeOnThePadSendsTheCustomerBackToIt() = TestOffice(dir.resolve("office")).start().use { office ->
         office.technician("t1")
         office.job("J-PRE", "t1")

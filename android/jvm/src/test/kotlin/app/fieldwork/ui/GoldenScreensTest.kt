@@ -14,6 +14,9 @@ import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
@@ -31,6 +34,7 @@ import app.fieldwork.shell.epochMs
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import java.net.URLEncoder
 import java.nio.charset.StandardCharsets
@@ -113,6 +117,7 @@ class GoldenScreensTest {
             runPhoneUiTest(content = content) {
                 /** Pictures of the screen in each of [list], then back to the default (the taps below read English). */
                 fun shoot(screen: String, list: List<Variant>, before: ComposeUiTest.(Variant) -> Unit = {}) {
+                    assertFieldGrade(screen)
                     for (v in list) {
                         variant = v
                         waitForIdle()
@@ -153,6 +158,8 @@ class GoldenScreensTest {
                 waitForText("Up to date")
                 waitForText("Last sent just now")
 
+                // The SLA risk is said in words by its dot, not by its colour alone.
+                waitFor(hasContentDescription("Response due 9:00 AM · Overdue 90 min"))
                 shoot("today", variants())
                 shoot("today", listOf(Variant(Appearance.HIGH_CONTRAST, english, 1f)))
 
@@ -219,6 +226,25 @@ class GoldenScreensTest {
             }
         }
         assertEquals(emptyList<String>(), mismatches, "screens that differ from their goldens")
+    }
+
+    /**
+     * What the design system promises, on the screen as it is: every control a finger can reach
+     * says what it is (a label or a description, for TalkBack), and every primary or secondary
+     * action is at least 56 dp tall (density 1 here: a pixel is a dp).
+     */
+    private fun ComposeUiTest.assertFieldGrade(screen: String) {
+        waitForIdle()
+        for (node in onAllNodes(hasClickAction()).fetchSemanticsNodes()) {
+            val said = listOfNotNull(
+                node.config.getOrNull(SemanticsProperties.Text)?.joinToString(""),
+                node.config.getOrNull(SemanticsProperties.ContentDescription)?.joinToString(""),
+                node.config.getOrNull(SemanticsProperties.EditableText)?.text,
+            ).joinToString("")
+            assertTrue(said.isNotBlank(), "$screen: a control at ${node.boundsInRoot} says nothing")
+        }
+        val actions = onAllNodesWithTag(ACTION_TAG).fetchSemanticsNodes()
+        for (action in actions) assertTrue(action.boundsInRoot.height >= 56f, "$screen: ${action.config.getOrNull(SemanticsProperties.Text)} is ${action.boundsInRoot.height} dp tall")
     }
 
     private companion object {

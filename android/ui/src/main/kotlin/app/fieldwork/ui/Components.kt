@@ -42,6 +42,7 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.graphics.vector.ImageVector
+import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.clearAndSetSemantics
 import androidx.compose.ui.semantics.contentDescription
@@ -115,10 +116,13 @@ fun ActionBar(above: @Composable () -> Unit = {}, content: @Composable RowScope.
     }
 }
 
+/** The test tag of every [PrimaryAction] and [SecondaryAction] (the goldens check they are 56 dp tall). */
+const val ACTION_TAG = "action"
+
 /** The screen's main action: filled, 56 dp tall, its label allowed two lines at large font sizes. */
 @Composable
 fun PrimaryAction(text: String, onClick: () -> Unit, modifier: Modifier = Modifier, enabled: Boolean = true, icon: ImageVector? = null) {
-    Button(onClick = onClick, enabled = enabled, modifier = modifier.heightIn(min = FieldDimens.PrimaryAction), contentPadding = PaddingValues(horizontal = 16.dp, vertical = 8.dp)) {
+    Button(onClick = onClick, enabled = enabled, modifier = modifier.heightIn(min = FieldDimens.PrimaryAction).testTag(ACTION_TAG), contentPadding = PaddingValues(horizontal = 16.dp, vertical = 8.dp)) {
         ActionLabel(text, icon)
     }
 }
@@ -126,7 +130,7 @@ fun PrimaryAction(text: String, onClick: () -> Unit, modifier: Modifier = Modifi
 /** A second action beside the main one: outlined, as tall. */
 @Composable
 fun SecondaryAction(text: String, onClick: () -> Unit, modifier: Modifier = Modifier, enabled: Boolean = true, icon: ImageVector? = null) {
-    OutlinedButton(onClick = onClick, enabled = enabled, modifier = modifier.heightIn(min = FieldDimens.PrimaryAction), contentPadding = PaddingValues(horizontal = 16.dp, vertical = 8.dp)) {
+    OutlinedButton(onClick = onClick, enabled = enabled, modifier = modifier.heightIn(min = FieldDimens.PrimaryAction).testTag(ACTION_TAG), contentPadding = PaddingValues(horizontal = 16.dp, vertical = 8.dp)) {
         ActionLabel(text, icon)
     }
 }
