@@ -249,6 +249,64 @@ def test_a_live_refresh_keeps_the_focus_and_announces_the_change(office, browser
     assert browser.execute_script("return document.getElementById('main').contains(document.activeElement)")
 
 
+def test_the_service_loop_is_closed_in_the_console(office, browser, tmp_path):
+    # Its own technician and phone: the visit test revokes t1's.
+    assert office.api("POST", "/api/v1/technicians", {"id": "t-loop", "name": "Li Wei", "region": "east"})[0] == 201
+    body = {"id": "J-LOOP", "technician": "t-loop", "customer": {"name": "港湾诊所", "phone": "021-5550100"},
+            "site": {"address": "88 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "Compressor trips", "reported_at": "2026-12-06T09:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    code = subprocess.check_output([SERVER, "enroll-code", "--data", office.data, "--technician", "t-loop"],
+                                   text=True).strip().split()[-1]
+    phone(tmp_path, "enroll", "--server", office.url, "--code", code)
+    phone(tmp_path, "sync")
+    strokes = {"canvas": {"width": 600, "height": 200},
+               "strokes": [[[40 + i * 12, 150 - i * 8, i * 16, 500] for i in range(12)]]}
+    (tmp_path / "strokes.json").write_text(json.dumps(strokes))
+    phone(tmp_path, "sign", "J-LOOP", "--name", "Chen Wei", "--strokes", tmp_path / "strokes.json", "--lang", "en")
+    phone(tmp_path, "sync")
+    log_in(browser, office)
+
+    # The follow-up call: due, with the customer's name; its outcome recorded from the list.
+    browser.get(office.url + "/service")
+    row = wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, '#followups tr[data-job="J-LOOP"]'))
+    assert "港湾诊所" in row.text
+    Select(row.find_element(By.NAME, "satisfaction")).select_by_value("dissatisfied")
+    Select(row.find_element(By.NAME, "score")).select_by_visible_text("2")
+    row.find_element(By.NAME, "comment").send_keys("Noise is back at night")
+    row.find_element(By.TAG_NAME, "button").click()
+
+    def followup():
+        rows = json.loads(office.api("GET", "/api/v1/followups")[1])
+        rows = rows.get("items", rows) if isinstance(rows, dict) else rows
+        return next((r["followup"] for r in rows if r["job"] == "J-LOOP"), None)
+    wait(browser, lambda: followup() is not None)
+    assert (followup()["satisfaction"], followup()["score"]) == ("dissatisfied", 2)
+    wait(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, '#followups tr[data-job="J-LOOP"]'))
+
+    # A complaint filed on the job page, escalated once, then answered (and so closed).
+    browser.get(office.url + "/jobs/J-LOOP")
+    form = browser.find_element(By.CSS_SELECTOR, 'form[data-api="POST /api/v1/jobs/J-LOOP/complaints"]')
+    form.find_element(By.NAME, "text").send_keys("The noise came back the same night")
+    form.find_element(By.TAG_NAME, "button").click()
+    wait(browser, lambda: json.loads(office.api("GET", "/api/v1/complaints")[1]))
+    browser.get(office.url + "/service")
+    complaint = '#complaints tr[data-job="J-LOOP"]'
+    row = wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, complaint))
+    assert "港湾诊所" in row.text and "Engineer" in row.text
+    row.find_element(By.CSS_SELECTOR, 'form[data-api$="/escalate"] button').click()
+    wait(browser, lambda: "Senior engineer" in browser.find_element(By.CSS_SELECTOR, complaint).text)
+    row = browser.find_element(By.CSS_SELECTOR, complaint)
+    answer = row.find_element(By.CSS_SELECTOR, 'form[data-api$="/answer"]')
+    answer.find_element(By.NAME, "text").send_keys("An engineer returns tomorrow at 9:00")
+    answer.find_element(By.TAG_NAME, "button").click()
+    wait(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, complaint))
+    complaints = json.loads(office.api("GET", "/api/v1/complaints")[1])
+    complaints = complaints.get("items", complaints) if isinstance(complaints, dict) else complaints
+    mine = [c for c in complaints if c["job"] == "J-LOOP"]
+    assert [(c["level"], c["answer"] is not None) for c in mine] == [("senior_engineer", True)]
+
+
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
     log_in(browser, office)
     status = browser.execute_async_script("""
@@ -339,7 +397,9 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
 
     # The phone is lost: dispatch revokes it, and its next sync is refused as revoked.
     browser.get(office.url + "/devices")
-    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, "form[data-confirm] button.danger").click() or True)
+    # Anna's phone (other tests enroll phones for other technicians on this office).
+    annas = "//tr[td[2][contains(., 'Anna Li') or normalize-space(.)='t1']]//form[@data-confirm]//button"
+    wait(browser, lambda: browser.find_element(By.XPATH, annas).click() or True)
     browser.switch_to.alert.accept()
     wait(browser, lambda: "revoked" in browser.find_element(By.CSS_SELECTOR, "tbody").text)
     result = phone(tmp_path, "sync", check=False)

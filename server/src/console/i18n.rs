@@ -40,6 +40,19 @@ pub struct Words {
     pub revoke_confirm: &'static str,
     pub issue_code: &'static str,
     pub search: &'static str,
+    pub outcome: &'static str,
+    pub satisfaction: &'static str,
+    pub score: &'static str,
+    pub comment: &'static str,
+    pub record: &'static str,
+    pub complaint: &'static str,
+    pub new_complaint: &'static str,
+    pub level_heading: &'static str,
+    pub answer: &'static str,
+    pub send_answer: &'static str,
+    pub escalate: &'static str,
+    pub due: &'static str,
+    pub overdue: &'static str,
     pub skip_to_content: &'static str,
     pub updated: &'static str,
     pub risk_only: &'static str,
@@ -174,6 +187,17 @@ impl Words {
         fieldwork_report::labels::cause(self.language(), *cause)
     }
 
+    /// A follow-up's satisfaction (`fieldwork_office::complaints::SATISFACTION`).
+    pub fn satisfaction_word(&self, s: &str) -> &'static str {
+        let zh = self.lang == "zh-CN";
+        match s {
+            "satisfied" => pick(zh, "满意", "Satisfied"),
+            "neutral" => pick(zh, "一般", "Neutral"),
+            "dissatisfied" => pick(zh, "不满意", "Dissatisfied"),
+            _ => pick(zh, "未知", "Unknown"),
+        }
+    }
+
     /// A complaint's escalation level (`fieldwork_office::complaints::LEVELS`).
     pub fn level(&self, level: &str) -> &'static str {
         let zh = self.lang == "zh-CN";
@@ -259,6 +283,19 @@ pub static EN: Words = Words {
     revoke_confirm: "Revoke this device? Its next sync will be refused.",
     issue_code: "Issue enrollment code",
     search: "Search jobs",
+    outcome: "Outcome of the call",
+    satisfaction: "Satisfaction",
+    score: "Score",
+    comment: "Comment",
+    record: "Record",
+    complaint: "Complaint",
+    new_complaint: "New complaint about this job",
+    level_heading: "With",
+    answer: "Written answer",
+    send_answer: "Answer and close",
+    escalate: "Escalate",
+    due: "Due",
+    overdue: "overdue",
     skip_to_content: "Skip to content",
     updated: "Updated",
     risk_only: "Only at risk or overdue, most urgent first",
@@ -379,6 +416,19 @@ pub static ZH: Words = Words {
     revoke_confirm: "确定吊销这部手机？它的下次同步将被拒绝。",
     issue_code: "生成注册码",
     search: "搜索工单",
+    outcome: "回访结果",
+    satisfaction: "满意度",
+    score: "评分",
+    comment: "备注",
+    record: "记录",
+    complaint: "投诉",
+    new_complaint: "登记本工单的投诉",
+    level_heading: "处理人",
+    answer: "书面答复",
+    send_answer: "答复并结案",
+    escalate: "升级",
+    due: "期限",
+    overdue: "已逾期",
     skip_to_content: "跳到正文",
     updated: "已更新",
     risk_only: "只看有风险或已超时的（最紧急的在前）",

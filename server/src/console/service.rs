@@ -22,11 +22,17 @@ pub struct Escalation {
 }
 
 pub struct Waiting {
+    /// The complaint's id (empty for a follow-up: its job is its key).
+    pub id: String,
     pub job: String,
+    /// The job's customer, as the dispatcher will greet them on the phone.
+    pub customer: String,
     pub who: String,
     pub due: String,
     pub overdue: bool,
     pub text: String,
+    /// A complaint can still go up a level (engineer, senior engineer, manager).
+    pub can_escalate: bool,
 }
 
 pub struct KpiRow {
@@ -154,17 +160,31 @@ pub async fn service_page(
             for region in ["city", "province", "remote"] {
                 regions.push((region, kpi_report(s, from_ms, to_ms, now, Some(region))?));
             }
+            let followups = s.followups(true)?;
+            let complaints = s.complaints(None)?;
+            // The customers of the jobs waiting, by job (a few rows: one read each).
+            let mut customers = std::collections::HashMap::new();
+            for job in followups
+                .iter()
+                .map(|f| &f.job)
+                .chain(complaints.iter().filter(|c| c.answered_at.is_none()).map(|c| &c.job))
+            {
+                if !customers.contains_key(job) {
+                    let name = s.document(job)?.data()?.customer.name;
+                    customers.insert(job.clone(), name);
+                }
+            }
             Ok((
                 escalation_rows(s, now, None)?,
-                s.followups(true)?,
-                s.complaints(None)?,
+                (followups, customers.clone()),
+                (complaints, customers),
                 overall,
                 regions,
                 now,
             ))
         })
         .await;
-    let (escalations, followups, complaints, overall, regions, now) = match loaded {
+    let (escalations, (followups, customers), (complaints, _), overall, regions, now) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -185,22 +205,28 @@ pub async fn service_page(
     let followups = followups
         .into_iter()
         .map(|f| Waiting {
+            id: String::new(),
+            customer: customers.get(&f.job).cloned().unwrap_or_default(),
             who: f.technician.unwrap_or_default(),
             due: ms_local(Some(f.due_at), zone, ""),
             overdue: now > f.due_at,
             text: ms_local(Some(f.completed_at), zone, ""),
             job: f.job,
+            can_escalate: false,
         })
         .collect();
     let complaints = complaints
         .into_iter()
         .filter(|c| c.answered_at.is_none())
         .map(|c| Waiting {
+            can_escalate: fieldwork_office::complaints::next_level(&c.level).is_some(),
+            customer: customers.get(&c.job).cloned().unwrap_or_default(),
             who: w.level(&c.level).to_string(),
             due: ms_local(Some(c.due_at), zone, ""),
             overdue: now > c.due_at,
             text: c.text,
             job: c.job,
+            id: c.id,
         })
         .collect();
     let mttr = overall
