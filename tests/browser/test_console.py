@@ -184,6 +184,12 @@ def test_a_reschedule_is_read_and_shown_on_the_office_clock_whatever_the_browser
         job = json.loads(office.api("GET", "/api/v1/jobs/J-TZ")[1])
         return job["scheduled_start"], job["scheduled_end"]
     wait(browser, lambda: stored() == ("2026-12-07T06:00:00Z", "2026-12-07T07:30:00Z"))
+    # The priority changes from the same page, to the model's own words.
+    browser.get(office.url + "/jobs/J-TZ")
+    pick = browser.find_element(By.CSS_SELECTOR, 'select[name="priority"]')
+    Select(pick).select_by_value("emergency")
+    pick.find_element(By.XPATH, "ancestor::form").find_element(By.TAG_NAME, "button").click()
+    wait(browser, lambda: json.loads(office.api("GET", "/api/v1/jobs/J-TZ")[1])["priority"] == "emergency")
     browser.get(office.url + "/jobs/J-TZ")
     head = browser.find_element(By.CSS_SELECTOR, "section.head").text
     assert "14:00" in head and "(Asia/Shanghai)" in head, head
