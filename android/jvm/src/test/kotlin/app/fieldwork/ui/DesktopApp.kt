@@ -23,6 +23,7 @@ import app.fieldwork.shell.SyncPolicy
 import app.fieldwork.shell.TestOffice
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.MainCoroutineDispatcher
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
@@ -30,6 +31,8 @@ import kotlinx.coroutines.test.resetMain
 import kotlinx.coroutines.test.setMain
 import java.nio.file.Path
 import java.util.Collections
+import javax.swing.SwingUtilities
+import kotlin.coroutines.CoroutineContext
 
 /**
  * The app as the Compose UI tests run it on the desktop JVM: the real core on a store in [dir],
@@ -86,12 +89,11 @@ class DesktopApp(
     }
 
     init {
-        // On a phone, taps and the view models share one main thread. Here Compose's test input
-        // comes from the test's thread while Dispatchers.Main would be Swing's: Navigation then
-        // refuses to move its back-stack lifecycles ("must be called on the main thread").
-        // An unconfined Main makes the tapping thread the main thread, as on the phone; view
-        // models resume on the thread that wakes them (their state is a thread-safe StateFlow).
-        Dispatchers.setMain(Dispatchers.Unconfined)
+        // On a phone, taps, composition and the view models share one main thread. Compose's
+        // desktop test composes on Swing's event thread but injects taps from the test's thread,
+        // where Navigation would refuse to move its back-stack lifecycles ("must be called on
+        // the main thread"): the tapping thread counts as main too.
+        Dispatchers.setMain(TestMainDispatcher(Thread.currentThread()))
         syncPolicy.start(scope, SyncPolicy.localEditsOf(repository))
     }
 
@@ -116,6 +118,21 @@ class DesktopApp(
         scope.cancel()
         core.close()
         Dispatchers.resetMain()
+    }
+
+    /**
+     * Swing's event thread as the main thread (as `Dispatchers.Swing`: work resumed from the
+     * core's callbacks or the IO pool is queued there, never run inside the callback), and the
+     * test's thread, which taps, counts as main as well: work started there runs at once, as
+     * Android's `Dispatchers.Main.immediate` does for a tap on the main thread.
+     */
+    private class TestMainDispatcher(private val tapThread: Thread) : MainCoroutineDispatcher() {
+        override val immediate: MainCoroutineDispatcher get() = this
+
+        override fun isDispatchNeeded(context: CoroutineContext): Boolean =
+            !SwingUtilities.isEventDispatchThread() && Thread.currentThread() !== tapThread
+
+        override fun dispatch(context: CoroutineContext, block: Runnable) = SwingUtilities.invokeLater(block)
     }
 
     private class Owners : ViewModelStoreOwner, LifecycleOwner {
