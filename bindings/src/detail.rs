@@ -43,13 +43,15 @@ pub struct JobDetailRecord {
     pub charges: Option<ChargesRecord>,
     pub photos: Vec<PhotoRecord>,
     pub report: ReportStateRecord,
+    /// The instant the SLA was judged at.
+    pub at_ms: i64,
     /// Local changes the office has not acknowledged yet.
+    #[uniffi(default = false)]
     pub pending_sync: bool,
     /// Why the office refused this job's last changes, if it did: its own words, in English
     /// (show a sentence of your own; these for support).
+    #[uniffi(default = None)]
     pub sync_error: Option<String>,
-    /// The instant the SLA was judged at.
-    pub at_ms: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -248,6 +250,7 @@ pub struct PhotoRecord {
     /// This phone holds the photo (it was taken here): `photo_thumbnail` can show it.
     pub on_device: bool,
     /// Only the technician who took a photo may remove it (`remove_photo`).
+    #[uniffi(default = false)]
     pub removable: bool,
     /// A thumbnail file (long edge 320 px) on a store kept plain; `None` on an encrypted store
     /// (no picture is kept in the clear there): call `photo_thumbnail` for its bytes.

@@ -47,7 +47,10 @@ import app.fieldwork.shell.UserMessage
 import app.fieldwork.ui.FieldworkRoot
 import app.fieldwork.ui.PlatformActions
 import app.fieldwork.ui.stringRes
+import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlin.coroutines.resume
 
 /** Whether the camera may be used and, if not, what the photo screen offers instead. */
 enum class CameraAccess {
@@ -81,6 +84,13 @@ class MainActivity : ComponentActivity() {
         cameraAccess = currentCameraAccess()
     }
 
+    /** The scan in progress ([PlatformActions.scanQr] waits on it); one at a time. */
+    private var scanning: CancellableContinuation<QrScanActivity.Outcome>? = null
+    private val qrScan = registerForActivityResult(QrScanActivity.Contract()) { outcome ->
+        scanning?.takeIf { it.isActive }?.resume(outcome)
+        scanning = null
+    }
+
     override fun onCreate(savedInstanceState: Bundle?) {
         // Android 15+ lays out apps that target it edge to edge, and targetSdk 36 removes the
         // opt-out; this does the same on older versions (transparent bars, icon colours that
@@ -101,6 +111,28 @@ class MainActivity : ComponentActivity() {
                     )
                 }
                 return camera.takePhoto()
+            }
+
+            override fun dial(phone: String) {
+                // ACTION_DIAL needs no permission: the dialler opens with the number, the
+                // technician presses call.
+                startActivity(Intent(Intent.ACTION_DIAL, Uri.fromParts("tel", phone, null)))
+            }
+
+            override suspend fun scanQr(): String? {
+                val outcome = suspendCancellableCoroutine { continuation ->
+                    scanning?.cancel()
+                    scanning = continuation
+                    qrScan.launch(Unit)
+                }
+                return when (outcome) {
+                    is QrScanActivity.Outcome.Scanned -> outcome.text
+                    QrScanActivity.Outcome.Cancelled -> null
+                    QrScanActivity.Outcome.NoCamera -> throw CameraUnavailableException(
+                        CameraUnavailableException.Reason.PERMISSION_DENIED,
+                        getString(CameraUnavailableException.Reason.PERMISSION_DENIED.text),
+                    )
+                }
             }
 
             override fun sharePdf(jobId: String) {

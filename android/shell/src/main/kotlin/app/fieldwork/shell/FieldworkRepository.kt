@@ -136,7 +136,6 @@ class FieldworkRepository(
     /** A small JPEG of a photo the phone holds, for the photo strip; null if it does not. */
     suspend fun photoThumbnail(attachmentId: String): ByteArray? = local { app.photoThumbnail(attachmentId) }
 
-    suspend fun jobSummary(jobId: String): JobSummaryRecord? = local { app.jobs().firstOrNull { it.id == jobId } }
 
     suspend fun openLoans(): List<OpenLoanRecord> = local { app.openLoans() }
 

@@ -79,7 +79,6 @@ class JobDetailViewModel(
     private suspend fun load() = loading.withLock {
         try {
             val job = repository.jobAt(jobId, clock())
-            val summary = repository.jobSummary(jobId)
             val proposed = repository.proposedTimes(jobId)
             // A photo's thumbnail never changes: fetch only the ones not shown yet.
             val known = _state.value.thumbnails
@@ -91,8 +90,8 @@ class JobDetailViewModel(
                     loading = false,
                     job = job,
                     allowedStatuses = job.offeredStatuses,
-                    pendingSync = summary?.pendingSync ?: false,
-                    syncError = summary?.syncError,
+                    pendingSync = job.pendingSync,
+                    syncError = job.syncError,
                     proposedTimes = proposed,
                     thumbnails = thumbnails,
                 )

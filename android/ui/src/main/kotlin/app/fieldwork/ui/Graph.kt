@@ -114,6 +114,7 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.REFUSED_STATUS_NOT_ALLOWED -> R.string.refused_status_not_allowed
     MessageKey.REFUSED_NOT_A_TECHNICIAN_STATUS -> R.string.refused_not_a_technician_status
     MessageKey.REFUSED_NOT_LINE_AUTHOR -> R.string.refused_not_line_author
+    MessageKey.REFUSED_NOT_PHOTO_AUTHOR -> R.string.refused_not_photo_author
     MessageKey.REFUSED_JOB_CANCELLED -> R.string.refused_job_cancelled
     MessageKey.REFUSED_ALREADY_ENROLLED -> R.string.refused_already_enrolled
     MessageKey.IMAGE_TOO_LARGE -> R.string.image_too_large
