@@ -173,6 +173,10 @@ class SyncPolicy(
         var retryAt: Long? = null
         var periodicAt = nowMs() + config.periodicMs
         var due = config.syncOnStart
+        // When the last successful sync ran: an edit made meanwhile missed it. An edit made
+        // before the last sync started was sent by it (a sync sends everything not yet sent).
+        var lastSync: LongRange? = null
+        var lastStart = Long.MIN_VALUE
 
         while (true) {
             val held = holdUntil?.takeIf { it > nowMs() }
@@ -188,8 +192,11 @@ class SyncPolicy(
                 retryAt = null
                 holdUntil = null
                 _state.update { it.copy(phase = SyncPhase.SYNCING, attempts = it.attempts + 1, retryInMs = null) }
+                val startedAt = nowMs()
+                lastStart = startedAt
                 try {
                     val report = sync()
+                    lastSync = startedAt until nowMs() // an edit at its very end came after it
                     failures = 0
                     periodicAt = nowMs() + config.periodicMs
                     _state.update {
@@ -251,10 +258,19 @@ class SyncPolicy(
                 is Trigger.LocalEdit -> {
                     // While backing off, the scheduled retry carries the edit: edits must not
                     // defeat the backoff. Offline or stopped, it waits for the network or the user.
-                    // An edit made while a sync ran is read once that sync is over: the quiet
-                    // time counts from the edit, so it is sent right after (or once the rest of
-                    // its debounce has passed), not a whole debounce later.
-                    if (online && stoppedBy == null && retryAt == null) debounceAt = trigger.atMs + config.debounceMs
+                    // An edit made while a (successful) sync ran missed it: one more sync right
+                    // away, for all such edits (the iOS policy's "dirty while running"; the
+                    // scenario table holds both to it). Otherwise quiet time counts from the edit.
+                    if (trigger.atMs < lastStart) {
+                        // Already carried by the sync that started after it (or its retry).
+                    } else if (online && stoppedBy == null && retryAt == null) {
+                        if (lastSync?.contains(trigger.atMs) == true) {
+                            due = true
+                            debounceAt = null
+                        } else {
+                            debounceAt = trigger.atMs + config.debounceMs
+                        }
+                    }
                 }
                 Trigger.Now -> {
                     stoppedBy = null

@@ -280,18 +280,23 @@ class SyncPolicyTest : ShellTest() {
         advanceTimeBy(2_000)
         policy.onLocalEdit()
 
-        // The edit's quiet time is over when the first sync ends at 10 s: the next one starts then,
-        // not 3 s later.
+        // The edit missed the running sync: the next one starts as soon as it ends at 10 s.
         advanceTimeBy(8_001)
         assertEquals(listOf(0L, 10_000L), started)
 
-        // An edit near the end of a sync still gets the rest of its debounce.
-        advanceTimeBy(8_999) // 19 s: the second sync ends at 20 s
+        // Near the end of a sync too (the scenario table holds iOS to the same): 19 s, the
+        // second sync ends at 20 s, and the third starts then, not 3 s after the edit.
+        advanceTimeBy(8_999)
         policy.onLocalEdit()
-        advanceTimeBy(1_001) // 20 s: the sync is over, the edit is 1 s old
-        assertEquals(2, started.size)
-        advanceTimeBy(2_000) // 22 s: 3 s after the edit
-        assertEquals(listOf(0L, 10_000L, 22_000L), started)
+        advanceTimeBy(1_001)
+        assertEquals(listOf(0L, 10_000L, 20_000L), started)
+        // An edit after that sync waits for its quiet time.
+        advanceTimeBy(10_000) // 30.001 s: the third sync ended at 30 s
+        policy.onLocalEdit()
+        advanceTimeBy(2_999)
+        assertEquals(3, started.size)
+        advanceTimeBy(2)
+        assertEquals(listOf(0L, 10_000L, 20_000L, 33_001L), started)
     }
 
     @Test
