@@ -164,11 +164,12 @@ pub async fn service_page(
             let complaints = s.complaints(None)?;
             // The customers of the jobs waiting, by job (a few rows: one read each).
             let mut customers = std::collections::HashMap::new();
-            for job in followups
-                .iter()
-                .map(|f| &f.job)
-                .chain(complaints.iter().filter(|c| c.answered_at.is_none()).map(|c| &c.job))
-            {
+            for job in followups.iter().map(|f| &f.job).chain(
+                complaints
+                    .iter()
+                    .filter(|c| c.answered_at.is_none())
+                    .map(|c| &c.job),
+            ) {
                 if !customers.contains_key(job) {
                     let name = s.document(job)?.data()?.customer.name;
                     customers.insert(job.clone(), name);
@@ -176,15 +177,16 @@ pub async fn service_page(
             }
             Ok((
                 escalation_rows(s, now, None)?,
-                (followups, customers.clone()),
-                (complaints, customers),
+                followups,
+                complaints,
+                customers,
                 overall,
                 regions,
                 now,
             ))
         })
         .await;
-    let (escalations, (followups, customers), (complaints, _), overall, regions, now) = match loaded {
+    let (escalations, followups, complaints, customers, overall, regions, now) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
