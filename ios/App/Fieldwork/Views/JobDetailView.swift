@@ -31,9 +31,6 @@ struct JobDetailView: View {
                 Group {
                     JobHeaderSection(detail: detail)
                     statusSection(detail)
-                    if let message = model.message {
-                        Section { UserMessageView(message: message) }
-                    }
                     if let refusal = model.syncRefusal {
                         Section { SyncRefusalView(refusal: refusal) }
                     }
@@ -61,6 +58,13 @@ struct JobDetailView: View {
             }
         }
         .navigationTitle(model.jobId)
+        // The next steps stay under the thumb whatever the list's scroll, with a refused
+        // edit's message right above them.
+        .safeAreaInset(edge: .bottom) {
+            if model.detail != nil {
+                actionBar
+            }
+        }
         .sheet(item: $sheet) { sheet in
             JobEditSheet(sheet: sheet, model: model)
         }
@@ -138,22 +142,53 @@ struct JobDetailView: View {
         Section {
             LabeledContent("job.status") { Text(LocalizedStringKey(detail.status.labelKey)) }
                 .accessibilityElement(children: .combine)
-            // Exactly the statuses the core offers; completing asks first (it is not undone).
-            ForEach(model.statusActions, id: \.self) { next in
-                Button {
-                    if next == .completed {
-                        confirmingComplete = true
-                    } else {
-                        Task { await model.setStatus(next) }
-                    }
-                } label: {
-                    Text(LocalizedStringKey("action." + next.labelKey))
-                        .font(.headline)
-                        .frame(maxWidth: .infinity, minHeight: 44)
+        }
+    }
+
+    /// The bottom bar: exactly the statuses the core offers (the visit's next step as the main
+    /// action, on the right; a hold before it, outlined), 56 pt tall; completing asks first (it
+    /// is not undone). After completion, signing the report.
+    private var actionBar: some View {
+        let actions = model.barActions
+        return ActionBar {
+            VStack(alignment: .leading, spacing: 8) {
+                if let message = model.message {
+                    UserMessageView(message: message)
                 }
-                .buttonStyle(.borderedProminent)
+                HStack(spacing: 12) {
+                    ForEach(actions.secondary, id: \.self) { next in
+                        Button { statusTapped(next) } label: {
+                            Text(LocalizedStringKey("action." + next.labelKey))
+                        }
+                        .buttonStyle(SecondaryActionStyle())
+                        .accessibilityLabel(Text(LocalizedStringKey("action." + next.labelKey)))
+                    }
+                    if let main = actions.primary {
+                        Button { statusTapped(main) } label: {
+                            Text(LocalizedStringKey("action." + main.labelKey))
+                        }
+                        .buttonStyle(PrimaryActionStyle())
+                        .accessibilityLabel(Text(LocalizedStringKey("action." + main.labelKey)))
+                    } else if model.offersSigning {
+                        NavigationLink {
+                            SigningView(model: session.signing(model.jobId))
+                        } label: {
+                            Label("job.sign_report", systemImage: "signature")
+                        }
+                        .buttonStyle(PrimaryActionStyle())
+                        .accessibilityLabel(Text("job.sign_report"))
+                    }
+                }
                 .disabled(model.isWorking)
             }
+        }
+    }
+
+    private func statusTapped(_ next: JobStatus) {
+        if next == .completed {
+            confirmingComplete = true
+        } else {
+            Task { await model.setStatus(next) }
         }
     }
 
@@ -165,14 +200,14 @@ struct JobDetailView: View {
                 VStack(alignment: .leading, spacing: 4) {
                     HStack {
                         if let key = note.authorRole.labelKey {
-                            Text(LocalizedStringKey(key)).font(.subheadline.weight(.semibold))
+                            Text(LocalizedStringKey(key)).font(.field(.secondary).weight(.semibold))
                         } else {
-                            Text("note.by_colleague \(note.author)").font(.subheadline.weight(.semibold))
+                            Text("note.by_colleague \(note.author)").font(.field(.secondary).weight(.semibold))
                         }
                         Spacer()
                         Text(verbatim: SiteTime.dateTime(note.atMs, zone: zone))
-                            .font(.subheadline)
-                            .foregroundStyle(.secondary)
+                            .font(.field(.secondary))
+                            .foregroundStyle(.field(.secondaryText))
                     }
                     Text(note.text)
                 }
@@ -197,10 +232,10 @@ struct JobDetailView: View {
                             Text(part.description)
                         }
                         if let serial = part.serialIn {
-                            Text("job.serial_in \(serial)").font(.subheadline)
+                            Text("job.serial_in \(serial)").font(.field(.secondary))
                         }
                         if let serial = part.serialOut {
-                            Text("job.serial_out \(serial)").font(.subheadline)
+                            Text("job.serial_out \(serial)").font(.field(.secondary))
                         }
                     }
                     .accessibilityElement(children: .combine)
@@ -209,7 +244,7 @@ struct JobDetailView: View {
                         Button(role: .destructive) {
                             partToRemove = part
                         } label: {
-                            Image(systemName: "trash").frame(minWidth: 44, minHeight: 44)
+                            Image(systemName: "trash").frame(minWidth: FieldMetrics.minimumTouchTarget, minHeight: FieldMetrics.minimumTouchTarget)
                         }
                         .buttonStyle(.borderless)
                         .accessibilityLabel(Text("job.remove_part \(part.sku)"))
@@ -234,8 +269,8 @@ struct JobDetailView: View {
                     VStack(alignment: .trailing) {
                         Text(verbatim: Self.entrySpan(entry, zone: zone))
                         Text("job.minutes \(Int((entry.endMs - entry.startMs) / 60_000))")
-                            .font(.subheadline)
-                            .foregroundStyle(.secondary)
+                            .font(.field(.secondary))
+                            .foregroundStyle(.field(.secondaryText))
                     }
                 } label: {
                     Text(LocalizedStringKey(entry.kind.labelKey))
@@ -272,7 +307,7 @@ struct JobDetailView: View {
             }
             if detail.replacementRecommended {
                 Label("job.replacement_recommended", systemImage: "arrow.triangle.2.circlepath")
-                    .foregroundStyle(.orange)
+                    .foregroundStyle(.field(.warning))
             }
             Button("job.record_diagnosis") { sheet = .diagnosis }
         }
@@ -292,11 +327,11 @@ struct JobDetailView: View {
                     }
                     if let returned = loan.returnedAtMs {
                         Text("job.loaner_returned_at \(SiteTime.dateTime(returned, zone: zone))")
-                            .font(.subheadline)
-                            .foregroundStyle(.secondary)
+                            .font(.field(.secondary))
+                            .foregroundStyle(.field(.secondaryText))
                     } else {
                         Text("job.loaner_out_since \(SiteTime.dateTime(loan.issuedAtMs, zone: zone))")
-                            .font(.subheadline)
+                            .font(.field(.secondary))
                         Button("job.return_loaner") {
                             Task { await model.returnLoaner(serial: loan.serial) }
                         }
@@ -340,12 +375,12 @@ struct JobDetailView: View {
                                 VStack(alignment: .leading, spacing: 4) {
                                     ThumbnailImage(id: photo.id, load: { await model.thumbnail(for: photo) }, size: 96)
                                     if let caption = photo.caption {
-                                        Text(verbatim: caption).font(.subheadline).lineLimit(2)
+                                        Text(verbatim: caption).font(.field(.secondary)).lineLimit(2)
                                     }
-                                    Text(verbatim: SiteTime.time(photo.takenAtMs, zone: zone)).font(.caption)
+                                    Text(verbatim: SiteTime.time(photo.takenAtMs, zone: zone)).font(.field(.secondary))
                                     Label(LocalizedStringKey(photo.uploaded ? "job.photo_uploaded" : "job.photo_waiting"),
                                           systemImage: photo.uploaded ? "checkmark.icloud" : "icloud.and.arrow.up")
-                                        .font(.caption)
+                                        .font(.field(.secondary))
                                 }
                                 .accessibilityElement(children: .combine)
                                 // Only the technician who took a photo may remove it: the core says which.
@@ -354,8 +389,8 @@ struct JobDetailView: View {
                                         photoToRemove = photo
                                     } label: {
                                         Label("job.remove", systemImage: "trash")
-                                            .font(.subheadline)
-                                            .frame(minWidth: 44, minHeight: 44)
+                                            .font(.field(.secondary))
+                                            .frame(minWidth: FieldMetrics.minimumTouchTarget, minHeight: FieldMetrics.minimumTouchTarget)
                                     }
                                     .buttonStyle(.borderless)
                                     .disabled(model.isWorking)
@@ -393,7 +428,7 @@ struct JobDetailView: View {
                 Text("report.version \(Int(version))")
             }
             if model.reportChangedSinceSigned {
-                Label("report.changed_since_signed", systemImage: "exclamationmark.triangle").foregroundStyle(.orange)
+                Label("report.changed_since_signed", systemImage: "exclamationmark.triangle").foregroundStyle(.field(.warning))
             }
             NavigationLink("job.open_report") {
                 SigningView(model: session.signing(model.jobId))
@@ -435,11 +470,11 @@ struct JobHeaderSection: View {
 
     var body: some View {
         Section {
-            Text(detail.customer.name).font(.title3.weight(.semibold))
+            Text(detail.customer.name).font(.field(.title))
             if let call = detail.customer.callURL {
                 Link(destination: call) {
                     Label(detail.customer.phone, systemImage: "phone.fill")
-                        .frame(minHeight: 44)
+                        .frame(minHeight: FieldMetrics.minimumTouchTarget)
                 }
                 .accessibilityLabel(Text("job.call \(detail.customer.name)"))
                 .accessibilityValue(Text(verbatim: detail.customer.phone))
@@ -450,8 +485,8 @@ struct JobHeaderSection: View {
                     Text(LocalizedStringKey(detail.site.region.labelKey))
                     Text(verbatim: "· \(detail.site.timeZone)")
                 }
-                .font(.subheadline)
-                .foregroundStyle(.secondary)
+                .font(.field(.secondary))
+                .foregroundStyle(.field(.secondaryText))
             }
             .accessibilityElement(children: .combine)
             let asset = [detail.asset.model, detail.asset.serial].filter { !$0.isEmpty }
@@ -495,7 +530,7 @@ struct SlaSection: View {
             }
             if sla.loanerRequired {
                 Label("sla.loaner_required", systemImage: "exclamationmark.triangle.fill")
-                    .foregroundStyle(.orange)
+                    .foregroundStyle(.field(.warning))
             }
             ForEach(model.milestones) { line in
                 VStack(alignment: .leading, spacing: 2) {
@@ -504,12 +539,12 @@ struct SlaSection: View {
                         Spacer()
                         Text(LocalizedStringKey(line.state.labelKey))
                     }
-                    Text("sla.due_at \(SiteTime.dateTime(line.dueMs, zone: zone))").font(.subheadline)
+                    Text("sla.due_at \(SiteTime.dateTime(line.dueMs, zone: zone))").font(.field(.secondary))
                     if let met = line.metAtMs {
-                        Text("sla.met_at \(SiteTime.dateTime(met, zone: zone))").font(.subheadline)
+                        Text("sla.met_at \(SiteTime.dateTime(met, zone: zone))").font(.field(.secondary))
                     }
                     if let words = line.words {
-                        SlaRiskLabel(risk: SlaRisk.of(state: line.state), words: words).font(.subheadline)
+                        SlaRiskLabel(risk: SlaRisk.of(state: line.state), words: words).font(.field(.secondary))
                     }
                 }
                 .accessibilityElement(children: .combine)
@@ -534,14 +569,14 @@ struct ChargesSection: View {
                     switch line.kind {
                     case .part:
                         Text(verbatim: line.description.isEmpty ? line.sku : "\(line.sku) · \(line.description)")
-                            .font(.subheadline)
+                            .font(.field(.secondary))
                         Text("charge.part_qty \(Int(line.qty)) \(money(line.unitMinor))")
-                            .font(.subheadline)
-                            .foregroundStyle(.secondary)
+                            .font(.field(.secondary))
+                            .foregroundStyle(.field(.secondaryText))
                     case .labour:
                         Text("job.minutes \(Int(line.qty))")
-                            .font(.subheadline)
-                            .foregroundStyle(.secondary)
+                            .font(.field(.secondary))
+                            .foregroundStyle(.field(.secondaryText))
                     case .travel:
                         EmptyView()
                     }
@@ -553,7 +588,7 @@ struct ChargesSection: View {
             }
             .accessibilityElement(children: .combine)
             if charges.provisional {
-                Text("job.charges_provisional").font(.footnote)
+                Text("job.charges_provisional").font(.field(.secondary))
             }
         }
     }
@@ -582,17 +617,17 @@ struct ProposedTimeRow: View {
                     Image(systemName: proposal.kind == .travel ? "car" : "wrench.and.screwdriver")
                 }
                 .font(.headline)
-                Text("job.time_proposal_source").font(.subheadline).foregroundStyle(.secondary)
+                Text("job.time_proposal_source").font(.field(.secondary)).foregroundStyle(.field(.secondaryText))
             }
             .accessibilityElement(children: .combine)
             HStack(spacing: 12) {
                 Button(action: add) {
-                    Text("job.time_proposal_add").frame(maxWidth: .infinity, minHeight: 44)
+                    Text("job.time_proposal_add").frame(maxWidth: .infinity, minHeight: FieldMetrics.minimumTouchTarget)
                 }
                 .buttonStyle(.borderedProminent)
                 .accessibilityLabel(Text(verbatim: proposal.text("job.time_proposal_add_label", zone: zone, appText)))
                 Button(action: edit) {
-                    Text("job.time_proposal_edit").frame(maxWidth: .infinity, minHeight: 44)
+                    Text("job.time_proposal_edit").frame(maxWidth: .infinity, minHeight: FieldMetrics.minimumTouchTarget)
                 }
                 .buttonStyle(.bordered)
                 .accessibilityLabel(Text(verbatim: proposal.text("job.time_proposal_edit_label", zone: zone, appText)))

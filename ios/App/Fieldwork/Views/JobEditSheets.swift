@@ -32,6 +32,7 @@ struct JobEditSheet: View {
 
     @State private var text = ""
     @State private var part = PartForm()
+    @State private var scanning: PartScanField?
     @State private var timeKind = TimeKind.labour
     @State private var start = Date().addingTimeInterval(-3600)
     @State private var end = Date()
@@ -76,6 +77,30 @@ struct JobEditSheet: View {
             }
         }
         .onAppear { model.dismissMessage() }
+        .sheet(item: $scanning) { field in
+            CodeScanSheet(title: field.scanTitleKey, purpose: .part(field), refusedKey: "scan.nothing_read") { payload in
+                part.fill(field, scanned: payload)
+            }
+        }
+    }
+
+    /// A part form field with a scan button beside it (56 pt, for a gloved thumb).
+    private func scannable(_ field: PartScanField, text: Binding<String>) -> some View {
+        HStack(spacing: 8) {
+            TextField(field.labelKey, text: text)
+                .textInputAutocapitalization(.characters)
+                .autocorrectionDisabled()
+                .accessibilityLabel(Text(field.labelKey))
+            Button {
+                scanning = field
+            } label: {
+                Image(systemName: "barcode.viewfinder")
+                    .font(.title2)
+                    .frame(width: FieldMetrics.primaryActionHeight, height: FieldMetrics.primaryActionHeight)
+            }
+            .buttonStyle(.borderless)
+            .accessibilityLabel(Text(field.scanTitleKey))
+        }
     }
 
     @ViewBuilder
@@ -84,11 +109,14 @@ struct JobEditSheet: View {
         case .note:
             TextField("form.note", text: $text, axis: .vertical).lineLimit(3...8)
         case .part:
-            TextField("form.sku", text: $part.sku)
+            // Part number and serials typed, or scanned from the label (QR, Code 128, Code 39,
+            // EAN-13, Data Matrix).
+            scannable(.sku, text: $part.sku)
             TextField("form.description", text: $part.description)
+                .accessibilityLabel(Text("form.description"))
             Stepper(value: $part.qty, in: 1...999) { Text("form.qty \(part.qty)") }
-            TextField("form.serial_in", text: $part.serialIn)
-            TextField("form.serial_out", text: $part.serialOut)
+            scannable(.serialIn, text: $part.serialIn)
+            scannable(.serialOut, text: $part.serialOut)
             Picker("form.stock", selection: $part.stock) {
                 Text("form.stock_none").tag("")
                 Text("form.stock_van").tag("van")
@@ -105,7 +133,7 @@ struct JobEditSheet: View {
             }
             .environment(\.timeZone, SiteTime.timeZone(model.siteTimeZone ?? TimeZone.current.identifier))
             if proposal != nil {
-                Text("job.time_proposal_source").font(.footnote).foregroundStyle(.secondary)
+                Text("job.time_proposal_source").font(.field(.secondary)).foregroundStyle(.field(.secondaryText))
             }
         case .diagnosis:
             Picker("form.cause", selection: $cause) {
@@ -152,6 +180,25 @@ struct JobEditSheet: View {
             default: result = .pass
             }
             return await model.recordCheck(item: check.item, result: result, note: text)
+        }
+    }
+}
+
+extension PartScanField {
+    var labelKey: LocalizedStringKey {
+        switch self {
+        case .sku: return "form.sku"
+        case .serialIn: return "form.serial_in"
+        case .serialOut: return "form.serial_out"
+        }
+    }
+
+    /// "Scan the part number", "Scan the serial fitted", "Scan the serial removed".
+    var scanTitleKey: LocalizedStringKey {
+        switch self {
+        case .sku: return "scan.part_number"
+        case .serialIn: return "scan.serial_in"
+        case .serialOut: return "scan.serial_out"
         }
     }
 }

@@ -66,14 +66,14 @@ struct PhotoRow: View {
                     if let caption = item.caption {
                         Text(caption)
                     }
-                    Text(verbatim: SiteTime.dateTime(item.photo.takenAtMs, zone: item.siteTimeZone)).font(.subheadline)
+                    Text(verbatim: SiteTime.dateTime(item.photo.takenAtMs, zone: item.siteTimeZone)).font(.field(.secondary))
                 }
                 Spacer(minLength: 0)
             }
             .accessibilityElement(children: .combine)
             if item.removable {
                 Button(role: .destructive, action: remove) {
-                    Image(systemName: "trash").frame(minWidth: 44, minHeight: 44)
+                    Image(systemName: "trash").frame(minWidth: FieldMetrics.minimumTouchTarget, minHeight: FieldMetrics.minimumTouchTarget)
                 }
                 .buttonStyle(.borderless)
                 .disabled(model.isWorking)

@@ -21,7 +21,7 @@ struct ReportOutlineSections: View {
             VStack(alignment: .leading, spacing: 4) {
                 Text(verbatim: outline.title).font(.title2.bold())
                 Text(verbatim: outline.job).font(.headline)
-                Text(verbatim: outline.status).foregroundStyle(.secondary)
+                Text(verbatim: outline.status).foregroundStyle(.field(.secondaryText))
             }
             .accessibilityElement(children: .combine)
             .accessibilityAddTraits(.isHeader)
@@ -44,7 +44,7 @@ struct ReportOutlineSections: View {
                     }
                 }
                 if let note = section.note {
-                    Text(verbatim: note).font(.footnote)
+                    Text(verbatim: note).font(.field(.secondary))
                 }
             } header: {
                 Text(verbatim: section.title)
@@ -85,7 +85,7 @@ struct OutlineFieldView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 2) {
-            Text(verbatim: field.label).font(.subheadline).foregroundStyle(.secondary)
+            Text(verbatim: field.label).font(.field(.secondary)).foregroundStyle(.field(.secondaryText))
             Text(verbatim: field.value)
         }
         .accessibilityElement(children: .combine)
@@ -121,7 +121,7 @@ struct OutlineGrid: View {
             GridRow {
                 ForEach(Array(section.columns.enumerated()), id: \.offset) { _, column in
                     Text(verbatim: column.title)
-                        .font(.subheadline.weight(.semibold))
+                        .font(.callout.weight(.semibold))
                         .gridColumnAlignment(column.alignEnd ? .trailing : .leading)
                 }
             }

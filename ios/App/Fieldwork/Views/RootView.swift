@@ -5,6 +5,8 @@ import SwiftUI
 struct RootView: View {
     let model: AppModel
     @Environment(\.scenePhase) private var scenePhase
+    /// The high-contrast switch on Today (kept across launches).
+    @AppStorage(FieldSettings.highContrastKey) private var highContrast = false
 
     var body: some View {
         Group {
@@ -22,6 +24,8 @@ struct RootView: View {
                 .padding()
             }
         }
+        // Light, dark or high contrast (the phone's Increase Contrast, or the switch).
+        .fieldThemed(highContrastSwitch: highContrast)
         .onChange(of: scenePhase) { _, phase in
             model.scenePhaseChanged(phase)
         }

@@ -179,8 +179,8 @@ struct SignaturePadStep: View {
                     Text(verbatim: text("sign.pad_title")).font(.headline)
                     SignatureArea(model: model)
                     Label(text("sign.rotate_hint"), systemImage: "rectangle.landscape.rotate")
-                        .font(.caption)
-                        .foregroundStyle(.secondary)
+                        .font(.field(.secondary))
+                        .foregroundStyle(.field(.secondaryText))
                     messageView
                     HStack {
                         clearButton
@@ -257,10 +257,10 @@ struct SignatureArea: View {
                 .accessibilityAddTraits(.allowsDirectInteraction)
             VStack(alignment: .leading, spacing: 6) {
                 HStack(alignment: .bottom, spacing: 8) {
-                    Image(systemName: "xmark").font(.title3).foregroundStyle(.secondary)
+                    Image(systemName: "xmark").font(.title3).foregroundStyle(.field(.secondaryText))
                     Rectangle().fill(.secondary).frame(height: 1.5)
                 }
-                Text(verbatim: signer).font(.callout).foregroundStyle(.secondary)
+                Text(verbatim: signer).font(.callout).foregroundStyle(.field(.secondaryText))
             }
             .padding(.horizontal, 24)
             .padding(.bottom, 16)
@@ -336,7 +336,7 @@ struct SigningConfirmationStep: View {
             Spacer()
             Image(systemName: refused ? "xmark.seal" : "checkmark.seal.fill")
                 .font(.system(size: 72))
-                .foregroundStyle(refused ? Color.orange : Color.green)
+                .foregroundStyle(.field(refused ? .warning : .riskOnTrack))
                 .accessibilityHidden(true)
             Text(verbatim: text(refused ? "sign.done_refused" : "sign.done_signed"))
                 .font(.title2.bold())
@@ -347,7 +347,7 @@ struct SigningConfirmationStep: View {
             }
             Text(verbatim: text("sign.done_detail"))
                 .multilineTextAlignment(.center)
-                .foregroundStyle(.secondary)
+                .foregroundStyle(.field(.secondaryText))
             Spacer()
             Button {
                 model.handBack()

@@ -25,7 +25,7 @@ struct SigningView: View {
                 }
                 if model.changedSinceSigned {
                     Label("report.changed_since_signed", systemImage: "exclamationmark.triangle")
-                        .foregroundStyle(.orange)
+                        .foregroundStyle(.field(.warning))
                 }
             }
             if let message = model.message, model.step == nil {

@@ -17,7 +17,7 @@ struct SyncStatusView: View {
                 }
                 if let next = model.nextAttempt {
                     Text("sync.next_attempt \(next.formatted(date: .omitted, time: .shortened))")
-                        .font(.caption)
+                        .font(.field(.secondary))
                 }
             }
             Section {
@@ -90,14 +90,6 @@ struct LastSentText: View {
 }
 
 extension SyncIndicator.Tone {
-    var color: Color {
-        switch self {
-        case .upToDate: return .green
-        case .working: return .blue
-        case .offline: return .gray
-        case .waiting: return .teal
-        case .warning: return .orange
-        case .error: return .red
-        }
-    }
+    /// The palette's colour for the tone (light, dark, high contrast).
+    var color: FieldColor { .field(colorRole) }
 }

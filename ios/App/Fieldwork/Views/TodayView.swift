@@ -4,6 +4,8 @@ import SwiftUI
 struct TodayView: View {
     @Bindable var model: TodayViewModel
     let session: AppSession
+    /// Black on white for sunlight, whatever the phone's settings (as Android's switch on Today).
+    @AppStorage(FieldSettings.highContrastKey) private var highContrast = false
 
     var body: some View {
         List(model.rows) { row in
@@ -22,9 +24,17 @@ struct TodayView: View {
         }
         .toolbar {
             ToolbarItem(placement: .topBarLeading) {
-                Toggle("today.show_all", isOn: $model.showAll).toggleStyle(.button)
+                Toggle("today.show_all", isOn: $model.showAll)
+                    .toggleStyle(.button)
+                    .accessibilityLabel(Text("today.show_all"))
             }
-            ToolbarItem(placement: .topBarTrailing) {
+            ToolbarItemGroup(placement: .topBarTrailing) {
+                Toggle(isOn: $highContrast) {
+                    Label("today.high_contrast", systemImage: "circle.lefthalf.filled")
+                }
+                .toggleStyle(.button)
+                .accessibilityLabel(Text("today.high_contrast"))
+                .accessibilityValue(Text(LocalizedStringKey(highContrast ? "today.on" : "today.off")))
                 SyncBadge(model: session.sync)
             }
         }
@@ -58,15 +68,17 @@ struct JobRowView: View {
     var body: some View {
         let words = row.slaWords
         HStack(alignment: .top, spacing: 12) {
-            Circle()
-                .fill(row.slaRisk.color)
-                .frame(width: 12, height: 12)
-                .padding(.top, 6)
+            // The risk's own symbol in its colour (never the colour alone), its words beside it.
+            Image(systemName: row.slaRisk.systemImage)
+                .foregroundStyle(row.slaRisk.color)
+                .font(.field(.headline))
+                .frame(width: 24)
+                .padding(.top, 2)
                 .accessibilityLabel(Text(verbatim: words?.phrase ?? ""))
                 .accessibilityHidden(words == nil)
             VStack(alignment: .leading, spacing: 4) {
                 Text(row.customer).font(.headline)
-                Text(row.address).foregroundStyle(.secondary)
+                Text(row.address).foregroundStyle(.field(.secondaryText))
                 HStack {
                     Text(LocalizedStringKey(row.status.labelKey))
                     if let start = row.scheduledStart {
@@ -74,14 +86,14 @@ struct JobRowView: View {
                         Text(verbatim: SiteTime.time(start.epochMilliseconds, zone: row.siteTimeZone))
                     }
                 }
-                .font(.subheadline)
+                .font(.field(.secondary))
                 // The risk in words beside the dot: "Overdue 20 min", "At risk, 15 min left"
                 // (VoiceOver reads them once, as the dot's label).
                 SlaRiskLabel(risk: row.slaRisk, words: words)
-                    .font(.subheadline.weight(.semibold))
+                    .font(.callout.weight(.semibold))
                     .accessibilityHidden(true)
                 if row.pendingSync {
-                    Label("today.pending_sync", systemImage: "icloud.and.arrow.up").font(.subheadline)
+                    Label("today.pending_sync", systemImage: "icloud.and.arrow.up").font(.field(.secondary))
                 }
                 // In the phone's language; the office's English words are behind "Details" on
                 // the job screen.
@@ -91,8 +103,8 @@ struct JobRowView: View {
                     } icon: {
                         Image(systemName: "exclamationmark.triangle")
                     }
-                    .font(.subheadline)
-                    .foregroundStyle(.red)
+                    .font(.field(.secondary))
+                    .foregroundStyle(.field(.error))
                 }
             }
         }

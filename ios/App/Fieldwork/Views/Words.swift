@@ -21,10 +21,10 @@ struct UserMessageView: View {
         VStack(alignment: .leading, spacing: 4) {
             Text(verbatim: message.text(localize)).font(.headline)
             if let hint = message.recoveryKey {
-                Text(verbatim: localize(hint)).font(.subheadline)
+                Text(verbatim: localize(hint)).font(.field(.secondary))
             }
             if let detail = message.shownDetail {
-                Text(verbatim: detail).font(.caption).foregroundStyle(.secondary)
+                Text(verbatim: detail).font(.field(.secondary)).foregroundStyle(.field(.secondaryText))
             }
         }
         .accessibilityElement(children: .combine)
@@ -44,17 +44,17 @@ struct SyncRefusalView: View {
             } icon: {
                 Image(systemName: "exclamationmark.triangle.fill")
             }
-            .foregroundStyle(.red)
+            .foregroundStyle(.field(.error))
             .font(.headline)
             if !refusal.detail.isEmpty {
                 DisclosureGroup("sync.details") {
                     Text(verbatim: refusal.detail)
-                        .font(.footnote.monospaced())
-                        .foregroundStyle(.secondary)
+                        .font(.callout.monospaced())
+                        .foregroundStyle(.field(.secondaryText))
                         .textSelection(.enabled)
                         .frame(maxWidth: .infinity, alignment: .leading)
                 }
-                .font(.subheadline)
+                .font(.field(.secondary))
             }
         }
     }
@@ -89,24 +89,11 @@ extension SlaWords {
 }
 
 extension SlaRisk {
-    var color: Color {
-        switch self {
-        case .none: return .gray
-        case .onTrack: return .green
-        case .atRisk: return .orange
-        case .breached: return .red
-        }
-    }
+    /// The palette's colour for the risk; never shown alone (the symbol and the words go with it).
+    var color: FieldColor { .field(colorRole) }
 
-    /// A symbol per risk, so the risk is told by shape and words as well as colour.
-    var systemImage: String {
-        switch self {
-        case .none: return "circle"
-        case .onTrack: return "clock"
-        case .atRisk: return "exclamationmark.triangle.fill"
-        case .breached: return "exclamationmark.octagon.fill"
-        }
-    }
+    /// A symbol per risk (the shell's), so the risk is told by shape and words as well as colour.
+    var systemImage: String { symbolName }
 }
 
 /// The risk dot with its words: the colour is never alone (the words are beside it and are the
@@ -142,7 +129,7 @@ struct ThumbnailImage: View {
                 Image(uiImage: image).resizable().scaledToFill()
             } else {
                 Color.secondary.opacity(0.2)
-                    .overlay(Image(systemName: "photo").foregroundStyle(.secondary))
+                    .overlay(Image(systemName: "photo").foregroundStyle(.field(.secondaryText)))
             }
         }
         .frame(width: size, height: size)

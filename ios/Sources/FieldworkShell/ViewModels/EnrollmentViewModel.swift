@@ -2,8 +2,9 @@ import FieldworkBindings
 import Foundation
 import Observation
 
-/// The enrollment screen: server address, one-time code from dispatch, and the office's own
-/// certificate authority when its server does not use a public one.
+/// The enrollment screen: server address, one-time code from dispatch (typed, or both scanned
+/// from the console's QR code), and the office's own certificate authority when its server does
+/// not use a public one.
 @MainActor
 @Observable
 public final class EnrollmentViewModel {
@@ -28,6 +29,20 @@ public final class EnrollmentViewModel {
 
     public var canSubmit: Bool {
         !isWorking && !trimmed(serverURL).isEmpty && !trimmed(code).isEmpty
+    }
+
+    /// A scanned code: the office's enrollment QR code (`EnrollmentCode`, either form) fills
+    /// the address and the code; anything else leaves the form as it was and says so.
+    @discardableResult
+    public func applyScanned(_ payload: String) -> Bool {
+        guard let scanned = EnrollmentCode.parse(payload) else {
+            message = UserMessage(key: "enroll.scan_not_enrollment", recovery: .correctInput)
+            return false
+        }
+        serverURL = scanned.office
+        code = scanned.code
+        message = nil
+        return true
     }
 
     @discardableResult

@@ -26,6 +26,19 @@ public struct PartForm: Equatable, Sendable {
     }
 }
 
+/// The job screen's bottom bar (as Android's): the visit's next step is the main action, on the
+/// right under the thumb; a hold (or anything else offered) comes before it, outlined.
+public struct JobBarActions: Equatable, Sendable {
+    public let primary: JobStatus?
+    public let secondary: [JobStatus]
+
+    public init(offered: [JobStatus]) {
+        let main = offered.first { $0 != .onHold } ?? offered.first
+        primary = main
+        secondary = offered.filter { $0 != main }
+    }
+}
+
 /// A checklist result: pass, fail, or a measured value.
 public enum CheckResult: Equatable, Sendable {
     case pass
@@ -101,6 +114,21 @@ public final class JobDetailViewModel {
     /// The status buttons to show: exactly the core's offered statuses, in its order.
     public var statusActions: [JobStatus] {
         detail?.offeredStatuses ?? []
+    }
+
+    /// The bottom bar's actions: the statuses the core offers, the visit's next step as the main one.
+    public var barActions: JobBarActions {
+        JobBarActions(offered: statusActions)
+    }
+
+    /// After completion, with no status offered: signing the report (not signed yet, or changed
+    /// since) is the bar's main action.
+    public var offersSigning: Bool {
+        guard let detail, detail.status == .completed, statusActions.isEmpty else { return false }
+        switch detail.report.state {
+        case .none, .changedSinceSigned: return true
+        case .signed, .refused: return false
+        }
     }
 
     /// The SLA's headline in words (the job list's row says the same); nil without a running
