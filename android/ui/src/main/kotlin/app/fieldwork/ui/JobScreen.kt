@@ -66,6 +66,9 @@ import app.fieldwork.shell.JobDetailState
 import app.fieldwork.shell.JobDetailViewModel
 import app.fieldwork.shell.SlaRisk
 import app.fieldwork.shell.SlaText
+import androidx.compose.runtime.rememberCoroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.CancellationException
 import java.time.LocalDate
 import java.time.ZoneId
 
@@ -93,7 +96,7 @@ sealed interface JobEvent {
 fun JobRoute(graph: ShellGraph, actions: PlatformActions, jobId: String, onBack: () -> Unit, onPhotos: () -> Unit, onSign: () -> Unit) {
     val vm = viewModel { JobDetailViewModel(graph.repository, jobId, graph.clock, ZoneId.systemDefault(), SLA_TICK_MS) }
     val state by vm.state.collectAsStateWithLifecycle()
-    JobScreen(state, graph.clock(), onBack) { event ->
+    JobScreen(state, graph.clock(), onBack, scan = actions::scanQr) { event ->
         when (event) {
             is JobEvent.SetStatus -> vm.setStatus(event.status)
             is JobEvent.AddNote -> vm.addNote(event.text)
@@ -120,7 +123,14 @@ fun JobRoute(graph: ShellGraph, actions: PlatformActions, jobId: String, onBack:
  * usual way to complete, and completing without it is a deliberate second choice.
  */
 @Composable
-fun JobScreen(state: JobDetailState, nowMs: Long, onBack: () -> Unit, onEvent: (JobEvent) -> Unit) {
+fun JobScreen(
+    state: JobDetailState,
+    nowMs: Long,
+    onBack: () -> Unit,
+    /** The camera reading a serial or part number's barcode (null: type only). */
+    scan: (suspend () -> String?)? = null,
+    onEvent: (JobEvent) -> Unit,
+) {
     val job = state.job
     var confirmComplete by rememberSaveable { mutableStateOf(false) }
     FieldScreen(
@@ -134,7 +144,7 @@ fun JobScreen(state: JobDetailState, nowMs: Long, onBack: () -> Unit, onEvent: (
             }
         },
     ) { padding ->
-        if (job != null) JobContent(state, job, nowMs, Modifier.padding(padding), onEvent) else Box(Modifier.padding(padding))
+        if (job != null) JobContent(state, job, nowMs, Modifier.padding(padding), scan, onEvent) else Box(Modifier.padding(padding))
     }
     if (confirmComplete) {
         CompleteDialog(
@@ -187,7 +197,14 @@ private fun CompleteDialog(onSign: () -> Unit, onCompleteUnsigned: () -> Unit, o
 }
 
 @Composable
-private fun JobContent(state: JobDetailState, job: JobDetailRecord, nowMs: Long, modifier: Modifier, onEvent: (JobEvent) -> Unit) {
+private fun JobContent(
+    state: JobDetailState,
+    job: JobDetailRecord,
+    nowMs: Long,
+    modifier: Modifier,
+    scan: (suspend () -> String?)?,
+    onEvent: (JobEvent) -> Unit,
+) {
     val enabled = !state.saving
     val clock = LocalClockFormat.current
     // The time form is filled by "Edit" on a proposed time, so its fields live here.
@@ -209,7 +226,7 @@ private fun JobContent(state: JobDetailState, job: JobDetailRecord, nowMs: Long,
 
         item("parts-title") { SectionTitle(localized(R.string.job_parts)) }
         items(job.parts, key = { "part-" + it.id }) { PartRow(it, enabled) { onEvent(JobEvent.RemovePart(it.id)) } }
-        item("part-form") { PartForm(job.id, enabled, onEvent) }
+        item("part-form") { PartForm(job.id, enabled, scan, onEvent) }
 
         item("time-title") { SectionTitle(localized(R.string.job_time)) }
         items(state.proposedTimes, key = { "proposal-${it.kind}-${it.startMs}" }) { proposal ->
@@ -330,23 +347,61 @@ private fun PartRow(part: PartLineRecord, enabled: Boolean, remove: () -> Unit) 
 }
 
 @Composable
-private fun PartForm(jobId: String, enabled: Boolean, onEvent: (JobEvent) -> Unit) {
+private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> String?)?, onEvent: (JobEvent) -> Unit) {
     var sku by rememberSaveable(jobId) { mutableStateOf("") }
     var qty by rememberSaveable(jobId) { mutableStateOf("1") }
     var description by rememberSaveable(jobId) { mutableStateOf("") }
     var serialIn by rememberSaveable(jobId) { mutableStateOf("") }
     var serialOut by rememberSaveable(jobId) { mutableStateOf("") }
+    var scanFailed by rememberSaveable(jobId) { mutableStateOf(false) }
+    val scope = rememberCoroutineScope()
+    // A "Scan" button in a field: the camera's reading replaces what is typed there. A scanner
+    // that fails says so under the form; the field can still be typed.
+    val scanInto: (@Composable (String, (String) -> Unit) -> Unit)? = scan?.let { read ->
+        { what, set ->
+            val label = localized(R.string.part_scan_into, what)
+            TextButton(
+                onClick = {
+                    scope.launch {
+                        scanFailed = false
+                        try {
+                            read()?.let(set)
+                        } catch (e: CancellationException) {
+                            throw e
+                        } catch (e: Exception) {
+                            scanFailed = true
+                        }
+                    }
+                },
+                enabled = enabled,
+                modifier = Modifier.semantics { contentDescription = label },
+            ) { Text(localized(R.string.part_scan)) }
+        }
+    }
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            OutlinedTextField(sku, { sku = it }, Modifier.weight(2f), label = { Text(localized(R.string.part_sku)) }, singleLine = true)
+            val skuLabel = localized(R.string.part_sku)
+            OutlinedTextField(
+                sku, { sku = it }, Modifier.weight(2f), label = { Text(skuLabel) }, singleLine = true,
+                trailingIcon = scanInto?.let { button -> { button(skuLabel) { sku = it } } },
+            )
             OutlinedTextField(
                 qty, { qty = it }, Modifier.weight(1f), label = { Text(localized(R.string.part_qty)) }, singleLine = true,
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
             )
         }
         OutlinedTextField(description, { description = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.part_description)) }, singleLine = true)
-        OutlinedTextField(serialIn, { serialIn = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.part_serial_in)) }, singleLine = true)
-        OutlinedTextField(serialOut, { serialOut = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.part_serial_out)) }, singleLine = true)
+        val inLabel = localized(R.string.part_serial_in)
+        val outLabel = localized(R.string.part_serial_out)
+        OutlinedTextField(
+            serialIn, { serialIn = it }, Modifier.fillMaxWidth(), label = { Text(inLabel) }, singleLine = true,
+            trailingIcon = scanInto?.let { button -> { button(inLabel) { serialIn = it } } },
+        )
+        OutlinedTextField(
+            serialOut, { serialOut = it }, Modifier.fillMaxWidth(), label = { Text(outLabel) }, singleLine = true,
+            trailingIcon = scanInto?.let { button -> { button(outLabel) { serialOut = it } } },
+        )
+        if (scanFailed) Text(localized(R.string.part_scan_failed), color = MaterialTheme.colorScheme.error)
         Button(
             onClick = {
                 onEvent(JobEvent.AddPart(sku, description, qty, serialIn, serialOut))
