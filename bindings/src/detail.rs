@@ -147,10 +147,15 @@ pub enum AuthorRole {
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct NoteRecord {
     pub id: String,
+    /// The author's id (`dispatch`, or a technician's).
     pub author: String,
     pub author_role: AuthorRole,
     pub at_ms: i64,
     pub text: String,
+    /// A technician author's name as the office registered it, when the office assigned them
+    /// the job (older jobs, and dispatch, have none: say the role, or the id).
+    #[uniffi(default = None)]
+    pub author_name: Option<String>,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -399,6 +404,7 @@ impl TryFrom<JobDetail> for JobDetailRecord {
                         } else {
                             AuthorRole::Colleague
                         },
+                        author_name: d.people.get(&n.author).cloned(),
                         author: n.author.clone(),
                         at_ms: ms("note.at", &n.at)?,
                         text: n.text.clone(),

@@ -46,6 +46,8 @@ pub struct JobDetail {
     pub offered: Vec<Status>,
     /// This device's technician: the author of the notes and lines it may edit.
     pub me: String,
+    /// The names of the technicians the office assigned the job to (id -> name).
+    pub people: BTreeMap<String, String>,
     /// Photos whose bytes this device holds (taken here).
     pub on_device: BTreeSet<String>,
     /// Local changes the office has not acknowledged yet.
@@ -121,6 +123,7 @@ impl Device {
             milestones,
             loaner_due: clocks.as_ref().map(|c| c.loaner_due_by),
             me,
+            people: data.people,
             on_device,
             pending_sync,
             sync_error,

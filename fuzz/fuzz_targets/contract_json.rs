@@ -268,6 +268,7 @@ fn job(contract: &Contract, case: &Case) -> JobData {
         checks: BTreeMap::new(),
         attachments: BTreeMap::new(),
         reports: BTreeMap::new(),
+        people: BTreeMap::new(),
     }
 }
 

@@ -154,6 +154,7 @@ impl JobDocument {
             checks: Default::default(),
             attachments: Default::default(),
             reports: Default::default(),
+            people: Default::default(),
         };
         let mut doc = Automerge::new().with_actor(actor);
         let root = match json_to_hydrate(&to_json(&data)?) {
@@ -635,6 +636,24 @@ impl JobDocument {
     pub fn set_priority(&mut self, priority: Priority) -> Result<()> {
         let mut tx = self.doc.transaction();
         tx.put(ROOT, "priority", priority.as_str())?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// The office records a technician's name beside the job (when it assigns them), so that a
+    /// phone can name the authors of notes. A name already recorded is left as it is.
+    pub fn set_person(&mut self, id: &str, name: &str) -> Result<()> {
+        validate_id("technician", id)?;
+        rules::label("technician name", name)?;
+        let people = self.map_obj("people")?;
+        if let Some((automerge::Value::Scalar(s), _)) = self.doc.get(&people, id)?
+            && s.as_str() == Some(name)
+        {
+            return Ok(());
+        }
+        rules::entries("people", self.doc.length(&people) + 1)?;
+        let mut tx = self.doc.transaction();
+        tx.put(&people, id, name)?;
         tx.commit();
         Ok(())
     }

@@ -380,6 +380,10 @@ pub struct JobData {
     /// Sealed completion reports (signed or refused), never edited.
     #[serde(default)]
     pub reports: BTreeMap<String, crate::report::SealedReport>,
+    /// The names of the technicians the job was assigned to (id -> name), written by the office
+    /// when it assigns: the phone shows a colleague's note by its author's name.
+    #[serde(default)]
+    pub people: BTreeMap<String, String>,
 }
 
 /// Serde adapter for write-once registers (contract, asset history, checklist): stored as one

@@ -41,6 +41,7 @@ pub fn device_change(before: &JobData, after: &JobData, technician: &str) -> Res
         ("contract", before.contract == after.contract),
         ("asset_history", before.asset_history == after.asset_history),
         ("checklist", before.checklist == after.checklist),
+        ("people", before.people == after.people),
     ];
     if let Some((field, _)) = registers.iter().find(|(_, same)| !same) {
         return Err(Refused(format!("a device may not change {field}")));

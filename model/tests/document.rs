@@ -132,6 +132,7 @@ fn device_may_not_write_registers_or_as_someone_else() {
     type Edit = Box<dyn Fn(&mut JobDocument)>;
     let cases: Vec<Edit> = vec![
         Box::new(|d| d.set_priority(Priority::Emergency).unwrap()),
+        Box::new(|d| d.set_person("t1", "Somebody Else").unwrap()),
         Box::new(|d| d.set_schedule(Some(T0), None).unwrap()),
         Box::new(|d| {
             d.add_note("t2", T0, "impostor").unwrap();

@@ -135,6 +135,7 @@ fn job(contract: Contract) -> JobData {
         checks: BTreeMap::new(),
         attachments: BTreeMap::new(),
         reports: BTreeMap::new(),
+        people: BTreeMap::new(),
     }
 }
 

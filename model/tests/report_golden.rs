@@ -63,6 +63,7 @@ fn job() -> JobData {
         checks: Default::default(),
         attachments: Default::default(),
         reports: Default::default(),
+        people: Default::default(),
     };
     let event = |status, at, technician: Option<&str>| StatusEvent {
         status,

@@ -96,7 +96,7 @@ pub fn generate_inspections(s: &dyn Storage, through: chrono::NaiveDate) -> Resu
                 due,
             )?;
             let terms = job_terms(s, &mut new)?;
-            let doc = JobDocument::create_with_terms(
+            let mut doc = JobDocument::create_with_terms(
                 &job_id,
                 &new,
                 &terms,
@@ -104,9 +104,29 @@ pub fn generate_inspections(s: &dyn Storage, through: chrono::NaiveDate) -> Resu
                 chrono::Utc::now().timestamp_millis(),
                 s.actor()?,
             )?;
+            name_assignee(s, &mut doc)?;
             s.create_job(&doc)?;
             created.push(job_id);
         }
     }
     Ok(created)
+}
+
+/// The registered name of a technician, if they exist.
+pub fn technician_name(s: &dyn Storage, id: &str) -> Result<Option<String>> {
+    Ok(s.technicians()?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.name))
+}
+
+/// Records the assignee's name in a new job's document (`JobDocument::set_person`), so that the
+/// phones can name the authors of its notes.
+pub fn name_assignee(s: &dyn Storage, doc: &mut JobDocument) -> Result<()> {
+    if let Some(t) = doc.derived()?.technician
+        && let Some(name) = technician_name(s, &t)?
+    {
+        doc.set_person(&t, &name)?;
+    }
+    Ok(())
 }

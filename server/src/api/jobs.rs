@@ -47,7 +47,7 @@ pub async fn create_job(
                 },
             };
             let terms = crate::office::job_terms(s, &mut new)?;
-            let doc = JobDocument::create_with_terms(
+            let mut doc = JobDocument::create_with_terms(
                 &id,
                 &new,
                 &terms,
@@ -55,6 +55,7 @@ pub async fn create_job(
                 now(),
                 s.actor()?,
             )?;
+            crate::office::name_assignee(s, &mut doc)?;
             s.create_job(&doc)?;
             Ok(doc)
         })
@@ -233,16 +234,21 @@ pub async fn patch_job(
         .get("problem")
         .map(|v| string_field("problem", v))
         .transpose()?;
+    // The assignee's registered name goes into the job with the assignment.
+    let mut assignee_name = None;
     if let Some(t) = technician.clone() {
-        let known = state
-            .blocking(move |s| Ok(s.technician_exists(&t)?))
+        let name = state
+            .blocking(move |s| crate::office::technician_name(s, &t))
             .await?;
-        if !known {
-            let t = technician.unwrap_or_default();
-            return Err(Error::BadRequest(
-                "unknown_technician",
-                format!("no technician {t}"),
-            ));
+        match name {
+            Some(name) => assignee_name = Some(name),
+            None => {
+                let t = technician.unwrap_or_default();
+                return Err(Error::BadRequest(
+                    "unknown_technician",
+                    format!("no technician {t}"),
+                ));
+            }
         }
     }
     edit_job(&state, id, move |doc| {
@@ -268,6 +274,9 @@ pub async fn patch_job(
             && doc.derived()?.technician.as_deref() != Some(t.as_str())
         {
             doc.assign(t, DISPATCH_ACTOR, now())?;
+        }
+        if let (Some(t), Some(name)) = (&technician, &assignee_name) {
+            doc.set_person(t, name)?;
         }
         Ok(())
     })

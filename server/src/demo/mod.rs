@@ -328,6 +328,7 @@ pub fn seed_demo(place: impl Into<crate::Place>) -> Result<DemoSeed> {
             created_at,
             storage.actor()?,
         )?;
+        crate::office::name_assignee(storage, &mut doc)?;
         let last_step = progress(&mut doc, i, d.tech, created_at)?;
         if let (Some(t), Some(outcome)) = (d.tech, demo_outcome(i)) {
             let (device, key) = demo_device(storage, t, now)?;

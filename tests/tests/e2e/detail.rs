@@ -482,3 +482,63 @@ async fn a_photo_taken_by_mistake_is_removed_on_the_phone_and_at_the_office() {
         Err(fieldwork_ffi::ApiError::NotFound { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_colleague_s_note_is_shown_by_its_author_s_name() {
+    let office = Office::start().await;
+    for (id, name) in [("omar", "Omar Li"), ("tess", "Tess Wong")] {
+        office
+            .post(
+                "/api/v1/technicians",
+                json!({"id": id, "name": name, "region": "east"}),
+            )
+            .await;
+    }
+    office.create_job("J-N", Some("omar")).await;
+    let omar = AppPhone::enroll(&office, "omar").await;
+    omar.sync().await.unwrap();
+    omar.add_note("J-N".into(), "Gasket ordered".into(), None)
+        .unwrap();
+    omar.sync().await.unwrap();
+    // Dispatch hands the job to Tess; a note of its own too.
+    office.patch("J-N", json!({"technician": "tess"})).await;
+    office.note("J-N", "Customer prefers mornings").await;
+    let tess = AppPhone::enroll(&office, "tess").await;
+    tess.sync().await.unwrap();
+    tess.add_note("J-N".into(), "Fitted the gasket".into(), None)
+        .unwrap();
+
+    let notes: Vec<_> = tess
+        .job_detail("J-N".into())
+        .unwrap()
+        .notes
+        .into_iter()
+        .map(|n| (n.author_role, n.author_name, n.text))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                AuthorRole::Colleague,
+                Some("Omar Li".to_string()),
+                "Gasket ordered".to_string()
+            ),
+            (
+                AuthorRole::Dispatch,
+                None,
+                "Customer prefers mornings".to_string()
+            ),
+            (
+                AuthorRole::Me,
+                Some("Tess Wong".to_string()),
+                "Fitted the gasket".to_string()
+            ),
+        ]
+    );
+    // The names are the office's: a phone cannot write them.
+    let doc = office.job("J-N").await;
+    assert!(
+        doc.get("people").is_none(),
+        "the job JSON is unchanged: {doc}"
+    );
+}

@@ -202,7 +202,7 @@ struct JobDetailView: View {
                         if let key = note.authorRole.labelKey {
                             Text(LocalizedStringKey(key)).font(.field(.secondary).weight(.semibold))
                         } else {
-                            Text("note.by_colleague \(note.author)").font(.field(.secondary).weight(.semibold))
+                            Text("note.by_colleague \(note.authorName ?? note.author)").font(.field(.secondary).weight(.semibold))
                         }
                         Spacer()
                         Text(verbatim: SiteTime.dateTime(note.atMs, zone: zone))

@@ -80,7 +80,7 @@ extension ChargeKind {
 
 extension AuthorRole {
     /// The author in words: dispatch, or "you"; nil for a colleague, who is named by their id
-    /// (`NoteRecord.author`, shown with `note.by_colleague`).
+    /// (`NoteRecord.authorName`, else the id `NoteRecord.author`, shown with `note.by_colleague`).
     public var labelKey: String? {
         switch self {
         case .dispatch: return "note.by_dispatch"

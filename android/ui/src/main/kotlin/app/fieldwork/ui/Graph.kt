@@ -191,12 +191,12 @@ fun SlaState.labelRes(): Int = when (this) {
     SlaState.NOT_NEEDED -> R.string.sla_state_not_needed
 }
 
-/** Who wrote a note: the office, you, or a colleague by their id (the core says which). */
+/** Who wrote a note: the office, you, or a colleague by name (else their id; the core says which). */
 @Composable
 fun authorLabel(note: NoteRecord): String = when (note.authorRole) {
     AuthorRole.DISPATCH -> localized(R.string.note_by_dispatch)
     AuthorRole.ME -> localized(R.string.note_by_me)
-    AuthorRole.COLLEAGUE -> note.author
+    AuthorRole.COLLEAGUE -> note.authorName ?: note.author
 }
 
 /** A fault cause as the job JSON spells it (`power_supply`) in the report's words; null if unknown. */
