@@ -165,6 +165,35 @@ pub(crate) fn field(page: &str, name: &str) -> String {
     page[start..start + page[start..].find('"').unwrap()].to_string()
 }
 
+/// A dispatcher's browser, logged in (the account is created first).
+async fn dispatcher(office: &Office) -> Browser {
+    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
+    let mut browser = Browser::new(office);
+    browser.log_in("mei", "correct horse battery").await;
+    browser
+}
+
+/// `POST` with the dispatcher token: the status and the answer.
+async fn post(office: &Office, path: &str, body: Value) -> (u16, Value) {
+    office
+        .call(Method::POST, path, Some(body), Some(&office.token))
+        .await
+}
+
+/// Creates a job through the API (it must be accepted).
+async fn create(office: &Office, body: Value) {
+    let (status, v) = post(office, "/api/v1/jobs", body).await;
+    assert_eq!(status, 201, "{v}");
+}
+
+/// The jobs a page lists, by their rows' `data-job`, in order.
+fn listed(page: &str) -> Vec<String> {
+    page.split("<tr data-job=\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap().to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_token() {
     let office = Office::start().await;
@@ -456,10 +485,8 @@ fn query_param(payload: &str, name: &str) -> String {
 async fn the_enrollment_code_comes_with_a_qr_code_a_phone_enrolls_from() {
     use base64::Engine as _;
     let office = Office::start().await;
-    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     office.technician("t1").await;
-    let mut browser = Browser::new(&office);
-    browser.log_in("mei", "correct horse battery").await;
+    let mut browser = dispatcher(&office).await;
     let (_, page) = browser.get("/devices").await;
     let csrf = field(&page, "csrf");
     let (status, page, _) = browser
@@ -519,20 +546,10 @@ async fn the_enrollment_code_comes_with_a_qr_code_a_phone_enrolls_from() {
 #[tokio::test]
 async fn every_priority_is_shown_in_words_and_emergency_in_red_and_can_be_created() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     let mut body = job_body("J-E", None);
     body["priority"] = serde_json::json!("emergency");
-    let (status, job) = office
-        .call(
-            Method::POST,
-            "/api/v1/jobs",
-            Some(body),
-            Some(&office.token),
-        )
-        .await;
-    assert_eq!(status, 201, "{job}");
-    let mut browser = Browser::new(&office);
-    browser.log_in("mei", "correct horse battery").await;
+    create(&office, body).await;
+    let mut browser = dispatcher(&office).await;
 
     let (_, board) = browser.get("/board").await;
     assert!(
@@ -556,14 +573,7 @@ async fn every_priority_is_shown_in_words_and_emergency_in_red_and_can_be_create
     for (i, p) in offered.iter().enumerate() {
         let mut body = job_body(&format!("J-P{i}"), None);
         body["priority"] = serde_json::json!(p);
-        let (status, v) = office
-            .call(
-                Method::POST,
-                "/api/v1/jobs",
-                Some(body),
-                Some(&office.token),
-            )
-            .await;
+        let (status, v) = post(&office, "/api/v1/jobs", body).await;
         assert_eq!(status, 201, "{p}: {v}");
     }
 
@@ -581,29 +591,13 @@ async fn every_priority_is_shown_in_words_and_emergency_in_red_and_can_be_create
 #[tokio::test]
 async fn the_job_page_shows_the_charges_as_the_report_prints_them() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     office.technician("t1").await;
     let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
-    let (status, v) = office
-        .call(
-            Method::POST,
-            "/api/v1/contracts",
-            Some(contract),
-            Some(&office.token),
-        )
-        .await;
+    let (status, v) = post(&office, "/api/v1/contracts", contract).await;
     assert_eq!(status, 201, "{v}");
     let mut body = job_body("J-C", Some("t1"));
     body["contract"] = serde_json::json!("GOLD-2026");
-    let (status, v) = office
-        .call(
-            Method::POST,
-            "/api/v1/jobs",
-            Some(body),
-            Some(&office.token),
-        )
-        .await;
-    assert_eq!(status, 201, "{v}");
+    create(&office, body).await;
     let mut device = office.enroll("t1").await;
     device.pull(&office).await;
     let line = device
@@ -625,8 +619,7 @@ async fn the_job_page_shows_the_charges_as_the_report_prints_them() {
         .unwrap();
     device.round(&office, &["J-C"]).await;
 
-    let mut browser = Browser::new(&office);
-    browser.log_in("mei", "correct horse battery").await;
+    let mut browser = dispatcher(&office).await;
     let (_, page) = browser.get("/jobs/J-C").await;
     let table = page
         .split("<table class=\"charges\">")
@@ -668,14 +661,7 @@ async fn a_refused_value_comes_with_its_reason_and_field_for_a_form_to_translate
     let office = Office::start().await;
     let mut body = job_body("J-BAD", None);
     body["site"]["time_zone"] = serde_json::json!("Mars/Olympus");
-    let (status, v) = office
-        .call(
-            Method::POST,
-            "/api/v1/jobs",
-            Some(body),
-            Some(&office.token),
-        )
-        .await;
+    let (status, v) = post(&office, "/api/v1/jobs", body).await;
     assert_eq!(status, 400, "{v}");
     assert_eq!(v["error"]["code"], "invalid");
     assert_eq!(v["error"]["field"], "site.time_zone");
@@ -691,14 +677,7 @@ async fn a_refused_value_comes_with_its_reason_and_field_for_a_form_to_translate
     );
     let mut body = job_body("J-BAD", None);
     body["customer"]["name"] = serde_json::json!("  ");
-    let (status, v) = office
-        .call(
-            Method::POST,
-            "/api/v1/jobs",
-            Some(body),
-            Some(&office.token),
-        )
-        .await;
+    let (status, v) = post(&office, "/api/v1/jobs", body).await;
     assert_eq!(status, 400, "{v}");
     assert_eq!(
         v["error"]["reason"],
@@ -714,36 +693,13 @@ async fn a_refused_value_comes_with_its_reason_and_field_for_a_form_to_translate
 #[tokio::test]
 async fn search_finds_a_job_by_a_chinese_name_a_phone_however_typed_or_a_serial() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     let mut body = job_body("J-ZH", None);
     body["customer"] = serde_json::json!({"name": "港湾诊所", "phone": "021-5550-1888"});
     body["asset"]["serial"] = serde_json::json!("CH-7788-B");
-    let (status, v) = office
-        .call(
-            Method::POST,
-            "/api/v1/jobs",
-            Some(body),
-            Some(&office.token),
-        )
-        .await;
-    assert_eq!(status, 201, "{v}");
-    let (status, v) = office
-        .call(
-            Method::POST,
-            "/api/v1/jobs",
-            Some(job_body("J-OTHER", None)),
-            Some(&office.token),
-        )
-        .await;
-    assert_eq!(status, 201, "{v}");
-    let mut browser = Browser::new(&office);
-    browser.log_in("mei", "correct horse battery").await;
-    let found = |page: &str| -> Vec<String> {
-        page.split("<tr data-job=\"")
-            .skip(1)
-            .map(|r| r.split('"').next().unwrap().to_string())
-            .collect()
-    };
+    create(&office, body).await;
+    create(&office, job_body("J-OTHER", None)).await;
+    let mut browser = dispatcher(&office).await;
+    let found = listed;
     for q in ["港湾", "5550 1888", "(021) 5550-1888", "ch-7788", "j-zh"] {
         let path = format!(
             "/search?q={}",
@@ -765,16 +721,8 @@ async fn search_finds_a_job_by_a_chinese_name_a_phone_however_typed_or_a_serial(
 #[tokio::test]
 async fn the_board_narrows_to_jobs_at_risk_or_overdue_with_the_risk_in_words() {
     let office = Office::start().await;
-    fieldwork_server::add_user(office.place.clone(), "mei", "correct horse battery").unwrap();
     let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
-    office
-        .call(
-            Method::POST,
-            "/api/v1/contracts",
-            Some(contract),
-            Some(&office.token),
-        )
-        .await;
+    post(&office, "/api/v1/contracts", contract).await;
     let now = chrono::Utc::now();
     for (id, reported) in [
         ("J-LATE", "2026-11-24T09:00:00+08:00".to_string()),
@@ -786,24 +734,11 @@ async fn the_board_narrows_to_jobs_at_risk_or_overdue_with_the_risk_in_words() {
         if id != "J-NOSLA" {
             body["contract"] = serde_json::json!("GOLD-2026");
         }
-        let (status, v) = office
-            .call(
-                Method::POST,
-                "/api/v1/jobs",
-                Some(body),
-                Some(&office.token),
-            )
-            .await;
+        let (status, v) = post(&office, "/api/v1/jobs", body).await;
         assert_eq!(status, 201, "{v}");
     }
-    let mut browser = Browser::new(&office);
-    browser.log_in("mei", "correct horse battery").await;
-    let jobs = |page: &str| -> Vec<String> {
-        page.split("<tr data-job=\"")
-            .skip(1)
-            .map(|r| r.split('"').next().unwrap().to_string())
-            .collect()
-    };
+    let mut browser = dispatcher(&office).await;
+    let jobs = listed;
     let (_, all) = browser.get("/board").await;
     assert_eq!(jobs(&all).len(), 3, "{all}");
     assert!(all.contains("· Breached</span>"), "risk in words: {all}");
