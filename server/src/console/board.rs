@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fieldwork_model::sla::MilestoneState;
-use fieldwork_store::{JobFilter, Technician};
+use fieldwork_store::Technician;
 
 use super::i18n::Words;
 use super::{local_time, ms_local, office_today, office_zone, page, query_date, signed_in, words};
@@ -157,12 +157,7 @@ pub(super) async fn board(
     let render_state = state.clone();
     let loaded = state
         .blocking(move |s| {
-            let now = chrono::Utc::now().timestamp_millis();
-            let all = JobFilter {
-                limit: 5000,
-                ..JobFilter::default()
-            };
-            let views = s.map_documents(&all, |doc| render_state.render(&doc, now))?;
+            let views = super::all_views(s, &render_state)?;
             Ok((views, s.technicians()?, s.devices()?))
         })
         .await;

@@ -210,6 +210,22 @@ fn query_date(value: Option<&str>) -> Option<chrono::NaiveDate> {
 /// The office's time zone: every time the console shows or reads is on its clock, labelled.
 pub(crate) const OFFICE_ZONE: &str = "Asia/Shanghai";
 
+/// Most jobs a console page reads (board, search): far beyond a day's dispatch.
+const PAGE_JOBS: u32 = 5000;
+
+/// Every job as the office renders it now (up to [`PAGE_JOBS`]), inside a storage call.
+fn all_views(
+    s: &dyn fieldwork_store::Storage,
+    state: &AppState,
+) -> crate::Result<Vec<fieldwork_model::JobView>> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let all = fieldwork_store::JobFilter {
+        limit: PAGE_JOBS,
+        ..fieldwork_store::JobFilter::default()
+    };
+    s.map_documents(&all, |doc| state.render(&doc, now))
+}
+
 fn office_zone() -> chrono_tz::Tz {
     chrono_tz::Asia::Shanghai
 }

@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use fieldwork_model::JobView;
-use fieldwork_store::JobFilter;
 
 use super::i18n::Words;
 use super::{page, signed_in, words};
@@ -89,12 +88,7 @@ pub(super) async fn search(
         let needle = query.clone();
         let found = state
             .blocking(move |s| {
-                let now = chrono::Utc::now().timestamp_millis();
-                let all = JobFilter {
-                    limit: 5000,
-                    ..JobFilter::default()
-                };
-                let views = s.map_documents(&all, |doc| render_state.render(&doc, now))?;
+                let views = super::all_views(s, &render_state)?;
                 Ok(views
                     .into_iter()
                     .filter(|v| matches(v, &needle))
