@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::convert::{doc_to_json, json_to_hydrate};
 use crate::job::{
-    Cause, CheckResult, Diagnosis, JobData, JobTerms, LoanAction, LoanerEvent, NewJob, NewPart,
-    NewTimeEntry, Note, PartLine, Priority, Removal, SCHEMA_VERSION, Status, StatusEvent,
-    TimeEntry,
+    Cause, CheckResult, Customer, Diagnosis, JobData, JobTerms, LoanAction, LoanerEvent, NewJob,
+    NewPart, NewTimeEntry, Note, PartLine, Priority, Removal, SCHEMA_VERSION, Site, Status,
+    StatusEvent, TimeEntry,
 };
 use crate::report::{
     self, Attachment, Language, Outcome, Refusal, Report, SealInputs, SealedReport, Signature,
@@ -62,13 +62,7 @@ impl JobDocument {
         actor: ActorId,
     ) -> Result<Self> {
         validate_id("job", id)?;
-        if new.site.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(Reason::UnknownTimeZone {
-                field: "site.time_zone".into(),
-                zone: new.site.time_zone.clone(),
-            }
-            .into());
-        }
+        check_site(&new.site)?;
         if let Some(c) = &terms.contract {
             c.validate()?;
         }
@@ -79,18 +73,9 @@ impl JobDocument {
             crate::calendar::parse_date("asset date", d)?;
         }
         rules::text("problem", &new.problem)?;
-        if new.customer.name.trim().is_empty() {
-            return Err(Reason::Empty {
-                field: "customer.name".into(),
-            }
-            .into());
-        }
+        check_customer(&new.customer)?;
         for (field, text, max) in [
-            ("customer.name", new.customer.name.as_str(), 256),
-            ("customer.phone", &new.customer.phone, 64),
-            ("site.address", &new.site.address, 1024),
-            ("site.time_zone", &new.site.time_zone, 64),
-            ("asset.serial", &new.asset.serial, rules::MAX_LABEL),
+            ("asset.serial", new.asset.serial.as_str(), rules::MAX_LABEL),
             ("asset.model", &new.asset.model, rules::MAX_LABEL),
             ("channel", new.channel.as_deref().unwrap_or(""), 64),
         ] {
@@ -102,26 +87,6 @@ impl JobDocument {
             validate_id("checklist item", &item.id)?;
             rules::label("checklist label", &item.label)?;
             rules::max_bytes("checklist unit", item.unit.as_deref().unwrap_or(""), 32)?;
-        }
-        if let Some(email) = &new.customer.email
-            && !plausible_email(email)
-        {
-            return Err(Reason::NotAnEmail {
-                field: "customer.email".into(),
-                value: email.clone(),
-            }
-            .into());
-        }
-        for (field, text) in [
-            ("site.address", &new.site.address),
-            ("site.time_zone", &new.site.time_zone),
-        ] {
-            if text.trim().is_empty() {
-                return Err(Reason::Empty {
-                    field: field.into(),
-                }
-                .into());
-            }
         }
         if let Some(t) = &new.technician {
             validate_id("technician", t)?;
@@ -658,6 +623,39 @@ impl JobDocument {
         Ok(())
     }
 
+    /// Dispatch corrects the customer's contact: each field its own register (a concurrent edit
+    /// of another field by another dispatcher is kept; of the same field, one wins).
+    pub fn set_customer(&mut self, c: &Customer) -> Result<()> {
+        check_customer(c)?;
+        let obj = self.map_obj("customer")?;
+        let mut tx = self.doc.transaction();
+        tx.put(&obj, "name", c.name.as_str())?;
+        tx.put(&obj, "phone", c.phone.as_str())?;
+        match &c.email {
+            Some(e) => tx.put(&obj, "email", e.as_str())?,
+            None => {
+                if tx.get(&obj, "email")?.is_some() {
+                    tx.delete(&obj, "email")?;
+                }
+            }
+        }
+        tx.commit();
+        Ok(())
+    }
+
+    /// Dispatch corrects the site: address, region class and time zone, each its own register.
+    /// The SLA clocks follow (the arrival promise by region, the calendar in the zone).
+    pub fn set_site(&mut self, s: &Site) -> Result<()> {
+        check_site(s)?;
+        let obj = self.map_obj("site")?;
+        let mut tx = self.doc.transaction();
+        tx.put(&obj, "address", s.address.as_str())?;
+        tx.put(&obj, "region", s.region.as_str())?;
+        tx.put(&obj, "time_zone", s.time_zone.as_str())?;
+        tx.commit();
+        Ok(())
+    }
+
     /// Dispatch rewrites the problem description.
     pub fn set_problem(&mut self, problem: &str) -> Result<()> {
         rules::text("problem", problem)?;
@@ -924,6 +922,52 @@ impl JobDocument {
             }
         }
     }
+}
+
+/// The customer's fields, as dispatch enters them: a name, a phone and an email that can be one.
+fn check_customer(c: &Customer) -> Result<()> {
+    if c.name.trim().is_empty() {
+        return Err(Reason::Empty {
+            field: "customer.name".into(),
+        }
+        .into());
+    }
+    rules::max_bytes("customer.name", &c.name, 256)?;
+    rules::max_bytes("customer.phone", &c.phone, 64)?;
+    if let Some(email) = &c.email
+        && !plausible_email(email)
+    {
+        return Err(Reason::NotAnEmail {
+            field: "customer.email".into(),
+            value: email.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The site's fields: an address and an IANA time zone (the SLA clocks run on it).
+fn check_site(s: &Site) -> Result<()> {
+    for (field, text, max) in [
+        ("site.address", &s.address, 1024),
+        ("site.time_zone", &s.time_zone, 64),
+    ] {
+        if text.trim().is_empty() {
+            return Err(Reason::Empty {
+                field: field.into(),
+            }
+            .into());
+        }
+        rules::max_bytes(field, text, max)?;
+    }
+    if s.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(Reason::UnknownTimeZone {
+            field: "site.time_zone".into(),
+            zone: s.time_zone.clone(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// One `@` with text on both sides and a dot in the domain, no spaces, at most 254 bytes: what a

@@ -200,12 +200,14 @@ pub async fn patch_job(
     JobId(id): JobId,
     Body(patch): Body<Map<String, Value>>,
 ) -> Result<Json<JobView>> {
-    const FIELDS: [&str; 5] = [
+    const FIELDS: [&str; 7] = [
         "scheduled_start",
         "scheduled_end",
         "technician",
         "priority",
         "problem",
+        "customer",
+        "site",
     ];
     if let Some(k) = patch.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(Error::BadRequest(
@@ -233,6 +235,24 @@ pub async fn patch_job(
     let problem = patch
         .get("problem")
         .map(|v| string_field("problem", v))
+        .transpose()?;
+    // The whole contact or the whole site, as a job's creation takes them (the model checks
+    // their fields as it does then).
+    let customer: Option<fieldwork_model::Customer> = patch
+        .get("customer")
+        .cloned()
+        .map(|v| {
+            serde_json::from_value(v)
+                .map_err(|e| Error::BadRequest("invalid", format!("customer: {e}")))
+        })
+        .transpose()?;
+    let site: Option<fieldwork_model::Site> = patch
+        .get("site")
+        .cloned()
+        .map(|v| {
+            serde_json::from_value(v)
+                .map_err(|e| Error::BadRequest("invalid", format!("site: {e}")))
+        })
         .transpose()?;
     // The assignee's registered name goes into the job with the assignment.
     let mut assignee_name = None;
@@ -269,6 +289,16 @@ pub async fn patch_job(
             && &doc.data()?.problem != p
         {
             doc.set_problem(p)?;
+        }
+        if let Some(c) = &customer
+            && &doc.data()?.customer != c
+        {
+            doc.set_customer(c)?;
+        }
+        if let Some(s) = &site
+            && &doc.data()?.site != s
+        {
+            doc.set_site(s)?;
         }
         if let Some(t) = &technician
             && doc.derived()?.technician.as_deref() != Some(t.as_str())

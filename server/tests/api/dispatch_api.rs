@@ -158,7 +158,8 @@ async fn reschedule_and_reassignment_write_feed_rows_for_new_and_previous_techni
         .call(
             Method::PATCH,
             "/api/v1/jobs/J-1",
-            Some(json!({"customer": {"name": "x"}})),
+            // The asset is the register's, not a PATCH field (customer and site are).
+            Some(json!({"asset": {"serial": "x"}})),
             Some(&office.token),
         )
         .await;

@@ -542,3 +542,47 @@ async fn a_colleague_s_note_is_shown_by_its_author_s_name() {
         "the job JSON is unchanged: {doc}"
     );
 }
+
+#[tokio::test]
+async fn dispatch_corrects_the_contact_and_the_site_and_the_phone_follows() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-C", Some("t1")).await;
+    let phone = AppPhone::enroll(&office, "t1").await;
+    phone.sync().await.unwrap();
+
+    let job = office
+        .patch(
+            "J-C",
+            json!({"customer": {"name": "Harbour Clinic", "phone": "+86 21 5555 0199",
+                                "email": "facilities@harbour.example"},
+                   "site": {"address": "90 Quay Road, Pudong", "region": "province",
+                            "time_zone": "Asia/Shanghai"}}),
+        )
+        .await;
+    assert_eq!(job["customer"]["phone"], "+86 21 5555 0199");
+    assert_eq!(job["site"]["region"], "province");
+    phone.sync().await.unwrap();
+    let d = phone.job_detail("J-C".into()).unwrap();
+    assert_eq!(d.customer.phone, "+86 21 5555 0199");
+    assert_eq!(
+        (d.site.address.as_str(), d.site.region),
+        ("90 Quay Road, Pudong", RegionRecord::Province)
+    );
+
+    // A bad zone is refused with its reason and field, and nothing changes.
+    let (status, answer) = office
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/jobs/J-C",
+            Some(json!({"site": {"address": "x", "region": "city", "time_zone": "Mars/Olympus"}})),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["field"], "site.time_zone");
+    assert_eq!(
+        office.job("J-C").await["site"]["address"],
+        "90 Quay Road, Pudong"
+    );
+}
