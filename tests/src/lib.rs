@@ -260,6 +260,18 @@ impl AppPhone {
     }
 }
 
+impl AppPhone {
+    /// An office with one job assigned to `technician`, and that technician's phone, synced.
+    pub async fn with_job(job: &str, technician: &str) -> (Office, AppPhone) {
+        let office = Office::start().await;
+        office.technician(technician).await;
+        office.create_job(job, Some(technician)).await;
+        let phone = AppPhone::enroll(&office, technician).await;
+        phone.sync().await.unwrap();
+        (office, phone)
+    }
+}
+
 impl std::ops::Deref for AppPhone {
     type Target = fieldwork_ffi::FieldworkApp;
     fn deref(&self) -> &Self::Target {

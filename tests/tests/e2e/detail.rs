@@ -297,11 +297,7 @@ async fn a_plain_store_keeps_thumbnail_files_beside_its_photos() {
 #[tokio::test]
 async fn the_signing_preview_is_the_current_job_in_the_words_its_pdf_prints() {
     use fieldwork_ffi::OutlineOutcomeRecord;
-    let office = Office::start().await;
-    office.technician("t1").await;
-    office.create_job("J-P", Some("t1")).await;
-    let app = AppPhone::enroll(&office, "t1").await;
-    app.sync().await.unwrap();
+    let (_office, app) = AppPhone::with_job("J-P", "t1").await;
     let id = || "J-P".to_string();
     let parts_rows = |outline: &fieldwork_ffi::ReportOutlineRecord| {
         outline
@@ -436,11 +432,7 @@ async fn the_sync_state_says_when_the_phone_last_synced_and_what_waits() {
 
 #[tokio::test]
 async fn a_photo_taken_by_mistake_is_removed_on_the_phone_and_at_the_office() {
-    let office = Office::start().await;
-    office.technician("t1").await;
-    office.create_job("J-F", Some("t1")).await;
-    let app = AppPhone::enroll(&office, "t1").await;
-    app.sync().await.unwrap();
+    let (office, app) = AppPhone::with_job("J-F", "t1").await;
     let id = || "J-F".to_string();
     let keep = app
         .add_photo(id(), camera_photo(640, 480, 1, 1), Some("Nameplate".into()))
@@ -545,11 +537,7 @@ async fn a_colleague_s_note_is_shown_by_its_author_s_name() {
 
 #[tokio::test]
 async fn dispatch_corrects_the_contact_and_the_site_and_the_phone_follows() {
-    let office = Office::start().await;
-    office.technician("t1").await;
-    office.create_job("J-C", Some("t1")).await;
-    let phone = AppPhone::enroll(&office, "t1").await;
-    phone.sync().await.unwrap();
+    let (office, phone) = AppPhone::with_job("J-C", "t1").await;
 
     let job = office
         .patch(

@@ -8,7 +8,7 @@
 use fieldwork_ffi::{
     ApiError, FaultCause, ImageReason, InputReason, JobStatus, NewPartRecord, TimeKind,
 };
-use fieldwork_tests::{AppPhone, Office, now_ms};
+use fieldwork_tests::{AppPhone, now_ms};
 use reqwest::Method;
 use serde_json::json;
 
@@ -34,11 +34,7 @@ fn part(sku: &str, qty: u32) -> NewPartRecord {
 
 #[tokio::test]
 async fn every_refusal_a_form_can_provoke_arrives_as_its_code_and_parameters() {
-    let office = Office::start().await;
-    office.technician("t1").await;
-    office.create_job("J-R", Some("t1")).await;
-    let app = AppPhone::enroll(&office, "t1").await;
-    app.sync().await.unwrap();
+    let (office, app) = AppPhone::with_job("J-R", "t1").await;
     let j = || "J-R".to_string();
     let now = now_ms();
     let field = |f: &str| f.to_string();
