@@ -23,6 +23,15 @@ pub const SATISFACTION: [&str; 3] = ["satisfied", "neutral", "dissatisfied"];
 /// A follow-up's score range: 1 (worst) to 5 (best), as the call script asks it.
 pub const SCORES: std::ops::RangeInclusive<u8> = 1..=5;
 
+/// The satisfaction stored for a call that did not reach the customer (score 0): the follow-up
+/// stays due (a callback is a conversation, not a dial), and it counts for no KPI.
+pub const NOT_REACHED: &str = "not_reached";
+
+/// Whether a recorded follow-up reached the customer.
+pub fn reached(satisfaction: &str) -> bool {
+    satisfaction != NOT_REACHED
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

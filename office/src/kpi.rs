@@ -122,8 +122,10 @@ pub fn compute(jobs: &[JobFacts<'_>], complaints: &[ComplaintFacts], now: i64) -
             continue;
         }
         k.completed += 1;
-        k.callback_rate.add(f.followup.is_some());
-        if let Some(s) = f.followup {
+        // A call that did not reach the customer is no callback yet.
+        let reached = f.followup.filter(|s| crate::complaints::reached(s));
+        k.callback_rate.add(reached.is_some());
+        if let Some(s) = reached {
             k.satisfaction_rate.add(s == "satisfied");
         }
         if d.kind == JobKind::Repair

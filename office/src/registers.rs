@@ -36,6 +36,8 @@ pub struct AssetRecord {
 /// What the customer said on the follow-up call.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Followup {
+    /// One of `complaints::SATISFACTION`, or `complaints::NOT_REACHED` for a call that did not
+    /// reach the customer (the follow-up stays due).
     pub satisfaction: String,
     pub score: u8,
     pub comment: String,

@@ -154,7 +154,8 @@ document.addEventListener("submit", async (e) => {
   for (const el of form.elements) {
     if (!el.name || el.value === "") continue;
     const value = el.dataset.type === "time" ? officeTime(el.value)
-      : el.dataset.type === "number" ? Number(el.value) : el.value;
+      : el.dataset.type === "number" ? Number(el.value)
+      : el.dataset.type === "boolean" ? el.value === "true" : el.value;
     const path = el.name.split(".");
     let at = body;
     for (const key of path.slice(0, -1)) at = at[key] = at[key] || {};

@@ -60,7 +60,8 @@ impl Registers for PgStorage {
                 "SELECT j.id, j.technician, j.completed_at, j.followup_due_at,
                         f.satisfaction, f.score, f.comment, f.recorded_at
                  FROM jobs j LEFT JOIN followups f ON f.job = j.id
-                 WHERE j.followup_due_at IS NOT NULL AND (NOT $1::boolean OR f.job IS NULL)
+                 WHERE j.followup_due_at IS NOT NULL
+                   AND (NOT $1::boolean OR f.job IS NULL OR f.satisfaction = 'not_reached')
                  ORDER BY j.followup_due_at, j.id",
                 &[&open_only],
             )

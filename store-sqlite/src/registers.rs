@@ -52,7 +52,8 @@ impl Registers for SqliteStorage {
                 "SELECT j.id, j.technician, j.completed_at, j.followup_due_at,
                         f.satisfaction, f.score, f.comment, f.recorded_at
                  FROM jobs j LEFT JOIN followups f ON f.job = j.id
-                 WHERE j.followup_due_at IS NOT NULL AND (?1 = 0 OR f.job IS NULL)
+                 WHERE j.followup_due_at IS NOT NULL
+                   AND (?1 = 0 OR f.job IS NULL OR f.satisfaction = 'not_reached')
                  ORDER BY j.followup_due_at, j.id",
             )?;
             let rows = stmt.query_map([open_only], |r| {

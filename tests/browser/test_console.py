@@ -277,16 +277,25 @@ def test_the_service_loop_is_closed_in_the_console(office, browser, tmp_path):
     browser.get(office.url + "/service")
     row = wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, '#followups tr[data-job="J-LOOP"]'))
     assert "港湾诊所" in row.text
-    Select(row.find_element(By.NAME, "satisfaction")).select_by_value("dissatisfied")
-    Select(row.find_element(By.NAME, "score")).select_by_visible_text("2")
-    row.find_element(By.NAME, "comment").send_keys("Noise is back at night")
-    row.find_element(By.TAG_NAME, "button").click()
-
     def followup():
         rows = json.loads(office.api("GET", "/api/v1/followups")[1])
         rows = rows.get("items", rows) if isinstance(rows, dict) else rows
         return next((r["followup"] for r in rows if r["job"] == "J-LOOP"), None)
-    wait(browser, lambda: followup() is not None)
+
+    # First nobody answers: the attempt is noted and the call stays due. (The live page swaps
+    # its rows in at any moment: look each element up again rather than through a row.)
+    mine = '#followups tr[data-job="J-LOOP"] '
+    attempt = mine + 'form:has(input[name="reached"]) '
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, attempt + 'input[name="comment"]').send_keys("voicemail") or True)
+    browser.find_element(By.CSS_SELECTOR, attempt + "button").click()
+    wait(browser, lambda: followup() is not None and followup()["reached"] is False)
+    wait(browser, lambda: "no answer" in browser.find_element(By.CSS_SELECTOR, mine.strip()).text.lower())
+    outcome = mine + 'form:has(select[name="satisfaction"]) '
+    Select(browser.find_element(By.CSS_SELECTOR, outcome + 'select[name="satisfaction"]')).select_by_value("dissatisfied")
+    Select(browser.find_element(By.CSS_SELECTOR, outcome + 'select[name="score"]')).select_by_visible_text("2")
+    browser.find_element(By.CSS_SELECTOR, outcome + 'input[name="comment"]').send_keys("Noise is back at night")
+    browser.find_element(By.CSS_SELECTOR, outcome + "button").click()
+    wait(browser, lambda: followup()["reached"] is True)
     assert (followup()["satisfaction"], followup()["score"]) == ("dissatisfied", 2)
     wait(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, '#followups tr[data-job="J-LOOP"]'))
 
@@ -298,14 +307,14 @@ def test_the_service_loop_is_closed_in_the_console(office, browser, tmp_path):
     wait(browser, lambda: json.loads(office.api("GET", "/api/v1/complaints")[1]))
     browser.get(office.url + "/service")
     complaint = '#complaints tr[data-job="J-LOOP"]'
-    row = wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, complaint))
-    assert "港湾诊所" in row.text and "Engineer" in row.text
-    row.find_element(By.CSS_SELECTOR, 'form[data-api$="/escalate"] button').click()
+    wait(browser, lambda: "港湾诊所" in browser.find_element(By.CSS_SELECTOR, complaint).text)
+    assert "Engineer" in browser.find_element(By.CSS_SELECTOR, complaint).text
+    browser.find_element(By.CSS_SELECTOR, complaint + ' form[data-api$="/escalate"] button').click()
     wait(browser, lambda: "Senior engineer" in browser.find_element(By.CSS_SELECTOR, complaint).text)
-    row = browser.find_element(By.CSS_SELECTOR, complaint)
-    answer = row.find_element(By.CSS_SELECTOR, 'form[data-api$="/answer"]')
-    answer.find_element(By.NAME, "text").send_keys("An engineer returns tomorrow at 9:00")
-    answer.find_element(By.TAG_NAME, "button").click()
+    answer = complaint + ' form[data-api$="/answer"] '
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, answer + 'input[name="text"]')
+         .send_keys("An engineer returns tomorrow at 9:00") or True)
+    browser.find_element(By.CSS_SELECTOR, answer + "button").click()
     wait(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, complaint))
     complaints = json.loads(office.api("GET", "/api/v1/complaints")[1])
     complaints = complaints.get("items", complaints) if isinstance(complaints, dict) else complaints

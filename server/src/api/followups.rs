@@ -17,15 +17,28 @@ use crate::{Error, Result};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FollowupBody {
-    satisfaction: String,
-    score: u8,
+    /// Whether the call reached the customer (default: it did). An unreached call is recorded
+    /// with its comment and the follow-up stays due.
+    #[serde(default = "reached_by_default")]
+    reached: bool,
+    /// Required when reached.
+    #[serde(default)]
+    satisfaction: Option<String>,
+    #[serde(default)]
+    score: Option<u8>,
     #[serde(default)]
     comment: String,
+}
+
+fn reached_by_default() -> bool {
+    true
 }
 
 /// A recorded follow-up call.
 #[derive(serde::Serialize)]
 pub struct FollowupAnswer {
+    /// The call reached the customer (else it is an attempt: the follow-up is still due).
+    pub reached: bool,
     pub satisfaction: String,
     pub score: u8,
     pub comment: String,
@@ -45,6 +58,7 @@ pub struct FollowupRowAnswer {
 
 fn followup_json(f: &Followup) -> FollowupAnswer {
     FollowupAnswer {
+        reached: fieldwork_office::complaints::reached(&f.satisfaction),
         satisfaction: f.satisfaction.clone(),
         score: f.score,
         comment: f.comment.clone(),
@@ -60,24 +74,37 @@ pub async fn record_followup(
     JobId(id): JobId,
     Body(b): Body<FollowupBody>,
 ) -> Result<(StatusCode, Json<FollowupAnswer>)> {
-    if !fieldwork_office::complaints::SATISFACTION.contains(&b.satisfaction.as_str()) {
-        return Err(Error::BadRequest(
-            "invalid",
-            format!(
-                "satisfaction must be satisfied, neutral or dissatisfied, got {:?}",
-                b.satisfaction
-            ),
-        ));
-    }
-    if !fieldwork_office::complaints::SCORES.contains(&b.score) {
-        return Err(Error::BadRequest("invalid", "score must be 1 to 5".into()));
-    }
+    let (satisfaction, score) = if b.reached {
+        let satisfaction = b.satisfaction.unwrap_or_default();
+        if !fieldwork_office::complaints::SATISFACTION.contains(&satisfaction.as_str()) {
+            return Err(Error::BadRequest(
+                "invalid",
+                format!(
+                    "satisfaction must be satisfied, neutral or dissatisfied, got {satisfaction:?}"
+                ),
+            ));
+        }
+        let score = b.score.unwrap_or(0);
+        if !fieldwork_office::complaints::SCORES.contains(&score) {
+            return Err(Error::BadRequest("invalid", "score must be 1 to 5".into()));
+        }
+        (satisfaction, score)
+    } else {
+        // Nobody answered: no satisfaction or score to record, only the attempt.
+        if b.satisfaction.is_some() || b.score.is_some() {
+            return Err(Error::BadRequest(
+                "invalid",
+                "a call that did not reach the customer has no satisfaction or score".into(),
+            ));
+        }
+        (fieldwork_office::complaints::NOT_REACHED.to_string(), 0)
+    };
     if b.comment.len() > fieldwork_model::document::MAX_TEXT {
         return Err(Error::BadRequest("invalid", "comment is too long".into()));
     }
     let f = Followup {
-        satisfaction: b.satisfaction,
-        score: b.score,
+        satisfaction,
+        score,
         comment: b.comment,
         recorded_at: now(),
     };
@@ -89,6 +116,19 @@ pub async fn record_followup(
                 return Err(Error::Conflict(format!(
                     "job {id} is not completed; follow-ups are for completed jobs"
                 )));
+            }
+            // An unanswered attempt never replaces what the customer said.
+            if !fieldwork_office::complaints::reached(&stored.satisfaction) {
+                let said = s.followups(false)?.into_iter().any(|r| {
+                    r.job == id
+                        && r.record
+                            .is_some_and(|f| fieldwork_office::complaints::reached(&f.satisfaction))
+                });
+                if said {
+                    return Err(Error::Conflict(format!(
+                        "job {id}'s customer was reached already"
+                    )));
+                }
             }
             Ok(s.record_followup(&id, &stored)?)
         })
@@ -115,7 +155,11 @@ pub async fn list_followups(
                 technician: r.technician.clone(),
                 completed_at: to_rfc3339(r.completed_at),
                 due_by: to_rfc3339(r.due_at),
-                overdue: r.record.is_none() && now > r.due_at,
+                overdue: r
+                    .record
+                    .as_ref()
+                    .is_none_or(|f| !fieldwork_office::complaints::reached(&f.satisfaction))
+                    && now > r.due_at,
                 followup: r.record.as_ref().map(followup_json),
             })
             .collect(),

@@ -33,6 +33,8 @@ pub struct Waiting {
     pub text: String,
     /// A complaint can still go up a level (engineer, senior engineer, manager).
     pub can_escalate: bool,
+    /// A follow-up called without reaching the customer: when (empty otherwise).
+    pub tried: String,
 }
 
 pub struct KpiRow {
@@ -208,6 +210,12 @@ pub async fn service_page(
         .into_iter()
         .map(|f| Waiting {
             id: String::new(),
+            tried: f
+                .record
+                .as_ref()
+                .filter(|r| !fieldwork_office::complaints::reached(&r.satisfaction))
+                .map(|r| format!("{} {}", w.tried, ms_local(Some(r.recorded_at), zone, "")))
+                .unwrap_or_default(),
             customer: customers.get(&f.job).cloned().unwrap_or_default(),
             who: f.technician.unwrap_or_default(),
             due: ms_local(Some(f.due_at), zone, ""),
@@ -221,6 +229,7 @@ pub async fn service_page(
         .into_iter()
         .filter(|c| c.answered_at.is_none())
         .map(|c| Waiting {
+            tried: String::new(),
             can_escalate: fieldwork_office::complaints::next_level(&c.level).is_some(),
             customer: customers.get(&c.job).cloned().unwrap_or_default(),
             who: w.level(&c.level).to_string(),

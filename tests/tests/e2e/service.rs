@@ -696,3 +696,78 @@ async fn a_repair_within_thirty_days_of_the_last_completed_one_on_the_asset_is_a
         json!({"count": 0, "of": 1, "percent": 0.0})
     );
 }
+
+#[tokio::test]
+async fn a_call_that_does_not_reach_the_customer_leaves_the_follow_up_due() {
+    let (office, phone) = setup().await;
+    repair(&office, "J-CALL").await;
+    sync_until_quiet(&[&phone]).await;
+    use Status::*;
+    for (status, at) in [
+        (Accepted, "2026-11-23T09:10:00+08:00"),
+        (OnSite, "2026-11-23T10:00:00+08:00"),
+        (Completed, "2026-11-23T12:00:00+08:00"),
+    ] {
+        phone.device.set_status("J-CALL", status, ms(at)).unwrap();
+    }
+    sync_until_quiet(&[&phone]).await;
+    let open = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["job"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let tried = office
+        .post(
+            "/api/v1/jobs/J-CALL/followup",
+            json!({"reached": false, "comment": "voicemail"}),
+        )
+        .await;
+    assert_eq!(
+        (tried["reached"].clone(), tried["score"].clone()),
+        (json!(false), json!(0))
+    );
+    assert_eq!(
+        open(&office.get("/api/v1/followups?open=true").await),
+        ["J-CALL"]
+    );
+    let k = office
+        .get("/api/v1/kpis?from=2026-11-23&to=2026-11-23")
+        .await;
+    assert_eq!(
+        k["callback_rate"]["count"], 0,
+        "an attempt is no callback: {k}"
+    );
+    // Satisfaction makes no sense without the customer.
+    let (status, _) = status_of(
+        &office,
+        Method::POST,
+        "/api/v1/jobs/J-CALL/followup",
+        Some(json!({"reached": false, "satisfaction": "satisfied", "score": 5})),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    office
+        .post(
+            "/api/v1/jobs/J-CALL/followup",
+            json!({"satisfaction": "satisfied", "score": 5, "comment": "all good"}),
+        )
+        .await;
+    assert!(open(&office.get("/api/v1/followups?open=true").await).is_empty());
+    let k = office
+        .get("/api/v1/kpis?from=2026-11-23&to=2026-11-23")
+        .await;
+    assert_eq!(k["callback_rate"]["count"], 1, "{k}");
+    // A later unanswered call does not undo what the customer said.
+    let (status, _) = status_of(
+        &office,
+        Method::POST,
+        "/api/v1/jobs/J-CALL/followup",
+        Some(json!({"reached": false})),
+    )
+    .await;
+    assert_eq!(status, 409);
+}
