@@ -15,6 +15,7 @@ pub mod live;
 mod login;
 mod search;
 mod service;
+mod timeline;
 mod visit;
 
 use askama::Template;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/board", get(board::board))
         .route("/service", get(service::service_page))
         .route("/search", get(search::search))
+        .route("/timeline", get(timeline::timeline))
         .route("/jobs/new", get(visit::new_job_page))
         .route("/jobs/{id}", get(visit::job_page))
         .route("/devices", get(devices::devices))

@@ -745,3 +745,71 @@ async fn the_board_narrows_to_jobs_at_risk_or_overdue_with_the_risk_in_words() {
     let (_, risky) = browser.get("/board?risk=risk").await;
     assert_eq!(jobs(&risky), ["J-LATE"]);
 }
+
+#[tokio::test]
+async fn the_day_plan_puts_each_job_on_its_technician_s_row_at_its_time() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    let mut on_axis = job_body("J-AM", Some("t1"));
+    on_axis["scheduled_start"] = serde_json::json!("2026-12-07T10:00:00+08:00");
+    on_axis["scheduled_end"] = serde_json::json!("2026-12-07T12:00:00+08:00");
+    create(&office, on_axis).await;
+    let mut tray = job_body("J-TRAY", None);
+    tray["scheduled_start"] = serde_json::json!("2026-12-07T14:00:00+08:00");
+    create(&office, tray).await;
+    create(&office, job_body("J-NOTIME", Some("t1"))).await;
+    let mut browser = dispatcher(&office).await;
+    let (status, page) = browser.get("/timeline?day=2026-12-07").await;
+    assert_eq!(status, StatusCode::OK);
+
+    assert!(
+        page.contains("data-axis-start=\"2026-12-07T00:00:00+08:00\" data-axis-end=\"2026-12-08T00:00:00+08:00\""),
+        "{page}"
+    );
+    let row = |technician: &str| {
+        page.split(&format!(
+            "<div class=\"tl-row\" data-technician=\"{technician}\">"
+        ))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row {technician:?}"))
+        .split("<div class=\"tl-row\"")
+        .next()
+        .unwrap()
+        .to_string()
+    };
+    // 10:00 to 12:00 of a 24-hour axis: from 41.67 % for 8.33 %.
+    let anna = row("t1");
+    let block = anna
+        .split("data-job=\"J-AM\"")
+        .nth(1)
+        .expect("J-AM on t1's row");
+    let style = block
+        .split("style=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let pct = |key: &str| -> f64 {
+        style
+            .split(&format!("{key}: "))
+            .nth(1)
+            .unwrap()
+            .split('%')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        (pct("left") - 41.667).abs() < 0.01 && (pct("width") - 8.333).abs() < 0.01,
+        "{style}"
+    );
+    assert!(anna.contains("10:00–12:00"));
+    // A job with no time yet is listed beside the row; the unassigned one is in the tray.
+    assert!(
+        anna.contains("class=\"tl-unscheduled\" data-job=\"J-NOTIME\""),
+        "{anna}"
+    );
+    assert!(row("").contains("data-job=\"J-TRAY\""));
+}

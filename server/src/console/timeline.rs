@@ -1,0 +1,301 @@
+//! The day on a time axis (`/timeline?day=`, issue 20 part 2, first step): one row per
+//! technician over the office's day, each scheduled job a block from its start to its end (or
+//! its expected duration), its next SLA deadline marked on the axis with the risk in words, and
+//! a tray of unassigned jobs. Read-only so far: assigning by drag (and its keyboard
+//! alternative and undo) comes next; the job page's forms assign and reschedule meanwhile.
+//!
+//! The hooks the tests and the coming drag rely on: each block `data-job`, each row
+//! `data-technician` (the tray `""`), and the axis `data-axis-start` / `data-axis-end` (RFC 3339
+//! in the office zone); a time maps to the axis' width linearly.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use chrono::TimeZone;
+use fieldwork_model::JobView;
+use fieldwork_model::time::parse_rfc3339;
+
+use super::i18n::Words;
+use super::{office_today, office_zone, page, query_date, signed_in, words};
+use crate::state::AppState;
+
+/// A job without an end is drawn this long: a typical repair visit.
+const EXPECTED_MINUTES: i64 = 120;
+/// The narrowest block, in percent of the day: a short job stays clickable and readable.
+const MIN_WIDTH_PCT: f64 = 2.0;
+/// The shaded working hours (office time): the demo contract's calendar. Per-technician
+/// calendars would move this into the technician register.
+const WORK_HOURS: (u32, u32) = (8, 18);
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct DayQuery {
+    day: Option<String>,
+}
+
+/// Where something sits on the axis, in percent of its width.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Span {
+    pub left: f64,
+    pub width: f64,
+}
+
+/// The span of `[start, end)` (epoch ms) on an axis over `[axis_start, axis_end)`, clipped to
+/// it; `None` when it lies wholly outside.
+pub(crate) fn span(start: i64, end: i64, axis_start: i64, axis_end: i64) -> Option<Span> {
+    let length = (axis_end - axis_start) as f64;
+    if end <= axis_start || start >= axis_end || length <= 0.0 {
+        return None;
+    }
+    let from = start.max(axis_start);
+    let to = end.min(axis_end);
+    let left = (from - axis_start) as f64 * 100.0 / length;
+    let width = ((to - from) as f64 * 100.0 / length).max(MIN_WIDTH_PCT);
+    Some(Span {
+        left,
+        width: width.min(100.0 - left),
+    })
+}
+
+struct Block {
+    id: String,
+    customer: String,
+    status: &'static str,
+    priority: &'static str,
+    span: Span,
+    /// `10:00–12:00`, office time.
+    times: String,
+}
+
+struct Deadline {
+    job: String,
+    at: f64,
+    /// `breached`, `at_risk` or `pending`.
+    risk: &'static str,
+    words: String,
+}
+
+struct Row {
+    technician: String,
+    title: String,
+    blocks: Vec<Block>,
+    deadlines: Vec<Deadline>,
+    /// Open jobs of this row with no time yet.
+    unscheduled: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "timeline.html")]
+struct TimelinePage {
+    w: &'static Words,
+    user: String,
+    csrf: String,
+    live: u8,
+    day: String,
+    axis_start: String,
+    axis_end: String,
+    hours: Vec<(u32, f64)>,
+    work: Span,
+    now: Option<f64>,
+    rows: Vec<Row>,
+}
+
+/// The block and the deadline of one job on the axis.
+fn place(
+    v: &JobView,
+    axis: (i64, i64),
+    zone: chrono_tz::Tz,
+    w: &Words,
+) -> (Option<Block>, Option<Deadline>) {
+    let clock = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let block = v
+        .scheduled_start
+        .as_deref()
+        .and_then(|s| parse_rfc3339("scheduled_start", s).ok())
+        .and_then(|start| {
+            let end = v
+                .scheduled_end
+                .as_deref()
+                .and_then(|e| parse_rfc3339("scheduled_end", e).ok())
+                .filter(|e| *e > start)
+                .unwrap_or(start + EXPECTED_MINUTES * 60_000);
+            span(start, end, axis.0, axis.1).map(|span| Block {
+                id: v.id.clone(),
+                customer: v.customer.name.clone(),
+                status: v.status.as_str(),
+                priority: v.priority.as_str(),
+                span,
+                times: format!("{}–{}", clock(start), clock(end)),
+            })
+        });
+    let deadline = v.sla.as_ref().and_then(|sla| {
+        let milestones = [
+            ("response", &sla.response.state, &sla.respond_by),
+            ("arrival", &sla.arrival.state, &sla.arrive_by),
+            ("resolution", &sla.resolution.state, &sla.resolve_by),
+        ];
+        let (name, state, due) = milestones
+            .into_iter()
+            .filter(|(_, s, _)| {
+                matches!(
+                    s,
+                    fieldwork_model::sla::MilestoneState::Pending
+                        | fieldwork_model::sla::MilestoneState::AtRisk
+                        | fieldwork_model::sla::MilestoneState::Breached
+                )
+            })
+            .min_by(|a, b| a.2.cmp(b.2))?;
+        let due_ms = parse_rfc3339("due", due).ok()?;
+        let at = span(due_ms, due_ms + 1, axis.0, axis.1)?.left;
+        Some(Deadline {
+            job: v.id.clone(),
+            at,
+            risk: state.as_str(),
+            words: format!(
+                "{} {} {} · {}",
+                v.id,
+                w.milestone(name),
+                clock(due_ms),
+                w.milestone_state(state.as_str())
+            ),
+        })
+    });
+    (block, deadline)
+}
+
+pub(super) async fn timeline(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<DayQuery>,
+) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let w = words(&headers);
+    let zone = office_zone();
+    let day = query_date(q.day.as_deref()).unwrap_or_else(office_today);
+    let midnight = |d: chrono::NaiveDate| {
+        zone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(0)
+    };
+    let axis = (midnight(day), midnight(day.succ_opt().unwrap_or(day)));
+    let render_state = state.clone();
+    let loaded = state
+        .blocking(move |s| Ok((super::all_views(s, &render_state)?, s.technicians()?)))
+        .await;
+    let (views, technicians) = match loaded {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let mut rows: Vec<Row> = std::iter::once(Row {
+        technician: String::new(),
+        title: w.unassigned.to_string(),
+        blocks: Vec::new(),
+        deadlines: Vec::new(),
+        unscheduled: Vec::new(),
+    })
+    .chain(technicians.iter().map(|t| Row {
+        technician: t.id.clone(),
+        title: format!("{} ({})", t.name, t.id),
+        blocks: Vec::new(),
+        deadlines: Vec::new(),
+        unscheduled: Vec::new(),
+    }))
+    .collect();
+    for v in &views {
+        let open = !matches!(v.status.as_str(), "completed" | "cancelled");
+        let Some(row) = rows
+            .iter_mut()
+            .find(|r| r.technician == v.technician.clone().unwrap_or_default())
+        else {
+            continue;
+        };
+        let (block, deadline) = place(v, axis, zone, w);
+        match block {
+            Some(b) => row.blocks.push(b),
+            None if open && v.scheduled_start.is_none() => row
+                .unscheduled
+                .push((v.id.clone(), v.customer.name.clone())),
+            None => {}
+        }
+        if open && let Some(d) = deadline {
+            row.deadlines.push(d);
+        }
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let at = |hour: u32| {
+        zone.from_local_datetime(&day.and_hms_opt(hour.min(23), 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(axis.0)
+    };
+    let rfc = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&zone).to_rfc3339())
+            .unwrap_or_default()
+    };
+    page(TimelinePage {
+        w,
+        user: session.user,
+        csrf: session.csrf,
+        live: 1,
+        day: day.to_string(),
+        axis_start: rfc(axis.0),
+        axis_end: rfc(axis.1),
+        hours: (0..24)
+            .step_by(2)
+            .filter_map(|h| span(at(h), at(h) + 1, axis.0, axis.1).map(|s| (h, s.left)))
+            .collect(),
+        work: span(at(WORK_HOURS.0), at(WORK_HOURS.1), axis.0, axis.1).unwrap_or(Span {
+            left: 0.0,
+            width: 0.0,
+        }),
+        now: span(now, now + 1, axis.0, axis.1).map(|s| s.left),
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    #[test]
+    fn times_map_to_the_axis_linearly_and_are_clipped_to_it() {
+        let day = (0, 24 * H);
+        assert_eq!(
+            span(6 * H, 12 * H, day.0, day.1),
+            Some(Span {
+                left: 25.0,
+                width: 25.0
+            })
+        );
+        // A job that began yesterday starts at the left edge.
+        assert_eq!(
+            span(-2 * H, 3 * H, day.0, day.1),
+            Some(Span {
+                left: 0.0,
+                width: 12.5
+            })
+        );
+        // A five-minute job keeps its minimum width, and never runs past the right edge.
+        assert_eq!(
+            span(12 * H, 12 * H + 300_000, day.0, day.1).unwrap().width,
+            MIN_WIDTH_PCT
+        );
+        assert_eq!(
+            span(24 * H - 60_000, 25 * H, day.0, day.1).unwrap().width,
+            100.0 - span(24 * H - 60_000, 25 * H, day.0, day.1).unwrap().left
+        );
+        assert_eq!(span(25 * H, 26 * H, day.0, day.1), None);
+        assert_eq!(span(-3 * H, 0, day.0, day.1), None);
+    }
+}
