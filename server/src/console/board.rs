@@ -81,8 +81,11 @@ const STATUSES: &[&str] = &[
     "cancelled",
 ];
 
-/// The most urgent open SLA milestone of a job and how it stands.
-fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option<Deadline> {
+/// The most urgent SLA milestone still open (pending, at risk or breached: the earliest
+/// deadline among them) of a job's JSON: its name, state and deadline (RFC 3339 UTC).
+pub(super) fn next_open_milestone(
+    view: &fieldwork_model::JobView,
+) -> Option<(&'static str, &MilestoneState, &String)> {
     let sla = view.sla.as_ref()?;
     [
         ("response", &sla.response.state, &sla.respond_by),
@@ -97,7 +100,11 @@ fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option
         )
     })
     .min_by(|a, b| a.2.cmp(b.2))
-    .map(|(milestone, state, due)| Deadline {
+}
+
+/// The most urgent open SLA milestone of a job and how it stands.
+fn next_deadline(view: &fieldwork_model::JobView, zone: chrono_tz::Tz) -> Option<Deadline> {
+    next_open_milestone(view).map(|(milestone, state, due)| Deadline {
         sort_key: fieldwork_model::time::parse_rfc3339("due", due).unwrap_or(i64::MAX),
         milestone,
         at: local_time(due, zone),

@@ -132,23 +132,7 @@ fn place(
                 times: format!("{}–{}", clock(start), clock(end)),
             })
         });
-    let deadline = v.sla.as_ref().and_then(|sla| {
-        let milestones = [
-            ("response", &sla.response.state, &sla.respond_by),
-            ("arrival", &sla.arrival.state, &sla.arrive_by),
-            ("resolution", &sla.resolution.state, &sla.resolve_by),
-        ];
-        let (name, state, due) = milestones
-            .into_iter()
-            .filter(|(_, s, _)| {
-                matches!(
-                    s,
-                    fieldwork_model::sla::MilestoneState::Pending
-                        | fieldwork_model::sla::MilestoneState::AtRisk
-                        | fieldwork_model::sla::MilestoneState::Breached
-                )
-            })
-            .min_by(|a, b| a.2.cmp(b.2))?;
+    let deadline = super::board::next_open_milestone(v).and_then(|(name, state, due)| {
         let due_ms = parse_rfc3339("due", due).ok()?;
         let at = span(due_ms, due_ms + 1, axis.0, axis.1)?.left;
         Some(Deadline {
