@@ -322,6 +322,41 @@ def test_the_service_loop_is_closed_in_the_console(office, browser, tmp_path):
     assert [(c["level"], c["answer"] is not None) for c in mine] == [("senior_engineer", True)]
 
 
+def test_the_day_plan_moves_a_job_from_the_keyboard_on_the_office_clock(office, browser):
+    assert office.api("POST", "/api/v1/technicians", {"id": "t-plan", "name": "Zhou Min", "region": "east"})[0] == 201
+    body = {"id": "J-MOVE", "technician": "t1", "customer": {"name": "Harbour Clinic", "phone": "1"},
+            "site": {"address": "88 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "Compressor trips", "reported_at": "2026-12-06T09:00:00+08:00",
+            "scheduled_start": "2026-12-07T10:00:00+08:00", "scheduled_end": "2026-12-07T12:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "America/Los_Angeles"})
+    log_in(browser, office)
+    browser.get(office.url + "/timeline?day=2026-12-07")
+    block = browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] [data-job="J-MOVE"]')
+    assert "10:00–12:00" in block.get_attribute("aria-label")
+    move = '#moves details[data-job="J-MOVE"] '
+    browser.find_element(By.CSS_SELECTOR, move + "summary").click()
+    # With the keyboard: to Zhou Min at 14:00 office time.
+    Select(browser.find_element(By.CSS_SELECTOR, move + 'select[name="technician"]')).select_by_value("t-plan")
+    for name, value in [("scheduled_start", "2026-12-07T14:00"), ("scheduled_end", "2026-12-07T16:00")]:
+        browser.execute_script("arguments[0].value = arguments[1]",
+                               browser.find_element(By.CSS_SELECTOR, move + f'input[name="{name}"]'), value)
+    browser.find_element(By.CSS_SELECTOR, move + "button").click()
+
+    def job():
+        j = json.loads(office.api("GET", "/api/v1/jobs/J-MOVE")[1])
+        return j["technician"], j["scheduled_start"], j["scheduled_end"]
+    wait(browser, lambda: job() == ("t-plan", "2026-12-07T06:00:00Z", "2026-12-07T08:00:00Z"))
+    wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '.tl-row[data-technician="t-plan"] [data-job="J-MOVE"]'))
+    # A move the API refuses (the end before the start) says why and changes nothing.
+    browser.find_element(By.CSS_SELECTOR, move + "summary").click()
+    browser.execute_script("arguments[0].value = arguments[1]",
+                           browser.find_element(By.CSS_SELECTOR, move + 'input[name="scheduled_end"]'), "2026-12-07T13:00")
+    browser.find_element(By.CSS_SELECTOR, move + "button").click()
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, move + ".form-error").text != "")
+    assert job() == ("t-plan", "2026-12-07T06:00:00Z", "2026-12-07T08:00:00Z")
+
+
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
     log_in(browser, office)
     status = browser.execute_async_script("""

@@ -65,6 +65,10 @@ struct Block {
     span: Span,
     /// `10:00–12:00`, office time.
     times: String,
+    /// Its start and end as a `datetime-local` input reads them, office time (the move form).
+    start_local: String,
+    end_local: String,
+    technician: String,
 }
 
 struct Deadline {
@@ -98,6 +102,7 @@ struct TimelinePage {
     work: Span,
     now: Option<f64>,
     rows: Vec<Row>,
+    technicians: Vec<fieldwork_store::Technician>,
 }
 
 /// The block and the deadline of one job on the axis.
@@ -123,7 +128,15 @@ fn place(
                 .and_then(|e| parse_rfc3339("scheduled_end", e).ok())
                 .filter(|e| *e > start)
                 .unwrap_or(start + EXPECTED_MINUTES * 60_000);
+            let local = |ms: i64| {
+                chrono::DateTime::from_timestamp_millis(ms)
+                    .map(|t| t.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string())
+                    .unwrap_or_default()
+            };
             span(start, end, axis.0, axis.1).map(|span| Block {
+                start_local: local(start),
+                end_local: local(end),
+                technician: v.technician.clone().unwrap_or_default(),
                 id: v.id.clone(),
                 customer: v.customer.name.clone(),
                 status: v.status.as_str(),
@@ -243,6 +256,7 @@ pub(super) async fn timeline(
         }),
         now: span(now, now + 1, axis.0, axis.1).map(|s| s.left),
         rows,
+        technicians,
     })
 }
 
