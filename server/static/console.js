@@ -193,3 +193,70 @@ document.addEventListener("submit", async (e) => {
     if (button) button.disabled = false;
   }
 });
+
+// The day plan (/timeline): drag a job's block to another technician's row and/or time. The
+// block's left edge lands on the time under it, rounded to 15 min (the axis maps time to its
+// width linearly, data-axis-start/end); the job keeps its length. The API's rules apply: a
+// refused move says why and the page shows the job where it was. Pointer events, so a mouse,
+// a pen and a finger all drag; every move also has a form below the board (the keyboard's way).
+(() => {
+  const axis = document.querySelector(".tl-axis[data-axis-start]");
+  if (!axis) return;
+  const QUARTER = 15 * 60_000;
+  const start = Date.parse(axis.dataset.axisStart);
+  const end = Date.parse(axis.dataset.axisEnd);
+  let drag = null;
+  let dropped = false; // the click that ends a drag does not open the job
+  document.addEventListener("click", (e) => {
+    if (dropped && e.target.closest(".tl-block")) e.preventDefault();
+    dropped = false;
+  }, true);
+  const say = (text) => {
+    const slot = document.getElementById("announce");
+    if (slot) slot.textContent = text;
+  };
+  document.addEventListener("pointerdown", (e) => {
+    const block = e.target.closest(".tl-block[data-job]");
+    if (!block || e.button !== 0) return;
+    const rect = block.getBoundingClientRect();
+    drag = { block, grab: e.clientX - rect.left, x: e.clientX, y: e.clientY, moved: false };
+    block.setPointerCapture(e.pointerId);
+  });
+  document.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 6) return; // a click, not a drag
+    drag.moved = true;
+    drag.block.style.transform = `translate(${dx}px, ${dy}px)`;
+    drag.block.classList.add("dragging");
+  });
+  document.addEventListener("pointerup", async (e) => {
+    if (!drag) return;
+    const { block, grab, moved } = drag;
+    drag = null;
+    block.style.transform = "";
+    block.classList.remove("dragging");
+    if (!moved) return;
+    dropped = true;
+    // The row under the pointer, found with the block out of the way.
+    block.style.visibility = "hidden";
+    const lane = document.elementFromPoint(e.clientX, e.clientY)?.closest(".tl-row")?.querySelector(".tl-lane");
+    block.style.visibility = "";
+    if (!lane) return;
+    const technician = lane.closest(".tl-row").dataset.technician;
+    if (!technician) { say(block.dataset.job + ": " + (document.documentElement.lang === "zh-CN" ? "不能拖回未分配" : "cannot be dragged back to unassigned")); return; }
+    const box = lane.getBoundingClientRect();
+    const at = start + ((e.clientX - grab - box.left) / box.width) * (end - start);
+    const newStart = Math.round(at / QUARTER) * QUARTER;
+    const length = Number(block.dataset.end) - Number(block.dataset.start);
+    const body = { technician, scheduled_start: new Date(newStart).toISOString(),
+                   scheduled_end: new Date(newStart + length).toISOString() };
+    const res = await fetch(`/api/v1/jobs/${encodeURIComponent(block.dataset.job)}`, {
+      method: "PATCH", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
+    });
+    const answer = await res.json().catch(() => ({}));
+    if (!res.ok) say(block.dataset.job + ": " + refusalText(answer.error || { message: `${res.status}` }));
+    await refresh([block.dataset.job]);
+  });
+})();

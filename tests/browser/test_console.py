@@ -348,13 +348,34 @@ def test_the_day_plan_moves_a_job_from_the_keyboard_on_the_office_clock(office, 
         return j["technician"], j["scheduled_start"], j["scheduled_end"]
     wait(browser, lambda: job() == ("t-plan", "2026-12-07T06:00:00Z", "2026-12-07T08:00:00Z"))
     wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '.tl-row[data-technician="t-plan"] [data-job="J-MOVE"]'))
+
     # A move the API refuses (the end before the start) says why and changes nothing.
+    browser.get(office.url + "/timeline?day=2026-12-07")
     browser.find_element(By.CSS_SELECTOR, move + "summary").click()
-    browser.execute_script("arguments[0].value = arguments[1]",
-                           browser.find_element(By.CSS_SELECTOR, move + 'input[name="scheduled_end"]'), "2026-12-07T13:00")
+    for name, value in [("scheduled_start", "2026-12-07T14:00"), ("scheduled_end", "2026-12-07T13:00")]:
+        browser.execute_script("arguments[0].value = arguments[1]",
+                               browser.find_element(By.CSS_SELECTOR, move + f'input[name="{name}"]'), value)
     browser.find_element(By.CSS_SELECTOR, move + "button").click()
     wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, move + ".form-error").text != "")
     assert job() == ("t-plan", "2026-12-07T06:00:00Z", "2026-12-07T08:00:00Z")
+
+    # By drag: back to Anna's row, its left edge dropped at 09:00 (rounded to the quarter).
+    from selenium.webdriver.common.action_chains import ActionChains
+    block = browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t-plan"] [data-job="J-MOVE"]')
+    lane = browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] .tl-lane')
+    box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]", lane)
+    grab = 5
+    target_x = box[0] + box[2] * (9 + 2 / 60) / 24 + grab  # 09:02 -> 09:00
+    target_y = box[1] + box[3] / 2
+    start = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top + r.height / 2]", block)
+    (ActionChains(browser).move_to_element_with_offset(block, -block.size["width"] // 2 + grab, 0)
+     .click_and_hold().move_by_offset(10, 0)
+     .move_by_offset(int(target_x - start[0] - grab - 10), int(target_y - start[1])).release().perform())
+    try:
+        wait(browser, lambda: job() == ("t1", "2026-12-07T01:00:00Z", "2026-12-07T03:00:00Z"), 5)
+    except Exception:
+        raise AssertionError(f"after the drag: {job()}, announced: {browser.find_element(By.ID, 'announce').get_attribute('textContent')!r}, box {box}, start {start}, target {target_x}")
+    assert browser.current_url.endswith("/timeline?day=2026-12-07"), "the drop did not open the job"
 
 
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):

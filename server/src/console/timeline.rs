@@ -69,6 +69,9 @@ struct Block {
     start_local: String,
     end_local: String,
     technician: String,
+    /// Its times (epoch ms): a drag keeps its length.
+    start_ms: i64,
+    end_ms: i64,
 }
 
 struct Deadline {
@@ -134,6 +137,8 @@ fn place(
                     .unwrap_or_default()
             };
             span(start, end, axis.0, axis.1).map(|span| Block {
+                start_ms: start,
+                end_ms: end,
                 start_local: local(start),
                 end_local: local(end),
                 technician: v.technician.clone().unwrap_or_default(),
