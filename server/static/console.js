@@ -244,6 +244,7 @@ document.addEventListener("submit", async (e) => {
     block.style.visibility = "";
     if (!lane) return;
     const technician = lane.closest(".tl-row").dataset.technician;
+    const from = block.closest(".tl-row").dataset.technician;
     if (!technician) { say(block.dataset.job + ": " + (document.documentElement.lang === "zh-CN" ? "不能拖回未分配" : "cannot be dragged back to unassigned")); return; }
     const box = lane.getBoundingClientRect();
     const at = start + ((e.clientX - grab - box.left) / box.width) * (end - start);
@@ -257,6 +258,31 @@ document.addEventListener("submit", async (e) => {
     });
     const answer = await res.json().catch(() => ({}));
     if (!res.ok) say(block.dataset.job + ": " + refusalText(answer.error || { message: `${res.status}` }));
+    else if (from) last = { job: block.dataset.job, body: { technician: from,
+      scheduled_start: new Date(Number(block.dataset.start)).toISOString(),
+      scheduled_end: new Date(Number(block.dataset.end)).toISOString() } };
     await refresh([block.dataset.job]);
+    showUndo();
+  });
+
+  // Undo puts the last dragged job back where it was (a job dragged out of the tray has no
+  // "unassigned" to go back to: the API assigns, it does not unassign).
+  let last = null;
+  const showUndo = () => {
+    const button = document.getElementById("undo-move");
+    if (button) button.hidden = !last;
+  };
+  document.addEventListener("fieldwork:refreshed", showUndo);
+  document.addEventListener("click", async (e) => {
+    if (!e.target.closest("#undo-move") || !last) return;
+    const { job, body } = last;
+    last = null;
+    const res = await fetch(`/api/v1/jobs/${encodeURIComponent(job)}`, {
+      method: "PATCH", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
+    });
+    if (!res.ok) say(job + ": " + refusalText((await res.json().catch(() => ({}))).error || { message: `${res.status}` }));
+    await refresh([job]);
+    showUndo();
   });
 })();

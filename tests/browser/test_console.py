@@ -376,6 +376,11 @@ def test_the_day_plan_moves_a_job_from_the_keyboard_on_the_office_clock(office, 
     except Exception:
         raise AssertionError(f"after the drag: {job()}, announced: {browser.find_element(By.ID, 'announce').get_attribute('textContent')!r}, box {box}, start {start}, target {target_x}")
     assert browser.current_url.endswith("/timeline?day=2026-12-07"), "the drop did not open the job"
+    # Undo puts it back where the drag took it from.
+    wait(browser, lambda: browser.find_element(By.ID, "undo-move").is_displayed())
+    browser.find_element(By.ID, "undo-move").click()
+    wait(browser, lambda: job() == ("t-plan", "2026-12-07T06:00:00Z", "2026-12-07T08:00:00Z"))
+    wait(browser, lambda: not browser.find_element(By.ID, "undo-move").is_displayed())
 
 
 def test_a_state_change_without_the_csrf_token_is_refused(office, browser):
