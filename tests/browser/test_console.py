@@ -229,7 +229,7 @@ def test_at_phone_width_no_page_scrolls_sideways_in_either_language(office, brow
     log_in(browser, office)
     for lang in ["en", "zh-CN"]:
         browser.add_cookie({"name": "lang", "value": lang})
-        for path in ["/board", "/jobs/J-NARROW", "/service", "/devices", "/jobs/new", "/search?q=J-NARROW"]:
+        for path in ["/board", "/timeline", "/jobs/J-NARROW", "/service", "/devices", "/jobs/new", "/search?q=J-NARROW"]:
             browser.get(office.url + path)
             wide = browser.execute_script(
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
