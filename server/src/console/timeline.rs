@@ -31,6 +31,8 @@ const WORK_HOURS: (u32, u32) = (8, 18);
 #[derive(serde::Deserialize, Default)]
 pub(super) struct DayQuery {
     day: Option<String>,
+    /// `week`: the seven days from the Monday of `day` (planning); else the day.
+    span: Option<String>,
 }
 
 /// Where something sits on the axis, in percent of its width.
@@ -101,8 +103,11 @@ struct TimelinePage {
     day: String,
     axis_start: String,
     axis_end: String,
-    hours: Vec<(u32, f64)>,
-    work: Span,
+    /// The axis' labels (`08:00`, or `Mon 12-07` on a week) and where they sit.
+    labels: Vec<(String, f64)>,
+    /// The shaded working hours, one span per day.
+    work: Vec<Span>,
+    week: bool,
     now: Option<f64>,
     rows: Vec<Row>,
     technicians: Vec<fieldwork_store::Technician>,
@@ -187,7 +192,18 @@ pub(super) async fn timeline(
             .map(|t| t.timestamp_millis())
             .unwrap_or(0)
     };
-    let axis = (midnight(day), midnight(day.succ_opt().unwrap_or(day)));
+    let week = q.span.as_deref() == Some("week");
+    // A week runs Monday to Monday in the office's zone; the axis stays linear in time.
+    let first = if week {
+        day - chrono::Days::new(u64::from(
+            chrono::Datelike::weekday(&day).num_days_from_monday(),
+        ))
+    } else {
+        day
+    };
+    let days: Vec<chrono::NaiveDate> = first.iter_days().take(if week { 7 } else { 1 }).collect();
+    let last = days.last().copied().unwrap_or(first);
+    let axis = (midnight(first), midnight(last.succ_opt().unwrap_or(last)));
     let render_state = state.clone();
     let loaded = state
         .blocking(move |s| Ok((super::all_views(s, &render_state)?, s.technicians()?)))
@@ -232,12 +248,27 @@ pub(super) async fn timeline(
         }
     }
     let now = chrono::Utc::now().timestamp_millis();
-    let at = |hour: u32| {
-        zone.from_local_datetime(&day.and_hms_opt(hour.min(23), 0, 0).unwrap_or_default())
+    let at = |d: chrono::NaiveDate, hour: u32| {
+        zone.from_local_datetime(&d.and_hms_opt(hour.min(23), 0, 0).unwrap_or_default())
             .earliest()
             .map(|t| t.timestamp_millis())
             .unwrap_or(axis.0)
     };
+    let mark = |ms: i64| span(ms, ms + 1, axis.0, axis.1).map(|s| s.left);
+    let labels: Vec<(String, f64)> = if week {
+        days.iter()
+            .filter_map(|d| Some((d.format("%a %m-%d").to_string(), mark(at(*d, 0))?)))
+            .collect()
+    } else {
+        (0..24)
+            .step_by(2)
+            .filter_map(|h| Some((format!("{h:02}:00"), mark(at(day, h))?)))
+            .collect()
+    };
+    let work = days
+        .iter()
+        .filter_map(|d| span(at(*d, WORK_HOURS.0), at(*d, WORK_HOURS.1), axis.0, axis.1))
+        .collect();
     let rfc = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .map(|t| t.with_timezone(&zone).to_rfc3339())
@@ -251,15 +282,10 @@ pub(super) async fn timeline(
         day: day.to_string(),
         axis_start: rfc(axis.0),
         axis_end: rfc(axis.1),
-        hours: (0..24)
-            .step_by(2)
-            .filter_map(|h| span(at(h), at(h) + 1, axis.0, axis.1).map(|s| (h, s.left)))
-            .collect(),
-        work: span(at(WORK_HOURS.0), at(WORK_HOURS.1), axis.0, axis.1).unwrap_or(Span {
-            left: 0.0,
-            width: 0.0,
-        }),
-        now: span(now, now + 1, axis.0, axis.1).map(|s| s.left),
+        labels,
+        work,
+        week,
+        now: mark(now),
         rows,
         technicians,
     })

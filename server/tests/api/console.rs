@@ -812,4 +812,39 @@ async fn the_day_plan_puts_each_job_on_its_technician_s_row_at_its_time() {
         "{anna}"
     );
     assert!(row("").contains("data-job=\"J-TRAY\""));
+
+    // The week of a Wednesday: Monday to Monday, the same linear axis (10:00 on Monday is
+    // 10 h of 168 h in; two hours get the narrowest block).
+    let (_, week) = browser.get("/timeline?day=2026-12-09&span=week").await;
+    assert!(
+        week.contains("data-axis-start=\"2026-12-07T00:00:00+08:00\" data-axis-end=\"2026-12-14T00:00:00+08:00\""),
+        "{week}"
+    );
+    let block = week
+        .split("data-job=\"J-AM\"")
+        .nth(1)
+        .expect("J-AM in the week");
+    let style = block
+        .split("style=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let pct = |key: &str| -> f64 {
+        style
+            .split(&format!("{key}: "))
+            .nth(1)
+            .unwrap()
+            .split('%')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        (pct("left") - 5.952).abs() < 0.01 && (pct("width") - 2.0).abs() < 0.01,
+        "{style}"
+    );
+    assert_eq!(week.matches("class=\"tl-hour tl-day\"").count(), 7);
 }
