@@ -215,6 +215,15 @@ document.addEventListener("submit", async (e) => {
     const slot = document.getElementById("announce");
     if (slot) slot.textContent = text;
   };
+  // PATCHes a job; a refusal is said in the live region. Whether it was accepted.
+  const patchJob = async (job, body) => {
+    const res = await fetch(`/api/v1/jobs/${encodeURIComponent(job)}`, {
+      method: "PATCH", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
+    });
+    if (!res.ok) say(job + ": " + refusalText((await res.json().catch(() => ({}))).error || { message: `${res.status}` }));
+    return res.ok;
+  };
   document.addEventListener("pointerdown", (e) => {
     const block = e.target.closest(".tl-block[data-job]");
     if (!block || e.button !== 0) return;
@@ -252,13 +261,7 @@ document.addEventListener("submit", async (e) => {
     const length = Number(block.dataset.end) - Number(block.dataset.start);
     const body = { technician, scheduled_start: new Date(newStart).toISOString(),
                    scheduled_end: new Date(newStart + length).toISOString() };
-    const res = await fetch(`/api/v1/jobs/${encodeURIComponent(block.dataset.job)}`, {
-      method: "PATCH", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
-    });
-    const answer = await res.json().catch(() => ({}));
-    if (!res.ok) say(block.dataset.job + ": " + refusalText(answer.error || { message: `${res.status}` }));
-    else if (from) last = { job: block.dataset.job, body: { technician: from,
+    if (await patchJob(block.dataset.job, body) && from) last = { job: block.dataset.job, body: { technician: from,
       scheduled_start: new Date(Number(block.dataset.start)).toISOString(),
       scheduled_end: new Date(Number(block.dataset.end)).toISOString() } };
     await refresh([block.dataset.job]);
@@ -277,11 +280,7 @@ document.addEventListener("submit", async (e) => {
     if (!e.target.closest("#undo-move") || !last) return;
     const { job, body } = last;
     last = null;
-    const res = await fetch(`/api/v1/jobs/${encodeURIComponent(job)}`, {
-      method: "PATCH", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body),
-    });
-    if (!res.ok) say(job + ": " + refusalText((await res.json().catch(() => ({}))).error || { message: `${res.status}` }));
+    await patchJob(job, body);
     await refresh([job]);
     showUndo();
   });

@@ -272,36 +272,39 @@ pub async fn patch_job(
         }
     }
     edit_job(&state, id, move |doc| {
-        if start.is_some() || end.is_some() {
-            let data = doc.data()?;
-            let new_start = start.unwrap_or(data.scheduled_start);
-            let new_end = end.unwrap_or(data.scheduled_end);
-            if (new_start, new_end) != (data.scheduled_start, data.scheduled_end) {
-                doc.set_schedule(new_start, new_end)?;
-            }
+        // One read of the job: each field below is its own register, so comparing with the
+        // job as it was before this PATCH is comparing with it as each setter leaves it.
+        let before = doc.data()?;
+        let new_start = start.unwrap_or(before.scheduled_start);
+        let new_end = end.unwrap_or(before.scheduled_end);
+        if (new_start, new_end) != (before.scheduled_start, before.scheduled_end) {
+            doc.set_schedule(new_start, new_end)?;
         }
         if let Some(p) = priority
-            && doc.data()?.priority != p
+            && before.priority != p
         {
             doc.set_priority(p)?;
         }
         if let Some(p) = &problem
-            && &doc.data()?.problem != p
+            && &before.problem != p
         {
             doc.set_problem(p)?;
         }
         if let Some(c) = &customer
-            && &doc.data()?.customer != c
+            && &before.customer != c
         {
             doc.set_customer(c)?;
         }
         if let Some(s) = &site
-            && &doc.data()?.site != s
+            && &before.site != s
         {
             doc.set_site(s)?;
         }
         if let Some(t) = &technician
-            && doc.derived()?.technician.as_deref() != Some(t.as_str())
+            && fieldwork_model::status::derive(&before.events)
+                .technician
+                .as_deref()
+                != Some(t.as_str())
         {
             doc.assign(t, DISPATCH_ACTOR, now())?;
         }

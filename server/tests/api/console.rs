@@ -186,6 +186,33 @@ async fn create(office: &Office, body: Value) {
     assert_eq!(status, 201, "{v}");
 }
 
+/// Where a day-plan block sits: its `left` and `width`, in percent of the axis.
+fn block_at(page: &str, job: &str) -> (f64, f64) {
+    let block = page
+        .split(&format!("data-job=\"{job}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no block {job}"));
+    let style = block
+        .split("style=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let pct = |key: &str| -> f64 {
+        style
+            .split(&format!("{key}: "))
+            .nth(1)
+            .unwrap()
+            .split('%')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (pct("left"), pct("width"))
+}
+
 /// The jobs a page lists, by their rows' `data-job`, in order.
 fn listed(page: &str) -> Vec<String> {
     page.split("<tr data-job=\"")
@@ -779,31 +806,10 @@ async fn the_day_plan_puts_each_job_on_its_technician_s_row_at_its_time() {
     };
     // 10:00 to 12:00 of a 24-hour axis: from 41.67 % for 8.33 %.
     let anna = row("t1");
-    let block = anna
-        .split("data-job=\"J-AM\"")
-        .nth(1)
-        .expect("J-AM on t1's row");
-    let style = block
-        .split("style=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let pct = |key: &str| -> f64 {
-        style
-            .split(&format!("{key}: "))
-            .nth(1)
-            .unwrap()
-            .split('%')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
+    let (left, width) = block_at(&anna, "J-AM");
     assert!(
-        (pct("left") - 41.667).abs() < 0.01 && (pct("width") - 8.333).abs() < 0.01,
-        "{style}"
+        (left - 41.667).abs() < 0.01 && (width - 8.333).abs() < 0.01,
+        "{left} {width}"
     );
     assert!(anna.contains("10:00–12:00"));
     // A job with no time yet is listed beside the row; the unassigned one is in the tray.
@@ -820,31 +826,10 @@ async fn the_day_plan_puts_each_job_on_its_technician_s_row_at_its_time() {
         week.contains("data-axis-start=\"2026-12-07T00:00:00+08:00\" data-axis-end=\"2026-12-14T00:00:00+08:00\""),
         "{week}"
     );
-    let block = week
-        .split("data-job=\"J-AM\"")
-        .nth(1)
-        .expect("J-AM in the week");
-    let style = block
-        .split("style=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let pct = |key: &str| -> f64 {
-        style
-            .split(&format!("{key}: "))
-            .nth(1)
-            .unwrap()
-            .split('%')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
+    let (left, width) = block_at(&week, "J-AM");
     assert!(
-        (pct("left") - 5.952).abs() < 0.01 && (pct("width") - 2.0).abs() < 0.01,
-        "{style}"
+        (left - 5.952).abs() < 0.01 && (width - 2.0).abs() < 0.01,
+        "{left} {width}"
     );
     assert_eq!(week.matches("class=\"tl-hour tl-day\"").count(), 7);
 }
