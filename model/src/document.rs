@@ -389,11 +389,36 @@ impl JobDocument {
     /// Dispatch gives the job to `technician`.
     pub fn assign(&mut self, technician: &str, by: &str, at: i64) -> Result<String> {
         validate_id("technician", technician)?;
+        let at = after_last_assignment(&self.data()?, at);
         self.append_event(StatusEvent {
             status: Status::Assigned,
             at,
             by: by.to_string(),
             technician: Some(technician.to_string()),
+            reason: None,
+        })
+    }
+
+    /// Dispatch takes the job back from its technician into the unassigned tray: an
+    /// assignment to nobody (status rules in [`crate::status`]). The job is `new` again; work
+    /// already recorded stays in its history. An ended job keeps who did it: refused once it
+    /// is completed or cancelled.
+    pub fn unassign(&mut self, by: &str, at: i64) -> Result<String> {
+        let data = self.data()?;
+        let current = status::derive(&data.events);
+        if current.status.is_terminal() {
+            return Err(Error::IllegalTransition {
+                job: data.id,
+                from: current.status.as_str(),
+                to: Status::New.as_str(),
+            });
+        }
+        let at = after_last_assignment(&data, at);
+        self.append_event(StatusEvent {
+            status: Status::Assigned,
+            at,
+            by: by.to_string(),
+            technician: None,
             reason: None,
         })
     }
@@ -1036,4 +1061,17 @@ fn check_window(start: Option<i64>, end: Option<i64>) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `at`, or a millisecond after the latest assignment if that is later: the status fold
+/// orders events by time and then by random id, so two assignments in one millisecond (assign
+/// then unassign from a quick drag and undo) would otherwise land in either order.
+fn after_last_assignment(data: &JobData, at: i64) -> i64 {
+    let last = data
+        .events
+        .values()
+        .filter(|e| e.status == Status::Assigned)
+        .map(|e| e.at)
+        .max();
+    last.map_or(at, |last| at.max(last + 1))
 }

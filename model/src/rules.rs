@@ -118,11 +118,8 @@ pub fn event(e: &StatusEvent) -> Result<()> {
     validate_id("by", &e.by)?;
     match (&e.technician, e.status) {
         (Some(t), Status::Assigned) => validate_id("technician", t)?,
-        (None, Status::Assigned) => {
-            return Err(Error::Invalid(
-                "an assigned event names a technician".into(),
-            ));
-        }
+        // An assignment to nobody: dispatch took the job back into the tray (unassign).
+        (None, Status::Assigned) => {}
         (Some(_), _) => {
             return Err(Error::Invalid(format!(
                 "a {} event names no technician",
@@ -435,7 +432,9 @@ mod tests {
             reason: None,
         };
         assert!(event(&e(Status::Assigned, Some("tech-1"))).is_ok());
-        assert!(event(&e(Status::Assigned, None)).is_err());
+        // Naming nobody is dispatch taking the job back (unassign).
+        assert!(event(&e(Status::Assigned, None)).is_ok());
+        assert!(event(&e(Status::Assigned, Some("bad id"))).is_err());
         assert!(event(&e(Status::OnSite, Some("tech-1"))).is_err());
         assert!(event(&e(Status::OnSite, None)).is_ok());
     }

@@ -8,7 +8,10 @@
 //!    *current* technician gives the status;
 //! 4. otherwise `assigned` if the job has a technician, else `new`.
 //!
-//! The technician is the one named by the latest `assigned` event (by time, then id). Progress
+//! The technician is the one named by the latest `assigned` event (by time, then id); an
+//! `assigned` event naming nobody is dispatch taking the job back (unassign), and the job is
+//! `new` again. The office writes each assignment after the one before it in this order, even
+//! within one millisecond ([`crate::JobDocument::assign`]). Progress
 //! recorded by a previous technician stays in the history but does not drive the status, so a
 //! reassigned job starts afresh for its new technician, and a phone with a slow clock cannot push
 //! its own progress behind the assignment.
@@ -220,6 +223,22 @@ mod tests {
         assert_eq!(d.status, Status::Assigned);
         assert_eq!(d.technician.as_deref(), Some("t2"));
         assert!(d.flags.contains(&"work_by_previous_technician"));
+    }
+
+    #[test]
+    fn an_assignment_to_nobody_makes_the_job_new_again() {
+        let e = events(&[
+            ("a", ev(Status::Assigned, 1, "dispatch", Some("t1"))),
+            ("b", ev(Status::Accepted, 2, "t1", None)),
+            ("c", ev(Status::Assigned, 3, "dispatch", None)),
+        ]);
+        let d = derive(&e);
+        assert_eq!((d.status, d.technician), (Status::New, None));
+        assert!(d.flags.contains(&"work_by_previous_technician"));
+        // Assigned again afterwards: the new technician's.
+        let mut again = e.clone();
+        again.insert("d".into(), ev(Status::Assigned, 4, "dispatch", Some("t2")));
+        assert_eq!(derive(&again).technician.as_deref(), Some("t2"));
     }
 
     #[test]

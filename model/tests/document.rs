@@ -227,3 +227,31 @@ fn a_photo_is_removed_only_by_its_author_and_only_by_a_mark() {
     deleted.attachments.clear();
     assert!(device_change(&before.data().unwrap(), &deleted, "t1").is_err());
 }
+
+#[test]
+fn unassign_takes_the_job_back_even_within_the_millisecond_of_its_assignment() {
+    // Created with t1 at T0 and taken back at T0: the unassign still folds after the
+    // assignment (whatever the random event ids), so the job is new and nobody's.
+    for _ in 0..20 {
+        let mut doc = job();
+        doc.unassign("dispatch", T0).unwrap();
+        let view = doc.view(T0).unwrap();
+        assert_eq!((view.status, view.technician), (Status::New, None));
+        // Given back within the same millisecond, it is t2's.
+        doc.assign("t2", "dispatch", T0).unwrap();
+        assert_eq!(doc.view(T0).unwrap().technician.as_deref(), Some("t2"));
+    }
+    // A phone may not take a job off its technician.
+    let before = job();
+    let mut after = fork(&before);
+    after.unassign("t1", T0 + 5).unwrap();
+    assert!(device_change(&before.data().unwrap(), &after.data().unwrap(), "t1").is_err());
+    // An ended job keeps who did it.
+    let mut done = job();
+    done.cancel("customer withdrew", "dispatch", T0 + 1)
+        .unwrap();
+    assert!(matches!(
+        done.unassign("dispatch", T0 + 2),
+        Err(fieldwork_model::Error::IllegalTransition { .. })
+    ));
+}

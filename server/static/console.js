@@ -19,10 +19,17 @@ function locate(el) {
 
 let refreshing = false;
 let again = false;
+// A page that can redraw just the changed jobs sets this (the day plan): it answers whether it
+// did; if not, the page is re-fetched whole.
+let redrawJobs = null;
 async function refresh(changed) {
   if (refreshing) { again = true; return; }
   refreshing = true;
   try {
+    if (changed && changed.length && redrawJobs && await redrawJobs(changed)) {
+      announceChange(changed);
+      return;
+    }
     const res = await fetch(location.href, { credentials: "same-origin" });
     if (res.redirected || !res.ok) { location.reload(); return; }
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
@@ -39,20 +46,25 @@ async function refresh(changed) {
     const refocus = focused && focused();
     if (refocus && refocus !== document.activeElement) refocus.focus({ preventScroll: true });
     window.scrollTo(...scroll);
-    for (const id of changed || []) {
-      const row = main.querySelector(`tr[data-job="${CSS.escape(id)}"]`);
-      if (row) row.classList.add("changed");
-    }
-    // Screen readers hear that the page changed, and which jobs.
-    const announce = document.getElementById("announce");
-    if (announce && changed && changed.length) {
-      announce.textContent = `${announce.dataset.updated}: ${changed.join(", ")}`;
-    }
-    document.dispatchEvent(new CustomEvent("fieldwork:refreshed"));
+    announceChange(changed);
   } finally {
     refreshing = false;
     if (again) { again = false; refresh(); }
   }
+}
+
+// After a refresh: the changed jobs' rows marked, screen readers told which jobs changed, and
+// the page's own scripts told (fieldwork:refreshed).
+function announceChange(changed) {
+  for (const id of changed || []) {
+    const row = main.querySelector(`tr[data-job="${CSS.escape(id)}"]`);
+    if (row) row.classList.add("changed");
+  }
+  const announce = document.getElementById("announce");
+  if (announce && changed && changed.length) {
+    announce.textContent = `${announce.dataset.updated}: ${changed.join(", ")}`;
+  }
+  document.dispatchEvent(new CustomEvent("fieldwork:refreshed"));
 }
 
 if (main && main.dataset.live === "1" && "EventSource" in window) {
@@ -149,11 +161,15 @@ document.addEventListener("submit", async (e) => {
   const form = e.target;
   if (e.defaultPrevented || !form.dataset || !form.dataset.api) return;
   e.preventDefault();
-  const [method, url] = form.dataset.api.split(" ");
+  const [method, path] = form.dataset.api.split(" ");
+  // A field marked data-path fills its {name} in the URL instead of going in the body.
+  const url = path.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(form.elements[name]?.value || ""));
   const body = {};
   for (const el of form.elements) {
-    if (!el.name || el.value === "") continue;
-    const value = el.dataset.type === "time" ? officeTime(el.value)
+    // An empty field is left out, or sent as null where it means "none" (unassigned).
+    if (!el.name || "path" in el.dataset || (el.value === "" && el.dataset.empty !== "null")) continue;
+    const value = el.value === "" ? null
+      : el.dataset.type === "time" ? officeTime(el.value)
       : el.dataset.type === "number" ? Number(el.value)
       : el.dataset.type === "boolean" ? el.value === "true" : el.value;
     const path = el.name.split(".");
@@ -194,21 +210,24 @@ document.addEventListener("submit", async (e) => {
   }
 });
 
-// The day plan (/timeline): drag a job's block to another technician's row and/or time. The
-// block's left edge lands on the time under it, rounded to 15 min (the axis maps time to its
-// width linearly, data-axis-start/end); the job keeps its length. The API's rules apply: a
-// refused move says why and the page shows the job where it was. Pointer events, so a mouse,
-// a pen and a finger all drag; every move also has a form below the board (the keyboard's way).
+// The day plan (/timeline): drag a job's block to another technician's row and/or time, or to
+// the unassigned tray's row (unassign). The block's left edge lands on the time under it,
+// rounded to 15 min (the axis maps time to its width linearly, data-axis-start/end); the job
+// keeps its length (a job with no time yet, dragged from beside a row's name, gets
+// data-length). The API's rules apply: a refused move says why and the page shows the job
+// where it was. Pointer events, so a mouse, a pen and a finger all drag; every move also has a
+// form below the board (the keyboard's way).
 (() => {
   const axis = document.querySelector(".tl-axis[data-axis-start]");
   if (!axis) return;
   const QUARTER = 15 * 60_000;
+  const DRAGGABLE = ".tl-block[data-job], .tl-unscheduled[data-job]";
   const start = Date.parse(axis.dataset.axisStart);
   const end = Date.parse(axis.dataset.axisEnd);
   let drag = null;
   let dropped = false; // the click that ends a drag does not open the job
   document.addEventListener("click", (e) => {
-    if (dropped && e.target.closest(".tl-block")) e.preventDefault();
+    if (dropped && e.target.closest(DRAGGABLE)) e.preventDefault();
     dropped = false;
   }, true);
   const say = (text) => {
@@ -225,7 +244,7 @@ document.addEventListener("submit", async (e) => {
     return res.ok;
   };
   document.addEventListener("pointerdown", (e) => {
-    const block = e.target.closest(".tl-block[data-job]");
+    const block = e.target.closest(DRAGGABLE);
     if (!block || e.button !== 0) return;
     const rect = block.getBoundingClientRect();
     drag = { block, grab: e.clientX - rect.left, x: e.clientX, y: e.clientY, moved: false };
@@ -252,24 +271,76 @@ document.addEventListener("submit", async (e) => {
     const lane = document.elementFromPoint(e.clientX, e.clientY)?.closest(".tl-row")?.querySelector(".tl-lane");
     block.style.visibility = "";
     if (!lane) return;
-    const technician = lane.closest(".tl-row").dataset.technician;
-    const from = block.closest(".tl-row").dataset.technician;
-    if (!technician) { say(block.dataset.job + ": " + (document.documentElement.lang === "zh-CN" ? "不能拖回未分配" : "cannot be dragged back to unassigned")); return; }
+    // The tray's row is "" (null to the API: unassign).
+    const technician = lane.closest(".tl-row").dataset.technician || null;
+    const from = block.closest(".tl-row").dataset.technician || null;
     const box = lane.getBoundingClientRect();
     const at = start + ((e.clientX - grab - box.left) / box.width) * (end - start);
     const newStart = Math.round(at / QUARTER) * QUARTER;
-    const length = Number(block.dataset.end) - Number(block.dataset.start);
-    const body = { technician, scheduled_start: new Date(newStart).toISOString(),
-                   scheduled_end: new Date(newStart + length).toISOString() };
-    if (await patchJob(block.dataset.job, body) && from) last = { job: block.dataset.job, body: { technician: from,
-      scheduled_start: new Date(Number(block.dataset.start)).toISOString(),
-      scheduled_end: new Date(Number(block.dataset.end)).toISOString() } };
+    const scheduled = block.dataset.start !== undefined;
+    const length = scheduled ? Number(block.dataset.end) - Number(block.dataset.start) : Number(block.dataset.length);
+    const iso = (ms) => new Date(ms).toISOString();
+    const body = { technician, scheduled_start: iso(newStart), scheduled_end: iso(newStart + length) };
+    // Undo: back to the row it came from and the times it had (none, for a job with no time).
+    if (await patchJob(block.dataset.job, body)) last = { job: block.dataset.job, body: { technician: from,
+      scheduled_start: scheduled ? iso(Number(block.dataset.start)) : null,
+      scheduled_end: scheduled ? iso(Number(block.dataset.end)) : null } };
     await refresh([block.dataset.job]);
     showUndo();
   });
 
-  // Undo puts the last dragged job back where it was (a job dragged out of the tray has no
-  // "unassigned" to go back to: the API assigns, it does not unassign).
+  // A live change to jobs already on the plan redraws only them (/timeline/jobs draws each as
+  // the page does): their block, deadline and no-time chip leave their old row and join their
+  // new one. A job new to the page, or a row the page lacks, re-fetches the whole page.
+  const board = document.querySelector(".timeline-board");
+  const MOST = 50; // as CHANGED_JOBS in timeline.rs
+  redrawJobs = async (ids) => {
+    if (ids.length > MOST || ids.some((id) => !board.querySelector(`[data-job="${CSS.escape(id)}"]`))) return false;
+    const query = new URLSearchParams(location.search);
+    query.set("jobs", ids.join(","));
+    const res = await fetch(`/timeline/jobs?${query}`, { credentials: "same-origin" });
+    if (!res.ok) return false;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const parts = [...doc.querySelectorAll("template[data-job]")];
+    if (parts.some((t) => !board.querySelector(`.tl-row[data-technician="${CSS.escape(t.dataset.technician)}"]`))) return false;
+    const focused = document.activeElement?.closest?.("[data-job]")?.dataset.job;
+    for (const t of parts) {
+      const id = CSS.escape(t.dataset.job);
+      for (const old of board.querySelectorAll(`[data-job="${id}"], [data-deadline="${id}"]`)) old.remove();
+      const row = board.querySelector(`.tl-row[data-technician="${CSS.escape(t.dataset.technician)}"]`);
+      for (const el of [...t.content.children]) {
+        (el.classList.contains("tl-unscheduled") ? row.querySelector(".tl-name") : row.querySelector(".tl-lane")).append(el);
+      }
+    }
+    if (focused) board.querySelector(`[data-job="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+    return true;
+  };
+
+  // The keyboard's way to move a job: M on a focused block (or chip) picks it in the move form
+  // below; picking a job there fills in its technician and times as the plan shows them.
+  const form = document.getElementById("move-form");
+  const local = (ms) => new Intl.DateTimeFormat("sv-SE", { timeZone: document.body.dataset.zone,
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+    .format(new Date(ms)).replace(" ", "T");
+  const pick = (id) => {
+    const el = board.querySelector(`[data-job="${CSS.escape(id)}"]`);
+    if (!form || !el) return;
+    if (![...form.elements.job.options].some((o) => o.value === id)) form.elements.job.add(new Option(id, id));
+    form.elements.job.value = id;
+    form.elements.technician.value = el.closest(".tl-row").dataset.technician;
+    form.elements.scheduled_start.value = el.dataset.start ? local(Number(el.dataset.start)) : "";
+    form.elements.scheduled_end.value = el.dataset.end ? local(Number(el.dataset.end)) : "";
+  };
+  form?.elements.job.addEventListener("change", () => pick(form.elements.job.value));
+  document.addEventListener("keydown", (e) => {
+    const el = e.target.closest?.(DRAGGABLE);
+    if (!el || e.key.toLowerCase() !== "m" || e.ctrlKey || e.metaKey || e.altKey) return;
+    e.preventDefault();
+    pick(el.dataset.job);
+    form.elements.technician.focus();
+  });
+
+  // Undo puts the last dragged job back where it was.
   let last = null;
   const showUndo = () => {
     const button = document.getElementById("undo-move");

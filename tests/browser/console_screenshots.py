@@ -30,7 +30,7 @@ def main():
             b.find_element(By.NAME, "name").send_keys("dispatch")
             b.find_element(By.NAME, "password").send_keys(password)
             b.find_element(By.CSS_SELECTOR, "form.login button").click()
-            wait(b, lambda: b.current_url.endswith("/board"))
+            wait(b, lambda: b.current_url.endswith("/timeline"))
             for name, path, height in [("console-board", "/board", 900), ("console-job", "/jobs/J-1007", 2300),
                                        ("console-service", "/service", 1000), ("console-timeline", "/timeline", 700)]:
                 b.set_window_size(1280, height)

@@ -99,7 +99,7 @@ def log_in(b, office, password=PASSWORD):
     b.find_element(By.NAME, "password").send_keys(password)
     b.find_element(By.CSS_SELECTOR, "form.login button").click()
     if password == PASSWORD:
-        wait(b, lambda: b.current_url.endswith("/board"))
+        wait(b, lambda: b.current_url.endswith("/timeline"))
 
 
 def wait(b, condition, seconds=15):
@@ -334,9 +334,13 @@ def test_the_day_plan_moves_a_job_from_the_keyboard_on_the_office_clock(office, 
     browser.get(office.url + "/timeline?day=2026-12-07")
     block = browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] [data-job="J-MOVE"]')
     assert "10:00–12:00" in block.get_attribute("aria-label")
-    move = '#moves details[data-job="J-MOVE"] '
-    browser.find_element(By.CSS_SELECTOR, move + "summary").click()
-    # With the keyboard: to Zhou Min at 14:00 office time.
+    move = "#move-form "
+    # With the keyboard: M on the focused block picks it in the move form, with its times.
+    block.send_keys("m")
+    assert browser.find_element(By.CSS_SELECTOR, move + 'select[name="job"]').get_attribute("value") == "J-MOVE"
+    assert browser.find_element(By.CSS_SELECTOR, move + 'input[name="scheduled_start"]').get_attribute("value") == "2026-12-07T10:00"
+    assert browser.switch_to.active_element.get_attribute("name") == "technician"
+    # To Zhou Min at 14:00 office time.
     Select(browser.find_element(By.CSS_SELECTOR, move + 'select[name="technician"]')).select_by_value("t-plan")
     for name, value in [("scheduled_start", "2026-12-07T14:00"), ("scheduled_end", "2026-12-07T16:00")]:
         browser.execute_script("arguments[0].value = arguments[1]",
@@ -351,7 +355,7 @@ def test_the_day_plan_moves_a_job_from_the_keyboard_on_the_office_clock(office, 
 
     # A move the API refuses (the end before the start) says why and changes nothing.
     browser.get(office.url + "/timeline?day=2026-12-07")
-    browser.find_element(By.CSS_SELECTOR, move + "summary").click()
+    Select(browser.find_element(By.CSS_SELECTOR, move + 'select[name="job"]')).select_by_value("J-MOVE")
     for name, value in [("scheduled_start", "2026-12-07T14:00"), ("scheduled_end", "2026-12-07T13:00")]:
         browser.execute_script("arguments[0].value = arguments[1]",
                                browser.find_element(By.CSS_SELECTOR, move + f'input[name="{name}"]'), value)
@@ -481,3 +485,88 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
     result = phone(tmp_path, "sync", check=False)
     assert result.returncode != 0
     assert "revoked" in result.stderr, result.stderr
+
+
+def drag_to(browser, block, lane, hour, grab=5):
+    """Drags `block` (held `grab` px inside its left edge) so that its left edge lands on `lane`
+    at `hour` (office time, on a day axis); a few px past a quarter, so the rounding shows."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]", lane)
+    target_x = box[0] + box[2] * (hour + 2 / 60) / 24 + grab
+    target_y = box[1] + box[3] / 2
+    start = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top + r.height / 2]", block)
+    (ActionChains(browser).move_to_element_with_offset(block, -block.size["width"] // 2 + grab, 0)
+     .click_and_hold().move_by_offset(10, 0)
+     .move_by_offset(int(target_x - start[0] - grab - 10), int(target_y - start[1])).release().perform())
+
+
+def test_the_day_plan_assigns_from_the_tray_and_unassigns_back_by_drag_and_keyboard(office, browser):
+    body = {"id": "J-TRAY", "customer": {"name": "东方医院", "phone": "1"},
+            "site": {"address": "1 Tray Lane", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "Chiller alarm", "reported_at": "2026-12-06T09:00:00+08:00", "priority": "emergency",
+            "scheduled_start": "2026-12-08T10:00:00+08:00", "scheduled_end": "2026-12-08T11:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    log_in(browser, office)
+    browser.get(office.url + "/timeline?day=2026-12-08")
+    tray = '.tl-row[data-technician=""] '
+
+    def job():
+        j = json.loads(office.api("GET", "/api/v1/jobs/J-TRAY")[1])
+        return j["technician"], j["status"], j["scheduled_start"], j["scheduled_end"]
+
+    def where(row):
+        return f'.tl-row[data-technician="{row}"] .tl-block[data-job="J-TRAY"]'
+    # An emergency says so in words, not by colour alone.
+    block = browser.find_element(By.CSS_SELECTOR, tray + '[data-job="J-TRAY"]')
+    assert "Emergency" in block.get_attribute("aria-label")
+    # From the tray to Anna at 14:00 office time: assigned, the start in the office zone.
+    drag_to(browser, block, browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] .tl-lane'), 14)
+    wait(browser, lambda: job() == ("t1", "assigned", "2026-12-08T06:00:00Z", "2026-12-08T07:00:00Z"))
+    wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, where("t1")))
+    # And back onto the tray at 09:00: nobody's, new again.
+    drag_to(browser, browser.find_element(By.CSS_SELECTOR, where("t1")),
+            browser.find_element(By.CSS_SELECTOR, tray + ".tl-lane"), 9)
+    wait(browser, lambda: job() == (None, "new", "2026-12-08T01:00:00Z", "2026-12-08T02:00:00Z"))
+    wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, where("")))
+    # Undo returns it to Anna at 14:00.
+    wait(browser, lambda: browser.find_element(By.ID, "undo-move").is_displayed())
+    browser.find_element(By.ID, "undo-move").click()
+    wait(browser, lambda: job() == ("t1", "assigned", "2026-12-08T06:00:00Z", "2026-12-08T07:00:00Z"))
+
+    # The keyboard does the same: to the tray, then to Anna at 14:00 again.
+    move = "#move-form "
+    for technician, hour, expected in [("", "09", None), ("t1", "14", "t1")]:
+        browser.get(office.url + "/timeline?day=2026-12-08")
+        Select(browser.find_element(By.CSS_SELECTOR, move + 'select[name="job"]')).select_by_value("J-TRAY")
+        Select(browser.find_element(By.CSS_SELECTOR, move + 'select[name="technician"]')).select_by_value(technician)
+        for name, value in [("scheduled_start", f"2026-12-08T{hour}:00"), ("scheduled_end", f"2026-12-08T{int(hour) + 1:02}:00")]:
+            browser.execute_script("arguments[0].value = arguments[1]",
+                                   browser.find_element(By.CSS_SELECTOR, move + f'input[name="{name}"]'), value)
+        browser.find_element(By.CSS_SELECTOR, move + "button").click()
+        utc = f"2026-12-08T{int(hour) - 8:02}:00:00Z"
+        wait(browser, lambda: job()[0] == expected and job()[2] == utc)
+        wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, where(expected or "")))
+
+
+def test_a_change_elsewhere_redraws_only_its_job_on_the_open_day_plan(office, browser):
+    body = {"id": "J-LIVE", "technician": "t1", "customer": {"name": "Quay Bakery", "phone": "1"},
+            "site": {"address": "5 Quay Road", "region": "city", "time_zone": "Asia/Shanghai"},
+            "problem": "Oven fan", "reported_at": "2026-12-06T09:00:00+08:00",
+            "scheduled_start": "2026-12-09T10:00:00+08:00", "scheduled_end": "2026-12-09T11:00:00+08:00"}
+    assert office.api("POST", "/api/v1/jobs", body)[0] == 201
+    log_in(browser, office)
+    browser.get(office.url + "/timeline?day=2026-12-09")
+    wait(browser, lambda: browser.find_element(By.ID, "live").is_displayed())
+    # A mark on the page that a whole-page refresh would wipe, and the focus on the job's block.
+    browser.execute_script("document.querySelector('.tl-head').dataset.mark = 'kept'")
+    browser.execute_script("document.querySelector('.tl-block[data-job=\"J-LIVE\"]').focus()")
+    # Another dispatcher (the API) takes it back to the tray and moves it to 15:00.
+    assert office.api("PATCH", "/api/v1/jobs/J-LIVE", {"technician": None, "scheduled_start": "2026-12-09T15:00:00+08:00",
+                                                       "scheduled_end": "2026-12-09T16:00:00+08:00"})[0] == 200
+    tray = '.tl-row[data-technician=""] .tl-block[data-job="J-LIVE"]'
+    wait(browser, lambda: "15:00–16:00" in browser.find_element(By.CSS_SELECTOR, tray).get_attribute("aria-label"))
+    assert not browser.find_elements(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] [data-job="J-LIVE"]')
+    assert len(browser.find_elements(By.CSS_SELECTOR, '[data-deadline="J-LIVE"]')) <= 1
+    assert browser.execute_script("return document.querySelector('.tl-head').dataset.mark") == "kept", "the page was re-fetched whole"
+    assert browser.switch_to.active_element.get_attribute("data-job") == "J-LIVE", "the focus stays on the moved block"
+    assert "J-LIVE" in browser.find_element(By.ID, "announce").get_attribute("textContent")

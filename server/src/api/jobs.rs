@@ -192,7 +192,7 @@ fn string_field(field: &str, v: &Value) -> Result<String> {
 }
 
 /// `PATCH /api/v1/jobs/{id}` with any of scheduled_start, scheduled_end, technician, priority,
-/// problem.
+/// problem, customer, site. `"technician": null` takes the job back into the unassigned tray.
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn patch_job(
     State(state): State<AppState>,
@@ -224,9 +224,13 @@ pub async fn patch_job(
         .get("scheduled_end")
         .map(|v| opt_time("scheduled_end", v))
         .transpose()?;
-    let technician = patch
+    // Some(None): unassign.
+    let technician: Option<Option<String>> = patch
         .get("technician")
-        .map(|v| string_field("technician", v))
+        .map(|v| match v {
+            Value::Null => Ok(None),
+            v => string_field("technician", v).map(Some),
+        })
         .transpose()?;
     let priority = patch
         .get("priority")
@@ -256,14 +260,14 @@ pub async fn patch_job(
         .transpose()?;
     // The assignee's registered name goes into the job with the assignment.
     let mut assignee_name = None;
-    if let Some(t) = technician.clone() {
+    if let Some(Some(t)) = technician.clone() {
         let name = state
             .blocking(move |s| crate::office::technician_name(s, &t))
             .await?;
         match name {
             Some(name) => assignee_name = Some(name),
             None => {
-                let t = technician.unwrap_or_default();
+                let t = technician.flatten().unwrap_or_default();
                 return Err(Error::BadRequest(
                     "unknown_technician",
                     format!("no technician {t}"),
@@ -301,14 +305,14 @@ pub async fn patch_job(
             doc.set_site(s)?;
         }
         if let Some(t) = &technician
-            && fieldwork_model::status::derive(&before.events)
-                .technician
-                .as_deref()
-                != Some(t.as_str())
+            && fieldwork_model::status::derive(&before.events).technician != *t
         {
-            doc.assign(t, DISPATCH_ACTOR, now())?;
+            match t {
+                Some(t) => doc.assign(t, DISPATCH_ACTOR, now())?,
+                None => doc.unassign(DISPATCH_ACTOR, now())?,
+            };
         }
-        if let (Some(t), Some(name)) = (&technician, &assignee_name) {
+        if let (Some(Some(t)), Some(name)) = (&technician, &assignee_name) {
             doc.set_person(t, name)?;
         }
         Ok(())

@@ -69,7 +69,7 @@ pub(super) async fn login_submit(
     let outcome = accounts::login(&state.storage, &state.logins, &form.name, &form.password).await;
     match outcome {
         Ok(Ok(new)) => {
-            let mut response = Redirect::to("/board").into_response();
+            let mut response = Redirect::to("/timeline").into_response();
             let max_age = accounts::SESSION_MS / 1000;
             response.headers_mut().append(
                 header::SET_COOKIE,
@@ -130,7 +130,7 @@ pub(super) async fn set_language(Path(lang): Path<String>, headers: HeaderMap) -
                 .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
         })
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/board".into());
+        .unwrap_or_else(|| "/timeline".into());
     let mut response = Redirect::to(&back).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "lang={lang}; Path=/; SameSite=Lax; Max-Age=31536000"

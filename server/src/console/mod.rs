@@ -40,7 +40,8 @@ const LOGIN_CSRF_COOKIE: &str = "fw_login_csrf";
 /// The console's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/board") }))
+        // The day plan is the dispatch board; `/board` is the same jobs as a table.
+        .route("/", get(|| async { Redirect::to("/timeline") }))
         .route("/login", get(login::login_page).post(login::login_submit))
         .route("/logout", post(login::logout))
         .route("/lang/{lang}", get(login::set_language))
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/service", get(service::service_page))
         .route("/search", get(search::search))
         .route("/timeline", get(timeline::timeline))
+        .route("/timeline/jobs", get(timeline::timeline_jobs))
         .route("/jobs/new", get(visit::new_job_page))
         .route("/jobs/{id}", get(visit::job_page))
         .route("/devices", get(devices::devices))

@@ -1,8 +1,10 @@
-//! The day on a time axis (`/timeline?day=`, issue 20 part 2, first step): one row per
+//! The day on a time axis (`/timeline?day=`): one row per
 //! technician over the office's day, each scheduled job a block from its start to its end (or
 //! its expected duration), its next SLA deadline marked on the axis with the risk in words, and
-//! a tray of unassigned jobs. Read-only so far: assigning by drag (and its keyboard
-//! alternative and undo) comes next; the job page's forms assign and reschedule meanwhile.
+//! a tray of unassigned jobs. Dispatch drags a block (or a job with no time yet) to a row and
+//! a time to assign and reschedule it, or onto the tray to unassign it (`console.js`, the
+//! `PATCH` the API takes); every drag has a form below the board for the keyboard, and the
+//! last drag can be undone. The console's default page.
 //!
 //! The hooks the tests and the coming drag rely on: each block `data-job`, each row
 //! `data-technician` (the tray `""`), and the axis `data-axis-start` / `data-axis-end` (RFC 3339
@@ -33,6 +35,102 @@ pub(super) struct DayQuery {
     day: Option<String>,
     /// `week`: the seven days from the Monday of `day` (planning); else the day.
     span: Option<String>,
+    /// `/timeline/jobs`: the changed jobs, comma-separated.
+    jobs: Option<String>,
+}
+
+/// The time the page spans: a day, or the week (Monday to Monday in the office's zone) of it.
+struct Axis {
+    day: chrono::NaiveDate,
+    week: bool,
+    days: Vec<chrono::NaiveDate>,
+    /// Its start and end, epoch ms; linear in time between them.
+    bounds: (i64, i64),
+}
+
+impl Axis {
+    fn of(q: &DayQuery, zone: chrono_tz::Tz) -> Axis {
+        let day = query_date(q.day.as_deref()).unwrap_or_else(office_today);
+        let midnight = |d: chrono::NaiveDate| {
+            zone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.timestamp_millis())
+                .unwrap_or(0)
+        };
+        let week = q.span.as_deref() == Some("week");
+        let first = if week {
+            day - chrono::Days::new(u64::from(
+                chrono::Datelike::weekday(&day).num_days_from_monday(),
+            ))
+        } else {
+            day
+        };
+        let days: Vec<chrono::NaiveDate> =
+            first.iter_days().take(if week { 7 } else { 1 }).collect();
+        let last = days.last().copied().unwrap_or(first);
+        let bounds = (midnight(first), midnight(last.succ_opt().unwrap_or(last)));
+        Axis {
+            day,
+            week,
+            days,
+            bounds,
+        }
+    }
+}
+
+/// Most jobs one `/timeline/jobs` request redraws: a change event names a handful; more than
+/// this and the page re-fetches itself whole.
+const CHANGED_JOBS: usize = 50;
+
+/// `GET /timeline/jobs?day=&span=&jobs=J-1,J-2`: the named jobs as the day plan on that day
+/// draws them (`timeline_jobs.html`), for a live change to redraw a few blocks instead of the
+/// whole board (a thousand jobs are several hundred kilobytes).
+pub(super) async fn timeline_jobs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<DayQuery>,
+) -> Response {
+    if let Err(r) = signed_in(&state, &headers).await {
+        return *r;
+    }
+    let ids: Vec<String> = q
+        .jobs
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .collect();
+    if ids.is_empty() || ids.len() > CHANGED_JOBS {
+        return crate::Error::BadRequest(
+            "invalid",
+            format!("jobs: name 1 to {CHANGED_JOBS} jobs, comma-separated"),
+        )
+        .into_response();
+    }
+    let w = words(&headers);
+    let zone = office_zone();
+    let axis = Axis::of(&q, zone);
+    let render_state = state.clone();
+    let now = chrono::Utc::now().timestamp_millis();
+    let views = state
+        .blocking(move |s| {
+            s.job_contents_of(&ids)?
+                .iter()
+                .map(|data| render_state.render_data(data, now))
+                .collect::<crate::Result<Vec<_>>>()
+        })
+        .await;
+    match views {
+        Ok(views) => page(TimelineJobs {
+            w,
+            placed: views
+                .iter()
+                .map(|v| place(v, axis.bounds, zone, w))
+                .collect(),
+        }),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// Where something sits on the axis, in percent of its width.
@@ -67,10 +165,6 @@ struct Block {
     span: Span,
     /// `10:00–12:00`, office time.
     times: String,
-    /// Its start and end as a `datetime-local` input reads them, office time (the move form).
-    start_local: String,
-    end_local: String,
-    technician: String,
     /// Its times (epoch ms): a drag keeps its length.
     start_ms: i64,
     end_ms: i64,
@@ -90,7 +184,33 @@ struct Row {
     blocks: Vec<Block>,
     deadlines: Vec<Deadline>,
     /// Open jobs of this row with no time yet.
-    unscheduled: Vec<(String, String)>,
+    unscheduled: Vec<Unscheduled>,
+}
+
+/// An open job with no time yet, listed by its row's name; dragged onto the axis it lasts
+/// `length_ms`.
+struct Unscheduled {
+    id: String,
+    customer: String,
+    length_ms: i64,
+}
+
+/// One job as the day plan draws it: in its technician's row (`""`: the tray), its block if
+/// it falls on the axis, its next open deadline, or a chip if it has no time yet.
+struct Placed {
+    job: String,
+    technician: String,
+    block: Option<Block>,
+    deadline: Option<Deadline>,
+    unscheduled: Option<Unscheduled>,
+}
+
+/// The jobs that changed, for an open day plan to swap in (`/timeline/jobs`).
+#[derive(Template)]
+#[template(path = "timeline_jobs.html")]
+struct TimelineJobs {
+    w: &'static Words,
+    placed: Vec<Placed>,
 }
 
 #[derive(Template)]
@@ -113,13 +233,8 @@ struct TimelinePage {
     technicians: Vec<fieldwork_store::Technician>,
 }
 
-/// The block and the deadline of one job on the axis.
-fn place(
-    v: &JobView,
-    axis: (i64, i64),
-    zone: chrono_tz::Tz,
-    w: &Words,
-) -> (Option<Block>, Option<Deadline>) {
+/// Where one job goes on the day plan: its block, its open deadline, or its no-time chip.
+fn place(v: &JobView, axis: (i64, i64), zone: chrono_tz::Tz, w: &Words) -> Placed {
     let clock = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
             .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
@@ -136,17 +251,9 @@ fn place(
                 .and_then(|e| parse_rfc3339("scheduled_end", e).ok())
                 .filter(|e| *e > start)
                 .unwrap_or(start + EXPECTED_MINUTES * 60_000);
-            let local = |ms: i64| {
-                chrono::DateTime::from_timestamp_millis(ms)
-                    .map(|t| t.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string())
-                    .unwrap_or_default()
-            };
             span(start, end, axis.0, axis.1).map(|span| Block {
                 start_ms: start,
                 end_ms: end,
-                start_local: local(start),
-                end_local: local(end),
-                technician: v.technician.clone().unwrap_or_default(),
                 id: v.id.clone(),
                 customer: v.customer.name.clone(),
                 status: v.status.as_str(),
@@ -171,7 +278,20 @@ fn place(
             ),
         })
     });
-    (block, deadline)
+    // An ended job keeps its block (what happened) but has no deadline to meet.
+    let open = !matches!(v.status.as_str(), "completed" | "cancelled");
+    let unscheduled = (open && v.scheduled_start.is_none()).then(|| Unscheduled {
+        id: v.id.clone(),
+        customer: v.customer.name.clone(),
+        length_ms: EXPECTED_MINUTES * 60_000,
+    });
+    Placed {
+        job: v.id.clone(),
+        technician: v.technician.clone().unwrap_or_default(),
+        block,
+        deadline: deadline.filter(|_| open),
+        unscheduled,
+    }
 }
 
 pub(super) async fn timeline(
@@ -185,25 +305,8 @@ pub(super) async fn timeline(
     };
     let w = words(&headers);
     let zone = office_zone();
-    let day = query_date(q.day.as_deref()).unwrap_or_else(office_today);
-    let midnight = |d: chrono::NaiveDate| {
-        zone.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-            .earliest()
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(0)
-    };
-    let week = q.span.as_deref() == Some("week");
-    // A week runs Monday to Monday in the office's zone; the axis stays linear in time.
-    let first = if week {
-        day - chrono::Days::new(u64::from(
-            chrono::Datelike::weekday(&day).num_days_from_monday(),
-        ))
-    } else {
-        day
-    };
-    let days: Vec<chrono::NaiveDate> = first.iter_days().take(if week { 7 } else { 1 }).collect();
-    let last = days.last().copied().unwrap_or(first);
-    let axis = (midnight(first), midnight(last.succ_opt().unwrap_or(last)));
+    let axis = Axis::of(&q, zone);
+    let (day, week, days) = (axis.day, axis.week, axis.days.clone());
     let render_state = state.clone();
     let loaded = state
         .blocking(move |s| Ok((super::all_views(s, &render_state)?, s.technicians()?)))
@@ -228,33 +331,22 @@ pub(super) async fn timeline(
     }))
     .collect();
     for v in &views {
-        let open = !matches!(v.status.as_str(), "completed" | "cancelled");
-        let Some(row) = rows
-            .iter_mut()
-            .find(|r| r.technician == v.technician.clone().unwrap_or_default())
-        else {
+        let placed = place(v, axis.bounds, zone, w);
+        let Some(row) = rows.iter_mut().find(|r| r.technician == placed.technician) else {
             continue;
         };
-        let (block, deadline) = place(v, axis, zone, w);
-        match block {
-            Some(b) => row.blocks.push(b),
-            None if open && v.scheduled_start.is_none() => row
-                .unscheduled
-                .push((v.id.clone(), v.customer.name.clone())),
-            None => {}
-        }
-        if open && let Some(d) = deadline {
-            row.deadlines.push(d);
-        }
+        row.blocks.extend(placed.block);
+        row.deadlines.extend(placed.deadline);
+        row.unscheduled.extend(placed.unscheduled);
     }
     let now = chrono::Utc::now().timestamp_millis();
     let at = |d: chrono::NaiveDate, hour: u32| {
         zone.from_local_datetime(&d.and_hms_opt(hour.min(23), 0, 0).unwrap_or_default())
             .earliest()
             .map(|t| t.timestamp_millis())
-            .unwrap_or(axis.0)
+            .unwrap_or(axis.bounds.0)
     };
-    let mark = |ms: i64| span(ms, ms + 1, axis.0, axis.1).map(|s| s.left);
+    let mark = |ms: i64| span(ms, ms + 1, axis.bounds.0, axis.bounds.1).map(|s| s.left);
     let labels: Vec<(String, f64)> = if week {
         days.iter()
             .filter_map(|d| Some((d.format("%a %m-%d").to_string(), mark(at(*d, 0))?)))
@@ -267,7 +359,14 @@ pub(super) async fn timeline(
     };
     let work = days
         .iter()
-        .filter_map(|d| span(at(*d, WORK_HOURS.0), at(*d, WORK_HOURS.1), axis.0, axis.1))
+        .filter_map(|d| {
+            span(
+                at(*d, WORK_HOURS.0),
+                at(*d, WORK_HOURS.1),
+                axis.bounds.0,
+                axis.bounds.1,
+            )
+        })
         .collect();
     let rfc = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
@@ -280,8 +379,8 @@ pub(super) async fn timeline(
         csrf: session.csrf,
         live: 1,
         day: day.to_string(),
-        axis_start: rfc(axis.0),
-        axis_end: rfc(axis.1),
+        axis_start: rfc(axis.bounds.0),
+        axis_end: rfc(axis.bounds.1),
         labels,
         work,
         week,

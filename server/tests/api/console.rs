@@ -258,7 +258,7 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
     let (status, location, cookies) = browser.log_in("mei", "correct horse battery").await;
     assert_eq!(
         (status, location.as_str()),
-        (StatusCode::SEE_OTHER, "/board")
+        (StatusCode::SEE_OTHER, "/timeline")
     );
     let session = cookies
         .iter()
@@ -278,7 +278,7 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
     }
     // The other language is one click away and sticks.
     assert_eq!(browser.get("/lang/zh-CN").await.0, StatusCode::SEE_OTHER);
-    assert!(browser.get("/board").await.1.contains("看板"));
+    assert!(browser.get("/board").await.1.contains("工单列表"));
     browser.get("/lang/en").await;
     let csrf = field(&board, "csrf");
 

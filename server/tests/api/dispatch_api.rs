@@ -145,6 +145,27 @@ async fn reschedule_and_reassignment_write_feed_rows_for_new_and_previous_techni
     office.patch("J-1", json!({"technician": "t2"})).await;
     assert_eq!(office.feed_rows(&["t1", "t2"]), rows);
 
+    // Back to the tray: nobody's, new again, and t2's phone is told (its row moves on).
+    let unassigned = office.patch("J-1", json!({"technician": null})).await;
+    assert_eq!(unassigned["technician"], Value::Null);
+    assert_eq!(unassigned["status"], "new");
+    let after_unassign = office.feed_rows(&["t1", "t2"]);
+    let t2_row = |rows: &[(i64, String, String)]| rows.iter().find(|r| r.2 == "t2").unwrap().0;
+    assert!(t2_row(&after_unassign) > t2_row(&rows));
+    office.patch("J-1", json!({"technician": null})).await;
+    assert_eq!(
+        office.feed_rows(&["t1", "t2"]),
+        after_unassign,
+        "already unassigned"
+    );
+    // Given back: t2's again, and t2's phone hears of it.
+    let again = office.patch("J-1", json!({"technician": "t2"})).await;
+    assert_eq!(
+        (again["technician"].clone(), again["status"].clone()),
+        (json!("t2"), json!("assigned"))
+    );
+    assert!(t2_row(&office.feed_rows(&["t1", "t2"])) > t2_row(&after_unassign));
+
     let (status, body) = office
         .call(
             Method::PATCH,

@@ -414,6 +414,51 @@ async fn reassignment_revokes_the_job_from_the_previous_technicians_device_and_k
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn unassigning_revokes_the_job_from_the_phone_keeps_its_work_and_refuses_later_writes() {
+    let office = Office::start().await;
+    office.technician("t1").await;
+    office.create_job("J-1", Some("t1")).await;
+    let mut phone = office.enroll("t1").await;
+    phone.pull(&office).await;
+
+    // t1 accepts offline while dispatch drags the job back to the tray.
+    phone
+        .doc("J-1")
+        .record_status(Status::Accepted, "t1", AT)
+        .unwrap();
+    let job = office.patch("J-1", json!({"technician": null})).await;
+    assert_eq!(
+        (job["technician"].clone(), job["status"].clone()),
+        (json!(null), json!("new"))
+    );
+
+    let resp = phone.round(&office, &["J-1"]).await;
+    assert_eq!(reply(&resp, "J-1").state, DocState::Revoked);
+    let job = office.job("J-1").await;
+    assert_eq!(job["status"], "new", "t1's acceptance no longer drives it");
+    assert!(
+        job["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["status"] == "accepted" && e["by"] == "t1"),
+        "offline work is kept: {job}"
+    );
+
+    // Written after the phone heard: refused, and the office's copy is unchanged.
+    phone.docs.get_mut("J-1").unwrap().revoked = false;
+    phone.doc("J-1").add_note("t1", AT + 5, "late").unwrap();
+    let resp = phone.round(&office, &["J-1"]).await;
+    assert_ne!(reply(&resp, "J-1").state, DocState::Ok, "{resp:?}");
+    assert!(
+        office.job("J-1").await["notes"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn changes_missing_their_dependencies_get_resend_and_the_whole_document_then_merges() {
     let office = Office::start().await;
     office.technician("t1").await;
