@@ -38,11 +38,11 @@ def free_port():
 
 
 class Office:
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, *serve_args):
         self.data = data
         self.url = f"http://127.0.0.1:{free_port()}"
         self.proc = subprocess.Popen(
-            [SERVER, "serve", "--data", data, "--listen", self.url.removeprefix("http://")],
+            [SERVER, "serve", "--data", data, "--listen", self.url.removeprefix("http://"), *serve_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 30
         while True:
@@ -516,9 +516,10 @@ def test_the_day_plan_assigns_from_the_tray_and_unassigns_back_by_drag_and_keybo
 
     def where(row):
         return f'.tl-row[data-technician="{row}"] .tl-block[data-job="J-TRAY"]'
-    # An emergency says so in words, not by colour alone.
+    # An emergency is red and says so in words, not by colour alone.
     block = browser.find_element(By.CSS_SELECTOR, tray + '[data-job="J-TRAY"]')
-    assert "Emergency" in block.get_attribute("aria-label")
+    assert "Emergency" in block.get_attribute("aria-label") and "Emergency" in block.text
+    assert block.value_of_css_property("color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
     # From the tray to Anna at 14:00 office time: assigned, the start in the office zone.
     drag_to(browser, block, browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] .tl-lane'), 14)
     wait(browser, lambda: job() == ("t1", "assigned", "2026-12-08T06:00:00Z", "2026-12-08T07:00:00Z"))
