@@ -518,8 +518,11 @@ def test_the_day_plan_assigns_from_the_tray_and_unassigns_back_by_drag_and_keybo
         return f'.tl-row[data-technician="{row}"] .tl-block[data-job="J-TRAY"]'
     # An emergency is red and says so in words, not by colour alone.
     block = browser.find_element(By.CSS_SELECTOR, tray + '[data-job="J-TRAY"]')
-    assert "Emergency" in block.get_attribute("aria-label") and "Emergency" in block.text
-    assert block.value_of_css_property("color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
+    # (The word comes right after the id; a one-hour block at this width has room for the id.)
+    assert "Emergency" in block.get_attribute("aria-label") and "Emergency" in block.get_attribute("textContent")
+    assert block.value_of_css_property("border-left-color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
+    word = block.find_element(By.CSS_SELECTOR, ".prio-word")
+    assert word.value_of_css_property("color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
     # From the tray to Anna at 14:00 office time: assigned, the start in the office zone.
     drag_to(browser, block, browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] .tl-lane'), 14)
     wait(browser, lambda: job() == ("t1", "assigned", "2026-12-08T06:00:00Z", "2026-12-08T07:00:00Z"))
