@@ -16,6 +16,7 @@ pub mod report;
 pub mod rules;
 pub mod sla;
 pub mod status;
+pub mod stock;
 pub mod time;
 pub mod timesheet;
 pub mod validate;
