@@ -44,6 +44,7 @@ mod jobs;
 pub mod live;
 mod mail;
 mod registers;
+mod stock;
 mod sql;
 mod sync_state;
 #[cfg(test)]
@@ -57,6 +58,7 @@ use sql::*;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_schema.sql"),
     include_str!("../migrations/0002_rate_buckets.sql"),
+    include_str!("../migrations/0003_stock.sql"),
 ];
 
 /// The advisory lock the migrations run under ("fieldwrk" in ASCII), so instances starting

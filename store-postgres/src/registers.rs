@@ -203,7 +203,7 @@ impl Registers for PgStorage {
 }
 
 /// Inserts a JSON record keyed by `id` into a `(key, body)` table; `Conflict` if it exists.
-fn insert_body<T: serde::Serialize>(
+pub(crate) fn insert_body<T: serde::Serialize>(
     s: &PgStorage,
     table: &str,
     key: &str,
@@ -227,7 +227,7 @@ fn insert_body<T: serde::Serialize>(
 }
 
 /// Reads a JSON record keyed by `id` from a `(key, body)` table.
-fn read_body<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_body<T: serde::de::DeserializeOwned>(
     s: &PgStorage,
     table: &str,
     key: &str,

@@ -17,6 +17,7 @@ mod error;
 mod jobs;
 mod mail;
 mod registers;
+mod stock;
 mod sync_state;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_restore_epoch.sql"),
     include_str!("../migrations/0007_binary_device_heads.sql"),
     include_str!("../migrations/0008_smaller_keys.sql"),
+    include_str!("../migrations/0009_stock.sql"),
 ];
 
 /// SQLite-backed [`Storage`].

@@ -177,7 +177,7 @@ impl Registers for SqliteStorage {
 }
 
 /// Inserts a JSON record keyed by `id` into a `(key, body)` table; `Conflict` if it exists.
-fn insert_body<T: serde::Serialize>(
+pub(crate) fn insert_body<T: serde::Serialize>(
     s: &SqliteStorage,
     table: &str,
     key: &str,
@@ -201,7 +201,7 @@ fn insert_body<T: serde::Serialize>(
 }
 
 /// Reads a JSON record keyed by `id` from a `(key, body)` table.
-fn read_body<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_body<T: serde::de::DeserializeOwned>(
     s: &SqliteStorage,
     table: &str,
     key: &str,

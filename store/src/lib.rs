@@ -28,6 +28,7 @@ pub use fieldwork_office::{AssetRecord, Complaint, Followup, FollowupRow, LoanRo
 
 use automerge::ChangeHash;
 use fieldwork_model::JobDocument;
+pub use fieldwork_model::stock::{Location, Movement, Part};
 
 /// Who is calling, resolved from a bearer token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +146,7 @@ pub struct PushMerge<'a> {
 /// below, plus the identity of the database. Each part is a trait of its own so a reader (or a
 /// third backend) meets one concern at a time; handlers call them all through `dyn Storage`.
 pub trait Storage:
-    Accounts + Jobs + SyncState + Registers + MailOutbox + Send + Sync + 'static
+    Accounts + Jobs + SyncState + Registers + MailOutbox + Stock + Send + Sync + 'static
 {
     /// How many of the backend's numbered migrations the database has run.
     fn schema_version(&self) -> Result<i64>;
@@ -354,6 +355,45 @@ pub trait Registers {
     fn plans(&self) -> Result<Vec<(String, fieldwork_office::maintenance::MaintenancePlan)>>;
     /// Loaner units, optionally of one technician's jobs, open ones only if `open_only`.
     fn loans(&self, technician: Option<&str>, open_only: bool) -> Result<Vec<LoanRow>>;
+}
+
+/// Spare parts (ADR 0015): the catalogue, the places stock is kept, and the stock ledger, whose
+/// movements are immutable entries (`fieldwork_model::stock`); levels are folded from them,
+/// never stored.
+pub trait Stock {
+    /// Adds a part to the catalogue; `Conflict` if the SKU exists.
+    fn add_part(&self, p: &Part) -> Result<()>;
+    /// The catalogue, by SKU.
+    fn parts(&self) -> Result<Vec<Part>>;
+    /// Registers a stock location; `Conflict` if the id exists.
+    fn add_location(&self, l: &Location) -> Result<()>;
+    /// Every stock location, by id.
+    fn locations(&self) -> Result<Vec<Location>>;
+    /// Records movements in one transaction, each once, stamped with `now` (when it reached
+    /// the office) and the next sequence number. A movement already recorded with the same
+    /// content is left as it was (a phone resending what it did not hear acknowledged); with
+    /// other content it is `Conflict`, and none of them is recorded. Answers every movement as
+    /// stored, in the order given.
+    fn record_movements(&self, movements: &[Movement], now: i64) -> Result<Vec<StoredMovement>>;
+    /// The movements that touch `location` (either end; every movement if `None`), in the
+    /// order they reached the office, after sequence number `after`, at most `limit`.
+    fn movements(
+        &self,
+        location: Option<&str>,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredMovement>>;
+}
+
+/// A movement as the office keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredMovement {
+    /// Its place in the office's ledger: a phone's stock cursor.
+    pub seq: u64,
+    #[serde(flatten)]
+    pub movement: Movement,
+    /// When it reached the office (the office's clock, ms).
+    pub reached_office_at: i64,
 }
 
 /// The durable outbox of signed reports emailed to customers.

@@ -34,7 +34,9 @@ use crate::{Arrivals, AssetRecord, Principal, PushMerge, Storage, Technician};
 use crate::{Error, Result};
 
 mod registers;
+mod stock;
 pub use registers::every_other_query_reads_back_what_it_wrote;
+pub use stock::stock_movements_are_recorded_once_in_sequence_and_found_by_either_end;
 
 /// Writes one `#[test]` per conformance function, in a module `conformance`, each on a fresh
 /// storage: `conformance_tests!(|| fresh())`, where the closure returns `Option<Fresh>` (`None`
@@ -48,6 +50,7 @@ macro_rules! conformance_tests {
             an_existing_id_is_a_conflict,
             jobs_feed_and_grants_follow_the_technician,
             every_other_query_reads_back_what_it_wrote,
+            stock_movements_are_recorded_once_in_sequence_and_found_by_either_end,
             a_cursor_past_every_number_is_after_all_of_them,
             several_jobs_read_at_once_match_one_at_a_time,
         );

@@ -1,0 +1,18 @@
+-- 3: spare parts (issue 21, ADR 0015): the catalogue, the places stock is kept, and the stock
+-- ledger. A movement is an immutable entry (its JSON in `body`); `seq` is its place in the
+-- office's ledger (a phone's stock cursor), `from_loc`/`to_loc` find a place's movements.
+-- Levels are folded from the entries, never stored. Writers take the advisory lock
+-- `stock_ledger` for the transaction, so sequence numbers commit in order and a reader's cursor
+-- never passes a number still to commit.
+CREATE TABLE parts (sku TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE stock_locations (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE stock_movements (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    from_loc TEXT,
+    to_loc TEXT,
+    body TEXT NOT NULL,
+    reached_at BIGINT NOT NULL
+);
+CREATE INDEX stock_movements_from ON stock_movements (from_loc, seq) WHERE from_loc IS NOT NULL;
+CREATE INDEX stock_movements_to ON stock_movements (to_loc, seq) WHERE to_loc IS NOT NULL;
