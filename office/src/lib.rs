@@ -6,7 +6,8 @@
 //! - [`escalations`]: SLA milestones at risk or breached;
 //! - [`complaints`]: escalation levels of a complaint and follow-up outcomes;
 //! - [`maintenance`]: plans and the inspections they make due;
-//! - [`kpi`]: the service figures over a period (DOMAIN "Quality figures").
+//! - [`kpi`]: the service figures over a period (DOMAIN "Quality figures");
+//! - [`stock`]: the movements dispatch records and between which places (ADR 0015).
 //!
 //! Rules both sides compute (SLA clocks, warranty, charges, the status machine) live in
 //! `fieldwork_model`, which the phone links too.
@@ -16,6 +17,7 @@ pub mod escalations;
 pub mod kpi;
 pub mod maintenance;
 pub mod registers;
+pub mod stock;
 pub mod terms;
 
 pub use registers::{AssetRecord, Complaint, Followup, FollowupRow, LoanRow, Technician};

@@ -16,6 +16,7 @@ mod loaners;
 mod paging;
 mod plans;
 pub(crate) mod reports;
+mod stock;
 mod technicians;
 mod time;
 
@@ -95,6 +96,19 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/jobs/{id}/complaints",
             post(complaints::create_complaint),
         )
+        .route(
+            "/api/v1/parts",
+            post(stock::create_part).get(stock::list_parts),
+        )
+        .route(
+            "/api/v1/locations",
+            post(stock::create_location).get(stock::list_locations),
+        )
+        .route(
+            "/api/v1/stock/movements",
+            post(stock::create_movement).get(stock::list_movements),
+        )
+        .route("/api/v1/stock/levels", get(stock::stock_levels))
         .route("/api/v1/contracts", post(contracts::create_contract))
         .route("/api/v1/contracts/{id}", get(contracts::get_contract))
         .route("/api/v1/assets", post(assets::create_asset))

@@ -8,5 +8,6 @@ mod dispatch_api;
 mod hostile;
 mod limits;
 mod server_command;
+mod stock_api;
 mod sync_protocol;
 mod uploads;

@@ -61,7 +61,9 @@ pub fn stock_movements_are_recorded_once_in_sequence_and_found_by_either_end(s: 
     assert!(stored[0].seq < stored[1].seq);
     assert_eq!(stored[1].reached_office_at, 100);
     // A resend is the same entry, with its first arrival.
-    let again = s.record_movements(&[transfer.clone()], 200).unwrap();
+    let again = s
+        .record_movements(std::slice::from_ref(&transfer), 200)
+        .unwrap();
     assert_eq!(again, stored[1..]);
     // The same id with other content: refused, and nothing of that batch is kept.
     let mut forged = transfer.clone();

@@ -1,0 +1,220 @@
+//! Spare parts (`/api/v1/parts`, `/api/v1/locations`, `/api/v1/stock/...`; ADR 0015): the
+//! catalogue, the places stock is kept, the movements dispatch records (receipts, transfers to
+//! vans, adjustments, returns received) and the levels folded from the ledger. The phones'
+//! movements (consumption, receipt of a transfer, returns, counts) arrive through the sync.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fieldwork_model::DISPATCH_ACTOR;
+use fieldwork_model::stock::{
+    Level, Location, LocationKind, Movement, MovementKind, Part, ReturnReason, StockLine, levels,
+};
+use fieldwork_store::{Storage, StoredMovement};
+use serde::{Deserialize, Serialize};
+
+use super::extract::{Body, Dispatcher, Params};
+use super::time::now;
+use crate::state::AppState;
+use crate::{Error, Result};
+
+/// Most movements one `GET /api/v1/stock/movements` answers.
+const PAGE: u32 = 1000;
+
+/// `POST /api/v1/parts`
+#[tracing::instrument(skip_all)]
+pub async fn create_part(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Body(p): Body<Part>,
+) -> Result<(StatusCode, Json<Part>)> {
+    p.check()?;
+    let stored = p.clone();
+    state.blocking(move |s| Ok(s.add_part(&stored)?)).await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// `GET /api/v1/parts`
+#[tracing::instrument(skip_all)]
+pub async fn list_parts(State(state): State<AppState>, _: Dispatcher) -> Result<Json<Vec<Part>>> {
+    Ok(Json(state.blocking(|s| Ok(s.parts()?)).await?))
+}
+
+/// `POST /api/v1/locations`: a warehouse, or a van with its crew (registered technicians).
+#[tracing::instrument(skip_all)]
+pub async fn create_location(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Body(l): Body<Location>,
+) -> Result<(StatusCode, Json<Location>)> {
+    l.check()?;
+    let stored = l.clone();
+    state
+        .blocking(move |s| {
+            for t in &stored.technicians {
+                if !s.technician_exists(t)? {
+                    return Err(Error::BadRequest(
+                        "unknown_technician",
+                        format!("no technician {t}"),
+                    ));
+                }
+            }
+            Ok(s.add_location(&stored)?)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(l)))
+}
+
+/// `GET /api/v1/locations`
+#[tracing::instrument(skip_all)]
+pub async fn list_locations(
+    State(state): State<AppState>,
+    _: Dispatcher,
+) -> Result<Json<Vec<Location>>> {
+    Ok(Json(state.blocking(|s| Ok(s.locations()?)).await?))
+}
+
+/// A movement as dispatch posts it: who and when are the office's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMovement {
+    /// Optional: a script may name its movements to make a retry safe.
+    id: Option<String>,
+    kind: MovementKind,
+    from: Option<String>,
+    to: Option<String>,
+    lines: Vec<StockLine>,
+    /// The return a `return_received` answers.
+    answers: Option<String>,
+    reason: Option<ReturnReason>,
+}
+
+/// `POST /api/v1/stock/movements`: a receipt into a warehouse, a transfer from a warehouse to a
+/// van of its region (in transit until the van counts it in), an adjustment, or a return
+/// received. Answers the movement as recorded (`id`, `seq`, `reached_office_at`...).
+#[tracing::instrument(skip_all)]
+pub async fn create_movement(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Body(new): Body<NewMovement>,
+) -> Result<(StatusCode, Json<StoredMovement>)> {
+    let at = now();
+    let m = Movement {
+        id: new.id.unwrap_or_else(fieldwork_model::new_entry_id),
+        kind: new.kind,
+        from: new.from,
+        to: new.to,
+        lines: new.lines,
+        job: None,
+        part_line: None,
+        answers: new.answers,
+        reason: new.reason,
+        by: DISPATCH_ACTOR.into(),
+        at,
+    };
+    let stored = state
+        .blocking(move |s| {
+            let (parts, places) = catalogue(s)?;
+            fieldwork_office::stock::check_office_movement(&m, &parts, &places)?;
+            if let Some(r) = &m.answers {
+                let answered = s
+                    .movements(m.to.as_deref(), 0, u32::MAX)?
+                    .into_iter()
+                    .any(|x| &x.movement.id == r && x.movement.kind == MovementKind::Return);
+                if !answered {
+                    return Err(Error::BadRequest(
+                        "invalid",
+                        format!("no return {r} on its way to {}", m.to.unwrap_or_default()),
+                    ));
+                }
+            }
+            let mut stored = s.record_movements(&[m], at)?;
+            stored
+                .pop()
+                .ok_or_else(|| Error::Internal("no movement recorded".into()))
+        })
+        .await?;
+    tracing::info!(movement = %stored.movement.id, seq = stored.seq, "stock movement recorded");
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// The catalogue and the places, by key.
+pub(crate) fn catalogue(
+    s: &dyn Storage,
+) -> Result<(BTreeMap<String, Part>, BTreeMap<String, Location>)> {
+    let parts = s.parts()?.into_iter().map(|p| (p.sku.clone(), p)).collect();
+    let places = s
+        .locations()?
+        .into_iter()
+        .map(|l| (l.id.clone(), l))
+        .collect();
+    Ok((parts, places))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationParams {
+    location: Option<String>,
+    after: Option<u64>,
+    limit: Option<u32>,
+}
+
+/// A place's levels, as the phone's `fieldwork stock --json` prints them.
+#[derive(Serialize)]
+pub struct LevelsAnswer {
+    pub location: String,
+    pub kind: LocationKind,
+    pub levels: Vec<Level>,
+}
+
+/// `GET /api/v1/stock/levels?location=ID`: every part the place's ledger names, on hand and in
+/// transit, with its flags (below zero, a serial used twice) and the jobs behind them.
+#[tracing::instrument(skip_all)]
+pub async fn stock_levels(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<LocationParams>,
+) -> Result<Json<LevelsAnswer>> {
+    let Some(location) = p.location.filter(|l| !l.is_empty()) else {
+        return Err(Error::BadRequest(
+            "bad_query",
+            "location is required (a stock location's id)".into(),
+        ));
+    };
+    let answer = state
+        .blocking(move |s| {
+            let place = s
+                .locations()?
+                .into_iter()
+                .find(|l| l.id == location)
+                .ok_or_else(|| Error::NotFound(format!("no stock location {location}")))?;
+            let ledger = s.movements(Some(&location), 0, u32::MAX)?;
+            Ok(LevelsAnswer {
+                levels: levels(&location, ledger.iter().map(|m| &m.movement)),
+                kind: place.kind,
+                location,
+            })
+        })
+        .await?;
+    Ok(Json(answer))
+}
+
+/// `GET /api/v1/stock/movements?location=&after=&limit=`: the ledger (of one place, or all) in
+/// the order it reached the office, after the sequence number `after`.
+#[tracing::instrument(skip_all)]
+pub async fn list_movements(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<LocationParams>,
+) -> Result<Json<Vec<StoredMovement>>> {
+    let limit = p.limit.unwrap_or(PAGE).clamp(1, PAGE);
+    let location = p.location.filter(|l| !l.is_empty());
+    let after = p.after.unwrap_or(0);
+    Ok(Json(
+        state
+            .blocking(move |s| Ok(s.movements(location.as_deref(), after, limit)?))
+            .await?,
+    ))
+}
