@@ -9,6 +9,7 @@ mod error;
 mod outline;
 mod platform;
 mod records;
+mod stock;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -48,6 +49,10 @@ pub use records::{
     AttachmentRecord, EnrollmentRecord, FaultCause, JobStatus, JobSummaryRecord, NewPartRecord,
     OpenLoanRecord, ProposedTimeRecord, ReportLanguage, ReportVersionRecord, SealRecord, SlaState,
     SyncReportRecord, TimeKind,
+};
+pub use stock::{
+    CountedRecord, PartRecord, ReturnReasonRecord, StockFlag, StockLevelRecord, StockLineRecord,
+    StockRefusalRecord, TransferRecord, VanStockRecord,
 };
 
 uniffi::setup_scaffolding!();

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use fieldwork_ffi::{
-    ApiError, FaultCause, FieldworkApp, JobStatus, NewPartRecord, ReportLanguage, TimeKind,
+    ApiError, CountedRecord, FaultCause, FieldworkApp, JobStatus, NewPartRecord, ReportLanguage,
+    ReturnReasonRecord, StockFlag, TimeKind,
 };
 
 /// Prints a line to stdout. A closed pipe (`fieldwork show J --json | head`) ends the command
@@ -123,6 +124,15 @@ enum Command {
         /// When (RFC 3339); now if absent.
         #[arg(long)]
         at: Option<String>,
+    },
+    /// The van's stock: each part on hand and in transit, flags, transfers on their way; or
+    /// receive a transfer, count the van, send a part back (works offline).
+    Stock {
+        #[command(subcommand)]
+        action: Option<StockCommand>,
+        /// The levels as JSON, in the shape of the office's `GET /api/v1/stock/levels`.
+        #[arg(long)]
+        json: bool,
     },
     /// List loaner units still out with customers on this technician's jobs.
     Loans {
@@ -238,6 +248,80 @@ enum CauseArg {
     SerialMismatch,
 }
 
+#[derive(Subcommand)]
+enum StockCommand {
+    /// Count a transfer in as it arrived: `--count SKU=QTY` per part (`SKU=QTY:S1,S2` to name
+    /// serials; a serialised part counted as sent takes the transfer's serials).
+    Receive {
+        transfer: String,
+        #[arg(long = "count", value_parser = parse_count, num_args = 1.., required = true)]
+        counts: Vec<CountedRecord>,
+    },
+    /// Count the van: `--count SKU=QTY` per part counted.
+    Count {
+        #[arg(long = "count", value_parser = parse_count, num_args = 1.., required = true)]
+        counts: Vec<CountedRecord>,
+    },
+    /// Send a part back to the region's warehouse; prints the movement's id.
+    Return {
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        qty: i64,
+        /// The part's serial (repeat for several).
+        #[arg(long = "serial")]
+        serials: Vec<String>,
+        /// The job it came from.
+        #[arg(long)]
+        job: Option<String>,
+        #[arg(long, value_enum, default_value = "defective")]
+        reason: ReasonArg,
+        /// The warehouse (default: the first of the van's region).
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReasonArg {
+    Defective,
+    Unused,
+    Removed,
+}
+
+impl From<ReasonArg> for ReturnReasonRecord {
+    fn from(r: ReasonArg) -> Self {
+        match r {
+            ReasonArg::Defective => ReturnReasonRecord::Defective,
+            ReasonArg::Unused => ReturnReasonRecord::Unused,
+            ReasonArg::Removed => ReturnReasonRecord::Removed,
+        }
+    }
+}
+
+/// `SKU=QTY` or `SKU=QTY:S1,S2`.
+fn parse_count(s: &str) -> Result<CountedRecord, String> {
+    let (sku, rest) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected SKU=QTY, got {s:?}"))?;
+    let (qty, serials) = rest.split_once(':').unwrap_or((rest, ""));
+    let qty: i64 = qty
+        .parse()
+        .map_err(|_| format!("{sku}: the quantity must be a whole number, got {qty:?}"))?;
+    if qty < 0 {
+        return Err(format!("{sku}: the quantity must not be negative"));
+    }
+    Ok(CountedRecord {
+        sku: sku.to_string(),
+        qty,
+        serials: serials
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LoanArg {
     Issue,
@@ -320,6 +404,57 @@ fn write_line(line: std::fmt::Arguments<'_>) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::closed_pipe()),
         Err(e) => Err(Failure(format!("cannot write the output: {e}"))),
     }
+}
+
+/// The van's levels: JSON in the REST answer's shape, or one line per part and per transfer.
+fn print_stock(app: &FieldworkApp, json: bool) -> Result<(), Failure> {
+    let stock = app.van_stock()?;
+    let flag = |f: &StockFlag| match f {
+        StockFlag::BelowZero => "below_zero",
+        StockFlag::SerialUsedTwice => "serial_used_twice",
+    };
+    if json {
+        let v = serde_json::json!({
+            "location": stock.location,
+            "levels": stock.levels.iter().map(|l| serde_json::json!({
+                "sku": l.sku, "name": {"zh-CN": l.name_zh, "en": l.name_en}, "unit": l.unit,
+                "qty": l.qty, "in_transit": l.in_transit,
+                "flags": l.flags.iter().map(flag).collect::<Vec<_>>(), "jobs": l.jobs,
+            })).collect::<Vec<_>>(),
+            "in_transit": stock.in_transit.iter().map(|t| serde_json::json!({
+                "id": t.id, "from": t.from, "sent_at": rfc3339(t.sent_at_ms),
+                "lines": t.lines.iter().map(|l| serde_json::json!({"sku": l.sku, "qty": l.qty, "serials": l.serials})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "pending": stock.pending,
+            "refused": stock.refused.iter().map(|r| serde_json::json!({"id": r.id, "error": r.error})).collect::<Vec<_>>(),
+        });
+        out!("{}", json_line(&v)?);
+        return Ok(());
+    }
+    out!("{}", stock.location);
+    for l in &stock.levels {
+        let flags: Vec<&str> = l.flags.iter().map(flag).collect();
+        out!(
+            "{}\t{}\t{}\t{}\t{}",
+            l.sku,
+            l.qty,
+            l.in_transit,
+            flags.join(","),
+            l.name_en
+        );
+    }
+    for t in &stock.in_transit {
+        let lines: Vec<String> = t
+            .lines
+            .iter()
+            .map(|l| format!("{}={}", l.sku, l.qty))
+            .collect();
+        out!("in transit {} from {}: {}", t.id, t.from, lines.join(" "));
+    }
+    for r in &stock.refused {
+        out!("refused {}: {}", r.id, r.error);
+    }
+    Ok(())
 }
 
 fn json_line<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -496,6 +631,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 LoanArg::Return => app.return_loaner(job, serial, at)?,
             }
         }
+        Command::Stock { action, json } => match action {
+            None => print_stock(&app, json)?,
+            Some(StockCommand::Receive { transfer, counts }) => {
+                out!("{}", app.receive_transfer(transfer, counts, None)?);
+            }
+            Some(StockCommand::Count { counts }) => {
+                out!("{}", app.count_stock(counts, None)?);
+            }
+            Some(StockCommand::Return {
+                sku,
+                qty,
+                serials,
+                job,
+                reason,
+                to,
+            }) => {
+                out!(
+                    "{}",
+                    app.return_part(sku, qty, serials, job, reason.into(), to, None)?
+                );
+            }
+        },
         Command::Loans { json } => {
             for loan in app.open_loans()? {
                 if json {

@@ -452,23 +452,73 @@ impl Device {
         self.edit_unprojected(job, |doc, me| doc.add_note(me, at, text))
     }
 
-    /// Adds a part line; returns the line id.
+    /// Adds a part line; returns the line id. A part in the catalogue is used from the
+    /// technician's van (a consumption in the van's ledger, in the same transaction), and a
+    /// removed part's serial is registered to go back to the warehouse (ADR 0015).
     pub fn add_part(&self, job: &str, part: &NewPart, at: i64) -> Result<String> {
+        let me = self.enrollment().map(|e| e.technician).unwrap_or_default();
+        // A catalogue part with a van to take it from says so on the line (R-03: which stock).
+        let from_van = part.stock.is_none()
+            && !me.is_empty()
+            && self.van()?.is_some()
+            && self.catalogue()?.iter().any(|p| p.sku == part.sku);
+        let with_stock;
+        let part = if from_van {
+            with_stock = NewPart {
+                stock: Some("van".into()),
+                ..part.clone()
+            };
+            &with_stock
+        } else {
+            part
+        };
         self.edit_with(
             job,
             Projections::Keep,
             |doc, me| doc.add_part(part, me, at),
-            |tx, line| store::project_part(tx, job, line, &part.sku, part.qty, false),
+            |tx, line| {
+                store::project_part(tx, job, line, &part.sku, part.qty, false)?;
+                let used = crate::stock::consumption(
+                    tx,
+                    &me,
+                    job,
+                    &part.sku,
+                    i64::from(part.qty),
+                    part.serial_in.as_deref(),
+                    at,
+                )?;
+                if let Some(mut used) = used {
+                    used.part_line = Some(line.clone());
+                    crate::stock::check(tx, &used)?;
+                    crate::stock::insert_pending(tx, &used)?;
+                }
+                if let Some(serial) = &part.serial_out
+                    && let Some(back) =
+                        crate::stock::removed_part_return(tx, &me, job, &part.sku, serial, at)?
+                    && crate::stock::check(tx, &back).is_ok()
+                {
+                    crate::stock::insert_pending(tx, &back)?;
+                }
+                Ok(())
+            },
         )
     }
 
     /// Marks a part line removed (only the technician who added it may).
     pub fn remove_part(&self, job: &str, line_id: &str, at: i64) -> Result<()> {
+        let me = self.enrollment().map(|e| e.technician).unwrap_or_default();
         self.edit_with(
             job,
             Projections::Keep,
             |doc, me| doc.remove_part(line_id, me, at),
-            |tx, ()| store::project_part_removed(tx, job, line_id),
+            |tx, ()| {
+                store::project_part_removed(tx, job, line_id)?;
+                // A part used from the van goes back into it.
+                if let Some(back) = crate::stock::unconsumption(tx, &me, job, line_id, at)? {
+                    crate::stock::insert_pending(tx, &back)?;
+                }
+                Ok(())
+            },
         )
     }
 

@@ -12,6 +12,7 @@ mod error;
 mod observe;
 mod reports;
 pub mod secrets;
+pub mod stock;
 mod store;
 mod sync;
 

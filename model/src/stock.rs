@@ -137,7 +137,8 @@ pub enum MovementKind {
     Consumption,
     /// A part line removed from the job: the part goes back into the van (`to`).
     Unconsumed,
-    /// A defective or unused part sent back from the van (`from`) to a warehouse (`to`).
+    /// A part sent back from the van (`from`) to a warehouse (`to`): defective, unused, or
+    /// removed from the customer's equipment ([`ReturnReason`]).
     Return,
     /// The warehouse (`to`) has the returned part (`answers`): an unused one is stock again.
     ReturnReceived,
@@ -159,10 +160,13 @@ impl MovementKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnReason {
-    /// Faulty: replaced under warranty or found defective; it goes back to the maker.
+    /// A part of the van's stock found faulty: it leaves the van's stock for the maker.
     Defective,
-    /// Not needed: stock again once the warehouse has it.
+    /// Not needed: it leaves the van's stock and is stock again once the warehouse has it.
     Unused,
+    /// Taken off the customer's equipment (the part a repair replaced, by its serial): never
+    /// the van's stock; the warehouse expects it back (in warranty, for the maker).
+    Removed,
 }
 
 /// One part on a movement.
@@ -332,6 +336,41 @@ impl Movement {
     }
 }
 
+/// A movement as the office's ledger holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Its place in the office's ledger: a phone's stock cursor.
+    pub seq: u64,
+    #[serde(flatten)]
+    pub movement: Movement,
+    /// When it reached the office (the office's clock, ms).
+    pub reached_office_at: i64,
+}
+
+/// What a phone knows of the catalogue: every part, and the places it deals with (its vans and
+/// the warehouses of their regions).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// Changes whenever any of it does.
+    pub version: String,
+    pub parts: Vec<Part>,
+    pub locations: Vec<Location>,
+}
+
+impl Catalogue {
+    /// The catalogue of `parts` and `locations`, with its version (a hash of both).
+    pub fn new(parts: Vec<Part>, locations: Vec<Location>) -> Catalogue {
+        use sha2::Digest;
+        let bytes = serde_json::to_vec(&(&parts, &locations)).unwrap_or_default();
+        let version = hex::encode(&sha2::Sha256::digest(&bytes)[..8]);
+        Catalogue {
+            version,
+            parts,
+            locations,
+        }
+    }
+}
+
 /// The kind's name as the JSON spells it.
 pub fn kind_name(kind: MovementKind) -> String {
     serde_json::to_value(kind)
@@ -368,6 +407,7 @@ pub fn levels<'a>(location: &str, entries: impl IntoIterator<Item = &'a Movement
         .values()
         .filter_map(|e| e.answers.as_deref())
         .collect();
+    let first = first_answers(&unique);
     let here = |place: &Option<String>| place.as_deref() == Some(location);
     let mut by_sku: BTreeMap<&str, Level> = BTreeMap::new();
     // Serials consumed here, by (sku, serial): the jobs that consumed them, minus reversals.
@@ -381,6 +421,11 @@ pub fn levels<'a>(location: &str, entries: impl IntoIterator<Item = &'a Movement
                 ..Level::default()
             });
             let q = line.qty;
+            // A second answer to one transfer or return (two crew members counting the same
+            // delivery offline) adds nothing: the first by (time, id) counts.
+            if e.answers.is_some() && !first.contains(e.id.as_str()) {
+                continue;
+            }
             match e.kind {
                 Receipt | Received | Unconsumed if here(&e.to) => level.qty += q,
                 Transfer if here(&e.from) => level.qty -= q,
@@ -388,7 +433,9 @@ pub fn levels<'a>(location: &str, entries: impl IntoIterator<Item = &'a Movement
                 Transfer if here(&e.to) && !answered.contains(e.id.as_str()) => {
                     level.in_transit += q
                 }
-                Return if here(&e.from) => level.qty -= q,
+                Return if here(&e.from) && e.reason != Some(ReturnReason::Removed) => {
+                    level.qty -= q
+                }
                 // A returned unused part is in transit to the warehouse until it arrives (a
                 // defective one is not stock there).
                 Return
@@ -464,6 +511,21 @@ pub fn levels<'a>(location: &str, entries: impl IntoIterator<Item = &'a Movement
         .collect()
 }
 
+/// The entries that answer a transfer or a return first, by (device time, id): each
+/// transfer and return is received once, whoever else counted it in too.
+fn first_answers<'a>(unique: &BTreeMap<&'a str, &'a Movement>) -> BTreeSet<&'a str> {
+    let mut first: BTreeMap<&str, &Movement> = BTreeMap::new();
+    for e in unique.values() {
+        if let Some(a) = e.answers.as_deref() {
+            let slot = first.entry(a).or_insert(e);
+            if (e.at, &e.id) < (slot.at, &slot.id) {
+                *slot = e;
+            }
+        }
+    }
+    first.values().map(|e| e.id.as_str()).collect()
+}
+
 /// A count line that disagreed with the books: found minus expected, per part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discrepancy {
@@ -483,8 +545,12 @@ pub fn discrepancies<'a>(entries: impl IntoIterator<Item = &'a Movement>) -> Vec
     for e in entries {
         unique.entry(e.id.as_str()).or_insert(e);
     }
+    let first = first_answers(&unique);
     let mut out = Vec::new();
     for e in unique.values() {
+        if e.answers.is_some() && !first.contains(e.id.as_str()) {
+            continue;
+        }
         let location = e.to.clone().unwrap_or_default();
         let mut push = |sku: &str, expected: i64, found: i64| {
             if expected != found {
@@ -580,8 +646,14 @@ mod tests {
         let sent = [receipt.clone(), transfer.clone()];
         assert_eq!(level(&levels("W1", &sent), "FAN"), (6, 0));
         assert_eq!(level(&levels("V1", &sent), "FAN"), (0, 4));
-        let all = [receipt, transfer, received];
+        let all = [receipt.clone(), transfer.clone(), received.clone()];
         assert_eq!(level(&levels("V1", &all), "FAN"), (3, 0));
+        // A crew mate counted the same delivery in offline, later: it adds nothing.
+        let mut again = mv("y", Received, None, Some("V1"), "FAN", 4);
+        (again.answers, again.at) = (Some("t".into()), AT + 5);
+        let twice = [receipt, transfer, received, again];
+        assert_eq!(level(&levels("V1", &twice), "FAN"), (3, 0));
+        assert_eq!(discrepancies(&twice).len(), 1);
         // One short on arrival: one discrepancy, of that transfer's line.
         let d = discrepancies(&all);
         assert_eq!(d.len(), 1);

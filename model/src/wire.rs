@@ -25,6 +25,51 @@ pub struct SyncRequest {
     /// Jobs with local changes the server has not acknowledged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub push: Vec<DocPush>,
+    /// The device's side of the stock ledger (ADR 0015); absent from a device that keeps none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<StockPush>,
+}
+
+/// The device's side of the stock ledger in one round.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockPush {
+    /// The office's ledger sequence number this device has applied up to.
+    #[serde(default)]
+    pub cursor: u64,
+    /// The catalogue version the device holds (empty for none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalogue: String,
+    /// Movements written here the office has not acknowledged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Vec<crate::stock::Movement>,
+}
+
+/// The office's side of the stock ledger in one round.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReply {
+    /// Store this after applying `movements`, and send it next time.
+    pub cursor: u64,
+    /// Movements of the device's vans after its cursor, its own once recorded among them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movements: Vec<crate::stock::LedgerEntry>,
+    /// More are waiting: run another round straight away.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+    /// Pushed movements the office refused, with why; the rest are recorded (and come back in
+    /// `movements`, now or in a later round).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<StockRefusal>,
+    /// The catalogue and the device's places, when the device's version is not current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<crate::stock::Catalogue>,
+}
+
+/// A pushed movement the office did not record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockRefusal {
+    pub id: String,
+    pub error: String,
 }
 
 /// Local changes of one job.
@@ -56,6 +101,9 @@ pub struct SyncResponse {
     /// office gets back whatever the backup lacked (`docs/sync-protocol.md`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub epoch: String,
+    /// The stock ledger's side of the round, to a device that sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<StockReply>,
 }
 
 /// What happened to one job in this round.
@@ -191,6 +239,7 @@ mod tests {
             v: PROTOCOL_VERSION,
             cursor: 123_456,
             push: vec![],
+            stock: None,
         };
         let body = serde_json::to_vec(&req).unwrap();
         assert!(body.len() < 64, "{}", String::from_utf8_lossy(&body));
@@ -200,6 +249,7 @@ mod tests {
             docs: vec![],
             more: false,
             epoch: "4f2a9c01d3e5b7a8".into(),
+            stock: None,
         };
         assert_eq!(
             serde_json::to_string(&resp).unwrap(),
@@ -217,6 +267,7 @@ mod tests {
                 heads: vec!["ab".repeat(32)],
                 changes: vec![0, 1, 2, 255],
             }],
+            stock: None,
         };
         let bytes = to_cbor(&req).unwrap();
         // The four change bytes appear as they are (a CBOR byte string), not as base64 text.

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod office;
 pub mod state;
 pub mod sync;
+pub mod sync_stock;
 pub mod verify;
 
 use std::net::SocketAddr;

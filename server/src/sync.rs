@@ -95,6 +95,10 @@ pub fn handle(
         snapshots,
     };
     let mut docs = merge_pushes(storage, &pusher, &pushes)?;
+    let stock = req
+        .stock
+        .map(|push| crate::sync_stock::round(storage, technician, push))
+        .transpose()?;
 
     let mut feed = storage.feed_since(technician, req.cursor, FEED_PAGE + 1)?;
     let mut more = feed.len() > FEED_PAGE as usize;
@@ -203,8 +207,9 @@ pub fn handle(
         v: PROTOCOL_VERSION,
         cursor,
         docs: docs.into_iter().map(|(d, _)| d).collect(),
-        more,
+        more: more || stock.as_ref().is_some_and(|s| s.more),
         epoch: storage.epoch()?,
+        stock,
     })
 }
 

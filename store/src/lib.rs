@@ -385,16 +385,8 @@ pub trait Stock {
     ) -> Result<Vec<StoredMovement>>;
 }
 
-/// A movement as the office keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct StoredMovement {
-    /// Its place in the office's ledger: a phone's stock cursor.
-    pub seq: u64,
-    #[serde(flatten)]
-    pub movement: Movement,
-    /// When it reached the office (the office's clock, ms).
-    pub reached_office_at: i64,
-}
+/// A movement as the office keeps it (the sync's ledger entry).
+pub use fieldwork_model::stock::LedgerEntry as StoredMovement;
 
 /// The durable outbox of signed reports emailed to customers.
 pub trait MailOutbox {

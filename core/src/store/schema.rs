@@ -92,4 +92,20 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE jobs ADD COLUMN sla_kind TEXT;
     ALTER TABLE jobs ADD COLUMN sla_outlook TEXT;
     ",
+    // The van's stock (issue 21, ADR 0015): the catalogue and places the office sent, and the
+    // ledger entries of this technician's vans, received from the office or written here
+    // (`pending` until the office records them; `refused` says why it did not).
+    "
+    CREATE TABLE stock_parts (sku TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    CREATE TABLE stock_locations (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT;
+    CREATE TABLE stock_movements (
+        id TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        pending INTEGER NOT NULL,
+        seq INTEGER,
+        reached_office_at INTEGER,
+        refused TEXT
+    ) STRICT;
+    CREATE INDEX stock_movements_pending ON stock_movements (pending) WHERE pending = 1;
+    ",
 ];

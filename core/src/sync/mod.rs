@@ -270,6 +270,7 @@ impl Device {
             v: PROTOCOL_VERSION,
             cursor,
             push,
+            stock: Some(Device::stock_push(&inner.conn)?),
         })
     }
 
@@ -409,6 +410,9 @@ impl Device {
                     [&reply.job],
                 )?;
                 store::set_doc_row(tx, &reply.job, &row)?;
+            }
+            if let (Some(pushed), Some(reply)) = (&request.stock, &response.stock) {
+                Device::apply_stock(tx, pushed, reply)?;
             }
             let restored = office_restored(tx, &response.epoch)?;
             let cursor = if reset_cursor || restored {

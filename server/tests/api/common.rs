@@ -370,6 +370,7 @@ impl Device {
             v: PROTOCOL_VERSION,
             cursor: self.cursor,
             push: jobs.iter().map(|j| self.push_of(j)).collect(),
+            stock: None,
         };
         let (status, resp) = self.send(office, &req).await;
         assert_eq!(status, 200);

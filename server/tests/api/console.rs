@@ -463,6 +463,7 @@ async fn the_event_stream_tells_an_open_page_when_a_job_changes_and_a_revoked_ph
                 v: PROTOCOL_VERSION,
                 cursor: device.cursor,
                 push: vec![],
+                stock: None,
             },
         )
         .await;
@@ -474,6 +475,7 @@ async fn the_event_stream_tells_an_open_page_when_a_job_changes_and_a_revoked_ph
             v: PROTOCOL_VERSION,
             cursor: 0,
             push: vec![],
+            stock: None,
         })
         .send()
         .await

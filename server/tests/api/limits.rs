@@ -128,6 +128,7 @@ async fn a_device_over_its_push_or_upload_budget_gets_429_and_other_devices_sync
         v: 1,
         cursor: 0,
         push: vec![greedy.push_of("J-1")],
+        stock: None,
     };
     let (status, _) = greedy.send(&office, &req).await;
     assert_eq!(status, 200, "the first push is within the budget");

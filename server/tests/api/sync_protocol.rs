@@ -102,6 +102,7 @@ async fn technician_changes_are_merged_and_dispatch_changes_flow_back() {
                 v: 1,
                 cursor: phone.cursor,
                 push: vec![push],
+                stock: None,
             },
         )
         .await;
@@ -168,6 +169,7 @@ async fn a_device_pushing_to_another_technicians_job_is_refused() {
                 v: 1,
                 cursor: 0,
                 push: vec![push],
+                stock: None,
             },
         )
         .await;
@@ -202,6 +204,7 @@ async fn a_device_pushing_to_another_technicians_job_is_refused() {
                 v: 1,
                 cursor: thief.cursor,
                 push: vec![unknown],
+                stock: None,
             },
         )
         .await;
@@ -483,6 +486,7 @@ async fn changes_missing_their_dependencies_get_resend_and_the_whole_document_th
                 v: 1,
                 cursor: phone.cursor,
                 push: vec![push],
+                stock: None,
             },
         )
         .await;
@@ -521,6 +525,7 @@ async fn a_lost_response_is_sent_again_and_cursor_zero_starts_over_with_snapshot
         v: 1,
         cursor,
         push: vec![],
+        stock: None,
     };
     let (_, lost) = phone.send(&office, &request).await;
     let lost = lost.unwrap();

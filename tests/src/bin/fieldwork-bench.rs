@@ -231,6 +231,7 @@ async fn first_sync_of_1000_jobs(rows: &mut Vec<Row>) {
                     v: 1,
                     cursor,
                     push: Vec::new(),
+                    stock: None,
                 };
                 let mut builder = http
                     .post(format!("{}/api/v1/sync", office.url()))

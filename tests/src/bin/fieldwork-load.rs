@@ -866,6 +866,7 @@ impl Phone {
             v: PROTOCOL_VERSION,
             cursor: self.cursor,
             push,
+            stock: None,
         });
         self.outbox = Some((body, jobs));
     }
@@ -958,6 +959,7 @@ impl Phone {
                     v: PROTOCOL_VERSION,
                     cursor: self.cursor,
                     push: Vec::new(),
+                    stock: None,
                 }),
                 Vec::new(),
             )
@@ -1033,6 +1035,7 @@ impl Phone {
                 v: PROTOCOL_VERSION,
                 cursor: self.cursor,
                 push: Vec::new(),
+                stock: None,
             });
         }
     }

@@ -50,6 +50,7 @@ async fn device_cannot_read_or_write_another_technicians_job() {
             heads: fieldwork_core::model::wire::heads_to_hex(&forged.heads()),
             changes: forged.save(),
         }],
+        stock: None,
     };
     let before = office.job("THEIRS").await;
     let (status, body) = office

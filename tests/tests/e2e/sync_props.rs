@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 /// The proxy's fault plan, shared with the test (std Mutex: no await while held).
-mod parking_lot_free {
+pub(crate) mod parking_lot_free {
     use std::sync::Mutex;
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +85,7 @@ fn lost() -> axum::response::Response {
     (StatusCode::BAD_GATEWAY, Vec::<u8>::new()).into_response()
 }
 
-async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
+pub(crate) async fn start_proxy(target: String, faults: Arc<Faults>) -> String {
     let proxy = Arc::new(Proxy {
         target,
         faults,
