@@ -257,7 +257,9 @@ impl Device {
         let cursor = store::meta_get(conn, STOCK_CURSOR)?
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        let catalogue = store::meta_get(conn, CATALOGUE_VERSION)?.unwrap_or_default();
+        let catalogue = store::meta_get(conn, CATALOGUE_VERSION)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let movements = bodies(
             conn,
             "SELECT body FROM stock_movements WHERE pending = 1 AND refused IS NULL ORDER BY rowid",
@@ -315,7 +317,7 @@ impl Device {
                     params![l.id, to_json(l)?],
                 )?;
             }
-            store::meta_set(tx, CATALOGUE_VERSION, &c.version)?;
+            store::meta_set(tx, CATALOGUE_VERSION, &c.version.to_string())?;
         }
         store::meta_set(tx, STOCK_CURSOR, &reply.cursor.to_string())?;
         Ok(())

@@ -78,11 +78,13 @@ fn main() {
             heads: heads_to_hex(&doc.heads()),
             changes,
         }],
+        stock: None,
     };
     let idle = SyncRequest {
         v: PROTOCOL_VERSION,
         cursor: 0,
         push: vec![],
+        stock: None,
     };
     write("corpus/sync_request/idle.json", &json(&idle));
     let work = push(&device, device.save_after(base_heads));

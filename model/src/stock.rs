@@ -351,8 +351,8 @@ pub struct LedgerEntry {
 /// the warehouses of their regions).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalogue {
-    /// Changes whenever any of it does.
-    pub version: String,
+    /// Changes whenever any of it does (never 0, which means "none").
+    pub version: u32,
     pub parts: Vec<Part>,
     pub locations: Vec<Location>,
 }
@@ -362,7 +362,8 @@ impl Catalogue {
     pub fn new(parts: Vec<Part>, locations: Vec<Location>) -> Catalogue {
         use sha2::Digest;
         let bytes = serde_json::to_vec(&(&parts, &locations)).unwrap_or_default();
-        let version = hex::encode(&sha2::Sha256::digest(&bytes)[..8]);
+        let digest = sha2::Sha256::digest(&bytes);
+        let version = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]).max(1);
         Catalogue {
             version,
             parts,

@@ -35,14 +35,23 @@ pub struct SyncRequest {
 #[serde(deny_unknown_fields)]
 pub struct StockPush {
     /// The office's ledger sequence number this device has applied up to.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub cursor: u64,
-    /// The catalogue version the device holds (empty for none).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub catalogue: String,
+    /// The catalogue version the device holds (0 for none). A number, not a hash's hex: an
+    /// idle round pays for these bytes on every phone.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub catalogue: u32,
     /// Movements written here the office has not acknowledged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub movements: Vec<crate::stock::Movement>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The office's side of the stock ledger in one round.

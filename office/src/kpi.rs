@@ -34,14 +34,14 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn add(&mut self, hit: bool) {
+    pub(crate) fn add(&mut self, hit: bool) {
         self.of += 1;
         if hit {
             self.count += 1;
         }
     }
 
-    fn finish(mut self) -> Rate {
+    pub(crate) fn finish(mut self) -> Rate {
         self.percent = (self.of > 0).then(|| {
             let tenths = (self.count * 2000 + self.of) / (2 * self.of);
             tenths as f64 / 10.0

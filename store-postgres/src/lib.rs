@@ -44,8 +44,8 @@ mod jobs;
 pub mod live;
 mod mail;
 mod registers;
-mod stock;
 mod sql;
+mod stock;
 mod sync_state;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,8 @@
 use fieldwork_store::rows::{from_body, to_body};
 use fieldwork_store::*;
 
+use fieldwork_office::stock::StockLimit;
+
 use crate::PgStorage;
 use crate::error::{Failure, Pg};
 use crate::registers::insert_body;
@@ -103,6 +105,42 @@ impl Stock for PgStorage {
                         seq: col::<i64>(r, 0)? as u64,
                         movement: from_body(col(r, 1)?)?,
                         reached_office_at: col(r, 2)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(location = %limit.location, sku = %limit.sku))]
+    fn set_stock_limit(&self, limit: &StockLimit) -> Result<()> {
+        self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "INSERT INTO stock_limits (location, sku, min, max) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (location, sku) DO UPDATE SET min = excluded.min, max = excluded.max",
+                &[&limit.location, &limit.sku, &limit.min, &limit.max],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn stock_limits(&self, location: Option<&str>) -> Result<Vec<StockLimit>> {
+        self.read(async |c| {
+            let rows = query(
+                c,
+                "SELECT location, sku, min, max FROM stock_limits
+                 WHERE $1::text IS NULL OR location = $1 ORDER BY location, sku",
+                &[&location],
+            )
+            .await?;
+            rows.iter()
+                .map(|r| -> Pg<StockLimit> {
+                    Ok(StockLimit {
+                        location: col(r, 0)?,
+                        sku: col(r, 1)?,
+                        min: col(r, 2)?,
+                        max: col(r, 3)?,
                     })
                 })
                 .collect()

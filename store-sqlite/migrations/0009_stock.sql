@@ -14,3 +14,8 @@ CREATE TABLE stock_movements (
 ) STRICT;
 CREATE INDEX stock_movements_from ON stock_movements (from_loc, seq) WHERE from_loc IS NOT NULL;
 CREATE INDEX stock_movements_to ON stock_movements (to_loc, seq) WHERE to_loc IS NOT NULL;
+-- The least and most of a part a place should hold (dispatch's; replenishment reads them).
+CREATE TABLE stock_limits (
+    location TEXT NOT NULL, sku TEXT NOT NULL, min INTEGER NOT NULL, max INTEGER NOT NULL,
+    PRIMARY KEY (location, sku)
+) STRICT, WITHOUT ROWID;

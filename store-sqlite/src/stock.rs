@@ -6,6 +6,8 @@ use rusqlite::{OptionalExtension, params};
 use fieldwork_store::rows::{from_body, to_body};
 use fieldwork_store::*;
 
+use fieldwork_office::stock::StockLimit;
+
 use crate::SqliteStorage;
 use crate::error::{Failure, Sql};
 use crate::registers::insert_body;
@@ -99,6 +101,42 @@ impl Stock for SqliteStorage {
                 })
             })
             .collect()
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(location = %limit.location, sku = %limit.sku))]
+    fn set_stock_limit(&self, limit: &StockLimit) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO stock_limits (location, sku, min, max) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (location, sku) DO UPDATE SET min = excluded.min, max = excluded.max",
+                params![limit.location, limit.sku, limit.min, limit.max],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn stock_limits(&self, location: Option<&str>) -> Result<Vec<StockLimit>> {
+        self.limits_of(location)
+    }
+}
+
+impl SqliteStorage {
+    fn limits_of(&self, location: Option<&str>) -> Result<Vec<StockLimit>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT location, sku, min, max FROM stock_limits
+                 WHERE ?1 IS NULL OR location = ?1 ORDER BY location, sku",
+            )?;
+            let rows = stmt.query_map([location], |r| {
+                Ok(StockLimit {
+                    location: r.get(0)?,
+                    sku: r.get(1)?,
+                    min: r.get(2)?,
+                    max: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 }

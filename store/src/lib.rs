@@ -383,6 +383,13 @@ pub trait Stock {
         after: u64,
         limit: u32,
     ) -> Result<Vec<StoredMovement>>;
+    /// Sets (or replaces) the least and most of a part a place should hold.
+    fn set_stock_limit(&self, limit: &fieldwork_office::stock::StockLimit) -> Result<()>;
+    /// The limits of one place (or all), by place and part.
+    fn stock_limits(
+        &self,
+        location: Option<&str>,
+    ) -> Result<Vec<fieldwork_office::stock::StockLimit>>;
 }
 
 /// A movement as the office keeps it (the sync's ledger entry).

@@ -52,11 +52,17 @@ pub async fn kpis(
         ));
     }
     let now = at_or_now(p.at.as_deref())?;
-    let kpis = state
-        .blocking(move |s| crate::office::kpi_report(s, from, to, now, None))
+    let (kpis, parts_accuracy) = state
+        .blocking(move |s| {
+            Ok((
+                crate::office::kpi_report(s, from, to, now, None)?,
+                fieldwork_office::stock::parts_accuracy(&super::stock::all_movements(s)?, from, to),
+            ))
+        })
         .await?;
     Ok(Json(KpiAnswer {
         kpis,
+        parts_accuracy,
         from: to_rfc3339(from),
         to: to_rfc3339(to),
     }))
@@ -67,6 +73,8 @@ pub async fn kpis(
 pub struct KpiAnswer {
     #[serde(flatten)]
     pub kpis: fieldwork_office::kpi::Kpis,
+    /// Transfers received exactly as issued (issued in the period), against the plans' 98 %.
+    pub parts_accuracy: fieldwork_office::stock::PartsAccuracy,
     pub from: String,
     pub to: String,
 }

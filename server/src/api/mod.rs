@@ -109,6 +109,10 @@ pub fn router(state: AppState) -> Router {
             post(stock::create_movement).get(stock::list_movements),
         )
         .route("/api/v1/stock/levels", get(stock::stock_levels))
+        .route("/api/v1/stock/limits", post(stock::set_limit))
+        .route("/api/v1/stock/replenishment", get(stock::replenishment_of))
+        .route("/api/v1/stock/returns", get(stock::returns))
+        .route("/api/v1/stock/discrepancies", get(stock::discrepancies_of))
         .route("/api/v1/contracts", post(contracts::create_contract))
         .route("/api/v1/contracts/{id}", get(contracts::get_contract))
         .route("/api/v1/assets", post(assets::create_asset))

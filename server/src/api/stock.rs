@@ -12,6 +12,10 @@ use fieldwork_model::DISPATCH_ACTOR;
 use fieldwork_model::stock::{
     Level, Location, LocationKind, Movement, MovementKind, Part, ReturnReason, StockLine, levels,
 };
+use fieldwork_office::stock::{
+    OutstandingReturn, Proposal, StockLimit, ValuedDiscrepancy, outstanding_returns, replenishment,
+    valued_discrepancies,
+};
 use fieldwork_store::{Storage, StoredMovement};
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +171,8 @@ pub struct LevelsAnswer {
     pub location: String,
     pub kind: LocationKind,
     pub levels: Vec<Level>,
+    /// The place's minimum and maximum per part, where dispatch set them.
+    pub limits: Vec<StockLimit>,
 }
 
 /// `GET /api/v1/stock/levels?location=ID`: every part the place's ledger names, on hand and in
@@ -177,12 +183,7 @@ pub async fn stock_levels(
     _: Dispatcher,
     Params(p): Params<LocationParams>,
 ) -> Result<Json<LevelsAnswer>> {
-    let Some(location) = p.location.filter(|l| !l.is_empty()) else {
-        return Err(Error::BadRequest(
-            "bad_query",
-            "location is required (a stock location's id)".into(),
-        ));
-    };
+    let location = required_location(p.location)?;
     let answer = state
         .blocking(move |s| {
             let place = s
@@ -191,8 +192,30 @@ pub async fn stock_levels(
                 .find(|l| l.id == location)
                 .ok_or_else(|| Error::NotFound(format!("no stock location {location}")))?;
             let ledger = s.movements(Some(&location), 0, u32::MAX)?;
+            let limits = s.stock_limits(Some(&location))?;
+            let mut levels = levels(&location, ledger.iter().map(|m| &m.movement));
+            // A part with limits but no movement yet is at zero, and shows.
+            for l in &limits {
+                if !levels.iter().any(|x| x.sku == l.sku) {
+                    levels.push(Level {
+                        sku: l.sku.clone(),
+                        ..Level::default()
+                    });
+                }
+            }
+            levels.sort_by(|a, b| a.sku.cmp(&b.sku));
+            // Low: at or under its minimum, counting what is on its way (replenishment's rule).
+            for level in &mut levels {
+                if limits
+                    .iter()
+                    .any(|l| l.sku == level.sku && level.qty + level.in_transit <= l.min)
+                {
+                    level.flags.push("low".into());
+                }
+            }
             Ok(LevelsAnswer {
-                levels: levels(&location, ledger.iter().map(|m| &m.movement)),
+                levels,
+                limits,
                 kind: place.kind,
                 location,
             })
@@ -217,4 +240,139 @@ pub async fn list_movements(
             .blocking(move |s| Ok(s.movements(location.as_deref(), after, limit)?))
             .await?,
     ))
+}
+
+/// `POST /api/v1/stock/limits` `{"location","sku","min","max"}`: sets (or replaces) what a
+/// place should hold of a part.
+#[tracing::instrument(skip_all)]
+pub async fn set_limit(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Body(limit): Body<StockLimit>,
+) -> Result<Json<StockLimit>> {
+    limit.check()?;
+    let stored = limit.clone();
+    state
+        .blocking(move |s| {
+            let (parts, places) = catalogue(s)?;
+            if !places.contains_key(&stored.location) {
+                return Err(Error::BadRequest(
+                    "invalid",
+                    format!("no stock location {}", stored.location),
+                ));
+            }
+            if !parts.contains_key(&stored.sku) {
+                return Err(Error::BadRequest(
+                    "invalid",
+                    format!("no part {} in the catalogue", stored.sku),
+                ));
+            }
+            Ok(s.set_stock_limit(&stored)?)
+        })
+        .await?;
+    Ok(Json(limit))
+}
+
+/// A van's replenishment proposal.
+#[derive(Serialize)]
+pub struct ReplenishmentAnswer {
+    pub location: String,
+    /// The warehouse of the van's region a transfer would come from (the first by id).
+    pub from: Option<String>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// `GET /api/v1/stock/replenishment?location=VAN`: what to send the van, from its limits and
+/// its last month's use (`fieldwork_office::stock::replenishment`).
+#[tracing::instrument(skip_all)]
+pub async fn replenishment_of(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<LocationParams>,
+) -> Result<Json<ReplenishmentAnswer>> {
+    let location = required_location(p.location)?;
+    let answer = state
+        .blocking(move |s| {
+            let (_, places) = catalogue(s)?;
+            let van = places
+                .get(&location)
+                .filter(|l| l.kind == LocationKind::Van)
+                .ok_or_else(|| Error::NotFound(format!("no van {location}")))?;
+            let from = places
+                .values()
+                .find(|l| l.kind == LocationKind::Warehouse && l.region == van.region)
+                .map(|l| l.id.clone());
+            let ledger: Vec<Movement> = s
+                .movements(Some(&location), 0, u32::MAX)?
+                .into_iter()
+                .map(|m| m.movement)
+                .collect();
+            let proposals = replenishment(
+                &location,
+                &levels(&location, &ledger),
+                &s.stock_limits(Some(&location))?,
+                &ledger,
+                now(),
+            );
+            Ok(ReplenishmentAnswer {
+                location,
+                from,
+                proposals,
+            })
+        })
+        .await?;
+    Ok(Json(answer))
+}
+
+/// `GET /api/v1/stock/returns`: parts sent back and not yet received, oldest first, each saying
+/// whether it is overdue (`fieldwork_office::stock::RETURN_DAYS`).
+#[tracing::instrument(skip_all)]
+pub async fn returns(
+    State(state): State<AppState>,
+    _: Dispatcher,
+) -> Result<Json<Vec<OutstandingReturn>>> {
+    let out = state
+        .blocking(|s| Ok(outstanding_returns(&all_movements(s)?, now())))
+        .await?;
+    Ok(Json(out))
+}
+
+/// `GET /api/v1/stock/discrepancies[?location=]`: counts and deliveries that disagreed with the
+/// books, newest first, each with its value.
+#[tracing::instrument(skip_all)]
+pub async fn discrepancies_of(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    Params(p): Params<LocationParams>,
+) -> Result<Json<Vec<ValuedDiscrepancy>>> {
+    let location = p.location.filter(|l| !l.is_empty());
+    let out = state
+        .blocking(move |s| {
+            let (parts, _) = catalogue(s)?;
+            let entries: Vec<Movement> = s
+                .movements(location.as_deref(), 0, u32::MAX)?
+                .into_iter()
+                .map(|m| m.movement)
+                .collect();
+            Ok(valued_discrepancies(&entries, &parts))
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// Every movement of the ledger.
+pub(crate) fn all_movements(s: &dyn Storage) -> Result<Vec<Movement>> {
+    Ok(s.movements(None, 0, u32::MAX)?
+        .into_iter()
+        .map(|m| m.movement)
+        .collect())
+}
+
+fn required_location(location: Option<String>) -> Result<String> {
+    location.filter(|l| !l.is_empty()).ok_or_else(|| {
+        Error::BadRequest(
+            "bad_query",
+            "location is required (a stock location's id)".into(),
+        )
+    })
 }

@@ -91,4 +91,20 @@ pub fn stock_movements_are_recorded_once_in_sequence_and_found_by_either_end(s: 
     assert_eq!(at(Some("W1"), stored[1].seq), ["m3"]);
     assert!(later[0].seq > stored[1].seq);
     assert_eq!(s.movements(None, 0, 1).unwrap().len(), 1, "the limit holds");
+
+    // Limits: set, replaced, read back by place.
+    let limit = |location: &str, sku: &str, min, max| fieldwork_office::stock::StockLimit {
+        location: location.into(),
+        sku: sku.into(),
+        min,
+        max,
+    };
+    s.set_stock_limit(&limit("V1", "FAN-1", 2, 8)).unwrap();
+    s.set_stock_limit(&limit("V1", "FAN-1", 3, 9)).unwrap();
+    s.set_stock_limit(&limit("W1", "FAN-1", 10, 100)).unwrap();
+    assert_eq!(
+        s.stock_limits(Some("V1")).unwrap(),
+        [limit("V1", "FAN-1", 3, 9)]
+    );
+    assert_eq!(s.stock_limits(None).unwrap().len(), 2);
 }

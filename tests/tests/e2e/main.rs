@@ -19,6 +19,7 @@ mod reports;
 mod rest;
 mod service;
 mod shell_services;
+mod stock;
 mod stock_props;
 mod sync_limits;
 mod sync_props;
