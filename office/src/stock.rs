@@ -301,7 +301,7 @@ pub fn valued_discrepancies(
             discrepancy: d,
         })
         .collect();
-    out.sort_by(|a, b| b.discrepancy.at.cmp(&a.discrepancy.at));
+    out.sort_by_key(|d| std::cmp::Reverse(d.discrepancy.at));
     out
 }
 
