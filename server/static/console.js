@@ -69,11 +69,20 @@ function announceChange(changed) {
 
 if (main && main.dataset.live === "1" && "EventSource" in window) {
   const badge = document.getElementById("live");
-  const events = new EventSource("/events");
-  events.addEventListener("open", () => { if (badge) badge.hidden = false; });
-  events.addEventListener("error", () => { if (badge) badge.hidden = true; });
-  events.addEventListener("change", (e) => refresh(JSON.parse(e.data).jobs));
-  events.addEventListener("lagged", () => refresh());
+  let events = null;
+  const listen = () => {
+    events = new EventSource("/events");
+    events.addEventListener("open", () => { if (badge) badge.hidden = false; });
+    events.addEventListener("error", () => { if (badge) badge.hidden = true; });
+    events.addEventListener("change", (e) => refresh(JSON.parse(e.data).jobs));
+    events.addEventListener("lagged", () => refresh());
+  };
+  listen();
+  // A page left for another keeps no stream open: the browser may keep it (back/forward
+  // cache) with its connection, and six such pages used up the browser's connections to the
+  // office, so the next page waited a minute. Back on the page: listen again, catch up.
+  window.addEventListener("pagehide", () => { if (events) events.close(); events = null; });
+  window.addEventListener("pageshow", (e) => { if (e.persisted && !events) { listen(); refresh(); } });
   // SLA clocks move with time, not only with changes: at risk and breached show up on their own.
   setInterval(() => refresh(), 60_000);
 }
@@ -169,12 +178,14 @@ document.addEventListener("submit", async (e) => {
     // An empty field is left out, or sent as null where it means "none" (unassigned).
     if (!el.name || "path" in el.dataset || (el.value === "" && el.dataset.empty !== "null")) continue;
     const value = el.value === "" ? null
+      : el.dataset.type === "list" ? el.value.split(",").map((x) => x.trim()).filter(Boolean)
       : el.dataset.type === "time" ? officeTime(el.value)
       : el.dataset.type === "number" ? Number(el.value)
       : el.dataset.type === "boolean" ? el.value === "true" : el.value;
+    // Dotted names nest; a numeric step makes a list (`lines.0.sku`).
     const path = el.name.split(".");
     let at = body;
-    for (const key of path.slice(0, -1)) at = at[key] = at[key] || {};
+    path.slice(0, -1).forEach((key, i) => { at = at[key] = at[key] || (/^\d+$/.test(path[i + 1]) ? [] : {}); });
     at[path[path.length - 1]] = value;
   }
   if (form.dataset.now) body[form.dataset.now] = new Date().toISOString();

@@ -32,7 +32,8 @@ def main():
             b.find_element(By.CSS_SELECTOR, "form.login button").click()
             wait(b, lambda: b.current_url.endswith("/timeline"))
             for name, path, height in [("console-board", "/board", 900), ("console-job", "/jobs/J-1007", 2300),
-                                       ("console-service", "/service", 1000), ("console-timeline", "/timeline", 700)]:
+                                       ("console-service", "/service", 1000), ("console-timeline", "/timeline", 700),
+                                       ("console-stock", "/stock", 1500)]:
                 b.set_window_size(1280, height)
                 b.get(url + path)
                 time.sleep(1.0)  # the PDF frame and the photos

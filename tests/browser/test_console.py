@@ -229,7 +229,7 @@ def test_at_phone_width_no_page_scrolls_sideways_in_either_language(office, brow
     log_in(browser, office)
     for lang in ["en", "zh-CN"]:
         browser.add_cookie({"name": "lang", "value": lang})
-        for path in ["/board", "/timeline", "/jobs/J-NARROW", "/service", "/devices", "/jobs/new", "/search?q=J-NARROW"]:
+        for path in ["/board", "/timeline", "/jobs/J-NARROW", "/service", "/stock", "/devices", "/jobs/new", "/search?q=J-NARROW"]:
             browser.get(office.url + path)
             wide = browser.execute_script(
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
@@ -489,7 +489,23 @@ def test_a_visit_reaches_the_console_live_verified_and_a_revoked_phone_is_refuse
 
 def drag_to(browser, block, lane, hour, grab=5):
     """Drags `block` (held `grab` px inside its left edge) so that its left edge lands on `lane`
-    at `hour` (office time, on a day axis); a few px past a quarter, so the rounding shows."""
+    at `hour` (office time, on a day axis); a few px past a quarter, so the rounding shows.
+    `block` and `lane` are CSS selectors or elements: with selectors the elements are found
+    again if a live redraw replaced them before the drag began."""
+    for attempt in range(3):
+        try:
+            return _drag(browser, find(browser, block), find(browser, lane), hour, grab)
+        except StaleElementReferenceException:
+            if attempt == 2 or not isinstance(block, str):
+                raise
+            time.sleep(0.1)
+
+
+def find(browser, what):
+    return browser.find_element(By.CSS_SELECTOR, what) if isinstance(what, str) else what
+
+
+def _drag(browser, block, lane, hour, grab):
     from selenium.webdriver.common.action_chains import ActionChains
     box = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]", lane)
     target_x = box[0] + box[2] * (hour + 2 / 60) / 24 + grab
@@ -524,12 +540,11 @@ def test_the_day_plan_assigns_from_the_tray_and_unassigns_back_by_drag_and_keybo
     word = block.find_element(By.CSS_SELECTOR, ".prio-word")
     assert word.value_of_css_property("color") in ("rgba(176, 0, 32, 1)", "rgb(176, 0, 32)")
     # From the tray to Anna at 14:00 office time: assigned, the start in the office zone.
-    drag_to(browser, block, browser.find_element(By.CSS_SELECTOR, '.tl-row[data-technician="t1"] .tl-lane'), 14)
+    drag_to(browser, tray + '[data-job="J-TRAY"]', '.tl-row[data-technician="t1"] .tl-lane', 14)
     wait(browser, lambda: job() == ("t1", "assigned", "2026-12-08T06:00:00Z", "2026-12-08T07:00:00Z"))
     wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, where("t1")))
     # And back onto the tray at 09:00: nobody's, new again.
-    drag_to(browser, browser.find_element(By.CSS_SELECTOR, where("t1")),
-            browser.find_element(By.CSS_SELECTOR, tray + ".tl-lane"), 9)
+    drag_to(browser, where("t1"), tray + ".tl-lane", 9)
     wait(browser, lambda: job() == (None, "new", "2026-12-08T01:00:00Z", "2026-12-08T02:00:00Z"))
     wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, where("")))
     # Undo returns it to Anna at 14:00.
@@ -574,3 +589,59 @@ def test_a_change_elsewhere_redraws_only_its_job_on_the_open_day_plan(office, br
     assert browser.execute_script("return document.querySelector('.tl-head').dataset.mark") == "kept", "the page was re-fetched whole"
     assert browser.switch_to.active_element.get_attribute("data-job") == "J-LIVE", "the focus stays on the moved block"
     assert "J-LIVE" in browser.find_element(By.ID, "announce").get_attribute("textContent")
+
+
+def test_the_stock_page_sends_the_proposed_transfer_and_receives_stock(office, browser):
+    for body in [{"id": "W-B", "kind": "warehouse", "region": "east"},
+                 {"id": "V-B", "kind": "van", "technicians": ["t1"], "region": "east"}]:
+        assert office.api("POST", "/api/v1/locations", body)[0] == 201
+    assert office.api("POST", "/api/v1/parts", {"sku": "FAN-B", "name": {"zh-CN": "风扇", "en": "Browser fan"},
+                                                "unit": "pcs", "unit_price": 4500, "serialised": False})[0] == 201
+    assert office.api("POST", "/api/v1/stock/movements",
+                      {"kind": "receipt", "to": "W-B", "lines": [{"sku": "FAN-B", "qty": 10}]})[0] == 201
+    assert office.api("POST", "/api/v1/stock/limits", {"location": "V-B", "sku": "FAN-B", "min": 2, "max": 5})[0] == 200
+    log_in(browser, office)
+    browser.get(office.url + "/stock?location=V-B")
+    row = browser.find_element(By.CSS_SELECTOR, '#levels tr[data-sku="FAN-B"]')
+    assert "Browser fan" in row.text and "Low" in row.text, row.text
+
+    def levels(place):
+        answer = json.loads(office.api("GET", f"/api/v1/stock/levels?location={place}")[1])
+        return {l["sku"]: (l["qty"], l["in_transit"]) for l in answer["levels"]}
+
+    # The proposal (up to the maximum) goes out as one transfer from the region's warehouse.
+    qty = browser.find_element(By.CSS_SELECTOR, '#replenishment input[name="lines.0.qty"]')
+    assert qty.get_attribute("value") == "5"
+    browser.find_element(By.CSS_SELECTOR, "#replenishment button").click()
+    wait(browser, lambda: levels("V-B").get("FAN-B") == (0, 5))
+    assert levels("W-B")["FAN-B"] == (5, 0)
+    wait(browser, lambda: "In transit" in browser.find_element(By.ID, "levels").text
+         and browser.find_element(By.CSS_SELECTOR, '#levels tr[data-sku="FAN-B"]').text.split()[-1] != "Low")
+
+    # Stock into the warehouse: a negative quantity is refused beside the form, nothing changes.
+    browser.get(office.url + "/stock?location=W-B")
+    form = "#receive form "
+    Select(browser.find_element(By.CSS_SELECTOR, form + 'select[name="lines.0.sku"]')).select_by_value("FAN-B")
+    browser.find_element(By.CSS_SELECTOR, form + 'input[name="lines.0.qty"]').send_keys("-3")
+    browser.find_element(By.CSS_SELECTOR, form + "button").click()
+    wait(browser, lambda: browser.find_element(By.CSS_SELECTOR, form + ".form-error").text != "")
+    assert levels("W-B")["FAN-B"] == (5, 0)
+    qty = browser.find_element(By.CSS_SELECTOR, form + 'input[name="lines.0.qty"]')
+    qty.clear()
+    qty.send_keys("7")
+    browser.find_element(By.CSS_SELECTOR, form + "button").click()
+    wait(browser, lambda: levels("W-B")["FAN-B"] == (12, 0))
+    wait(browser, lambda: "12 pcs" in browser.find_element(By.CSS_SELECTOR, '#levels tr[data-sku="FAN-B"]').text)
+    # The movements list says what happened, in words.
+    assert "Receipt" in browser.find_element(By.ID, "movements").text
+
+
+def test_pages_left_behind_keep_no_connection_so_the_next_page_loads(office, browser):
+    # Each live page holds an event stream. Before the fix a page left for another kept its
+    # stream (the back/forward cache), and after six of them the browser had no connection left
+    # to the office: the next page hung for a minute.
+    log_in(browser, office)
+    browser.set_page_load_timeout(20)
+    for path in ["/board", "/timeline", "/service", "/stock", "/devices", "/board", "/service", "/jobs/new", "/board"]:
+        browser.get(office.url + path)
+        assert browser.find_elements(By.TAG_NAME, "h1"), path

@@ -16,7 +16,8 @@ mod loaners;
 mod paging;
 mod plans;
 pub(crate) mod reports;
-mod stock;
+pub(crate) mod stock;
+pub(crate) use stock::all_movements as stock_movements;
 mod technicians;
 mod time;
 

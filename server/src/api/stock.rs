@@ -184,44 +184,46 @@ pub async fn stock_levels(
     Params(p): Params<LocationParams>,
 ) -> Result<Json<LevelsAnswer>> {
     let location = required_location(p.location)?;
-    let answer = state
-        .blocking(move |s| {
-            let place = s
-                .locations()?
-                .into_iter()
-                .find(|l| l.id == location)
-                .ok_or_else(|| Error::NotFound(format!("no stock location {location}")))?;
-            let ledger = s.movements(Some(&location), 0, u32::MAX)?;
-            let limits = s.stock_limits(Some(&location))?;
-            let mut levels = levels(&location, ledger.iter().map(|m| &m.movement));
-            // A part with limits but no movement yet is at zero, and shows.
-            for l in &limits {
-                if !levels.iter().any(|x| x.sku == l.sku) {
-                    levels.push(Level {
-                        sku: l.sku.clone(),
-                        ..Level::default()
-                    });
-                }
-            }
-            levels.sort_by(|a, b| a.sku.cmp(&b.sku));
-            // Low: at or under its minimum, counting what is on its way (replenishment's rule).
-            for level in &mut levels {
-                if limits
-                    .iter()
-                    .any(|l| l.sku == level.sku && level.qty + level.in_transit <= l.min)
-                {
-                    level.flags.push("low".into());
-                }
-            }
-            Ok(LevelsAnswer {
-                levels,
-                limits,
-                kind: place.kind,
-                location,
-            })
-        })
-        .await?;
+    let answer = state.blocking(move |s| levels_at(s, location)).await?;
     Ok(Json(answer))
+}
+
+/// A place's levels as the API and the console show them: folded from its ledger, every part
+/// it has limits for (at zero if it never moved), `low` where at or under its minimum.
+pub(crate) fn levels_at(s: &dyn Storage, location: String) -> Result<LevelsAnswer> {
+    let place = s
+        .locations()?
+        .into_iter()
+        .find(|l| l.id == location)
+        .ok_or_else(|| Error::NotFound(format!("no stock location {location}")))?;
+    let ledger = s.movements(Some(&location), 0, u32::MAX)?;
+    let limits = s.stock_limits(Some(&location))?;
+    let mut levels = levels(&location, ledger.iter().map(|m| &m.movement));
+    // A part with limits but no movement yet is at zero, and shows.
+    for l in &limits {
+        if !levels.iter().any(|x| x.sku == l.sku) {
+            levels.push(Level {
+                sku: l.sku.clone(),
+                ..Level::default()
+            });
+        }
+    }
+    levels.sort_by(|a, b| a.sku.cmp(&b.sku));
+    // Low: at or under its minimum, counting what is on its way (replenishment's rule).
+    for level in &mut levels {
+        if limits
+            .iter()
+            .any(|l| l.sku == level.sku && level.qty + level.in_transit <= l.min)
+        {
+            level.flags.push("low".into());
+        }
+    }
+    Ok(LevelsAnswer {
+        levels,
+        limits,
+        kind: place.kind,
+        location,
+    })
 }
 
 /// `GET /api/v1/stock/movements?location=&after=&limit=`: the ledger (of one place, or all) in
@@ -292,36 +294,39 @@ pub async fn replenishment_of(
 ) -> Result<Json<ReplenishmentAnswer>> {
     let location = required_location(p.location)?;
     let answer = state
-        .blocking(move |s| {
-            let (_, places) = catalogue(s)?;
-            let van = places
-                .get(&location)
-                .filter(|l| l.kind == LocationKind::Van)
-                .ok_or_else(|| Error::NotFound(format!("no van {location}")))?;
-            let from = places
-                .values()
-                .find(|l| l.kind == LocationKind::Warehouse && l.region == van.region)
-                .map(|l| l.id.clone());
-            let ledger: Vec<Movement> = s
-                .movements(Some(&location), 0, u32::MAX)?
-                .into_iter()
-                .map(|m| m.movement)
-                .collect();
-            let proposals = replenishment(
-                &location,
-                &levels(&location, &ledger),
-                &s.stock_limits(Some(&location))?,
-                &ledger,
-                now(),
-            );
-            Ok(ReplenishmentAnswer {
-                location,
-                from,
-                proposals,
-            })
-        })
+        .blocking(move |s| replenishment_at(s, location))
         .await?;
     Ok(Json(answer))
+}
+
+/// A van's replenishment proposal (the API's and the console's).
+pub(crate) fn replenishment_at(s: &dyn Storage, location: String) -> Result<ReplenishmentAnswer> {
+    let (_, places) = catalogue(s)?;
+    let van = places
+        .get(&location)
+        .filter(|l| l.kind == LocationKind::Van)
+        .ok_or_else(|| Error::NotFound(format!("no van {location}")))?;
+    let from = places
+        .values()
+        .find(|l| l.kind == LocationKind::Warehouse && l.region == van.region)
+        .map(|l| l.id.clone());
+    let ledger: Vec<Movement> = s
+        .movements(Some(&location), 0, u32::MAX)?
+        .into_iter()
+        .map(|m| m.movement)
+        .collect();
+    let proposals = replenishment(
+        &location,
+        &levels(&location, &ledger),
+        &s.stock_limits(Some(&location))?,
+        &ledger,
+        now(),
+    );
+    Ok(ReplenishmentAnswer {
+        location,
+        from,
+        proposals,
+    })
 }
 
 /// `GET /api/v1/stock/returns`: parts sent back and not yet received, oldest first, each saying

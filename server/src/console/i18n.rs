@@ -223,6 +223,77 @@ impl Words {
         }
     }
 
+    /// The stock pages' words (issue 21), by key: labels, movement kinds (`kind_*`), flags
+    /// (`flag_*`) and return reasons (`reason_*`), as the API names them.
+    pub fn stock(&self, key: &str) -> &'static str {
+        let zh = self.lang == "zh-CN";
+        match key {
+            "title" => pick(zh, "库存", "Stock"),
+            "kpi_parts_accuracy" => pick(zh, "配件出货正确率", "Parts shipped right"),
+            "target" => pick(zh, "目标", "target"),
+            "location" => pick(zh, "库位", "Location"),
+            "show" => pick(zh, "查看", "Show"),
+            "warehouse" => pick(zh, "仓库", "Warehouse"),
+            "van" => pick(zh, "工程车", "Van"),
+            "part" => pick(zh, "配件", "Part"),
+            "on_hand" => pick(zh, "在库", "On hand"),
+            "in_transit" => pick(zh, "在途", "In transit"),
+            "min_max" => pick(zh, "下限 / 上限", "Min / max"),
+            "flags" => pick(zh, "提示", "Flags"),
+            "levels" => pick(zh, "库存量", "Levels"),
+            "no_levels" => pick(
+                zh,
+                "该库位尚无库存记录。",
+                "Nothing recorded at this location yet.",
+            ),
+            "no_locations" => pick(
+                zh,
+                "尚无库位：请先通过 API 登记仓库和工程车。",
+                "No stock locations yet: register warehouses and vans through the API.",
+            ),
+            "replenishment" => pick(zh, "补货建议", "Replenishment"),
+            "used_30d" => pick(zh, "30 天用量", "Used in 30 days"),
+            "propose" => pick(zh, "建议补货", "Send"),
+            "send_transfer" => pick(zh, "生成调拨单", "Send as a transfer"),
+            "nothing_to_send" => pick(zh, "无需补货。", "Nothing to send."),
+            "receive_stock" => pick(zh, "入库", "Receive stock"),
+            "qty" => pick(zh, "数量", "Qty"),
+            "serials" => pick(zh, "序列号（逗号分隔）", "Serials (comma-separated)"),
+            "receive" => pick(zh, "入库", "Receive"),
+            "movements" => pick(zh, "库存流水", "Movements"),
+            "lines" => pick(zh, "明细", "Lines"),
+            "kind" => pick(zh, "类型", "Kind"),
+            "by" => pick(zh, "经办", "By"),
+            "when" => pick(zh, "时间", "When"),
+            "reached" => pick(zh, "到达办公室", "Reached the office"),
+            "discrepancies" => pick(zh, "差异", "Discrepancies"),
+            "expected" => pick(zh, "账面", "Expected"),
+            "found" => pick(zh, "实际", "Found"),
+            "value" => pick(zh, "金额", "Value"),
+            "returns" => pick(zh, "待返还配件", "Parts coming back"),
+            "overdue" => pick(zh, "逾期", "Overdue"),
+            "mark_received" => pick(zh, "已收到", "Received"),
+            "reason" => pick(zh, "原因", "Reason"),
+            "none" => pick(zh, "无", "None"),
+            "kind_receipt" => pick(zh, "入库", "Receipt"),
+            "kind_transfer" => pick(zh, "调拨", "Transfer"),
+            "kind_received" => pick(zh, "车辆签收", "Received on the van"),
+            "kind_consumption" => pick(zh, "工单领用", "Used on a job"),
+            "kind_unconsumed" => pick(zh, "退回车辆", "Back into the van"),
+            "kind_return" => pick(zh, "返还仓库", "Sent back"),
+            "kind_return_received" => pick(zh, "返还签收", "Back at the warehouse"),
+            "kind_count" => pick(zh, "盘点", "Count"),
+            "kind_adjustment" => pick(zh, "调整", "Adjustment"),
+            "flag_low" => pick(zh, "低于下限", "Low"),
+            "flag_below_zero" => pick(zh, "负库存", "Below zero"),
+            "flag_serial_used_twice" => pick(zh, "序列号重复使用", "Serial used twice"),
+            "reason_defective" => pick(zh, "故障件", "Defective"),
+            "reason_unused" => pick(zh, "未使用", "Unused"),
+            "reason_removed" => pick(zh, "拆下旧件", "Removed from equipment"),
+            _ => pick(zh, "未知", "Unknown"),
+        }
+    }
+
     /// The report language of this page's words.
     pub fn language(&self) -> fieldwork_model::report::Language {
         if self.lang == "zh-CN" {

@@ -15,6 +15,7 @@ pub mod live;
 mod login;
 mod search;
 mod service;
+mod stock;
 mod timeline;
 mod visit;
 
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/timeline/jobs", get(timeline::timeline_jobs))
         .route("/jobs/new", get(visit::new_job_page))
         .route("/jobs/{id}", get(visit::job_page))
+        .route("/stock", get(stock::stock_page))
         .route("/devices", get(devices::devices))
         .route("/devices/codes", post(devices::issue_code))
         .route("/devices/{id}/revoke", post(devices::revoke_device))

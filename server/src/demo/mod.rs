@@ -3,6 +3,8 @@
 //! priorities, statuses and region classes, so the product can be tried at once. One completed
 //! job carries a signed completion report and one a refusal, sealed by demo phones.
 
+mod stock;
+
 use fieldwork_model::{
     Asset, Customer, DISPATCH_ACTOR, JobDocument, NewJob, NewPart, NewTimeEntry, Priority,
     RegionClass, Site, Status, TimeKind,
@@ -254,6 +256,7 @@ pub fn seed_demo(place: impl Into<crate::Place>) -> Result<DemoSeed> {
         .iter()
         .map(|(id, _, _)| id.to_string())
         .collect();
+    stock::seed(storage, chrono::Utc::now().timestamp_millis())?;
     let any = JobFilter {
         limit: 1,
         ..Default::default()
