@@ -460,8 +460,8 @@ impl Device {
         // A catalogue part with a van to take it from says so on the line (R-03: which stock).
         let from_van = part.stock.is_none()
             && !me.is_empty()
-            && self.van()?.is_some()
-            && self.catalogue()?.iter().any(|p| p.sku == part.sku);
+            && crate::stock::in_catalogue(&self.inner.lock().conn, &part.sku)?
+            && self.van()?.is_some();
         let with_stock;
         let part = if from_van {
             with_stock = NewPart {

@@ -338,13 +338,9 @@ pub(crate) fn consumption(
     let Some(van) = van_of(conn, me)? else {
         return Ok(None);
     };
-    let part: Option<String> = conn
-        .query_row("SELECT body FROM stock_parts WHERE sku = ?1", [sku], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let Some(part) = part else { return Ok(None) };
-    let part: Part = from_json(&part)?;
+    let Some(part) = part(conn, sku)? else {
+        return Ok(None);
+    };
     if part.serialised && serial.is_none() {
         return Err(invalid(format!(
             "{sku} is serialised: give the fitted part's serial (serial in)"
@@ -426,14 +422,39 @@ pub(crate) fn removed_part_return(
     }))
 }
 
-/// Checks a movement's shape and its parts against the catalogue, as the office will.
+/// Checks a movement's shape and its parts against the catalogue, as the office will (reading
+/// only the parts it names: a catalogue holds hundreds).
 pub(crate) fn check(conn: &rusqlite::Connection, m: &Movement) -> Result<()> {
     m.check()?;
-    let parts = bodies::<Part>(conn, "SELECT body FROM stock_parts")?
-        .into_iter()
-        .map(|p| (p.sku.clone(), p))
-        .collect();
+    let mut parts = std::collections::BTreeMap::new();
+    for line in &m.lines {
+        if let Some(p) = part(conn, &line.sku)? {
+            parts.insert(p.sku.clone(), p);
+        }
+    }
     Ok(m.check_serials(&parts)?)
+}
+
+/// Whether `sku` is in the catalogue the office sent.
+pub(crate) fn in_catalogue(conn: &rusqlite::Connection, sku: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM stock_parts WHERE sku = ?1",
+            [sku],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// One part of the catalogue.
+fn part(conn: &rusqlite::Connection, sku: &str) -> Result<Option<Part>> {
+    let body: Option<String> = conn
+        .query_row("SELECT body FROM stock_parts WHERE sku = ?1", [sku], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    body.map(|b| from_json(&b)).transpose()
 }
 
 /// Stores a movement written here, pending until the office records it.

@@ -35,6 +35,8 @@ pub fn round(storage: &dyn Storage, technician: &str, push: StockPush) -> Result
 
     let mut refused = Vec::new();
     let mut valid: Vec<Movement> = Vec::new();
+    let pushed: std::collections::BTreeSet<String> =
+        push.movements.iter().map(|m| m.id.clone()).collect();
     for m in push.movements {
         let answered = match &m.answers {
             Some(id) => find(storage, m.to.as_deref(), id)?,
@@ -83,6 +85,9 @@ pub fn round(storage: &dyn Storage, technician: &str, push: StockPush) -> Result
     let cursor = movements
         .last()
         .map_or(push.cursor, |m| m.seq.max(push.cursor));
+    // What the phone pushed in this very round it holds already: the cursor moves past it,
+    // the answer does not carry it back (a consumption's sync is the entry up, not up and down).
+    movements.retain(|m| !pushed.contains(&m.movement.id));
 
     // The phone's places: its vans and the warehouses of their regions.
     let regions: Vec<&str> = vans.iter().map(|v| v.region.as_str()).collect();

@@ -16,6 +16,9 @@ use fieldwork_core::model::report::Language;
 use fieldwork_tests::{Office, Phone, job_body};
 use serde_json::Value;
 
+#[path = "fieldwork-bench/stock.rs"]
+mod stock;
+
 struct Row {
     what: String,
     target: String,
@@ -1266,6 +1269,10 @@ async fn main() {
     }
     if want("many-devices") {
         many_devices(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("stock") {
+        stock::stock(&mut rows).await;
         print_new(&mut rows);
     }
 }
