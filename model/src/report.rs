@@ -183,6 +183,10 @@ pub struct ReportPart {
     pub qty: u32,
     pub serial_in: Option<String>,
     pub serial_out: Option<String>,
+    /// Where it came from: `van` or `warehouse`. Absent from reports sealed before it was
+    /// recorded here, which stay current (see [`summaries`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<String>,
 }
 
 /// A travel or labour entry, as sealed.
@@ -415,6 +419,7 @@ pub fn content(d: &JobData) -> Result<ReportContent> {
                 qty: p.qty,
                 serial_in: p.serial_in.clone(),
                 serial_out: p.serial_out.clone(),
+                stock: p.stock.clone(),
             })
             .collect(),
         time: ReportTime {
@@ -685,9 +690,26 @@ pub fn summaries(d: &JobData) -> Result<Vec<ReportSummary>> {
                 name: x.name.clone(),
             }),
             language: r.language,
-            current: r.content == now,
+            current: same_content(&r.content, &now),
         })
         .collect())
+}
+
+/// Whether sealed content still says what the job says now. A part line's `stock` entered the
+/// sealed content later than the line itself: a report sealed before then lacks it, and is not
+/// changed by its appearing (a line's fields are written once, so it cannot have changed).
+pub fn same_content(sealed: &ReportContent, now: &ReportContent) -> bool {
+    if sealed == now {
+        return true;
+    }
+    let mut now = now.clone();
+    for part in &mut now.parts {
+        let sealed_part = sealed.parts.iter().find(|p| p.line == part.line);
+        if sealed_part.is_some_and(|p| p.stock.is_none()) {
+            part.stock = None;
+        }
+    }
+    sealed == &now
 }
 
 /// The job's report state: the latest version's outcome, or `changed_since_signed`.

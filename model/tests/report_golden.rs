@@ -185,3 +185,29 @@ fn the_golden_report_seals_to_the_same_bytes_and_signature() {
     tampered.sha256 = report::sha256_hex(tampered.canonical.as_bytes());
     assert!(report::verify_signature(&tampered, expected["public_key"].as_str().unwrap()).is_err());
 }
+
+#[test]
+fn a_report_sealed_before_parts_said_their_stock_stays_current_and_a_real_change_does_not() {
+    let d = job();
+    // As a phone sealed it before part lines carried their source into the report.
+    let mut older = d.clone();
+    older.parts.get_mut("p1").unwrap().stock = None;
+    let sealed = report::content(&older).unwrap();
+    let now = report::content(&d).unwrap();
+    assert_ne!(sealed, now);
+    assert!(report::same_content(&sealed, &now));
+    // Anything else that changed still shows.
+    let mut changed = d.clone();
+    changed.parts.get_mut("p1").unwrap().qty = 2;
+    assert!(!report::same_content(
+        &sealed,
+        &report::content(&changed).unwrap()
+    ));
+    // And a report that said where its parts came from is held to it.
+    let mut elsewhere = d.clone();
+    elsewhere.parts.get_mut("p1").unwrap().stock = Some("warehouse".into());
+    assert!(!report::same_content(
+        &now,
+        &report::content(&elsewhere).unwrap()
+    ));
+}

@@ -385,13 +385,27 @@ impl Words<'_> {
             .iter()
             .enumerate()
             .map(|(i, p)| {
+                let from_van = p.stock.as_deref() == Some("van");
+                let source = match p.stock.as_deref() {
+                    Some("van") => Some(l.from_van),
+                    Some("warehouse") => Some(l.from_warehouse),
+                    _ => None,
+                };
                 Row::new(vec![
                     (i + 1).to_string(),
                     p.sku.clone(),
-                    p.description.clone(),
+                    match source {
+                        Some(s) => format!("{}\n{s}", p.description),
+                        None => p.description.clone(),
+                    },
                     p.qty.to_string(),
                     p.serial_in.clone().unwrap_or_else(dash),
-                    p.serial_out.clone().unwrap_or_else(dash),
+                    // A part replaced from the van's stock: the old one goes back (ADR 0015).
+                    match (&p.serial_out, from_van) {
+                        (Some(s), true) => format!("{s} ({})", l.going_back),
+                        (Some(s), false) => s.clone(),
+                        (None, _) => dash(),
+                    },
                 ])
             })
             .collect();

@@ -87,6 +87,7 @@ pub fn report(language: Language, notes: usize, parts: usize) -> Report {
             qty: 1 + (i as u32 % 3),
             serial_in: Some(format!("SN-IN-2026-{i:05}")),
             serial_out: (i % 2 == 0).then(|| format!("SN-OUT-2019-{i:05}")),
+            stock: (i % 3 == 0).then(|| "van".to_string()),
         })
         .collect();
     let mut lines: Vec<ChargeLine> = part_list
