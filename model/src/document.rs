@@ -405,14 +405,7 @@ impl JobDocument {
     /// is completed or cancelled.
     pub fn unassign(&mut self, by: &str, at: i64) -> Result<String> {
         let data = self.data()?;
-        let current = status::derive(&data.events);
-        if current.status.is_terminal() {
-            return Err(Error::IllegalTransition {
-                job: data.id,
-                from: current.status.as_str(),
-                to: Status::New.as_str(),
-            });
-        }
+        refuse_once_ended(&data, Status::New)?;
         let at = after_last_assignment(&data, at);
         self.append_event(StatusEvent {
             status: Status::Assigned,
@@ -427,15 +420,7 @@ impl JobDocument {
     /// refused here (a concurrent cancel from another replica is still kept, see status rules).
     pub fn cancel(&mut self, reason: &str, by: &str, at: i64) -> Result<String> {
         rules::text("reason", reason)?;
-        let data = self.data()?;
-        let current = status::derive(&data.events);
-        if current.status.is_terminal() {
-            return Err(Error::IllegalTransition {
-                job: data.id,
-                from: current.status.as_str(),
-                to: Status::Cancelled.as_str(),
-            });
-        }
+        refuse_once_ended(&self.data()?, Status::Cancelled)?;
         self.append_event(StatusEvent {
             status: Status::Cancelled,
             at,
@@ -1074,4 +1059,17 @@ fn after_last_assignment(data: &JobData, at: i64) -> i64 {
         .map(|e| e.at)
         .max();
     last.map_or(at, |last| at.max(last + 1))
+}
+
+/// `IllegalTransition` to `to` once the job is completed or cancelled.
+fn refuse_once_ended(data: &JobData, to: Status) -> Result<()> {
+    let current = status::derive(&data.events);
+    if current.status.is_terminal() {
+        return Err(Error::IllegalTransition {
+            job: data.id.clone(),
+            from: current.status.as_str(),
+            to: to.as_str(),
+        });
+    }
+    Ok(())
 }

@@ -99,6 +99,7 @@ final class AppSession {
     let today: TodayViewModel
     let sync: SyncStatusViewModel
     let photos: PhotoQueueViewModel
+    let stock: StockViewModel
 
     @ObservationIgnored private var editWatcher: Task<Void, Never>?
 
@@ -108,10 +109,11 @@ final class AppSession {
         today = TodayViewModel(repository: services.jobs)
         sync = SyncStatusViewModel(repository: services.sync)
         photos = PhotoQueueViewModel(jobs: services.jobs, photos: services.photos)
+        stock = StockViewModel(repository: services.stock)
     }
 
     func jobDetail(_ jobId: String) -> JobDetailViewModel {
-        JobDetailViewModel(jobId: jobId, repository: services.jobs, photos: services.photos)
+        JobDetailViewModel(jobId: jobId, repository: services.jobs, photos: services.photos, stock: services.stock)
     }
 
     func signing(_ jobId: String) -> SigningViewModel {

@@ -33,6 +33,8 @@ struct JobEditSheet: View {
     @State private var text = ""
     @State private var part = PartForm()
     @State private var scanning: PartScanField?
+    /// The van's part picked for the part form ("" while typed or scanned).
+    @State private var vanSku = ""
     @State private var timeKind = TimeKind.labour
     @State private var start = Date().addingTimeInterval(-3600)
     @State private var end = Date()
@@ -77,11 +79,30 @@ struct JobEditSheet: View {
             }
         }
         .onAppear { model.dismissMessage() }
+        .task {
+            // What the van holds, for the part picker (none without a van).
+            if case .part = sheet {
+                await model.loadVanParts(chinese: appIsChinese)
+            }
+        }
         .sheet(item: $scanning) { field in
             CodeScanSheet(title: field.scanTitleKey, purpose: .part(field), refusedKey: "scan.nothing_read") { payload in
                 part.fill(field, scanned: payload)
             }
         }
+    }
+
+    /// The van picker's choice: picking a part fills the SKU and description from it.
+    private var vanPick: Binding<String> {
+        Binding(
+            get: { vanSku },
+            set: { sku in
+                vanSku = sku
+                if let picked = model.vanParts.first(where: { $0.sku == sku }) {
+                    part.pick(picked)
+                }
+            }
+        )
     }
 
     /// A part form field with a scan button beside it (56 pt, for a gloved thumb).
@@ -109,8 +130,23 @@ struct JobEditSheet: View {
         case .note:
             TextField("form.note", text: $text, axis: .vertical).lineLimit(3...8)
         case .part:
-            // Part number and serials typed, or scanned from the label (QR, Code 128, Code 39,
-            // EAN-13, Data Matrix).
+            // A part from what the van holds (its SKU and name fill the form; the core takes it
+            // out of the van when the line is saved), or the part number and serials typed, or
+            // scanned from the label (QR, Code 128, Code 39, EAN-13, Data Matrix).
+            if !model.vanParts.isEmpty {
+                Picker("form.from_van", selection: vanPick) {
+                    Text("form.from_van_none").tag("")
+                    ForEach(model.vanParts) { van in
+                        Text("form.van_part \(van.name) \(van.onHand) \(van.unit)").tag(van.sku)
+                    }
+                }
+                .accessibilityLabel(Text("form.from_van"))
+                if let picked = model.vanParts.first(where: { $0.sku == vanSku }), picked.serialised {
+                    Text("form.serialised_hint")
+                        .font(.field(.secondary))
+                        .foregroundStyle(.field(.secondaryText))
+                }
+            }
             scannable(.sku, text: $part.sku)
             TextField("form.description", text: $part.description)
                 .accessibilityLabel(Text("form.description"))

@@ -8,14 +8,25 @@ struct TodayView: View {
     @AppStorage(FieldSettings.highContrastKey) private var highContrast = false
 
     var body: some View {
-        List(model.rows) { row in
-            NavigationLink(value: row.id) {
-                JobRowView(row: row)
+        List {
+            Section {
+                // The van's stock: levels, transfers to count in, parts to send back.
+                NavigationLink {
+                    StockView(model: session.stock, sync: session.sync)
+                } label: {
+                    Label("today.van_stock", systemImage: "shippingbox")
+                }
+                .accessibilityLabel(Text("today.van_stock"))
             }
-        }
-        .overlay {
-            if model.rows.isEmpty {
-                ContentUnavailableView("today.empty", systemImage: "checkmark.circle")
+            Section {
+                ForEach(model.rows) { row in
+                    NavigationLink(value: row.id) {
+                        JobRowView(row: row)
+                    }
+                }
+                if model.rows.isEmpty {
+                    ContentUnavailableView("today.empty", systemImage: "checkmark.circle")
+                }
             }
         }
         .navigationTitle("today.title")

@@ -9,6 +9,12 @@ func appText(_ key: String) -> String {
     Bundle.main.localizedString(forKey: key, value: nil, table: nil)
 }
 
+/// The app shows its zh-Hans strings: part names read in Chinese (the catalogue's `nameZh`),
+/// in English otherwise.
+var appIsChinese: Bool {
+    Bundle.main.preferredLocalizations.first?.hasPrefix("zh") ?? false
+}
+
 /// A UserMessage in words: the message (its arguments put in: fields and statuses in words),
 /// what to do, and the core's detail only where it is meant to be read (never the English
 /// detail of a refused value, which stays in the log). `localize` is the phone's language, or

@@ -192,6 +192,14 @@ public enum ErrorMessages {
         return UserMessage(key: "sync.job_refused", detail: officeWords, recovery: .none)
     }
 
+    /// The office refused a stock movement recorded on this phone (`StockRefusalRecord`, the
+    /// office's English words): a sentence in the phone's language ("The office refused a stock
+    /// change: ask dispatch."), the office's words kept as the detail, shown only behind
+    /// "Details".
+    public static func stockRefusal(_ refusal: StockRefusalRecord) -> UserMessage {
+        UserMessage(key: "stock.refused", detail: refusal.error, recovery: .none)
+    }
+
     /// A photo the core refused, from its reason.
     public static func message(for reason: ImageReason, detail: String) -> UserMessage {
         func refused(_ key: String, _ arguments: [UserMessage.Argument] = []) -> UserMessage {

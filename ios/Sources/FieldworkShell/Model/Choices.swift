@@ -46,3 +46,15 @@ extension ReportLanguage {
         }
     }
 }
+
+extension ReturnReasonRecord {
+    public static let pickerOrder: [ReturnReasonRecord] = [.defective, .unused, .removed]
+
+    public var labelKey: String {
+        switch self {
+        case .defective: return "stock.reason.defective"
+        case .unused: return "stock.reason.unused"
+        case .removed: return "stock.reason.removed"
+        }
+    }
+}

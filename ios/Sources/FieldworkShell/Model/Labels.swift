@@ -118,3 +118,13 @@ public enum Money {
         return formatter.string(from: major as NSDecimalNumber) ?? "\(currency) \(major)"
     }
 }
+
+extension StockFlag {
+    /// Why a level needs dispatch's eye, in words ("More used than the van held").
+    public var labelKey: String {
+        switch self {
+        case .belowZero: return "stock.flag.below_zero"
+        case .serialUsedTwice: return "stock.flag.serial_used_twice"
+        }
+    }
+}

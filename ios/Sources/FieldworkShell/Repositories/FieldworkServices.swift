@@ -8,6 +8,7 @@ public struct FieldworkServices: Sendable {
     public let reports: ReportsRepository
     public let photos: PhotosRepository
     public let sync: SyncRepository
+    public let stock: StockRepository
 
     public init(app: FieldworkApp, fontPath: String? = nil) {
         enrollment = EnrollmentRepository(app: app)
@@ -15,6 +16,7 @@ public struct FieldworkServices: Sendable {
         reports = ReportsRepository(app: app, fontPath: fontPath)
         photos = PhotosRepository(app: app)
         sync = SyncRepository(app: app)
+        stock = StockRepository(app: app)
     }
 
     /// Opens (or creates) the store in `dataDirectory` with the device's token and signing

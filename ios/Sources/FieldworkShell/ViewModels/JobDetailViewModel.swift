@@ -26,6 +26,51 @@ public struct PartForm: Equatable, Sendable {
     }
 }
 
+/// A part the van holds, for the part form's picker: its name in the phone's language and what
+/// is on hand (the core's level).
+public struct VanPart: Identifiable, Equatable, Sendable {
+    public let sku: String
+    public let name: String
+    public let unit: String
+    public let onHand: Int64
+    /// Tracked one by one (the catalogue's): using one asks for its serial.
+    public let serialised: Bool
+
+    public var id: String { sku }
+
+    public init(sku: String, name: String, unit: String, onHand: Int64, serialised: Bool) {
+        self.sku = sku
+        self.name = name
+        self.unit = unit
+        self.onHand = onHand
+        self.serialised = serialised
+    }
+
+    /// The parts the van holds (on hand above zero), in the core's order, named in the phone's
+    /// language; `catalogue` says which are tracked by serial.
+    public static func list(from stock: VanStockRecord, catalogue: [PartRecord], chinese: Bool) -> [VanPart] {
+        stock.levels.filter { $0.qty > 0 }.map { level in
+            VanPart(
+                sku: level.sku,
+                name: level.name(chinese: chinese),
+                unit: level.unit,
+                onHand: level.qty,
+                serialised: catalogue.first { $0.sku == level.sku }?.serialised ?? false
+            )
+        }
+    }
+}
+
+extension PartForm {
+    /// Fills the form from a part the van holds: its SKU, its name as the description, taken
+    /// from the van. Quantity and serials stay as typed (or scanned).
+    public mutating func pick(_ part: VanPart) {
+        sku = part.sku
+        description = part.name
+        stock = "van"
+    }
+}
+
 /// The job screen's bottom bar (as Android's): the visit's next step is the main action, on the
 /// right under the thumb; a hold (or anything else offered) comes before it, outlined.
 public struct JobBarActions: Equatable, Sendable {
@@ -93,17 +138,27 @@ public final class JobDetailViewModel {
     public private(set) var syncRefusal: UserMessage?
     public private(set) var message: UserMessage?
     public private(set) var isWorking = false
+    /// What the van holds, for the part form's picker (empty without a van).
+    public private(set) var vanParts: [VanPart] = []
 
     private let repository: JobsRepository
     private let photos: PhotosRepository
+    private let stock: any StockService
     private let now: @Sendable () -> Date
 
-    /// `photos`: the photos' thumbnails and removal (by default over the same core).
-    /// `now`: the clock the SLA is judged at.
-    public init(jobId: String, repository: JobsRepository, photos: PhotosRepository? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// `photos`: the photos' thumbnails and removal; `stock`: the van's parts for the part form
+    /// (both by default over the same core). `now`: the clock the SLA is judged at.
+    public init(
+        jobId: String,
+        repository: JobsRepository,
+        photos: PhotosRepository? = nil,
+        stock: (any StockService)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.jobId = jobId
         self.repository = repository
         self.photos = photos ?? PhotosRepository(app: repository.app)
+        self.stock = stock ?? StockRepository(app: repository.app)
         self.now = now
     }
 
@@ -183,6 +238,17 @@ public final class JobDetailViewModel {
 
     public func dismissMessage() {
         message = nil
+    }
+
+    /// Reads what the van holds for the part form's picker; without a van (or if the stock
+    /// cannot be read) the picker is simply not offered: the part is typed or scanned.
+    public func loadVanParts(chinese: Bool) async {
+        guard let van = try? await stock.vanStock() else {
+            vanParts = []
+            return
+        }
+        let catalogue = (try? await stock.partsCatalogue()) ?? []
+        vanParts = VanPart.list(from: van, catalogue: catalogue, chinese: chinese)
     }
 
     /// A photo's thumbnail (JPEG), nil when this phone does not hold it.

@@ -23,6 +23,7 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performTouchInput
 import androidx.compose.ui.unit.Density
+import app.fieldwork.ffi.CountedRecord
 import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.NewPartRecord
@@ -223,6 +224,31 @@ class GoldenScreensTest {
                 waitForText("Offline: your work is saved on the phone")
                 waitForText("Last sent just now · Jobs waiting: 1")
                 shoot("today-offline", variants(listOf(1f)))
+
+                // The van: the office puts Anna in one and sends two transfers; the phone counts
+                // the first in one relay short, and a job uses more filters than the van held.
+                office.post("/api/v1/locations", """{"id":"W-EAST","kind":"warehouse","technicians":[],"region":"east"}""")
+                office.post("/api/v1/locations", """{"id":"V-07","kind":"van","technicians":["t1"],"region":"east"}""")
+                office.post("/api/v1/parts", """{"sku":"P-RLY","name":{"zh-CN":"启动继电器 24 V","en":"Start relay 24 V"},"unit":"pcs","unit_price":4500,"serialised":false}""")
+                office.post("/api/v1/parts", """{"sku":"P-FLT","name":{"zh-CN":"空气滤网","en":"Air filter"},"unit":"pcs","unit_price":1200,"serialised":false}""")
+                office.post("/api/v1/stock/movements", """{"kind":"receipt","to":"W-EAST","lines":[{"sku":"P-RLY","qty":10},{"sku":"P-FLT","qty":5}]}""")
+                office.post("/api/v1/stock/movements", """{"id":"T-1","kind":"transfer","from":"W-EAST","to":"V-07","lines":[{"sku":"P-RLY","qty":4},{"sku":"P-FLT","qty":2}]}""")
+                office.post("/api/v1/stock/movements", """{"id":"T-2","kind":"transfer","from":"W-EAST","to":"V-07","lines":[{"sku":"P-RLY","qty":2}]}""")
+                app.repository.setNetworkState(true)
+                app.syncPolicy.onNetworkChanged(true)
+                app.syncPolicy.syncNow()
+                waitUntil(timeoutMillis = UI_WAIT_MS) {
+                    app.syncPolicy.state.value.phase == SyncPhase.IDLE &&
+                        runBlocking { app.repository.pendingSyncCount() } == 0L &&
+                        runCatching { runBlocking { app.repository.vanStock() }.inTransit.size == 2 }.getOrDefault(false)
+                }
+                waitForText("Up to date")
+                core.receiveTransfer("T-1", listOf(CountedRecord("P-RLY", 3), CountedRecord("P-FLT", 2)), before(1))
+                core.addPart("J-3043", NewPartRecord("P-FLT", "Air filter", 3u, null, null, null), before(1))
+                tap("Van stock")
+                waitForText("From W-EAST")
+                waitForText("Van V-07")
+                shoot("stock", variants())
             }
         }
         assertEquals(emptyList<String>(), mismatches, "screens that differ from their goldens")

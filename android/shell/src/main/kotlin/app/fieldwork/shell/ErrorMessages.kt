@@ -45,6 +45,8 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     LOANER_FIELDS_MISSING("loaner_fields_missing"),
     /** The part form's quantity is not a whole number. */
     PART_QTY_NOT_A_NUMBER("part_qty_not_a_number"),
+    /** A quantity on the van stock screen (count in, count, send back) that is not a whole number of zero or more. */
+    STOCK_QTY_NOT_A_NUMBER("stock_qty_not_a_number"),
     /** The camera threw (no permission, not ready, a hardware error): the detail is for the log. */
     CAPTURE_FAILED("capture_failed"),
     /** A scanned code is not an enrollment code (JSON or `fieldwork://enroll?...`). */

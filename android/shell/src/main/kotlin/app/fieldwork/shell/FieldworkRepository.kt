@@ -1,6 +1,7 @@
 package app.fieldwork.shell
 
 import app.fieldwork.ffi.AttachmentRecord
+import app.fieldwork.ffi.CountedRecord
 import app.fieldwork.ffi.EnrollmentRecord
 import app.fieldwork.ffi.FaultCause
 import app.fieldwork.ffi.FieldworkAppInterface
@@ -11,14 +12,17 @@ import app.fieldwork.ffi.JobsChange
 import app.fieldwork.ffi.JobsObserver
 import app.fieldwork.ffi.NewPartRecord
 import app.fieldwork.ffi.OpenLoanRecord
+import app.fieldwork.ffi.PartRecord
 import app.fieldwork.ffi.ProposedTimeRecord
 import app.fieldwork.ffi.ReportOutlineRecord
 import app.fieldwork.ffi.ReportLanguage
 import app.fieldwork.ffi.ReportVersionRecord
+import app.fieldwork.ffi.ReturnReasonRecord
 import app.fieldwork.ffi.SealRecord
 import app.fieldwork.ffi.Subscription
 import app.fieldwork.ffi.SyncReportRecord
 import app.fieldwork.ffi.TimeKind
+import app.fieldwork.ffi.VanStockRecord
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.BufferOverflow
@@ -195,4 +199,31 @@ class FieldworkRepository(
 
     suspend fun refuseReport(jobId: String, reason: String, name: String?, language: ReportLanguage): SealRecord =
         local { app.refuseReport(jobId, reason, name, language) }
+
+    // The van's stock: the core keeps its ledger; a part used on a job (`addPart` with a SKU
+    // of the catalogue) leaves the van in the same commit.
+
+    /** The van's levels, transfers on their way, what waits for the office. Throws before the office put the technician in a van. */
+    suspend fun vanStock(): VanStockRecord = local { app.vanStock() }
+
+    /** The parts catalogue the office sent, by SKU. */
+    suspend fun partsCatalogue(): List<PartRecord> = local { app.partsCatalogue() }
+
+    /** Counts a transfer in as it arrived; returns the movement's id. */
+    suspend fun receiveTransfer(transferId: String, counted: List<CountedRecord>, atMs: Long? = null): String =
+        local { app.receiveTransfer(transferId, counted, atMs) }
+
+    /** A count of the van: what was found of each part; returns the movement's id. */
+    suspend fun countStock(counted: List<CountedRecord>, atMs: Long? = null): String = local { app.countStock(counted, atMs) }
+
+    /** Sends a part back to the region's warehouse (or [to]); returns the movement's id. */
+    suspend fun returnPart(
+        sku: String,
+        qty: Long,
+        serials: List<String>,
+        jobId: String?,
+        reason: ReturnReasonRecord,
+        to: String? = null,
+        atMs: Long? = null,
+    ): String = local { app.returnPart(sku, qty, serials, jobId, reason, to, atMs) }
 }

@@ -8,6 +8,7 @@ import app.fieldwork.ffi.JobDetailRecord
 import app.fieldwork.ffi.JobStatus
 import app.fieldwork.ffi.NewPartRecord
 import app.fieldwork.ffi.ProposedTimeRecord
+import app.fieldwork.ffi.StockLevelRecord
 import app.fieldwork.ffi.TimeKind
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -40,6 +41,8 @@ data class JobDetailState(
     val proposedTimes: List<ProposedTimeRecord> = emptyList(),
     /** Small JPEGs (long edge 320 px) of the photos this phone holds, by photo id. */
     val thumbnails: Map<String, ByteArray> = emptyMap(),
+    /** What the technician's van holds, for the part form's picker (empty without a van). */
+    val vanParts: List<StockLevelRecord> = emptyList(),
 )
 
 /**
@@ -85,6 +88,12 @@ class JobDetailViewModel(
             val thumbnails = job.photos.filter { it.onDevice }.mapNotNull { photo ->
                 (known[photo.id] ?: repository.photoThumbnail(photo.id))?.let { photo.id to it }
             }.toMap()
+            // The van's parts for the picker; no van yet (or a failed read) is simply no picker.
+            val vanParts = try {
+                repository.vanStock().levels
+            } catch (e: ApiException) {
+                emptyList()
+            }
             _state.update {
                 it.copy(
                     loading = false,
@@ -94,6 +103,7 @@ class JobDetailViewModel(
                     syncError = job.syncError,
                     proposedTimes = proposed,
                     thumbnails = thumbnails,
+                    vanParts = vanParts,
                 )
             }
         } catch (e: ApiException) {

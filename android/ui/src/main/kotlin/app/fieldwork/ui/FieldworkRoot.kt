@@ -54,6 +54,10 @@ sealed interface Route {
     /** The customer's full-screen signing flow: review, pad or refusal, confirmation, hand-back. */
     @Serializable
     data class Signing(val jobId: String) : Route
+
+    /** The technician's van: levels, deliveries to count in, a count, parts sent back. */
+    @Serializable
+    data object Stock : Route
 }
 
 /**
@@ -104,7 +108,10 @@ private fun FieldworkNavHost(nav: NavHostController, graph: ShellGraph, actions:
         popExitTransition = { ExitTransition.None },
     ) {
         composable<Route.Today> {
-            TodayRoute(graph, highContrast, onHighContrastChange, onOpen = { nav.navigate(Route.Job(it)) })
+            TodayRoute(graph, highContrast, onHighContrastChange, onOpen = { nav.navigate(Route.Job(it)) }, onStock = { nav.navigate(Route.Stock) })
+        }
+        composable<Route.Stock> {
+            StockRoute(graph, onBack = nav::back)
         }
         composable<Route.Job> { entry ->
             val jobId = entry.toRoute<Route.Job>().jobId

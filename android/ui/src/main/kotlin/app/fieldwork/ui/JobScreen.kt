@@ -61,6 +61,7 @@ import app.fieldwork.ffi.PhotoRecord
 import app.fieldwork.ffi.ProposedTimeRecord
 import app.fieldwork.ffi.ReportState
 import app.fieldwork.ffi.ReportStateRecord
+import app.fieldwork.ffi.StockLevelRecord
 import app.fieldwork.ffi.TimeKind
 import app.fieldwork.shell.JobDetailState
 import app.fieldwork.shell.JobDetailViewModel
@@ -226,7 +227,7 @@ private fun JobContent(
 
         item("parts-title") { SectionTitle(localized(R.string.job_parts)) }
         items(job.parts, key = { "part-" + it.id }) { PartRow(it, enabled) { onEvent(JobEvent.RemovePart(it.id)) } }
-        item("part-form") { PartForm(job.id, enabled, scan, onEvent) }
+        item("part-form") { PartForm(job.id, enabled, scan, state.vanParts, onEvent) }
 
         item("time-title") { SectionTitle(localized(R.string.job_time)) }
         items(state.proposedTimes, key = { "proposal-${it.kind}-${it.startMs}" }) { proposal ->
@@ -347,13 +348,14 @@ private fun PartRow(part: PartLineRecord, enabled: Boolean, remove: () -> Unit) 
 }
 
 @Composable
-private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> String?)?, onEvent: (JobEvent) -> Unit) {
+private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> String?)?, vanParts: List<StockLevelRecord>, onEvent: (JobEvent) -> Unit) {
     var sku by rememberSaveable(jobId) { mutableStateOf("") }
     var qty by rememberSaveable(jobId) { mutableStateOf("1") }
     var description by rememberSaveable(jobId) { mutableStateOf("") }
     var serialIn by rememberSaveable(jobId) { mutableStateOf("") }
     var serialOut by rememberSaveable(jobId) { mutableStateOf("") }
     var scanFailed by rememberSaveable(jobId) { mutableStateOf(false) }
+    var pickFromVan by rememberSaveable(jobId) { mutableStateOf(false) }
     val scope = rememberCoroutineScope()
     // A "Scan" button in a field: the camera's reading replaces what is typed there. A scanner
     // that fails says so under the form; the field can still be typed.
@@ -378,7 +380,20 @@ private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> Strin
             ) { Text(localized(R.string.part_scan)) }
         }
     }
+    if (pickFromVan) {
+        VanPartPicker(vanParts, onDismiss = { pickFromVan = false }) { pickedSku, name ->
+            pickFromVan = false
+            sku = pickedSku
+            description = name
+        }
+    }
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
+        // The part chosen from what the van holds: fills the part number and the description.
+        if (vanParts.isNotEmpty()) {
+            OutlinedButton(onClick = { pickFromVan = true }, enabled = enabled, modifier = Modifier.heightIn(min = 48.dp)) {
+                Text(localized(R.string.part_from_van))
+            }
+        }
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             val skuLabel = localized(R.string.part_sku)
             OutlinedTextField(
@@ -411,6 +426,27 @@ private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> Strin
             modifier = Modifier.heightIn(min = 48.dp),
         ) { Text(localized(R.string.part_add)) }
     }
+}
+
+/** The van's parts with what is on hand; picking one fills the part form's part number and description. */
+@Composable
+private fun VanPartPicker(parts: List<StockLevelRecord>, onDismiss: () -> Unit, onPick: (String, String) -> Unit) {
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(localized(R.string.part_from_van_title)) },
+        text = {
+            LazyColumn(verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                items(parts, key = { it.sku }) { part ->
+                    val name = partName(part.sku, part.nameZh, part.nameEn)
+                    TextButton(onClick = { onPick(part.sku, name) }, modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp)) {
+                        Text(localized(R.string.part_from_van_row, name, part.sku, part.qty, part.unit).trim(), Modifier.fillMaxWidth(), style = MaterialTheme.typography.bodyLarge)
+                    }
+                }
+            }
+        },
+        confirmButton = {},
+        dismissButton = { TextButton(onClick = onDismiss, modifier = Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.cancel)) } },
+    )
 }
 
 /** A travel or labour time the core read from the status changes: confirm it as it is, or edit it in the form below. */

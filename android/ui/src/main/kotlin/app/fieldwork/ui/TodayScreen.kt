@@ -6,6 +6,7 @@ import androidx.compose.foundation.layout.PaddingValues
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
@@ -17,6 +18,7 @@ import androidx.compose.material3.Icon
 import androidx.compose.material3.IconToggleButton
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Alignment
@@ -30,10 +32,10 @@ import app.fieldwork.shell.TodayViewModel
 import java.time.ZoneId
 
 @Composable
-fun TodayRoute(graph: ShellGraph, highContrast: Boolean, onHighContrastChange: (Boolean) -> Unit, onOpen: (String) -> Unit) {
+fun TodayRoute(graph: ShellGraph, highContrast: Boolean, onHighContrastChange: (Boolean) -> Unit, onOpen: (String) -> Unit, onStock: () -> Unit = {}) {
     val vm = viewModel { TodayViewModel(graph.repository, graph.clock, ZoneId.systemDefault(), SLA_TICK_MS) }
     val state by vm.state.collectAsStateWithLifecycle()
-    TodayScreen(state, graph.clock(), highContrast, onHighContrastChange, onOpen)
+    TodayScreen(state, graph.clock(), highContrast, onHighContrastChange, onOpen, onStock)
 }
 
 /**
@@ -42,11 +44,13 @@ fun TodayRoute(graph: ShellGraph, highContrast: Boolean, onHighContrastChange: (
  * office has the latest changes.
  */
 @Composable
-fun TodayScreen(state: TodayState, nowMs: Long, highContrast: Boolean, onHighContrastChange: (Boolean) -> Unit, onOpen: (String) -> Unit) {
+fun TodayScreen(state: TodayState, nowMs: Long, highContrast: Boolean, onHighContrastChange: (Boolean) -> Unit, onOpen: (String) -> Unit, onStock: () -> Unit = {}) {
     FieldScreen(
         title = localized(R.string.today_title),
         onBack = null,
         actions = {
+            // The van's stock: a labelled button, not an icon alone (one tap from the list).
+            TextButton(onClick = onStock, modifier = Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.stock_open)) }
             IconToggleButton(checked = highContrast, onCheckedChange = onHighContrastChange) {
                 Icon(FieldIcons.Contrast, contentDescription = localized(R.string.high_contrast))
             }
