@@ -1,6 +1,7 @@
 //! The board (`/board`): the chosen day's jobs in one lane per status, with each job's next SLA
 //! deadline in the office's zone and when each technician's phone last synced.
 
+use super::SignedIn;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -11,7 +12,7 @@ use fieldwork_model::sla::MilestoneState;
 use fieldwork_store::Technician;
 
 use super::i18n::Words;
-use super::{local_time, ms_local, office_today, office_zone, page, query_date, signed_in, words};
+use super::{local_time, ms_local, office_today, office_zone, page, query_date, words};
 use crate::state::AppState;
 
 #[derive(serde::Deserialize, Default)]
@@ -151,13 +152,10 @@ fn on_day(view: &fieldwork_model::JobView, day: chrono::NaiveDate, zone: chrono_
 
 pub(super) async fn board(
     State(state): State<AppState>,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let w = words(&headers);
     let zone = office_zone();
     let day = query_date(q.day.as_deref()).unwrap_or_else(office_today);

@@ -1,6 +1,7 @@
 //! The devices page (`/devices`): enrolled phones with their last sync and photos not yet
 //! uploaded, enrollment codes, and revoking a lost phone.
 
+use super::SignedIn;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -12,7 +13,7 @@ use fieldwork_store::{JobFilter, SessionRecord, Technician};
 
 use super::i18n::Words;
 use super::login::CsrfForm;
-use super::{ms_local, office_zone, page, signed_in, signed_in_form, words};
+use super::{ms_local, office_zone, page, signed_in_form, words};
 use crate::Error;
 use crate::state::AppState;
 
@@ -131,11 +132,12 @@ async fn devices_page(
     })
 }
 
-pub(super) async fn devices(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match signed_in(&state, &headers).await {
-        Ok(session) => devices_page(&state, &headers, session, None).await,
-        Err(r) => *r,
-    }
+pub(super) async fn devices(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    headers: HeaderMap,
+) -> Response {
+    devices_page(&state, &headers, session, None).await
 }
 
 #[derive(serde::Deserialize)]

@@ -1,6 +1,7 @@
 //! The live event stream (`/events`): server-sent events of every change, closed when the
 //! session ends.
 
+use super::SignedIn;
 use std::convert::Infallible;
 
 use axum::extract::State;
@@ -8,8 +9,8 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::SESSION_COOKIE;
 use super::live;
-use super::{SESSION_COOKIE, signed_in};
 use crate::Error;
 use crate::state::AppState;
 
@@ -22,10 +23,11 @@ const STREAM_SESSION_RECHECK: std::time::Duration = std::time::Duration::from_se
 /// `GET /events`: the live change stream of a signed-in page. At most
 /// [`live::STREAMS_PER_SESSION`] per session; it closes when the session logs out, expires or
 /// is revoked (checked before each event and every [`STREAM_SESSION_RECHECK`]).
-pub(super) async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = signed_in(&state, &headers).await {
-        return *r;
-    }
+pub(super) async fn events(
+    State(state): State<AppState>,
+    _: SignedIn,
+    headers: HeaderMap,
+) -> Response {
     let Some(token) = crate::auth::session_cookie(&headers, SESSION_COOKIE) else {
         return Redirect::to("/login").into_response();
     };

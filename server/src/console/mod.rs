@@ -162,6 +162,25 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Early<SessionRecord
     }
 }
 
+/// The signed-in dispatcher of a page request, as an extractor: a page handler that takes it
+/// cannot forget the check (no live session: the request is answered with the redirect to the
+/// login page before the handler runs).
+pub(super) struct SignedIn(pub SessionRecord);
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Response> {
+        signed_in(state, &parts.headers)
+            .await
+            .map(SignedIn)
+            .map_err(|r| *r)
+    }
+}
+
 /// The signed-in dispatcher of a form post whose CSRF field is the session's token.
 async fn signed_in_form(state: &AppState, headers: &HeaderMap, csrf: &str) -> Early<SessionRecord> {
     let session = signed_in(state, headers).await?;

@@ -2,6 +2,7 @@
 //! customer says: the job id, the customer's name (Chinese included), a phone number however it
 //! is typed, the site's address or the equipment's serial.
 
+use super::SignedIn;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use fieldwork_model::JobView;
 
 use super::i18n::Words;
-use super::{page, signed_in, words};
+use super::{page, words};
 use crate::state::AppState;
 
 /// Most results shown: a search that matches more is too broad to read; the page says so.
@@ -72,13 +73,10 @@ pub(crate) fn matches(job: &JobView, query: &str) -> bool {
 
 pub(super) async fn search(
     State(state): State<AppState>,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let w = words(&headers);
     let query = q.q.unwrap_or_default().trim().to_string();
     let mut hits = Vec::new();

@@ -1,6 +1,7 @@
 //! The service page: escalations (milestones at risk or breached, live), the follow-up calls and
 //! complaints waiting, and the KPIs of a period with compliance by region drawn as SVG.
 
+use super::SignedIn;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -9,7 +10,7 @@ use fieldwork_model::sla::MilestoneState;
 use fieldwork_office::kpi::{Kpis, Rate};
 
 use super::i18n::Words;
-use super::{ms_local, office_today, office_zone, page, query_date, signed_in, words};
+use super::{ms_local, office_today, office_zone, page, query_date, words};
 use crate::office::{escalation_rows, kpi_report};
 use crate::state::AppState;
 
@@ -136,13 +137,10 @@ pub fn compliance_chart(w: &Words, groups: &[(&str, &Kpis)]) -> String {
 
 pub async fn service_page(
     State(state): State<AppState>,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     Query(p): Query<Period>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let w = words(&headers);
     let zone = office_zone();
     let today = office_today();

@@ -3,6 +3,7 @@
 //! a warehouse, the place's movements, its discrepancies with their value, and the parts coming
 //! back. Everything it shows comes from the same functions as the API (`api::stock`).
 
+use super::SignedIn;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -13,7 +14,7 @@ use fieldwork_model::stock::{Location, LocationKind, Part, kind_name};
 use fieldwork_office::stock::{OutstandingReturn, Proposal, ValuedDiscrepancy};
 
 use super::i18n::Words;
-use super::{ms_local, office_zone, page, signed_in, words};
+use super::{ms_local, office_zone, page, words};
 use crate::api::stock::{LevelsAnswer, levels_at, replenishment_at};
 use crate::state::AppState;
 
@@ -98,13 +99,10 @@ struct Loaded {
 
 pub(super) async fn stock_page(
     State(state): State<AppState>,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     Query(q): Query<StockQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let w = words(&headers);
     let zone = office_zone();
     let wanted = q.location.filter(|l| !l.is_empty());

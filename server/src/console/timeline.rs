@@ -10,6 +10,7 @@
 //! `data-technician` (the tray `""`), and the axis `data-axis-start` / `data-axis-end` (RFC 3339
 //! in the office zone); a time maps to the axis' width linearly.
 
+use super::SignedIn;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -19,7 +20,7 @@ use fieldwork_model::JobView;
 use fieldwork_model::time::parse_rfc3339;
 
 use super::i18n::Words;
-use super::{office_today, office_zone, page, query_date, signed_in, words};
+use super::{office_today, office_zone, page, query_date, words};
 use crate::state::AppState;
 
 /// A job without an end is drawn this long: a typical repair visit.
@@ -87,12 +88,10 @@ const CHANGED_JOBS: usize = 50;
 /// whole board (a thousand jobs are several hundred kilobytes).
 pub(super) async fn timeline_jobs(
     State(state): State<AppState>,
+    _: SignedIn,
     headers: HeaderMap,
     Query(q): Query<DayQuery>,
 ) -> Response {
-    if let Err(r) = signed_in(&state, &headers).await {
-        return *r;
-    }
     let ids: Vec<String> = q
         .jobs
         .as_deref()
@@ -296,13 +295,10 @@ fn place(v: &JobView, axis: (i64, i64), zone: chrono_tz::Tz, w: &Words) -> Place
 
 pub(super) async fn timeline(
     State(state): State<AppState>,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     Query(q): Query<DayQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let w = words(&headers);
     let zone = office_zone();
     let axis = Axis::of(&q, zone);

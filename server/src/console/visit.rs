@@ -4,6 +4,7 @@
 //! forms the console's script sends to the JSON API (`data-api`), so the pages and scripts share
 //! one set of routes, rules and errors.
 
+use super::SignedIn;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -12,7 +13,7 @@ use fieldwork_model::report::{self, Report};
 use fieldwork_model::{JobDocument, JobView};
 
 use super::i18n::Words;
-use super::{local_time, office_zone, page, signed_in, words};
+use super::{local_time, office_zone, page, words};
 use crate::Result;
 use crate::state::AppState;
 use fieldwork_store::{MailRow, Technician};
@@ -192,13 +193,10 @@ type Loaded = (
 
 pub async fn job_page(
     State(state): State<AppState>,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
     let zone = office_zone();
     let render_state = state.clone();
     let loaded = state
@@ -267,11 +265,11 @@ struct NewJobPage {
     priorities: &'static [&'static str],
 }
 
-pub async fn new_job_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+pub async fn new_job_page(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    headers: HeaderMap,
+) -> Response {
     match state.blocking(|s| Ok(s.technicians()?)).await {
         Ok(technicians) => page(NewJobPage {
             w: words(&headers),

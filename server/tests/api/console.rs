@@ -229,11 +229,26 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
     office.create_job("J-1", Some("t1")).await;
     let mut browser = Browser::new(&office);
 
-    // Not signed in: pages send you to the login page; the API says 401.
-    assert_eq!(
-        browser.get("/board").await,
-        (StatusCode::SEE_OTHER, "/login".to_string())
-    );
+    // Not signed in: every page (and the live stream) sends you to the login page; the API
+    // says 401. (Pages take the session as an extractor, `console::SignedIn`.)
+    for page in [
+        "/timeline",
+        "/timeline/jobs?jobs=J-1",
+        "/board",
+        "/service",
+        "/stock",
+        "/search?q=J-1",
+        "/jobs/new",
+        "/jobs/J-1",
+        "/devices",
+        "/events",
+    ] {
+        assert_eq!(
+            browser.get(page).await,
+            (StatusCode::SEE_OTHER, "/login".to_string()),
+            "{page}"
+        );
+    }
     assert_eq!(
         browser.api(Method::GET, "/api/v1/jobs", None, None).await.0,
         StatusCode::UNAUTHORIZED
