@@ -120,6 +120,8 @@ pub enum InputReason {
     NotLineAuthor,
     /// Only the technician who took a photo may remove it.
     NotPhotoAuthor,
+    /// The technician works from no van yet: the stock screen says so (not an error to them).
+    NoVan,
     /// The job was cancelled: there is nothing to sign.
     JobCancelled,
     /// This phone is already enrolled (with the office `server`).
@@ -175,6 +177,7 @@ impl From<&Reason> for InputReason {
             Reason::NotATechnicianStatus { .. } => InputReason::NotATechnicianStatus,
             Reason::JobCancelled => InputReason::JobCancelled,
             Reason::NotPhotoAuthor { .. } => InputReason::NotPhotoAuthor,
+            Reason::NoVan => InputReason::NoVan,
             // Dispatch's fields: a phone does not create jobs.
             Reason::UnknownTimeZone { .. } | Reason::NotAnEmail { .. } => InputReason::Other,
         }

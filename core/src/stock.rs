@@ -484,11 +484,9 @@ fn movement(me: &str, at: i64) -> Movement {
 }
 
 fn no_van() -> Error {
-    invalid(
-        "no van: the office has not put this technician in a van yet (or the phone has not \
-         synced since)"
-            .into(),
-    )
+    Error::Model(fieldwork_model::Error::Refused(
+        fieldwork_model::Reason::NoVan,
+    ))
 }
 
 /// The first van (by id) whose crew includes `technician`.

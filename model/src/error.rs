@@ -91,6 +91,12 @@ pub enum Reason {
     /// Someone other than a photo's author tried to remove it.
     #[error("photo {id} was taken by someone else; only its author can remove it")]
     NotPhotoAuthor { id: String },
+    /// The technician works from no van (the office has not put them in one, or the phone has
+    /// not synced since): there is no van stock to show or move.
+    #[error(
+        "no van: the office has not put this technician in a van yet (or the phone has not synced since)"
+    )]
+    NoVan,
     /// The job was cancelled: there is no completion report to sign.
     #[error("the job is cancelled; a cancelled job has no completion report to sign")]
     JobCancelled,

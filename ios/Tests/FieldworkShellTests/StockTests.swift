@@ -32,13 +32,18 @@ final class StockTests: XCTestCase {
 
     func testNoVanYetIsItsOwnStateAndOtherFailuresAreSaid() async {
         let service = ScriptedStock()
-        service.setStock(.failure(ApiError.InvalidInput(detail: "no van: the office has not put this technician in a van yet", reason: .other)))
+        service.setStock(.failure(ApiError.InvalidInput(detail: "no van: the office has not put this technician in a van yet", reason: .noVan)))
         let model = StockViewModel(repository: service)
         XCTAssertEqual(model.state, .loading)
         await model.load()
         XCTAssertEqual(model.state, .noVan)
         XCTAssertNil(model.stock)
         XCTAssertTrue(model.levels.isEmpty)
+
+        // Another refusal is said, not taken for "no van".
+        service.setStock(.failure(ApiError.InvalidInput(detail: "damaged", reason: .other)))
+        await model.load()
+        XCTAssertNotEqual(model.state, .noVan)
 
         service.setStock(.failure(ApiError.Storage(detail: "disk full")))
         await model.load()

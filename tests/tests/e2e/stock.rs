@@ -348,3 +348,28 @@ async fn a_movement_the_office_refuses_is_kept_marked_and_counts_for_nothing() {
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_phone_without_a_van_is_told_so_by_a_code_the_apps_read() {
+    let (office, phone) = fieldwork_tests::AppPhone::with_job("J-1", "t1").await;
+    let refused = phone.app.van_stock().unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            fieldwork_ffi::ApiError::InvalidInput {
+                reason: fieldwork_ffi::InputReason::NoVan,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    // Once the office puts the technician in a van, the next sync brings it.
+    office
+        .post(
+            "/api/v1/locations",
+            json!({"id": "V-9", "kind": "van", "technicians": ["t1"], "region": "east"}),
+        )
+        .await;
+    phone.app.sync().await.unwrap();
+    assert_eq!(phone.app.van_stock().unwrap().location, "V-9");
+}

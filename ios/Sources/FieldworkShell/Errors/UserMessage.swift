@@ -174,6 +174,8 @@ public enum ErrorMessages {
             return refused("refused.not_line_author", [], .none)
         case .notPhotoAuthor:
             return refused("refused.not_photo_author", [], .none)
+        case .noVan:
+            return refused("refused.no_van", [], .none)
         case .jobCancelled:
             return refused("refused.job_cancelled", [], .none)
         case .alreadyEnrolled(let server):

@@ -124,7 +124,7 @@ public final class StockViewModel {
     public func load() async {
         do {
             state = .loaded(try await repository.vanStock())
-        } catch ApiError.InvalidInput(_, reason: .other) {
+        } catch ApiError.InvalidInput(_, reason: .noVan) {
             // The core's one refusal of reading the stock: no van for this technician yet.
             state = .noVan
         } catch {

@@ -83,6 +83,7 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     REFUSED_NOT_A_TECHNICIAN_STATUS("refused_not_a_technician_status"),
     REFUSED_NOT_LINE_AUTHOR("refused_not_line_author"),
     REFUSED_NOT_PHOTO_AUTHOR("refused_not_photo_author"),
+    REFUSED_NO_VAN("refused_no_van"),
     REFUSED_JOB_CANCELLED("refused_job_cancelled"),
     REFUSED_ALREADY_ENROLLED("refused_already_enrolled"),
     IMAGE_TOO_LARGE("image_too_large"),
@@ -216,6 +217,7 @@ object ErrorMessages {
             is InputReason.NotATechnicianStatus -> MessageKey.REFUSED_NOT_A_TECHNICIAN_STATUS to emptyList()
             is InputReason.NotLineAuthor -> MessageKey.REFUSED_NOT_LINE_AUTHOR to emptyList()
             is InputReason.NotPhotoAuthor -> MessageKey.REFUSED_NOT_PHOTO_AUTHOR to emptyList()
+            is InputReason.NoVan -> MessageKey.REFUSED_NO_VAN to emptyList()
             is InputReason.JobCancelled -> MessageKey.REFUSED_JOB_CANCELLED to emptyList()
             is InputReason.AlreadyEnrolled -> MessageKey.REFUSED_ALREADY_ENROLLED to listOf(MessageArg.Text(reason.server))
             is InputReason.Other -> MessageKey.INVALID_INPUT to emptyList()

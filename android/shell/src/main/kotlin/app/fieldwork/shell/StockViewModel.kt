@@ -4,6 +4,7 @@ import androidx.lifecycle.ViewModel
 import androidx.lifecycle.viewModelScope
 import app.fieldwork.ffi.ApiException
 import app.fieldwork.ffi.CountedRecord
+import app.fieldwork.ffi.InputReason
 import app.fieldwork.ffi.PartRecord
 import app.fieldwork.ffi.ReturnReasonRecord
 import app.fieldwork.ffi.StockLevelRecord
@@ -58,8 +59,12 @@ class StockViewModel(private val repository: FieldworkRepository) : ViewModel() 
             val catalogue = repository.partsCatalogue()
             _state.update { it.copy(loading = false, noVan = false, stock = stock, names = namesOf(stock.levels, catalogue)) }
         } catch (e: ApiException.InvalidInput) {
-            // The core's one refusal of reading the stock: no van for this technician yet.
-            _state.update { it.copy(loading = false, noVan = true, stock = null) }
+            // No van yet is a state of the screen, not an error; any other refusal is said.
+            val noVan = e.reason is InputReason.NoVan
+            _state.update {
+                if (noVan) it.copy(loading = false, noVan = true, stock = null)
+                else it.copy(loading = false, message = ErrorMessages.of(e))
+            }
         } catch (e: ApiException) {
             _state.update { it.copy(loading = false, message = ErrorMessages.of(e)) }
         }

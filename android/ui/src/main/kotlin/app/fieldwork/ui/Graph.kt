@@ -116,6 +116,7 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.REFUSED_NOT_A_TECHNICIAN_STATUS -> R.string.refused_not_a_technician_status
     MessageKey.REFUSED_NOT_LINE_AUTHOR -> R.string.refused_not_line_author
     MessageKey.REFUSED_NOT_PHOTO_AUTHOR -> R.string.refused_not_photo_author
+    MessageKey.REFUSED_NO_VAN -> R.string.refused_no_van
     MessageKey.REFUSED_JOB_CANCELLED -> R.string.refused_job_cancelled
     MessageKey.REFUSED_ALREADY_ENROLLED -> R.string.refused_already_enrolled
     MessageKey.IMAGE_TOO_LARGE -> R.string.image_too_large
