@@ -482,14 +482,13 @@ impl Device {
                     tx,
                     &me,
                     job,
+                    line,
                     &part.sku,
                     i64::from(part.qty),
                     part.serial_in.as_deref(),
                     at,
                 )?;
-                if let Some(mut used) = used {
-                    used.part_line = Some(line.clone());
-                    crate::stock::check(tx, &used)?;
+                if let Some(used) = used {
                     crate::stock::insert_pending(tx, &used)?;
                 }
                 if let Some(serial) = &part.serial_out

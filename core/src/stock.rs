@@ -110,8 +110,9 @@ impl Device {
     /// missing from `counted` arrived as none). Returns the movement's id.
     pub fn receive_transfer(&self, transfer: &str, counted: &[Counted], at: i64) -> Result<String> {
         self.write_movement(|conn, me, van| {
-            let sent = ledger(conn)?
-                .into_iter()
+            let ledger = ledger(conn)?;
+            let sent = ledger
+                .iter()
                 .find(|m| {
                     m.id == transfer
                         && m.kind == MovementKind::Transfer
@@ -120,7 +121,7 @@ impl Device {
                 .ok_or_else(|| {
                     invalid(format!("no transfer {transfer} on its way to {}", van.id))
                 })?;
-            let already = ledger(conn)?.iter().any(|m| {
+            let already = ledger.iter().any(|m| {
                 m.kind == MovementKind::Received && m.answers.as_deref() == Some(transfer)
             });
             if already {
@@ -324,12 +325,15 @@ impl Device {
     }
 }
 
-/// What a consumption from the van looks like for a new part line, if the part is in the
-/// catalogue and the technician has a van (a part outside it is a plain line, as before).
+/// The consumption from the van of a new part line (`line`), checked as the office will, if the
+/// part is in the catalogue and the technician has a van (a part outside it is a plain line,
+/// as before).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn consumption(
     conn: &rusqlite::Connection,
     me: &str,
     job: &str,
+    line: &str,
     sku: &str,
     qty: i64,
     serial: Option<&str>,
@@ -355,6 +359,7 @@ pub(crate) fn consumption(
         kind: MovementKind::Consumption,
         from: Some(van.id),
         job: Some(job.to_string()),
+        part_line: Some(line.to_string()),
         lines: vec![StockLine {
             sku: sku.to_string(),
             qty,
@@ -363,6 +368,9 @@ pub(crate) fn consumption(
         }],
         ..movement(me, at)
     };
+    // The part was read above: its serial rule is checked with it, not read again.
+    m.check()?;
+    m.check_serials(&[(part.sku.clone(), part)].into_iter().collect())?;
     Ok(Some(m))
 }
 

@@ -4,8 +4,6 @@
 //! is not current. Movements are immutable and keyed by id, so a resent one is the same entry
 //! and a lost answer is harmless.
 
-use std::collections::BTreeMap;
-
 use fieldwork_model::stock::{Catalogue, LedgerEntry, Location, LocationKind, Movement};
 use fieldwork_model::wire::{StockPush, StockRefusal, StockReply};
 use fieldwork_store::Storage;
@@ -18,16 +16,7 @@ pub const STOCK_PAGE: u32 = 2000;
 /// Handles the stock part of one sync round of `technician`'s phone.
 #[tracing::instrument(level = "debug", skip_all, fields(pushed = push.movements.len()))]
 pub fn round(storage: &dyn Storage, technician: &str, push: StockPush) -> Result<StockReply> {
-    let parts: BTreeMap<_, _> = storage
-        .parts()?
-        .into_iter()
-        .map(|p| (p.sku.clone(), p))
-        .collect();
-    let places: BTreeMap<_, _> = storage
-        .locations()?
-        .into_iter()
-        .map(|l| (l.id.clone(), l))
-        .collect();
+    let (parts, places) = crate::api::stock::catalogue(storage)?;
     let vans: Vec<&Location> = places
         .values()
         .filter(|l| l.kind == LocationKind::Van && l.technicians.iter().any(|t| t == technician))
@@ -39,7 +28,7 @@ pub fn round(storage: &dyn Storage, technician: &str, push: StockPush) -> Result
         push.movements.iter().map(|m| m.id.clone()).collect();
     for m in push.movements {
         let answered = match &m.answers {
-            Some(id) => find(storage, m.to.as_deref(), id)?,
+            Some(id) => storage.movement(id)?.map(|e| e.movement),
             None => None,
         };
         match fieldwork_office::stock::check_device_movement(
@@ -107,14 +96,4 @@ pub fn round(storage: &dyn Storage, technician: &str, push: StockPush) -> Result
         refused,
         catalogue: (catalogue.version != push.catalogue).then_some(catalogue),
     })
-}
-
-/// The movement `id` among those of `place` (a transfer to the van it answers).
-fn find(storage: &dyn Storage, place: Option<&str>, id: &str) -> Result<Option<Movement>> {
-    let Some(place) = place else { return Ok(None) };
-    Ok(storage
-        .movements(Some(place), 0, u32::MAX)?
-        .into_iter()
-        .find(|m| m.movement.id == id)
-        .map(|m| m.movement))
 }

@@ -125,6 +125,25 @@ impl Stock for PgStorage {
         })
     }
 
+    fn movement(&self, id: &str) -> Result<Option<StoredMovement>> {
+        self.read(async |c| {
+            let row = query_opt(
+                c,
+                "SELECT seq, body, reached_at FROM stock_movements WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+            row.map(|r| -> Pg<StoredMovement> {
+                Ok(StoredMovement {
+                    seq: col::<i64>(&r, 0)? as u64,
+                    movement: from_body(col(&r, 1)?)?,
+                    reached_office_at: col(&r, 2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
     fn stock_limits(&self, location: Option<&str>) -> Result<Vec<StockLimit>> {
         self.read(async |c| {
             let rows = query(

@@ -117,12 +117,6 @@ impl Stock for SqliteStorage {
     }
 
     fn stock_limits(&self, location: Option<&str>) -> Result<Vec<StockLimit>> {
-        self.limits_of(location)
-    }
-}
-
-impl SqliteStorage {
-    fn limits_of(&self, location: Option<&str>) -> Result<Vec<StockLimit>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT location, sku, min, max FROM stock_limits
@@ -137,6 +131,26 @@ impl SqliteStorage {
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    fn movement(&self, id: &str) -> Result<Option<StoredMovement>> {
+        self.read(|c| {
+            let row: Option<(i64, String, i64)> = c
+                .query_row(
+                    "SELECT seq, body, reached_at FROM stock_movements WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(seq, body, reached_office_at)| -> Sql<StoredMovement> {
+                Ok(StoredMovement {
+                    seq: seq as u64,
+                    movement: from_body(&body)?,
+                    reached_office_at,
+                })
+            })
+            .transpose()
         })
     }
 }

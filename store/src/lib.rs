@@ -383,6 +383,9 @@ pub trait Stock {
         after: u64,
         limit: u32,
     ) -> Result<Vec<StoredMovement>>;
+    /// One movement by its id (the transfer or return another answers), without reading a
+    /// place's whole ledger.
+    fn movement(&self, id: &str) -> Result<Option<StoredMovement>>;
     /// Sets (or replaces) the least and most of a part a place should hold.
     fn set_stock_limit(&self, limit: &fieldwork_office::stock::StockLimit) -> Result<()>;
     /// The limits of one place (or all), by place and part.

@@ -123,10 +123,9 @@ pub async fn create_movement(
             let (parts, places) = catalogue(s)?;
             fieldwork_office::stock::check_office_movement(&m, &parts, &places)?;
             if let Some(r) = &m.answers {
-                let answered = s
-                    .movements(m.to.as_deref(), 0, u32::MAX)?
-                    .into_iter()
-                    .any(|x| &x.movement.id == r && x.movement.kind == MovementKind::Return);
+                let answered = s.movement(r)?.is_some_and(|x| {
+                    x.movement.kind == MovementKind::Return && x.movement.to == m.to
+                });
                 if !answered {
                     return Err(Error::BadRequest(
                         "invalid",

@@ -60,6 +60,8 @@ pub fn stock_movements_are_recorded_once_in_sequence_and_found_by_either_end(s: 
         .unwrap();
     assert!(stored[0].seq < stored[1].seq);
     assert_eq!(stored[1].reached_office_at, 100);
+    assert_eq!(s.movement("m2").unwrap().as_ref(), Some(&stored[1]));
+    assert_eq!(s.movement("m9").unwrap(), None);
     // A resend is the same entry, with its first arrival.
     let again = s
         .record_movements(std::slice::from_ref(&transfer), 200)
