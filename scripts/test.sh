@@ -2,7 +2,7 @@
 # Runs every test of the project: style gates, the Rust workspace (unit, property, end-to-end,
 # durability, faults; the server's suites twice, on SQLite and then on PostgreSQL), the smoke
 # tests of the real C ABI from Python and from Kotlin on the JVM, the console in a browser, and
-# a short pass of every fuzz target.
+# a short pass of every fuzz target, and a property-based pass over the API's description.
 # Installs what it needs first (scripts/setup.sh). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,9 @@ trap 'bash scripts/postgres.sh stop "$pgdir" || true; rm -rf "$pgdir"' EXIT
 pgurl=$(bash scripts/postgres.sh start "$pgdir")
 FIELDWORK_TEST_POSTGRES="$pgurl" cargo test -p fieldwork-store-postgres -p fieldwork-server -p fieldwork-tests
 bash scripts/postgres.sh stop "$pgdir"
+
+step "The office API from its description: openapi-spec-validator, then Schemathesis (fixed seed; long runs: scripts/api-properties.sh 1000)"
+bash scripts/api-properties.sh 20 --seed 22
 
 step "Python smoke test of the C ABI"
 bash scripts/smoke-python.sh

@@ -11,6 +11,7 @@ use crate::{Error, Result, validate_id};
 
 /// A service contract as dispatch registers it and as the job document carries it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
     pub id: String,
@@ -32,6 +33,7 @@ fn default_followup_hours() -> u32 {
 
 /// Response, arrival, resolution and loaner budgets, in counted minutes of the calendar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Sla {
     pub response_minutes: u32,
@@ -43,6 +45,7 @@ pub struct Sla {
 
 /// Arrival budgets per region class.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ArrivalMinutes {
     pub city: u32,
@@ -52,6 +55,7 @@ pub struct ArrivalMinutes {
 
 /// Which minutes count towards a budget. Times are local to the site's time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", deny_unknown_fields)]
 pub enum Calendar {
     /// Every minute counts, holidays included.
@@ -73,6 +77,7 @@ pub enum Calendar {
 /// Opening hours per weekday as `["HH:MM", "HH:MM"]` (close may be `24:00`); `null` or absent
 /// means closed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WeekHours {
     #[serde(default)]
@@ -102,6 +107,7 @@ impl WeekHours {
 
 /// Where the warranty period starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WarrantyStart {
     Acceptance,
@@ -110,6 +116,7 @@ pub enum WarrantyStart {
 
 /// Warranty terms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Warranty {
     pub months: u32,
@@ -125,6 +132,7 @@ fn default_replace_after() -> u32 {
 
 /// How parts are charged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartsRule {
     Free,
@@ -136,6 +144,7 @@ pub enum PartsRule {
 
 /// How labour or travel is charged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeRule {
     Free,
@@ -144,6 +153,7 @@ pub enum ChargeRule {
 
 /// The charging rule of one situation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub parts: PartsRule,
@@ -153,6 +163,7 @@ pub struct Rule {
 
 /// A post-warranty tier: `months` long, following the warranty or the previous tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     pub months: u32,
@@ -174,6 +185,7 @@ impl Tier {
 
 /// The billing rules, picked by the job's warranty situation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Billing {
     pub in_warranty: Rule,
@@ -195,6 +207,7 @@ fn default_excluded() -> Rule {
 
 /// Labour and travel rates, in minor units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rates {
     pub labour_per_hour: i64,

@@ -35,6 +35,7 @@ pub enum Error {
 /// Why a technician's input was refused: a stable code and its parameters. Fields are named
 /// as the job JSON names them (`note text`, `qty`, `fault code`...).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     /// A required text is blank.

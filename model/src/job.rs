@@ -34,6 +34,20 @@ macro_rules! string_enum {
             }
         }
 
+        // By hand: the derive does not see a `rename` whose text came through this macro.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -119,6 +133,7 @@ string_enum!(
 
 /// The customer who reported the job.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     pub name: String,
     #[serde(default)]
@@ -130,6 +145,7 @@ pub struct Customer {
 
 /// Where the work happens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     pub address: String,
     pub region: RegionClass,
@@ -140,6 +156,7 @@ pub struct Site {
 /// The equipment being serviced. The dates (`YYYY-MM-DD`, site-local) start the warranty;
 /// dispatch fills them from the asset register when the job is created.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Asset {
     #[serde(default)]
     pub serial: String,
@@ -189,6 +206,7 @@ impl Cause {
 
 /// A technician's diagnosis; the latest (by device time, then id) is the job's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Diagnosis {
     pub cause: Cause,
     pub fault_code: String,
@@ -209,6 +227,7 @@ string_enum!(
 
 /// One loaner movement: a unit lent to the customer, or taken back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoanerEvent {
     pub action: LoanAction,
     pub serial: String,
@@ -220,6 +239,7 @@ pub struct LoanerEvent {
 
 /// An item of an inspection checklist (template written by dispatch).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistItem {
     pub id: String,
@@ -231,6 +251,7 @@ pub struct ChecklistItem {
 
 /// A recorded checklist result; the latest per item counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckResult {
     pub item: String,
     /// `pass`, `fail`, or a measured value (a decimal number).
@@ -243,6 +264,7 @@ pub struct CheckResult {
 
 /// A part used on an earlier job of the same asset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryPart {
     pub sku: String,
     pub qty: u32,
@@ -250,6 +272,7 @@ pub struct HistoryPart {
 
 /// One earlier job of the asset, as the office knew it when this job was created.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub job: String,
     pub reported_at: i64,
@@ -268,6 +291,7 @@ pub struct HistoryEntry {
 
 /// One entry of the append-only status history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusEvent {
     pub status: Status,
     /// Device time in epoch milliseconds: when it happened where it happened.
@@ -284,6 +308,7 @@ pub struct StatusEvent {
 
 /// A free-text note. Notes are never edited or deleted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Note {
     pub author: String,
     pub at: i64,
@@ -292,6 +317,7 @@ pub struct Note {
 
 /// Travel or labour time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeEntry {
     pub kind: TimeKind,
     pub start: i64,
@@ -301,6 +327,7 @@ pub struct TimeEntry {
 
 /// Who removed a part line, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Removal {
     pub by: String,
     pub at: i64,
@@ -308,6 +335,7 @@ pub struct Removal {
 
 /// A part used on the job. Removal is recorded, never erased.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartLine {
     pub sku: String,
     #[serde(default)]
@@ -336,6 +364,7 @@ pub struct PartLine {
 
 /// Everything one job document holds, as read from Automerge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobData {
     pub schema: i64,
     pub id: String,
@@ -419,6 +448,7 @@ pub struct JobTerms {
 
 /// What dispatch supplies to create a job (the body of `POST /api/v1/jobs`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewJob {
     #[serde(default)]

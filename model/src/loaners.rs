@@ -13,6 +13,7 @@ use crate::time::to_rfc3339;
 
 /// One loan of the job JSON's `loaners` list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoanView {
     pub serial: String,
     pub model: Option<String>,

@@ -32,6 +32,7 @@ pub const MAX_PRESSURE: u32 = 1000;
 
 /// The language a report is written in (and its PDF rendered in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Language {
     #[serde(rename = "zh-CN")]
     ZhCn,
@@ -64,6 +65,7 @@ impl std::str::FromStr for Language {
 
 /// The drawing surface the signature was captured on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Canvas {
     pub width: u32,
@@ -72,6 +74,7 @@ pub struct Canvas {
 
 /// A signature as vectors: strokes of `[x, y, t_ms, pressure]` points in canvas units.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Strokes {
     pub canvas: Canvas,
@@ -155,6 +158,7 @@ impl Strokes {
 
 /// A diagnosis as sealed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportDiagnosis {
     pub cause: crate::job::Cause,
@@ -166,6 +170,7 @@ pub struct ReportDiagnosis {
 
 /// A note (the work done), as sealed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportNote {
     pub author: String,
@@ -175,6 +180,7 @@ pub struct ReportNote {
 
 /// A part used and not removed, as sealed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportPart {
     pub line: String,
@@ -191,6 +197,7 @@ pub struct ReportPart {
 
 /// A travel or labour entry, as sealed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportTimeEntry {
     pub kind: TimeKind,
@@ -202,6 +209,7 @@ pub struct ReportTimeEntry {
 
 /// Travel and labour time, as sealed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportTime {
     pub travel_minutes: i64,
@@ -211,6 +219,7 @@ pub struct ReportTime {
 
 /// A checklist item and its latest result, as sealed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportCheck {
     pub item: String,
@@ -222,6 +231,7 @@ pub struct ReportCheck {
 
 /// A photo referenced by the report (the bytes are the attachment with this SHA-256 id).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportPhoto {
     pub id: String,
@@ -234,6 +244,7 @@ pub struct ReportPhoto {
 /// Everything the report takes from the job: rebuilt by the office from the document at the
 /// sealed heads, and from the current document to tell whether the job changed since.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportContent {
     pub customer: Customer,
@@ -254,6 +265,7 @@ pub struct ReportContent {
 
 /// The customer's signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Signature {
     pub name: String,
@@ -265,6 +277,7 @@ pub struct Signature {
 
 /// The customer's refusal to sign.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Refusal {
     pub reason: String,
@@ -276,6 +289,7 @@ pub struct Refusal {
 /// The report as sealed: the job content plus who sealed it, where, and the outcome.
 /// Exactly one of `signature` and `refusal` is set; a preview has neither.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     pub format: u32,
@@ -313,6 +327,7 @@ impl Report {
 
 /// A sealed report as the job document stores it (an entry of the `reports` map).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealedReport {
     /// The canonical JSON, exactly the bytes that were hashed and signed.
     pub canonical: String,
@@ -330,6 +345,7 @@ pub struct SealedReport {
 /// A photo or other attachment: the entry in the job document. The bytes live outside the
 /// CRDT, content-addressed: the entry's key in the `attachments` map is their SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub mime: String,
     pub bytes: i64,
@@ -619,6 +635,7 @@ pub fn verify_signature(entry: &SealedReport, public_key_hex: &str) -> Result<()
 
 /// A row of `GET /api/v1/jobs/{id}/reports`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportSummary {
     pub version: u32,
     /// `signed` or `refused`.
@@ -636,6 +653,7 @@ pub struct ReportSummary {
 
 /// Who signed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signer {
     pub name: String,
     pub role: Option<String>,
@@ -643,6 +661,7 @@ pub struct Signer {
 
 /// Why the customer refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefusalView {
     pub reason: String,
     pub name: Option<String>,
@@ -650,6 +669,7 @@ pub struct RefusalView {
 
 /// The job JSON's `report` object: the state of the latest version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportStatus {
     /// `none`, `signed`, `refused` or `changed_since_signed`.
     pub status: String,

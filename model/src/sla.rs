@@ -23,6 +23,7 @@ use crate::{Error, Result};
 
 /// The state of one milestone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MilestoneState {
     Pending,
@@ -47,6 +48,7 @@ impl MilestoneState {
 
 /// One milestone of the job JSON's `sla`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Milestone {
     pub state: MilestoneState,
     pub met_at: Option<String>,
@@ -54,6 +56,7 @@ pub struct Milestone {
 
 /// The job JSON's `sla` object. Times are RFC 3339 UTC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlaView {
     pub respond_by: String,
     pub arrive_by: String,
@@ -245,6 +248,7 @@ pub fn glance_of(milestones: &[(&'static str, MilestoneState, i64)]) -> Glance {
 /// the job's next change, except while the job is on hold (`paused`: the resolution deadline
 /// moves with the clock, so the document must be read).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outlook {
     pub paused: bool,
     /// `(milestone, at risk from, breached after, deadline)`; a milestone already breached for

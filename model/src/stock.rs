@@ -35,6 +35,7 @@ pub const MAX_SERIALS: usize = 1000;
 
 /// A part in the catalogue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Part {
     pub sku: String,
@@ -52,6 +53,7 @@ pub struct Part {
 
 /// A part's name in both languages the apps speak.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PartName {
     #[serde(rename = "zh-CN")]
@@ -81,6 +83,7 @@ impl Part {
 
 /// What a stock location is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LocationKind {
     /// A regional warehouse (备件库).
@@ -91,6 +94,7 @@ pub enum LocationKind {
 
 /// A place stock is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub id: String,
@@ -125,6 +129,7 @@ impl Location {
 /// What a movement does. Which places it names, and who may write it, is in
 /// [`Movement::check`] and the office's check of a device's entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
     /// Parts into a warehouse from a supplier (`to`).
@@ -158,6 +163,7 @@ impl MovementKind {
 
 /// Why a part goes back to the warehouse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnReason {
     /// A part of the van's stock found faulty: it leaves the van's stock for the maker.
@@ -171,6 +177,7 @@ pub enum ReturnReason {
 
 /// One part on a movement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockLine {
     pub sku: String,
@@ -185,6 +192,7 @@ pub struct StockLine {
 
 /// One entry of the stock ledger: immutable once written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Movement {
     pub id: String,
@@ -347,9 +355,59 @@ pub struct LedgerEntry {
     pub reached_office_at: i64,
 }
 
+// By hand: the movement's fields are flattened in, and its own schema refuses fields it does
+// not name (`deny_unknown_fields`), so a reference to it beside `seq` could never validate.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for LedgerEntry {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{Object, Schema};
+        use utoipa::openapi::{RefOr, Type};
+        let RefOr::T(Schema::Object(mut object)) = <Movement as utoipa::PartialSchema>::schema()
+        else {
+            return <Movement as utoipa::PartialSchema>::schema();
+        };
+        object.additional_properties = None;
+        object.description = Some("A movement as the office's ledger holds it.".into());
+        for (name, what) in [
+            (
+                "seq",
+                "Its place in the office's ledger: a phone's stock cursor.",
+            ),
+            (
+                "reached_office_at",
+                "When it reached the office (the office's clock, ms).",
+            ),
+        ] {
+            let mut field = Object::with_type(Type::Integer);
+            field.format = Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int64,
+            ));
+            field.description = Some(what.into());
+            object
+                .properties
+                .insert(name.into(), RefOr::T(Schema::Object(field)));
+            object.required.push(name.into());
+        }
+        RefOr::T(Schema::Object(object))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for LedgerEntry {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <Movement as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 /// What a phone knows of the catalogue: every part, and the places it deals with (its vans and
 /// the warehouses of their regions).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     /// Changes whenever any of it does (never 0, which means "none").
     pub version: u32,
@@ -382,6 +440,7 @@ pub fn kind_name(kind: MovementKind) -> String {
 
 /// A part's level at one place, folded from the ledger.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Level {
     pub sku: String,
     /// On hand (may be below zero: used offline before the books knew it was there).
@@ -529,6 +588,7 @@ fn first_answers<'a>(unique: &BTreeMap<&'a str, &'a Movement>) -> BTreeSet<&'a s
 
 /// A count line that disagreed with the books: found minus expected, per part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Discrepancy {
     pub movement: String,
     pub location: String,

@@ -15,6 +15,7 @@ use crate::warranty::{self, Charges, WarrantyView};
 
 /// A job as JSON. Times are RFC 3339 (UTC); lists are in a deterministic order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobView {
     pub id: String,
     pub status: Status,
@@ -59,6 +60,7 @@ pub struct JobView {
 /// An attachment entry. `uploaded` says whether the office holds the bytes: the renderer
 /// fills it in ([`JobView::mark_uploaded`]); the document alone cannot know.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentView {
     pub id: String,
     pub mime: String,
@@ -73,6 +75,7 @@ pub struct AttachmentView {
 
 /// A checklist item with its latest result (template order; results for unknown items last).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckView {
     pub item: String,
     pub label: String,
@@ -86,6 +89,7 @@ pub struct CheckView {
 
 /// An earlier job of the same asset.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryView {
     pub job: String,
     pub reported_at: String,
@@ -101,6 +105,7 @@ pub struct HistoryView {
 
 /// A note, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteView {
     pub id: String,
     pub author: String,
@@ -110,6 +115,7 @@ pub struct NoteView {
 
 /// A part line, in the order added; removed lines stay with `removed: true`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartView {
     pub id: String,
     pub sku: String,
@@ -129,6 +135,7 @@ pub struct PartView {
 
 /// A time entry, by start time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeView {
     pub id: String,
     pub kind: TimeKind,
@@ -139,6 +146,7 @@ pub struct TimeView {
 
 /// A status event, in status-fold order (device time, then id).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventView {
     pub id: String,
     pub status: Status,

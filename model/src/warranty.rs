@@ -22,6 +22,7 @@ use crate::{Error, Result};
 
 /// The job JSON's `warranty` object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WarrantyView {
     pub in_warranty: bool,
     /// Last covered day (site-local `YYYY-MM-DD`); `null` without a start date.
@@ -32,6 +33,7 @@ pub struct WarrantyView {
 
 /// One line of the job JSON's `charges`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargeLine {
     /// `part`, `labour` or `travel`.
     pub kind: String,
@@ -55,6 +57,7 @@ pub struct ChargeLine {
 
 /// The job JSON's `charges` object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Charges {
     pub currency: String,
     pub provisional: bool,

@@ -17,6 +17,7 @@ pub const MIN_PROTOCOL_VERSION: u32 = 1;
 
 /// The device's sync request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
     pub v: u32,
@@ -32,6 +33,7 @@ pub struct SyncRequest {
 
 /// The device's side of the stock ledger in one round.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockPush {
     /// The office's ledger sequence number this device has applied up to.
@@ -56,6 +58,7 @@ fn is_zero_u32(n: &u32) -> bool {
 
 /// The office's side of the stock ledger in one round.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockReply {
     /// Store this after applying `movements`, and send it next time.
     pub cursor: u64,
@@ -76,6 +79,7 @@ pub struct StockReply {
 
 /// A pushed movement the office did not record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockRefusal {
     pub id: String,
     pub error: String,
@@ -83,6 +87,7 @@ pub struct StockRefusal {
 
 /// Local changes of one job.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DocPush {
     pub job: String,
@@ -91,11 +96,13 @@ pub struct DocPush {
     /// Changes the server may lack (`save_after` of the last heads the server acknowledged),
     /// or the whole document after the server asked for it.
     #[serde(with = "b64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
     pub changes: Vec<u8>,
 }
 
 /// The server's answer to one round.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     pub v: u32,
     /// Store this after applying `docs`, and send it next time.
@@ -117,6 +124,7 @@ pub struct SyncResponse {
 
 /// What happened to one job in this round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocState {
     /// Merged; `changes` holds what the device lacks (possibly nothing), `heads` the server's.
@@ -134,6 +142,7 @@ pub enum DocState {
 
 /// One job's outcome in a response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocReply {
     pub job: String,
     pub state: DocState,
@@ -142,6 +151,7 @@ pub struct DocReply {
     pub heads: Vec<String>,
     /// Changes (or a compacted snapshot, for a job new to the device) to `load_incremental`.
     #[serde(default, with = "b64", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
     pub changes: Vec<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -27,6 +27,7 @@ pub const REPEAT_WINDOW_DAYS: i64 = 30;
 
 /// A rate: `count` of `of`, with the percentage to one decimal (`null` when `of` is 0).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rate {
     pub count: u64,
     pub of: u64,
@@ -65,6 +66,7 @@ pub struct ComplaintFacts {
 
 /// The body of `GET /api/v1/kpis`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kpis {
     pub jobs: u64,
     pub completed: u64,

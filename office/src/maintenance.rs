@@ -15,6 +15,7 @@ use fieldwork_model::{Error, Result, validate_id};
 
 /// A checklist entry in a plan: a bare label, or an item with its own id and unit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ChecklistEntry {
     Label(String),
@@ -23,6 +24,7 @@ pub enum ChecklistEntry {
 
 /// A season window, `MM-DD` to `MM-DD` inclusive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Season {
     pub from: String,
@@ -31,6 +33,7 @@ pub struct Season {
 
 /// The body of `POST /api/v1/maintenance-plans`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MaintenancePlan {
     #[serde(default)]

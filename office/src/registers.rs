@@ -4,6 +4,7 @@
 
 /// A technician record.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Technician {
     pub id: String,
@@ -14,6 +15,7 @@ pub struct Technician {
 
 /// An installed asset as dispatch registers it (`POST /api/v1/assets`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssetRecord {
     pub serial: String,
@@ -35,6 +37,7 @@ pub struct AssetRecord {
 
 /// What the customer said on the follow-up call.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Followup {
     /// One of `complaints::SATISFACTION`, or `complaints::NOT_REACHED` for a call that did not
     /// reach the customer (the follow-up stays due).
@@ -56,6 +59,7 @@ pub struct FollowupRow {
 
 /// A complaint against a job.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Complaint {
     pub id: String,
     pub job: String,

@@ -27,6 +27,7 @@ const DAY_MS: i64 = 86_400_000;
 
 /// The least and most of a part a place should hold (set by dispatch).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockLimit {
     pub location: String,
@@ -170,6 +171,7 @@ pub fn check_device_movement(
 /// van has received it, and is accurate when every part arrived in the quantity sent and with
 /// the serials sent. Per warehouse and overall, beside the plans' target.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartsAccuracy {
     pub transfers: Rate,
     pub by_warehouse: BTreeMap<String, Rate>,
@@ -232,6 +234,7 @@ pub fn parts_accuracy(entries: &[Movement], from: i64, to: i64) -> PartsAccuracy
 
 /// A part sent back that the warehouse has not received.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutstandingReturn {
     pub movement: String,
     pub from: String,
@@ -281,6 +284,7 @@ pub fn outstanding_returns(entries: &[Movement], now: i64) -> Vec<OutstandingRet
 
 /// A count or a delivery that disagreed with the books, with what the difference is worth.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValuedDiscrepancy {
     #[serde(flatten)]
     pub discrepancy: fieldwork_model::stock::Discrepancy,
@@ -307,6 +311,7 @@ pub fn valued_discrepancies(
 
 /// What a van should be sent of one part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     pub sku: String,
     pub qty: i64,

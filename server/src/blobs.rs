@@ -27,7 +27,7 @@ pub const PARTIAL_LIFETIME: std::time::Duration = std::time::Duration::from_secs
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Where an upload stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct UploadState {
     /// Bytes the office holds.
     pub offset: u64,

@@ -70,6 +70,31 @@ pub enum Error {
     Declined,
 }
 
+/// Every error answer's body: `{"error":{"code","message"}}`, and for a broken rule its
+/// reason and field.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for a program (`code`, `reason`, `field`) and for a person (`message`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `bad_json`, `invalid`, `unauthorized`, `forbidden`,
+    /// `not_found`, `conflict`, `too_large`, `rate_limited`, `database_unavailable`, ...
+    #[schema(example = "invalid")]
+    pub code: String,
+    /// English, with ids and field names, never customer data.
+    #[schema(example = "priority must be one of emergency, high, normal, low")]
+    pub message: String,
+    /// The rule a refused input broke, with its parameters (400 `invalid` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<fieldwork_model::Reason>,
+    /// The input field that rule names, for a form to show the message beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
 /// The code of a 503 while the database cannot be reached (PostgreSQL stopped, restarting or
 /// failing over); answered with `Retry-After`.
 pub const DATABASE_UNAVAILABLE: &str = "database_unavailable";
@@ -180,13 +205,18 @@ impl IntoResponse for Error {
         } else {
             tracing::debug!(error = %self, "request refused");
         }
-        let mut body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
-        if let Error::Refused(reason) = &self {
-            body["error"]["reason"] = serde_json::json!(reason);
-            if let Some(field) = reason.field() {
-                body["error"]["field"] = serde_json::json!(field);
-            }
-        }
+        let (reason, field) = match &self {
+            Error::Refused(reason) => (Some(reason.clone()), reason.field().map(str::to_string)),
+            _ => (None, None),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message: self.to_string(),
+                reason,
+                field,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         let retry_after = match self {
             Error::TooManyRequests {

@@ -11,6 +11,7 @@ use fieldwork_store::{AssetRecord, Storage};
 
 use super::extract::{Body, Dispatcher, PathId};
 use super::time::now;
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
@@ -44,6 +45,13 @@ fn check_asset(s: &dyn Storage, a: &AssetRecord) -> Result<()> {
 }
 
 /// `POST /api/v1/assets`
+#[utoipa::path(
+    post,
+    path = "/api/v1/assets",
+    tag = "registers",
+    request_body = AssetRecord,
+    responses((status = 201, description = "Registered", body = AssetRecord), (status = 409, description = "An asset with this serial exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_asset(
     State(state): State<AppState>,
@@ -61,6 +69,13 @@ pub async fn create_asset(
 }
 
 /// `GET /api/v1/assets/{serial}`
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{serial}",
+    tag = "registers",
+    params(("serial" = String, Path, description = "The asset's serial number")),
+    responses((status = 200, description = "The asset", body = AssetRecord), (status = 404, description = "No such asset", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %serial))]
 pub async fn get_asset(
     State(state): State<AppState>,
@@ -77,6 +92,13 @@ pub async fn get_asset(
 }
 
 /// `GET /api/v1/assets/{serial}/history` — every job on the asset, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{serial}/history",
+    tag = "registers",
+    params(("serial" = String, Path, description = "The asset's serial number")),
+    responses((status = 200, description = "Every job on the asset, oldest first", body = AssetHistory), (status = 404, description = "No such asset", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %serial))]
 pub async fn asset_history(
     State(state): State<AppState>,
@@ -106,7 +128,7 @@ pub async fn asset_history(
 }
 
 /// `GET /api/v1/assets/{serial}/history`: the register entry and every job on the asset.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct AssetHistory {
     pub serial: String,
     pub asset: Option<AssetRecord>,
@@ -114,7 +136,7 @@ pub struct AssetHistory {
 }
 
 /// One job in an asset's history: what was wrong, what was done, with which parts.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct HistoryJob {
     pub job: String,
     pub kind: fieldwork_model::JobKind,
@@ -133,7 +155,7 @@ pub struct HistoryJob {
 }
 
 /// A part fitted on an earlier job (removed lines are left out).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct HistoryPartLine {
     pub sku: String,
     pub description: String,

@@ -9,12 +9,20 @@ use axum::http::HeaderMap;
 
 use super::extract::{Device, Dispatcher, PathId};
 use crate::blobs::{UploadState, check_id};
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 /// `GET /api/v1/uploads/{sha256}` (device) — how much of an upload the office holds.
+#[utoipa::path(
+    get,
+    path = "/api/v1/uploads/{sha256}",
+    tag = "device",
+    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")), security(("device" = [])),
+    responses((status = 200, description = "How much of the upload the office holds", body = UploadState))
+)]
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn upload_state(
     State(state): State<AppState>,
@@ -39,6 +47,13 @@ fn number_header(headers: &HeaderMap, name: &str) -> Result<u64> {
 
 /// `PATCH /api/v1/uploads/{sha256}` (device) — appends the body at `Upload-Offset` of a file of
 /// `Upload-Length` bytes; answers where the upload now stands.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/uploads/{sha256}",
+    tag = "device",
+    params(("sha256" = String, Path, description = "The photo's SHA-256, hex"), ("Upload-Offset" = u64, Header, description = "Where this chunk begins"), ("Upload-Length" = u64, Header, description = "The whole photo's size")), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The next bytes of the photo"), security(("device" = [])),
+    responses((status = 200, description = "Where the upload now stands", body = UploadState), (status = 409, description = "The offset is not where the upload stands", body = ErrorBody), (status = 415, description = "A content encoding the server does not read", body = ErrorBody), (status = 422, description = "The bytes do not hash to the name", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %id, device = %device))]
 pub async fn upload_chunk(
     State(state): State<AppState>,
@@ -64,6 +79,13 @@ pub async fn upload_chunk(
 }
 
 /// `GET /api/v1/attachments/{sha256}` — the bytes of a photo.
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{sha256}",
+    tag = "jobs",
+    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")),
+    responses((status = 200, description = "The photo's bytes", content_type = "image/jpeg", body = Vec<u8>), (status = 404, description = "The office does not hold it", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn get_attachment(
     State(state): State<AppState>,

@@ -11,12 +11,13 @@ use serde::Deserialize;
 use super::extract::{Body, Dispatcher, JobId, Params, PathId};
 use super::paging::{OpenParams, Paged};
 use super::time::now;
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
 /// A complaint as the API answers it: its times in RFC 3339, and whether it was answered in
 /// time or is overdue as of the request.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ComplaintAnswer {
     pub id: String,
     pub job: String,
@@ -45,7 +46,7 @@ fn complaint_json(c: &Complaint, now: i64) -> ComplaintAnswer {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextBody {
     text: String,
@@ -62,6 +63,13 @@ fn check_text(text: &str) -> Result<()> {
 }
 
 /// `POST /api/v1/jobs/{id}/complaints` — due for a written answer within 2 working days.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/complaints",
+    tag = "service",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = TextBody,
+    responses((status = 201, description = "The complaint opened", body = ComplaintAnswer), (status = 404, description = "No such job", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_complaint(
     State(state): State<AppState>,
@@ -95,6 +103,13 @@ pub async fn create_complaint(
 }
 
 /// `GET /api/v1/complaints?job=&open=`
+#[utoipa::path(
+    get,
+    path = "/api/v1/complaints",
+    tag = "service",
+    params(OpenParams),
+    responses((status = 200, description = "Complaints", body = Vec<ComplaintAnswer>, headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_complaints(
     State(state): State<AppState>,
@@ -132,6 +147,13 @@ async fn edit_complaint(
 }
 
 /// `POST /api/v1/complaints/{id}/answer` `{"text"}` — the written answer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/complaints/{id}/answer",
+    tag = "service",
+    params(("id" = String, Path, description = "The complaint's id")), request_body = TextBody,
+    responses((status = 200, description = "The answered complaint", body = ComplaintAnswer), (status = 404, description = "No such complaint", body = ErrorBody), (status = 409, description = "Already answered", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn answer_complaint(
     State(state): State<AppState>,
@@ -153,6 +175,13 @@ pub async fn answer_complaint(
 }
 
 /// `POST /api/v1/complaints/{id}/escalate` — engineer, then senior engineer, then manager.
+#[utoipa::path(
+    post,
+    path = "/api/v1/complaints/{id}/escalate",
+    tag = "service",
+    params(("id" = String, Path, description = "The complaint's id")),
+    responses((status = 200, description = "The complaint one level up", body = ComplaintAnswer), (status = 404, description = "No such complaint", body = ErrorBody), (status = 409, description = "Answered, or at the top level", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn escalate_complaint(
     State(state): State<AppState>,

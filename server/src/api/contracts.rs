@@ -7,10 +7,18 @@ use axum::http::StatusCode;
 use fieldwork_model::Contract;
 
 use super::extract::{Body, Dispatcher, PathId};
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
 /// `POST /api/v1/contracts`
+#[utoipa::path(
+    post,
+    path = "/api/v1/contracts",
+    tag = "registers",
+    request_body = Contract,
+    responses((status = 201, description = "Registered", body = Contract), (status = 409, description = "A contract with this id exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_contract(
     State(state): State<AppState>,
@@ -26,6 +34,13 @@ pub async fn create_contract(
 }
 
 /// `GET /api/v1/contracts/{id}`
+#[utoipa::path(
+    get,
+    path = "/api/v1/contracts/{id}",
+    tag = "registers",
+    params(("id" = String, Path, description = "The contract's id")),
+    responses((status = 200, description = "The contract", body = Contract), (status = 404, description = "No such contract", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn get_contract(
     State(state): State<AppState>,

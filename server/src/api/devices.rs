@@ -14,10 +14,11 @@ use serde::Deserialize;
 use super::SYNC_BODY_LIMIT;
 use super::extract::{Body, Device, Dispatcher, Params};
 use crate::auth::{hash_secret, new_token};
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollBody {
     code: String,
@@ -31,6 +32,13 @@ pub struct EnrollBody {
 const KEY_FORMAT: &str = "the device's Ed25519 public key as 64 hex digits";
 
 /// `POST /api/v1/devices/enroll` — the code is the credential.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/enroll",
+    tag = "device",
+    request_body = EnrollBody, security(()),
+    responses((status = 201, description = "Enrolled: the device's token", body = Enrolled), (status = 401, description = "The code is unknown, used or expired", body = ErrorBody), (status = 409, description = "This device key is enrolled", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn enroll(
     State(state): State<AppState>,
@@ -93,6 +101,13 @@ pub async fn enroll(
 }
 
 /// `POST /api/v1/sync` — device tokens only.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sync",
+    tag = "device",
+    request_body(description = "A sync round: JSON (`application/json`) or CBOR (`application/cbor`), optionally zstd or gzip (`Content-Encoding`)", content((SyncRequest = "application/json"), (SyncRequest = "application/cbor"))), security(("device" = [])),
+    responses((status = 200, description = "The office's side of the round, in the request's encoding", content((SyncResponse = "application/json"), (SyncResponse = "application/cbor"))), (status = 415, description = "A content encoding the server does not read", body = ErrorBody), (status = 426, description = "A protocol version the server no longer speaks: update the app", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(device = %device))]
 pub async fn sync(
     State(state): State<AppState>,
@@ -169,7 +184,7 @@ pub async fn sync(
 /// does to update (426 `upgrade_required`) rather than that its body is malformed: an old
 /// app's body may not even decode as today's request.
 fn decode_sync_request(body: &[u8], encoding: SyncEncoding) -> Result<SyncRequest> {
-    #[derive(serde::Deserialize)]
+    #[derive(serde::Deserialize, utoipa::ToSchema)]
     struct Version {
         v: u32,
     }
@@ -239,6 +254,13 @@ impl SyncEncoding {
 }
 
 /// `GET /api/v1/devices` — every enrolled device with its public key.
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices",
+    tag = "registers",
+    params(super::PageParams),
+    responses((status = 200, description = "Enrolled devices with their public keys", body = Vec<DeviceAnswer>, headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_devices(
     State(state): State<AppState>,
@@ -267,7 +289,7 @@ pub async fn list_devices(
 
 /// `POST /api/v1/devices/enroll`: the device's id and its bearer token (the only time the token
 /// exists in the clear).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Enrolled {
     pub device_id: String,
     pub token: String,
@@ -275,7 +297,7 @@ pub struct Enrolled {
 }
 
 /// An enrolled device as `GET /api/v1/devices` lists it, with its Ed25519 key (hex).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct DeviceAnswer {
     pub device_id: String,
     pub technician: String,

@@ -11,10 +11,11 @@ use serde::Deserialize;
 use super::extract::{Body, Dispatcher, JobId, Params};
 use super::paging::{OpenParams, Paged};
 use super::time::now;
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowupBody {
     /// Whether the call reached the customer (default: it did). An unreached call is recorded
@@ -35,7 +36,7 @@ fn reached_by_default() -> bool {
 }
 
 /// A recorded follow-up call.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct FollowupAnswer {
     /// The call reached the customer (else it is an attempt: the follow-up is still due).
     pub reached: bool,
@@ -46,7 +47,7 @@ pub struct FollowupAnswer {
 }
 
 /// A completed job's follow-up call: when it is due, whether it is overdue, what was said.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct FollowupRowAnswer {
     pub job: String,
     pub technician: Option<String>,
@@ -67,6 +68,13 @@ fn followup_json(f: &Followup) -> FollowupAnswer {
 }
 
 /// `POST /api/v1/jobs/{id}/followup` — the callback's outcome for a completed job.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/followup",
+    tag = "service",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = FollowupBody,
+    responses((status = 201, description = "The call recorded", body = FollowupAnswer), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job is not completed, or its call is recorded", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn record_followup(
     State(state): State<AppState>,
@@ -137,6 +145,13 @@ pub async fn record_followup(
 }
 
 /// `GET /api/v1/followups?open=true` — completed jobs' callbacks, by due time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/followups",
+    tag = "service",
+    params(OpenParams),
+    responses((status = 200, description = "Follow-up calls, by due time", body = Vec<FollowupRowAnswer>, headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_followups(
     State(state): State<AppState>,

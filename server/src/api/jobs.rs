@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::extract::{Body, Dispatcher, JobId, Params};
 use super::time::{at_or_now, now};
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
@@ -21,6 +22,13 @@ pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
 }
 
 /// `POST /api/v1/jobs`
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs",
+    tag = "jobs",
+    request_body(content = NewJob, example = json!({"id": "J-1001", "customer": {"name": "Acme Foods", "phone": "+86 21 5555 0100"}, "site": {"address": "88 Harbour Rd, Shanghai"}, "asset": {"serial": "CH-2231", "model": "Chiller 40T"}, "problem": "Compressor trips on start", "priority": "high", "technician": "T-001", "scheduled_start": "2026-12-07T09:00:00+08:00", "scheduled_end": "2026-12-07T11:00:00+08:00"})),
+    responses((status = 201, description = "Created; the job as dispatch sees it", body = JobView), (status = 409, description = "A job with this id exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_job(
     State(state): State<AppState>,
@@ -66,7 +74,8 @@ pub async fn create_job(
     Ok((StatusCode::CREATED, Json(state.render(&doc, now())?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AtParams {
     /// RFC 3339: render SLA states as of this instant instead of now.
@@ -74,6 +83,13 @@ pub struct AtParams {
 }
 
 /// `GET /api/v1/jobs/{id}?at=` (`at` optional, RFC 3339)
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}",
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`"), AtParams),
+    responses((status = 200, description = "The job", body = JobView), (status = 404, description = "No such job", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn get_job(
     State(state): State<AppState>,
@@ -87,6 +103,13 @@ pub async fn get_job(
 }
 
 /// `GET /api/v1/jobs/{id}/heads` — the document heads (sorted hex), to compare replicas.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/heads",
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")),
+    responses((status = 200, description = "The job document's heads", body = Heads), (status = 404, description = "No such job", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn job_heads(
     State(state): State<AppState>,
@@ -102,12 +125,13 @@ pub async fn job_heads(
 }
 
 /// A job document's heads, sorted, as hex.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Heads {
     pub heads: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     technician: Option<String>,
@@ -118,6 +142,13 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/jobs?technician=&status=&limit=`
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs",
+    tag = "jobs",
+    params(ListParams),
+    responses((status = 200, description = "Jobs, by reported time", body = Vec<JobView>))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_jobs(
     State(state): State<AppState>,
@@ -191,8 +222,48 @@ fn string_field(field: &str, v: &Value) -> Result<String> {
         .ok_or_else(|| Error::BadRequest("invalid", format!("{field} must be a string")))
 }
 
+/// The body of `PATCH /api/v1/jobs/{id}`, as described to integrators: every field optional,
+/// `null` clears a schedule or takes the job back into the unassigned tray. The handler reads
+/// the body as a map (to tell a field sent as `null` from one not sent); a test keeps this
+/// type's fields and [`PATCH_FIELDS`] the same.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct JobPatch {
+    /// RFC 3339, or `null` to clear.
+    #[schema(nullable)]
+    scheduled_start: Option<String>,
+    /// RFC 3339, or `null` to clear.
+    #[schema(nullable)]
+    scheduled_end: Option<String>,
+    /// A registered technician's id, or `null` to unassign.
+    #[schema(nullable)]
+    technician: Option<String>,
+    priority: Option<Priority>,
+    problem: Option<String>,
+    customer: Option<fieldwork_model::Customer>,
+    site: Option<fieldwork_model::Site>,
+}
+
+/// What `PATCH /api/v1/jobs/{id}` may change.
+pub const PATCH_FIELDS: [&str; 7] = [
+    "scheduled_start",
+    "scheduled_end",
+    "technician",
+    "priority",
+    "problem",
+    "customer",
+    "site",
+];
+
 /// `PATCH /api/v1/jobs/{id}` with any of scheduled_start, scheduled_end, technician, priority,
 /// problem, customer, site. `"technician": null` takes the job back into the unassigned tray.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/jobs/{id}",
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body(content = JobPatch, example = json!({"scheduled_start": "2026-12-08T14:00:00+08:00", "scheduled_end": "2026-12-08T16:00:00+08:00", "technician": "T-002"})),
+    responses((status = 200, description = "The job after the change", body = JobView), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job has ended (completed or cancelled)", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn patch_job(
     State(state): State<AppState>,
@@ -200,15 +271,7 @@ pub async fn patch_job(
     JobId(id): JobId,
     Body(patch): Body<Map<String, Value>>,
 ) -> Result<Json<JobView>> {
-    const FIELDS: [&str; 7] = [
-        "scheduled_start",
-        "scheduled_end",
-        "technician",
-        "priority",
-        "problem",
-        "customer",
-        "site",
-    ];
+    const FIELDS: [&str; 7] = PATCH_FIELDS;
     if let Some(k) = patch.keys().find(|k| !FIELDS.contains(&k.as_str())) {
         return Err(Error::BadRequest(
             "invalid",
@@ -320,13 +383,20 @@ pub async fn patch_job(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     text: String,
 }
 
 /// `POST /api/v1/jobs/{id}/notes`
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/notes",
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = NoteBody,
+    responses((status = 201, description = "The job with the note", body = JobView), (status = 404, description = "No such job", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn add_note(
     State(state): State<AppState>,
@@ -342,13 +412,20 @@ pub async fn add_note(
     Ok((StatusCode::CREATED, view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
     reason: String,
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/cancel",
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = CancelBody,
+    responses((status = 200, description = "The cancelled job", body = JobView), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job has ended", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn cancel_job(
     State(state): State<AppState>,
@@ -363,7 +440,7 @@ pub async fn cancel_job(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartBody {
     sku: String,
@@ -384,6 +461,13 @@ pub struct PartBody {
 
 /// `POST /api/v1/jobs/{id}/parts` — dispatch records a part for the job (e.g. shipped from the
 /// warehouse), with its unit cost and list price in minor units.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/parts",
+    tag = "jobs",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = PartBody,
+    responses((status = 201, description = "The job with the part line", body = JobView), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job has ended", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn add_part(
     State(state): State<AppState>,
@@ -407,4 +491,27 @@ pub async fn add_part(
     })
     .await?;
     Ok((StatusCode::CREATED, view))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The described PATCH body names exactly the fields the handler takes.
+    #[test]
+    fn the_described_patch_is_the_one_the_handler_reads() {
+        let schema = serde_json::to_value(<JobPatch as utoipa::PartialSchema>::schema()).unwrap();
+        let mut described: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        described.sort();
+        let mut taken = PATCH_FIELDS.to_vec();
+        taken.sort();
+        assert_eq!(described, taken);
+    }
 }

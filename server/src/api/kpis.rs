@@ -14,7 +14,8 @@ use super::time::at_or_now;
 use crate::state::AppState;
 use crate::{Error, Result};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct KpiParams {
     from: String,
@@ -38,6 +39,13 @@ fn bound(field: &str, s: &str, end: bool) -> Result<i64> {
 
 /// `GET /api/v1/kpis?from=&to=[&at=]` — over jobs reported in the range (and complaints
 /// against them).
+#[utoipa::path(
+    get,
+    path = "/api/v1/kpis",
+    tag = "service",
+    params(KpiParams),
+    responses((status = 200, description = "The KPIs over the range, with their targets", body = KpiAnswer))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn kpis(
     State(state): State<AppState>,
@@ -69,7 +77,7 @@ pub async fn kpis(
 }
 
 /// The KPIs with the period they cover (`to` exclusive).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct KpiAnswer {
     #[serde(flatten)]
     pub kpis: fieldwork_office::kpi::Kpis,
@@ -80,7 +88,7 @@ pub struct KpiAnswer {
 }
 
 /// An SLA milestone that escalates.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct EscalationAnswer {
     pub job: String,
     pub technician: Option<String>,
@@ -90,7 +98,8 @@ pub struct EscalationAnswer {
     pub due_by: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationParams {
     #[serde(default)]
@@ -106,6 +115,13 @@ pub struct EscalationParams {
 
 /// `GET /api/v1/escalations?technician=&at=` — open jobs with an SLA milestone `at_risk` or
 /// `breached` (R-15: such a clock escalates), most urgent deadline first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/escalations",
+    tag = "service",
+    params(EscalationParams),
+    responses((status = 200, description = "Open SLA clocks at or past their warning, most urgent first", body = Vec<EscalationAnswer>, headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn escalations(
     State(state): State<AppState>,

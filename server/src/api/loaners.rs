@@ -9,6 +9,13 @@ use crate::Result;
 use crate::state::AppState;
 
 /// `GET /api/v1/loaners?technician=&open=true` — loaner units out (or ever) on jobs.
+#[utoipa::path(
+    get,
+    path = "/api/v1/loaners",
+    tag = "registers",
+    params(OpenParams),
+    responses((status = 200, description = "Loaner units out (or ever) on jobs", body = Vec<LoanAnswer>, headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_loaners(
     State(state): State<AppState>,
@@ -37,7 +44,7 @@ pub async fn list_loaners(
 }
 
 /// A loaner unit on a job: out while `returned_at` is null.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct LoanAnswer {
     pub job: String,
     pub technician: Option<String>,

@@ -13,6 +13,7 @@ mod jobs;
 mod kpis;
 mod layers;
 mod loaners;
+pub mod openapi;
 mod paging;
 mod plans;
 pub(crate) mod reports;
@@ -24,7 +25,9 @@ mod time;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use extract::{body_bytes, json_body};
 use layers::{answers, bodies, deadline, identify, require_device, require_dispatcher};
@@ -51,6 +54,13 @@ async fn method_not_allowed() -> (StatusCode, axum::Json<serde_json::Value>) {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "This instance serves and its database answers", body = Health))
+)]
 /// `GET /api/v1/health` for load balancers: ok only when this instance can reach its database
 /// (503 `database_unavailable` otherwise, so a balancer drains an instance cut off from it).
 async fn health(
@@ -71,116 +81,93 @@ async fn health(
 }
 
 /// `GET /api/v1/health`: the instance serves and its database answers.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub ok: bool,
 }
 
-/// The router with every route.
-pub fn router(state: AppState) -> Router {
-    let dispatch = Router::new()
-        .route("/api/v1/technicians", post(technicians::create_technician))
-        .route("/api/v1/jobs", post(jobs::create_job).get(jobs::list_jobs))
-        .route(
-            "/api/v1/jobs/{id}",
-            get(jobs::get_job).patch(jobs::patch_job),
-        )
-        .route("/api/v1/jobs/{id}/heads", get(jobs::job_heads))
-        .route("/api/v1/jobs/{id}/notes", post(jobs::add_note))
-        .route("/api/v1/jobs/{id}/cancel", post(jobs::cancel_job))
-        .route("/api/v1/jobs/{id}/parts", post(jobs::add_part))
-        .route(
-            "/api/v1/jobs/{id}/followup",
-            post(followups::record_followup),
-        )
-        .route(
-            "/api/v1/jobs/{id}/complaints",
-            post(complaints::create_complaint),
-        )
-        .route(
-            "/api/v1/parts",
-            post(stock::create_part).get(stock::list_parts),
-        )
-        .route(
-            "/api/v1/locations",
-            post(stock::create_location).get(stock::list_locations),
-        )
-        .route(
-            "/api/v1/stock/movements",
-            post(stock::create_movement).get(stock::list_movements),
-        )
-        .route("/api/v1/stock/levels", get(stock::stock_levels))
-        .route("/api/v1/stock/limits", post(stock::set_limit))
-        .route("/api/v1/stock/replenishment", get(stock::replenishment_of))
-        .route("/api/v1/stock/returns", get(stock::returns))
-        .route("/api/v1/stock/discrepancies", get(stock::discrepancies_of))
-        .route("/api/v1/contracts", post(contracts::create_contract))
-        .route("/api/v1/contracts/{id}", get(contracts::get_contract))
-        .route("/api/v1/assets", post(assets::create_asset))
-        .route("/api/v1/assets/{serial}", get(assets::get_asset))
-        .route(
-            "/api/v1/assets/{serial}/history",
-            get(assets::asset_history),
-        )
-        .route("/api/v1/followups", get(followups::list_followups))
-        .route("/api/v1/complaints", get(complaints::list_complaints))
-        .route(
-            "/api/v1/complaints/{id}/answer",
-            post(complaints::answer_complaint),
-        )
-        .route(
-            "/api/v1/complaints/{id}/escalate",
-            post(complaints::escalate_complaint),
-        )
-        .route("/api/v1/kpis", get(kpis::kpis))
-        .route("/api/v1/escalations", get(kpis::escalations))
-        .route(
-            "/api/v1/maintenance-plans",
-            post(plans::create_plan).get(plans::list_plans),
-        )
-        .route("/api/v1/maintenance-plans/run", post(plans::run_plans))
-        .route("/api/v1/loaners", get(loaners::list_loaners))
-        .route("/api/v1/devices", get(devices::list_devices))
-        .route(
-            "/api/v1/attachments/{sha256}",
-            get(attachments::get_attachment),
-        )
-        .route("/api/v1/jobs/{id}/reports", get(reports::list_reports))
-        .route(
-            "/api/v1/jobs/{id}/reports/{version}",
-            get(reports::get_report),
-        )
-        .route(
-            "/api/v1/jobs/{id}/reports/{version}/pdf",
-            get(reports::get_report_pdf),
-        );
+/// Every `/api/v1` route and its description, registered from the same annotations: a group
+/// per kind of caller, each with its body limit and its principal's check as layers.
+pub fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (dispatch, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(technicians::create_technician))
+        .routes(routes!(jobs::create_job, jobs::list_jobs))
+        .routes(routes!(jobs::get_job, jobs::patch_job))
+        .routes(routes!(jobs::job_heads))
+        .routes(routes!(jobs::add_note))
+        .routes(routes!(jobs::cancel_job))
+        .routes(routes!(jobs::add_part))
+        .routes(routes!(followups::record_followup))
+        .routes(routes!(complaints::create_complaint))
+        .routes(routes!(stock::create_part, stock::list_parts))
+        .routes(routes!(stock::create_location, stock::list_locations))
+        .routes(routes!(stock::create_movement, stock::list_movements))
+        .routes(routes!(stock::stock_levels))
+        .routes(routes!(stock::set_limit))
+        .routes(routes!(stock::replenishment_of))
+        .routes(routes!(stock::returns))
+        .routes(routes!(stock::discrepancies_of))
+        .routes(routes!(contracts::create_contract))
+        .routes(routes!(contracts::get_contract))
+        .routes(routes!(assets::create_asset))
+        .routes(routes!(assets::get_asset))
+        .routes(routes!(assets::asset_history))
+        .routes(routes!(followups::list_followups))
+        .routes(routes!(complaints::list_complaints))
+        .routes(routes!(complaints::answer_complaint))
+        .routes(routes!(complaints::escalate_complaint))
+        .routes(routes!(kpis::kpis))
+        .routes(routes!(kpis::escalations))
+        .routes(routes!(plans::create_plan, plans::list_plans))
+        .routes(routes!(plans::run_plans))
+        .routes(routes!(loaners::list_loaners))
+        .routes(routes!(devices::list_devices))
+        .routes(routes!(attachments::get_attachment))
+        .routes(routes!(reports::list_reports))
+        .routes(routes!(reports::get_report))
+        .routes(routes!(reports::get_report_pdf))
+        .split_for_parts();
     let dispatch =
         bodies(dispatch, DISPATCH_BODY_LIMIT).layer(axum::middleware::from_fn(require_dispatcher));
     // The enrollment code in the body is the credential: small bodies, nothing else to check.
-    let enroll = bodies(
-        Router::new().route("/api/v1/devices/enroll", post(devices::enroll)),
-        DISPATCH_BODY_LIMIT,
-    );
-    let sync = bodies(
-        Router::new().route("/api/v1/sync", post(devices::sync)),
-        SYNC_BODY_LIMIT,
-    )
-    .layer(axum::middleware::from_fn(require_device));
-    let uploads = bodies(
-        Router::new().route(
-            "/api/v1/uploads/{sha256}",
-            get(attachments::upload_state).patch(attachments::upload_chunk),
-        ),
-        crate::blobs::MAX_CHUNK,
-    )
-    .layer(axum::middleware::from_fn(require_device));
-    let limits = state.limits.config.clone();
-    let routes = Router::new()
-        .route("/api/v1/health", get(health))
+    let (enroll, part) = OpenApiRouter::new()
+        .routes(routes!(devices::enroll))
+        .split_for_parts();
+    doc.merge(part);
+    let enroll = bodies(enroll, DISPATCH_BODY_LIMIT);
+    let (sync, part) = OpenApiRouter::new()
+        .routes(routes!(devices::sync))
+        .split_for_parts();
+    doc.merge(part);
+    let sync = bodies(sync, SYNC_BODY_LIMIT).layer(axum::middleware::from_fn(require_device));
+    let (uploads, part) = OpenApiRouter::new()
+        .routes(routes!(
+            attachments::upload_state,
+            attachments::upload_chunk
+        ))
+        .split_for_parts();
+    doc.merge(part);
+    let uploads =
+        bodies(uploads, crate::blobs::MAX_CHUNK).layer(axum::middleware::from_fn(require_device));
+    let (public, part) = OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(openapi::openapi_json))
+        .split_for_parts();
+    doc.merge(part);
+    openapi::add_common_answers(&mut doc);
+    let routes = public
         .merge(dispatch)
         .merge(enroll)
         .merge(sync)
-        .merge(uploads)
+        .merge(uploads);
+    (routes, doc)
+}
+
+/// The router with every route: the API's, the console's, and what answers the rest.
+pub fn router(state: AppState) -> Router {
+    let (api, _) = described();
+    let limits = state.limits.config.clone();
+    let routes = api
         .merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

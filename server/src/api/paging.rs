@@ -41,7 +41,8 @@ impl<T: serde::Serialize> IntoResponse for Paged<T> {
 }
 
 /// `?limit=&offset=` of a list route without other parameters.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     #[serde(default)]
@@ -51,7 +52,8 @@ pub struct PageParams {
 }
 
 /// The filters of the register lists (follow-ups, complaints, loaners) with their page.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OpenParams {
     #[serde(default)]

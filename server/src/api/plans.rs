@@ -11,10 +11,18 @@ use serde::Deserialize;
 
 use super::extract::{Body, Dispatcher, Params};
 use super::paging::{PageParams, Paged};
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
 /// `POST /api/v1/maintenance-plans`
+#[utoipa::path(
+    post,
+    path = "/api/v1/maintenance-plans",
+    tag = "registers",
+    request_body = MaintenancePlan,
+    responses((status = 201, description = "Registered", body = PlanAnswer), (status = 404, description = "No such contract or asset", body = ErrorBody), (status = 409, description = "A plan with this id exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_plan(
     State(state): State<AppState>,
@@ -70,7 +78,7 @@ pub async fn create_plan(
 }
 
 /// A stored plan with its next due dates (`YYYY-MM-DD`).
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct PlanAnswer {
     #[serde(flatten)]
     pub plan: MaintenancePlan,
@@ -78,12 +86,19 @@ pub struct PlanAnswer {
 }
 
 /// The inspection jobs a run created.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Created {
     pub created: Vec<String>,
 }
 
 /// `GET /api/v1/maintenance-plans`
+#[utoipa::path(
+    get,
+    path = "/api/v1/maintenance-plans",
+    tag = "registers",
+    params(PageParams),
+    responses((status = 200, description = "Maintenance plans", body = Vec<MaintenancePlan>, headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_plans(
     State(state): State<AppState>,
@@ -98,7 +113,7 @@ pub async fn list_plans(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunBody {
     through: String,
@@ -106,6 +121,13 @@ pub struct RunBody {
 
 /// `POST /api/v1/maintenance-plans/run` `{"through": "YYYY-MM-DD"}` — creates the inspection
 /// jobs due up to that date that do not exist yet (see [`crate::office::generate_inspections`]).
+#[utoipa::path(
+    post,
+    path = "/api/v1/maintenance-plans/run",
+    tag = "registers",
+    request_body = RunBody,
+    responses((status = 200, description = "The inspection jobs created", body = Created))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn run_plans(
     State(state): State<AppState>,

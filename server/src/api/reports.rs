@@ -10,11 +10,19 @@ use fieldwork_model::report::{self, ReportSummary};
 
 use super::extract::{Dispatcher, JobId};
 use super::jobs::load;
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 use fieldwork_store::Storage;
 
 /// `GET /api/v1/jobs/{id}/reports` — every sealed version, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/reports",
+    tag = "reports",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")),
+    responses((status = 200, description = "Every sealed version, oldest first", body = Vec<ReportSummary>), (status = 404, description = "No such job", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn list_reports(
     State(state): State<AppState>,
@@ -67,6 +75,13 @@ fn sealed_bytes(s: &dyn Storage, id: &str, version: u32) -> Result<String> {
 }
 
 /// `GET /api/v1/jobs/{id}/reports/{version}` — the canonical bytes exactly as sealed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/reports/{version}",
+    tag = "reports",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`"), ("version" = u32, Path, description = "The report version, from 1")),
+    responses((status = 200, description = "The canonical bytes exactly as sealed (JSON, RFC 8785), with the signatures", content_type = "application/json", body = Object), (status = 404, description = "No such job or version", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get_report(
     State(state): State<AppState>,
@@ -81,6 +96,13 @@ pub async fn get_report(
 }
 
 /// `GET /api/v1/jobs/{id}/reports/{version}/pdf` — the PDF, byte-identical to the phone's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/reports/{version}/pdf",
+    tag = "reports",
+    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`"), ("version" = u32, Path, description = "The report version, from 1")),
+    responses((status = 200, description = "The PDF, byte-identical to the phone's", content_type = "application/pdf", body = Vec<u8>), (status = 404, description = "No such job or version", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn get_report_pdf(
     State(state): State<AppState>,

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::{Body, Dispatcher, Params};
 use super::time::now;
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
@@ -28,6 +29,13 @@ use crate::{Error, Result};
 const PAGE: u32 = 1000;
 
 /// `POST /api/v1/parts`
+#[utoipa::path(
+    post,
+    path = "/api/v1/parts",
+    tag = "stock",
+    request_body(content = Part, example = json!({"sku": "FLT-20", "name": {"zh-CN": "过滤器", "en": "Filter"}, "unit": "pcs", "unit_price": 4500, "serialised": false})),
+    responses((status = 201, description = "Added to the catalogue", body = Part), (status = 409, description = "A part with this SKU exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_part(
     State(state): State<AppState>,
@@ -41,12 +49,25 @@ pub async fn create_part(
 }
 
 /// `GET /api/v1/parts`
+#[utoipa::path(
+    get,
+    path = "/api/v1/parts",
+    tag = "stock",
+    responses((status = 200, description = "The catalogue", body = Vec<Part>))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_parts(State(state): State<AppState>, _: Dispatcher) -> Result<Json<Vec<Part>>> {
     Ok(Json(state.blocking(|s| Ok(s.parts()?)).await?))
 }
 
 /// `POST /api/v1/locations`: a warehouse, or a van with its crew (registered technicians).
+#[utoipa::path(
+    post,
+    path = "/api/v1/locations",
+    tag = "stock",
+    request_body(content = Location, example = json!({"id": "VAN-T-001", "kind": "van", "technicians": ["T-001"], "region": "east"})),
+    responses((status = 201, description = "Added", body = Location), (status = 409, description = "A location with this id exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_location(
     State(state): State<AppState>,
@@ -72,6 +93,12 @@ pub async fn create_location(
 }
 
 /// `GET /api/v1/locations`
+#[utoipa::path(
+    get,
+    path = "/api/v1/locations",
+    tag = "stock",
+    responses((status = 200, description = "Warehouses and vans", body = Vec<Location>))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_locations(
     State(state): State<AppState>,
@@ -81,7 +108,7 @@ pub async fn list_locations(
 }
 
 /// A movement as dispatch posts it: who and when are the office's.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMovement {
     /// Optional: a script may name its movements to make a retry safe.
@@ -98,6 +125,13 @@ pub struct NewMovement {
 /// `POST /api/v1/stock/movements`: a receipt into a warehouse, a transfer from a warehouse to a
 /// van of its region (in transit until the van counts it in), an adjustment, or a return
 /// received. Answers the movement as recorded (`id`, `seq`, `reached_office_at`...).
+#[utoipa::path(
+    post,
+    path = "/api/v1/stock/movements",
+    tag = "stock",
+    request_body(content = NewMovement, example = json!({"kind": "transfer", "from": "WH-EAST", "to": "VAN-T-001", "lines": [{"sku": "FLT-20", "qty": 4, "serials": []}]})),
+    responses((status = 201, description = "Recorded in the ledger", body = StoredMovement), (status = 404, description = "No such part or location", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_movement(
     State(state): State<AppState>,
@@ -156,7 +190,8 @@ pub(crate) fn catalogue(
     Ok((parts, places))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LocationParams {
     location: Option<String>,
@@ -165,7 +200,7 @@ pub struct LocationParams {
 }
 
 /// A place's levels, as the phone's `fieldwork stock --json` prints them.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LevelsAnswer {
     pub location: String,
     pub kind: LocationKind,
@@ -176,6 +211,13 @@ pub struct LevelsAnswer {
 
 /// `GET /api/v1/stock/levels?location=ID`: every part the place's ledger names, on hand and in
 /// transit, with its flags (below zero, a serial used twice) and the jobs behind them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stock/levels",
+    tag = "stock",
+    params(LocationParams),
+    responses((status = 200, description = "Levels derived from the ledger", body = LevelsAnswer), (status = 404, description = "No such location", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn stock_levels(
     State(state): State<AppState>,
@@ -227,6 +269,13 @@ pub(crate) fn levels_at(s: &dyn Storage, location: String) -> Result<LevelsAnswe
 
 /// `GET /api/v1/stock/movements?location=&after=&limit=`: the ledger (of one place, or all) in
 /// the order it reached the office, after the sequence number `after`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stock/movements",
+    tag = "stock",
+    params(LocationParams),
+    responses((status = 200, description = "The ledger, in the order the office recorded it", body = Vec<StoredMovement>))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn list_movements(
     State(state): State<AppState>,
@@ -245,6 +294,13 @@ pub async fn list_movements(
 
 /// `POST /api/v1/stock/limits` `{"location","sku","min","max"}`: sets (or replaces) what a
 /// place should hold of a part.
+#[utoipa::path(
+    post,
+    path = "/api/v1/stock/limits",
+    tag = "stock",
+    request_body = StockLimit,
+    responses((status = 200, description = "The limit as set", body = StockLimit), (status = 404, description = "No such part or location", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn set_limit(
     State(state): State<AppState>,
@@ -275,7 +331,7 @@ pub async fn set_limit(
 }
 
 /// A van's replenishment proposal.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ReplenishmentAnswer {
     pub location: String,
     /// The warehouse of the van's region a transfer would come from (the first by id).
@@ -285,6 +341,13 @@ pub struct ReplenishmentAnswer {
 
 /// `GET /api/v1/stock/replenishment?location=VAN`: what to send the van, from its limits and
 /// its last month's use (`fieldwork_office::stock::replenishment`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/stock/replenishment",
+    tag = "stock",
+    params(LocationParams),
+    responses((status = 200, description = "What to send the van", body = ReplenishmentAnswer), (status = 404, description = "No such location", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn replenishment_of(
     State(state): State<AppState>,
@@ -330,6 +393,12 @@ pub(crate) fn replenishment_at(s: &dyn Storage, location: String) -> Result<Repl
 
 /// `GET /api/v1/stock/returns`: parts sent back and not yet received, oldest first, each saying
 /// whether it is overdue (`fieldwork_office::stock::RETURN_DAYS`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/stock/returns",
+    tag = "stock",
+    responses((status = 200, description = "Parts sent back and not yet received, oldest first", body = Vec<OutstandingReturn>))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn returns(
     State(state): State<AppState>,
@@ -343,6 +412,13 @@ pub async fn returns(
 
 /// `GET /api/v1/stock/discrepancies[?location=]`: counts and deliveries that disagreed with the
 /// books, newest first, each with its value.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stock/discrepancies",
+    tag = "stock",
+    params(LocationParams),
+    responses((status = 200, description = "Counts and deliveries that disagreed, with their value", body = Vec<ValuedDiscrepancy>), (status = 404, description = "No such location", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn discrepancies_of(
     State(state): State<AppState>,

@@ -6,10 +6,18 @@ use axum::http::StatusCode;
 use fieldwork_store::Technician;
 
 use super::extract::{Body, Dispatcher};
+use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{Error, Result};
 
 /// `POST /api/v1/technicians`
+#[utoipa::path(
+    post,
+    path = "/api/v1/technicians",
+    tag = "registers",
+    request_body = Technician,
+    responses((status = 201, description = "Registered", body = Technician), (status = 409, description = "A technician with this id exists", body = ErrorBody))
+)]
 #[tracing::instrument(skip_all)]
 pub async fn create_technician(
     State(state): State<AppState>,

@@ -7,6 +7,7 @@ mod console;
 mod dispatch_api;
 mod hostile;
 mod limits;
+mod openapi;
 mod server_command;
 mod stock_api;
 mod sync_protocol;
