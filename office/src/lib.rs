@@ -7,7 +7,8 @@
 //! - [`complaints`]: escalation levels of a complaint and follow-up outcomes;
 //! - [`maintenance`]: plans and the inspections they make due;
 //! - [`kpi`]: the service figures over a period (DOMAIN "Quality figures");
-//! - [`stock`]: the movements dispatch records and between which places (ADR 0015).
+//! - [`stock`]: the movements dispatch records and between which places (ADR 0015);
+//! - [`webhooks`]: the events a change causes, their signature, retries and where they may go.
 //!
 //! Rules both sides compute (SLA clocks, warranty, charges, the status machine) live in
 //! `fieldwork_model`, which the phone links too.
@@ -19,5 +20,6 @@ pub mod maintenance;
 pub mod registers;
 pub mod stock;
 pub mod terms;
+pub mod webhooks;
 
 pub use registers::{AssetRecord, Complaint, Followup, FollowupRow, LoanRow, Technician};

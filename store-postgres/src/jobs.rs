@@ -116,6 +116,10 @@ pub(crate) async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_
     // trip, not one each (the connection runs statements in the order they were sent; a
     // conflict fails the transaction, which then writes nothing).
     tokio::try_join!(job_row, loans, grant)?;
+    // The events this change caused, in its own transaction (a fact recorded before is not
+    // recorded again).
+    let facts = fieldwork_office::webhooks::job_facts(&data)?;
+    crate::webhooks::record_facts_in(tx, &facts, now()).await?;
     for t in audience(derived.technician.as_deref(), previous) {
         tx.feed.push((t.to_string(), data.id.clone()));
     }

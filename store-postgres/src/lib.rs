@@ -49,6 +49,7 @@ mod stock;
 mod sync_state;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use error::{Failure, Pg, describe};
 use sql::*;
@@ -59,11 +60,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_schema.sql"),
     include_str!("../migrations/0002_rate_buckets.sql"),
     include_str!("../migrations/0003_stock.sql"),
+    include_str!("../migrations/0004_webhooks.sql"),
 ];
 
 /// The advisory lock the migrations run under ("fieldwrk" in ASCII), so instances starting
 /// together migrate one after the other.
-const MIGRATION_LOCK: i64 = 0x6669_656c_6477_726b;
+pub(crate) const MIGRATION_LOCK: i64 = 0x6669_656c_6477_726b;
 
 /// Most connections one instance opens.
 const POOL_SIZE: usize = 16;
@@ -212,7 +214,9 @@ impl PgStorage {
         let (actor, epoch) = bridge.block(async {
             let mut client = pool.get().await?;
             migrate(&mut client).await?;
-            open_meta(&mut client).await
+            let (actor, epoch) = open_meta(&mut client).await?;
+            webhooks::backfill_facts(&mut client, &actor).await?;
+            Ok::<_, Failure>((actor, epoch))
         })?;
         Ok(PgStorage {
             pool,

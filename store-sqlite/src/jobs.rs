@@ -37,6 +37,9 @@ pub(crate) fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&s
         ],
     )?;
     project_service(tx, &data)?;
+    // The events this change caused, in its own transaction (a fact recorded before is not
+    // recorded again).
+    crate::webhooks::record_facts_in(tx, &fieldwork_office::webhooks::job_facts(&data)?, now())?;
     if let Some(t) = derived.technician.as_deref() {
         tx.execute(
             "INSERT OR IGNORE INTO grants (job, technician) VALUES (?1, ?2)",

@@ -21,6 +21,7 @@ mod stock;
 mod sync_state;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use error::{Failure, Sql};
 use jobs::backfill_service_projection;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_binary_device_heads.sql"),
     include_str!("../migrations/0008_smaller_keys.sql"),
     include_str!("../migrations/0009_stock.sql"),
+    include_str!("../migrations/0010_webhooks.sql"),
 ];
 
 /// SQLite-backed [`Storage`].
@@ -91,6 +93,7 @@ impl SqliteStorage {
             [&epoch],
         )?;
         backfill_service_projection(&mut conn, &actor)?;
+        webhooks::backfill_facts(&mut conn, &actor)?;
         let readers = (0..reader_count())
             .map(|_| {
                 let reader = Connection::open(data_dir.join(DB_FILE))?;

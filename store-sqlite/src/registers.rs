@@ -87,6 +87,8 @@ impl Registers for SqliteStorage {
                 "INSERT INTO complaints (id, job, body, received_at) VALUES (?1, ?2, ?3, ?4)",
                 params![c.id, c.job, body, c.received_at],
             )?;
+            let opened = fieldwork_office::webhooks::complaint_opened(&c.id, &c.job, c.received_at);
+            crate::webhooks::record_facts_in(tx, &[opened], fieldwork_store::rows::now())?;
             Ok(())
         })
     }

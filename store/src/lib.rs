@@ -146,7 +146,7 @@ pub struct PushMerge<'a> {
 /// below, plus the identity of the database. Each part is a trait of its own so a reader (or a
 /// third backend) meets one concern at a time; handlers call them all through `dyn Storage`.
 pub trait Storage:
-    Accounts + Jobs + SyncState + Registers + MailOutbox + Stock + Send + Sync + 'static
+    Accounts + Jobs + SyncState + Registers + MailOutbox + Stock + Webhooks + Send + Sync + 'static
 {
     /// How many of the backend's numbered migrations the database has run.
     fn schema_version(&self) -> Result<i64>;
@@ -412,6 +412,104 @@ pub trait MailOutbox {
     ) -> Result<()>;
     /// A job's emails, for its page.
     fn job_mail(&self, job: &str) -> Result<Vec<MailRow>>;
+}
+
+/// A webhook subscription (issue 22): where to POST which events, signed with its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    pub url: String,
+    /// Event names (`fieldwork_office::webhooks::EVENTS`).
+    pub events: Vec<String>,
+    pub secret: String,
+    pub created_at: i64,
+    /// Set when its deliveries kept failing ([`Webhooks::record_delivery`]); nothing goes out
+    /// until dispatch resumes it.
+    pub paused_at: Option<i64>,
+    /// Failed attempts in a row (0 after any success).
+    pub failures: u32,
+    /// The last attempt: when, the receiver's status (none when it did not answer), the error.
+    pub last_attempt_at: Option<i64>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+}
+
+/// How far back a fan-out looks again for events it may not have seen (ms): a transaction that
+/// took an event number may commit after one that took a later number (PostgreSQL), so a
+/// subscription's cursor only passes events recorded longer ago than this (well over the
+/// longest a request may take); the ones since are offered again, and a delivery is made once
+/// per subscription and event whatever the number of offers.
+pub const FAN_OUT_HORIZON_MS: i64 = 300_000;
+
+/// One event owed to one subscription, in the durable outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// `X-Fieldwork-Delivery`: the same on every attempt.
+    pub id: String,
+    pub subscription: String,
+    /// The event's place in the office's event log (its id on the wire: `evt_<seq>`).
+    pub seq: i64,
+    pub event: String,
+    /// What the event is about (a job id, or `stock:<location>`): deliveries with the same
+    /// order go out one at a time, oldest first.
+    pub order: String,
+    /// When the office recorded the event (epoch ms).
+    pub created_at: i64,
+    /// The event's `data`, JSON.
+    pub data: String,
+    pub attempts: u32,
+    pub next_at: i64,
+    pub delivered_at: Option<i64>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+}
+
+/// How an attempt at a delivery went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// The receiver answered 2xx: never sent again.
+    Delivered { at: i64, status: u16 },
+    /// Anything else: try again at `retry_at` (the subscription is paused if this was failure
+    /// number `pause_after` in a row).
+    Failed {
+        at: i64,
+        status: Option<u16>,
+        error: String,
+        retry_at: i64,
+        pause_after: u32,
+    },
+}
+
+/// Webhooks: subscriptions, the event log every change writes to (facts recorded in the same
+/// transaction as the change: `fieldwork_office::webhooks`), and the outbox of deliveries.
+pub trait Webhooks {
+    /// Adds a subscription; it is owed the events recorded from now on. `Conflict` if the id
+    /// exists.
+    fn add_subscription(&self, s: &Subscription) -> Result<()>;
+    /// Every subscription, oldest first.
+    fn subscriptions(&self) -> Result<Vec<Subscription>>;
+    /// Removes a subscription and what it was still owed; false if there was none.
+    fn delete_subscription(&self, id: &str) -> Result<bool>;
+    /// Resumes a paused subscription (its failures start again from 0); false if none.
+    fn resume_subscription(&self, id: &str) -> Result<bool>;
+    /// Records events not caused by a stored change (a deadline passing, a stock level): each
+    /// key once; returns how many were new.
+    fn record_facts(&self, facts: &[fieldwork_office::webhooks::Fact], now: i64) -> Result<usize>;
+    /// Keys of recorded events starting with `prefix`.
+    fn fact_keys(&self, prefix: &str) -> Result<Vec<String>>;
+    /// Owes each active subscription the events recorded since it last looked, of the kinds it
+    /// asked for; returns how many deliveries were added.
+    fn fan_out(&self, now: i64) -> Result<usize>;
+    /// Takes up to `limit` deliveries due at `now`, each the oldest undelivered of its
+    /// subscription and order, for `lease_ms` (another instance does not take them meanwhile;
+    /// after the lease they are due again, so a crash mid-send delays, never loses).
+    fn claim_deliveries(&self, now: i64, lease_ms: i64, limit: u32) -> Result<Vec<Delivery>>;
+    /// Records an attempt at a delivery and its subscription's health.
+    fn record_delivery(&self, id: &str, attempt: &Attempt) -> Result<()>;
+    /// A subscription's deliveries, newest first.
+    fn deliveries(&self, subscription: &str, limit: u32) -> Result<Vec<Delivery>>;
+    /// Deliveries not yet delivered (the outbox's depth, for metrics).
+    fn undelivered(&self) -> Result<u64>;
 }
 
 pub use fieldwork_model::wire::{decode_heads, encode_heads};

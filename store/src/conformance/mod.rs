@@ -35,8 +35,13 @@ use crate::{Error, Result};
 
 mod registers;
 mod stock;
+mod webhooks;
 pub use registers::every_other_query_reads_back_what_it_wrote;
 pub use stock::stock_movements_are_recorded_once_in_sequence_and_found_by_either_end;
+pub use webhooks::{
+    a_webhook_that_keeps_failing_is_paused_until_resumed,
+    webhook_events_are_recorded_once_and_delivered_in_order_per_job,
+};
 
 /// Writes one `#[test]` per conformance function, in a module `conformance`, each on a fresh
 /// storage: `conformance_tests!(|| fresh())`, where the closure returns `Option<Fresh>` (`None`
@@ -53,6 +58,8 @@ macro_rules! conformance_tests {
             stock_movements_are_recorded_once_in_sequence_and_found_by_either_end,
             a_cursor_past_every_number_is_after_all_of_them,
             several_jobs_read_at_once_match_one_at_a_time,
+            webhook_events_are_recorded_once_and_delivered_in_order_per_job,
+            a_webhook_that_keeps_failing_is_paused_until_resumed,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
