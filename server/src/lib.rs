@@ -22,6 +22,7 @@ pub mod state;
 pub mod sync;
 pub mod sync_stock;
 pub mod verify;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -80,6 +81,8 @@ pub struct Config {
     pub smtp: Option<mail::SmtpConfig>,
     /// Rate limits, byte budgets and timeouts per client.
     pub limits: limits::LimitConfig,
+    /// Where webhooks may go and how often they are retried.
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 /// A PEM certificate chain and its private key.
@@ -95,7 +98,10 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;
     }
-    Ok(api::router(state))
+    // The sender lives as long as the router that serves (a stopped server sends nothing).
+    let serving = std::sync::Arc::new(());
+    webhooks::spawn(state.clone(), std::sync::Arc::downgrade(&serving));
+    Ok(api::router(state).layer(axum::Extension(serving)))
 }
 
 /// Starts the server on `listen` (port 0 picks a free port) over the data in `data_dir`.

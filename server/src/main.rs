@@ -55,6 +55,11 @@ enum Command {
         /// Longest a request may take, body included, in seconds.
         #[arg(long, default_value_t = 120)]
         request_timeout: u64,
+        /// Let webhooks go to loopback and private addresses (a receiver on the office's own
+        /// network). Off by default: a subscription could otherwise make the server reach
+        /// what only it can reach.
+        #[arg(long)]
+        allow_private_webhooks: bool,
     },
     /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
     /// line per problem and exit non-zero if there is any.
@@ -177,6 +182,7 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             push_mib_per_hour,
             upload_mib_per_day,
             request_timeout,
+            allow_private_webhooks,
         } => {
             if demo {
                 let seed = fieldwork_server::seed_demo(place.place())?;
@@ -229,6 +235,10 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                 tls,
                 smtp,
                 limits,
+                webhooks: fieldwork_server::webhooks::WebhookConfig {
+                    allow_private: allow_private_webhooks,
+                    ..Default::default()
+                },
             };
             let server = fieldwork_server::spawn_with(&place.data, listen, &config).await?;
             println!("listening on {}", server.url());

@@ -101,6 +101,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// What console logins may cost (hashing slots, unknown names' failures).
     pub logins: Arc<crate::console::accounts::Logins>,
+    /// Where webhooks may go and how often they are retried.
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 /// The CJK font for report PDFs: a configured path, else the usual system locations. Loaded on
@@ -212,6 +214,7 @@ impl AppState {
             mail: config.smtp.as_ref().map(|_| queue),
             limits: Arc::new(limits),
             logins: Arc::new(crate::console::accounts::Logins::for_this_machine()),
+            webhooks: config.webhooks.clone(),
         };
         Ok((state, synced))
     }

@@ -21,6 +21,7 @@ pub(crate) mod stock;
 pub(crate) use stock::all_movements as stock_movements;
 mod technicians;
 mod time;
+pub(crate) mod webhooks;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -126,6 +127,10 @@ pub fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::list_reports))
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::get_report_pdf))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(webhooks::get_webhook, webhooks::delete_webhook))
+        .routes(routes!(webhooks::resume_webhook))
+        .routes(routes!(webhooks::list_deliveries))
         .split_for_parts();
     let dispatch =
         bodies(dispatch, DISPATCH_BODY_LIMIT).layer(axum::middleware::from_fn(require_dispatcher));

@@ -46,6 +46,7 @@ use crate::error::ErrorBody;
         (name = "registers", description = "Technicians, contracts, assets, maintenance plans, loaners, devices"),
         (name = "service", description = "Follow-up calls, complaints, escalations and KPIs"),
         (name = "stock", description = "Parts, stock locations, the stock ledger and what follows from it"),
+        (name = "webhooks", description = "Subscriptions to events, signed deliveries and their answers"),
         (name = "device", description = "What phones call: enrollment, sync, photo uploads"),
         (name = "meta", description = "Health and this description"),
     )

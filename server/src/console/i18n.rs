@@ -294,6 +294,59 @@ impl Words {
         }
     }
 
+    /// The webhooks page's words (issue 22), by key; event names (`event_*`) as the API
+    /// spells them with `.` as `_`.
+    pub fn webhooks(&self, key: &str) -> &'static str {
+        let zh = self.lang == "zh-CN";
+        match key {
+            "title" => pick(zh, "事件推送", "Webhooks"),
+            "intro" => pick(
+                zh,
+                "把工单、报告、投诉、SLA 和库存事件推送给贵公司的其他系统（ERP、CRM）。每次推送都用密钥签名（X-Fieldwork-Signature）。",
+                "Send job, report, complaint, SLA and stock events to your company's other systems (ERP, CRM). Every delivery is signed with the secret (X-Fieldwork-Signature).",
+            ),
+            "url" => pick(zh, "接收地址", "URL"),
+            "events" => pick(zh, "事件", "Events"),
+            "secret" => pick(zh, "密钥（16–256 个字符）", "Secret (16–256 characters)"),
+            "subscribe" => pick(zh, "添加订阅", "Subscribe"),
+            "none" => pick(zh, "尚无订阅。", "No subscriptions yet."),
+            "state" => pick(zh, "状态", "State"),
+            "active" => pick(zh, "正常", "Active"),
+            "paused" => pick(zh, "已暂停（连续失败）", "Paused (kept failing)"),
+            "failures" => pick(zh, "连续失败", "Failures in a row"),
+            "last_answer" => pick(zh, "最近应答", "Last answer"),
+            "no_answer" => pick(zh, "无应答", "no answer"),
+            "resume" => pick(zh, "恢复推送", "Resume"),
+            "unsubscribe" => pick(zh, "取消订阅", "Unsubscribe"),
+            "unsubscribe_confirm" => pick(
+                zh,
+                "取消这个订阅？尚未送达的事件将不再推送。",
+                "Unsubscribe? Events not yet delivered will not be sent.",
+            ),
+            "deliveries" => pick(zh, "最近推送", "Recent deliveries"),
+            "event" => pick(zh, "事件", "Event"),
+            "about" => pick(zh, "对象", "About"),
+            "attempts" => pick(zh, "尝试次数", "Attempts"),
+            "delivered" => pick(zh, "已送达", "Delivered"),
+            "pending" => pick(zh, "待重试", "Pending"),
+            "next_attempt" => pick(zh, "下次尝试", "Next attempt"),
+            "event_job_created" => pick(zh, "新建工单", "Job created"),
+            "event_job_assigned" => pick(zh, "派工", "Job assigned"),
+            "event_job_status_changed" => pick(zh, "工单状态变化", "Job status changed"),
+            "event_report_signed" => pick(zh, "报告已签字", "Report signed"),
+            "event_report_refused" => pick(zh, "客户拒签", "Report refused"),
+            "event_complaint_opened" => pick(zh, "新投诉", "Complaint opened"),
+            "event_sla_breached" => pick(zh, "SLA 超时", "SLA breached"),
+            "event_stock_below_minimum" => pick(zh, "库存低于下限", "Stock below minimum"),
+            _ => pick(zh, "未知", "Unknown"),
+        }
+    }
+
+    /// An event's name in words.
+    pub fn event_name(&self, event: &str) -> &'static str {
+        self.webhooks(&format!("event_{}", event.replace('.', "_")))
+    }
+
     /// The report language of this page's words.
     pub fn language(&self) -> fieldwork_model::report::Language {
         if self.lang == "zh-CN" {

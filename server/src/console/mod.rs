@@ -18,6 +18,7 @@ mod service;
 mod stock;
 mod timeline;
 mod visit;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -55,6 +56,12 @@ pub fn routes() -> Router<AppState> {
         .route("/jobs/{id}", get(visit::job_page))
         .route("/stock", get(stock::stock_page))
         .route("/devices", get(devices::devices))
+        .route(
+            "/webhooks",
+            get(webhooks::webhooks).post(webhooks::subscribe),
+        )
+        .route("/webhooks/{id}/resume", post(webhooks::resume))
+        .route("/webhooks/{id}/delete", post(webhooks::unsubscribe))
         .route("/devices/codes", post(devices::issue_code))
         .route("/devices/{id}/revoke", post(devices::revoke_device))
         .route("/events", get(events::events))

@@ -243,10 +243,16 @@ impl Office {
 
     /// Starts the server again on the same data (a new port: `url` changes).
     pub async fn restart(&mut self) {
+        self.restart_with(&fieldwork_server::Config::default())
+            .await;
+    }
+
+    /// [`Office::restart`] with settings.
+    pub async fn restart_with(&mut self, config: &fieldwork_server::Config) {
         self.stop().await;
         let config = fieldwork_server::Config {
             database: self.place.database.clone(),
-            ..fieldwork_server::Config::default()
+            ..config.clone()
         };
         let server =
             fieldwork_server::spawn_with(self.dir.path(), "127.0.0.1:0".parse().unwrap(), &config)

@@ -241,6 +241,7 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
         "/jobs/new",
         "/jobs/J-1",
         "/devices",
+        "/webhooks",
         "/events",
     ] {
         assert_eq!(

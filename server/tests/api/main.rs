@@ -12,3 +12,4 @@ mod server_command;
 mod stock_api;
 mod sync_protocol;
 mod uploads;
+mod webhooks;

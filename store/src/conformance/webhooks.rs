@@ -5,7 +5,7 @@
 use fieldwork_office::webhooks::{Fact, sla_breached};
 
 use super::{AT, create, note};
-use crate::{Attempt, Storage, Subscription, Webhooks};
+use crate::{Attempt, Storage, Subscription};
 
 fn subscription(id: &str, events: &[&str]) -> Subscription {
     Subscription {
