@@ -31,6 +31,8 @@ pub struct WebhookConfig {
     pub tick_ms: u64,
     /// Failed attempts in a row after which a subscription is paused.
     pub pause_after: u32,
+    /// How often deadlines and stock levels are looked at for events (ms).
+    pub watch_ms: i64,
 }
 
 impl Default for WebhookConfig {
@@ -41,6 +43,8 @@ impl Default for WebhookConfig {
             // A second: an event reaches its receiver within about that of the change.
             tick_ms: 1_000,
             pause_after: webhooks::PAUSE_AFTER_FAILURES,
+            // A breach is news within a quarter of a minute; each look reads the open jobs.
+            watch_ms: 15_000,
         }
     }
 }
@@ -51,8 +55,6 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const LEASE_MS: i64 = 60_000;
 /// Deliveries sent at once (each to a different subscription or job).
 const BATCH: u32 = 32;
-/// How often deadlines and stock levels are looked at for events (ms).
-const WATCH_MS: i64 = 15_000;
 
 /// Checks a subscription's URL: `http` or `https` with a host, and (unless private addresses
 /// are allowed) every address the host resolves to public. Returns the URL and the addresses
@@ -110,7 +112,7 @@ pub fn spawn(state: AppState, serving: std::sync::Weak<()>) {
         let mut watched_at = 0i64;
         while serving.strong_count() > 0 {
             let now = chrono::Utc::now().timestamp_millis();
-            if now - watched_at >= WATCH_MS {
+            if now - watched_at >= state.webhooks.watch_ms {
                 watched_at = now;
                 if let Err(e) = state.blocking(move |s| watch(s, now)).await {
                     tracing::warn!(error = %e, "webhooks: cannot look at deadlines and stock");

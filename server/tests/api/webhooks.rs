@@ -117,6 +117,7 @@ fn config() -> fieldwork_server::Config {
             first_retry_ms: 100,
             tick_ms: 50,
             pause_after: 4,
+            watch_ms: 100,
         },
         ..Default::default()
     }
@@ -519,4 +520,116 @@ async fn the_console_subscribes_shows_a_paused_subscription_with_its_last_answer
             .1
             .contains("No subscriptions yet.")
     );
+}
+
+async fn post_ok(office: &Office, path: &str, body: Value) {
+    let (status, answer) = office
+        .call(Method::POST, path, Some(body), Some(&office.token))
+        .await;
+    assert!(status == 200 || status == 201, "{path}: {answer}");
+}
+
+#[tokio::test]
+async fn a_passed_deadline_and_stock_falling_below_its_minimum_are_events_once_each() {
+    let office = Office::start_with(&config()).await;
+    office.technician("t1").await;
+    let receiver = Receiver::start(0).await;
+    subscribe(
+        &office,
+        &receiver.url,
+        &["sla.breached", "stock.below_minimum"],
+    )
+    .await;
+
+    // A job under contract reported long ago and never answered: its response is breached.
+    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    post_ok(&office, "/api/v1/contracts", contract).await;
+    let mut job = crate::common::job_body("J-LATE", Some("t1"));
+    job["contract"] = json!("GOLD-2026");
+    job["reported_at"] = json!("2026-01-05T09:00:00+08:00");
+    post_ok(&office, "/api/v1/jobs", job).await;
+
+    // A warehouse under its minimum from the start; stocked over it; then under it again.
+    post_ok(
+        &office,
+        "/api/v1/parts",
+        json!({"sku": "FAN-12", "name": {"zh-CN": "风扇", "en": "Fan"},
+        "unit": "pcs", "unit_price": 4500, "serialised": false}),
+    )
+    .await;
+    post_ok(
+        &office,
+        "/api/v1/locations",
+        json!({"id": "W-EAST", "kind": "warehouse", "region": "east"}),
+    )
+    .await;
+    post_ok(
+        &office,
+        "/api/v1/locations",
+        json!({"id": "V-T1", "kind": "van", "technicians": ["t1"], "region": "east"}),
+    )
+    .await;
+    post_ok(
+        &office,
+        "/api/v1/stock/limits",
+        json!({"location": "W-EAST", "sku": "FAN-12", "min": 5, "max": 20}),
+    )
+    .await;
+    receiver
+        .until("the breach and the first fall", |got| got.len() >= 2)
+        .await;
+    post_ok(
+        &office,
+        "/api/v1/stock/movements",
+        json!({"kind": "receipt", "to": "W-EAST",
+        "lines": [{"sku": "FAN-12", "qty": 10}]}),
+    )
+    .await;
+    // Let the watcher see the level back over its minimum before it falls again.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    post_ok(
+        &office,
+        "/api/v1/stock/movements",
+        json!({"kind": "transfer", "from": "W-EAST",
+        "to": "V-T1", "lines": [{"sku": "FAN-12", "qty": 8}]}),
+    )
+    .await;
+    receiver
+        .until("the second fall", |got| {
+            got.iter()
+                .filter(|r| r.body["event"] == "stock.below_minimum")
+                .count()
+                >= 2
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let got = receiver.delivered();
+    let breaches: Vec<&Received> = got
+        .iter()
+        .filter(|r| r.body["event"] == "sla.breached")
+        .collect();
+    assert!(!breaches.is_empty());
+    assert!(breaches.iter().all(|r| r.body["data"]["job"] == "J-LATE"));
+    let mut milestones: Vec<&str> = breaches
+        .iter()
+        .map(|r| r.body["data"]["milestone"].as_str().unwrap())
+        .collect();
+    let count = milestones.len();
+    milestones.dedup();
+    assert_eq!(
+        milestones.len(),
+        count,
+        "a milestone breached twice: {got:#?}"
+    );
+    let falls: Vec<(i64, i64)> = got
+        .iter()
+        .filter(|r| r.body["event"] == "stock.below_minimum")
+        .map(|r| {
+            (
+                r.body["data"]["qty"].as_i64().unwrap(),
+                r.body["data"]["min"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(falls, [(0, 5), (2, 5)]);
 }

@@ -24,4 +24,5 @@ mod stock_props;
 mod sync_limits;
 mod sync_props;
 mod tls;
+mod webhooks;
 mod wire;
