@@ -28,6 +28,10 @@ pub enum Error {
     /// Clashes with existing state (409).
     #[error("{0}")]
     Conflict(String),
+    /// Rows of a batch that cannot be taken, each with why (422 `invalid_rows`); nothing of
+    /// the batch was stored.
+    #[error("{} of the batch's rows cannot be taken; nothing was stored", .0.len())]
+    Rows(Vec<RowError>),
     /// Well-formed but unacceptable content, e.g. an upload whose hash does not match (422).
     #[error("{1}")]
     Unprocessable(&'static str, String),
@@ -93,6 +97,38 @@ pub struct ErrorDetail {
     /// The input field that rule names, for a form to show the message beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a batch (422 `invalid_rows`): each row that cannot be taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowError>>,
+}
+
+/// One row of a batch that cannot be taken.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// Its place in the batch, from 0.
+    pub index: usize,
+    /// The code a request with this row alone would have been answered (`invalid`,
+    /// `unknown_technician`, `duplicate_id`, ...).
+    pub code: String,
+    pub message: String,
+    /// The rule it broke, with its parameters, as for one job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<fieldwork_model::Reason>,
+}
+
+impl RowError {
+    /// Row `index`, refused with `e`.
+    pub fn of(index: usize, e: &Error) -> RowError {
+        RowError {
+            index,
+            code: e.status_and_code().1.to_string(),
+            message: e.to_string(),
+            reason: match e {
+                Error::Refused(r) => Some(r.clone()),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// The code of a 503 while the database cannot be reached (PostgreSQL stopped, restarting or
@@ -172,7 +208,7 @@ impl Error {
         }
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub(crate) fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Error::BadRequest(code, _) => (StatusCode::BAD_REQUEST, code),
             Error::Refused(_) => (StatusCode::BAD_REQUEST, "invalid"),
@@ -188,6 +224,7 @@ impl Error {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_encoding")
             }
             Error::Unprocessable(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            Error::Rows(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows"),
             Error::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             _ if self.is_disk_full() => (StatusCode::INSUFFICIENT_STORAGE, "disk_full"),
             Error::Storage { .. } | Error::Io(_) | Error::Internal(_) | Error::Declined => {
@@ -209,12 +246,17 @@ impl IntoResponse for Error {
             Error::Refused(reason) => (Some(reason.clone()), reason.field().map(str::to_string)),
             _ => (None, None),
         };
+        let rows = match &self {
+            Error::Rows(rows) => Some(rows.clone()),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.to_string(),
                 message: self.to_string(),
                 reason,
                 field,
+                rows,
             },
         };
         let mut response = (status, Json(body)).into_response();

@@ -220,6 +220,16 @@ impl Jobs for PgStorage {
         self.write(async |tx| store_job(tx, doc, JobRow::New).await)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(jobs = docs.len()))]
+    fn create_jobs(&self, docs: &[JobDocument]) -> Result<()> {
+        self.write(async |tx| {
+            for doc in docs {
+                store_job(tx, doc, JobRow::New).await?;
+            }
+            Ok(())
+        })
+    }
+
     fn job_exists(&self, id: &str) -> Result<bool> {
         self.read(async |c| {
             Ok(query_opt(c, "SELECT 1 FROM jobs WHERE id = $1", &[&id])

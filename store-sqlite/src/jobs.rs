@@ -175,16 +175,28 @@ fn merge_push_in(
 impl Jobs for SqliteStorage {
     #[tracing::instrument(level = "debug", skip_all)]
     fn create_job(&self, doc: &JobDocument) -> Result<()> {
-        let id = doc.data()?.id;
+        self.create_jobs(std::slice::from_ref(doc))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(jobs = docs.len()))]
+    fn create_jobs(&self, docs: &[JobDocument]) -> Result<()> {
+        let ids = docs
+            .iter()
+            .map(|d| Ok(d.data()?.id))
+            .collect::<Result<Vec<_>>>()?;
         self.write(|tx| {
-            let exists = tx
-                .query_row("SELECT 1 FROM jobs WHERE id = ?1", [&id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if exists {
-                return Err(Failure::from(Error::Conflict(format!("job {id} exists"))));
+            for (id, doc) in ids.iter().zip(docs) {
+                let exists = tx
+                    .prepare_cached("SELECT 1 FROM jobs WHERE id = ?1")?
+                    .query_row([id], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if exists {
+                    return Err(Failure::from(Error::Conflict(format!("job {id} exists"))));
+                }
+                store_job(tx, doc, None)?;
             }
-            store_job(tx, doc, None)
+            Ok(())
         })
     }
 

@@ -236,6 +236,8 @@ pub trait Jobs {
     fn all_job_ids(&self) -> Result<Vec<String>>;
     /// Stores a new job; `Conflict` if the id exists.
     fn create_job(&self, doc: &JobDocument) -> Result<()>;
+    /// Stores new jobs in one transaction: all of them, or (`Conflict` if an id exists) none.
+    fn create_jobs(&self, docs: &[JobDocument]) -> Result<()>;
     /// Whether a job exists.
     fn job_exists(&self, id: &str) -> Result<bool>;
     /// A job's saved document with its heads and current technician.

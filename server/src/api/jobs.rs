@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::extract::{Body, Dispatcher, JobId, Params};
 use super::time::{at_or_now, now};
-use crate::error::ErrorBody;
+use crate::error::{ErrorBody, RowError};
 use crate::state::AppState;
 use crate::{Error, Result};
 
@@ -37,33 +37,7 @@ pub async fn create_job(
 ) -> Result<(StatusCode, Json<JobView>)> {
     let doc = state
         .blocking(move |s| {
-            if let Some(t) = &new.technician
-                && !s.technician_exists(t)?
-            {
-                return Err(Error::BadRequest(
-                    "unknown_technician",
-                    format!("no technician {t}"),
-                ));
-            }
-            let id = match &new.id {
-                Some(id) => id.clone(),
-                None => loop {
-                    let id = format!("J-{:08X}", rand::random::<u32>());
-                    if !s.job_exists(&id)? {
-                        break id;
-                    }
-                },
-            };
-            let terms = crate::office::job_terms(s, &mut new)?;
-            let mut doc = JobDocument::create_with_terms(
-                &id,
-                &new,
-                &terms,
-                DISPATCH_ACTOR,
-                now(),
-                s.actor()?,
-            )?;
-            crate::office::name_assignee(s, &mut doc)?;
+            let doc = prepare(s, &mut new)?;
             s.create_job(&doc)?;
             Ok(doc)
         })
@@ -72,6 +46,152 @@ pub async fn create_job(
     tracing::info!(job = %id, "job created");
     state.live.jobs_changed(vec![id]);
     Ok((StatusCode::CREATED, Json(state.render(&doc, now())?)))
+}
+
+/// A new job's document as the office makes it (its id, or a fresh one; the terms from its
+/// asset, contract and history; the assignee's name), checked and not yet stored.
+fn prepare(s: &dyn Storage, new: &mut NewJob) -> Result<JobDocument> {
+    if let Some(t) = &new.technician
+        && !s.technician_exists(t)?
+    {
+        return Err(Error::BadRequest(
+            "unknown_technician",
+            format!("no technician {t}"),
+        ));
+    }
+    let id = match &new.id {
+        Some(id) => id.clone(),
+        None => loop {
+            let id = format!("J-{:08X}", rand::random::<u32>());
+            if !s.job_exists(&id)? {
+                break id;
+            }
+        },
+    };
+    let terms = crate::office::job_terms(s, new)?;
+    let mut doc =
+        JobDocument::create_with_terms(&id, new, &terms, DISPATCH_ACTOR, now(), s.actor()?)?;
+    crate::office::name_assignee(s, &mut doc)?;
+    Ok(doc)
+}
+
+/// Most jobs one batch may create.
+pub const BATCH_MAX: usize = 1_000;
+
+/// `POST /api/v1/jobs/batch`: up to [`BATCH_MAX`] jobs, each the body of `POST /api/v1/jobs`
+/// with its `id` (the caller's: a retried batch finds them and creates nothing twice).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    /// Read one by one: a row that does not decode is that row's error, not the batch's.
+    #[schema(value_type = Vec<NewJob>)]
+    pub jobs: Vec<Value>,
+}
+
+/// What a batch did: the jobs it created, and the ones that existed already (a retry).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BatchAnswer {
+    pub created: Vec<String>,
+    pub existing: Vec<String>,
+}
+
+/// Checks a batch and creates it in one transaction: the jobs created and those that existed,
+/// or every row that cannot be taken ([`Error::Rows`]) with nothing stored.
+pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>) -> Result<BatchAnswer> {
+    if jobs.len() > BATCH_MAX {
+        return Err(Error::BadRequest(
+            "too_many",
+            format!(
+                "a batch creates at most {BATCH_MAX} jobs; this one has {}",
+                jobs.len()
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut docs = Vec::with_capacity(jobs.len());
+    let mut existing = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (index, row) in jobs.into_iter().enumerate() {
+        let mut new: NewJob = match serde_json::from_value(row) {
+            Ok(new) => new,
+            Err(e) => {
+                rows.push(RowError::of(
+                    index,
+                    &Error::BadRequest("bad_json", e.to_string()),
+                ));
+                continue;
+            }
+        };
+        let Some(id) = new.id.clone() else {
+            rows.push(RowError::of(
+                index,
+                &Error::BadRequest(
+                    "id_required",
+                    "a batch's jobs carry their ids (a retry then creates nothing twice)".into(),
+                ),
+            ));
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            rows.push(RowError::of(
+                index,
+                &Error::BadRequest("duplicate_id", format!("job {id} is in the batch twice")),
+            ));
+            continue;
+        }
+        if s.job_exists(&id)? {
+            existing.push(id);
+            continue;
+        }
+        match prepare(s, &mut new) {
+            Ok(doc) => docs.push(doc),
+            Err(e) => rows.push(RowError::of(index, &e)),
+        }
+    }
+    if !rows.is_empty() {
+        return Err(Error::Rows(rows));
+    }
+    s.create_jobs(&docs)?;
+    let created = docs
+        .iter()
+        .map(|d| Ok(d.data()?.id))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(BatchAnswer { created, existing })
+}
+
+/// `POST /api/v1/jobs/batch`: all or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/batch",
+    tag = "jobs",
+    request_body = Batch,
+    responses(
+        (status = 201, description = "Every new job created, in one transaction", body = BatchAnswer),
+        (status = 200, description = "Every job existed already: a retried batch", body = BatchAnswer),
+        (status = 409, description = "A job was created by someone else meanwhile; retry", body = ErrorBody),
+        (status = 422, description = "Rows that cannot be taken (`error.rows`); nothing stored", body = ErrorBody)
+    )
+)]
+#[tracing::instrument(skip_all)]
+pub async fn create_batch(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<BatchAnswer>)> {
+    let batch: Batch = super::json_body(body, super::BATCH_BODY_LIMIT)?;
+    let answer = state.blocking(move |s| create_all(s, batch.jobs)).await?;
+    tracing::info!(
+        created = answer.created.len(),
+        existing = answer.existing.len(),
+        "job batch"
+    );
+    state.live.jobs_changed(answer.created.clone());
+    let status = if answer.created.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(answer)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -39,6 +39,8 @@ use crate::{Error, Result};
 
 /// Largest body accepted by dispatch routes.
 pub const DISPATCH_BODY_LIMIT: usize = 64 * 1024;
+/// Largest body of `POST /api/v1/jobs/batch`: 1,000 jobs of about 1 KiB each, with room.
+pub const BATCH_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// Largest body accepted by the sync endpoint.
 pub const SYNC_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -134,6 +136,13 @@ pub fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let dispatch =
         bodies(dispatch, DISPATCH_BODY_LIMIT).layer(axum::middleware::from_fn(require_dispatcher));
+    // A batch of jobs: dispatch's, with a body limit of its own.
+    let (batch, part) = OpenApiRouter::new()
+        .routes(routes!(jobs::create_batch))
+        .split_for_parts();
+    doc.merge(part);
+    let batch =
+        bodies(batch, BATCH_BODY_LIMIT).layer(axum::middleware::from_fn(require_dispatcher));
     // The enrollment code in the body is the credential: small bodies, nothing else to check.
     let (enroll, part) = OpenApiRouter::new()
         .routes(routes!(devices::enroll))
@@ -162,6 +171,7 @@ pub fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     openapi::add_common_answers(&mut doc);
     let routes = public
         .merge(dispatch)
+        .merge(batch)
         .merge(enroll)
         .merge(sync)
         .merge(uploads);

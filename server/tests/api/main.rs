@@ -1,6 +1,7 @@
 //! The office server's integration suites, one test binary (each binary links the whole
 //! server; one link instead of four). `common` starts the real server on loopback.
 
+mod batch;
 mod common;
 mod compression;
 mod console;
