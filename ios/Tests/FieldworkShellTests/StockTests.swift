@@ -4,9 +4,11 @@ import XCTest
 
 /// The van stock screen's view model against a scripted core (no office, no device): no van
 /// yet as its own state, the levels and sheets prefilled from the core's record, each movement
-/// passed to the core as the technician counted it and the stock read again after it, a change
-/// the core reports read again, a refusal said in words, the part form's van picker; and every
-/// word the screen shows in both languages.
+/// passed to the core as the technician counted it and the stock read again after it, a part
+/// tracked by serial sent back only with its serials (and the job it came off), when a transfer
+/// was sent on the phone's clock, a change the core reports read again, a refusal said in
+/// words, the part form's van picker and what a code scanned into it is; and every word the
+/// screen shows in both languages.
 @MainActor
 final class StockTests: XCTestCase {
     static let level = StockLevelRecord(
@@ -112,13 +114,13 @@ final class StockTests: XCTestCase {
         ]))
 
         var form = ReturnForm(sku: "FLT-200")
-        form.qty = 2
+        form.qty = 3
         form.reason = .defective
         form.serials = " S-1, S-2\nS-3 "
         form.jobId = "  "
         let sent = await model.returnPart(form)
         XCTAssertTrue(sent)
-        XCTAssertEqual(service.recorded.last, .sendBack("FLT-200", 2, ["S-1", "S-2", "S-3"], nil, .defective))
+        XCTAssertEqual(service.recorded.last, .sendBack("FLT-200", 3, ["S-1", "S-2", "S-3"], nil, .defective))
         XCTAssertEqual(service.reads, 4)
         XCTAssertNil(model.message)
 
@@ -134,6 +136,112 @@ final class StockTests: XCTestCase {
         XCTAssertFalse(model.isWorking)
         model.dismissMessage()
         XCTAssertNil(model.message)
+    }
+
+    func testAPartTrackedBySerialGoesBackOnlyWithItsSerialsAndTheJobItCameOff() async {
+        let service = ScriptedStock()
+        service.setStock(.success(Self.stock))
+        service.setCatalogue([
+            PartRecord(sku: "FLT-200", nameZh: "滤芯", nameEn: "Filter cartridge", unit: "pcs", unitPrice: 4500, serialised: true),
+            PartRecord(sku: "OLD-1", nameZh: "", nameEn: "", unit: "", unitPrice: 0, serialised: false),
+        ])
+        let model = StockViewModel(repository: service)
+        await model.load()
+        XCTAssertTrue(model.isSerialised("FLT-200"), "the catalogue's word")
+        XCTAssertFalse(model.isSerialised("OLD-1"))
+        XCTAssertFalse(model.isSerialised("PMP-7"), "a part the catalogue lacks is not asked for serials")
+
+        // No serial: said, nothing written, the stock not read again.
+        var form = ReturnForm(sku: "FLT-200")
+        form.reason = .defective
+        form.jobId = " J-1001 "
+        let missing = await model.returnPart(form)
+        XCTAssertFalse(missing)
+        XCTAssertEqual(model.message, UserMessage(key: "stock.serial_missing", recovery: .correctInput))
+        XCTAssertTrue(service.recorded.isEmpty)
+        XCTAssertEqual(service.reads, 1)
+
+        // Not one serial per part, or one serial twice: said, nothing written.
+        form.qty = 2
+        form.serials = "S-7"
+        let short = await model.returnPart(form)
+        XCTAssertFalse(short)
+        XCTAssertEqual(model.message, UserMessage(key: "stock.serials_count", arguments: [.number(2), .number(1)], recovery: .correctInput))
+        form.serials = "S-7，S-7"
+        let twice = await model.returnPart(form)
+        XCTAssertFalse(twice)
+        XCTAssertEqual(model.message, UserMessage(key: "stock.serial_twice", arguments: [.text("S-7")], recovery: .correctInput))
+        XCTAssertTrue(service.recorded.isEmpty)
+
+        // With them, it goes to the core with the job it came off, and the stock is read again.
+        form.serials = "S-7；S-8"
+        let sent = await model.returnPart(form)
+        XCTAssertTrue(sent)
+        XCTAssertNil(model.message)
+        XCTAssertEqual(service.recorded, [.sendBack("FLT-200", 2, ["S-7", "S-8"], "J-1001", .defective)])
+        XCTAssertEqual(service.reads, 2)
+
+        // A part not tracked by serial goes without one, or with no more than one per part.
+        let plain = await model.returnPart(ReturnForm(sku: "OLD-1"))
+        XCTAssertTrue(plain)
+        XCTAssertEqual(service.recorded.last, .sendBack("OLD-1", 1, [], nil, .unused))
+        var extra = ReturnForm(sku: "OLD-1")
+        extra.serials = "A-1 A-2"
+        let tooMany = await model.returnPart(extra)
+        XCTAssertFalse(tooMany)
+        XCTAssertEqual(model.message?.key, "stock.serials_count")
+        XCTAssertEqual(service.recorded.count, 2)
+    }
+
+    func testATransferSaysWhenItWasSentOnThePhonesClock() async throws {
+        let service = ScriptedStock()
+        service.setStock(.success(Self.stock))
+        let model = StockViewModel(repository: service)
+        await model.load()
+        // 1_795_000_000_000 ms is 18 Nov 2026 11:06:40 UTC: 19:06 in Shanghai, 11:06 in London.
+        let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+        let english = model.sentAt(Self.transfer, zone: shanghai, locale: Locale(identifier: "en_GB"))
+        XCTAssertTrue(english.contains("19:06"), english)
+        XCTAssertTrue(english.contains("Nov"), english)
+        XCTAssertTrue(english.contains("2026"), english)
+        let chinese = model.sentAt(Self.transfer, zone: shanghai, locale: Locale(identifier: "zh_CN"))
+        XCTAssertTrue(chinese.hasSuffix("19:06"), chinese)
+        XCTAssertTrue(chinese.contains("11月18日"), chinese)
+        let london = model.sentAt(Self.transfer, zone: TimeZone(identifier: "Europe/London")!, locale: Locale(identifier: "en_GB"))
+        XCTAssertTrue(london.contains("11:06"), london)
+        // The screen's line in both languages: the words around the time.
+        for localization in ["en", "zh-Hans"] {
+            let localize = try AppStrings.localize(localization)
+            let line = String(format: localize("stock.transfer_sent %@"), english)
+            XCTAssertTrue(line.contains(english), "\(localization): \(line)")
+            XCTAssertFalse(line.contains("<missing"), "\(localization): \(line)")
+        }
+    }
+
+    func testACodeScannedIntoTheVanPickerIsAPartOfTheVanOrTheSerialFitted() {
+        let parts = VanPart.list(from: Self.stock, catalogue: [], chinese: false)
+        let filter = parts[0]
+        XCTAssertEqual(filter.sku, "FLT-200")
+        XCTAssertEqual(VanScan.of("FLT-200", among: parts), .part(filter))
+        XCTAssertEqual(VanScan.of(" flt-200\r\n", among: parts), .part(filter), "the label's case and the scanner's line end")
+        XCTAssertEqual(VanScan.of("\u{1D}FLT-200", among: parts), .part(filter), "a GS1 group separator around it")
+        XCTAssertEqual(VanScan.of("SN-4471\n", among: parts), .serial("SN-4471"))
+        XCTAssertEqual(VanScan.of("FLT-2000", among: parts), .serial("FLT-2000"), "a part number is matched whole")
+        XCTAssertEqual(VanScan.of("PMP-7", among: parts), .serial("PMP-7"), "a part the van does not hold (below zero) is not offered")
+        XCTAssertEqual(VanScan.of(" \n", among: parts), .nothing)
+
+        // The form: a part is picked as from the list, a serial is the serial fitted.
+        var form = PartForm()
+        XCTAssertTrue(form.apply(.serial("SN-4471")))
+        XCTAssertEqual(form.serialIn, "SN-4471")
+        XCTAssertEqual(form.sku, "")
+        XCTAssertTrue(form.apply(.part(filter)))
+        XCTAssertEqual(form.sku, "FLT-200")
+        XCTAssertEqual(form.description, "Filter cartridge")
+        XCTAssertEqual(form.stock, "van")
+        XCTAssertEqual(form.serialIn, "SN-4471", "the serial scanned first stays")
+        XCTAssertFalse(form.apply(.nothing))
+        XCTAssertEqual(form.sku, "FLT-200")
     }
 
     func testAChangeTheCoreReportsIsReadAgain() async throws {
@@ -187,6 +295,7 @@ final class StockTests: XCTestCase {
         let keys = [StockFlag.belowZero, .serialUsedTwice].map(\.labelKey)
             + ReturnReasonRecord.pickerOrder.map(\.labelKey)
             + ["today.van_stock", "stock.title", "stock.no_van", "stock.no_van_hint", "stock.count_in", "stock.count_van", "stock.send_back"]
+            + ["stock.serials", "stock.serials_required", "stock.serials_hint", "stock.serials_hint_required", "stock.job", "scan.van_part"]
         for localization in ["en", "zh-Hans"] {
             let localize = try AppStrings.localize(localization)
             let said = refusal.text(localize)
@@ -199,6 +308,13 @@ final class StockTests: XCTestCase {
             XCTAssertTrue(onHand.contains("-1 pcs"), "\(localization): \(onHand)")
             let sent = String(format: localize("stock.sent"), Int64(2), "pcs")
             XCTAssertTrue(sent.contains("2 pcs"), "\(localization): \(sent)")
+            // The send-back form's refusals, with their numbers and serial in place.
+            let missing = UserMessage(key: "stock.serial_missing", recovery: .correctInput).text(localize)
+            XCTAssertFalse(missing.contains("<missing"), "\(localization): \(missing)")
+            let count = UserMessage(key: "stock.serials_count", arguments: [.number(3), .number(2)], recovery: .correctInput).text(localize)
+            XCTAssertTrue(count.contains("3") && count.contains("2"), "\(localization): \(count)")
+            let twice = UserMessage(key: "stock.serial_twice", arguments: [.text("S-7")], recovery: .correctInput).text(localize)
+            XCTAssertTrue(twice.contains("S-7"), "\(localization): \(twice)")
         }
         let zh = try AppStrings.localize("zh-Hans")
         XCTAssertEqual(zh("today.van_stock"), "车辆库存")
@@ -218,6 +334,7 @@ final class ScriptedStock: StockService, @unchecked Sendable {
     private let lock = NSLock()
     private var result: Result<VanStockRecord, Error> = .failure(ApiError.Internal(detail: "no stock scripted"))
     private var refusal: Error?
+    private var catalogue: [PartRecord] = []
     private var movements: [Movement] = []
     private var readCount = 0
     private let stream: AsyncStream<JobsChange>
@@ -234,6 +351,10 @@ final class ScriptedStock: StockService, @unchecked Sendable {
 
     func setStock(_ result: Result<VanStockRecord, Error>) {
         lock.withLock { self.result = result }
+    }
+
+    func setCatalogue(_ parts: [PartRecord]) {
+        lock.withLock { catalogue = parts }
     }
 
     func refuseNext(_ error: Error) {
@@ -275,7 +396,7 @@ final class ScriptedStock: StockService, @unchecked Sendable {
     }
 
     func partsCatalogue() async throws -> [PartRecord] {
-        []
+        lock.withLock { catalogue }
     }
 
     func changes() -> AsyncStream<JobsChange> {

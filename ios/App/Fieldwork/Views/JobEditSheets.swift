@@ -32,7 +32,7 @@ struct JobEditSheet: View {
 
     @State private var text = ""
     @State private var part = PartForm()
-    @State private var scanning: PartScanField?
+    @State private var scanning: PartScanTarget?
     /// The van's part picked for the part form ("" while typed or scanned).
     @State private var vanSku = ""
     @State private var timeKind = TimeKind.labour
@@ -85,11 +85,28 @@ struct JobEditSheet: View {
                 await model.loadVanParts(chinese: appIsChinese)
             }
         }
-        .sheet(item: $scanning) { field in
-            CodeScanSheet(title: field.scanTitleKey, purpose: .part(field), refusedKey: "scan.nothing_read") { payload in
-                part.fill(field, scanned: payload)
+        .sheet(item: $scanning) { target in
+            switch target {
+            case .field(let field):
+                CodeScanSheet(title: field.scanTitleKey, purpose: .part(field), refusedKey: "scan.nothing_read") { payload in
+                    part.fill(field, scanned: payload)
+                }
+            case .vanPicker:
+                CodeScanSheet(title: "scan.van_part", purpose: .part(.sku), refusedKey: "scan.nothing_read") { payload in
+                    takeVanScan(payload)
+                }
             }
         }
+    }
+
+    /// A code scanned into the van picker: the view model says whether it is a part of the van
+    /// (picked, as from the list) or the serial fitted (filled in; the part is then picked).
+    private func takeVanScan(_ payload: String) -> Bool {
+        let scan = model.vanScan(payload)
+        if case .part(let picked) = scan {
+            vanSku = picked.sku
+        }
+        return part.apply(scan)
     }
 
     /// The van picker's choice: picking a part fills the SKU and description from it.
@@ -113,7 +130,7 @@ struct JobEditSheet: View {
                 .autocorrectionDisabled()
                 .accessibilityLabel(Text(field.labelKey))
             Button {
-                scanning = field
+                scanning = .field(field)
             } label: {
                 Image(systemName: "barcode.viewfinder")
                     .font(.title2)
@@ -134,13 +151,26 @@ struct JobEditSheet: View {
             // out of the van when the line is saved), or the part number and serials typed, or
             // scanned from the label (QR, Code 128, Code 39, EAN-13, Data Matrix).
             if !model.vanParts.isEmpty {
-                Picker("form.from_van", selection: vanPick) {
-                    Text("form.from_van_none").tag("")
-                    ForEach(model.vanParts) { van in
-                        Text("form.van_part \(van.name) \(van.onHand) \(van.unit)").tag(van.sku)
+                HStack(spacing: 8) {
+                    Picker("form.from_van", selection: vanPick) {
+                        Text("form.from_van_none").tag("")
+                        ForEach(model.vanParts) { van in
+                            Text("form.van_part \(van.name) \(van.onHand) \(van.unit)").tag(van.sku)
+                        }
                     }
+                    .accessibilityLabel(Text("form.from_van"))
+                    // Scan straight into the picker: a part number picks its part, a serial
+                    // fills the serial fitted.
+                    Button {
+                        scanning = .vanPicker
+                    } label: {
+                        Image(systemName: "barcode.viewfinder")
+                            .font(.title2)
+                            .frame(width: FieldMetrics.primaryActionHeight, height: FieldMetrics.primaryActionHeight)
+                    }
+                    .buttonStyle(.borderless)
+                    .accessibilityLabel(Text("scan.van_part"))
                 }
-                .accessibilityLabel(Text("form.from_van"))
                 if let picked = model.vanParts.first(where: { $0.sku == vanSku }), picked.serialised {
                     Text("form.serialised_hint")
                         .font(.field(.secondary))
@@ -216,6 +246,20 @@ struct JobEditSheet: View {
             default: result = .pass
             }
             return await model.recordCheck(item: check.item, result: result, note: text)
+        }
+    }
+}
+
+/// What the camera reads for the part form: one field, or the van picker (a part number or a
+/// serial, the view model says which).
+enum PartScanTarget: Identifiable {
+    case field(PartScanField)
+    case vanPicker
+
+    var id: String {
+        switch self {
+        case .field(let field): return field.id
+        case .vanPicker: return "van-picker"
         }
     }
 }

@@ -115,8 +115,9 @@ struct StockView: View {
                 VStack(alignment: .leading, spacing: 6) {
                     VStack(alignment: .leading, spacing: 4) {
                         Text("stock.transfer_from \(transfer.from)").font(.headline)
-                        // The phone's clock: a transfer belongs to no site.
-                        Text("stock.transfer_sent \(SiteTime.dateTime(transfer.sentAtMs, zone: TimeZone.current.identifier))")
+                        // Beside where it comes from, when it was sent: the phone's clock (a
+                        // transfer belongs to no site), in its locale.
+                        Text("stock.transfer_sent \(model.sentAt(transfer))")
                             .font(.field(.secondary))
                             .foregroundStyle(.field(.secondaryText))
                         ForEach(transfer.lines, id: \.sku) { line in
@@ -307,14 +308,24 @@ struct StockEditSheet: View {
                         Text(LocalizedStringKey(reason.labelKey)).tag(reason)
                     }
                 }
-                TextField("stock.serials", text: $form.serials, axis: .vertical)
+            }
+            // The serials: required (and said so) for a part the catalogue tracks by serial,
+            // one per part; the view model checks them before anything is written.
+            let serialised = model.isSerialised(level.sku)
+            let serialsLabel: LocalizedStringKey = serialised ? "stock.serials_required" : "stock.serials"
+            let serialsHint: LocalizedStringKey = serialised ? "stock.serials_hint_required" : "stock.serials_hint"
+            Section {
+                TextField(serialsLabel, text: $form.serials, axis: .vertical)
                     .textInputAutocapitalization(.characters)
                     .autocorrectionDisabled()
-                    .accessibilityLabel(Text("stock.serials"))
+                    .accessibilityLabel(Text(serialsLabel))
+                    .accessibilityHint(Text(serialsHint))
                 TextField("stock.job", text: $form.jobId)
                     .textInputAutocapitalization(.characters)
                     .autocorrectionDisabled()
                     .accessibilityLabel(Text("stock.job"))
+            } footer: {
+                Text(serialsHint)
             }
         }
     }

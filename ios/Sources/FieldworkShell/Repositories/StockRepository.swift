@@ -7,7 +7,7 @@ import Foundation
 /// tests drive `StockViewModel` with a scripted one.
 public protocol StockService: Sendable {
     /// The van's levels, transfers on their way, what waits for the office and what it
-    /// refused. Throws (`ApiError.InvalidInput`, reason `.other`) before the office put the
+    /// refused. Throws (`ApiError.InvalidInput`, reason `.noVan`) before the office put the
     /// technician in a van.
     func vanStock() async throws -> VanStockRecord
     /// Counts a transfer in as it arrived; returns the movement's id.

@@ -69,6 +69,45 @@ extension PartForm {
         description = part.name
         stock = "van"
     }
+
+    /// Fills the form from a code scanned into the van picker: a part of the van is picked, a
+    /// serial is the serial fitted. False, the form unchanged, when nothing was read.
+    @discardableResult
+    public mutating func apply(_ scan: VanScan) -> Bool {
+        switch scan {
+        case .part(let part):
+            pick(part)
+            return true
+        case .serial(let serial):
+            serialIn = serial
+            return true
+        case .nothing:
+            return false
+        }
+    }
+}
+
+/// What a code scanned into the part form's van picker is (`JobDetailViewModel.vanScan`).
+public enum VanScan: Equatable, Sendable {
+    /// The part number of a part the van holds: the picker picks it.
+    case part(VanPart)
+    /// Anything else: the serial of the part being fitted.
+    case serial(String)
+    /// Nothing was read (white space only).
+    case nothing
+
+    /// The part number of one of `parts` (the same letters, in either case) is that part; any
+    /// other code is the serial of the part fitted. White space and control characters around
+    /// the code (a scanner's line end, a GS1 code's group separator) are not part of it.
+    public static func of(_ payload: String, among parts: [VanPart]) -> VanScan {
+        let code = payload.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters))
+        guard !code.isEmpty else { return .nothing }
+        if let part = parts.first(where: { $0.sku == code })
+            ?? parts.first(where: { $0.sku.caseInsensitiveCompare(code) == .orderedSame }) {
+            return .part(part)
+        }
+        return .serial(code)
+    }
 }
 
 /// The job screen's bottom bar (as Android's): the visit's next step is the main action, on the
@@ -249,6 +288,12 @@ public final class JobDetailViewModel {
         }
         let catalogue = (try? await stock.partsCatalogue()) ?? []
         vanParts = VanPart.list(from: van, catalogue: catalogue, chinese: chinese)
+    }
+
+    /// What a code scanned into the part form's van picker is, among the parts the van holds
+    /// now: a part to pick, or the serial fitted (`VanScan.of`).
+    public func vanScan(_ payload: String) -> VanScan {
+        VanScan.of(payload, among: vanParts)
     }
 
     /// A photo's thumbnail (JPEG), nil when this phone does not hold it.

@@ -55,24 +55,50 @@ public struct ReturnForm: Equatable, Sendable {
     public var sku: String
     public var qty = 1
     public var reason = ReturnReasonRecord.unused
-    /// Serial numbers, separated by commas, spaces or new lines (a serialised part).
+    /// Serial numbers, separated by commas (also Chinese ones), semicolons, spaces or new lines:
+    /// one per part for a part the catalogue tracks by serial, optional for any other.
     public var serials = ""
-    /// The job a removed part came off (optional).
+    /// The job the part came off (optional).
     public var jobId = ""
 
     public init(sku: String) {
         self.sku = sku
     }
 
-    var serialList: [String] {
+    /// The serials as typed, in order.
+    public var serialList: [String] {
         serials
-            .components(separatedBy: CharacterSet(charactersIn: ",;").union(.whitespacesAndNewlines))
+            .components(separatedBy: CharacterSet(charactersIn: ",;，；、").union(.whitespacesAndNewlines))
             .filter { !$0.isEmpty }
     }
 
     var job: String? {
         let job = jobId.trimmingCharacters(in: .whitespacesAndNewlines)
         return job.isEmpty ? nil : job
+    }
+
+    /// Why the form cannot go as typed, or nil when it can: a part tracked by serial
+    /// (`serialised`, the catalogue's) names one serial per part, any other at most one per
+    /// part, and no serial twice. Said in the phone's language, before anything is written.
+    public func problem(serialised: Bool) -> UserMessage? {
+        let named = serialList
+        if serialised && named.isEmpty {
+            return UserMessage(key: "stock.serial_missing", recovery: .correctInput)
+        }
+        var seen = Set<String>()
+        for serial in named {
+            if !seen.insert(serial).inserted {
+                return UserMessage(key: "stock.serial_twice", arguments: [.text(serial)], recovery: .correctInput)
+            }
+        }
+        if named.count > qty || (serialised && named.count != qty) {
+            return UserMessage(
+                key: "stock.serials_count",
+                arguments: [.number(Int64(qty)), .number(Int64(named.count))],
+                recovery: .correctInput
+            )
+        }
+        return nil
     }
 }
 
@@ -97,6 +123,8 @@ public final class StockViewModel {
     /// A movement the core refused, said in the phone's language; nil after the next success.
     public private(set) var message: UserMessage?
     public private(set) var isWorking = false
+    /// The SKUs the catalogue tracks by serial: sending one back names the serial of each part.
+    public private(set) var serialisedSkus: Set<String> = []
 
     private let repository: any StockService
 
@@ -123,7 +151,12 @@ public final class StockViewModel {
 
     public func load() async {
         do {
-            state = .loaded(try await repository.vanStock())
+            let stock = try await repository.vanStock()
+            // Without the catalogue (not sent yet, unreadable) nothing is asked for a serial;
+            // the core still refuses a serialised part without one.
+            let catalogue = (try? await repository.partsCatalogue()) ?? []
+            serialisedSkus = Set(catalogue.filter(\.serialised).map(\.sku))
+            state = .loaded(stock)
         } catch ApiError.InvalidInput(_, reason: .noVan) {
             // The core's one refusal of reading the stock: no van for this technician yet.
             state = .noVan
@@ -146,6 +179,17 @@ public final class StockViewModel {
 
     public func dismissMessage() {
         message = nil
+    }
+
+    /// Whether the catalogue tracks part `sku` by serial (its "Send back" form asks for them).
+    public func isSerialised(_ sku: String) -> Bool {
+        serialisedSkus.contains(sku)
+    }
+
+    /// When a transfer on its way was sent, on the phone's clock and in its locale ("18 Nov
+    /// 2026, 19:06"): a transfer belongs to no site.
+    public func sentAt(_ transfer: TransferRecord, zone: TimeZone = .current, locale: Locale = .current) -> String {
+        SiteTime.dateTime(transfer.sentAtMs, zone: zone.identifier, locale: locale)
     }
 
     /// The "Count in" sheet of a transfer: a line per part sent, prefilled with what was sent.
@@ -183,9 +227,15 @@ public final class StockViewModel {
         return await perform { _ = try await $0.countStock(counted: counted) }
     }
 
-    /// Sends a part back to the region's warehouse.
+    /// Sends a part back to the region's warehouse, with its serials and the job it came off.
+    /// A form that fails its check (`ReturnForm.problem`) writes nothing: the sheet stays open
+    /// and says why.
     @discardableResult
     public func returnPart(_ form: ReturnForm) async -> Bool {
+        if let problem = form.problem(serialised: isSerialised(form.sku)) {
+            message = problem
+            return false
+        }
         let serials = form.serialList
         let job = form.job
         let qty = Int64(form.qty)

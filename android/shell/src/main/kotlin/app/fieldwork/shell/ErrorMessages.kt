@@ -47,6 +47,12 @@ enum class MessageKey(val resourceName: String, val showDetail: Boolean = false)
     PART_QTY_NOT_A_NUMBER("part_qty_not_a_number"),
     /** A quantity on the van stock screen (count in, count, send back) that is not a whole number of zero or more. */
     STOCK_QTY_NOT_A_NUMBER("stock_qty_not_a_number"),
+    /** "Send back" of a part the catalogue tracks by serial, with no serial typed. */
+    STOCK_SERIAL_MISSING("stock_serial_missing"),
+    /** "Send back" naming more serials than parts, or (a part tracked by serial) not one per part: the quantity and the count. */
+    STOCK_SERIALS_COUNT("stock_serials_count"),
+    /** "Send back" naming one serial twice: the serial. */
+    STOCK_SERIAL_TWICE("stock_serial_twice"),
     /** The camera threw (no permission, not ready, a hardware error): the detail is for the log. */
     CAPTURE_FAILED("capture_failed"),
     /** A scanned code is not an enrollment code (JSON or `fieldwork://enroll?...`). */

@@ -45,6 +45,18 @@ data class JobDetailState(
     val vanParts: List<StockLevelRecord> = emptyList(),
 )
 
+/** What a code scanned into the part form's "From the van" picker is ([JobDetailViewModel.vanScan], over [JobDetailState.vanParts]). */
+sealed interface VanScan {
+    /** The part number of a part the van holds: the picker picks it. */
+    data class Part(val level: StockLevelRecord) : VanScan
+
+    /** Anything else: the serial of the part being fitted. */
+    data class Serial(val serial: String) : VanScan
+
+    /** Nothing was read (white space only). */
+    data object Empty : VanScan
+}
+
 /**
  * One job on site: status, notes, parts with serials, time, diagnosis, loaners and the
  * checklist. Every action is written to the core at once (durable offline) and the screen
@@ -204,6 +216,21 @@ class JobDetailViewModel(
         edit { repository.recordCheck(jobId, item, result.trim(), note?.trim()?.takeIf { it.isNotEmpty() }) }
 
     fun dismissMessage() = _state.update { it.copy(message = null) }
+
+    companion object {
+        /**
+         * What a code scanned into the "From the van" picker is: the part number of one of
+         * [vanParts] (the same letters, in either case) picks that part; any other code is the
+         * serial of the part being fitted. White space and control characters around the code
+         * (a scanner's line end, a GS1 code's group separator) are not part of it.
+         */
+        fun vanScan(scanned: String, vanParts: List<StockLevelRecord>): VanScan {
+            val code = scanned.trim { it.isWhitespace() || it.isISOControl() }
+            if (code.isEmpty()) return VanScan.Empty
+            val part = vanParts.firstOrNull { it.sku == code } ?: vanParts.firstOrNull { it.sku.equals(code, ignoreCase = true) }
+            return if (part != null) VanScan.Part(part) else VanScan.Serial(code)
+        }
+    }
 }
 
 /** Clock times as a technician types them: `H:MM` or `HH:MM`, 24-hour. */

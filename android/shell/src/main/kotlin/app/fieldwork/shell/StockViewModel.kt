@@ -30,11 +30,19 @@ data class StockState(
     val stock: VanStockRecord? = null,
     /** Names and units by SKU, from the catalogue (a level's own names win when it has them). */
     val names: Map<String, PartNames> = emptyMap(),
+    /** The SKUs the catalogue tracks by serial: sending one back names the serial of each part. */
+    val serialised: Set<String> = emptySet(),
+    /** The part whose "Send back" form is open (null: none); it stays open until the core took the return. */
+    val sendingBack: String? = null,
     /** A movement is being written (the buttons stay disabled meanwhile). */
     val saving: Boolean = false,
     /** A failed read or a refused movement, in the phone's language. */
     val message: UserMessage? = null,
-)
+) {
+    /** The message is about the serials typed on the "Send back" form (the form marks that field). */
+    val serialsRefused: Boolean
+        get() = message?.key in setOf(MessageKey.STOCK_SERIAL_MISSING, MessageKey.STOCK_SERIALS_COUNT, MessageKey.STOCK_SERIAL_TWICE)
+}
 
 /**
  * The technician's van: levels, transfers on their way (counted in here), a count of the van and
@@ -57,7 +65,8 @@ class StockViewModel(private val repository: FieldworkRepository) : ViewModel() 
         try {
             val stock = repository.vanStock()
             val catalogue = repository.partsCatalogue()
-            _state.update { it.copy(loading = false, noVan = false, stock = stock, names = namesOf(stock.levels, catalogue)) }
+            val serialised = catalogue.filter { it.serialised }.map { it.sku }.toSet()
+            _state.update { it.copy(loading = false, noVan = false, stock = stock, names = namesOf(stock.levels, catalogue), serialised = serialised) }
         } catch (e: ApiException.InvalidInput) {
             // No van yet is a state of the screen, not an error; any other refusal is said.
             val noVan = e.reason is InputReason.NoVan
@@ -73,12 +82,12 @@ class StockViewModel(private val repository: FieldworkRepository) : ViewModel() 
     /** Reads the van again (pull to refresh, or the screen's refresh button). */
     fun refresh(): Job = viewModelScope.launch { load() }
 
-    /** Writes one movement now; a refused one becomes the screen's message. */
-    private fun write(block: suspend () -> Unit): Job = viewModelScope.launch {
+    /** Writes one movement now, then [done] to the state; a refused one becomes the screen's message. */
+    private fun write(done: (StockState) -> StockState = { it }, block: suspend () -> Unit): Job = viewModelScope.launch {
         _state.update { it.copy(saving = true, message = null) }
         try {
             block()
-            _state.update { it.copy(saving = false) }
+            _state.update { done(it.copy(saving = false)) }
         } catch (e: ApiException) {
             _state.update { it.copy(saving = false, message = ErrorMessages.of(e)) }
         }
@@ -86,7 +95,9 @@ class StockViewModel(private val repository: FieldworkRepository) : ViewModel() 
     }
 
     /** A form's own check failed: nothing is written, the screen says why. */
-    private fun refuse(key: MessageKey): Job = viewModelScope.launch { _state.update { it.copy(message = UserMessage(key)) } }
+    private fun refuse(key: MessageKey): Job = refuse(UserMessage(key))
+
+    private fun refuse(message: UserMessage): Job = viewModelScope.launch { _state.update { it.copy(message = message) } }
 
     /**
      * Counts transfer [transferId] in: what arrived of each part, by SKU, as typed. A part left
@@ -103,10 +114,25 @@ class StockViewModel(private val repository: FieldworkRepository) : ViewModel() 
         return write { repository.countStock(counted) }
     }
 
-    /** Sends [qty] (as typed) of part [sku] back to the region's warehouse. */
-    fun returnPart(sku: String, qty: String, reason: ReturnReasonRecord, jobId: String? = null): Job {
+    /** Opens the "Send back" form of part [sku]. */
+    fun startSendBack(sku: String) = _state.update { it.copy(sendingBack = sku, message = null) }
+
+    /** Closes the "Send back" form without sending anything. */
+    fun cancelSendBack() = _state.update { it.copy(sendingBack = null, message = null) }
+
+    /**
+     * Sends [qty] (as typed) of part [sku] back to the region's warehouse, for [reason], with
+     * the [serials] as typed (several separated by commas or spaces) and the job it came off
+     * ([jobId], optional). A part the catalogue tracks by serial needs one serial per part;
+     * any other part may name up to one per part ([ReturnSerials.check]). A form that fails its
+     * check writes nothing and stays open, saying why; the form closes once the core took it.
+     */
+    fun returnPart(sku: String, qty: String, reason: ReturnReasonRecord, serials: String = "", jobId: String = ""): Job {
         val count = qty.trim().toLongOrNull()?.takeIf { it > 0 } ?: return refuse(MessageKey.STOCK_QTY_NOT_A_NUMBER)
-        return write { repository.returnPart(sku, count, emptyList(), jobId?.trim()?.takeIf { it.isNotEmpty() }, reason) }
+        val named = ReturnSerials.parse(serials)
+        ReturnSerials.check(count, named, serialised = sku in _state.value.serialised)?.let { return refuse(it) }
+        val job = jobId.trim().takeIf { it.isNotEmpty() }
+        return write(done = { it.copy(sendingBack = null) }) { repository.returnPart(sku, count, named, job, reason) }
     }
 
     fun dismissMessage() = _state.update { it.copy(message = null) }
@@ -124,5 +150,29 @@ class StockViewModel(private val repository: FieldworkRepository) : ViewModel() 
             }
             return names
         }
+    }
+}
+
+/** The serials typed on the "Send back" form, and whether they fit the quantity sent back. */
+object ReturnSerials {
+    /** Commas (also the Chinese ones), semicolons and white space: a serial has none of them. */
+    private val separators = Regex("[\\s,;，；、]+")
+
+    /** The serials in [text], in the order typed. */
+    fun parse(text: String): List<String> = text.split(separators).filter { it.isNotEmpty() }
+
+    /**
+     * Why [serials] cannot go back with [qty] parts, or null when they can: a part tracked by
+     * serial ([serialised]) names one serial per part, any other at most one per part, and no
+     * serial twice.
+     */
+    fun check(qty: Long, serials: List<String>, serialised: Boolean): UserMessage? {
+        if (serialised && serials.isEmpty()) return UserMessage(MessageKey.STOCK_SERIAL_MISSING)
+        val twice = serials.groupingBy { it }.eachCount().entries.firstOrNull { it.value > 1 }?.key
+        if (twice != null) return UserMessage(MessageKey.STOCK_SERIAL_TWICE, args = listOf(MessageArg.Text(twice)))
+        if (serials.size > qty || (serialised && serials.size.toLong() != qty)) {
+            return UserMessage(MessageKey.STOCK_SERIALS_COUNT, args = listOf(MessageArg.Number(qty), MessageArg.Number(serials.size.toLong())))
+        }
+        return null
     }
 }

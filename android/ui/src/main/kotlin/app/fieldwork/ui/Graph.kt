@@ -88,6 +88,9 @@ fun MessageKey.stringRes(): Int = when (this) {
     MessageKey.LOANER_FIELDS_MISSING -> R.string.loaner_fields_missing
     MessageKey.PART_QTY_NOT_A_NUMBER -> R.string.part_qty_not_a_number
     MessageKey.STOCK_QTY_NOT_A_NUMBER -> R.string.stock_qty_not_a_number
+    MessageKey.STOCK_SERIAL_MISSING -> R.string.stock_serial_missing
+    MessageKey.STOCK_SERIALS_COUNT -> R.string.stock_serials_count
+    MessageKey.STOCK_SERIAL_TWICE -> R.string.stock_serial_twice
     MessageKey.CAPTURE_FAILED -> R.string.capture_failed
     MessageKey.ENROLL_QR_INVALID -> R.string.enroll_qr_invalid
     MessageKey.SCAN_FAILED -> R.string.scan_failed

@@ -67,6 +67,7 @@ import app.fieldwork.shell.JobDetailState
 import app.fieldwork.shell.JobDetailViewModel
 import app.fieldwork.shell.SlaRisk
 import app.fieldwork.shell.SlaText
+import app.fieldwork.shell.VanScan
 import androidx.compose.runtime.rememberCoroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.CancellationException
@@ -356,36 +357,60 @@ private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> Strin
     var serialOut by rememberSaveable(jobId) { mutableStateOf("") }
     var scanFailed by rememberSaveable(jobId) { mutableStateOf(false) }
     var pickFromVan by rememberSaveable(jobId) { mutableStateOf(false) }
+    // A serial scanned in the van picker, said there until a part is picked.
+    var scannedSerial by rememberSaveable(jobId) { mutableStateOf<String?>(null) }
     val scope = rememberCoroutineScope()
-    // A "Scan" button in a field: the camera's reading replaces what is typed there. A scanner
-    // that fails says so under the form; the field can still be typed.
+    // The camera's reading, then [use] of it; a scanner that fails says so (under the form, and
+    // in the van picker); the fields can still be typed.
+    fun scanThen(read: suspend () -> String?, use: (String) -> Unit) {
+        scope.launch {
+            scanFailed = false
+            try {
+                read()?.let(use)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                scanFailed = true
+            }
+        }
+    }
+    // A "Scan" button in a field: the camera's reading replaces what is typed there.
     val scanInto: (@Composable (String, (String) -> Unit) -> Unit)? = scan?.let { read ->
         { what, set ->
             val label = localized(R.string.part_scan_into, what)
             TextButton(
-                onClick = {
-                    scope.launch {
-                        scanFailed = false
-                        try {
-                            read()?.let(set)
-                        } catch (e: CancellationException) {
-                            throw e
-                        } catch (e: Exception) {
-                            scanFailed = true
-                        }
-                    }
-                },
+                onClick = { scanThen(read, set) },
                 enabled = enabled,
                 modifier = Modifier.semantics { contentDescription = label },
             ) { Text(localized(R.string.part_scan)) }
         }
     }
     if (pickFromVan) {
-        VanPartPicker(vanParts, onDismiss = { pickFromVan = false }) { pickedSku, name ->
-            pickFromVan = false
-            sku = pickedSku
-            description = name
+        val names = vanParts.associate { it.sku to partName(it.sku, it.nameZh, it.nameEn) }
+        val closePicker = { pickFromVan = false; scannedSerial = null }
+        val pick = { picked: StockLevelRecord ->
+            closePicker()
+            sku = picked.sku
+            description = names[picked.sku] ?: picked.sku
         }
+        // Scanning straight into the picker: the view model says whether the code is the part
+        // number of a part in the van (picked) or the fitted part's serial (filled in; the
+        // technician then picks its part).
+        val scanVan = scan?.let { read ->
+            {
+                scanThen(read) { text ->
+                    when (val found = JobDetailViewModel.vanScan(text, vanParts)) {
+                        is VanScan.Part -> pick(found.level)
+                        is VanScan.Serial -> {
+                            serialIn = found.serial
+                            scannedSerial = found.serial
+                        }
+                        VanScan.Empty -> Unit
+                    }
+                }
+            }
+        }
+        VanPartPicker(vanParts, names, scannedSerial, scanFailed, onScan = scanVan, onDismiss = closePicker, onPick = pick)
     }
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         // The part chosen from what the van holds: fills the part number and the description.
@@ -428,17 +453,43 @@ private fun PartForm(jobId: String, enabled: Boolean, scan: (suspend () -> Strin
     }
 }
 
-/** The van's parts with what is on hand; picking one fills the part form's part number and description. */
+/**
+ * The van's parts with what is on hand; picking one fills the part form's part number and
+ * description. With a camera, [onScan] reads a label: a part number picks its part, a serial
+ * fills the serial fitted and is said here ([scannedSerial]) until its part is picked.
+ */
 @Composable
-private fun VanPartPicker(parts: List<StockLevelRecord>, onDismiss: () -> Unit, onPick: (String, String) -> Unit) {
+private fun VanPartPicker(
+    parts: List<StockLevelRecord>,
+    names: Map<String, String>,
+    scannedSerial: String?,
+    scanFailed: Boolean,
+    onScan: (() -> Unit)?,
+    onDismiss: () -> Unit,
+    onPick: (StockLevelRecord) -> Unit,
+) {
     AlertDialog(
         onDismissRequest = onDismiss,
         title = { Text(localized(R.string.part_from_van_title)) },
         text = {
             LazyColumn(verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                if (onScan != null) {
+                    item("picker:scan") {
+                        OutlinedButton(onClick = onScan, modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp)) {
+                            Text(localized(R.string.part_from_van_scan))
+                        }
+                    }
+                }
+                if (scannedSerial != null) {
+                    item("picker:scanned") { Text(localized(R.string.part_from_van_scanned, scannedSerial), style = MaterialTheme.typography.bodyLarge) }
+                }
+                if (scanFailed) {
+                    item("picker:scan-failed") { Text(localized(R.string.part_scan_failed), color = MaterialTheme.colorScheme.error) }
+                }
+                // A part's key is its SKU, which has no ':' (the keys above do).
                 items(parts, key = { it.sku }) { part ->
-                    val name = partName(part.sku, part.nameZh, part.nameEn)
-                    TextButton(onClick = { onPick(part.sku, name) }, modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp)) {
+                    val name = names[part.sku] ?: part.sku
+                    TextButton(onClick = { onPick(part) }, modifier = Modifier.fillMaxWidth().heightIn(min = 48.dp)) {
                         Text(localized(R.string.part_from_van_row, name, part.sku, part.qty, part.unit).trim(), Modifier.fillMaxWidth(), style = MaterialTheme.typography.bodyLarge)
                     }
                 }

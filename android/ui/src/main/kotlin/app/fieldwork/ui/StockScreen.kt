@@ -59,6 +59,7 @@ import app.fieldwork.ffi.VanStockRecord
 import app.fieldwork.shell.PartNames
 import app.fieldwork.shell.StockState
 import app.fieldwork.shell.StockViewModel
+import app.fieldwork.shell.UserMessage
 
 /** What the technician does on the van stock screen. */
 sealed interface StockEvent {
@@ -69,19 +70,27 @@ sealed interface StockEvent {
 
     /** What was found of each part in the van, by SKU, as typed. */
     data class Count(val counts: Map<String, String>) : StockEvent
-    data class SendBack(val sku: String, val qty: String, val reason: ReturnReasonRecord) : StockEvent
+
+    /** "Send back" on a part's row: its form opens. */
+    data class OpenSendBack(val sku: String) : StockEvent
+    data object CancelSendBack : StockEvent
+
+    /** The "Send back" form as typed: quantity, why, serials (several separated by commas or spaces) and the job it came off. */
+    data class SendBack(val sku: String, val qty: String, val reason: ReturnReasonRecord, val serials: String, val jobId: String) : StockEvent
 }
 
 @Composable
 fun StockRoute(graph: ShellGraph, onBack: () -> Unit) {
     val vm = viewModel { StockViewModel(graph.repository) }
     val state by vm.state.collectAsStateWithLifecycle()
-    StockScreen(state, onBack) { event ->
+    StockScreen(state, graph.clock(), onBack) { event ->
         when (event) {
             StockEvent.Refresh -> vm.refresh()
             is StockEvent.Receive -> vm.receive(event.transferId, event.counts)
             is StockEvent.Count -> vm.count(event.counts)
-            is StockEvent.SendBack -> vm.returnPart(event.sku, event.qty, event.reason)
+            is StockEvent.OpenSendBack -> vm.startSendBack(event.sku)
+            StockEvent.CancelSendBack -> vm.cancelSendBack()
+            is StockEvent.SendBack -> vm.returnPart(event.sku, event.qty, event.reason, event.serials, event.jobId)
         }
     }
 }
@@ -101,20 +110,21 @@ private fun partName(sku: String, names: Map<String, PartNames>): String {
     return partName(sku, n?.zh.orEmpty(), n?.en.orEmpty())
 }
 
-/** Which flow is open over the screen. */
+/** Which count is open over the screen ("Send back" is the view model's: it stays open until the core took it). */
 private sealed interface StockDialog {
     data class CountIn(val transferId: String) : StockDialog
     data object CountVan : StockDialog
-    data class SendBack(val sku: String) : StockDialog
 }
 
 /**
  * The van's stock: what it holds (name, SKU, on hand with its unit, on the way, flags in words
- * and colour), deliveries on their way each counted in here, a count of the whole van in the
- * bottom bar, a part sent back from its row, and what the office has not recorded or refused.
+ * and colour), deliveries on their way (from where, sent when on the phone's clock) each
+ * counted in here, a count of the whole van in the bottom bar, a part sent back from its row
+ * (with its serials and the job it came off), and what the office has not recorded or refused.
+ * [nowMs]: the phone's clock (a delivery sent today shows its time, an older one its date too).
  */
 @Composable
-fun StockScreen(state: StockState, onBack: () -> Unit, onEvent: (StockEvent) -> Unit) {
+fun StockScreen(state: StockState, nowMs: Long, onBack: () -> Unit, onEvent: (StockEvent) -> Unit) {
     val stock = state.stock
     var dialog by remember { mutableStateOf<StockDialog?>(null) }
     val enabled = !state.saving
@@ -127,7 +137,8 @@ fun StockScreen(state: StockState, onBack: () -> Unit, onEvent: (StockEvent) -> 
             }
         },
         bottomBar = {
-            ActionBar(above = { MessageBanner(state.message) }) {
+            // While the "Send back" form is open, it says the message itself.
+            ActionBar(above = { MessageBanner(state.message.takeIf { state.sendingBack == null }) }) {
                 if (stock != null && stock.levels.isNotEmpty()) {
                     PrimaryAction(localized(R.string.stock_count), { dialog = StockDialog.CountVan }, Modifier.weight(1f), enabled = enabled)
                 }
@@ -136,7 +147,7 @@ fun StockScreen(state: StockState, onBack: () -> Unit, onEvent: (StockEvent) -> 
     ) { padding ->
         when {
             state.noVan -> NoVan(Modifier.padding(padding))
-            stock != null -> StockContent(stock, state.names, enabled, Modifier.padding(padding)) { dialog = it }
+            stock != null -> StockContent(stock, state.names, nowMs, enabled, Modifier.padding(padding), show = { dialog = it }, sendBack = { onEvent(StockEvent.OpenSendBack(it)) })
             else -> Box(Modifier.padding(padding))
         }
     }
@@ -158,12 +169,19 @@ fun StockScreen(state: StockState, onBack: () -> Unit, onEvent: (StockEvent) -> 
                 onConfirm = { dialog = null; onEvent(StockEvent.Count(it)) },
                 onDismiss = { dialog = null },
             )
-            is StockDialog.SendBack -> SendBackDialog(
-                name = partName(shown.sku, state.names),
-                onConfirm = { qty, reason -> dialog = null; onEvent(StockEvent.SendBack(shown.sku, qty, reason)) },
-                onDismiss = { dialog = null },
-            )
             null -> Unit
+        }
+        state.sendingBack?.let { sku ->
+            SendBackDialog(
+                sku = sku,
+                name = partName(sku, state.names),
+                serialised = sku in state.serialised,
+                message = state.message,
+                serialsRefused = state.serialsRefused,
+                enabled = enabled,
+                onConfirm = { form -> onEvent(StockEvent.SendBack(sku, form.qty, form.reason, form.serials, form.jobId)) },
+                onDismiss = { onEvent(StockEvent.CancelSendBack) },
+            )
         }
     }
 }
@@ -177,7 +195,15 @@ private fun NoVan(modifier: Modifier) {
 }
 
 @Composable
-private fun StockContent(stock: VanStockRecord, names: Map<String, PartNames>, enabled: Boolean, modifier: Modifier, show: (StockDialog) -> Unit) {
+private fun StockContent(
+    stock: VanStockRecord,
+    names: Map<String, PartNames>,
+    nowMs: Long,
+    enabled: Boolean,
+    modifier: Modifier,
+    show: (StockDialog) -> Unit,
+    sendBack: (String) -> Unit,
+) {
     LazyColumn(
         modifier.fillMaxSize().testTag("stock-content"),
         contentPadding = PaddingValues(horizontal = FieldDimens.Margin, vertical = 12.dp),
@@ -200,7 +226,7 @@ private fun StockContent(stock: VanStockRecord, names: Map<String, PartNames>, e
         if (stock.inTransit.isNotEmpty()) {
             item("on-the-way") { SectionTitle(localized(R.string.stock_on_the_way)) }
             items(stock.inTransit, key = { "transfer-" + it.id }) { transfer ->
-                TransferCard(transfer, names, enabled, countIn = { show(StockDialog.CountIn(transfer.id)) })
+                TransferCard(transfer, names, nowMs, enabled, countIn = { show(StockDialog.CountIn(transfer.id)) })
             }
         }
         item("in-van") { SectionTitle(localized(R.string.stock_in_van)) }
@@ -208,18 +234,24 @@ private fun StockContent(stock: VanStockRecord, names: Map<String, PartNames>, e
             item("empty") { Text(localized(R.string.stock_empty), style = MaterialTheme.typography.bodyLarge) }
         }
         items(stock.levels, key = { "level-" + it.sku }) { level ->
-            LevelRow(level, enabled) { show(StockDialog.SendBack(level.sku)) }
+            LevelRow(level, enabled) { sendBack(level.sku) }
         }
     }
 }
 
+/** A delivery on its way: where from and when it was sent (the phone's clock), its parts, "Count in". */
 @Composable
-private fun TransferCard(transfer: TransferRecord, names: Map<String, PartNames>, enabled: Boolean, countIn: () -> Unit) {
+private fun TransferCard(transfer: TransferRecord, names: Map<String, PartNames>, nowMs: Long, enabled: Boolean, countIn: () -> Unit) {
     val from = localized(R.string.stock_transfer_from, transfer.from)
+    val sent = localized(R.string.stock_transfer_sent, LocalClockFormat.current.timeOrDate(transfer.sentAtMs, nowMs))
     val described = localized(R.string.stock_count_in_described, transfer.from)
     OutlinedCard(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            Text(from, style = MaterialTheme.typography.titleSmall)
+            // Where from, and right with it when it left.
+            Column {
+                Text(from, style = MaterialTheme.typography.titleSmall)
+                Text(sent, Modifier.testTag(TRANSFER_SENT_TAG), style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant)
+            }
             for (line in transfer.lines) {
                 Text(localized(R.string.stock_transfer_line, line.qty, partName(line.sku, names), line.sku), style = MaterialTheme.typography.bodyLarge)
             }
@@ -303,16 +335,34 @@ private fun CountDialog(title: String, text: String, lines: List<Triple<String, 
     )
 }
 
-/** How many of a part go back to the warehouse, and why. */
+/** The "Send back" form as typed. */
+private data class SendBackForm(val qty: String, val reason: ReturnReasonRecord, val serials: String, val jobId: String)
+
+/**
+ * How many of a part go back to the warehouse, why, their serials (required, and said so, for
+ * a part the catalogue tracks by serial) and the job it came off. The view model checks it: a
+ * refusal is said here ([message]) and the form stays open with what was typed.
+ */
 @Composable
-private fun SendBackDialog(name: String, onConfirm: (String, ReturnReasonRecord) -> Unit, onDismiss: () -> Unit) {
-    var qty by rememberSaveable { mutableStateOf("1") }
-    var reason by rememberSaveable { mutableStateOf(ReturnReasonRecord.UNUSED) }
+private fun SendBackDialog(
+    sku: String,
+    name: String,
+    serialised: Boolean,
+    message: UserMessage?,
+    serialsRefused: Boolean,
+    enabled: Boolean,
+    onConfirm: (SendBackForm) -> Unit,
+    onDismiss: () -> Unit,
+) {
+    var qty by rememberSaveable(sku) { mutableStateOf("1") }
+    var reason by rememberSaveable(sku) { mutableStateOf(ReturnReasonRecord.UNUSED) }
+    var serials by rememberSaveable(sku) { mutableStateOf("") }
+    var jobId by rememberSaveable(sku) { mutableStateOf("") }
     AlertDialog(
         onDismissRequest = onDismiss,
         title = { Text(localized(R.string.stock_send_back_described, name)) },
         text = {
-            Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 OutlinedTextField(
                     qty, { qty = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.part_qty)) }, singleLine = true,
                     keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
@@ -322,14 +372,27 @@ private fun SendBackDialog(name: String, onConfirm: (String, ReturnReasonRecord)
                         FilterChip(selected = reason == r, onClick = { reason = r }, label = { Text(localized(r.labelRes())) }, modifier = Modifier.heightIn(min = 48.dp))
                     }
                 }
+                OutlinedTextField(
+                    serials, { serials = it }, Modifier.fillMaxWidth(),
+                    label = { Text(localized(if (serialised) R.string.stock_serials_required else R.string.stock_serials)) },
+                    supportingText = { Text(localized(if (serialised) R.string.stock_serials_hint_required else R.string.stock_serials_hint)) },
+                    isError = serialsRefused,
+                )
+                OutlinedTextField(jobId, { jobId = it }, Modifier.fillMaxWidth(), label = { Text(localized(R.string.stock_job)) }, singleLine = true)
+                MessageBanner(message)
             }
         },
         confirmButton = {
-            Button(onClick = { onConfirm(qty, reason) }, modifier = Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.stock_confirm)) }
+            Button(onClick = { onConfirm(SendBackForm(qty, reason, serials, jobId)) }, enabled = enabled, modifier = Modifier.heightIn(min = 48.dp)) {
+                Text(localized(R.string.stock_confirm))
+            }
         },
         dismissButton = { TextButton(onClick = onDismiss, modifier = Modifier.heightIn(min = 48.dp)) { Text(localized(R.string.cancel)) } },
     )
 }
+
+/** The test tag of a delivery's "Sent ..." line: the office's clock says when, so the golden screenshots paint it over. */
+const val TRANSFER_SENT_TAG = "transfer-sent"
 
 private fun ReturnReasonRecord.labelRes(): Int = when (this) {
     ReturnReasonRecord.DEFECTIVE -> R.string.stock_reason_defective
