@@ -241,6 +241,11 @@ impl IntoResponse for Error {
             tracing::error!(error = %self, "request failed");
         } else {
             tracing::debug!(error = %self, "request refused");
+            let reason = match &self {
+                Error::Refused(r) => Some(r),
+                _ => None,
+            };
+            crate::metrics::refusal(code, reason);
         }
         let (reason, field) = match &self {
             Error::Refused(reason) => (Some(reason.clone()), reason.field().map(str::to_string)),

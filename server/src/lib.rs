@@ -17,6 +17,7 @@ mod error;
 pub mod limits;
 pub mod listener;
 pub mod mail;
+pub mod metrics;
 pub mod office;
 pub mod state;
 pub mod sync;
@@ -35,6 +36,8 @@ pub use state::{AppState, Database, Place};
 pub struct RunningServer {
     /// The address it listens on.
     pub addr: SocketAddr,
+    /// Where it serves `/metrics` without a token (`--metrics-listen`), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     /// Whether it serves HTTPS.
     pub tls: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -83,6 +86,8 @@ pub struct Config {
     pub limits: limits::LimitConfig,
     /// Where webhooks may go and how often they are retried.
     pub webhooks: webhooks::WebhookConfig,
+    /// Serve `GET /metrics` without a token on this address too (`--metrics-listen`).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// A PEM certificate chain and its private key.
@@ -94,6 +99,12 @@ pub struct TlsFiles {
 
 /// The router over the storage in `data_dir` (or the configured database).
 pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
+    Ok(routers(data_dir, config)?.0)
+}
+
+/// The main router, and the one `--metrics-listen` serves (`/metrics` alone, no token).
+fn routers(data_dir: &Path, config: &Config) -> Result<(axum::Router, axum::Router)> {
+    metrics::init();
     let (state, synced) = AppState::open(data_dir, config)?;
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;
@@ -101,7 +112,11 @@ pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
     // The sender lives as long as the router that serves (a stopped server sends nothing).
     let serving = std::sync::Arc::new(());
     webhooks::spawn(state.clone(), std::sync::Arc::downgrade(&serving));
-    Ok(api::router(state).layer(axum::Extension(serving)))
+    let scrape = axum::Router::new()
+        .route("/metrics", axum::routing::get(metrics::metrics_open))
+        .with_state(state.clone())
+        .layer(axum::Extension(serving.clone()));
+    Ok((api::router(state).layer(axum::Extension(serving)), scrape))
 }
 
 /// Starts the server on `listen` (port 0 picks a free port) over the data in `data_dir`.
@@ -115,7 +130,7 @@ pub async fn spawn_with(
     listen: SocketAddr,
     config: &Config,
 ) -> Result<RunningServer> {
-    let app = router(data_dir, config)?;
+    let (app, scrape) = routers(data_dir, config)?;
     let tls = match &config.tls {
         Some(tls) => Some(listener::tls_acceptor(&tls.cert, &tls.key).map_err(|e| {
             Error::BadRequest(
@@ -131,17 +146,35 @@ pub async fn spawn_with(
     };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
+    let scraper = match config.metrics_listen {
+        Some(at) => Some(tokio::net::TcpListener::bind(at).await?),
+        None => None,
+    };
+    let metrics_addr = scraper.as_ref().map(|l| l.local_addr()).transpose()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let limits = config.limits.clone();
     let served_tls = tls.is_some();
     let task = tokio::spawn(async move {
-        let stopped = async {
+        // One stop for both listeners.
+        let (stopping, watching) = tokio::sync::watch::channel(false);
+        let stop_both = async move {
             let _ = stopped.await;
+            let _ = stopping.send(true);
         };
-        listener::serve(listener, tls, app, &limits, stopped).await;
+        let until_stopped = |mut w: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = w.wait_for(|stop| *stop).await;
+        };
+        let main = listener::serve(listener, tls, app, &limits, until_stopped(watching.clone()));
+        let metrics = async {
+            if let Some(scraper) = scraper {
+                listener::serve(scraper, None, scrape, &limits, until_stopped(watching)).await;
+            }
+        };
+        tokio::join!(stop_both, main, metrics);
     });
     Ok(RunningServer {
         addr,
+        metrics_addr,
         tls: served_tls,
         stop: Some(stop),
         task: Some(task),

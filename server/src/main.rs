@@ -60,6 +60,10 @@ enum Command {
         /// what only it can reach.
         #[arg(long)]
         allow_private_webhooks: bool,
+        /// Also serve GET /metrics (Prometheus text) on this address without a token, for a
+        /// scraper on a private network; on the main address it needs a dispatcher token.
+        #[arg(long)]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
     /// Re-check every stored report (hash, signature, content) and attachment (hash); print one
     /// line per problem and exit non-zero if there is any.
@@ -183,6 +187,7 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
             upload_mib_per_day,
             request_timeout,
             allow_private_webhooks,
+            metrics_listen,
         } => {
             if demo {
                 let seed = fieldwork_server::seed_demo(place.place())?;
@@ -239,9 +244,13 @@ async fn run(cli: Cli) -> fieldwork_server::Result<()> {
                     allow_private: allow_private_webhooks,
                     ..Default::default()
                 },
+                metrics_listen,
             };
             let server = fieldwork_server::spawn_with(&place.data, listen, &config).await?;
             println!("listening on {}", server.url());
+            if let Some(at) = server.metrics_addr {
+                println!("metrics on http://{at}/metrics");
+            }
             stop_signal().await;
             println!("shutting down");
             server.shutdown().await;

@@ -246,6 +246,7 @@ async fn deliver(state: &AppState, sub: &Subscription, d: &Delivery) -> Attempt 
     match outcome {
         Ok(status) if (200..300).contains(&status) => {
             tracing::info!(status, "webhook delivered");
+            crate::metrics::webhook_attempt(true);
             Attempt::Delivered { at, status }
         }
         other => {
@@ -256,6 +257,7 @@ async fn deliver(state: &AppState, sub: &Subscription, d: &Delivery) -> Attempt 
             let retry_at =
                 at + webhooks::retry_delay_ms(state.webhooks.first_retry_ms, d.attempts + 1);
             tracing::warn!(?status, %error, retry_at, "webhook not delivered, will retry");
+            crate::metrics::webhook_attempt(false);
             Attempt::Failed {
                 at,
                 status,

@@ -358,4 +358,13 @@ impl Storage for PgStorage {
     fn actor(&self) -> Result<ActorId> {
         Ok(self.actor.clone())
     }
+
+    fn connections(&self) -> (u64, u64) {
+        let status = self.pool.status();
+        let open = status.size as u64;
+        (
+            open.saturating_sub(status.available as u64),
+            status.max_size as u64,
+        )
+    }
 }

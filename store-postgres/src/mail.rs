@@ -96,4 +96,17 @@ impl MailOutbox for PgStorage {
             rows.iter().map(mail_row).collect()
         })
     }
+
+    fn unsent_mail(&self) -> Result<u64> {
+        self.read(async |c| {
+            let row = query_one(
+                c,
+                "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL",
+                &[],
+            )
+            .await?;
+            let n: i64 = col(&row, 0)?;
+            Ok(n.unsigned_abs())
+        })
+    }
 }

@@ -279,4 +279,16 @@ impl Storage for SqliteStorage {
     fn actor(&self) -> Result<ActorId> {
         Ok(self.actor.clone())
     }
+
+    fn connections(&self) -> (u64, u64) {
+        // The writer and the readers: busy is whoever holds one's lock right now.
+        let busy = |held: bool| u64::from(held);
+        let readers = self
+            .readers
+            .iter()
+            .map(|r| busy(r.try_lock().is_none()))
+            .sum::<u64>();
+        let writer = busy(self.conn.try_lock().is_none());
+        (readers + writer, self.readers.len() as u64 + 1)
+    }
 }

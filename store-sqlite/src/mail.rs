@@ -73,4 +73,15 @@ impl MailOutbox for SqliteStorage {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+
+    fn unsent_mail(&self) -> Result<u64> {
+        self.read(|c| {
+            let n: i64 = c.query_row(
+                "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(n.unsigned_abs())
+        })
+    }
 }

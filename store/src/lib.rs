@@ -152,6 +152,8 @@ pub trait Storage:
     fn schema_version(&self) -> Result<i64>;
     /// The server's Automerge actor id (stable across restarts).
     fn actor(&self) -> Result<automerge::ActorId>;
+    /// The backend's connections: (in use now, how many it may hold), for metrics.
+    fn connections(&self) -> (u64, u64);
 }
 
 /// Who may call: technicians, bearer tokens, enrollment codes and the devices they enrolled
@@ -414,6 +416,8 @@ pub trait MailOutbox {
     ) -> Result<()>;
     /// A job's emails, for its page.
     fn job_mail(&self, job: &str) -> Result<Vec<MailRow>>;
+    /// Emails not yet sent (the outbox's depth, for metrics).
+    fn unsent_mail(&self) -> Result<u64>;
 }
 
 /// A webhook subscription (issue 22): where to POST which events, signed with its secret.

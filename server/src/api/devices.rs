@@ -176,15 +176,21 @@ pub async fn sync(
     if let Some(mail) = &state.mail {
         mail.jobs_synced(accepted.clone());
     }
+    let merged = accepted.len();
     state.live.device_synced(&who, accepted);
-    answer.answer(&response)
+    let out = answer.answer(&response)?;
+    let bytes_out = axum::body::HttpBody::size_hint(out.body())
+        .exact()
+        .unwrap_or(0);
+    crate::metrics::sync_round(body_bytes, bytes_out as usize, merged);
+    Ok(out)
 }
 
 /// Decodes a sync request, telling an app that speaks a protocol version this server no longer
 /// does to update (426 `upgrade_required`) rather than that its body is malformed: an old
 /// app's body may not even decode as today's request.
 fn decode_sync_request(body: &[u8], encoding: SyncEncoding) -> Result<SyncRequest> {
-    #[derive(serde::Deserialize, utoipa::ToSchema)]
+    #[derive(serde::Deserialize)]
     struct Version {
         v: u32,
     }

@@ -183,6 +183,10 @@ pub fn router(state: AppState) -> Router {
     let (api, _) = described();
     let limits = state.limits.config.clone();
     let routes = api
+        .route(
+            "/metrics",
+            axum::routing::get(crate::metrics::metrics_for_dispatch),
+        )
         .merge(crate::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -191,6 +195,7 @@ pub fn router(state: AppState) -> Router {
             limits.body_idle,
         ))
         .layer(from_fn_with_state(limits.request_timeout, deadline))
+        .layer(axum::middleware::from_fn(crate::metrics::requests))
         .with_state(state);
     answers(routes)
 }

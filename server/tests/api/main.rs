@@ -8,6 +8,7 @@ mod console;
 mod dispatch_api;
 mod hostile;
 mod limits;
+mod metrics;
 mod openapi;
 mod server_command;
 mod stock_api;
