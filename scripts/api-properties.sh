@@ -43,6 +43,7 @@ run() {
     --generation-database none --no-color "$@"
 }
 echo "api-properties: dispatch routes, $examples examples per operation"
-run -H "Authorization: Bearer $token" --exclude-tag device "$@"
+# Registering a webhook resolves its host name: the generator's names would go to DNS.
+run -H "Authorization: Bearer $token" --exclude-tag device --exclude-name "POST /api/v1/webhooks" "$@"
 echo "api-properties: device routes"
 run -H "Authorization: Bearer $device" --include-tag device "$@"

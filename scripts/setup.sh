@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # cryptography verifies the report golden vectors' Ed25519 signature (bindings/tests/python);
 # tree-sitter parses the iOS Swift code (scripts/check-swift.sh); selenium drives Chromium for
 # the dispatch console's browser tests (tests/browser); schemathesis and openapi-spec-validator
-# test the office API from its own description (scripts/api-properties.sh).
+# test the office API from its own description (scripts/api-properties.sh); openpyxl opens the
+# console's XLSX exports.
 CRYPTOGRAPHY=50.0.2
 SELENIUM=4.51.0
 SCHEMATHESIS=4.32.5
@@ -17,12 +18,12 @@ if [ ! -x .venv/bin/pytest ] ||
    ! .venv/bin/python -c "import cryptography, sys; sys.exit(cryptography.__version__ != '$CRYPTOGRAPHY')" 2>/dev/null ||
    ! .venv/bin/python -c "import selenium, sys; sys.exit(selenium.__version__ != '$SELENIUM')" 2>/dev/null ||
    ! .venv/bin/python -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$SCHEMATHESIS')" 2>/dev/null ||
-   ! .venv/bin/python -c "import openapi_spec_validator" 2>/dev/null ||
+   ! .venv/bin/python -c "import openapi_spec_validator, openpyxl" 2>/dev/null ||
    ! .venv/bin/python -c "import tree_sitter, tree_sitter_swift" 2>/dev/null; then
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check pytest "cryptography==$CRYPTOGRAPHY" \
     "tree-sitter==0.26.1" "tree-sitter-swift==0.7.4" "selenium==$SELENIUM" \
-    "schemathesis==$SCHEMATHESIS" "openapi-spec-validator==0.9.0"
+    "schemathesis==$SCHEMATHESIS" "openapi-spec-validator==0.9.0" "openpyxl==3.1.5"
 fi
 
 if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then

@@ -14,6 +14,7 @@ pub mod blobs;
 pub mod console;
 pub mod demo;
 mod error;
+pub mod export;
 pub mod limits;
 pub mod listener;
 pub mod mail;

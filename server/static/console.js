@@ -367,3 +367,9 @@ document.addEventListener("submit", async (e) => {
     showUndo();
   });
 })();
+
+// The import page: a picked CSV file is read into the text box the form sends.
+document.getElementById("import-file")?.addEventListener("change", async (e) => {
+  const file = e.target.files && e.target.files[0];
+  if (file) document.getElementById("import-csv").value = await file.text();
+});

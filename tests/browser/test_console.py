@@ -645,3 +645,53 @@ def test_pages_left_behind_keep_no_connection_so_the_next_page_loads(office, bro
     for path in ["/board", "/timeline", "/service", "/stock", "/devices", "/board", "/service", "/jobs/new", "/board"]:
         browser.get(office.url + path)
         assert browser.find_elements(By.TAG_NAME, "h1"), path
+
+
+def test_jobs_imported_from_a_csv_file_come_back_in_the_xlsx_export(office, browser, tmp_path):
+    import datetime
+    import io
+
+    import openpyxl
+
+    log_in(browser, office)
+    browser.get(office.url + "/jobs/new")
+    browser.find_element(By.ID, "to-import").click()
+    wait(browser, lambda: browser.current_url.endswith("/jobs/import"))
+    csv = tmp_path / "erp.csv"
+    csv.write_text(
+        "id,customer,phone,address,region,time_zone,problem,priority,technician\n"
+        "XL-1,Harbour Clinic,+86 21 5555 0100,88 Quay Road,city,Asia/Shanghai,Chiller trips,high,t1\n"
+        "XL-2,外滩酒店,+86 21 6666 0200,外滩 1 号,city,Asia/Shanghai,电梯异响,normal,nobody\n",
+        encoding="utf-8")
+    # A picked file is read into the form; the preview says which row cannot be taken.
+    browser.find_element(By.ID, "import-file").send_keys(str(csv))
+    wait(browser, lambda: "XL-2" in browser.find_element(By.ID, "import-csv").get_attribute("value"))
+    browser.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
+    wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, 'tr[data-line="3"].import-error'))
+    assert "no technician nobody" in browser.find_element(By.CSS_SELECTOR, 'tr[data-line="3"]').text
+    assert office.api("GET", "/api/v1/jobs/XL-1")[0] == 404, "a preview stores nothing"
+    # Fixed in the box and imported.
+    box = browser.find_element(By.ID, "import-csv")
+    fixed = box.get_attribute("value").replace("nobody", "t1")
+    box.clear()
+    box.send_keys(fixed)
+    browser.find_element(By.CSS_SELECTOR, 'button[value="import"]').click()
+    wait(browser, lambda: "2 jobs imported." in browser.find_element(By.ID, "import-notice").text)
+
+    # The Service page's export of the period, opened as a spreadsheet.
+    today = datetime.date.today()
+    period = f"from={today - datetime.timedelta(days=1)}&to={today + datetime.timedelta(days=1)}"
+    browser.get(office.url + "/service?" + period)
+    link = browser.find_element(By.CSS_SELECTOR, 'a[href*="/api/v1/export/jobs"][href$="format=xlsx"]')
+    status, body = office.api("GET", link.get_attribute("href").removeprefix(office.url))
+    assert status == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    assert sheet.title == "Jobs"
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["id", "status", "priority", "kind", "technician"]
+    assert sheet["A1"].font.bold
+    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["XL-1"]["customer"] == "Harbour Clinic"
+    assert rows["XL-2"]["customer"] == "外滩酒店"
+    assert rows["XL-2"]["technician"] == "t1"
+    assert rows["XL-1"]["priority"] == "high"

@@ -95,9 +95,17 @@ pub struct BatchAnswer {
     pub existing: Vec<String>,
 }
 
-/// Checks a batch and creates it in one transaction: the jobs created and those that existed,
-/// or every row that cannot be taken ([`Error::Rows`]) with nothing stored.
-pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>) -> Result<BatchAnswer> {
+/// Whether a checked batch is stored, or only checked (the console's import preview).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Store {
+    Yes,
+    CheckOnly,
+}
+
+/// Checks a batch and creates it in one transaction: the jobs created (or, checking only,
+/// that would be) and those that existed, or every row that cannot be taken ([`Error::Rows`])
+/// with nothing stored.
+pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>, store: Store) -> Result<BatchAnswer> {
     if jobs.len() > BATCH_MAX {
         return Err(Error::BadRequest(
             "too_many",
@@ -151,7 +159,9 @@ pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>) -> Result<BatchAnswe
     if !rows.is_empty() {
         return Err(Error::Rows(rows));
     }
-    s.create_jobs(&docs)?;
+    if store == Store::Yes {
+        s.create_jobs(&docs)?;
+    }
     let created = docs
         .iter()
         .map(|d| Ok(d.data()?.id))
@@ -179,7 +189,9 @@ pub async fn create_batch(
     body: std::result::Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<BatchAnswer>)> {
     let batch: Batch = super::json_body(body, super::BATCH_BODY_LIMIT)?;
-    let answer = state.blocking(move |s| create_all(s, batch.jobs)).await?;
+    let answer = state
+        .blocking(move |s| create_all(s, batch.jobs, Store::Yes))
+        .await?;
     tracing::info!(
         created = answer.created.len(),
         existing = answer.existing.len(),

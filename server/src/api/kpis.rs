@@ -26,7 +26,7 @@ pub struct KpiParams {
 }
 
 /// Parses a KPI bound: a `YYYY-MM-DD` date (UTC midnight; `to` is inclusive) or RFC 3339.
-fn bound(field: &str, s: &str, end: bool) -> Result<i64> {
+pub(super) fn bound(field: &str, s: &str, end: bool) -> Result<i64> {
     if let Ok(d) = parse_date(field, s) {
         let day = if end { d + Duration::days(1) } else { d };
         return Ok(day

@@ -7,9 +7,10 @@ mod attachments;
 mod complaints;
 mod contracts;
 mod devices;
+mod export;
 pub mod extract;
 mod followups;
-mod jobs;
+pub(crate) mod jobs;
 mod kpis;
 mod layers;
 mod loaners;
@@ -133,6 +134,9 @@ pub fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get_webhook, webhooks::delete_webhook))
         .routes(routes!(webhooks::resume_webhook))
         .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(export::export_jobs))
+        .routes(routes!(export::export_visits))
+        .routes(routes!(export::export_kpis))
         .split_for_parts();
     let dispatch =
         bodies(dispatch, DISPATCH_BODY_LIMIT).layer(axum::middleware::from_fn(require_dispatcher));

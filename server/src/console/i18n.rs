@@ -342,6 +342,40 @@ impl Words {
         }
     }
 
+    /// The CSV import page's words (issue 22), by key.
+    pub fn import(&self, key: &str) -> &'static str {
+        let zh = self.lang == "zh-CN";
+        match key {
+            "title" => pick(zh, "导入工单", "Import jobs"),
+            "intro" => pick(
+                zh,
+                "从 CSV 文件导入工单：先预览，逐行检查，不会保存；导入时全部成功或全部不保存。已存在的工单号不会重复创建。",
+                "Import jobs from a CSV file: preview first (each row checked, nothing stored); an import stores every row or none. Job ids that exist are not created twice.",
+            ),
+            "columns" => pick(zh, "可用的列", "Columns"),
+            "file" => pick(zh, "选择文件", "Choose a file"),
+            "paste" => pick(zh, "或粘贴 CSV 内容", "or paste the CSV"),
+            "preview" => pick(zh, "预览", "Preview"),
+            "import" => pick(zh, "导入", "Import"),
+            "line" => pick(zh, "行", "Line"),
+            "customer" => pick(zh, "客户", "Customer"),
+            "check" => pick(zh, "检查结果", "Check"),
+            "ok" => pick(zh, "可以导入", "OK"),
+            "exists" => pick(zh, "已存在，跳过", "Exists; skipped"),
+            "imported" => pick(zh, "个工单已导入。", "jobs imported."),
+            "rows_refused" => pick(
+                zh,
+                "行有问题，什么都没有保存。",
+                "rows cannot be imported; nothing was stored.",
+            ),
+            "export" => pick(zh, "导出", "Export"),
+            "jobs" => pick(zh, "工单", "Jobs"),
+            "visits" => pick(zh, "服务记录", "Visit records"),
+            "kpis" => pick(zh, "指标", "KPIs"),
+            _ => pick(zh, "未知", "Unknown"),
+        }
+    }
+
     /// An event's name in words.
     pub fn event_name(&self, event: &str) -> &'static str {
         self.webhooks(&format!("event_{}", event.replace('.', "_")))

@@ -11,6 +11,7 @@ mod devices;
 mod enroll_qr;
 mod events;
 mod i18n;
+mod import;
 pub mod live;
 mod login;
 mod search;
@@ -53,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/timeline", get(timeline::timeline))
         .route("/timeline/jobs", get(timeline::timeline_jobs))
         .route("/jobs/new", get(visit::new_job_page))
+        .route(
+            "/jobs/import",
+            get(import::import_page).post(import::import),
+        )
         .route("/jobs/{id}", get(visit::job_page))
         .route("/stock", get(stock::stock_page))
         .route("/devices", get(devices::devices))

@@ -239,6 +239,7 @@ async fn a_dispatcher_logs_in_and_the_session_works_the_api_only_with_its_csrf_t
         "/stock",
         "/search?q=J-1",
         "/jobs/new",
+        "/jobs/import",
         "/jobs/J-1",
         "/devices",
         "/webhooks",

@@ -6,6 +6,7 @@ mod common;
 mod compression;
 mod console;
 mod dispatch_api;
+mod export;
 mod hostile;
 mod limits;
 mod metrics;
