@@ -127,7 +127,7 @@ pub fn sla_breached(job: &str, milestone: &str, due: i64) -> Fact {
         format!("sla:{milestone}"),
         "sla.breached",
         due,
-        json!({"milestone": milestone, "due": due}),
+        json!({"milestone": milestone, "due": fieldwork_model::time::to_rfc3339(due)}),
     )
 }
 
@@ -210,8 +210,9 @@ pub fn retry_delay_ms(first: i64, failures: u32) -> i64 {
 pub const FIRST_RETRY_MS: i64 = 5_000;
 
 /// A subscription whose deliveries failed this many times in a row is paused (with the
-/// default delays, about eight hours of a receiver answering nothing but errors): its events
-/// keep being recorded and go out, in order, once dispatch resumes it.
+/// default delays, about five and a half hours of one delivery failing; sooner when many jobs'
+/// deliveries fail at once, as in an outage): its events keep being recorded and go out, in
+/// order, once dispatch resumes it.
 pub const PAUSE_AFTER_FAILURES: u32 = 12;
 
 /// Whether a delivery may go to `ip` without `--allow-private-webhooks`: not loopback, private,
@@ -232,14 +233,29 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
                 || (a == 198 && (b == 18 || b == 19))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
+            let segments = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                std::net::Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)
+            };
+            // Addresses that carry an IPv4 address (NAT64, 6to4) are judged by it.
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_public(IpAddr::V4(embedded(segments[6], segments[7])));
+            }
+            if segments[0] == 0x2002 {
+                return is_public(IpAddr::V4(embedded(segments[1], segments[2])));
+            }
+            let first = segments[0];
+            // The deprecated IPv4-compatible form (::a.b.c.d) is never a receiver.
+            let ipv4_compatible = segments[..6] == [0; 6];
+            !(ipv4_compatible
+                || v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
@@ -310,13 +326,22 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:7f00:1::1",
+            "::127.0.0.1",
+            "192.0.0.8",
         ] {
             assert!(
                 !is_public(ip.parse().unwrap_or_else(|_| unreachable!())),
                 "{ip}"
             );
         }
-        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "64:ff9b::808:808",
+        ] {
             assert!(
                 is_public(ip.parse().unwrap_or_else(|_| unreachable!())),
                 "{ip}"

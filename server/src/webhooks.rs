@@ -229,10 +229,16 @@ pub fn body(d: &Delivery) -> Vec<u8> {
     let created_at = chrono::DateTime::from_timestamp_millis(d.created_at)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let occurred_at = chrono::DateTime::from_timestamp_millis(d.at)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     serde_json::to_vec(&json!({
         "id": format!("evt_{}", d.seq),
         "event": d.event,
+        // When the office recorded it, and when it happened (a phone's clock for what a
+        // phone recorded offline: it may be hours earlier).
         "created_at": created_at,
+        "occurred_at": occurred_at,
         "data": data,
     }))
     .unwrap_or_default()

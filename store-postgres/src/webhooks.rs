@@ -62,11 +62,12 @@ fn delivery_row(r: &Row) -> Pg<Delivery> {
         delivered_at: col(r, 9)?,
         last_status: status(col(r, 10)?),
         last_error: col(r, 11)?,
+        at: col(r, 12)?,
     })
 }
 
 const DELIVERY: &str = "SELECT d.id, d.subscription, d.seq, e.event, d.order_key, e.created_at,
-    e.data, d.attempts, d.next_at, d.delivered_at, d.last_status, d.last_error
+    e.data, d.attempts, d.next_at, d.delivered_at, d.last_status, d.last_error, e.at
     FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.seq";
 
 impl Webhooks for PgStorage {
@@ -116,8 +117,15 @@ impl Webhooks for PgStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(subscription = %id))]
-    fn resume_subscription(&self, id: &str) -> Result<bool> {
+    fn resume_subscription(&self, id: &str, now: i64) -> Result<bool> {
         self.write(async |tx| {
+            exec(
+                &tx.sql,
+                "UPDATE webhook_deliveries SET next_at = $2
+                 WHERE subscription = $1 AND delivered_at IS NULL AND next_at > $2",
+                &[&id, &now],
+            )
+            .await?;
             Ok(exec(
                 &tx.sql,
                 "UPDATE webhook_subscriptions SET paused_at = NULL, failures = 0 WHERE id = $1",

@@ -99,11 +99,12 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
         delivered_at: r.get(9)?,
         last_status: r.get(10)?,
         last_error: r.get(11)?,
+        at: r.get(12)?,
     })
 }
 
 const DELIVERY: &str = "SELECT d.id, d.subscription, d.seq, e.event, d.order_key, e.created_at,
-    e.data, d.attempts, d.next_at, d.delivered_at, d.last_status, d.last_error
+    e.data, d.attempts, d.next_at, d.delivered_at, d.last_status, d.last_error, e.at
     FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.seq";
 
 impl Webhooks for SqliteStorage {
@@ -148,8 +149,13 @@ impl Webhooks for SqliteStorage {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(subscription = %id))]
-    fn resume_subscription(&self, id: &str) -> Result<bool> {
+    fn resume_subscription(&self, id: &str, now: i64) -> Result<bool> {
         self.write(|tx| {
+            tx.execute(
+                "UPDATE webhook_deliveries SET next_at = ?2
+                 WHERE subscription = ?1 AND delivered_at IS NULL AND next_at > ?2",
+                params![id, now],
+            )?;
             Ok(tx.execute(
                 "UPDATE webhook_subscriptions SET paused_at = NULL, failures = 0 WHERE id = ?1",
                 [id],

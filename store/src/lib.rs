@@ -461,6 +461,8 @@ pub struct Delivery {
     pub order: String,
     /// When the office recorded the event (epoch ms).
     pub created_at: i64,
+    /// When it happened (epoch ms; a phone's clock for what a phone recorded).
+    pub at: i64,
     /// The event's `data`, JSON.
     pub data: String,
     pub attempts: u32,
@@ -496,8 +498,9 @@ pub trait Webhooks {
     fn subscriptions(&self) -> Result<Vec<Subscription>>;
     /// Removes a subscription and what it was still owed; false if there was none.
     fn delete_subscription(&self, id: &str) -> Result<bool>;
-    /// Resumes a paused subscription (its failures start again from 0); false if none.
-    fn resume_subscription(&self, id: &str) -> Result<bool>;
+    /// Resumes a paused subscription: its failures start again from 0 and what it is owed is
+    /// due at `now` (not at the retry time it was paused with); false if none.
+    fn resume_subscription(&self, id: &str, now: i64) -> Result<bool>;
     /// Records events not caused by a stored change (a deadline passing, a stock level): each
     /// key once; returns how many were new.
     fn record_facts(&self, facts: &[fieldwork_office::webhooks::Fact], now: i64) -> Result<usize>;

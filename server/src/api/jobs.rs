@@ -26,7 +26,7 @@ pub(super) fn load(s: &dyn Storage, id: &str) -> Result<JobDocument> {
     post,
     path = "/api/v1/jobs",
     tag = "jobs",
-    request_body(content = NewJob, example = json!({"id": "J-1001", "customer": {"name": "Acme Foods", "phone": "+86 21 5555 0100"}, "site": {"address": "88 Harbour Rd, Shanghai"}, "asset": {"serial": "CH-2231", "model": "Chiller 40T"}, "problem": "Compressor trips on start", "priority": "high", "technician": "T-001", "scheduled_start": "2026-12-07T09:00:00+08:00", "scheduled_end": "2026-12-07T11:00:00+08:00"})),
+    request_body(content = NewJob, example = json!({"id": "J-1001", "customer": {"name": "Acme Foods", "phone": "+86 21 5555 0100"}, "site": {"address": "88 Harbour Rd, Shanghai", "region": "city", "time_zone": "Asia/Shanghai"}, "asset": {"serial": "CH-2231", "model": "Chiller 40T"}, "problem": "Compressor trips on start", "priority": "high", "reported_at": "2026-12-06T15:20:00+08:00", "technician": "anna", "scheduled_start": "2026-12-07T09:00:00+08:00", "scheduled_end": "2026-12-07T11:00:00+08:00"})),
     responses((status = 201, description = "Created; the job as dispatch sees it", body = JobView), (status = 409, description = "A job with this id exists", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all)]

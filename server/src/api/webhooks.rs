@@ -262,7 +262,7 @@ pub async fn resume_webhook(
 ) -> Result<Json<WebhookAnswer>> {
     let sub = state
         .blocking(move |s| {
-            if !s.resume_subscription(&id)? {
+            if !s.resume_subscription(&id, chrono::Utc::now().timestamp_millis())? {
                 return Err(Error::NotFound(format!("no webhook {id}")));
             }
             find(s, &id)

@@ -179,8 +179,9 @@ pub(super) async fn resume(
     if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
         return *r;
     }
+    let now = chrono::Utc::now().timestamp_millis();
     match state
-        .blocking(move |s| Ok(s.resume_subscription(&id)?))
+        .blocking(move |s| Ok(s.resume_subscription(&id, now)?))
         .await
     {
         Ok(true) => Redirect::to("/webhooks").into_response(),

@@ -198,6 +198,15 @@ async fn deliveries_are_signed_retried_and_each_arrives_once_in_order() {
     );
     assert_eq!(events_of(&delivered, "J-2"), ["job.created"]);
     assert_eq!(delivered[0].body["data"]["job"], "J-1");
+    for r in &delivered {
+        for time in ["created_at", "occurred_at"] {
+            let t = r.body[time].as_str().unwrap();
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(t).is_ok(),
+                "{time}: {t}"
+            );
+        }
+    }
     // Each event once: no event id twice among the acknowledged, and the refused ones were
     // the same deliveries sent again.
     let mut ids: Vec<&str> = delivered
@@ -322,11 +331,18 @@ async fn a_subscription_that_keeps_failing_is_paused_then_resumed_in_order() {
         )
         .await;
     assert_eq!((status, resumed["status"].as_str()), (200, Some("active")));
+    // At once, not at the retry time the pause left (over 8 s away with these delays).
+    let resumed_at = std::time::Instant::now();
     receiver
         .until("both events after resuming", |got| {
             got.iter().filter(|r| r.answered == 200).count() >= 2
         })
         .await;
+    assert!(
+        resumed_at.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        resumed_at.elapsed()
+    );
     let jobs: Vec<Value> = receiver
         .delivered()
         .iter()
@@ -610,6 +626,8 @@ async fn a_passed_deadline_and_stock_falling_below_its_minimum_are_events_once_e
         .collect();
     assert!(!breaches.is_empty());
     assert!(breaches.iter().all(|r| r.body["data"]["job"] == "J-LATE"));
+    let due = breaches[0].body["data"]["due"].as_str().unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(due).is_ok(), "{due}");
     let mut milestones: Vec<&str> = breaches
         .iter()
         .map(|r| r.body["data"]["milestone"].as_str().unwrap())

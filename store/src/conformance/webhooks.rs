@@ -179,7 +179,7 @@ pub fn a_webhook_that_keeps_failing_is_paused_until_resumed(s: &dyn Storage) {
         s.claim_deliveries(now, 1_000, 10).unwrap().is_empty(),
         "paused"
     );
-    assert!(s.resume_subscription("h").unwrap());
+    assert!(s.resume_subscription("h", now).unwrap());
     let h = &s.subscriptions().unwrap()[0];
     assert_eq!((h.failures, h.paused_at), (0, None));
     assert_eq!(s.claim_deliveries(now, 1_000, 10).unwrap().len(), 3);
