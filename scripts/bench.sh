@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of docs/benchmarks.md in release mode against the real server on
 # loopback. Pass one name (one-change, big-store, first-sync, local-edit, contracts, reports,
-# office-db, hostile, at-rest, many-devices, stock) to run only that one; `bad-link` runs
+# office-db, hostile, at-rest, many-devices, stock,
+# integration) to run only that one; `bad-link` runs
 # scripts/bad-link.sh (its own options follow).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -100,24 +100,28 @@ pub struct TlsFiles {
 
 /// The router over the storage in `data_dir` (or the configured database).
 pub fn router(data_dir: &Path, config: &Config) -> Result<axum::Router> {
-    Ok(routers(data_dir, config)?.0)
+    let (app, _, sending) = routers(data_dir, config)?;
+    // The webhook sender lives as long as this router.
+    Ok(app.layer(axum::Extension(sending)))
 }
 
-/// The main router, and the one `--metrics-listen` serves (`/metrics` alone, no token).
-fn routers(data_dir: &Path, config: &Config) -> Result<(axum::Router, axum::Router)> {
+/// The main router, the one `--metrics-listen` serves (`/metrics` alone, no token), and the
+/// token the webhook sender runs as long as (dropped, it stops within a tick).
+fn routers(
+    data_dir: &Path,
+    config: &Config,
+) -> Result<(axum::Router, axum::Router, std::sync::Arc<()>)> {
     metrics::init();
     let (state, synced) = AppState::open(data_dir, config)?;
     if let Some(smtp) = &config.smtp {
         mail::spawn(state.clone(), smtp, synced)?;
     }
-    // The sender lives as long as the router that serves (a stopped server sends nothing).
-    let serving = std::sync::Arc::new(());
-    webhooks::spawn(state.clone(), std::sync::Arc::downgrade(&serving));
+    let sending = std::sync::Arc::new(());
+    webhooks::spawn(state.clone(), std::sync::Arc::downgrade(&sending));
     let scrape = axum::Router::new()
         .route("/metrics", axum::routing::get(metrics::metrics_open))
-        .with_state(state.clone())
-        .layer(axum::Extension(serving.clone()));
-    Ok((api::router(state).layer(axum::Extension(serving)), scrape))
+        .with_state(state.clone());
+    Ok((api::router(state), scrape, sending))
 }
 
 /// Starts the server on `listen` (port 0 picks a free port) over the data in `data_dir`.
@@ -131,7 +135,7 @@ pub async fn spawn_with(
     listen: SocketAddr,
     config: &Config,
 ) -> Result<RunningServer> {
-    let (app, scrape) = routers(data_dir, config)?;
+    let (app, scrape, sending) = routers(data_dir, config)?;
     let tls = match &config.tls {
         Some(tls) => Some(listener::tls_acceptor(&tls.cert, &tls.key).map_err(|e| {
             Error::BadRequest(
@@ -172,6 +176,9 @@ pub async fn spawn_with(
             }
         };
         tokio::join!(stop_both, main, metrics);
+        // A stopped server sends no webhook (a connection a client keeps open may hold the
+        // router a while longer: the sender does not wait for it).
+        drop(sending);
     });
     Ok(RunningServer {
         addr,

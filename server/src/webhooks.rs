@@ -27,7 +27,8 @@ pub struct WebhookConfig {
     pub allow_private: bool,
     /// The first retry's delay (ms); each next one triples, up to an hour.
     pub first_retry_ms: i64,
-    /// How often the outbox is looked at (ms).
+    /// How often the outbox is looked at when no change wakes the sender (ms): retries,
+    /// deadlines, what another instance recorded.
     pub tick_ms: u64,
     /// Failed attempts in a row after which a subscription is paused.
     pub pause_after: u32,
@@ -110,6 +111,9 @@ pub fn spawn(state: AppState, serving: std::sync::Weak<()>) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     tokio::spawn(async move {
         let mut watched_at = 0i64;
+        // A change wakes the sender at once (a job's events were committed with it); the tick
+        // is for retries, deadlines and what other instances recorded.
+        let mut changes = Some(state.live.subscribe());
         while serving.strong_count() > 0 {
             let now = chrono::Utc::now().timestamp_millis();
             if now - watched_at >= state.webhooks.watch_ms {
@@ -121,9 +125,34 @@ pub fn spawn(state: AppState, serving: std::sync::Weak<()>) {
             if let Err(e) = send_due(&state).await {
                 tracing::warn!(error = %e, "webhooks: cannot read the outbox");
             }
-            tokio::time::sleep(Duration::from_millis(state.webhooks.tick_ms)).await;
+            let tick = tokio::time::sleep(Duration::from_millis(state.webhooks.tick_ms));
+            tokio::select! {
+                () = tick => {}
+                closed = next_change(&mut changes) => {
+                    if closed {
+                        // No more changes to hear of: the tick alone from here on.
+                        changes = None;
+                    }
+                }
+            }
         }
     });
+}
+
+/// Waits for the next change (a burst counts once); true when no more can come.
+async fn next_change(
+    changes: &mut Option<tokio::sync::broadcast::Receiver<fieldwork_store::Change>>,
+) -> bool {
+    let Some(c) = changes else {
+        return std::future::pending().await;
+    };
+    match c.recv().await {
+        Err(tokio::sync::broadcast::error::RecvError::Closed) => true,
+        _ => {
+            while c.try_recv().is_ok() {}
+            false
+        }
+    }
 }
 
 /// Records the events time and stock cause: each breached SLA milestone of an open job once,

@@ -16,6 +16,8 @@ use fieldwork_core::model::report::Language;
 use fieldwork_tests::{Office, Phone, job_body};
 use serde_json::Value;
 
+#[path = "fieldwork-bench/integration.rs"]
+mod integration;
 #[path = "fieldwork-bench/stock.rs"]
 mod stock;
 
@@ -1273,6 +1275,10 @@ async fn main() {
     }
     if want("stock") {
         stock::stock(&mut rows).await;
+        print_new(&mut rows);
+    }
+    if want("integration") {
+        integration::integration(&mut rows).await;
         print_new(&mut rows);
     }
 }
