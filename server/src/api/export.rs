@@ -94,6 +94,18 @@ async fn views(state: &AppState, from: i64, to: i64) -> Result<Vec<fieldwork_mod
         .await
 }
 
+/// A table of the period's jobs, as the file asked for.
+async fn of_views(
+    state: &AppState,
+    p: &ExportParams,
+    table: fn(&[fieldwork_model::JobView]) -> Table,
+    stem: &str,
+) -> Result<Response> {
+    let (from, to, format) = period(p)?;
+    let views = views(state, from, to).await?;
+    file(&table(&views), format, stem, p)
+}
+
 /// `GET /api/v1/export/jobs`
 #[utoipa::path(
     get,
@@ -110,9 +122,7 @@ pub async fn export_jobs(
     _: Dispatcher,
     Params(p): Params<ExportParams>,
 ) -> Result<Response> {
-    let (from, to, format) = period(&p)?;
-    let views = views(&state, from, to).await?;
-    file(&crate::export::jobs(&views), format, "jobs", &p)
+    of_views(&state, &p, crate::export::jobs, "jobs").await
 }
 
 /// `GET /api/v1/export/visits`
@@ -131,9 +141,7 @@ pub async fn export_visits(
     _: Dispatcher,
     Params(p): Params<ExportParams>,
 ) -> Result<Response> {
-    let (from, to, format) = period(&p)?;
-    let views = views(&state, from, to).await?;
-    file(&crate::export::visits(&views), format, "visits", &p)
+    of_views(&state, &p, crate::export::visits, "visits").await
 }
 
 /// `GET /api/v1/export/kpis`

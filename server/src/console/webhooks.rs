@@ -169,6 +169,23 @@ pub(super) async fn subscribe(
     }
 }
 
+/// A subscription's button: the form's CSRF token checked, the change made, back to the page.
+async fn act(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+    change: impl FnOnce(&dyn fieldwork_store::Storage) -> crate::Result<bool> + Send + 'static,
+) -> Response {
+    if let Err(r) = signed_in_form(state, headers, csrf).await {
+        return *r;
+    }
+    match state.blocking(change).await {
+        Ok(true) => Redirect::to("/webhooks").into_response(),
+        Ok(false) => Error::NotFound("no such webhook".into()).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 /// `POST /webhooks/{id}/resume`
 pub(super) async fn resume(
     State(state): State<AppState>,
@@ -176,18 +193,11 @@ pub(super) async fn resume(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
-        return *r;
-    }
     let now = chrono::Utc::now().timestamp_millis();
-    match state
-        .blocking(move |s| Ok(s.resume_subscription(&id, now)?))
-        .await
-    {
-        Ok(true) => Redirect::to("/webhooks").into_response(),
-        Ok(false) => Error::NotFound("no such webhook".into()).into_response(),
-        Err(e) => e.into_response(),
-    }
+    act(&state, &headers, &form.csrf, move |s| {
+        Ok(s.resume_subscription(&id, now)?)
+    })
+    .await
 }
 
 /// `POST /webhooks/{id}/delete`
@@ -197,15 +207,8 @@ pub(super) async fn unsubscribe(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = signed_in_form(&state, &headers, &form.csrf).await {
-        return *r;
-    }
-    match state
-        .blocking(move |s| Ok(s.delete_subscription(&id)?))
-        .await
-    {
-        Ok(true) => Redirect::to("/webhooks").into_response(),
-        Ok(false) => Error::NotFound("no such webhook".into()).into_response(),
-        Err(e) => e.into_response(),
-    }
+    act(&state, &headers, &form.csrf, move |s| {
+        Ok(s.delete_subscription(&id)?)
+    })
+    .await
 }
