@@ -1,6 +1,7 @@
 //! The office server as a child process, for the fault tests that kill it: serves DATA_DIR on
 //! 127.0.0.1:PORT with the default configuration (the same library `fieldwork-server serve`
-//! runs) and prints `listening on URL` once it accepts connections.
+//! runs) and prints `listening on URL` once it accepts connections. A third argument
+//! `--allow-private-webhooks` lets webhooks go to a receiver on loopback.
 
 use std::io::Write;
 
@@ -16,7 +17,13 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::from(2);
     };
     let listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let config = fieldwork_server::Config::default();
+    let config = fieldwork_server::Config {
+        webhooks: fieldwork_server::webhooks::WebhookConfig {
+            allow_private: args.next().as_deref() == Some("--allow-private-webhooks"),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let server =
         match fieldwork_server::spawn_with(std::path::Path::new(&dir), listen, &config).await {
             Ok(s) => s,

@@ -24,9 +24,14 @@ struct OfficeProcess {
 
 impl OfficeProcess {
     fn start(data: &std::path::Path, port: u16) -> OfficeProcess {
+        OfficeProcess::start_with(data, port, &[])
+    }
+
+    fn start_with(data: &std::path::Path, port: u16, extra: &[&str]) -> OfficeProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_office-process"))
             .arg(data)
             .arg(port.to_string())
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -522,4 +527,74 @@ async fn the_phone_disk_full_fails_edits_and_syncs_cleanly_and_loses_nothing() {
     let reopened = Device::open(&store).unwrap();
     let notes = view(&reopened)["notes"].as_array().unwrap().len();
     assert_eq!(notes, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_stored_before_the_office_was_killed_goes_out_after_it_restarts() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let flag = ["--allow-private-webhooks"];
+    let office = OfficeProcess::start_with(data.path(), port, &flag);
+    let dispatch = Dispatch {
+        http: fieldwork_tests::http_client(),
+        url: format!("http://127.0.0.1:{port}"),
+        token: fieldwork_server::issue_dispatcher_token(data.path()).unwrap(),
+    };
+    // The ERP's port, nobody listening yet.
+    let erp_port = free_port();
+    let hook = dispatch
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/webhooks",
+            Some(json!({"url": format!("http://127.0.0.1:{erp_port}/events"),
+                        "events": ["job.created"], "secret": crate::webhooks::SECRET})),
+        )
+        .await
+        .expect("subscribed");
+    for i in 0..3 {
+        dispatch
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/jobs",
+                Some(job_body(&format!("K-{i}"), None)),
+            )
+            .await
+            .expect("job created");
+    }
+    // Each first attempt found nobody (the next is 5 s away), then SIGKILL.
+    let path = format!(
+        "/api/v1/webhooks/{}/deliveries",
+        hook["id"].as_str().unwrap()
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = dispatch
+            .send(reqwest::Method::GET, &path, None)
+            .await
+            .unwrap();
+        let listed = listed.as_array().unwrap();
+        if listed.len() == 3 && listed.iter().all(|d| d["attempts"].as_u64() >= Some(1)) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{listed:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    office.kill();
+
+    let (url, heard) = crate::webhooks::erp_on(erp_port).await;
+    assert!(url.ends_with("/events"));
+    let _office = OfficeProcess::start_with(data.path(), port, &flag);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while heard.lock().len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "{:#?}", heard.lock());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut jobs: Vec<String> = heard
+        .lock()
+        .iter()
+        .map(|e| e["data"]["job"].as_str().unwrap().to_string())
+        .collect();
+    jobs.sort();
+    assert_eq!(jobs, ["K-0", "K-1", "K-2"], "each once");
 }

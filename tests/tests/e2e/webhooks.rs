@@ -15,12 +15,17 @@ use fieldwork_tests::{Office, Phone, job_body, now_ms};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
-const SECRET: &str = "erp-listener-secret-1";
+pub(crate) const SECRET: &str = "erp-listener-secret-1";
 const STROKES: &str = r#"{"canvas":{"width":600,"height":200},"strokes":[
   [[40,150,0,300],[80,60,16,420],[120,150,33,500],[160,70,50,520],[200,140,66,480]]]}"#;
 
 /// Every body the ERP was sent whose signature verified.
 async fn erp() -> (String, Arc<Mutex<Vec<Value>>>) {
+    erp_on(0).await
+}
+
+/// [`erp`] on a given port (0: any).
+pub(crate) async fn erp_on(port: u16) -> (String, Arc<Mutex<Vec<Value>>>) {
     let heard: Arc<Mutex<Vec<Value>>> = Arc::default();
     let kept = heard.clone();
     let app = axum::Router::new().route(
@@ -38,7 +43,9 @@ async fn erp() -> (String, Arc<Mutex<Vec<Value>>>) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     let url = format!("http://{}/events", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, heard)
