@@ -373,13 +373,14 @@ impl Jobs for PgStorage {
                  WHERE ($1::text IS NULL OR technician = $1) AND ($2::text IS NULL OR status = $2)
                    AND (NOT $4::boolean OR status NOT IN ('completed', 'cancelled'))
                    AND ($5::text IS NULL OR report_status = $5)
-                 ORDER BY reported_at, id LIMIT $3",
+                 ORDER BY reported_at, id LIMIT $3 OFFSET $6",
                 &[
                     &filter.technician,
                     &filter.status,
                     &i64::from(filter.limit),
                     &filter.open_only,
                     &filter.report,
+                    &i64::from(filter.offset),
                 ],
             )
             .await?;

@@ -293,7 +293,7 @@ impl Jobs for SqliteStorage {
                  WHERE (?1 IS NULL OR technician = ?1) AND (?2 IS NULL OR status = ?2)
                    AND (?4 = 0 OR status NOT IN ('completed', 'cancelled'))
                    AND (?5 IS NULL OR report_status = ?5)
-                 ORDER BY reported_at, id LIMIT ?3",
+                 ORDER BY reported_at, id LIMIT ?3 OFFSET ?6",
             )?;
             let rows = stmt.query_map(
                 params![
@@ -301,7 +301,8 @@ impl Jobs for SqliteStorage {
                     filter.status,
                     filter.limit,
                     filter.open_only,
-                    filter.report
+                    filter.report,
+                    filter.offset
                 ],
                 |r| r.get(0),
             )?;

@@ -127,6 +127,8 @@ pub struct JobFilter {
     /// `changed_since_signed`).
     pub report: Option<String>,
     pub limit: u32,
+    /// Rows skipped first, in the list's order (`reported_at`, then id): a page's start.
+    pub offset: u32,
 }
 
 /// A closure that edits a job document inside the storage transaction. It must not call the

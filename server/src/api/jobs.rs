@@ -270,23 +270,27 @@ pub struct ListParams {
     status: Option<String>,
     /// Report state: `none`, `signed`, `refused` or `changed_since_signed`.
     report: Option<String>,
+    /// Rows in one page (default 500, at most 5,000).
     limit: Option<u32>,
+    /// Where the page begins (`X-Next-Offset` of the page before).
+    offset: Option<u32>,
 }
 
-/// `GET /api/v1/jobs?technician=&status=&limit=`
+/// `GET /api/v1/jobs?technician=&status=&report=&limit=&offset=`: oldest reported first.
 #[utoipa::path(
     get,
     path = "/api/v1/jobs",
     tag = "jobs",
     params(ListParams),
-    responses((status = 200, description = "Jobs, by reported time", body = Vec<JobView>))
+    responses((status = 200, description = "Jobs, by reported time", body = Vec<JobView>,
+        headers(("X-Next-Offset" = u32, description = "Where the next page begins, when more rows remain"))))
 )]
 #[tracing::instrument(skip_all)]
 pub async fn list_jobs(
     State(state): State<AppState>,
     _: Dispatcher,
     Params(p): Params<ListParams>,
-) -> Result<Json<Vec<JobView>>> {
+) -> Result<super::Paged<JobView>> {
     if let Some(s) = &p.status {
         s.parse::<Status>()?;
     }
@@ -302,12 +306,19 @@ pub async fn list_jobs(
             ),
         ));
     }
+    let limit = p
+        .limit
+        .unwrap_or(super::PAGE_DEFAULT)
+        .clamp(1, super::PAGE_MAX);
+    let offset = p.offset.unwrap_or(0);
     let filter = JobFilter {
         technician: p.technician.filter(|t| !t.is_empty()),
         status: p.status.filter(|s| !s.is_empty()),
         open_only: false,
         report: p.report.filter(|r| !r.is_empty()),
-        limit: p.limit.unwrap_or(500).clamp(1, 5000),
+        // One row more than the page: it says whether another page follows.
+        limit: limit + 1,
+        offset,
     };
     let render_state = state.clone();
     let views = state
@@ -316,7 +327,7 @@ pub async fn list_jobs(
             s.map_documents(&filter, |doc| render_state.render(&doc, now))
         })
         .await?;
-    Ok(Json(views))
+    Ok(super::Paged::fetched(views, limit, offset))
 }
 
 /// Runs a dispatch edit on a job inside the storage transaction and renders the result.

@@ -27,6 +27,17 @@ impl<T> Paged<T> {
     }
 }
 
+impl<T> Paged<T> {
+    /// A page the store cut already: asked for `limit + 1` rows from `offset`, so a row past
+    /// the limit says another page follows.
+    pub fn fetched(mut rows: Vec<T>, limit: u32, offset: u32) -> Paged<T> {
+        let limit = limit as usize;
+        let next = (rows.len() > limit).then_some(offset as usize + limit);
+        rows.truncate(limit);
+        Paged { rows, next }
+    }
+}
+
 impl<T: serde::Serialize> IntoResponse for Paged<T> {
     fn into_response(self) -> axum::response::Response {
         let mut response = axum::Json(self.rows).into_response();

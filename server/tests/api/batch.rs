@@ -53,6 +53,27 @@ async fn a_thousand_jobs_in_one_request_and_a_retry_creates_nothing_twice() {
     let one = office.job("ERP-0002").await;
     assert_eq!(one["technician"], "t1");
 
+    // All of them, page by page, in the order they were reported (then by id).
+    let mut seen = Vec::new();
+    let mut offset = Some("0".to_string());
+    while let Some(at) = offset {
+        let response = office
+            .http
+            .get(format!("{}/api/v1/jobs?limit=400&offset={at}", office.url))
+            .bearer_auth(&office.token)
+            .send()
+            .await
+            .unwrap();
+        offset = response
+            .headers()
+            .get("x-next-offset")
+            .map(|v| v.to_str().unwrap().to_string());
+        let page: Vec<Value> = response.json().await.unwrap();
+        seen.extend(page.iter().map(|j| j["id"].as_str().unwrap().to_string()));
+    }
+    let expected: Vec<String> = (0..1000).map(|i| format!("ERP-{i:04}")).collect();
+    assert_eq!(seen, expected);
+
     // The same batch again (the caller did not hear the answer): nothing new.
     let (status, answer) = batch(&office, jobs).await;
     assert_eq!(status, 200, "{answer}");

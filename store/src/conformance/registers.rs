@@ -242,6 +242,16 @@ pub fn every_other_query_reads_back_what_it_wrote(s: &dyn Storage) {
         }),
         2
     );
+    // Pages follow the list's order: the second of two rows starts at the third job.
+    let page = JobFilter {
+        limit: 2,
+        offset: 2,
+        ..all.clone()
+    };
+    assert_eq!(
+        s.map_contents(&page, |d| Ok::<_, Error>(d.id)).unwrap(),
+        ["J-2"]
+    );
     assert_eq!(
         list(JobFilter {
             technician: Some("t1".into()),
