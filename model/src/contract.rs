@@ -14,6 +14,10 @@ use crate::{Error, Result, validate_id};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub id: String,
     pub name: String,
     /// ISO 4217 code; every amount is in its minor unit (cents).

@@ -135,6 +135,7 @@ string_enum!(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
     #[serde(default)]
     pub phone: String,
@@ -147,9 +148,11 @@ pub struct Customer {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub address: String,
     pub region: RegionClass,
     /// IANA time zone name, e.g. `Asia/Shanghai`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub time_zone: String,
 }
 
@@ -452,23 +455,35 @@ pub struct JobTerms {
 #[serde(deny_unknown_fields)]
 pub struct NewJob {
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub technician: Option<String>,
     pub customer: Customer,
     pub site: Site,
     #[serde(default)]
     pub asset: Asset,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub problem: String,
     #[serde(default)]
     pub channel: Option<String>,
     #[serde(default = "default_priority")]
     pub priority: Priority,
     /// RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub reported_at: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub scheduled_start: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub scheduled_end: Option<String>,
     /// A registered contract id; by default the registered asset's contract.
     #[serde(default)]

@@ -38,6 +38,10 @@ pub const MAX_SERIALS: usize = 1000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Part {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub sku: String,
     pub name: PartName,
     /// `pcs`, `m`, `l`...
@@ -48,6 +52,7 @@ pub struct Part {
     pub serialised: bool,
     /// The part's own warranty once fitted, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 240))]
     pub warranty_months: Option<u32>,
 }
 
@@ -97,6 +102,10 @@ pub enum LocationKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Location {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub id: String,
     pub kind: LocationKind,
     /// Who works from it (a van's crew); none for a warehouse.
@@ -180,6 +189,10 @@ pub enum ReturnReason {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockLine {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub sku: String,
     /// How many (a count: how many were found, which may be 0).
     pub qty: i64,

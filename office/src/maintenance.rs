@@ -42,6 +42,7 @@ pub struct MaintenancePlan {
     pub asset: String,
     /// Months between visits; or give `frequency`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
     pub every_months: Option<u32>,
     /// `monthly`, `quarterly`, `half_yearly` or `yearly`.
     #[serde(default)]

@@ -7,7 +7,12 @@
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Technician {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
     #[serde(default)]
     pub region: String,
@@ -18,14 +23,17 @@ pub struct Technician {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssetRecord {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[^/]{1,128}$"))]
     pub serial: String,
     #[serde(default)]
     pub model: String,
     #[serde(default)]
     pub customer: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub installation_date: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub acceptance_date: Option<String>,
     /// Contract id.
     #[serde(default)]

@@ -30,9 +30,19 @@ const DAY_MS: i64 = 86_400_000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockLimit {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub location: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    )]
     pub sku: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub min: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub max: i64,
 }
 

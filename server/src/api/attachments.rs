@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
     get,
     path = "/api/v1/uploads/{sha256}",
     tag = "device",
-    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")), security(("device" = [])),
+    params(("sha256" = String, Path, pattern = r"^[0-9a-f]{64}$", description = "The photo's SHA-256, hex")), security(("device" = [])),
     responses((status = 200, description = "How much of the upload the office holds", body = UploadState))
 )]
 #[tracing::instrument(skip_all, fields(id = %id))]
@@ -51,7 +51,7 @@ fn number_header(headers: &HeaderMap, name: &str) -> Result<u64> {
     patch,
     path = "/api/v1/uploads/{sha256}",
     tag = "device",
-    params(("sha256" = String, Path, description = "The photo's SHA-256, hex"), ("Upload-Offset" = u64, Header, description = "Where this chunk begins"), ("Upload-Length" = u64, Header, description = "The whole photo's size")), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The next bytes of the photo"), security(("device" = [])),
+    params(("sha256" = String, Path, pattern = r"^[0-9a-f]{64}$", description = "The photo's SHA-256, hex"), ("Upload-Offset" = u64, Header, description = "Where this chunk begins"), ("Upload-Length" = u64, Header, description = "The whole photo's size")), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The next bytes of the photo"), security(("device" = [])),
     responses((status = 200, description = "Where the upload now stands", body = UploadState), (status = 409, description = "The offset is not where the upload stands", body = ErrorBody), (status = 415, description = "A content encoding the server does not read", body = ErrorBody), (status = 422, description = "The bytes do not hash to the name", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(id = %id, device = %device))]
@@ -83,7 +83,7 @@ pub async fn upload_chunk(
     get,
     path = "/api/v1/attachments/{sha256}",
     tag = "jobs",
-    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")),
+    params(("sha256" = String, Path, pattern = r"^[0-9a-f]{64}$", description = "The photo's SHA-256, hex")),
     responses((status = 200, description = "The photo's bytes", content_type = "image/jpeg", body = Vec<u8>), (status = 404, description = "The office does not hold it", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(id = %id))]

@@ -49,6 +49,7 @@ fn complaint_json(c: &Complaint, now: i64) -> ComplaintAnswer {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextBody {
+    #[schema(min_length = 1, max_length = 16384)]
     text: String,
 }
 
@@ -67,7 +68,7 @@ fn check_text(text: &str) -> Result<()> {
     post,
     path = "/api/v1/jobs/{id}/complaints",
     tag = "service",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = TextBody,
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")), request_body = TextBody,
     responses((status = 201, description = "The complaint opened", body = ComplaintAnswer), (status = 404, description = "No such job", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all)]

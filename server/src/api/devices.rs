@@ -21,11 +21,13 @@ use crate::{Error, Result};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollBody {
+    #[schema(min_length = 1)]
     code: String,
     #[serde(default)]
     device_name: String,
     /// The device's Ed25519 public key (64 hex digits); sealed reports verify against it.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9a-f]{64}$")]
     public_key: Option<String>,
 }
 

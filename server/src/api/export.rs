@@ -19,8 +19,10 @@ use crate::{Error, Result};
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// Jobs reported from this day (or instant).
+    #[param(format = Date)]
     from: String,
     /// Through this day (or up to this instant).
+    #[param(format = Date)]
     to: String,
     /// `csv` (the default) or `xlsx`.
     #[serde(default)]

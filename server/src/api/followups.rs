@@ -72,7 +72,7 @@ fn followup_json(f: &Followup) -> FollowupAnswer {
     post,
     path = "/api/v1/jobs/{id}/followup",
     tag = "service",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = FollowupBody,
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")), request_body = FollowupBody,
     responses((status = 201, description = "The call recorded", body = FollowupAnswer), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job is not completed, or its call is recorded", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]

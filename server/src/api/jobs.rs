@@ -211,6 +211,7 @@ pub async fn create_batch(
 #[serde(deny_unknown_fields)]
 pub struct AtParams {
     /// RFC 3339: render SLA states as of this instant instead of now.
+    #[param(format = DateTime)]
     at: Option<String>,
 }
 
@@ -219,7 +220,7 @@ pub struct AtParams {
     get,
     path = "/api/v1/jobs/{id}",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`"), AtParams),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`"), AtParams),
     responses((status = 200, description = "The job", body = JobView), (status = 404, description = "No such job", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]
@@ -239,7 +240,7 @@ pub async fn get_job(
     get,
     path = "/api/v1/jobs/{id}/heads",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")),
     responses((status = 200, description = "The job document's heads", body = Heads), (status = 404, description = "No such job", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]
@@ -374,14 +375,18 @@ fn string_field(field: &str, v: &Value) -> Result<String> {
 pub struct JobPatch {
     /// RFC 3339, or `null` to clear.
     #[schema(nullable)]
+    #[schema(format = DateTime)]
     scheduled_start: Option<String>,
     /// RFC 3339, or `null` to clear.
     #[schema(nullable)]
+    #[schema(format = DateTime)]
     scheduled_end: Option<String>,
     /// A registered technician's id, or `null` to unassign.
     #[schema(nullable)]
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     technician: Option<String>,
     priority: Option<Priority>,
+    #[schema(min_length = 1)]
     problem: Option<String>,
     customer: Option<fieldwork_model::Customer>,
     site: Option<fieldwork_model::Site>,
@@ -404,7 +409,7 @@ pub const PATCH_FIELDS: [&str; 7] = [
     patch,
     path = "/api/v1/jobs/{id}",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body(content = JobPatch, example = json!({"scheduled_start": "2026-12-08T14:00:00+08:00", "scheduled_end": "2026-12-08T16:00:00+08:00", "technician": "T-002"})),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")), request_body(content = JobPatch, example = json!({"scheduled_start": "2026-12-08T14:00:00+08:00", "scheduled_end": "2026-12-08T16:00:00+08:00", "technician": "T-002"})),
     responses((status = 200, description = "The job after the change", body = JobView), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job has ended (completed or cancelled)", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]
@@ -529,6 +534,7 @@ pub async fn patch_job(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    #[schema(min_length = 1, max_length = 16384)]
     text: String,
 }
 
@@ -537,7 +543,7 @@ pub struct NoteBody {
     post,
     path = "/api/v1/jobs/{id}/notes",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = NoteBody,
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")), request_body = NoteBody,
     responses((status = 201, description = "The job with the note", body = JobView), (status = 404, description = "No such job", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]
@@ -558,6 +564,7 @@ pub async fn add_note(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
+    #[schema(min_length = 1)]
     reason: String,
 }
 
@@ -566,7 +573,7 @@ pub struct CancelBody {
     post,
     path = "/api/v1/jobs/{id}/cancel",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = CancelBody,
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")), request_body = CancelBody,
     responses((status = 200, description = "The cancelled job", body = JobView), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job has ended", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]
@@ -608,7 +615,7 @@ pub struct PartBody {
     post,
     path = "/api/v1/jobs/{id}/parts",
     tag = "jobs",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")), request_body = PartBody,
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")), request_body = PartBody,
     responses((status = 201, description = "The job with the part line", body = JobView), (status = 404, description = "No such job", body = ErrorBody), (status = 409, description = "The job has ended", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]

@@ -18,10 +18,13 @@ use crate::{Error, Result};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct KpiParams {
+    #[param(format = Date)]
     from: String,
+    #[param(format = Date)]
     to: String,
     /// RFC 3339: judge open milestones as of this instant instead of now.
     #[serde(default)]
+    #[param(format = DateTime)]
     at: Option<String>,
 }
 
@@ -110,6 +113,7 @@ pub struct EscalationParams {
     technician: Option<String>,
     /// RFC 3339: judge the clocks as of this instant instead of now.
     #[serde(default)]
+    #[param(format = DateTime)]
     at: Option<String>,
 }
 

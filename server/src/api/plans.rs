@@ -116,6 +116,7 @@ pub async fn list_plans(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunBody {
+    #[schema(format = Date)]
     through: String,
 }
 

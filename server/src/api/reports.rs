@@ -20,7 +20,7 @@ use fieldwork_store::Storage;
     get,
     path = "/api/v1/jobs/{id}/reports",
     tag = "reports",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`")),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`")),
     responses((status = 200, description = "Every sealed version, oldest first", body = Vec<ReportSummary>), (status = 404, description = "No such job", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all, fields(job = %id))]
@@ -79,7 +79,7 @@ fn sealed_bytes(s: &dyn Storage, id: &str, version: u32) -> Result<String> {
     get,
     path = "/api/v1/jobs/{id}/reports/{version}",
     tag = "reports",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`"), ("version" = u32, Path, description = "The report version, from 1")),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`"), ("version" = u32, Path, minimum = 1, description = "The report version, from 1")),
     responses((status = 200, description = "The canonical bytes exactly as sealed (JSON, RFC 8785), with the signatures", content_type = "application/json", body = Object), (status = 404, description = "No such job or version", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all)]
@@ -100,7 +100,7 @@ pub async fn get_report(
     get,
     path = "/api/v1/jobs/{id}/reports/{version}/pdf",
     tag = "reports",
-    params(("id" = String, Path, description = "The job's id, e.g. `J-0001`"), ("version" = u32, Path, description = "The report version, from 1")),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description = "The job's id, e.g. `J-0001`"), ("version" = u32, Path, minimum = 1, description = "The report version, from 1")),
     responses((status = 200, description = "The PDF, byte-identical to the phone's", content_type = "application/pdf", body = Vec<u8>), (status = 404, description = "No such job or version", body = ErrorBody))
 )]
 #[tracing::instrument(skip_all)]
