@@ -97,6 +97,20 @@ impl Webhooks for PgStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(subscription = %s.id))]
+    fn update_subscription(&self, s: &Subscription) -> Result<bool> {
+        let events = serde_json::to_string(&s.events).map_err(|e| Error::Corrupt(e.to_string()))?;
+        self.write(async |tx| {
+            Ok(exec(
+                &tx.sql,
+                "UPDATE webhook_subscriptions SET url = $2, events = $3, secret = $4 WHERE id = $1",
+                &[&s.id, &s.url, &events, &s.secret],
+            )
+            .await?
+                == 1)
+        })
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(subscription = %id))]
     fn delete_subscription(&self, id: &str) -> Result<bool> {
         self.write(async |tx| {

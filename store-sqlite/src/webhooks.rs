@@ -137,6 +137,17 @@ impl Webhooks for SqliteStorage {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(subscription = %s.id))]
+    fn update_subscription(&self, s: &Subscription) -> Result<bool> {
+        let events = serde_json::to_string(&s.events).map_err(|e| Error::Corrupt(e.to_string()))?;
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE webhook_subscriptions SET url = ?2, events = ?3, secret = ?4 WHERE id = ?1",
+                params![s.id, s.url, events, s.secret],
+            )? == 1)
+        })
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(subscription = %id))]
     fn delete_subscription(&self, id: &str) -> Result<bool> {
         self.write(|tx| {

@@ -498,6 +498,9 @@ pub trait Webhooks {
     fn add_subscription(&self, s: &Subscription) -> Result<()>;
     /// Every subscription, oldest first.
     fn subscriptions(&self) -> Result<Vec<Subscription>>;
+    /// Changes a subscription's URL, events and secret (a rotated secret signs every attempt
+    /// from now on, those of deliveries already owed included); false if there is none.
+    fn update_subscription(&self, s: &Subscription) -> Result<bool>;
     /// Removes a subscription and what it was still owed; false if there was none.
     fn delete_subscription(&self, id: &str) -> Result<bool>;
     /// Resumes a paused subscription: its failures start again from 0 and what it is owed is

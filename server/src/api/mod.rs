@@ -131,7 +131,11 @@ pub fn described() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::get_report))
         .routes(routes!(reports::get_report_pdf))
         .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
-        .routes(routes!(webhooks::get_webhook, webhooks::delete_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
         .routes(routes!(webhooks::resume_webhook))
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(export::export_jobs))

@@ -113,10 +113,10 @@ impl From<Delivery> for DeliveryAnswer {
     }
 }
 
-/// Checks a new subscription and makes it (the URL's check resolves its host).
-pub(crate) async fn subscribe(state: &AppState, new: NewWebhook) -> Result<Subscription> {
+/// The events asked for: known names, each once, at least one.
+fn checked_events(asked: Vec<String>) -> Result<Vec<String>> {
     let mut events = Vec::new();
-    for e in new.events {
+    for e in asked {
         if !EVENTS.contains(&e.as_str()) {
             return Err(Error::BadRequest(
                 "invalid",
@@ -133,20 +133,30 @@ pub(crate) async fn subscribe(state: &AppState, new: NewWebhook) -> Result<Subsc
             "events must name at least one event".into(),
         ));
     }
-    // Long enough not to be guessed, short enough to be a secret and not a document.
-    let length = new.secret.chars().count();
-    if !(16..=256).contains(&length) {
+    Ok(events)
+}
+
+/// A secret long enough not to be guessed, short enough to be a secret and not a document.
+fn checked_secret(secret: String) -> Result<String> {
+    if !(16..=256).contains(&secret.chars().count()) {
         return Err(Error::BadRequest(
             "invalid",
             "secret must be 16 to 256 characters".into(),
         ));
     }
+    Ok(secret)
+}
+
+/// Checks a new subscription and makes it (the URL's check resolves its host).
+pub(crate) async fn subscribe(state: &AppState, new: NewWebhook) -> Result<Subscription> {
+    let events = checked_events(new.events)?;
+    let secret = checked_secret(new.secret)?;
     crate::webhooks::check_url(&new.url, state.webhooks.allow_private).await?;
     let subscription = Subscription {
         id: format!("wh_{:016x}", rand::random::<u64>()),
         url: new.url,
         events,
-        secret: new.secret,
+        secret,
         created_at: chrono::Utc::now().timestamp_millis(),
         paused_at: None,
         failures: 0,
@@ -216,6 +226,62 @@ pub async fn get_webhook(
     PathId(id): PathId,
 ) -> Result<Json<WebhookAnswer>> {
     let sub = state.blocking(move |s| find(s, &id)).await?;
+    Ok(Json(sub.into()))
+}
+
+/// `PATCH /api/v1/webhooks/{id}`: any of a new URL, events or secret.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPatch {
+    url: Option<String>,
+    events: Option<Vec<String>>,
+    /// A rotated secret signs every attempt from now on (those of deliveries already owed
+    /// too): the receiver accepts both while it switches.
+    #[schema(min_length = 16, max_length = 256)]
+    secret: Option<String>,
+}
+
+/// `PATCH /api/v1/webhooks/{id}`: change where a subscription goes, what it hears, or rotate
+/// its secret; what it is already owed keeps its order.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "The subscription's id")),
+    request_body = WebhookPatch,
+    responses((status = 200, description = "The subscription as changed", body = WebhookAnswer), (status = 404, description = "No such webhook", body = ErrorBody))
+)]
+#[tracing::instrument(skip_all, fields(webhook = %id))]
+pub async fn update_webhook(
+    State(state): State<AppState>,
+    _: Dispatcher,
+    PathId(id): PathId,
+    Body(patch): Body<WebhookPatch>,
+) -> Result<Json<WebhookAnswer>> {
+    let events = patch.events.map(checked_events).transpose()?;
+    let secret = patch.secret.map(checked_secret).transpose()?;
+    if let Some(url) = &patch.url {
+        crate::webhooks::check_url(url, state.webhooks.allow_private).await?;
+    }
+    let sub = state
+        .blocking(move |s| {
+            let mut sub = find(s, &id)?;
+            if let Some(url) = patch.url {
+                sub.url = url;
+            }
+            if let Some(events) = events {
+                sub.events = events;
+            }
+            if let Some(secret) = secret {
+                sub.secret = secret;
+            }
+            if !s.update_subscription(&sub)? {
+                return Err(Error::NotFound(format!("no webhook {id}")));
+            }
+            Ok(sub)
+        })
+        .await?;
+    tracing::info!(webhook = %sub.id, "webhook changed");
     Ok(Json(sub.into()))
 }
 

@@ -27,6 +27,9 @@ struct Received {
     verified: bool,
     body: Value,
     answered: u16,
+    /// The signature header and the raw body, to verify against another secret.
+    signature: String,
+    raw: Vec<u8>,
 }
 
 /// A webhook receiver on 127.0.0.1: answers 500 to the first `refuse` requests, then 200.
@@ -63,6 +66,8 @@ impl Receiver {
                         verified,
                         body: serde_json::from_slice(&body).unwrap(),
                         answered,
+                        signature: signature.to_string(),
+                        raw: body.to_vec(),
                     });
                     StatusCode::from_u16(answered).unwrap()
                 }
@@ -672,4 +677,72 @@ async fn a_passed_deadline_and_stock_falling_below_its_minimum_are_events_once_e
         })
         .collect();
     assert_eq!(falls, [(0, 5), (2, 5)]);
+}
+
+#[tokio::test]
+async fn a_rotated_secret_signs_what_follows_and_a_bad_change_changes_nothing() {
+    let office = Office::start_with(&config()).await;
+    office.technician("t1").await;
+    let receiver = Receiver::start(0).await;
+    let hook = subscribe(&office, &receiver.url, &["job.created"]).await;
+    let path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());
+    office.create_job("J-1", None).await;
+    receiver
+        .until("the first event", |got| got.len() == 1)
+        .await;
+
+    const ROTATED: &str = "rotated-secret-9876543210";
+    let (status, changed) = office
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"secret": ROTATED, "events": ["job.created", "job.assigned"]})),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["events"], json!(["job.created", "job.assigned"]));
+    assert!(changed.get("secret").is_none());
+    office.create_job("J-2", Some("t1")).await;
+    receiver
+        .until("J-2 created and assigned", |got| got.len() == 3)
+        .await;
+    let now = chrono::Utc::now().timestamp();
+    for r in &receiver.got.lock()[1..] {
+        assert!(fieldwork_office::webhooks::verify(
+            ROTATED,
+            &r.signature,
+            &r.raw,
+            now
+        ));
+        assert!(!r.verified, "still signed with the old secret");
+    }
+
+    // Refused changes change nothing.
+    for bad in [
+        json!({"secret": "short"}),
+        json!({"events": ["job.deleted"]}),
+        json!({"events": []}),
+        json!({"url": "ftp://example.com/x"}),
+        json!({"colour": "red"}),
+    ] {
+        let (status, answer) = office
+            .call(Method::PATCH, &path, Some(bad.clone()), Some(&office.token))
+            .await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+    }
+    let (_, now_hook) = office
+        .call(Method::GET, &path, None, Some(&office.token))
+        .await;
+    assert_eq!(now_hook["events"], json!(["job.created", "job.assigned"]));
+    assert_eq!(now_hook["url"], receiver.url);
+    let (status, _) = office
+        .call(
+            Method::PATCH,
+            "/api/v1/webhooks/wh_nobody",
+            Some(json!({"secret": ROTATED})),
+            Some(&office.token),
+        )
+        .await;
+    assert_eq!(status, 404);
 }

@@ -146,6 +146,14 @@ pub fn webhook_events_are_recorded_once_and_delivered_in_order_per_job(s: &dyn S
         (h1.failures, h1.last_status, h1.paused_at),
         (0, Some(200), None)
     );
+    let mut rotated = h1.clone();
+    rotated.secret = "rotated".into();
+    rotated.events.push("report.signed".into());
+    assert!(s.update_subscription(&rotated).unwrap());
+    assert!(!s.update_subscription(&subscription("nobody", &[])).unwrap());
+    let stored = s.subscriptions().unwrap();
+    let h1 = stored.iter().find(|x| x.id == "h1").unwrap();
+    assert_eq!((h1.secret.as_str(), h1.events.len()), ("rotated", 4));
     let listed = s.deliveries("h1", 10).unwrap();
     assert_eq!(listed.len(), 4);
     assert!(
