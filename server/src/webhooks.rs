@@ -161,9 +161,17 @@ async fn next_change(
 #[tracing::instrument(level = "debug", skip_all)]
 fn watch(s: &dyn Storage, now: i64) -> Result<()> {
     if s.subscriptions()?.is_empty() {
-        // Nobody listens; what is recorded now would be owed to nobody anyway.
+        // Nobody listens; what is recorded now would be owed to nobody anyway (a new
+        // subscription has what stands recorded first: `record_standing`).
         return Ok(());
     }
+    record_standing(s, now)
+}
+
+/// Records the breaches and low levels that stand now, as facts (each once). Run before a new
+/// subscription takes its place in the event log, so it is owed what happens from then on,
+/// not every breach that stood before it existed.
+pub fn record_standing(s: &dyn Storage, now: i64) -> Result<()> {
     let breached: Vec<Fact> = crate::office::escalation_rows(s, now, None)?
         .into_iter()
         .filter(|r| r.state == fieldwork_model::sla::MilestoneState::Breached)

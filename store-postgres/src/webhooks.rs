@@ -283,7 +283,9 @@ impl Webhooks for PgStorage {
                 "UPDATE webhook_subscriptions SET last_attempt_at = $2, last_status = $3,
                     last_error = $4::text,
                     failures = CASE WHEN $4::text IS NULL THEN 0 ELSE failures + 1 END,
-                    paused_at = CASE WHEN $4::text IS NOT NULL AND failures + 1 >= $5 THEN $2
+                    paused_at = CASE WHEN $4::text IS NOT NULL AND (failures + 1 >= $5
+                                       OR (SELECT attempts FROM webhook_deliveries
+                                           WHERE id = $1) >= $5) THEN $2
                                      ELSE paused_at END
                  WHERE id = (SELECT subscription FROM webhook_deliveries WHERE id = $1)",
                 &[&id, &at, &status, &error, &pause_after],

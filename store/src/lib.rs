@@ -479,8 +479,10 @@ pub struct Delivery {
 pub enum Attempt {
     /// The receiver answered 2xx: never sent again.
     Delivered { at: i64, status: u16 },
-    /// Anything else: try again at `retry_at` (the subscription is paused if this was failure
-    /// number `pause_after` in a row).
+    /// Anything else: try again at `retry_at`. The subscription is paused if this was its
+    /// failure number `pause_after` in a row, or this delivery's (one event a receiver keeps
+    /// refusing holds back its job's later events, while other jobs' successes reset the
+    /// count: it is shown rather than retried in silence).
     Failed {
         at: i64,
         status: Option<u16>,

@@ -165,8 +165,12 @@ pub(crate) async fn subscribe(state: &AppState, new: NewWebhook) -> Result<Subsc
         last_error: None,
     };
     let stored = subscription.clone();
+    let now = subscription.created_at;
     state
-        .blocking(move |s| Ok(s.add_subscription(&stored)?))
+        .blocking(move |s| {
+            crate::webhooks::record_standing(s, now)?;
+            Ok(s.add_subscription(&stored)?)
+        })
         .await?;
     tracing::info!(webhook = %subscription.id, "webhook subscribed");
     Ok(subscription)

@@ -577,6 +577,13 @@ async fn a_passed_deadline_and_stock_falling_below_its_minimum_are_events_once_e
     let office = Office::start_with(&config()).await;
     office.technician("t1").await;
     let receiver = Receiver::start(0).await;
+    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
+    post_ok(&office, "/api/v1/contracts", contract).await;
+    // Breached before anyone subscribed: the past, not news to a new subscription.
+    let mut before = crate::common::job_body("J-BEFORE", Some("t1"));
+    before["contract"] = json!("GOLD-2026");
+    before["reported_at"] = json!("2026-01-05T09:00:00+08:00");
+    post_ok(&office, "/api/v1/jobs", before).await;
     subscribe(
         &office,
         &receiver.url,
@@ -585,8 +592,6 @@ async fn a_passed_deadline_and_stock_falling_below_its_minimum_are_events_once_e
     .await;
 
     // A job under contract reported long ago and never answered: its response is breached.
-    let contract: Value = serde_json::from_str(fieldwork_server::demo::DEMO_CONTRACT).unwrap();
-    post_ok(&office, "/api/v1/contracts", contract).await;
     let mut job = crate::common::job_body("J-LATE", Some("t1"));
     job["contract"] = json!("GOLD-2026");
     job["reported_at"] = json!("2026-01-05T09:00:00+08:00");

@@ -191,4 +191,38 @@ pub fn a_webhook_that_keeps_failing_is_paused_until_resumed(s: &dyn Storage) {
     let h = &s.subscriptions().unwrap()[0];
     assert_eq!((h.failures, h.paused_at), (0, None));
     assert_eq!(s.claim_deliveries(now, 1_000, 10).unwrap().len(), 3);
+    // One event refused again and again while others go through: paused all the same.
+    s.add_subscription(&subscription("p", &["sla.breached"]))
+        .unwrap();
+    s.record_facts(
+        &[
+            sla_breached("J-P", "arrival", AT),
+            sla_breached("J-Q", "arrival", AT),
+        ],
+        now,
+    )
+    .unwrap();
+    s.fan_out(now).unwrap();
+    for _ in 0..3 {
+        let claimed = s.claim_deliveries(now, 1_000, 10).unwrap();
+        for d in claimed.iter().filter(|d| d.subscription == "p") {
+            let attempt = if d.order == "J-P" {
+                failed(now, now, 3)
+            } else {
+                Attempt::Delivered {
+                    at: now,
+                    status: 200,
+                }
+            };
+            s.record_delivery(&d.id, &attempt).unwrap();
+        }
+        now += 1;
+    }
+    let p = s
+        .subscriptions()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == "p")
+        .unwrap();
+    assert!(p.paused_at.is_some(), "{p:?}");
 }
