@@ -105,8 +105,13 @@ impl Registers for PgStorage {
                 &[&c.id, &c.job, &body, &c.received_at],
             )
             .await?;
-            let opened = fieldwork_office::webhooks::complaint_opened(&c.id, &c.job, c.received_at);
-            crate::webhooks::record_facts_in(tx, &[opened], fieldwork_store::rows::now()).await?;
+            let opened = [fieldwork_office::webhooks::complaint_opened(
+                &c.id,
+                &c.job,
+                c.received_at,
+            )];
+            crate::webhooks::lock_jobs_of(tx, &opened).await?;
+            crate::webhooks::record_facts_in(tx, &opened, fieldwork_store::rows::now()).await?;
             Ok(())
         })
     }

@@ -25,6 +25,30 @@ pub(crate) async fn record_facts_in(tx: &Tx<'_>, facts: &[Fact], now: i64) -> Pg
     Ok(new as usize)
 }
 
+/// Locks the rows of the jobs these facts are about, in id order, before they take their
+/// numbers: a write to the same job still to commit (it holds the row) commits first, so its
+/// events are numbered, and delivered, before these. Not needed inside a job's own write,
+/// which holds its row already.
+pub(crate) async fn lock_jobs_of(tx: &Tx<'_>, facts: &[Fact]) -> Pg<()> {
+    let mut jobs: Vec<&str> = facts
+        .iter()
+        .filter(|f| !f.order.starts_with("stock:"))
+        .map(|f| f.order.as_str())
+        .collect();
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    jobs.sort_unstable();
+    jobs.dedup();
+    query(
+        &tx.sql,
+        "SELECT id FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        &[&jobs],
+    )
+    .await?;
+    Ok(())
+}
+
 fn status(v: Option<i32>) -> Option<u16> {
     v.and_then(|s| u16::try_from(s).ok())
 }
@@ -152,7 +176,10 @@ impl Webhooks for PgStorage {
 
     #[tracing::instrument(level = "debug", skip_all, fields(facts = facts.len()))]
     fn record_facts(&self, facts: &[Fact], now: i64) -> Result<usize> {
-        self.write(async |tx| record_facts_in(tx, facts, now).await)
+        self.write(async |tx| {
+            lock_jobs_of(tx, facts).await?;
+            record_facts_in(tx, facts, now).await
+        })
     }
 
     fn fact_keys(&self, prefix: &str) -> Result<Vec<String>> {
