@@ -691,9 +691,15 @@ pub fn sealed(d: &JobData) -> Vec<(&SealedReport, Report)> {
 
 /// Every sealed version with whether it is still current.
 pub fn summaries(d: &JobData) -> Result<Vec<ReportSummary>> {
+    summaries_of(d, &sealed(d))
+}
+
+/// [`summaries`] of reports [`sealed`] already opened (the store's projection opens them once
+/// for the report state and the webhook events both).
+pub fn summaries_of(d: &JobData, sealed: &[(&SealedReport, Report)]) -> Result<Vec<ReportSummary>> {
     let now = content(d)?;
-    Ok(sealed(d)
-        .into_iter()
+    Ok(sealed
+        .iter()
         .map(|(e, r)| ReportSummary {
             version: r.version,
             status: r.outcome().to_string(),
@@ -735,14 +741,14 @@ pub fn same_content(sealed: &ReportContent, now: &ReportContent) -> bool {
 /// The job's report state: the latest version's outcome, or `changed_since_signed`.
 pub fn status_of(d: &JobData) -> Result<ReportStatus> {
     if d.reports.is_empty() {
-        return Ok(ReportStatus {
-            status: "none".into(),
-            version: None,
-            sha256: None,
-        });
+        return Ok(status_from(&[]));
     }
-    let all = summaries(d)?;
-    Ok(match all.last() {
+    Ok(status_from(&summaries(d)?))
+}
+
+/// The state of the latest of `all` (`none` when there is none).
+pub fn status_from(all: &[ReportSummary]) -> ReportStatus {
+    match all.last() {
         None => ReportStatus {
             status: "none".into(),
             version: None,
@@ -757,7 +763,7 @@ pub fn status_of(d: &JobData) -> Result<ReportStatus> {
             version: Some(last.version),
             sha256: Some(last.sha256.clone()),
         },
-    })
+    }
 }
 
 /// The version number the next seal gets.

@@ -11,6 +11,9 @@
 use std::net::IpAddr;
 
 use fieldwork_model::job::JobData;
+use fieldwork_model::report::{Report, SealedReport};
+
+use crate::stock::StockLimit;
 use fieldwork_model::{Result, Status};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
@@ -55,9 +58,10 @@ impl Fact {
 }
 
 /// Every event a job's document implies: created; each assignment (a `null` technician is a
-/// job taken back into the tray); each other status event; each sealed report, signed or
-/// refused. Oldest first (the order they are delivered in).
-pub fn job_facts(d: &JobData) -> Result<Vec<Fact>> {
+/// job taken back into the tray); each other status event; each of its `sealed` reports
+/// (`fieldwork_model::report::sealed`, opened once by the caller), signed or refused. Oldest
+/// first (the order they are delivered in).
+pub fn job_facts(d: &JobData, sealed: &[(&SealedReport, Report)]) -> Result<Vec<Fact>> {
     let mut facts = vec![Fact::of_job(
         &d.id,
         "created".into(),
@@ -91,7 +95,7 @@ pub fn job_facts(d: &JobData) -> Result<Vec<Fact>> {
         };
         facts.push(fact);
     }
-    for (_, report) in fieldwork_model::report::sealed(d) {
+    for (_, report) in sealed {
         let (event, at) = match (&report.signature, &report.refusal) {
             (Some(s), _) => ("report.signed", &s.signed_at),
             (None, Some(r)) => ("report.refused", &r.refused_at),
@@ -131,6 +135,12 @@ pub fn sla_breached(job: &str, milestone: &str, due: i64) -> Fact {
     )
 }
 
+/// The start of the keys of a part's stock events at a place (its falls below the minimum,
+/// `<prefix><n>`, and its recoveries, `<prefix><n>:recovered`).
+pub fn stock_prefix(location: &str, sku: &str) -> String {
+    format!("stock:{location}:{sku}:")
+}
+
 /// A part's level at a place fell below its minimum: `episode` counts the times it did (a
 /// level that recovers and falls again is a new event).
 pub fn below_minimum(
@@ -142,11 +152,44 @@ pub fn below_minimum(
     at: i64,
 ) -> Fact {
     Fact {
-        key: format!("stock:{location}:{sku}:{episode}"),
+        key: format!("{}{episode}", stock_prefix(location, sku)),
         event: "stock.below_minimum",
         order: format!("stock:{location}"),
         at,
         data: json!({"job": null, "location": location, "sku": sku, "qty": level, "min": min}),
+    }
+}
+
+/// What a part's `level` against its limit says, given the keys already `recorded` under its
+/// [`stock_prefix`]: a new fall below the minimum (none while it stays under), or, back at or
+/// over it, the end of the fall (recorded under a name no subscription can ask for, so the next
+/// fall is news again); nothing otherwise.
+pub fn stock_episode(limit: &StockLimit, level: i64, recorded: &[String], at: i64) -> Option<Fact> {
+    let prefix = stock_prefix(&limit.location, &limit.sku);
+    let falls = recorded
+        .iter()
+        .filter(|k| !k.ends_with(":recovered"))
+        .count() as u32;
+    let falling = falls > 0 && !recorded.contains(&format!("{prefix}{falls}:recovered"));
+    if level < limit.min && !falling {
+        Some(below_minimum(
+            &limit.location,
+            &limit.sku,
+            falls + 1,
+            level,
+            limit.min,
+            at,
+        ))
+    } else if level >= limit.min && falling {
+        Some(Fact {
+            key: format!("{prefix}{falls}:recovered"),
+            event: "stock.recovered",
+            order: format!("stock:{}", limit.location),
+            at,
+            data: json!({"job": null}),
+        })
+    } else {
+        None
     }
 }
 
@@ -158,17 +201,21 @@ pub const REPLAY_WINDOW_SECS: i64 = 300;
 /// of "<t>.<body>" under the subscription's secret>`. The timestamp is inside the signed
 /// bytes, so a replayed delivery cannot be given a fresh one.
 pub fn signature(secret: &str, t: i64, body: &[u8]) -> String {
-    format!("t={t},v1={}", hex::encode(mac(secret, t, body)))
+    format!(
+        "t={t},v1={}",
+        hex::encode(keyed(secret, t, body).finalize().into_bytes())
+    )
 }
 
-fn mac(secret: &str, t: i64, body: &[u8]) -> Vec<u8> {
+/// The MAC of `"<t>.<body>"` under `secret`, not yet finalized (signing and checking share it).
+fn keyed(secret: &str, t: i64, body: &[u8]) -> Hmac<Sha256> {
     // HMAC takes a key of any length: this cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    mac.finalize().into_bytes().to_vec()
+    mac
 }
 
 /// What a receiver does with `X-Fieldwork-Signature`: the MAC matches (in constant time) and
@@ -186,12 +233,7 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
     let (Some(t), Some(v1)) = (t, v1) else {
         return false;
     };
-    let mut check = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-    check.update(t.to_string().as_bytes());
-    check.update(b".");
-    check.update(body);
-    (now - t).abs() <= REPLAY_WINDOW_SECS && check.verify_slice(&v1).is_ok()
+    (now - t).abs() <= REPLAY_WINDOW_SECS && keyed(secret, t, body).verify_slice(&v1).is_ok()
 }
 
 /// Delay before the next attempt after `failures` failed ones, from `first` (ms): tripled each
@@ -299,6 +341,33 @@ mod tests {
         assert_eq!(
             header,
             format!("t=1,v1={}", hex::encode(mac.finalize().into_bytes()))
+        );
+    }
+
+    #[test]
+    fn a_fall_below_the_minimum_is_news_once_until_the_level_recovers() {
+        let limit = StockLimit {
+            location: "W".into(),
+            sku: "F".into(),
+            min: 5,
+            max: 20,
+        };
+        let mut recorded: Vec<String> = Vec::new();
+        let mut step = |level| {
+            let fact = stock_episode(&limit, level, &recorded, 0);
+            if let Some(f) = &fact {
+                recorded.push(f.key.clone());
+            }
+            fact.map(|f| f.event)
+        };
+        assert_eq!(step(3), Some("stock.below_minimum"));
+        assert_eq!(step(2), None, "still under: no news");
+        assert_eq!(step(9), Some("stock.recovered"));
+        assert_eq!(step(9), None);
+        assert_eq!(step(1), Some("stock.below_minimum"));
+        assert_eq!(
+            recorded,
+            ["stock:W:F:1", "stock:W:F:1:recovered", "stock:W:F:2"]
         );
     }
 

@@ -238,35 +238,19 @@ pub fn kpis(k: &Kpis, parts: &PartsAccuracy) -> Table {
             (r.of as i64).into(),
         ]
     };
-    let mut rows = vec![
-        vec![
-            "jobs".into(),
-            Cell::Number(k.jobs as f64),
-            Cell::Empty,
-            Cell::Empty,
-        ],
-        vec![
-            "completed".into(),
-            Cell::Number(k.completed as f64),
-            Cell::Empty,
-            Cell::Empty,
-        ],
+    // A figure without a count behind it.
+    let figure = |name: &str, value: Option<f64>| -> Vec<Cell> {
+        vec![name.into(), value.into(), Cell::Empty, Cell::Empty]
+    };
+    let rows = vec![
+        figure("jobs", Some(k.jobs as f64)),
+        figure("completed", Some(k.completed as f64)),
         rate("response_within_sla_percent", &k.response_within_sla),
         rate("arrival_within_sla_percent", &k.arrival_within_sla),
         rate("resolution_within_sla_percent", &k.resolution_within_sla),
         rate("first_time_fix_rate_percent", &k.first_time_fix_rate),
-        vec![
-            "mean_time_to_repair_minutes".into(),
-            k.mean_time_to_repair_minutes.into(),
-            Cell::Empty,
-            Cell::Empty,
-        ],
-        vec![
-            "loaners_issued".into(),
-            Cell::Number(k.loaners_issued as f64),
-            Cell::Empty,
-            Cell::Empty,
-        ],
+        figure("mean_time_to_repair_minutes", k.mean_time_to_repair_minutes),
+        figure("loaners_issued", Some(k.loaners_issued as f64)),
         rate("callback_rate_percent", &k.callback_rate),
         rate("repeat_repair_rate_percent", &k.repeat_repair_rate),
         rate("satisfaction_rate_percent", &k.satisfaction_rate),
@@ -274,8 +258,8 @@ pub fn kpis(k: &Kpis, parts: &PartsAccuracy) -> Table {
             "complaints_answered_in_time_percent",
             &k.complaints_answered_in_time,
         ),
+        rate("parts_accuracy_percent", &parts.transfers),
     ];
-    rows.push(rate("parts_accuracy_percent", &parts.transfers));
     Table {
         name: "KPIs",
         header: vec!["kpi", "value", "count", "of"],

@@ -178,36 +178,19 @@ pub fn record_standing(s: &dyn Storage, now: i64) -> Result<()> {
         .map(|r| webhooks::sla_breached(&r.job, r.milestone, r.due))
         .collect();
     let mut facts = breached;
-    for limit in s.stock_limits(None)? {
-        let levels = crate::api::stock::levels_at(s, limit.location.clone())?;
-        let level = levels
-            .levels
-            .iter()
-            .find(|l| l.sku == limit.sku)
-            .map_or(0, |l| l.qty + l.in_transit);
-        let prefix = format!("stock:{}:{}:", limit.location, limit.sku);
-        let keys = s.fact_keys(&prefix)?;
-        let episodes = keys.iter().filter(|k| !k.ends_with(":recovered")).count() as u32;
-        let open = episodes > 0 && !keys.contains(&format!("{prefix}{episodes}:recovered"));
-        if level < limit.min && !open {
-            facts.push(webhooks::below_minimum(
-                &limit.location,
-                &limit.sku,
-                episodes + 1,
-                level,
-                limit.min,
-                now,
-            ));
-        } else if level >= limit.min && open {
-            // Back at or over its minimum: the next fall is a new event. Recorded under a
-            // name no subscription can ask for.
-            facts.push(Fact {
-                key: format!("{prefix}{episodes}:recovered"),
-                event: "stock.recovered",
-                order: format!("stock:{}", limit.location),
-                at: now,
-                data: json!({"job": null}),
-            });
+    // Each place's levels folded once, for all of its limits.
+    let mut limits = s.stock_limits(None)?;
+    limits.sort_by(|a, b| a.location.cmp(&b.location));
+    for place in limits.chunk_by(|a, b| a.location == b.location) {
+        let levels = crate::api::stock::levels_at(s, place[0].location.clone())?;
+        for limit in place {
+            let level = levels
+                .levels
+                .iter()
+                .find(|l| l.sku == limit.sku)
+                .map_or(0, |l| l.qty + l.in_transit);
+            let recorded = s.fact_keys(&webhooks::stock_prefix(&limit.location, &limit.sku))?;
+            facts.extend(webhooks::stock_episode(limit, level, &recorded, now));
         }
     }
     if !facts.is_empty() {
@@ -312,6 +295,24 @@ async fn deliver(state: &AppState, sub: &Subscription, d: &Delivery) -> Attempt 
     }
 }
 
+/// Mozilla's root certificates, parsed once: each attempt builds a client of its own (pinned
+/// to the addresses it checked) but need not parse them again.
+fn roots() -> std::result::Result<&'static [reqwest::Certificate], String> {
+    static ROOTS: std::sync::OnceLock<std::result::Result<Vec<reqwest::Certificate>, String>> =
+        std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| reqwest::Certificate::from_der(der.as_ref()))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(Clone::clone)
+}
+
 async fn post(
     state: &AppState,
     sub: &Subscription,
@@ -322,18 +323,13 @@ async fn post(
         .await
         .map_err(|e| e.to_string())?;
     let host = url.host_str().unwrap_or_default().to_string();
-    let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|der| reqwest::Certificate::from_der(der.as_ref()))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
     let client = reqwest::Client::builder()
         .timeout(SEND_TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
         // Never follow a redirect: it could lead anywhere, the check above included.
         .redirect(reqwest::redirect::Policy::none())
         .resolve_to_addrs(&host, &addrs)
-        .tls_certs_only(roots)
+        .tls_certs_only(roots()?.iter().cloned())
         .build()
         .map_err(|e| e.to_string())?;
     let body = body(d);

@@ -26,7 +26,9 @@ pub(crate) enum JobRow<'a> {
 pub(crate) async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_>) -> Pg<()> {
     let data = doc.data()?;
     let derived = fieldwork_model::status::derive(&data.events);
-    let service = ServiceColumns::of(&data);
+    // Its sealed reports, opened once for the report state and the events.
+    let sealed = fieldwork_model::report::sealed(&data);
+    let service = ServiceColumns::of(&data, &sealed);
     // One statement for the row and all its projection columns (SQLite writes them in three:
     // here every statement is a round trip to the server).
     let params: Params<'_> = &[
@@ -118,7 +120,7 @@ pub(crate) async fn store_job(tx: &mut Tx<'_>, doc: &JobDocument, row: JobRow<'_
     tokio::try_join!(job_row, loans, grant)?;
     // The events this change caused, in its own transaction (a fact recorded before is not
     // recorded again).
-    let facts = fieldwork_office::webhooks::job_facts(&data)?;
+    let facts = fieldwork_office::webhooks::job_facts(&data, &sealed)?;
     crate::webhooks::record_facts_in(tx, &facts, now()).await?;
     for t in audience(derived.technician.as_deref(), previous) {
         tx.feed.push((t.to_string(), data.id.clone()));

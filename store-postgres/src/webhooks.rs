@@ -10,18 +10,29 @@ use crate::error::{Failure, Pg};
 use crate::sql::{col, exec, query, query_one, uint};
 use crate::{PgStorage, Tx};
 
-/// Records facts, each key once; returns how many were new. Inside the caller's transaction.
+/// Records facts, each key once; returns how many were new. Inside the caller's transaction,
+/// in one statement (one round trip for all of a job's events: this runs on every job write).
 pub(crate) async fn record_facts_in(tx: &Tx<'_>, facts: &[Fact], now: i64) -> Pg<usize> {
-    let mut new = 0;
-    for f in facts {
-        new += exec(
-            &tx.sql,
-            "INSERT INTO webhook_events (key, event, order_key, at, data, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
-            &[&f.key, &f.event, &f.order, &f.at, &f.data.to_string(), &now],
-        )
-        .await?;
+    if facts.is_empty() {
+        return Ok(0);
     }
+    let keys: Vec<&str> = facts.iter().map(|f| f.key.as_str()).collect();
+    let events: Vec<&str> = facts.iter().map(|f| f.event).collect();
+    let orders: Vec<&str> = facts.iter().map(|f| f.order.as_str()).collect();
+    let ats: Vec<i64> = facts.iter().map(|f| f.at).collect();
+    let data: Vec<String> = facts.iter().map(|f| f.data.to_string()).collect();
+    // `ORDER BY n`: numbers are taken in the facts' order (oldest first).
+    let new = exec(
+        &tx.sql,
+        "INSERT INTO webhook_events (key, event, order_key, at, data, created_at)
+         SELECT k, e, o, a, d, $6
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+              WITH ORDINALITY AS f(k, e, o, a, d, n)
+         ORDER BY n
+         ON CONFLICT (key) DO NOTHING",
+        &[&keys, &events, &orders, &ats, &data, &now],
+    )
+    .await?;
     Ok(new as usize)
 }
 
@@ -373,7 +384,15 @@ pub(crate) async fn backfill_facts(
         for row in query(&tx.sql, "SELECT doc FROM jobs", &[]).await? {
             let bytes: Vec<u8> = col(&row, 0)?;
             let data = fieldwork_model::JobDocument::load(&bytes, actor.clone())?.data()?;
-            record_facts_in(&tx, &fieldwork_office::webhooks::job_facts(&data)?, now).await?;
+            record_facts_in(
+                &tx,
+                &fieldwork_office::webhooks::job_facts(
+                    &data,
+                    &fieldwork_model::report::sealed(&data),
+                )?,
+                now,
+            )
+            .await?;
         }
         for row in query(&tx.sql, "SELECT id, job, received_at FROM complaints", &[]).await? {
             let (id, job, at): (String, String, i64) =

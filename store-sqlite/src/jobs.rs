@@ -14,7 +14,16 @@ use crate::sync_state::set_confirmed_in;
 
 /// Writes the projection of a job and, for its technician(s), grants and feed rows.
 pub(crate) fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&str>) -> Sql<()> {
-    let data = doc.data()?;
+    store_read_job(tx, doc, &doc.data()?, previous)
+}
+
+/// [`store_job`] with the document's content already read.
+fn store_read_job(
+    tx: &Transaction,
+    doc: &JobDocument,
+    data: &fieldwork_model::JobData,
+    previous: Option<&str>,
+) -> Sql<()> {
     let derived = fieldwork_model::status::derive(&data.events);
     tx.execute(
         "INSERT INTO jobs (id, doc, technician, status, priority, reported_at, scheduled_start, updated_at, heads)
@@ -36,10 +45,13 @@ pub(crate) fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&s
             heads_blob(&doc.heads()),
         ],
     )?;
-    project_service(tx, &data)?;
+    // Its sealed reports, opened once for the report state and the events.
+    let sealed = fieldwork_model::report::sealed(data);
+    project_service(tx, data, &sealed)?;
     // The events this change caused, in its own transaction (a fact recorded before is not
     // recorded again).
-    crate::webhooks::record_facts_in(tx, &fieldwork_office::webhooks::job_facts(&data)?, now())?;
+    let facts = fieldwork_office::webhooks::job_facts(data, &sealed)?;
+    crate::webhooks::record_facts_in(tx, &facts, now())?;
     if let Some(t) = derived.technician.as_deref() {
         tx.execute(
             "INSERT OR IGNORE INTO grants (job, technician) VALUES (?1, ?2)",
@@ -61,8 +73,15 @@ pub(crate) fn store_job(tx: &Transaction, doc: &JobDocument, previous: Option<&s
 
 /// Writes the service columns of a job's row (asset, completion, follow-up due, report state)
 /// and its loans.
-fn project_service(tx: &Transaction, data: &fieldwork_model::JobData) -> Sql<()> {
-    let c = ServiceColumns::of(data);
+fn project_service(
+    tx: &Transaction,
+    data: &fieldwork_model::JobData,
+    sealed: &[(
+        &fieldwork_model::report::SealedReport,
+        fieldwork_model::report::Report,
+    )],
+) -> Sql<()> {
+    let c = ServiceColumns::of(data, sealed);
     tx.execute(
         "UPDATE jobs SET asset_serial = ?2, completed_at = ?3, followup_due_at = ?4,
             report_status = ?5
@@ -110,7 +129,8 @@ pub(crate) fn backfill_service_projection(conn: &mut Connection, actor: &ActorId
             rows.collect::<Result<_, _>>()?
         };
         for bytes in docs {
-            project_service(&tx, &JobDocument::load(&bytes, actor.clone())?.data()?)?;
+            let data = JobDocument::load(&bytes, actor.clone())?.data()?;
+            project_service(&tx, &data, &fieldwork_model::report::sealed(&data))?;
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('service_projection', '1')",
@@ -180,21 +200,25 @@ impl Jobs for SqliteStorage {
 
     #[tracing::instrument(level = "debug", skip_all, fields(jobs = docs.len()))]
     fn create_jobs(&self, docs: &[JobDocument]) -> Result<()> {
-        let ids = docs
+        // Each document read once, for its id and its row.
+        let contents = docs
             .iter()
-            .map(|d| Ok(d.data()?.id))
+            .map(|d| Ok(d.data()?))
             .collect::<Result<Vec<_>>>()?;
         self.write(|tx| {
-            for (id, doc) in ids.iter().zip(docs) {
+            for (data, doc) in contents.iter().zip(docs) {
                 let exists = tx
                     .prepare_cached("SELECT 1 FROM jobs WHERE id = ?1")?
-                    .query_row([id], |_| Ok(()))
+                    .query_row([&data.id], |_| Ok(()))
                     .optional()?
                     .is_some();
                 if exists {
-                    return Err(Failure::from(Error::Conflict(format!("job {id} exists"))));
+                    return Err(Failure::from(Error::Conflict(format!(
+                        "job {} exists",
+                        data.id
+                    ))));
                 }
-                store_job(tx, doc, None)?;
+                store_read_job(tx, doc, data, None)?;
             }
             Ok(())
         })

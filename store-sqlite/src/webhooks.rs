@@ -46,7 +46,14 @@ pub(crate) fn backfill_facts(conn: &mut Connection, actor: &ActorId) -> Sql<()> 
         };
         for bytes in docs {
             let data = JobDocument::load(&bytes, actor.clone())?.data()?;
-            record_facts_in(&tx, &fieldwork_office::webhooks::job_facts(&data)?, now)?;
+            record_facts_in(
+                &tx,
+                &fieldwork_office::webhooks::job_facts(
+                    &data,
+                    &fieldwork_model::report::sealed(&data),
+                )?,
+                now,
+            )?;
         }
         let complaints: Vec<(String, String, i64)> = {
             let mut stmt = tx.prepare("SELECT id, job, received_at FROM complaints")?;

@@ -4,6 +4,7 @@
 
 use automerge::ChangeHash;
 use fieldwork_model::JobData;
+use fieldwork_model::report::SealedReport;
 
 use crate::{Error, Result};
 
@@ -61,7 +62,12 @@ pub struct ServiceColumns<'a> {
 }
 
 impl<'a> ServiceColumns<'a> {
-    pub fn of(data: &'a JobData) -> ServiceColumns<'a> {
+    /// The columns of `data`, whose `sealed` reports the caller opened
+    /// (`fieldwork_model::report::sealed`: once per write, for these and the webhook events).
+    pub fn of(
+        data: &'a JobData,
+        sealed: &[(&SealedReport, fieldwork_model::report::Report)],
+    ) -> ServiceColumns<'a> {
         let completed_at =
             fieldwork_model::status::first_at(&data.events, fieldwork_model::Status::Completed);
         let followup_hours = data
@@ -73,8 +79,14 @@ impl<'a> ServiceColumns<'a> {
             completed_at,
             followup_due_at: completed_at.map(|t| t + i64::from(followup_hours) * 3_600_000),
             // A report whose content cannot be rebuilt shows as changed, never as signed.
-            report_status: fieldwork_model::report::status_of(data)
-                .map_or_else(|_| "changed_since_signed".to_string(), |r| r.status),
+            report_status: if data.reports.is_empty() {
+                "none".to_string()
+            } else {
+                fieldwork_model::report::summaries_of(data, sealed).map_or_else(
+                    |_| "changed_since_signed".to_string(),
+                    |all| fieldwork_model::report::status_from(&all).status,
+                )
+            },
         }
     }
 }

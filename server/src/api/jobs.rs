@@ -117,6 +117,7 @@ pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>, store: Store) -> Res
     }
     let mut rows = Vec::new();
     let mut docs = Vec::with_capacity(jobs.len());
+    let mut created = Vec::with_capacity(jobs.len());
     let mut existing = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (index, row) in jobs.into_iter().enumerate() {
@@ -152,7 +153,10 @@ pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>, store: Store) -> Res
             continue;
         }
         match prepare(s, &mut new) {
-            Ok(doc) => docs.push(doc),
+            Ok(doc) => {
+                docs.push(doc);
+                created.push(id);
+            }
             Err(e) => rows.push(RowError::of(index, &e)),
         }
     }
@@ -162,10 +166,6 @@ pub(crate) fn create_all(s: &dyn Storage, jobs: Vec<Value>, store: Store) -> Res
     if store == Store::Yes {
         s.create_jobs(&docs)?;
     }
-    let created = docs
-        .iter()
-        .map(|d| Ok(d.data()?.id))
-        .collect::<Result<Vec<_>>>()?;
     Ok(BatchAnswer { created, existing })
 }
 
